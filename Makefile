@@ -1,0 +1,39 @@
+# Marketing Engine — the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+export MARKETING_ENGINE_HOME ?= $(CURDIR)/.marketing_engine
+BRAND ?=
+ifneq ($(BRAND),)
+export MARKETING_ENGINE_BRAND := $(abspath $(BRAND))
+endif
+# Keep the ML stack offline and quiet.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: run test dev bench lint setup clean
+
+setup:
+	@scripts/bootstrap.sh run
+
+run: setup
+	@$(PY) -m marketing_engine.cli run
+
+test:
+	@scripts/bootstrap.sh test
+	@$(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+dev: setup
+	@mkdir -p $(MARKETING_ENGINE_HOME)/dagster
+	@test -f $(MARKETING_ENGINE_HOME)/dagster/dagster.yaml || cp dagster.yaml $(MARKETING_ENGINE_HOME)/dagster/
+	DAGSTER_HOME=$(MARKETING_ENGINE_HOME)/dagster .venv/bin/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+
+bench:
+	@scripts/bootstrap.sh bench
+	@$(PY) -m benchmarks
+
+lint: setup
+	@.venv/bin/ruff check marketing_engine tests benchmarks
+
+clean:
+	rm -rf $(MARKETING_ENGINE_HOME)

@@ -1,0 +1,112 @@
+"""The foundation group: the brand profile and the campaigns it implies."""
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    asset_check,
+)
+from slugify import slugify
+from sqlalchemy import select
+
+from marketing_engine.assets.common import brand_slug, markdown_table
+from marketing_engine.brand import BrandProfile
+from marketing_engine.resources.brand import BrandResource
+from marketing_engine.resources.warehouse import WarehouseResource
+from marketing_engine.warehouse import upsert
+from marketing_engine.warehouse.models import Campaign
+
+
+@asset(group_name="foundation", description="The validated brand file every other asset reads.")
+def brand_profile(context: AssetExecutionContext, brand: BrandResource) -> BrandProfile:
+    profile = brand.load()
+    context.add_output_metadata(
+        {
+            "brand": profile.name,
+            "domain": profile.domain,
+            "file": MetadataValue.path(brand.path),
+            "products": len(profile.products),
+            "locations": len(profile.locations),
+            "competitors": len(profile.competitors),
+            "channels": MetadataValue.text(", ".join(profile.enabled_channels)),
+            "seed_topics": MetadataValue.text(", ".join(profile.seed_topics)),
+        }
+    )
+    return profile
+
+
+def campaign_rows(profile: BrandProfile) -> list[dict]:
+    """One campaign per product and enabled channel: sales for products, leads for services."""
+    slug = brand_slug(profile.name)
+    rows = []
+    for product in profile.products:
+        for channel in profile.enabled_channels:
+            campaign = slugify(f"{product.name}-{channel}")
+            rows.append(
+                {
+                    "brand": slug,
+                    "slug": campaign,
+                    "name": f"{product.name} on {channel}",
+                    "product": product.name,
+                    "channel": channel,
+                    "objective": "sales" if product.kind == "product" else "leads",
+                    "status": "active",
+                    "utm_campaign": campaign,
+                }
+            )
+    return rows
+
+
+@asset(group_name="foundation", description="Campaign rows for the brand's products and channels, upserted.")
+def campaigns(brand_profile: BrandProfile, warehouse: WarehouseResource) -> MaterializeResult:
+    rows = campaign_rows(brand_profile)
+    slug = brand_slug(brand_profile.name)
+    wanted = {row["slug"] for row in rows}
+    with warehouse.get().session() as session:
+        upsert(session, Campaign, rows, keys=["brand", "slug"])
+        archived = 0
+        for campaign in session.scalars(select(Campaign).where(Campaign.brand == slug)):
+            if campaign.slug not in wanted and campaign.status != "archived":
+                campaign.status = "archived"  # a product or channel left the brand file: keep its history
+                archived += 1
+    return MaterializeResult(
+        metadata={
+            "campaigns": len(rows),
+            "archived": archived,
+            "preview": markdown_table(rows, ["slug", "product", "channel", "objective"]),
+        }
+    )
+
+
+@asset_check(
+    asset=campaigns, blocking=True, description="Every product × enabled channel has one active campaign."
+)
+def campaigns_cover_products_and_channels(
+    brand: BrandResource, warehouse: WarehouseResource
+) -> AssetCheckResult:
+    profile = brand.load()
+    expected = {(row["product"], row["channel"]) for row in campaign_rows(profile)}
+    with warehouse.get().session() as session:
+        found = [
+            (c.product, c.channel)
+            for c in session.scalars(
+                select(Campaign).where(
+                    Campaign.brand == brand_slug(profile.name), Campaign.status == "active"
+                )
+            )
+        ]
+    missing = sorted(expected - set(found))
+    duplicates = len(found) - len(set(found))
+    return AssetCheckResult(
+        passed=not missing and not duplicates,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "expected": len(expected),
+            "found": len(found),
+            "missing": str(missing[:10]),
+            "duplicates": duplicates,
+        },
+    )

@@ -1,0 +1,51 @@
+"""Resources: one per external service, each with a real and an offline backend.
+
+`build_resources()` picks them from one setting, MARKETING_ENGINE_ENV: `local` (the default: offline
+backends, SQLite, local media store) or `prod` (real services; every secret through dagster.EnvVar).
+Each domain adds its resources to both tables below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dagster import EnvVar
+
+from marketing_engine.resources.brand import BrandResource
+from marketing_engine.resources.llm import LLMResource
+from marketing_engine.resources.media_store import MediaStoreResource
+from marketing_engine.resources.warehouse import WarehouseResource
+from marketing_engine.settings import brand_path, environment, warehouse_url
+
+
+def local_resources() -> dict[str, Any]:
+    return {
+        "brand": BrandResource(path=str(brand_path())),
+        "warehouse": WarehouseResource(url=warehouse_url()),
+        "media_store": MediaStoreResource(),
+        "llm": LLMResource(backend="offline"),
+    }
+
+
+def prod_resources() -> dict[str, Any]:
+    return {
+        "brand": BrandResource(path=str(brand_path())),
+        "warehouse": WarehouseResource(url=EnvVar("MARKETING_ENGINE_WAREHOUSE_URL")),
+        "media_store": MediaStoreResource(
+            backend="s3",
+            bucket=EnvVar("MEDIA_STORE_BUCKET"),
+            prefix="marketing-engine/",
+            aws_access_key_id=EnvVar("AWS_ACCESS_KEY_ID"),
+            aws_secret_access_key=EnvVar("AWS_SECRET_ACCESS_KEY"),
+        ),
+        "llm": LLMResource(backend="anthropic", api_key=EnvVar("ANTHROPIC_API_KEY")),
+    }
+
+
+def build_resources(env: str | None = None) -> dict[str, Any]:
+    env = env or environment()
+    local = local_resources()
+    if env == "local":
+        return local
+    # A domain that has no production backend yet keeps its offline one.
+    return {**local, **prod_resources()}
