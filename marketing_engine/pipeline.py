@@ -43,7 +43,15 @@ class Stage:
 
 
 # Each domain appends its stages here, in graph order.
-STAGES: list[Stage] = [Stage("foundation", groups=("foundation",))]
+STAGES: list[Stage] = [
+    Stage("foundation", groups=("foundation",)),
+    # seo stages
+    # trends stages
+    # video stages
+    # publishing stages
+    # analytics stages
+    # authority stages
+]
 
 # Files worth pointing the user at after a run (globs under the engine home); domains append.
 SUMMARY_GLOBS: list[str] = []
