@@ -7,8 +7,10 @@ The warehouse keeps keys and checksums; assets pass keys, never bytes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import mimetypes
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -52,6 +54,14 @@ def _hash_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def check_key(key: str) -> str:
+    """A key is a relative path inside the store: no `..`, no absolute path, no backslash."""
+    parts = key.split("/")
+    if not key or key.startswith("/") or "\\" in key or any(part in ("", ".", "..") for part in parts):
+        raise MediaStoreError(f"media key {key!r} is not a valid store key (expected 'ab/<sha256>.ext')")
+    return key
+
+
 def _guess_type(suffix: str) -> str:
     return mimetypes.guess_type(f"x{suffix}")[0] or "application/octet-stream"
 
@@ -62,6 +72,22 @@ class MediaBackend(Protocol):
     def read_bytes(self, key: str) -> bytes: ...
     def download(self, key: str, target: Path) -> None: ...
     def uri(self, key: str) -> str: ...
+
+
+def _copy_atomically(source: Path, target: Path) -> None:
+    """Copy through a uniquely named temp file in the target folder, then rename.
+
+    A reader never sees half a file, and two runs storing the same bytes at once (the multiprocess
+    executor does that) do not truncate each other's copy.
+    """
+    handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+    os.close(handle)
+    try:
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
 
 
 class LocalBackend:
@@ -77,21 +103,22 @@ class LocalBackend:
     def write_file(self, key: str, path: Path, content_type: str) -> None:
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".partial")
-        shutil.copyfile(path, partial)
-        partial.replace(target)  # atomic: a reader never sees half a file
+        _copy_atomically(path, target)
 
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
 
     def read_bytes(self, key: str) -> bytes:
+        return self.read_path(key).read_bytes()
+
+    def download(self, key: str, target: Path) -> None:
+        _copy_atomically(Path(self.read_path(key)), target)
+
+    def read_path(self, key: str) -> Path:
         path = self.path(key)
         if not path.is_file():
             raise MediaStoreError(f"media key {key!r} is not in the store at {self.root}")
-        return path.read_bytes()
-
-    def download(self, key: str, target: Path) -> None:
-        shutil.copyfile(self.path(key), target)
+        return path
 
     def uri(self, key: str) -> str:
         return self.path(key).as_uri()
@@ -107,9 +134,15 @@ class S3Backend:
         return self.prefix + key
 
     def write_file(self, key: str, path: Path, content_type: str) -> None:
-        self.client.upload_file(
-            str(path), self.bucket, self._key(key), ExtraArgs={"ContentType": content_type}
-        )
+        from boto3.exceptions import S3UploadFailedError
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.upload_file(
+                str(path), self.bucket, self._key(key), ExtraArgs={"ContentType": content_type}
+            )
+        except (ClientError, S3UploadFailedError, BotoCoreError) as exc:
+            raise MediaStoreError(f"cannot write s3://{self.bucket}/{self._key(key)}: {exc}") from None
 
     def exists(self, key: str) -> bool:
         from botocore.exceptions import ClientError
@@ -131,10 +164,34 @@ class S3Backend:
             raise MediaStoreError(f"s3://{self.bucket}/{self._key(key)}: {exc}") from None
 
     def download(self, key: str, target: Path) -> None:
-        self.client.download_file(self.bucket, self._key(key), str(target))
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+        os.close(handle)
+        try:
+            self.client.download_file(self.bucket, self._key(key), partial)
+            os.replace(partial, target)  # an interrupted download never poses as the cached object
+        except (ClientError, BotoCoreError) as exc:
+            raise MediaStoreError(f"cannot download s3://{self.bucket}/{self._key(key)}: {exc}") from None
+        finally:
+            Path(partial).unlink(missing_ok=True)
 
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{self._key(key)}"
+
+
+@functools.lru_cache(maxsize=8)
+def _s3_client(endpoint_url: str | None, region: str, key_id: str | None, secret: str | None):
+    """One boto3 client per configuration: building one takes ~0.1 s, and every call needs one."""
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint_url,
+        region_name=region,
+        aws_access_key_id=key_id,
+        aws_secret_access_key=secret,
+    )
 
 
 class MediaStoreResource(ConfigurableResource):
@@ -154,14 +211,11 @@ class MediaStoreResource(ConfigurableResource):
             return LocalBackend(Path(self.root) if self.root else home_dir("media"))
         if not self.bucket:
             raise MediaStoreError("media store backend 's3' needs a bucket (MEDIA_STORE_BUCKET)")
-        import boto3
-
-        client = boto3.client(
-            "s3",
-            endpoint_url=self.endpoint_url or None,
-            region_name=self.region,
-            aws_access_key_id=self.aws_access_key_id or None,
-            aws_secret_access_key=self.aws_secret_access_key or None,
+        client = _s3_client(
+            self.endpoint_url or None,
+            self.region,
+            self.aws_access_key_id or None,
+            self.aws_secret_access_key or None,
         )
         return S3Backend(client, self.bucket, self.prefix)
 
@@ -187,22 +241,20 @@ class MediaStoreResource(ConfigurableResource):
             return self.put_file(path, content_type)
 
     def exists(self, key: str) -> bool:
-        return self._backend().exists(key)
+        return self._backend().exists(check_key(key))
 
     def get_bytes(self, key: str) -> bytes:
-        return self._backend().read_bytes(key)
+        return self._backend().read_bytes(check_key(key))
 
     def uri(self, key: str) -> str:
-        return self._backend().uri(key)
+        return self._backend().uri(check_key(key))
 
     def local_path(self, key: str) -> Path:
         """A local file with the object's bytes (the object itself for the local backend)."""
         backend = self._backend()
+        check_key(key)
         if isinstance(backend, LocalBackend):
-            path = backend.path(key)
-            if not path.is_file():
-                raise MediaStoreError(f"media key {key!r} is not in the store at {backend.root}")
-            return path
+            return backend.read_path(key)
         target = home_dir("cache") / "media" / key
         if not target.is_file():
             if not backend.exists(key):
