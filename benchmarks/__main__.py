@@ -21,7 +21,7 @@ def main(argv: list[str]) -> int:
         started = time.perf_counter()
         try:
             importlib.import_module(f"benchmarks.{info.name}").main()
-        except Exception as exc:  # one broken benchmark must not hide the others' figures
+        except Exception as exc:  # noqa: BLE001 - one broken benchmark must not hide the others
             failed.append(info.name)
             print(f"FAILED: {type(exc).__name__}: {exc}", flush=True)
         print(f"({info.name}: {time.perf_counter() - started:.1f} s)", flush=True)

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, select
+
+from marketing_engine.warehouse import Warehouse, WarehouseError, upsert
+from marketing_engine.warehouse.db import alembic_config, normalize_url
+from marketing_engine.warehouse.models import Base, Campaign, Keyword, TrendData
+
+
+def test_migrations_build_exactly_the_models(warehouse: Warehouse):
+    """Alembic's `upgrade heads` and the SQLAlchemy models describe the same schema."""
+    with warehouse.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+        tables = set(inspect(connection).get_table_names())
+    assert diff == []
+    assert {t.name for t in Base.metadata.sorted_tables} <= tables
+    for required in (
+        "keywords",
+        "programmatic_pages",
+        "social_posts",
+        "influencers",
+        "communities",
+        "video_dna",
+    ):
+        assert required in tables
+
+
+def test_every_migration_branch_starts_from_the_foundation():
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    bases = script.get_bases()
+    assert bases == ["0001"]
+    for head in script.get_heads():
+        chain = [rev.revision for rev in script.iterate_revisions(head, "base")]
+        assert chain[-1] == "0001"
+
+
+def _campaign(slug: str, name: str) -> dict:
+    return {
+        "brand": "b",
+        "slug": slug,
+        "name": name,
+        "product": "p",
+        "channel": "x",
+        "objective": "sales",
+        "utm_campaign": slug,
+    }
+
+
+def test_upsert_inserts_then_updates_on_the_natural_key(warehouse: Warehouse):
+    with warehouse.session() as session:
+        assert (
+            upsert(session, Campaign, [_campaign("a", "first"), _campaign("b", "B")], keys=["brand", "slug"])
+            == 2
+        )
+    with warehouse.session() as session:
+        upsert(session, Campaign, [_campaign("a", "renamed")], keys=["brand", "slug"])
+    with warehouse.session() as session:
+        names = dict(session.execute(select(Campaign.slug, Campaign.name)).all())
+    assert names == {"a": "renamed", "b": "B"}
+    assert warehouse.count(Campaign) == 2
+    assert warehouse.count(Campaign, slug="a") == 1
+
+
+def test_upsert_many_rows_in_chunks_and_nothing_when_empty(warehouse: Warehouse):
+    rows = [
+        {
+            "brand": "b",
+            "day": date(2026, 1, 1 + i % 28),
+            "source": "replay",
+            "topic": f"t{i // 28}",
+            "interest": float(i),
+        }
+        for i in range(1200)
+    ]
+    with warehouse.session() as session:
+        assert upsert(session, TrendData, rows, keys=["brand", "day", "source", "topic"], chunk=250) == 1200
+        assert upsert(session, TrendData, [], keys=["brand", "day", "source", "topic"]) == 0
+    with warehouse.session() as session:
+        upsert(session, TrendData, rows[:10], keys=["brand", "day", "source", "topic"], update=[])
+    assert warehouse.count(TrendData) == 1200
+
+
+def test_failed_session_rolls_back(warehouse: Warehouse):
+    with pytest.raises(RuntimeError), warehouse.session() as session:
+        session.add(Keyword(brand="b", text="x", normalized="x", seed="x", intent="informational"))
+        session.flush()
+        raise RuntimeError("boom")
+    assert warehouse.count(Keyword) == 0
+
+
+def test_table_counts_lists_every_table(warehouse: Warehouse):
+    counts = warehouse.table_counts()
+    assert set(counts) == {t.name for t in Base.metadata.sorted_tables}
+    assert all(v == 0 for v in counts.values())
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgresql://u@h/db", "postgresql+psycopg2://u@h/db"),
+        ("postgres://u:p@h:5/db", "postgresql+psycopg2://u:p@h:5/db"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_urls_are_normalized_to_installed_drivers(url, expected):
+    assert normalize_url(url) == expected
+
+
+@pytest.mark.parametrize("url", ["not a url", "mysql://u@h/db", "postgresql+psycopg://u@h/db"])
+def test_unusable_urls_are_refused_by_name(url):
+    with pytest.raises(WarehouseError, match="warehouse URL"):
+        normalize_url(url)
+
+
+def test_unreachable_database_is_a_clear_error():
+    warehouse = Warehouse("postgresql+psycopg2://postgres@127.0.0.1:1/nowhere")
+    with pytest.raises(WarehouseError, match="cannot reach the warehouse"):
+        _ = warehouse.engine
