@@ -3,6 +3,23 @@
 A domain that needs its own tables adds a module beside `core.py` and imports it below.
 """
 
+from marketing_engine.warehouse.models.analytics import (
+    AttributionCredit,
+    BanditAllocation,
+    ContentPerformance,
+    CustomerJourney,
+    ExperimentResult,
+    PerformanceForecast,
+)
+from marketing_engine.warehouse.models.authority import (
+    CompetitorPage,
+    JournalistQuery,
+    LinkProspect,
+    OutreachEmail,
+    OutreachSequence,
+    Pitch,
+    Suppression,
+)
 from marketing_engine.warehouse.models.base import Base
 from marketing_engine.warehouse.models.core import (
     Backlink,
@@ -24,9 +41,24 @@ from marketing_engine.warehouse.models.core import (
     VideoAsset,
     VideoDNA,
 )
+from marketing_engine.warehouse.models.publishing import ReviewDecision
+from marketing_engine.warehouse.models.trends import TrendOpportunity, TrendSignal, TrendSourceStatus
 
 __all__ = [
+    "AttributionCredit",
+    "BanditAllocation",
+    "ContentPerformance",
+    "CustomerJourney",
+    "ExperimentResult",
+    "PerformanceForecast",
     "Backlink",
+    "CompetitorPage",
+    "JournalistQuery",
+    "LinkProspect",
+    "OutreachEmail",
+    "OutreachSequence",
+    "Pitch",
+    "Suppression",
     "Base",
     "Campaign",
     "CampaignContent",
@@ -40,9 +72,13 @@ __all__ = [
     "Keyword",
     "OutreachCampaign",
     "ProgrammaticPage",
+    "ReviewDecision",
     "SerpResult",
     "SocialPost",
     "TrendData",
+    "TrendOpportunity",
+    "TrendSignal",
+    "TrendSourceStatus",
     "VideoAsset",
     "VideoDNA",
 ]
