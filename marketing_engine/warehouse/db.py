@@ -95,11 +95,12 @@ class Warehouse:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            engine = make_engine(self.url)  # first: it creates the SQLite file's folder Alembic needs
             with _UPGRADE_LOCK:
                 if self.url not in _UPGRADED:
                     upgrade(self.url)
                     _UPGRADED.add(self.url)
-            self._engine = make_engine(self.url)
+            self._engine = engine
         return self._engine
 
     @property
