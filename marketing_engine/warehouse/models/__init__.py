@@ -42,9 +42,11 @@ from marketing_engine.warehouse.models.core import (
     VideoDNA,
 )
 from marketing_engine.warehouse.models.publishing import ReviewDecision
+from marketing_engine.warehouse.models.seo import SeoPageBrief
 from marketing_engine.warehouse.models.trends import TrendOpportunity, TrendSignal, TrendSourceStatus
 
 __all__ = [
+    "SeoPageBrief",
     "AttributionCredit",
     "BanditAllocation",
     "ContentPerformance",
