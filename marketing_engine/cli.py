@@ -11,7 +11,10 @@ import time
 from collections.abc import Sequence
 
 # sub-command -> "module:register" where register(subparsers) adds the parser and sets `func`.
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "review": "marketing_engine.cli_publishing:register_review",
+    "posts": "marketing_engine.cli_publishing:register_posts",
+}
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -1,0 +1,194 @@
+"""The content calendar: posting slots per platform from the brand's windows (time-zone aware and
+DST-safe), quotas, a cadence optimizer that picks the best times in a day, and the arcs that put
+each piece of content's hook before its nurture before its convert post.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from marketing_engine.brand import BrandProfile, PostingWindow
+from marketing_engine.publishing.copy import ARC_STEPS
+from marketing_engine.publishing.platforms import Draft, platform
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+GRID = timedelta(minutes=15)
+DEFAULT_WINDOWS = (PostingWindow(days=list(DAYS), start=time(9, 0), end=time(17, 0)),)
+
+
+class CadenceOptimizer(Protocol):
+    """Chooses `count` posting times (local, naive) for one platform on one day from candidates."""
+
+    def choose(self, platform_name: str, day: date, candidates: Sequence[datetime], count: int) -> list[datetime]: ...
+
+
+class BrandWindows:
+    """Until the engine has learned anything: spread the day's posts evenly across its windows."""
+
+    def choose(self, platform_name: str, day: date, candidates: Sequence[datetime], count: int) -> list[datetime]:
+        if count <= 0 or not candidates:
+            return []
+        if count >= len(candidates):
+            return list(candidates)
+        step = len(candidates) / count
+        return [candidates[int(step * i + step / 2)] for i in range(count)]
+
+
+class LearnedTimes(BrandWindows):
+    """Best times learned by analytics (`campaign_memory`, dimension `posting_time`), per platform:
+    `scores[platform][(weekday, hour)] = effect`. Platforms without findings fall back to windows."""
+
+    def __init__(self, scores: Mapping[str, Mapping[tuple[str, int], float]]):
+        self.scores = scores
+
+    def choose(self, platform_name: str, day: date, candidates: Sequence[datetime], count: int) -> list[datetime]:
+        learned = self.scores.get(platform_name)
+        if not learned:
+            return super().choose(platform_name, day, candidates, count)
+        weekday = DAYS[day.weekday()]
+        ranked = sorted(candidates, key=lambda at: (-learned.get((weekday, at.hour), float("-inf")), at))
+        chosen: list[datetime] = []
+        for at in ranked:  # one post per learned hour before doubling up
+            if all(at.hour != c.hour for c in chosen):
+                chosen.append(at)
+            if len(chosen) == count:
+                break
+        chosen += [at for at in ranked if at not in chosen][: count - len(chosen)]
+        return sorted(chosen)
+
+
+def learned_scores(rows: Iterable[Mapping[str, object]]) -> dict[str, dict[tuple[str, int], float]]:
+    """`campaign_memory` rows with dimension `posting_time` and finding_key like `tue 08` → scores."""
+    scores: dict[str, dict[tuple[str, int], float]] = {}
+    for row in rows:
+        key = str(row.get("finding_key", "")).split()
+        if row.get("dimension") != "posting_time" or len(key) != 2 or key[0] not in DAYS:
+            continue
+        try:
+            hour = int(key[1].split(":")[0])
+        except ValueError:
+            continue
+        scores.setdefault(str(row["platform"]), {})[(key[0], hour)] = float(row.get("effect") or 0.0)
+    return scores
+
+
+def local_to_utc(local: datetime, zone: ZoneInfo) -> datetime | None:
+    """The UTC instant of a wall-clock time, or None when that time does not exist (spring forward).
+    Times that happen twice (fall back) resolve to the first one (fold=0)."""
+    aware = local.replace(tzinfo=zone, fold=0)
+    instant = aware.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != local:
+        return None
+    return instant
+
+
+def candidates_for(day: date, windows: Sequence[PostingWindow]) -> list[datetime]:
+    """Wall-clock times on a 15-minute grid inside the day's windows (end excluded)."""
+    weekday = DAYS[day.weekday()]
+    found: set[datetime] = set()
+    for window in windows:
+        if weekday not in window.days:
+            continue
+        at = datetime.combine(day, window.start)
+        end = datetime.combine(day, window.end)
+        while at < end:
+            found.add(at)
+            at += GRID
+    return sorted(found)
+
+
+@dataclass(frozen=True)
+class Slot:
+    platform: str
+    at: datetime  # UTC
+    local: datetime  # wall clock in the brand's zone
+
+
+def platform_slots(profile: BrandProfile, platform_name: str, start: date, days: int,
+                   optimizer: CadenceOptimizer) -> list[Slot]:
+    """Slots for one platform over `days` days from `start`, honouring posts per day and quotas."""
+    zone = ZoneInfo(profile.audience.timezone)
+    channel = profile.channels[platform_name]  # type: ignore[index]
+    windows = profile.windows_for(platform_name) or list(DEFAULT_WINDOWS)
+    quota = platform(platform_name).posts_per_24h
+    slots: list[Slot] = []
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        # fractional rates (0.5 a day) become whole posts on the right days
+        count = int((offset + 1) * channel.posts_per_day) - int(offset * channel.posts_per_day)
+        candidates = [c for c in candidates_for(day, windows) if local_to_utc(c, zone) is not None]
+        for local in optimizer.choose(platform_name, day, candidates, count):
+            at = local_to_utc(local, zone)
+            assert at is not None
+            if quota and _in_last_24h(slots, at) >= quota:
+                continue
+            slots.append(Slot(platform_name, at, local))
+    return slots
+
+
+def _in_last_24h(slots: Sequence[Slot], at: datetime) -> int:
+    return sum(1 for slot in slots if at - timedelta(hours=24) < slot.at <= at)
+
+
+@dataclass
+class PlannedPost:
+    draft: Draft
+    scheduled_at: datetime | None  # None: no free slot in the horizon (the backlog)
+
+
+def plan(drafts: Sequence[Draft], slots: Mapping[str, Sequence[Slot]], arc_gap: timedelta = timedelta(hours=12)
+         ) -> list[PlannedPost]:
+    """Give each draft a slot: all hooks first (content in the given order), then nurtures, then
+    converts; a step of one piece of content is at least `arc_gap` after its previous step."""
+    free = {name: sorted(slot.at for slot in platform_slots) for name, platform_slots in slots.items()}
+    step_done: dict[tuple[str, str], datetime] = {}
+    planned: list[PlannedPost] = []
+    for index, step in enumerate(ARC_STEPS):
+        for draft in (d for d in drafts if d.arc_step == step):
+            earliest = max((step_done[(draft.content_ref, s)] + arc_gap for s in ARC_STEPS[:index]
+                            if (draft.content_ref, s) in step_done), default=None)
+            times = free.get(draft.platform, [])
+            position = bisect.bisect_left(times, earliest) if earliest else 0
+            at = times.pop(position) if position < len(times) else None
+            planned.append(PlannedPost(draft, at))
+            if at is not None:
+                key = (draft.content_ref, step)
+                step_done[key] = max(step_done.get(key, at), at)
+    return planned
+
+
+def calendar_start(profile: BrandProfile, now: datetime) -> date:
+    """Plans start on the brand's current local day, so slots earlier today are due at once."""
+    return now.astimezone(ZoneInfo(profile.audience.timezone)).date()
+
+
+def write_ics(path: Path, brand_name: str, domain: str, events: Iterable[Mapping[str, object]]) -> int:
+    """The calendar as an .ics file a marketer can subscribe to; returns the number of events."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", f"-//Marketing Engine//{brand_name}//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{brand_name} content calendar")
+    count = 0
+    for item in events:
+        event = Event()
+        event.add("uid", f"{item['idempotency_key']}@{domain}")
+        event.add("dtstart", item["scheduled_at"])
+        event.add("dtend", item["scheduled_at"] + timedelta(minutes=15))  # type: ignore[operator]
+        event.add("dtstamp", datetime.now(UTC))
+        event.add("summary", f"[{item['platform']}] {item['arc_step'] or ''}: {str(item['body'])[:60]}")
+        event.add("description", f"{item['body']}\n\n{item.get('link_url') or ''}\nstate: {item['state']}")
+        event.add("status", "CONFIRMED" if item["state"] in ("scheduled", "published") else "TENTATIVE")
+        calendar.add_component(event)
+        count += 1
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(calendar.to_ical())
+    partial.replace(path)
+    return count

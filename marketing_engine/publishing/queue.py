@@ -1,0 +1,405 @@
+"""The publish queue over `social_posts`: calendar sync (reschedule, never duplicate), approvals,
+claiming due posts, delivering them exactly once, and reconciling posts a crash left behind.
+
+Exactly-once rests on three rules:
+1. A post is claimed (state `publishing`, attempt counted) and that is COMMITTED before any
+   platform call; two workers never claim the same row (`FOR UPDATE SKIP LOCKED` on PostgreSQL,
+   a conditional update under SQLite's single writer).
+2. A create that may have reached the platform (timeout, 5xx) is never blindly repeated: the
+   platform's recent posts are read back first.
+3. A post stuck in `publishing` (the worker died) is only retried after the reconciler has looked
+   for it on the platform and not found it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.orm import Session
+
+from marketing_engine.publishing.outgoing import (
+    AmbiguousPublish,
+    OutgoingPost,
+    Publisher,
+    PublishError,
+    PublishRejected,
+    PublishResult,
+    RateLimited,
+    content_hash,
+    idempotency_key,
+)
+from marketing_engine.warehouse import Warehouse, upsert
+from marketing_engine.warehouse.models import ReviewDecision, SocialPost
+
+if TYPE_CHECKING:  # the calendar pulls in the brand model; the publish worker does not need it
+    from marketing_engine.publishing.calendar import PlannedPost
+
+# States a calendar run may change; the others belong to the publisher or to a person.
+PLANNABLE = frozenset({"draft", "pending_review", "scheduled"})
+STATES = ("draft", "pending_review", "scheduled", "publishing", "published", "failed", "rejected", "cancelled")
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything here is stored in UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass
+class SyncReport:
+    created: int = 0
+    rescheduled: int = 0
+    unchanged: int = 0
+    voided: int = 0
+    auto_approved: int = 0
+    pending_review: int = 0
+    backlog: int = 0
+    frozen: int = 0
+    unplanned: int = 0
+
+
+def _row(brand: str, item: PlannedPost) -> dict[str, Any]:
+    draft = item.draft
+    payload = {"fields": draft.fields, "parts": draft.parts, "media": draft.media}
+    media_keys = [m["key"] for m in draft.media]
+    return {
+        "brand": brand, "platform": draft.platform, "content_ref": draft.content_ref, "variant": draft.variant,
+        "body": draft.body, "payload": payload, "media_keys": media_keys, "link_url": draft.link_url,
+        "scheduled_at": item.scheduled_at, "arc_step": draft.arc_step, "campaign": draft.campaign,
+        "idempotency_key": idempotency_key(brand, draft.platform, draft.content_ref, draft.variant),
+        "content_sha256": content_hash(draft.body, payload, media_keys, draft.link_url),
+    }
+
+
+def sync_calendar(session: Session, brand: str, planned: Sequence[PlannedPost], *, approval_required: bool,
+                  reviewer: str = "auto") -> SyncReport:
+    """Upsert the planned posts. Posts being published, published, failed, rejected or cancelled
+    are left alone; an approval whose content hash no longer matches is voided."""
+    report = SyncReport()
+    existing = {(p.platform, p.content_ref, p.variant): p
+                for p in session.scalars(select(SocialPost).where(SocialPost.brand == brand))}
+    rows, decisions = [], []
+    for item in planned:
+        row = _row(brand, item)
+        old = existing.pop((row["platform"], row["content_ref"], row["variant"]), None)
+        if old is not None and old.state not in PLANNABLE:
+            report.frozen += 1
+            continue
+        approved = old.approved_sha256 if old else None
+        if approved and approved != row["content_sha256"]:
+            decisions.append((row, "voided", "system", "content changed after approval"))
+            report.voided += 1
+            approved = None
+        if not approval_required and approved != row["content_sha256"]:
+            decisions.append((row, "auto_approved", reviewer, "brand.approval.required is false"))
+            report.auto_approved += 1
+            approved = row["content_sha256"]
+        row["approved_sha256"] = approved
+        if item.scheduled_at is None:
+            row["state"] = "draft"
+            report.backlog += 1
+        else:
+            row["state"] = "scheduled" if approved == row["content_sha256"] else "pending_review"
+            report.pending_review += row["state"] == "pending_review"
+        if old is None:
+            report.created += 1
+        elif as_utc(old.scheduled_at) != as_utc(item.scheduled_at):
+            report.rescheduled += 1
+        else:
+            report.unchanged += 1
+        rows.append(row)
+    for stale in existing.values():  # content that left the calendar is parked, never published
+        if stale.state in ("pending_review", "scheduled"):
+            stale.state, stale.scheduled_at = "draft", None
+            report.unplanned += 1
+    upsert(session, SocialPost, rows, keys=["brand", "platform", "content_ref", "variant"])
+    _record_decisions(session, brand, decisions)
+    return report
+
+
+def _record_decisions(session: Session, brand: str, decisions: Iterable[tuple[dict, str, str, str]]) -> None:
+    decisions = list(decisions)
+    if not decisions:
+        return
+    keys = [row["idempotency_key"] for row, *_ in decisions]
+    ids = dict(session.execute(select(SocialPost.idempotency_key, SocialPost.id)
+                               .where(SocialPost.idempotency_key.in_(keys))).all())
+    session.add_all(ReviewDecision(brand=brand, post_id=ids[row["idempotency_key"]], decision=decision,
+                                   reviewer=who, note=note, content_sha256=row["content_sha256"])
+                    for row, decision, who, note in decisions)
+
+
+class ReviewError(ValueError):
+    """A review action on a post that does not exist or is not waiting for it."""
+
+
+def decide(session: Session, post_id: int, decision: str, reviewer: str, note: str | None = None) -> SocialPost:
+    """Approve or reject one post; the approval is tied to the content hash the reviewer saw."""
+    post = session.get(SocialPost, post_id)
+    if post is None:
+        raise ReviewError(f"post {post_id} does not exist")
+    if decision not in ("approved", "rejected"):
+        raise ReviewError(f"decision {decision!r}: expected 'approved' or 'rejected'")
+    if post.state not in ("pending_review", "draft", "scheduled"):
+        raise ReviewError(f"post {post_id} is {post.state}; only posts not yet sent can be reviewed")
+    if decision == "rejected" and not note:
+        raise ReviewError(f"post {post_id}: a rejection needs a --note saying why")
+    if decision == "approved":
+        post.approved_sha256 = post.content_sha256
+        if post.state == "pending_review":
+            post.state = "scheduled"
+    else:
+        post.approved_sha256 = None
+        post.state = "rejected"
+    session.add(ReviewDecision(brand=post.brand, post_id=post.id, decision=decision, reviewer=reviewer,
+                               note=note, content_sha256=post.content_sha256 or ""))
+    return post
+
+
+def edit_post(session: Session, post_id: int, body: str) -> SocialPost:
+    """Change a post's text; any approval is voided and the post waits for review again."""
+    post = session.get(SocialPost, post_id)
+    if post is None or post.state not in PLANNABLE:
+        raise ReviewError(f"post {post_id} cannot be edited (missing or already {getattr(post, 'state', '-')})")
+    payload = dict(post.payload or {})
+    payload["fields"] = {**payload.get("fields", {}), "text": body}
+    post.body, post.payload = body, payload
+    post.content_sha256 = content_hash(body, payload, post.media_keys or [], post.link_url)
+    if post.approved_sha256 and post.approved_sha256 != post.content_sha256:
+        session.add(ReviewDecision(brand=post.brand, post_id=post.id, decision="voided", reviewer="system",
+                                   note="edited after approval", content_sha256=post.content_sha256))
+        post.approved_sha256 = None
+    if post.state == "scheduled":
+        post.state = "pending_review"
+    return post
+
+
+def outgoing(post: SocialPost) -> OutgoingPost:
+    return OutgoingPost(id=post.id, platform=post.platform, idempotency_key=post.idempotency_key, body=post.body,
+                        payload=dict(post.payload or {}), media_keys=tuple(post.media_keys or ()),
+                        link_url=post.link_url, content_sha256=post.content_sha256 or "")
+
+
+def claim_due(session: Session, due_before: datetime, *, platforms: Sequence[str] | None = None, limit: int = 100,
+              claimed_at: datetime | None = None) -> list[OutgoingPost]:
+    """Take up to `limit` approved posts due before `due_before` and mark them `publishing`
+    (the caller commits)."""
+    now = claimed_at or datetime.now(UTC)
+    query = (select(SocialPost)
+             .where(SocialPost.state == "scheduled", SocialPost.scheduled_at <= due_before,
+                    SocialPost.approved_sha256 == SocialPost.content_sha256)
+             .order_by(SocialPost.scheduled_at, SocialPost.id).limit(limit))
+    if platforms:
+        query = query.where(SocialPost.platform.in_(list(platforms)))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        query = query.with_for_update(skip_locked=True)
+    posts = list(session.scalars(query))
+    if not posts:
+        return []
+    claimed = [p.id for p in posts]
+    if postgres:  # the rows are locked by us: one UPDATE for the whole batch
+        session.execute(update(SocialPost).where(SocialPost.id.in_(claimed)).values(
+            state="publishing", attempts=SocialPost.attempts + 1, publishing_started_at=now, last_error=None))
+    else:  # SQLite: one writer; a row another process claimed first no longer says `scheduled`
+        claimed = [p.id for p in posts if session.execute(
+            update(SocialPost).where(SocialPost.id == p.id, SocialPost.state == "scheduled").values(
+                state="publishing", attempts=SocialPost.attempts + 1, publishing_started_at=now, last_error=None)
+        ).rowcount == 1]
+    session.expire_all()
+    return [outgoing(p) for p in session.scalars(select(SocialPost).where(SocialPost.id.in_(claimed))
+                                                .order_by(SocialPost.scheduled_at, SocialPost.id))]
+
+
+def deliver(publisher: Publisher, post: OutgoingPost, *, max_attempts: int = 4, max_wait: float = 60.0,
+            base_delay: float = 0.5, sleep: Callable[[float], None] = time.sleep) -> PublishResult:
+    """Publish once. 429 waits as asked; a timeout or 5xx looks on the platform before trying
+    again (the platform may have taken the post); other 4xx fail at once."""
+    for attempt in range(max_attempts):
+        try:
+            return publisher.publish(post)
+        except RateLimited as exc:
+            if exc.wait > max_wait or attempt == max_attempts - 1:
+                raise
+            sleep(exc.wait)
+        except AmbiguousPublish:
+            found = publisher.find(post, since=None)
+            if found is not None:
+                return found
+            if attempt == max_attempts - 1:
+                raise
+            sleep(base_delay * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class DispatchReport:
+    published: int = 0
+    failed: int = 0
+    requeued: int = 0
+    left_for_reconciler: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    by_platform: dict[str, int] = field(default_factory=dict)
+
+
+def _flush(session: Session, now: datetime, done: list[tuple[int, PublishResult]],
+           failed: list[tuple[int, str]], requeue: list[tuple[int, str]]) -> None:
+    if done:
+        session.execute(update(SocialPost), [
+            {"id": pid, "state": "published", "platform_post_id": r.post_id, "platform_url": r.url,
+             "published_at": now, "last_error": None} for pid, r in done])
+    if failed:
+        session.execute(update(SocialPost), [{"id": pid, "state": "failed", "last_error": why[:2000]}
+                                             for pid, why in failed])
+    if requeue:  # not sent at all (rate limit longer than we wait): due again next tick
+        session.execute(update(SocialPost), [{"id": pid, "state": "scheduled", "last_error": why[:2000]}
+                                             for pid, why in requeue])
+
+
+def dispatch_due(warehouse: Warehouse, publisher_for: Callable[[str], Publisher], now: datetime | None = None, *,
+                 platforms: Sequence[str] | None = None, batch: int = 200, max_posts: int | None = None,
+                 lookahead: timedelta = timedelta(0), sleep: Callable[[float], None] = time.sleep) -> DispatchReport:
+    """One tick: claim posts due by `now + lookahead` in batches and deliver each exactly once.
+    Network platforms should claim one post at a time (`batch=1`): a crash then strands one post."""
+    started = time.perf_counter()
+    report = DispatchReport()
+    due_before = (now or datetime.now(UTC)) + lookahead
+    handled = 0
+    while max_posts is None or handled < max_posts:
+        with warehouse.session() as session:  # the claim is committed before any platform call
+            posts = claim_due(session, due_before, platforms=platforms,
+                              limit=min(batch, max_posts - handled) if max_posts else batch)
+        if not posts:
+            break
+        handled += len(posts)
+        done: list[tuple[int, PublishResult]] = []
+        failed: list[tuple[int, str]] = []
+        requeue: list[tuple[int, str]] = []
+        for post in posts:
+            publisher = publisher_for(post.platform)
+            try:
+                done.append((post.id, deliver(publisher, post, sleep=sleep)))
+                report.by_platform[post.platform] = report.by_platform.get(post.platform, 0) + 1
+            except RateLimited as exc:
+                requeue.append((post.id, str(exc)))
+            except AmbiguousPublish as exc:
+                report.left_for_reconciler += 1
+                report.errors.append(str(exc))
+            except (PublishRejected, PublishError) as exc:
+                failed.append((post.id, str(exc)))
+                report.errors.append(str(exc))
+            if len(done) + len(failed) + len(requeue) >= publisher.flush_every:
+                with warehouse.session() as session:
+                    _flush(session, datetime.now(UTC), done, failed, requeue)
+                report.published += len(done)
+                report.failed += len(failed)
+                report.requeued += len(requeue)
+                done, failed, requeue = [], [], []
+        with warehouse.session() as session:
+            _flush(session, datetime.now(UTC), done, failed, requeue)
+        report.published += len(done)
+        report.failed += len(failed)
+        report.requeued += len(requeue)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass
+class ReconcileReport:
+    checked: int = 0
+    found: int = 0
+    requeued: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+    verified: int = 0
+    missing: int = 0
+
+
+def reconcile(warehouse: Warehouse, publisher_for: Callable[[str], Publisher], now: datetime | None = None, *,
+              grace: timedelta = timedelta(minutes=10), max_attempts: int = 3, limit: int = 500) -> ReconcileReport:
+    """Resolve posts left in `publishing` longer than `grace`: found on the platform → published;
+    not found → due again (once per stuck attempt), or failed after `max_attempts` claims."""
+    now = now or datetime.now(UTC)
+    report = ReconcileReport()
+    with warehouse.session() as session:
+        stuck = [(outgoing(p), as_utc(p.publishing_started_at), p.attempts) for p in session.scalars(
+            select(SocialPost).where(SocialPost.state == "publishing", SocialPost.publishing_started_at <= now - grace)
+            .order_by(SocialPost.id).limit(limit))]
+    for post, started, attempts in stuck:
+        report.checked += 1
+        try:
+            found = publisher_for(post.platform).find(post, since=started - timedelta(minutes=5) if started else None)
+        except PublishError as exc:  # the platform could not be asked: look again next time
+            report.errors.append(str(exc))
+            continue
+        same_claim = and_(SocialPost.id == post.id, SocialPost.state == "publishing",
+                          SocialPost.publishing_started_at == started)
+        with warehouse.session() as session:
+            if found is not None:
+                values: dict[str, Any] = {"state": "published", "platform_post_id": found.post_id,
+                                          "platform_url": found.url, "published_at": now,
+                                          "last_error": "recovered by the reconciler"}
+                report.found += 1
+            elif attempts >= max_attempts:
+                values = {"state": "failed", "last_error": f"not on {post.platform} after {attempts} attempts"}
+                report.failed += 1
+            else:
+                # back of the queue: a post that keeps killing its worker must not block the others
+                values = {"state": "scheduled", "scheduled_at": now,
+                          "last_error": f"not on {post.platform} after {grace}: retrying"}
+                report.requeued += 1
+            session.execute(update(SocialPost).where(same_claim).values(**values))
+    return report
+
+
+def verify_published(warehouse: Warehouse, publisher_for: Callable[[str], Publisher], now: datetime | None = None,
+                     *, every: timedelta = timedelta(hours=24), limit: int = 50) -> ReconcileReport:
+    """Check that published posts are still live; record when they were last seen."""
+    now = now or datetime.now(UTC)
+    report = ReconcileReport()
+    with warehouse.session() as session:
+        posts = list(session.scalars(select(SocialPost).where(
+            SocialPost.state == "published",
+            (SocialPost.verified_at.is_(None)) | (SocialPost.verified_at <= now - every)).limit(limit)))
+        for post in posts:
+            try:
+                live = publisher_for(post.platform).verify(post.platform_post_id or "", post.platform_url)
+            except PublishError as exc:
+                report.errors.append(str(exc))
+                continue
+            if live:
+                post.verified_at, post.last_error = now, None
+                report.verified += 1
+            else:
+                post.last_error = f"not live on {post.platform} at {now:%Y-%m-%d %H:%M} UTC"
+                report.missing += 1
+    return report
+
+
+def retry_post(session: Session, post_id: int, now: datetime) -> SocialPost:
+    post = session.get(SocialPost, post_id)
+    if post is None:
+        raise ReviewError(f"post {post_id} does not exist")
+    if post.state not in ("failed", "cancelled"):
+        raise ReviewError(f"post {post_id} is {post.state}; only failed or cancelled posts can be retried")
+    post.state, post.scheduled_at, post.last_error = "scheduled", now, None
+    if post.approved_sha256 != post.content_sha256:
+        post.state = "pending_review"
+    return post
+
+
+def cancel_post(session: Session, post_id: int) -> SocialPost:
+    post = session.get(SocialPost, post_id)
+    if post is None:
+        raise ReviewError(f"post {post_id} does not exist")
+    if post.state in ("publishing", "published"):
+        raise ReviewError(f"post {post_id} is {post.state}; it can no longer be cancelled")
+    post.state = "cancelled"
+    return post

@@ -1,0 +1,99 @@
+"""Publishers: one per platform, real (official SDK or httpx) and offline (the outbox), behind the
+`Publisher` interface of `marketing_engine.publishing.outgoing`. `PublishersResource` hands the
+queue the right one per platform; secrets only through dagster.EnvVar.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from dagster import ConfigurableResource
+from pydantic import Field, PrivateAttr
+
+from marketing_engine.publishing.outgoing import Publisher
+from marketing_engine.settings import home_dir
+
+
+class PublisherConfigError(RuntimeError):
+    """A real backend asked for a platform whose credentials are not configured."""
+
+
+class PublishersResource(ConfigurableResource):
+    """`backend: outbox` (default: a folder per platform under `$MARKETING_ENGINE_HOME/outbox`) or
+    `real` (each platform's API; credentials from the environment)."""
+
+    backend: Literal["outbox", "real"] = "outbox"
+    outbox_root: str = Field(default="", description="Empty means $MARKETING_ENGINE_HOME/outbox.")
+    lookahead_hours: float = Field(
+        default=0.0, description="Also publish posts due within this many hours (the offline demo previews a day).")
+    reconcile_grace_seconds: float = 600.0
+    max_attempts: int = 3
+    linkedin_access_token: str | None = None
+    linkedin_refresh_token: str | None = None
+    linkedin_client_id: str | None = None
+    linkedin_client_secret: str | None = None
+    linkedin_author_urn: str | None = None
+    x_access_token: str | None = None
+    x_refresh_token: str | None = None
+    x_client_id: str | None = None
+    x_client_secret: str | None = None
+    meta_page_id: str | None = None
+    meta_page_token: str | None = None
+    instagram_user_id: str | None = None
+    threads_user_id: str | None = None
+    threads_token: str | None = None
+    public_media_base_url: str | None = Field(
+        default=None, description="Where platforms that fetch media by URL (Instagram, Threads) find it.")
+
+    _cache: dict = PrivateAttr(default_factory=dict)
+
+    def outbox_dir(self) -> Path:
+        return Path(self.outbox_root) if self.outbox_root else home_dir("outbox")
+
+    def for_platform(self, platform: str, media_path=None) -> Publisher:
+        if platform not in self._cache:
+            self._cache[platform] = self._build(platform, media_path)
+        return self._cache[platform]
+
+    def _need(self, platform: str, **values: str | None) -> None:
+        missing = [name for name, value in values.items() if not value]
+        if missing:
+            env = ", ".join(name.upper() for name in missing)
+            raise PublisherConfigError(f"publisher {platform!r} (backend real) needs {env} in the environment")
+
+    def _build(self, platform: str, media_path) -> Publisher:
+        if self.backend == "outbox":
+            from marketing_engine.resources.publishers.outbox import OutboxPublisher
+
+            return OutboxPublisher(self.outbox_dir(), platform, media_path)
+        if platform == "linkedin":
+            from marketing_engine.resources.publishers.linkedin import LinkedInPublisher
+
+            self._need(platform, linkedin_access_token=self.linkedin_access_token,
+                       linkedin_author_urn=self.linkedin_author_urn)
+            return LinkedInPublisher(self.linkedin_access_token, self.linkedin_author_urn,  # type: ignore[arg-type]
+                                     refresh_token=self.linkedin_refresh_token, client_id=self.linkedin_client_id,
+                                     client_secret=self.linkedin_client_secret)
+        if platform == "x":
+            from marketing_engine.resources.publishers.x import XPublisher
+
+            self._need(platform, x_access_token=self.x_access_token)
+            return XPublisher(self.x_access_token, refresh_token=self.x_refresh_token,  # type: ignore[arg-type]
+                              client_id=self.x_client_id, client_secret=self.x_client_secret)
+        if platform in ("facebook", "instagram", "threads"):
+            from marketing_engine.resources.publishers import facebook, instagram, threads
+
+            if platform == "facebook":
+                self._need(platform, meta_page_id=self.meta_page_id, meta_page_token=self.meta_page_token)
+                return facebook.FacebookPublisher(self.meta_page_id, self.meta_page_token)  # type: ignore[arg-type]
+            if platform == "instagram":
+                self._need(platform, instagram_user_id=self.instagram_user_id, meta_page_token=self.meta_page_token,
+                           public_media_base_url=self.public_media_base_url)
+                return instagram.InstagramPublisher(self.instagram_user_id, self.meta_page_token,  # type: ignore[arg-type]
+                                                    media_base_url=self.public_media_base_url)  # type: ignore[arg-type]
+            self._need(platform, threads_user_id=self.threads_user_id, threads_token=self.threads_token)
+            return threads.ThreadsPublisher(self.threads_user_id, self.threads_token,  # type: ignore[arg-type]
+                                            media_base_url=self.public_media_base_url)
+        raise PublisherConfigError(
+            f"publisher {platform!r}: no real backend in this release (set the channel's backend to outbox)")

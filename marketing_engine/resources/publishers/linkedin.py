@@ -1,0 +1,103 @@
+"""LinkedIn: the REST Posts API (`POST /rest/posts`), versioned headers, author finder for
+read-back, and the OAuth refresh-token flow.
+
+Docs: https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api
+and https://learn.microsoft.com/en-us/linkedin/shared/authentication/programmatic-refresh-tokens
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from marketing_engine.publishing.outgoing import OutgoingPost, PublishError, PublishResult
+from marketing_engine.resources.publishers.base import HttpPublisher
+
+API = "https://api.linkedin.com"
+TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
+# "little text" format: these characters must be escaped in commentary or the post is cut
+_RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
+
+
+def escape_commentary(text: str) -> str:
+    return _RESERVED.sub(r"\\\1", text)
+
+
+def unescape_commentary(text: str) -> str:
+    return re.sub(r"\\([\\|{}@\[\]()<>#*_~])", r"\1", text)
+
+
+class LinkedInPublisher(HttpPublisher):
+    platform = "linkedin"
+
+    def __init__(self, access_token: str, author_urn: str, *, refresh_token: str | None = None,
+                 client_id: str | None = None, client_secret: str | None = None, version: str = "202511",
+                 base_url: str = API, token_url: str = TOKEN_URL, **kwargs):
+        super().__init__(**kwargs)
+        self.access_token = access_token
+        self.author_urn = author_urn
+        self.refresh_token = refresh_token
+        self.client_id, self.client_secret = client_id, client_secret
+        self.version = version
+        self.base_url = base_url.rstrip("/")
+        self.token_url = token_url
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}", "LinkedIn-Version": self.version,
+                "X-Restli-Protocol-Version": "2.0.0"}
+
+    @staticmethod
+    def post_url(urn: str) -> str:
+        return f"https://www.linkedin.com/feed/update/{urn}/"
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        body = {
+            "author": self.author_urn,
+            "commentary": escape_commentary(post.fields.get("text", post.body)),
+            "visibility": "PUBLIC",
+            "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [],
+                             "thirdPartyDistributionChannels": []},
+            "lifecycleState": "PUBLISHED",
+            "isReshareDisabledByAuthor": False,
+        }
+        response = self.with_refresh(lambda: self.create("POST", f"{self.base_url}/rest/posts", json=body))
+        urn = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id")
+        if not urn:
+            raise PublishError(f"linkedin: HTTP {response.status_code} without an x-restli-id header")
+        return PublishResult(urn, self.post_url(urn))
+
+    def recent(self, count: int = 50) -> list[tuple[str, PublishResult, datetime | None]]:
+        url = f"{self.base_url}/rest/posts?author={quote(self.author_urn, safe='')}&q=author&count={count}"
+        response = self.with_refresh(lambda: self.read("GET", url, headers={"X-RestLi-Method": "FINDER"}))
+        found = []
+        for element in response.json().get("elements", []):
+            created = element.get("createdAt") or element.get("publishedAt")
+            when = datetime.fromtimestamp(created / 1000, UTC) if created else None
+            found.append((unescape_commentary(element.get("commentary", "")),
+                          PublishResult(element["id"], self.post_url(element["id"])), when))
+        return found
+
+    def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
+        return self.match_text(post, self.recent(), since)
+
+    def verify(self, post_id: str, url: str | None) -> bool:
+        try:
+            self.with_refresh(lambda: self.read("GET", f"{self.base_url}/rest/posts/{quote(post_id, safe='')}",
+                                                max_retries=1))
+        except PublishError as exc:
+            if "HTTP 404" in str(exc) or "HTTP 410" in str(exc):
+                return False
+            raise
+        return True
+
+    def refresh(self) -> bool:
+        if not (self.refresh_token and self.client_id and self.client_secret):
+            return False
+        response = self.read("POST", self.token_url, data={
+            "grant_type": "refresh_token", "refresh_token": self.refresh_token,
+            "client_id": self.client_id, "client_secret": self.client_secret})
+        data = response.json()
+        self.access_token = data["access_token"]
+        self.refresh_token = data.get("refresh_token", self.refresh_token)
+        return True
