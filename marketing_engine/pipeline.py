@@ -42,6 +42,12 @@ class Stage:
         return selection
 
 
+def _analytics_recent_days(instance: DagsterInstance, defs: Definitions) -> Sequence[str]:
+    from marketing_engine.assets.analytics import recent_metric_days
+
+    return recent_metric_days()
+
+
 # Each domain appends its stages here, in graph order.
 STAGES: list[Stage] = [
     Stage("foundation", groups=("foundation",)),
@@ -50,11 +56,16 @@ STAGES: list[Stage] = [
     # video stages
     # publishing stages
     # analytics stages
+    Stage("analytics metrics", keys=("touchpoints", "content_metrics"), partitions=_analytics_recent_days),
+    Stage(
+        "analytics",
+        keys=("attribution_tables", "experiments", "performance_forecasts", "campaign_memory", "marketing_report"),
+    ),
     # authority stages
 ]
 
 # Files worth pointing the user at after a run (globs under the engine home); domains append.
-SUMMARY_GLOBS: list[str] = []
+SUMMARY_GLOBS: list[str] = ["reports/*.html"]
 
 
 @dataclass

@@ -14,6 +14,7 @@ from dagster import EnvVar
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.media_store import MediaStoreResource
+from marketing_engine.resources.metrics import MetricsResource
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.settings import brand_path, environment, warehouse_url
 
@@ -24,6 +25,7 @@ def local_resources() -> dict[str, Any]:
         "warehouse": WarehouseResource(url=warehouse_url()),
         "media_store": MediaStoreResource(),
         "llm": LLMResource(backend="offline"),
+        "metrics": MetricsResource(backend="simulator"),
     }
 
 

@@ -1,0 +1,1 @@
+"""Analytics: journeys, attribution, experiments, bandits, forecasts, campaign memory, report."""

@@ -1,0 +1,161 @@
+"""Predictors: how well will a post do, and what will a campaign bring in.
+
+Both are scikit-learn gradient boosting on one-hot features, each scored by 5-fold cross-validated
+mean absolute error against a naive baseline (the platform's or channel's mean), so the metadata
+says honestly whether the model beats "just use the average". Intervals come from quantile
+gradient boosting at 10% and 90%.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+CONTENT_FEATURES = ["platform", "hook", "topic", "weekday"]
+CONTENT_NUMERIC = ["hour", "length"]
+
+
+class ForecastError(ValueError):
+    """Too little data to train or score a predictor."""
+
+
+@dataclass(frozen=True)
+class PredictorScore:
+    name: str
+    n_rows: int
+    cv_mae: float
+    baseline_mae: float
+
+    @property
+    def improvement(self) -> float:
+        return 1.0 - self.cv_mae / self.baseline_mae if self.baseline_mae else 0.0
+
+
+def _design(frame: pd.DataFrame, categorical: list[str], numeric: list[str]) -> pd.DataFrame:
+    encoded = pd.get_dummies(frame[categorical].astype(str), dtype=float)
+    hours = frame[numeric].astype(float) if numeric else pd.DataFrame(index=frame.index)
+    return pd.concat([encoded, hours], axis=1)
+
+
+def _cross_validate(
+    x: pd.DataFrame, y: np.ndarray, groups: pd.Series, name: str, seed: int
+) -> PredictorScore:
+    from sklearn.ensemble import GradientBoostingRegressor
+    from sklearn.model_selection import KFold
+
+    errors, naive = [], []
+    for train, test in KFold(5, shuffle=True, random_state=seed).split(x):
+        model = GradientBoostingRegressor(
+            n_estimators=150, max_depth=3, learning_rate=0.05, random_state=seed
+        )
+        model.fit(x.iloc[train], y[train])
+        errors.append(np.abs(model.predict(x.iloc[test]) - y[test]).mean())
+        means = pd.Series(y[train]).groupby(groups.iloc[train].to_numpy()).mean()
+        guess = groups.iloc[test].map(means).fillna(y[train].mean()).to_numpy()
+        naive.append(np.abs(guess - y[test]).mean())
+    return PredictorScore(name, len(y), float(np.mean(errors)), float(np.mean(naive)))
+
+
+@dataclass
+class ContentPredictor:
+    """Engagement rate of a post from platform, hook, topic, weekday, hour and length."""
+
+    seed: int = 0
+
+    def fit(self, posts: pd.DataFrame) -> PredictorScore:
+        from sklearn.ensemble import GradientBoostingRegressor
+
+        if len(posts) < 30:
+            raise ForecastError(
+                f"the content predictor needs at least 30 posts with metrics, got {len(posts)}"
+            )
+        x = _design(posts, CONTENT_FEATURES, CONTENT_NUMERIC)
+        y = posts["engagement_rate"].to_numpy(float)
+        self.columns = list(x.columns)
+        score = _cross_validate(x, y, posts["platform"], "content engagement rate", self.seed)
+        self.models = {
+            q: GradientBoostingRegressor(
+                loss="quantile" if q != 0.5 else "squared_error",
+                alpha=q,
+                n_estimators=150,
+                max_depth=3,
+                learning_rate=0.05,
+                random_state=self.seed,
+            ).fit(x, y)
+            for q in (0.1, 0.5, 0.9)
+        }
+        return score
+
+    def predict(self, candidates: pd.DataFrame) -> pd.DataFrame:
+        x = _design(candidates, CONTENT_FEATURES, CONTENT_NUMERIC).reindex(
+            columns=self.columns, fill_value=0.0
+        )
+        out = candidates.copy()
+        out["predicted"] = self.models[0.5].predict(x)
+        out["low"] = np.minimum(self.models[0.1].predict(x), out["predicted"])
+        out["high"] = np.maximum(self.models[0.9].predict(x), out["predicted"])
+        return out
+
+
+def campaign_days(journeys: pd.DataFrame, credit_share: dict[str, float], seed: int = 0) -> pd.DataFrame:
+    """Per (day, channel, product): simulated spend and revenue credited by data-driven shares —
+    the rows the ROI predictor learns from."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for (day, product), group in journeys.groupby(["day", "product"]):
+        revenue = float(group["revenue"].sum())
+        for channel, share in credit_share.items():
+            spend = float(rng.uniform(50, 400))
+            rows.append(
+                {
+                    "day": day,
+                    "product": product,
+                    "channel": channel,
+                    "spend": spend,
+                    "weekday": pd.Timestamp(day).day_name()[:3].lower(),
+                    "revenue": revenue * share,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class CampaignPredictor:
+    """Revenue of a campaign-day (channel × product) from channel, product, weekday and spend."""
+
+    seed: int = 0
+
+    def fit(self, days: pd.DataFrame) -> PredictorScore:
+        from sklearn.ensemble import GradientBoostingRegressor
+
+        if len(days) < 20:
+            raise ForecastError(f"the campaign predictor needs at least 20 campaign-days, got {len(days)}")
+        x = _design(days, ["channel", "product", "weekday"], ["spend"])
+        y = days["revenue"].to_numpy(float)
+        self.columns = list(x.columns)
+        groups = days["channel"] + "|" + days["product"]
+        score = _cross_validate(x, y, groups, "campaign revenue per day", self.seed)
+        self.models = {
+            q: GradientBoostingRegressor(
+                loss="quantile" if q != 0.5 else "squared_error",
+                alpha=q,
+                n_estimators=150,
+                max_depth=3,
+                random_state=self.seed,
+            ).fit(x, y)
+            for q in (0.1, 0.5, 0.9)
+        }
+        return score
+
+    def predict(self, candidates: pd.DataFrame) -> pd.DataFrame:
+        x = _design(candidates, ["channel", "product", "weekday"], ["spend"]).reindex(
+            columns=self.columns, fill_value=0.0
+        )
+        out = candidates.copy()
+        out["predicted"] = self.models[0.5].predict(x)
+        out["low"] = np.minimum(self.models[0.1].predict(x), out["predicted"])
+        out["high"] = np.maximum(self.models[0.9].predict(x), out["predicted"])
+        out["roi"] = out["predicted"] / out["spend"]
+        return out

@@ -1,0 +1,409 @@
+"""The learning loop over the warehouse: attribute, experiment, forecast, remember, report.
+
+Each function reads what the daily assets stored, calls the plain models in this package and
+writes its results back with natural-key upserts, so re-running any step never duplicates rows.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from slugify import slugify
+from sqlalchemy import select
+
+from marketing_engine.analytics import memory
+from marketing_engine.analytics.attribution import BASELINE, all_models
+from marketing_engine.analytics.bandits import ThompsonSampling
+from marketing_engine.analytics.experiments import cuped, read_daily
+from marketing_engine.analytics.simulator import DIRECT, HOOKS, journeys_from_records, select_journeys
+from marketing_engine.analytics.warehouse_io import read_table
+from marketing_engine.warehouse import Warehouse, upsert
+from marketing_engine.warehouse.models import (
+    AttributionCredit,
+    BanditAllocation,
+    CampaignMemory,
+    ContentPerformance,
+    CustomerJourney,
+    ExperimentResult,
+    PerformanceForecast,
+)
+
+
+class AnalyticsInputError(RuntimeError):
+    """An analytics step ran before the data it needs was measured."""
+
+
+def _frame(warehouse: Warehouse, model, brand: str) -> pd.DataFrame:
+    with warehouse.session() as session:
+        rows = (
+            session.execute(select(model.__table__).where(model.__table__.c.brand == brand)).mappings().all()
+        )
+    return pd.DataFrame([dict(r) for r in rows])
+
+
+def _journey_records(warehouse: Warehouse, brand: str) -> list[dict]:
+    table = CustomerJourney.__table__
+    columns = [
+        table.c.day,
+        table.c.channels,
+        table.c.days_before,
+        table.c.converted,
+        table.c.revenue,
+        table.c.product,
+    ]
+    with warehouse.session() as session:
+        rows = session.execute(select(*columns).where(table.c.brand == brand)).mappings().all()
+    if not rows:
+        raise AnalyticsInputError(
+            f"no customer journeys for brand {brand!r}: materialize `touchpoints` first"
+        )
+    return [dict(r) for r in rows]
+
+
+@dataclass
+class AttributionOutcome:
+    journeys: int
+    conversions: int
+    revenue: float
+    shares: dict[str, dict[str, float]]
+    rows: int
+    preview: list[dict]
+
+
+def attribute(warehouse: Warehouse, brand: str, profile) -> AttributionOutcome:
+    records = _journey_records(warehouse, brand)
+    products = [p.name for p in profile.products]
+    journeys = journeys_from_records(records, products)
+    rows, shares = [], {}
+    campaigns = [("all", np.ones(journeys.n_journeys, dtype=bool))] + [
+        (slugify(name), journeys.product == i) for i, name in enumerate(products)
+    ]
+    for campaign, keep in campaigns:
+        if keep.sum() < 50 or not journeys.converted[keep].any():
+            continue
+        for model in all_models(select_journeys(journeys, keep)):
+            model_shares = model.shares(exclude=())
+            if campaign == "all":
+                shares[model.model] = model.shares()
+            for channel, value in model.conversions.items():
+                rows.append(
+                    {
+                        "brand": brand,
+                        "model": model.model,
+                        "campaign": campaign,
+                        "channel": channel,
+                        "conversions": round(value, 4),
+                        "revenue": round(model.revenue.get(channel, 0.0), 2),
+                        "share": round(model_shares.get(channel, 0.0), 6),
+                    }
+                )
+    with warehouse.session() as session:
+        upsert(session, AttributionCredit, rows, keys=["brand", "model", "campaign", "channel"])
+    channels = [c for c in journeys.channels if c not in (DIRECT, BASELINE)]
+    preview = [{"channel": c, **{m: f"{s.get(c, 0.0):.1%}" for m, s in shares.items()}} for c in channels]
+    return AttributionOutcome(
+        journeys.n_journeys,
+        int(journeys.converted.sum()),
+        float(journeys.revenue.sum()),
+        shares,
+        len(rows),
+        preview,
+    )
+
+
+def _experiment_subjects(warehouse: Warehouse, brand: str, profile) -> list[tuple[str, str, str, str]]:
+    """(experiment, subject, variant A, variant B) from pages and videos made, else the products."""
+    engine = warehouse.engine
+    subjects = []
+    for page in read_table(engine, "programmatic_pages", brand, limit=2):
+        subjects.append((f"title:{page['slug']}", page["title"], page["title"], f"{page['title']}?"))
+    for video in read_table(engine, "video_assets", brand, limit=1):
+        subjects.append(
+            (f"thumbnail:{slugify(video['topic'])}", video["topic"], "text overlay", "face + text")
+        )
+    for product in profile.products[: max(1, 3 - len(subjects))]:
+        subjects.append(
+            (f"cta:{slugify(product.name)}", product.name, "Learn more", f"Try the {product.name}")
+        )
+    return subjects
+
+
+def _simulate_test(name: str, days: int = 14) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    base = rng.uniform(0.03, 0.06)
+    lift = rng.choice([-0.05, 0.0, 0.08, 0.15])
+    visitors_a, visitors_b = rng.integers(700, 1400, days), rng.integers(700, 1400, days)
+    conv_a = rng.binomial(visitors_a, base)
+    conv_b = rng.binomial(visitors_b, base * (1 + lift))
+    pre = rng.gamma(2.0, 20.0, 4000)  # pre-period spend per visitor, the CUPED covariate
+    spend = 0.6 * pre + rng.gamma(2.0, 8.0, 4000)
+    return visitors_a, visitors_b, conv_a, conv_b, spend, pre
+
+
+def _decision(looks) -> str:
+    last = looks[-1]
+    if last.sequential.significant:
+        return "ship B" if last.bayes.chance_to_win > 0.5 else "keep A"
+    return "keep running" if last.bayes.expected_loss > 0.002 else "no difference: keep A"
+
+
+@dataclass
+class ExperimentOutcome:
+    experiments: list[dict] = field(default_factory=list)
+    allocations: list[dict] = field(default_factory=list)
+
+
+def run_experiments(warehouse: Warehouse, brand: str, profile) -> ExperimentOutcome:
+    outcome = ExperimentOutcome()
+    for name, subject, variant_a, variant_b in _experiment_subjects(warehouse, brand, profile):
+        visitors_a, visitors_b, conv_a, conv_b, spend, pre = _simulate_test(f"{brand}:{name}")
+        looks = read_daily(visitors_a, visitors_b, conv_a, conv_b)
+        last = looks[-1]
+        outcome.experiments.append(
+            {
+                "brand": brand,
+                "experiment": name,
+                "subject": subject[:300],
+                "variant_a": variant_a[:300],
+                "variant_b": variant_b[:300],
+                "visitors_a": last.visitors_a,
+                "conversions_a": last.conversions_a,
+                "visitors_b": last.visitors_b,
+                "conversions_b": last.conversions_b,
+                "chance_to_win": last.bayes.chance_to_win,
+                "lift": last.bayes.lift,
+                "ci_low": last.bayes.ci_low,
+                "ci_high": last.bayes.ci_high,
+                "expected_loss": last.bayes.expected_loss,
+                "sequential_significant": last.sequential.significant,
+                "cuped_variance_reduction": cuped(spend, pre).variance_reduction,
+                "decision": _decision(looks),
+                "looks": [
+                    {
+                        "day": k.day,
+                        "chance_to_win": round(k.bayes.chance_to_win, 4),
+                        "significant": k.sequential.significant,
+                    }
+                    for k in looks
+                ],
+            }
+        )
+    outcome.allocations = bandit_allocations(_frame(warehouse, ContentPerformance, brand), brand)
+    with warehouse.session() as session:
+        upsert(session, ExperimentResult, outcome.experiments, keys=["brand", "experiment"])
+        upsert(session, BanditAllocation, outcome.allocations, keys=["brand", "platform", "dimension", "arm"])
+    return outcome
+
+
+def bandit_allocations(posts: pd.DataFrame, brand: str, seed: int = 0) -> list[dict]:
+    """Thompson sampling per platform over hooks and posting hours; a post is a success when its
+    engagement rate beats its platform's median."""
+    if posts.empty:
+        return []
+    rows = []
+    for platform, group in posts.groupby("platform"):
+        wins = (group["engagement_rate"] > group["engagement_rate"].median()).astype(float).to_numpy()
+        for dimension, arms_of in (
+            ("hook", group["hook"]),
+            ("posting_time", group["hour"].map("{:02d}:00".format)),
+        ):
+            arms = list(HOOKS) if dimension == "hook" else sorted(arms_of.unique())
+            bandit = ThompsonSampling(arms, seed=seed)
+            for arm, win in zip(arms_of, wins):
+                bandit.update(arm, win)
+            for arm, share in bandit.allocation().items():
+                i = arms.index(arm)
+                rows.append(
+                    {
+                        "brand": brand,
+                        "platform": platform,
+                        "dimension": dimension,
+                        "arm": arm,
+                        "share": round(share, 4),
+                        "successes": float(bandit.successes[i]),
+                        "failures": float(bandit.failures[i]),
+                    }
+                )
+    return rows
+
+
+@dataclass
+class ForecastOutcome:
+    rows: list[dict]
+    scores: list
+
+
+def forecast(warehouse: Warehouse, brand: str, profile) -> ForecastOutcome:
+    from marketing_engine.analytics.forecasting import CampaignPredictor, ContentPredictor, campaign_days
+
+    posts = _frame(warehouse, ContentPerformance, brand)
+    if posts.empty:
+        raise AnalyticsInputError(
+            f"no content metrics for brand {brand!r}: materialize `content_metrics` first"
+        )
+    content = ContentPredictor()
+    scores = [content.fit(posts)]
+    best_hour = posts.groupby(["platform", "hour"])["engagement_rate"].mean().groupby(level=0).idxmax()
+    candidates = pd.DataFrame(
+        [
+            {
+                "platform": p,
+                "hook": h,
+                "hour": best_hour[p][1],
+                "weekday": "tue",
+                "topic": posts["topic"].mode()[0],
+                "length": int(posts["length"].median()),
+            }
+            for p in sorted(posts["platform"].unique())
+            for h in HOOKS
+        ]
+    )
+    predicted = content.predict(candidates)
+    rows = [
+        {
+            "brand": brand,
+            "kind": "content",
+            "subject": f"{r.platform} · {r.hook.replace('_', ' ')} at {r.hour:02d}:00",
+            "predicted": float(r.predicted),
+            "low": float(r.low),
+            "high": float(r.high),
+            "details": {"platform": r.platform, "hook": r.hook, "hour": int(r.hour)},
+        }
+        for r in predicted.itertuples()
+    ]
+
+    credit = _frame(warehouse, AttributionCredit, brand)
+    shapley = (
+        credit[(credit["model"] == "shapley") & (credit["campaign"] == "all")] if not credit.empty else credit
+    )
+    shares = {r.channel: r.share for r in shapley.itertuples() if r.channel not in (BASELINE, DIRECT)}
+    if shares:
+        journeys = pd.DataFrame(_journey_records(warehouse, brand))
+        days = campaign_days(journeys, shares)
+        campaign = CampaignPredictor()
+        scores.append(campaign.fit(days))
+        grid = days.groupby(["channel", "product"], as_index=False)["spend"].median().assign(weekday="mon")
+        for r in campaign.predict(grid).itertuples():
+            rows.append(
+                {
+                    "brand": brand,
+                    "kind": "campaign",
+                    "subject": f"{r.product} on {r.channel}",
+                    "predicted": float(r.predicted),
+                    "low": float(r.low),
+                    "high": float(r.high),
+                    "details": {"spend": round(float(r.spend), 2), "roi": round(float(r.roi), 3)},
+                }
+            )
+    with warehouse.session() as session:
+        upsert(session, PerformanceForecast, rows, keys=["brand", "kind", "subject"])
+    return ForecastOutcome(rows, scores)
+
+
+def remember(warehouse: Warehouse, brand: str) -> list[memory.Finding]:
+    posts = _frame(warehouse, ContentPerformance, brand)
+    findings: list[memory.Finding] = []
+    if not posts.empty:
+        findings += memory.hook_findings(posts) + memory.posting_time_findings(posts)
+    credit = _frame(warehouse, AttributionCredit, brand)
+    if not credit.empty:
+        everyone = credit[(credit["campaign"] == "all") & ~credit["channel"].isin([BASELINE, DIRECT])]
+        shares = {
+            m: dict(zip(g["channel"], g["share"] / g["share"].sum())) for m, g in everyone.groupby("model")
+        }
+        journeys = warehouse.count(CustomerJourney, brand=brand)
+        findings += memory.attribution_findings(shares, journeys)
+    allocations = _frame(warehouse, BanditAllocation, brand)
+    if not allocations.empty:
+        findings += memory.allocation_findings(allocations.to_dict("records"))
+    for row in _frame(warehouse, ExperimentResult, brand).to_dict("records"):
+        text = (
+            f"{row['experiment']}: B ({row['variant_b']}) has a {row['chance_to_win']:.0%} chance to beat A, "
+            f"lift {row['lift']:+.1%} ({row['ci_low']:+.1%} … {row['ci_high']:+.1%}) over "
+            f"{row['visitors_a'] + row['visitors_b']} visitors — {row['decision']}"
+        )
+        findings.append(
+            memory.Finding(
+                "site",
+                "experiment",
+                row["experiment"][:200],
+                text,
+                row["lift"],
+                row["ci_low"],
+                row["ci_high"],
+                row["visitors_a"] + row["visitors_b"],
+            )
+        )
+    with warehouse.session() as session:
+        upsert(
+            session,
+            CampaignMemory,
+            [f.row(brand) for f in findings],
+            keys=["brand", "platform", "dimension", "finding_key"],
+        )
+    return findings
+
+
+def build_report(warehouse: Warehouse, brand: str, name: str, now: datetime) -> tuple[str, list[str]]:
+    from marketing_engine.analytics.report import ReportData, render_report
+
+    credit = _frame(warehouse, AttributionCredit, brand)
+    if credit.empty:
+        raise AnalyticsInputError(
+            f"no attribution for brand {brand!r}: materialize `attribution_tables` first"
+        )
+    everyone = credit[(credit["campaign"] == "all") & ~credit["channel"].isin([BASELINE, DIRECT])].copy()
+    everyone["share"] = everyone["share"] / everyone.groupby("model")["share"].transform("sum")
+    forecasts = _frame(warehouse, PerformanceForecast, brand)
+    posts = _frame(warehouse, ContentPerformance, brand)
+    engine = warehouse.engine
+    trends = [
+        {"topic": t["topic"], "score": float(t["score"]), "reason": t.get("reason", "")}
+        for t in read_table(engine, "trend_opportunities", brand, limit=50)
+    ]
+    pages = [
+        {"title": p["title"], "status": p["status"]}
+        for p in read_table(engine, "programmatic_pages", brand, 200)
+    ]
+    videos = [
+        {"topic": v["topic"], "rendition": v["rendition"], "duration_s": float(v["duration_s"])}
+        for v in read_table(engine, "video_assets", brand, limit=200)
+    ]
+    findings = _frame(warehouse, CampaignMemory, brand)
+    scores = {
+        "journeys": f"{warehouse.count(CustomerJourney, brand=brand):,}",
+        "posts measured": f"{len(posts):,}",
+        "revenue credited": f"${credit[(credit['model'] == 'shapley') & (credit['campaign'] == 'all')]['revenue'].sum():,.0f}",
+    }
+    data = ReportData(
+        brand=name,
+        generated_at=now,
+        attribution=everyone[["model", "channel", "share", "revenue"]],
+        experiments=_frame(warehouse, ExperimentResult, brand).to_dict("records"),
+        forecasts=forecasts
+        if not forecasts.empty
+        else pd.DataFrame(columns=["kind", "subject", "predicted", "low", "high"]),
+        posts=posts,
+        findings=findings.sort_values("evidence_count", ascending=False).to_dict("records")
+        if not findings.empty
+        else [],
+        trends=trends,
+        pages=pages,
+        videos=videos,
+        scores=scores,
+    )
+    html = render_report(data)
+    sections = [
+        "attribution",
+        "experiments",
+        "forecasts",
+        "posting-time heatmap",
+        "trends",
+        "pages",
+        "videos",
+    ]
+    return html, sections

@@ -1,0 +1,174 @@
+"""Markov-chain attribution, solved exactly as an absorbing chain (no simulation).
+
+States are the last `order` channels seen (padded with a start symbol), plus two absorbing
+states, conversion and null. Transition counts come from one pass of numpy grouping over the
+touches (raw journeys with 0/1 outcomes or aggregated paths with conversion and null counts are
+the same thing: paths with weights). The conversion probability from the start state solves
+(I − Q) x = r; a channel's removal effect re-solves it with every state containing the channel
+turned into a dead end. Credit shares are removal effects normalised to sum to one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import csr_matrix, identity
+from scipy.sparse.linalg import spsolve
+
+from marketing_engine.analytics.attribution import Attribution, AttributionError
+from marketing_engine.analytics.simulator import Journeys
+
+
+@dataclass(frozen=True)
+class MarkovResult:
+    order: int
+    conversion_probability: float
+    removal_effects: dict[str, float]
+    shares: dict[str, float]
+    n_states: int
+
+
+def _state_codes(channel: np.ndarray, position: np.ndarray, order: int, pad: int) -> np.ndarray:
+    """Encode the last `order` channels at each touch as one integer (base pad+1)."""
+    base = pad + 1
+    codes = np.zeros(channel.size, dtype=np.int64)
+    for lag in range(order):
+        lagged = np.full(channel.size, pad, dtype=np.int64)
+        if lag:
+            lagged[lag:] = channel[:-lag]
+        else:
+            lagged[:] = channel
+        lagged[position < lag] = pad
+        codes += lagged * base**lag
+    return codes
+
+
+def transition_counts(
+    channel: np.ndarray,
+    position: np.ndarray,
+    path_conversions: np.ndarray,
+    path_nulls: np.ndarray,
+    path_of_touch: np.ndarray,
+    n_channels: int,
+    order: int = 1,
+) -> tuple[np.ndarray, csr_matrix, np.ndarray, np.ndarray, int]:
+    """Weighted transition counts between states: (state codes, transient counts, to-conversion,
+    to-null, index of the start state). Each path's weight is its conversions plus nulls."""
+    if order < 1:
+        raise AttributionError(f"Markov order must be ≥ 1, got {order}")
+    pad = n_channels
+    codes = _state_codes(channel.astype(np.int64), position, order, pad)
+    start_code = sum(pad * (pad + 1) ** lag for lag in range(order))
+    # Dense re-indexing of the (small) code space: O(n), no sort of the touches.
+    seen = np.zeros((pad + 1) ** order, dtype=bool)
+    seen[codes] = True
+    seen[start_code] = True
+    states = np.flatnonzero(seen)
+    lookup = np.cumsum(seen) - 1
+    touch_state = lookup[codes]
+    start = int(lookup[start_code])
+    weight = (path_conversions + path_nulls)[path_of_touch].astype(float)
+    is_last = np.append(path_of_touch[1:] != path_of_touch[:-1], True)
+    source = np.where(position == 0, start, np.roll(touch_state, 1))
+    n = states.size
+    if n * n <= 50_000_000:
+        pair_counts = np.bincount(source * n + touch_state, weights=weight, minlength=n * n)
+        nonzero = np.flatnonzero(pair_counts)
+        transient = csr_matrix((pair_counts[nonzero], (nonzero // n, nonzero % n)), shape=(n, n))
+    else:
+        transient = csr_matrix((weight, (source, touch_state)), shape=(n, n))
+    last_state = touch_state[is_last]
+    last_path = path_of_touch[is_last]
+    to_conv = np.bincount(last_state, weights=path_conversions[last_path].astype(float), minlength=n)
+    to_null = np.bincount(last_state, weights=path_nulls[last_path].astype(float), minlength=n)
+    return states, transient, to_conv, to_null, start
+
+
+def _conversion_probability(q: csr_matrix, r: np.ndarray, start: int, keep: np.ndarray) -> float:
+    kept = np.flatnonzero(keep)
+    sub = q[kept][:, kept]
+    x = spsolve((identity(kept.size, format="csc") - sub).tocsc(), r[kept])
+    return float(np.atleast_1d(x)[np.searchsorted(kept, start)])
+
+
+def markov_removal_effects(
+    channels: tuple[str, ...],
+    channel: np.ndarray,
+    position: np.ndarray,
+    path_conversions: np.ndarray,
+    path_nulls: np.ndarray,
+    path_of_touch: np.ndarray,
+    order: int = 1,
+) -> MarkovResult:
+    """Exact removal effects from touches of weighted paths (raw journeys or aggregated paths)."""
+    if channel.size == 0:
+        raise AttributionError("no touches: Markov attribution needs at least one path")
+    n_channels = len(channels)
+    states, counts, to_conv, to_null, start = transition_counts(
+        channel, position, path_conversions, path_nulls, path_of_touch, n_channels, order
+    )
+    out = np.asarray(counts.sum(axis=1)).ravel() + to_conv + to_null
+    out[out == 0] = 1.0
+    q = csr_matrix(counts.multiply(1.0 / out[:, None]))
+    r = to_conv / out
+    every = np.ones(states.size, dtype=bool)
+    total = _conversion_probability(q, r, start, every)
+    digits = (states[:, None] // (n_channels + 1) ** np.arange(order)) % (n_channels + 1)
+    effects = {}
+    for code, name in enumerate(channels):
+        contains = (digits == code).any(axis=1)
+        if not contains.any():
+            effects[name] = 0.0
+            continue
+        keep = ~contains
+        keep[start] = True
+        without = _conversion_probability(q, r, start, keep)
+        effects[name] = 1.0 - without / total if total > 0 else 0.0
+    effect_sum = sum(effects.values())
+    shares = {c: (e / effect_sum if effect_sum else 0.0) for c, e in effects.items()}
+    return MarkovResult(order, total, effects, shares, int(states.size))
+
+
+def markov_attribution(journeys: Journeys, order: int = 1) -> Attribution:
+    """Markov credit: total conversions and revenue split by removal-effect shares."""
+    if journeys.journey.size == 0:
+        raise AttributionError("no touches to attribute: the journeys are empty")
+    converted = journeys.converted.astype(float)
+    result = markov_removal_effects(
+        journeys.channels,
+        journeys.channel,
+        journeys.position(),
+        converted,
+        1.0 - converted,
+        journeys.journey,
+        order,
+    )
+    total_conv = float(converted.sum())
+    total_rev = float(journeys.revenue.sum())
+    return Attribution(
+        f"markov_{order}",
+        {c: s * total_conv for c, s in result.shares.items()},
+        {c: s * total_rev for c, s in result.shares.items()},
+    )
+
+
+def aggregate_paths(journeys: Journeys) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Collapse identical paths: (channel, position, conversions, nulls, path_of_touch) of the
+    unique paths, the shape `channelattribution` takes (one row per distinct path)."""
+    width = int(journeys.lengths.max())
+    base = len(journeys.channels) + 1
+    matrix = np.zeros((journeys.n_journeys, width), dtype=np.int64)
+    matrix[journeys.journey, journeys.position()] = journeys.channel.astype(np.int64) + 1
+    if width * np.log2(base) < 62:
+        # One integer per path makes the grouping a 1-D unique (much faster than rows).
+        keys = matrix @ (base ** np.arange(width, dtype=np.int64))
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        unique = matrix[first]
+    else:
+        unique, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    conversions = np.bincount(inverse, weights=journeys.converted.astype(float), minlength=len(unique))
+    totals = np.bincount(inverse, minlength=len(unique)).astype(float)
+    path_of_touch, position = np.nonzero(unique)
+    channel = unique[path_of_touch, position] - 1
+    return channel, position, conversions, totals - conversions, path_of_touch

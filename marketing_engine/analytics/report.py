@@ -1,0 +1,158 @@
+"""The marketing report: one standalone HTML file with plotly charts a person actually looks at.
+
+Sections: attribution by model side by side, experiment posteriors, forecasts with intervals, a
+posting-time heatmap, trend opportunities, pages and videos published, and campaign memory.
+plotly.js is inlined once, so the file opens offline. Text from outside (topics, titles) is
+escaped by Jinja2's autoescape.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+@dataclass
+class ReportData:
+    brand: str
+    generated_at: datetime
+    attribution: pd.DataFrame  # model, channel, share, revenue
+    experiments: list[dict]  # experiment rows (conversions_a/b, visitors_a/b, names, chance_to_win ...)
+    forecasts: pd.DataFrame  # kind, subject, predicted, low, high
+    posts: pd.DataFrame  # platform, hour, engagement_rate
+    findings: list[dict]
+    trends: list[dict] = field(default_factory=list)  # topic, score, reason
+    pages: list[dict] = field(default_factory=list)  # title, url, status
+    videos: list[dict] = field(default_factory=list)  # topic, rendition, duration_s
+    scores: dict[str, float] = field(default_factory=dict)  # predictor scores for the header
+
+
+def attribution_chart(frame: pd.DataFrame):
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    for model, group in frame.groupby("model", sort=False):
+        figure.add_bar(name=model, x=group["channel"], y=group["share"])
+    figure.update_layout(
+        barmode="group",
+        title="Share of credit by channel, per attribution model",
+        yaxis_tickformat=".0%",
+        height=420,
+        legend_orientation="h",
+    )
+    return figure
+
+
+def posterior_chart(experiments: list[dict]):
+    """Posterior densities of each variant's conversion rate (Beta, drawn on a grid)."""
+    import plotly.graph_objects as go
+    from scipy.stats import beta
+
+    figure = go.Figure()
+    for row in experiments:
+        for variant, conv, n in (
+            ("A", row["conversions_a"], row["visitors_a"]),
+            ("B", row["conversions_b"], row["visitors_b"]),
+        ):
+            a, b = conv + 1, n - conv + 1
+            lo, hi = beta.ppf([0.0005, 0.9995], a, b)
+            grid = np.linspace(lo, hi, 200)
+            figure.add_scatter(
+                x=grid,
+                y=beta.pdf(grid, a, b),
+                mode="lines",
+                name=f"{row['experiment']} · {variant} ({row['variant_' + variant.lower()]})",
+            )
+    figure.update_layout(title="Experiment posteriors (conversion rate)", xaxis_tickformat=".1%", height=420)
+    return figure
+
+
+def forecast_chart(frame: pd.DataFrame, kind: str, title: str):
+    import plotly.graph_objects as go
+
+    rows = frame[frame["kind"] == kind].sort_values("predicted", ascending=False).head(15)
+    figure = go.Figure(
+        go.Bar(
+            x=rows["subject"],
+            y=rows["predicted"],
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": rows["high"] - rows["predicted"],
+                "arrayminus": rows["predicted"] - rows["low"],
+            },
+        )
+    )
+    figure.update_layout(title=title, height=420)
+    return figure
+
+
+def heatmap_chart(posts: pd.DataFrame):
+    import plotly.graph_objects as go
+
+    table = posts.pivot_table(index="platform", columns="hour", values="engagement_rate", aggfunc="mean")
+    figure = go.Figure(
+        go.Heatmap(
+            z=table.to_numpy(),
+            x=[f"{h:02d}:00" for h in table.columns],
+            y=list(table.index),
+            colorscale="Viridis",
+            colorbar_tickformat=".1%",
+        )
+    )
+    figure.update_layout(title="Mean engagement rate by posting hour", height=420)
+    return figure
+
+
+def trends_chart(trends: list[dict]):
+    import plotly.graph_objects as go
+
+    rows = sorted(trends, key=lambda r: r["score"], reverse=True)[:15]
+    figure = go.Figure(go.Bar(x=[r["score"] for r in rows], y=[r["topic"] for r in rows], orientation="h"))
+    figure.update_layout(title="Trend opportunities", height=420, yaxis_autorange="reversed")
+    return figure
+
+
+def render_report(data: ReportData) -> str:
+    """The report as one HTML string (plotly.js inlined in the first chart)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    charts = [("Attribution", attribution_chart(data.attribution))]
+    if data.experiments:
+        charts.append(("Experiments", posterior_chart(data.experiments)))
+    if not data.forecasts.empty:
+        charts.append(
+            (
+                "Content forecast",
+                forecast_chart(data.forecasts, "content", "Predicted engagement rate (80% interval)"),
+            )
+        )
+        charts.append(
+            (
+                "Campaign forecast",
+                forecast_chart(
+                    data.forecasts, "campaign", "Predicted revenue per campaign-day (80% interval)"
+                ),
+            )
+        )
+    if not data.posts.empty:
+        charts.append(("Posting times", heatmap_chart(data.posts)))
+    if data.trends:
+        charts.append(("Trend opportunities", trends_chart(data.trends)))
+    rendered = [
+        (title, figure.to_html(full_html=False, include_plotlyjs=(i == 0), config=PLOTLY_CONFIG))
+        for i, (title, figure) in enumerate(charts)
+    ]
+    env = Environment(
+        loader=PackageLoader("marketing_engine.analytics", "templates"),
+        autoescape=select_autoescape(["html"]),
+    )
+    return env.get_template("report.html").render(
+        data=data, charts=rendered, percent=lambda v: "–" if v is None or math.isnan(v) else f"{v:.1%}"
+    )

@@ -1,0 +1,95 @@
+"""Warehouse rows from provider answers: journeys, per-channel daily metrics, post performance."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+METRICS = ("impressions", "engagements", "clicks", "engagement_rate")
+
+
+def journey_rows(journeys: list[dict], brand: str, day: date) -> list[dict]:
+    return [
+        {
+            "brand": brand,
+            "day": day,
+            "journey_key": j["journey_key"],
+            "channels": list(j["channels"]),
+            "days_before": list(j["days_before"]),
+            "converted": bool(j["converted"]),
+            "revenue": float(j["revenue"]),
+            "product": j["product"],
+            "source": j.get("source", "simulator"),
+        }
+        for j in journeys
+    ]
+
+
+def channel_metric_rows(journeys: list[dict], brand: str, day: date) -> list[dict]:
+    """Per channel and day: touches, journeys reached, last-touch conversions and revenue."""
+    touches: Counter[str] = Counter()
+    reached: Counter[str] = Counter()
+    conversions: Counter[str] = Counter()
+    revenue: Counter[str] = Counter()
+    for journey in journeys:
+        touches.update(journey["channels"])
+        reached.update(set(journey["channels"]))
+        if journey["converted"]:
+            conversions[journey["channels"][-1]] += 1
+            revenue[journey["channels"][-1]] += journey["revenue"]
+    rows = []
+    for channel in sorted(touches):
+        for metric, counter in (
+            ("touches", touches),
+            ("journeys_reached", reached),
+            ("last_touch_conversions", conversions),
+            ("last_touch_revenue", revenue),
+        ):
+            rows.append(
+                {
+                    "brand": brand,
+                    "content_ref": f"channel:{channel}",
+                    "platform": channel,
+                    "day": day,
+                    "metric": metric,
+                    "value": float(round(counter[channel], 2)),
+                }
+            )
+    return rows
+
+
+def performance_rows(measured: list[dict], brand: str, day: date) -> list[dict]:
+    return [
+        {
+            "brand": brand,
+            "day": day,
+            "content_ref": m["content_ref"],
+            "platform": m["platform"],
+            "hook": m["hook"],
+            "hour": int(m["hour"]),
+            "weekday": m["weekday"],
+            "topic": m["topic"],
+            "length": int(m["length"]),
+            "impressions": int(m["impressions"]),
+            "engagements": int(m["engagements"]),
+            "clicks": int(m["clicks"]),
+            "engagement_rate": float(m["engagement_rate"]),
+            "source": m.get("source", "simulator"),
+        }
+        for m in measured
+    ]
+
+
+def post_metric_rows(rows: list[dict]) -> list[dict]:
+    return [
+        {
+            "brand": r["brand"],
+            "content_ref": r["content_ref"],
+            "platform": r["platform"],
+            "day": r["day"],
+            "metric": metric,
+            "value": float(r[metric]),
+        }
+        for r in rows
+        for metric in METRICS
+    ]

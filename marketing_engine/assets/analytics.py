@@ -1,0 +1,260 @@
+"""The analytics group: measure what was published, credit it, compare it, learn, and report.
+
+touchpoints / content_metrics (daily) ─► attribution_tables ─► experiments ─► performance_forecasts
+                                                                  └──────► campaign_memory ─► marketing_report
+"""
+
+import time
+from datetime import UTC, date, datetime
+
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+
+from marketing_engine.assets.common import brand_slug, markdown_table
+from marketing_engine.assets.partitions import daily_partitions
+from marketing_engine.resources.brand import BrandResource
+from marketing_engine.resources.media_store import MediaStoreResource
+from marketing_engine.resources.metrics import MetricsResource
+from marketing_engine.resources.warehouse import WarehouseResource
+
+GROUP = "analytics"
+
+
+def _channels(profile) -> list[str]:
+    """Journey channels: the brand's platforms, its site standing for organic search."""
+    return ["organic_search" if p == "wordpress" else p for p in profile.enabled_channels]
+
+
+def _request(profile, day: date):
+    from marketing_engine.resources.metrics.base import MetricsRequest
+
+    return MetricsRequest(
+        brand=brand_slug(profile.name),
+        day=day,
+        channels=_channels(profile),
+        products=[(p.name, p.price or 100.0) for p in profile.products],
+        topics=list(profile.seed_topics),
+    )
+
+
+@asset(
+    group_name=GROUP,
+    partitions_def=daily_partitions,
+    deps=["campaigns"],
+    description="Customer journeys that ended on the day (touches in order, conversion, revenue), from "
+    "the metrics provider; the simulator's causal truth is in the metadata.",
+)
+def touchpoints(
+    context: AssetExecutionContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    metrics: MetricsResource,
+) -> MaterializeResult:
+    from marketing_engine.analytics.touchpoints import channel_metric_rows, journey_rows
+    from marketing_engine.warehouse import upsert
+    from marketing_engine.warehouse.models import CampaignMetric, CustomerJourney
+
+    started = time.perf_counter()
+    profile = brand.load()
+    day = date.fromisoformat(context.partition_key)
+    request = _request(profile, day)
+    journeys = metrics.client().journeys(request)
+    rows = journey_rows(journeys, request.brand, day)
+    metric_rows = channel_metric_rows(journeys, request.brand, day)
+    with warehouse.get().session() as session:
+        upsert(session, CustomerJourney, rows, keys=["brand", "day", "journey_key"])
+        upsert(
+            session, CampaignMetric, metric_rows, keys=["brand", "content_ref", "platform", "day", "metric"]
+        )
+    conversions = sum(r["converted"] for r in rows)
+    return MaterializeResult(
+        metadata={
+            "journeys": len(rows),
+            "touches": sum(len(r["channels"]) for r in rows),
+            "conversions": conversions,
+            "revenue": round(sum(r["revenue"] for r in rows), 2),
+            "backend": metrics.backend,
+            "preview": markdown_table(metric_rows, ["platform", "metric", "value"], limit=12),
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+    )
+
+
+@asset(
+    group_name=GROUP,
+    partitions_def=daily_partitions,
+    deps=["content_calendar"],
+    description="Impressions, engagements and clicks of the day's published posts (plus the simulator's "
+    "exploration posts offline), with each post's hook, hour and topic.",
+)
+def content_metrics(
+    context: AssetExecutionContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    metrics: MetricsResource,
+) -> MaterializeResult:
+    from marketing_engine.analytics.touchpoints import performance_rows, post_metric_rows
+    from marketing_engine.analytics.warehouse_io import published_posts_on
+    from marketing_engine.warehouse import upsert
+    from marketing_engine.warehouse.models import CampaignMetric, ContentPerformance
+
+    profile = brand.load()
+    day = date.fromisoformat(context.partition_key)
+    request = _request(profile, day)
+    request = type(request)(**{**request.__dict__, "channels": list(profile.enabled_channels)})
+    store = warehouse.get()
+    published = published_posts_on(store.engine, request.brand, day, request.topics)
+    measured = metrics.client().post_metrics(request, published)
+    rows = performance_rows(measured, request.brand, day)
+    with store.session() as session:
+        upsert(session, ContentPerformance, rows, keys=["brand", "content_ref", "platform", "day"])
+        upsert(
+            session,
+            CampaignMetric,
+            post_metric_rows(rows),
+            keys=["brand", "content_ref", "platform", "day", "metric"],
+        )
+    return MaterializeResult(
+        metadata={
+            "posts": len(rows),
+            "published_posts": len(published),
+            "impressions": sum(r["impressions"] for r in rows),
+            "engagements": sum(r["engagements"] for r in rows),
+            "preview": markdown_table(rows, ["content_ref", "platform", "hook", "hour", "engagement_rate"]),
+        }
+    )
+
+
+@asset(
+    group_name=GROUP,
+    deps=[touchpoints],
+    description="Credit for conversions and revenue per channel and campaign under every model: first, "
+    "last, linear, time decay, position based, Markov orders 1–3 (exact) and data-driven Shapley.",
+)
+def attribution_tables(
+    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource
+) -> MaterializeResult:
+    from marketing_engine.analytics.loop import attribute
+
+    started = time.perf_counter()
+    slug = brand.slug
+    result = attribute(warehouse.get(), slug, brand.load())
+    shapley = result.shares["shapley"]
+    return MaterializeResult(
+        metadata={
+            "journeys": result.journeys,
+            "conversions": result.conversions,
+            "revenue": round(result.revenue, 2),
+            "models": MetadataValue.text(", ".join(result.shares)),
+            "rows": result.rows,
+            "retargeting_share_shapley": round(shapley.get("retargeting", 0.0), 4),
+            "retargeting_share_markov_1": round(result.shares["markov_1"].get("retargeting", 0.0), 4),
+            "preview": markdown_table(result.preview, ["channel", *result.shares], limit=12),
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+    )
+
+
+@asset(
+    group_name=GROUP,
+    deps=[content_metrics, attribution_tables, "programmatic_pages", "rendered_videos"],
+    description="A/B tests read daily (Bayesian chance to win, always-valid sequential test, CUPED) and "
+    "Thompson-sampling allocations of hooks and posting hours per platform for the calendar.",
+)
+def experiments(brand: BrandResource, warehouse: WarehouseResource) -> MaterializeResult:
+    from marketing_engine.analytics.loop import run_experiments
+
+    started = time.perf_counter()
+    result = run_experiments(warehouse.get(), brand.slug, brand.load())
+    return MaterializeResult(
+        metadata={
+            "experiments": len(result.experiments),
+            "allocations": len(result.allocations),
+            "experiments_preview": markdown_table(
+                result.experiments, ["experiment", "chance_to_win", "lift", "expected_loss", "decision"]
+            ),
+            "allocations_preview": markdown_table(
+                sorted(result.allocations, key=lambda r: -r["share"]),
+                ["platform", "dimension", "arm", "share"],
+            ),
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+    )
+
+
+@asset(
+    group_name=GROUP,
+    deps=[content_metrics, attribution_tables],
+    description="Gradient-boosting predictors of a post's engagement rate and a campaign's revenue, with "
+    "cross-validated error against a naive baseline, and their forecasts with 80% intervals.",
+)
+def performance_forecasts(brand: BrandResource, warehouse: WarehouseResource) -> MaterializeResult:
+    from marketing_engine.analytics.loop import forecast
+
+    started = time.perf_counter()
+    result = forecast(warehouse.get(), brand.slug, brand.load())
+    metadata = {"forecasts": len(result.rows), "seconds": round(time.perf_counter() - started, 2)}
+    for score in result.scores:
+        key = score.name.replace(" ", "_")
+        metadata[f"{key}_cv_mae"] = round(score.cv_mae, 6)
+        metadata[f"{key}_baseline_mae"] = round(score.baseline_mae, 6)
+        metadata[f"{key}_improvement"] = round(score.improvement, 3)
+        metadata[f"{key}_rows"] = score.n_rows
+    metadata["preview"] = markdown_table(result.rows, ["kind", "subject", "predicted", "low", "high"])
+    return MaterializeResult(metadata=metadata)
+
+
+@asset(
+    group_name=GROUP,
+    deps=[experiments, performance_forecasts, attribution_tables],
+    description="What the engine has learned, in sentences with effects, intervals and evidence counts; "
+    "read by the script and page writers and the calendar.",
+)
+def campaign_memory(brand: BrandResource, warehouse: WarehouseResource) -> MaterializeResult:
+    from marketing_engine.analytics.loop import remember
+
+    findings = remember(warehouse.get(), brand.slug)
+    return MaterializeResult(
+        metadata={
+            "findings": len(findings),
+            "preview": markdown_table(
+                [f.__dict__ for f in findings], ["platform", "dimension", "finding"], 12
+            ),
+        }
+    )
+
+
+@asset(
+    group_name=GROUP,
+    deps=[campaign_memory, "trend_opportunities"],
+    description="The marketing report: one standalone HTML file with charts (attribution by model, "
+    "experiment posteriors, forecasts, posting-time heatmap, trends, pages and videos).",
+)
+def marketing_report(
+    brand: BrandResource, warehouse: WarehouseResource, media_store: MediaStoreResource
+) -> MaterializeResult:
+    from marketing_engine.analytics.loop import build_report
+    from marketing_engine.settings import home_dir
+
+    profile = brand.load()
+    html, sections = build_report(warehouse.get(), brand.slug, profile.name, datetime.now(UTC))
+    path = home_dir("reports") / f"{brand.slug}-marketing-report.html"
+    path.write_text(html, encoding="utf-8")
+    stored = media_store.put_file(path, "text/html")
+    return MaterializeResult(
+        metadata={
+            "report": MetadataValue.path(str(path)),
+            "media_key": stored.key,
+            "uri": MetadataValue.url(stored.uri) if stored.uri.startswith(("http", "file")) else stored.uri,
+            "sha256": stored.sha256,
+            "size_kb": round(stored.size / 1024, 1),
+            "charts": MetadataValue.text(", ".join(sections)),
+        }
+    )
+
+
+def recent_metric_days(days: int = 3, today: date | None = None) -> list[str]:
+    """The daily partitions `make run` measures: the last `days` days up to today (UTC)."""
+    from datetime import timedelta
+
+    today = today or datetime.now(UTC).date()
+    return [(today - timedelta(days=offset)).isoformat() for offset in range(days - 1, -1, -1)]

@@ -1,0 +1,57 @@
+"""The metrics interface every provider implements, and the resource that picks one.
+
+Two questions the analytics assets ask of a provider, for one day:
+- `journeys(request)`: the customer journeys that ended that day (touches in order, outcome);
+- `post_metrics(request, posts)`: impressions, engagements and clicks of the given posts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal, Protocol
+
+from dagster import ConfigurableResource
+from pydantic import Field
+
+
+class MetricsError(RuntimeError):
+    """A provider that cannot answer (misconfigured, or its API failed for good)."""
+
+
+@dataclass(frozen=True)
+class MetricsRequest:
+    brand: str
+    day: date
+    channels: list[str]
+    products: list[tuple[str, float]]  # (name, price)
+    topics: list[str] = field(default_factory=list)
+
+
+class MetricsBackend(Protocol):
+    def journeys(self, request: MetricsRequest) -> list[dict]: ...
+
+    def post_metrics(self, request: MetricsRequest, posts: list[dict]) -> list[dict]: ...
+
+
+class MetricsResource(ConfigurableResource):
+    """`simulator` (offline, the default) or `ga4` (Google Analytics Data API runReport)."""
+
+    backend: Literal["simulator", "ga4"] = "simulator"
+    seed: int = 0
+    journeys_per_day: int = Field(default=8_000, gt=0)
+    simulated_posts_per_day: int = Field(default=120, ge=0)
+    ga4_property_id: str = ""
+    ga4_access_token: str | None = None
+    ga4_base_url: str = "https://analyticsdata.googleapis.com"
+
+    def client(self) -> MetricsBackend:
+        if self.backend == "simulator":
+            from marketing_engine.resources.metrics.simulator import SimulatorBackend
+
+            return SimulatorBackend(self.seed, self.journeys_per_day, self.simulated_posts_per_day)
+        if not self.ga4_property_id or not self.ga4_access_token:
+            raise MetricsError("metrics backend 'ga4' needs GA4_PROPERTY_ID and GA4_ACCESS_TOKEN")
+        from marketing_engine.resources.metrics.ga4 import GA4Backend
+
+        return GA4Backend(self.ga4_property_id, self.ga4_access_token, self.ga4_base_url)
