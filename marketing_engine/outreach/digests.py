@@ -235,3 +235,14 @@ def fresh_queries(queries: Iterable[JournalistQuery], now: datetime) -> list[Jou
         if kept is None or query.received_at > kept.received_at:
             unique[query.key] = query
     return sorted((q for q in unique.values() if q.deadline > now), key=lambda q: q.deadline)
+
+
+def queries_from_messages(messages: Iterable[EmailMessage]) -> tuple[list[JournalistQuery], list[str]]:
+    """Every query in the digests among `messages`; other mail is skipped and named."""
+    queries, skipped = [], []
+    for message in messages:
+        try:
+            queries += parse_digest(message)
+        except DigestError as exc:
+            skipped.append(str(exc))
+    return queries, skipped

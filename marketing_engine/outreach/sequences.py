@@ -1,0 +1,392 @@
+"""Outreach sequences: a first email and follow-ups (day 3 and 7 by default), stopped at once by a
+reply (matched through In-Reply-To/References), a bounce or an unsubscribe; a suppression list
+honoured across every campaign; a daily send cap per mailbox.
+
+Exactly-once toward the recipient: each email is recorded with its Message-ID (committed) before it
+is handed to the sender. A re-run finds the row and never sends that step again; an email whose
+send was interrupted is reconciled with the sender (the outbox can tell) or left "unknown" and not
+resent, because a duplicate pitch is worse than a missing follow-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, getaddresses
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from marketing_engine.warehouse.models import OutreachEmail, OutreachSequence, Suppression
+
+DEFAULT_FOLLOW_UPS = (3, 7)
+FOLLOW_UP_LINES = (
+    "Just bringing this back to the top of your inbox in case it got buried.",
+    "Last note from me on this; if it is not a fit, no reply is needed and I will not write again.",
+)
+
+
+class SendFailed(RuntimeError):
+    """The sender refused a message; the email row keeps the error and the step is not retried."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    brand: str
+    sender_name: str
+    sender_email: str
+    postal_address: str
+    domain: str
+    daily_cap: int
+
+    def unsubscribe_token(self, recipient: str) -> str:
+        return hashlib.sha256(f"{self.brand}|{recipient.lower()}".encode()).hexdigest()[:20]
+
+    def unsubscribe_mailto(self, recipient: str) -> str:
+        local, _, host = self.sender_email.partition("@")
+        return f"{local}+unsubscribe-{self.unsubscribe_token(recipient)}@{host}"
+
+    def unsubscribe_url(self, recipient: str) -> str:
+        return f"https://{self.domain}/unsubscribe?t={self.unsubscribe_token(recipient)}"
+
+
+def normalize_address(address: str) -> str:
+    return address.strip().lower()
+
+
+def build_email(
+    identity: Identity, sequence: OutreachSequence, step: int, first_message_id: str | None, now: datetime
+) -> EmailMessage:
+    """The email for `step` (0 = first), with unsubscribe header, postal address and opt-out line."""
+    message = EmailMessage()
+    message["From"] = formataddr((identity.sender_name, identity.sender_email))
+    message["To"] = formataddr((sequence.recipient_name, sequence.recipient))
+    message["Subject"] = sequence.subject if step == 0 else f"Re: {sequence.subject}"
+    message["Date"] = format_datetime(now)
+    # Short enough never to be folded, so the ID reads back byte-identical from any server.
+    message["Message-ID"] = f"<{uuid.uuid4().hex[:16]}.seq{sequence.id}.s{step}@{identity.domain}>"
+    if first_message_id:
+        message["In-Reply-To"] = first_message_id
+        message["References"] = first_message_id
+    mailto = identity.unsubscribe_mailto(sequence.recipient)
+    message["List-Unsubscribe"] = (
+        f"<mailto:{mailto}?subject=unsubscribe>, <{identity.unsubscribe_url(sequence.recipient)}>"
+    )
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["X-Outreach-Campaign"] = sequence.campaign_slug
+    text = sequence.body if step == 0 else FOLLOW_UP_LINES[min(step - 1, len(FOLLOW_UP_LINES) - 1)]
+    greeting = f"Hi {sequence.recipient_name.split()[0]}," if sequence.recipient_name else "Hi,"
+    footer = (
+        f"\n\n{identity.sender_name}\n{identity.postal_address}\n\n"
+        f'Not interested? Reply "unsubscribe" or visit {identity.unsubscribe_url(sequence.recipient)} '
+        "and we will not email you again."
+    )
+    message.set_content(f"{greeting}\n\n{text}{footer}")
+    return message
+
+
+# -- inbound: replies, bounces, unsubscribes ------------------------------------------------------
+@dataclass(frozen=True)
+class Inbound:
+    kind: str  # reply | bounce | unsubscribe
+    message_ids: tuple[str, ...]
+    address: str
+    source_message_id: str
+
+
+_IDS = re.compile(r"<[^<>\s]+>")
+
+
+def _is_bounce(message: EmailMessage) -> bool:
+    sender = (message.get("From") or "").lower()
+    return (
+        message.get_content_type() == "multipart/report"
+        or "mailer-daemon" in sender
+        or "postmaster" in sender
+        or bool(
+            re.search(
+                r"undeliver|delivery status notification|returned mail",
+                message.get("Subject", ""),
+                re.IGNORECASE,
+            )
+        )
+    )
+
+
+def _bounced_ids(message: EmailMessage) -> tuple[list[str], str]:
+    """Message-IDs and the failed address from a DSN's attached original headers."""
+    ids, failed = [], message.get("X-Failed-Recipients", "")
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind in ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers"):
+            payload = part.get_payload()
+            text = payload[0].as_string() if isinstance(payload, list) else str(payload)
+            ids += re.findall(r"^Message-ID:\s*(<[^>]+>)", text, re.MULTILINE | re.IGNORECASE)
+        if kind == "message/delivery-status":
+            text = part.as_string()
+            found = re.search(r"Final-Recipient:\s*rfc822;\s*(\S+)", text, re.IGNORECASE)
+            failed = failed or (found.group(1) if found else "")
+    return ids, failed
+
+
+def classify(message: EmailMessage, identity: Identity) -> Inbound | None:
+    """What an incoming message means for our sequences, or None if it is not about them."""
+    refs = tuple(_IDS.findall(f"{message.get('In-Reply-To', '')} {message.get('References', '')}"))
+    source = message.get("Message-ID", "")
+    sender = normalize_address(getaddresses([message.get("From", "")])[0][1])
+    recipients = [normalize_address(a) for _, a in getaddresses(message.get_all("To", []))]
+    if _is_bounce(message):
+        ids, failed = _bounced_ids(message)
+        return Inbound("bounce", tuple(ids) + refs, normalize_address(failed), source)
+    unsubscribe_box = any("+unsubscribe-" in r for r in recipients)
+    first_line = ""
+    body = message.get_body(preferencelist=("plain",))
+    if body is not None:
+        first_line = next((line for line in body.get_content().splitlines() if line.strip()), "")
+    if unsubscribe_box or re.search(
+        r"\bunsubscribe\b", f"{message.get('Subject', '')} {first_line}", re.IGNORECASE
+    ):
+        return Inbound("unsubscribe", refs, sender, source)
+    if refs:
+        return Inbound("reply", refs, sender, source)
+    return None
+
+
+# -- the run ----------------------------------------------------------------------------------------
+@dataclass
+class RunReport:
+    sent: int = 0
+    failed: int = 0
+    capped: int = 0
+    reconciled: int = 0
+    unknown: int = 0
+    stopped: dict[str, int] = field(default_factory=dict)
+    suppressed_skips: int = 0
+    expired: int = 0
+    messages: list[str] = field(default_factory=list)
+
+
+def suppressed(session: Session, brand: str) -> set[str]:
+    return set(session.scalars(select(Suppression.email).where(Suppression.brand == brand)))
+
+
+def suppress(session: Session, brand: str, address: str, reason: str, source: str | None) -> None:
+    address = normalize_address(address)
+    if address and address not in suppressed(session, brand):
+        session.add(Suppression(brand=brand, email=address, reason=reason, source_message_id=source))
+        session.flush()
+
+
+def _stop(sequence: OutreachSequence, state: str, reason: str, now: datetime, report: RunReport) -> None:
+    if sequence.state == "active":
+        sequence.state, sequence.stop_reason, sequence.stopped_at = state, reason, now
+        report.stopped[state] = report.stopped.get(state, 0) + 1
+
+
+def apply_inbound(
+    session: Session, identity: Identity, messages: Iterable[EmailMessage], now: datetime, report: RunReport
+) -> None:
+    """Stop sequences on replies, bounces and unsubscribes; suppress bounced and opted-out addresses."""
+    brand = identity.brand
+    ours = {
+        row.message_id: row.sequence_id
+        for row in session.scalars(select(OutreachEmail).where(OutreachEmail.brand == brand))
+    }
+    tokens = {
+        identity.unsubscribe_token(s.recipient): s
+        for s in session.scalars(select(OutreachSequence).where(OutreachSequence.brand == brand))
+    }
+    for message in messages:
+        event = classify(message, identity)
+        if event is None:
+            continue
+        ids = [ours[i] for i in event.message_ids if i in ours]
+        sequences = [session.get(OutreachSequence, i) for i in dict.fromkeys(ids)]
+        if event.kind == "unsubscribe":
+            for recipient in getaddresses(message.get_all("To", [])):
+                token = re.search(r"\+unsubscribe-([0-9a-f]+)@", recipient[1])
+                if token and token.group(1) in tokens:
+                    sequences.append(tokens[token.group(1)])
+        if event.kind in ("bounce", "unsubscribe"):
+            for address in {event.address, *(s.recipient for s in sequences if s)} - {""}:
+                suppress(session, brand, address, event.kind, event.source_message_id)
+        for sequence in sequences:
+            if sequence is not None:
+                state = {"reply": "replied", "bounce": "bounced", "unsubscribe": "unsubscribed"}[event.kind]
+                _stop(sequence, state, f"{event.kind} {event.source_message_id}".strip(), now, report)
+
+
+def sent_today(session: Session, brand: str, mailbox: str, now: datetime) -> int:
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(OutreachEmail)
+            .where(
+                OutreachEmail.brand == brand,
+                OutreachEmail.mailbox == mailbox,
+                OutreachEmail.recorded_at >= start,
+                OutreachEmail.recorded_at < start + timedelta(days=1),
+            )
+        )
+        or 0
+    )
+
+
+def _aware(value: datetime | None, like: datetime) -> datetime | None:
+    """SQLite hands back naive datetimes; they were stored in UTC."""
+    return value.replace(tzinfo=like.tzinfo) if value is not None and value.tzinfo is None else value
+
+
+def reconcile(session_factory: Callable, brand: str, sender, report: RunReport) -> None:
+    """Emails recorded but not confirmed sent (a crash mid-send): ask the sender, never resend."""
+    with session_factory() as session:
+        for row in session.scalars(
+            select(OutreachEmail).where(OutreachEmail.brand == brand, OutreachEmail.state == "recorded")
+        ):
+            known = sender.delivered(row.message_id)
+            row.state = "sent" if known else ("unknown" if known is None else "lost")
+            report.reconciled += 1
+            report.unknown += known is None
+
+
+def run_sequences(
+    session_factory: Callable, identity: Identity, sender, now: datetime, inbound: Sequence[EmailMessage] = ()
+) -> RunReport:
+    """One pass: read inbound, then send every due step that the cap and suppressions allow."""
+    report = RunReport()
+    reconcile(session_factory, identity.brand, sender, report)
+    with session_factory() as session:
+        apply_inbound(session, identity, inbound, now, report)
+    with session_factory() as session:
+        active = list(
+            session.scalars(
+                select(OutreachSequence)
+                .where(OutreachSequence.brand == identity.brand, OutreachSequence.state == "active")
+                .order_by(OutreachSequence.id)
+            )
+        )
+        work = [(s.id, s.recipient) for s in active]
+    for sequence_id, _ in work:
+        if not _send_due_step(session_factory, identity, sender, sequence_id, now, report):
+            break
+    return report
+
+
+def _send_due_step(
+    session_factory, identity: Identity, sender, sequence_id: int, now: datetime, report: RunReport
+) -> bool:
+    """Send this sequence's next step if due; False when the mailbox's daily cap is reached."""
+    with session_factory() as session:
+        sequence = session.get(OutreachSequence, sequence_id)
+        if normalize_address(sequence.recipient) in suppressed(session, identity.brand):
+            _stop(sequence, "suppressed", "address on the suppression list", now, report)
+            report.suppressed_skips += 1
+            return True
+        emails = list(
+            session.scalars(
+                select(OutreachEmail)
+                .where(OutreachEmail.sequence_id == sequence_id)
+                .order_by(OutreachEmail.step)
+            )
+        )
+        schedule = [0, *sequence.follow_up_days]
+        step = len(emails)
+        if step >= len(schedule):
+            _stop(sequence, "completed", "all steps sent", now, report)
+            return True
+        if step == 0 and (send_by := _aware(sequence.send_by, now)) and now > send_by:
+            _stop(sequence, "expired", "deadline passed before the first email", now, report)
+            report.expired += 1
+            return True
+        due = _aware(sequence.started_at, now) + timedelta(days=schedule[step])
+        if now < due:
+            return True
+        if sent_today(session, identity.brand, identity.sender_email, now) >= identity.daily_cap:
+            report.capped += 1
+            return False
+        message = build_email(identity, sequence, step, emails[0].message_id if emails else None, now)
+        row = OutreachEmail(
+            brand=identity.brand,
+            sequence_id=sequence_id,
+            step=step,
+            message_id=message["Message-ID"],
+            mailbox=identity.sender_email,
+            recipient=sequence.recipient,
+            subject=message["Subject"],
+            state="recorded",
+            recorded_at=now,
+        )
+        session.add(row)
+        session.flush()
+        row_id = row.id
+    # committed: the Message-ID is on record before the message leaves
+    try:
+        provider_id, error = sender.send(message), None
+    except Exception as exc:  # noqa: BLE001 - any sender failure is recorded on the row, not retried
+        provider_id, error = None, f"{type(exc).__name__}: {exc}"
+    with session_factory() as session:
+        row = session.get(OutreachEmail, row_id)
+        if error:
+            row.state, row.error = "failed", error
+            report.failed += 1
+        else:
+            row.state, row.sent_at, row.provider_id = "sent", now, provider_id
+            report.sent += 1
+            report.messages.append(message["Message-ID"])
+    return True
+
+
+def ensure_sequence(
+    session: Session,
+    identity: Identity,
+    *,
+    campaign_slug: str,
+    kind: str,
+    recipient: str,
+    recipient_name: str,
+    subject: str,
+    body: str,
+    now: datetime,
+    follow_up_days: Sequence[int] = DEFAULT_FOLLOW_UPS,
+    send_by: datetime | None = None,
+) -> OutreachSequence:
+    """Start a sequence once per (campaign, recipient); an existing one is left as it is, so a re-run
+    never restarts or rewrites what was already sent. A suppressed address starts stopped."""
+    recipient = normalize_address(recipient)
+    existing = session.scalar(
+        select(OutreachSequence).where(
+            OutreachSequence.brand == identity.brand,
+            OutreachSequence.campaign_slug == campaign_slug,
+            OutreachSequence.recipient == recipient,
+        )
+    )
+    if existing is not None:
+        return existing
+    sequence = OutreachSequence(
+        brand=identity.brand,
+        campaign_slug=campaign_slug,
+        kind=kind,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        subject=subject,
+        body=body,
+        follow_up_days=list(follow_up_days),
+        send_by=send_by,
+        state="active",
+        started_at=now,
+    )
+    if recipient in suppressed(session, identity.brand):
+        sequence.state, sequence.stop_reason, sequence.stopped_at = (
+            "suppressed",
+            "on the suppression list",
+            now,
+        )
+    session.add(sequence)
+    session.flush()
+    return sequence
