@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from authority.mailservers import PASSWORD, USER, Dovecot, start_smtp
 from marketing_engine.outreach import digests
 from marketing_engine.outreach.relevance import relevance_scores
 from marketing_engine.outreach.sequences import Identity, ensure_sequence, run_sequences
 from marketing_engine.resources.mail import ImapMailbox, MailError, OutboxSender, SesSender, SmtpSender
 from marketing_engine.warehouse.models import OutreachEmail, OutreachSequence, Suppression
-from authority.mailservers import PASSWORD, USER, Dovecot, start_smtp
 
 DATA = Path(__file__).parents[1] / "data" / "authority_digests"
 NOW = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
