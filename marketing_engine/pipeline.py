@@ -48,11 +48,26 @@ def _analytics_recent_days(instance: DagsterInstance, defs: Definitions) -> Sequ
     return recent_metric_days()
 
 
+def _trends_recent_days(instance: DagsterInstance, defs: Definitions) -> Sequence[str]:
+    from marketing_engine.assets.trends import recent_snapshot_days
+
+    return recent_snapshot_days(instance, defs)
+
+
+def _trends_promote_spiking_topics(instance: DagsterInstance, defs: Definitions) -> Sequence[str]:
+    from marketing_engine.sensors.trend_spikes import promote_spiking_topics
+
+    return promote_spiking_topics(instance, defs)
+
+
 # Each domain appends its stages here, in graph order.
 STAGES: list[Stage] = [
     Stage("foundation", groups=("foundation",)),
     # seo stages
     # trends stages
+    Stage("trend snapshots", keys=("trend_snapshots",), partitions=_trends_recent_days, checks=False),
+    Stage("trend signals", keys=("trend_signals", "trend_opportunities")),
+    Stage("trend topics", keys=("topic_brief",), partitions=_trends_promote_spiking_topics),
     # video stages
     # publishing stages
     # analytics stages
@@ -126,13 +141,17 @@ def run_pipeline(stages: Sequence[Stage] | None = None, console=None) -> list[St
             report = StageReport(stage.name, assets={k.to_user_string() for k in keys})
             started = time.perf_counter()
             for partition in partitions:
+                # A picker may return a "first...last" range: one run over all of it (for assets
+                # with BackfillPolicy.single_run), instead of one run per partition.
+                first, _, last = (partition or "").partition("...")
+                ranged = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
                 result = job.execute_in_process(
                     instance=instance,
                     asset_selection=list(keys),
-                    partition_key=partition,
+                    partition_key=None if last else partition,
                     raise_on_error=False,
                     run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-                    tags={"marketing_engine/stage": stage.name},
+                    tags={"marketing_engine/stage": stage.name, **(ranged if last else {})},
                 )
                 if not result.success:
                     failed = [

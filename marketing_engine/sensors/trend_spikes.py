@@ -1,0 +1,167 @@
+"""The trend spike sensor: a topic over the brand's threshold becomes a `topics` partition and runs.
+
+A plain `@sensor` with its own cursor (an `@asset_sensor` would overwrite it): the cursor keeps the
+run keys already requested — `<topic_key>:<spike_date>` — for the last `CURSOR_DAYS` days, so a
+spike triggers once, however many ticks see it, and a later spike of the same topic triggers again.
+Dagster also refuses a second run with the same run key, so a lost cursor cannot duplicate runs.
+
+`promote_spiking_topics` does the same work outside the daemon, for `make run`.
+"""
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dagster import (
+    AssetKey,
+    AssetSelection,
+    DagsterInstance,
+    DefaultSensorStatus,
+    Definitions,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    sensor,
+)
+from sqlalchemy import func, select
+
+from marketing_engine.assets.common import brand_slug
+from marketing_engine.assets.partitions import topics_partitions
+from marketing_engine.resources.brand import BrandResource
+from marketing_engine.resources.warehouse import WarehouseResource
+from marketing_engine.warehouse import Warehouse
+from marketing_engine.warehouse.models import TrendOpportunity
+
+CURSOR_DAYS = 60
+BRIEF = AssetKey("topic_brief")
+
+
+@dataclass(frozen=True)
+class Spike:
+    topic: str
+    topic_key: str
+    spike_date: date
+    score: float
+    rank: int
+
+    @property
+    def run_key(self) -> str:
+        return f"{self.topic_key}:{self.spike_date.isoformat()}"
+
+
+def spikes_over_threshold(warehouse: Warehouse, brand: str, threshold: float) -> list[Spike]:
+    """Opportunities of the newest ranking whose confirmed spike score reaches the threshold."""
+    with warehouse.session() as session:
+        as_of = session.scalar(select(func.max(TrendOpportunity.as_of)).where(TrendOpportunity.brand == brand))
+        if as_of is None:
+            return []
+        query = (
+            select(TrendOpportunity.topic, TrendOpportunity.topic_key, TrendOpportunity.spike_date,
+                   TrendOpportunity.spike_score, TrendOpportunity.rank)
+            .where(
+                TrendOpportunity.brand == brand,
+                TrendOpportunity.as_of == as_of,
+                TrendOpportunity.spike_date.is_not(None),
+                TrendOpportunity.spike_score >= threshold,
+            )
+            .order_by(TrendOpportunity.rank)
+        )
+        return [Spike(*row) for row in session.execute(query)]
+
+
+def _read_cursor(cursor: str | None) -> dict[str, str]:
+    if not cursor:
+        return {}
+    try:
+        seen = json.loads(cursor).get("seen", {})
+    except (ValueError, AttributeError):
+        return {}  # an unreadable cursor: run keys still stop duplicate runs
+    return {str(k): str(v) for k, v in seen.items()} if isinstance(seen, dict) else {}
+
+
+def _write_cursor(seen: dict[str, str], newest: date | None) -> str:
+    if newest is not None:
+        oldest = (newest - timedelta(days=CURSOR_DAYS)).isoformat()
+        seen = {k: v for k, v in seen.items() if v >= oldest}
+    return json.dumps({"seen": seen}, sort_keys=True)
+
+
+def _targets(context: SensorEvaluationContext) -> list[AssetKey]:
+    """topic_brief plus every video asset partitioned by topics (found at tick time: the video group
+    may not exist yet, and its unpartitioned assets cannot take a topic partition key)."""
+    targets = [BRIEF]
+    repository = getattr(context, "repository_def", None)
+    if repository is None:
+        return targets
+    graph = repository.asset_graph
+    for key in AssetSelection.groups("video").resolve(graph):
+        partitions = graph.get(key).partitions_def
+        if getattr(partitions, "name", None) == topics_partitions.name and key not in targets:
+            targets.append(key)
+    return targets
+
+
+@sensor(
+    name="trend_spike_sensor",
+    asset_selection=AssetSelection.assets(BRIEF) | AssetSelection.groups("video"),
+    minimum_interval_seconds=300,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Turns each new spike over the brand's threshold into a topics partition and one run.",
+)
+def trend_spike_sensor(context: SensorEvaluationContext, brand: BrandResource, warehouse: WarehouseResource):
+    try:
+        profile = brand.load()
+        spikes = spikes_over_threshold(warehouse.get(), brand_slug(profile.name), profile.trends.spike_threshold)
+    except Exception as exc:  # noqa: BLE001 - a failing read skips the tick; the next one retries
+        return SkipReason(f"could not read trend opportunities: {type(exc).__name__}: {exc}")
+    seen = _read_cursor(context.cursor)
+    new = [s for s in spikes if s.run_key not in seen]
+    newest = max((s.spike_date for s in spikes), default=None)
+    if not new:
+        context.update_cursor(_write_cursor(seen, newest))
+        return SkipReason(f"{len(spikes)} topic(s) over threshold, none new")
+    existing = set(context.instance.get_dynamic_partitions(topics_partitions.name))
+    to_add = sorted({s.topic_key for s in new} - existing)
+    targets = _targets(context)
+    runs = [
+        RunRequest(
+            run_key=s.run_key,
+            partition_key=s.topic_key,
+            asset_selection=targets,
+            tags={"marketing_engine/topic": s.topic[:60], "marketing_engine/spike_date": s.spike_date.isoformat()},
+        )
+        for s in new
+    ]
+    seen.update({s.run_key: s.spike_date.isoformat() for s in new})
+    return SensorResult(
+        run_requests=runs,
+        dynamic_partitions_requests=[topics_partitions.build_add_request(to_add)] if to_add else [],
+        cursor=_write_cursor(seen, newest),
+    )
+
+
+def add_topic_partitions(instance: DagsterInstance, keys: Iterable[str]) -> list[str]:
+    """Add the keys that are not partitions of `topics` yet; return the ones added."""
+    existing = set(instance.get_dynamic_partitions(topics_partitions.name))
+    added = sorted(set(keys) - existing)
+    if added:
+        instance.add_dynamic_partitions(topics_partitions.name, added)
+    return added
+
+
+def promote_spiking_topics(instance: DagsterInstance, defs: Definitions | None = None) -> list[str]:
+    """What the sensor does, for `make run`: add the topics over threshold, return their keys."""
+    resources = defs.resources if defs is not None else None
+    if not resources:
+        from marketing_engine.resources import build_resources
+
+        resources = build_resources()
+    profile = resources["brand"].load()
+    spikes = spikes_over_threshold(
+        resources["warehouse"].get(), brand_slug(profile.name), profile.trends.spike_threshold
+    )
+    keys = list(dict.fromkeys(s.topic_key for s in spikes))
+    add_topic_partitions(instance, keys)
+    return keys

@@ -1,0 +1,231 @@
+"""The shipped replay data set: daily interest for named topics, with known ground truth.
+
+`generate_panel` is the one generator (also used by the benchmarks for 10,000-topic panels); the
+shipped file `marketing_engine/data/trends/replay_series.npz` is `build_replay_file()` with a fixed
+seed, so anyone can regenerate it byte for byte:
+
+    .venv/bin/python -m marketing_engine.trends.replay_data
+
+Each series is a positive daily interest index built from: a base level, weekly seasonality (a
+weekday profile with a weekend effect), a mild yearly cycle, a slow trend for some topics ("slow
+growers" and decliners), multiplicative log-normal noise, true spikes (a jump that peaks within two
+days and decays over days to weeks) and one-day blips (a single-day jump that reverts at once).
+Spikes appear in every source; each blip belongs to one source only, which is what makes
+cross-platform confirmation meaningful.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "trends"
+REPLAY_FILE = DATA_DIR / "replay_series.npz"
+REPLAY_START = date(2025, 1, 1)
+REPLAY_DAYS = 1095  # 2025-01-01 .. 2027-12-31
+REPLAY_SEED = 20250101
+SOURCES = ("google_trends", "x", "reddit", "youtube", "news", "tiktok")
+
+# The example brand's seed topics first, then near neighbours, then unrelated topics (which the
+# brand matching must rank low).
+TOPICS = (
+    "electric bike commuting",
+    "cargo e-bike",
+    "e-bike battery care",
+    "e-bike maintenance",
+    "e-bike tax credit",
+    "e-bike conversion kit",
+    "folding e-bike",
+    "e-bike insurance",
+    "e-bike theft prevention",
+    "e-bike range test",
+    "mid-drive motor",
+    "hub motor vs mid-drive",
+    "bike commuting in rain",
+    "protected bike lanes",
+    "bike to work day",
+    "kids bike seat",
+    "longtail cargo bike",
+    "e-mtb trail riding",
+    "e-scooter rules",
+    "bike helmet laws",
+    "commuter bike lights",
+    "bike repair near me",
+    "tire puncture repair",
+    "winter cycling gear",
+    "ebike rebate program",
+    "car free family",
+    "urban mobility",
+    "electric cargo trike",
+    "bike storage apartment",
+    "lithium battery recycling",
+    "heat pump rebate",
+    "solar panels for home",
+    "electric car charging",
+    "air fryer recipes",
+    "sourdough starter",
+    "standing desk",
+    "noise cancelling headphones",
+    "running shoes",
+    "houseplants care",
+    "home espresso machine",
+    "budget travel europe",
+    "meal prep ideas",
+    "smart watch fitness",
+    "camping gear",
+    "gardening tips",
+    "podcast microphone",
+    "minimalist wallet",
+    "yoga for beginners",
+    "coffee grinder",
+    "electric toothbrush",
+    "robot vacuum",
+    "mechanical keyboard",
+    "indoor cycling",
+    "trail running",
+    "kayak fishing",
+    "pickleball paddles",
+    "marathon training",
+    "climbing shoes",
+    "home gym setup",
+    "vinyl records",
+)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A (topics × days) interest array with its ground truth.
+
+    `clean` has spikes but no blips; `interest` is `clean` with every blip applied (the single
+    series a detector sees in the benchmark). `spikes` rows are (topic, onset_day, peak_multiplier);
+    `blips` rows are (topic, day, multiplier, source_index).
+    """
+
+    topics: tuple[str, ...]
+    start: date
+    clean: np.ndarray
+    interest: np.ndarray
+    spikes: np.ndarray
+    blips: np.ndarray
+
+    @property
+    def days(self) -> int:
+        return self.clean.shape[1]
+
+
+def _events(rng: np.random.Generator, n: int, days: int, per_year: float, margin: int) -> np.ndarray:
+    counts = rng.poisson(per_year * days / 365.0, size=n)
+    topic = np.repeat(np.arange(n), counts)
+    day = rng.integers(margin, days - 2, size=topic.size)
+    order = np.lexsort((day, topic))
+    return np.stack([topic[order], day[order]], axis=1) if topic.size else np.zeros((0, 2), dtype=int)
+
+
+def _separate(events: np.ndarray, gap: int) -> np.ndarray:
+    """Drop events closer than `gap` days to the previous one of the same topic (spikes overlap)."""
+    if len(events) == 0:
+        return events
+    keep = np.ones(len(events), dtype=bool)
+    last_topic, last_day = -1, -(10**9)
+    for i, (topic, day) in enumerate(events):
+        if topic == last_topic and day - last_day < gap:
+            keep[i] = False
+            continue
+        last_topic, last_day = topic, day
+    return events[keep]
+
+
+def generate_panel(
+    n_topics: int,
+    days: int,
+    seed: int = REPLAY_SEED,
+    start: date = REPLAY_START,
+    topics: tuple[str, ...] | None = None,
+    spikes_per_year: float = 3.0,
+    blips_per_year: float = 5.0,
+    n_sources: int = len(SOURCES),
+) -> Panel:
+    rng = np.random.default_rng(seed)
+    t = np.arange(days, dtype=np.float64)
+    level = np.exp(rng.normal(np.log(30.0), 0.8, size=(n_topics, 1)))
+    weekday = (t + start.weekday()) % 7  # 0 = Monday
+    amplitude = rng.uniform(0.03, 0.3, size=(n_topics, 1))
+    phase = rng.uniform(0, 7, size=(n_topics, 1))
+    weekend = rng.uniform(-0.25, 0.25, size=(n_topics, 1)) * (weekday >= 5)
+    weekly = amplitude * np.cos(2 * np.pi * (weekday - phase) / 7) + weekend
+    yearly = rng.uniform(0, 0.25, size=(n_topics, 1)) * np.sin(
+        2 * np.pi * (t + start.timetuple().tm_yday - 100) / 365.25
+    )
+    # A fifth of topics grow slowly (0.05-0.25 %/day), a tenth decline; the rest drift at most a little.
+    kind = rng.uniform(size=(n_topics, 1))
+    slope = np.where(kind < 0.2, rng.uniform(0.0005, 0.0025, size=(n_topics, 1)), 0.0)
+    slope = np.where(kind > 0.9, -rng.uniform(0.0005, 0.002, size=(n_topics, 1)), slope)
+    sigma = rng.uniform(0.06, 0.18, size=(n_topics, 1))
+    noise = rng.normal(0, 1, size=(n_topics, days)) * sigma
+    log_clean = np.log(level) + weekly + yearly + slope * t + noise
+
+    spikes = _separate(_events(rng, n_topics, days, spikes_per_year, margin=40), gap=45)
+    multipliers = rng.uniform(1.8, 6.0, size=len(spikes))
+    half_life = rng.uniform(3.0, 12.0, size=len(spikes))
+    for (topic, onset), mult, hl in zip(spikes, multipliers, half_life, strict=True):
+        span = np.arange(days - onset)
+        # Day 0 reaches 70 % of the peak, day 1 the peak, then an exponential decay.
+        shape = np.where(span == 0, 0.7, np.exp(-np.log(2) * np.maximum(span - 1, 0) / hl))
+        log_clean[topic, onset:] += np.log1p((mult - 1) * shape)
+    clean = np.exp(log_clean)
+
+    blips = _events(rng, n_topics, days, blips_per_year, margin=30)
+    blip_mult = rng.uniform(1.8, 5.0, size=len(blips))
+    blip_source = rng.integers(0, n_sources, size=len(blips))
+    interest = clean.copy()
+    interest[blips[:, 0], blips[:, 1]] *= blip_mult
+    names = topics or tuple(f"topic {i:05d}" for i in range(n_topics))
+    return Panel(
+        topics=names,
+        start=start,
+        clean=clean.astype(np.float32),
+        interest=interest.astype(np.float32),
+        spikes=np.column_stack([spikes, multipliers]) if len(spikes) else np.zeros((0, 3)),
+        blips=np.column_stack([blips, blip_mult, blip_source]) if len(blips) else np.zeros((0, 4)),
+    )
+
+
+def build_replay_file(path: Path = REPLAY_FILE) -> Path:
+    panel = generate_panel(len(TOPICS), REPLAY_DAYS, topics=TOPICS)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path,
+        topics=np.array(panel.topics),
+        start=np.array(panel.start.isoformat()),
+        sources=np.array(SOURCES),
+        clean=panel.clean,
+        spikes=panel.spikes.astype(np.float32),
+        blips=panel.blips.astype(np.float32),
+    )
+    return path
+
+
+def load_replay_file(path: Path = REPLAY_FILE) -> Panel:
+    """The shipped panel; `interest` is rebuilt from `clean` and the blips."""
+    with np.load(path) as data:
+        clean = data["clean"]
+        blips = data["blips"]
+        interest = clean.copy()
+        idx = blips[:, :2].astype(int)
+        interest[idx[:, 0], idx[:, 1]] *= blips[:, 2]
+        return Panel(
+            topics=tuple(str(t) for t in data["topics"]),
+            start=date.fromisoformat(str(data["start"])),
+            clean=clean,
+            interest=interest,
+            spikes=data["spikes"].astype(np.float64),
+            blips=blips.astype(np.float64),
+        )
+
+
+if __name__ == "__main__":
+    written = build_replay_file()
+    print(f"{written} ({written.stat().st_size / 1e3:.0f} kB)")
