@@ -12,6 +12,7 @@
   was canceled is not retried: the whole call raises `LLMError` naming every failed custom_id and
   why, because a silent single-call fallback would double the cost of a large batch unnoticed.
   An answer that fails schema validation gets the same single repair call as `generate`.
+- `LLMRequest.temperature` is not sent: the Messages API of SDK 2.14 has no temperature parameter.
 - The API key is handed to the SDK only; it is never logged nor part of any error message.
 """
 
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import anthropic
+from anthropic.types import Message
 from pydantic import BaseModel, ValidationError
 
 from marketing_engine.resources.llm import LLMError, LLMRequest, LLMResult, Usage
@@ -94,15 +96,15 @@ def _label(request: LLMRequest) -> str:
     return f"task {request.task!r}" + (f" (custom_id {request.custom_id!r})" if request.custom_id else "")
 
 
-def _api_error(request: LLMRequest, exc: anthropic.AnthropicError) -> LLMError:
+def _api_error(label: str, exc: anthropic.AnthropicError) -> LLMError:
     """The provider's status and message; never the request headers, where the key lives."""
     if isinstance(exc, anthropic.APIStatusError):
-        return LLMError(f"Anthropic API returned HTTP {exc.status_code} for {_label(request)}: {exc.message}")
-    if isinstance(exc, anthropic.APIResponseValidationError):
-        return LLMError(f"Anthropic API sent a malformed response body for {_label(request)}: {exc.message}")
+        error = exc.body.get("error") if isinstance(exc.body, dict) else None
+        reason = f"{error.get('type')}: {error.get('message')}" if isinstance(error, dict) else exc.message
+        return LLMError(f"Anthropic API returned HTTP {exc.status_code} for {label}: {reason}")
     if isinstance(exc, anthropic.APIConnectionError):
-        return LLMError(f"Anthropic API unreachable for {_label(request)}: {exc.message}")
-    return LLMError(f"Anthropic API call failed for {_label(request)}: {exc}")
+        return LLMError(f"Anthropic API unreachable for {label}: {exc.message}")
+    return LLMError(f"Anthropic API call failed for {label}: {exc}")
 
 
 class AnthropicBackend:
@@ -151,11 +153,12 @@ class AnthropicBackend:
 
     def _create(self, request: LLMRequest, params: dict[str, Any]) -> Any:
         try:
-            return self.client.messages.create(**params)
+            message = self.client.messages.create(**params)
         except anthropic.AnthropicError as exc:
-            raise _api_error(request, exc) from None
+            raise _api_error(_label(request), exc) from None
         except ValueError as exc:  # a 200 whose body is not JSON
             raise LLMError(f"Anthropic API sent a malformed JSON body for {_label(request)}: {exc}") from None
+        return _well_formed(_label(request), message)
 
     def generate(self, request: LLMRequest, schema: type[BaseModel] | None = None) -> LLMResult:
         params = self.params(request, schema)
@@ -228,7 +231,7 @@ class AnthropicBackend:
         if not requests:
             return []
         bodies = {custom_id: self.params(request, schema) for custom_id, request in zip(ids, requests)}
-        first = requests[0]
+        label = f"a Message Batch of {len(ids)} requests"
         try:
             batch = self.client.messages.batches.create(
                 requests=[{"custom_id": custom_id, "params": body} for custom_id, body in bodies.items()]
@@ -241,17 +244,26 @@ class AnthropicBackend:
                 item.custom_id: item.result for item in self.client.messages.batches.results(batch.id)
             }
         except anthropic.AnthropicError as exc:
-            raise _api_error(first, exc) from None
+            raise _api_error(label, exc) from None
         except ValueError as exc:
-            raise LLMError(f"Anthropic Message Batches API sent a malformed JSON body: {exc}") from None
+            raise LLMError(f"Anthropic API sent a malformed JSON body for {label}: {exc}") from None
         _raise_failed_items(ids, outcomes)
         results = []
         for custom_id, request in zip(ids, requests):
-            message = outcomes[custom_id].message
+            message = _well_formed(f"batch item {custom_id!r}", outcomes[custom_id].message)
             request = request if request.custom_id else request.model_copy(update={"custom_id": custom_id})
             usage = usage_of(message, self.price, batch=True)
             results.append(self._finish(request, schema, bodies[custom_id], message, usage))
         return results
+
+
+def _well_formed(label: str, message: Any) -> Message:
+    """The SDK builds responses leniently; a proxy page or a foreign JSON body must not pass as one."""
+    if not isinstance(message, Message) or not isinstance(message.content, list) or message.usage is None:
+        raise LLMError(
+            f"Anthropic API sent a malformed body for {label}: not a message with content and usage"
+        )
+    return message
 
 
 def _check_stop_reason(request: LLMRequest, message: Any) -> None:

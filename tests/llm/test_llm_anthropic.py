@@ -166,7 +166,7 @@ def test_500_until_retries_are_exhausted_raises(anthropic_api, sdk_sleeps):
     route = anthropic_api.post("/v1/messages").mock(
         return_value=httpx.Response(500, json=error_body("api_error", "Internal server error"))
     )
-    with pytest.raises(LLMError, match=r"HTTP 500 for task 'tagline'.*Internal server error"):
+    with pytest.raises(LLMError, match=r"HTTP 500 for task 'tagline': api_error: Internal server error$"):
         backend(max_retries=2).generate(request())
     assert route.call_count == 3
     assert len(sdk_sleeps) == 2
@@ -194,6 +194,20 @@ def test_malformed_json_body_raises(anthropic_api):
         )
     )
     with pytest.raises(LLMError, match="malformed JSON body for task 'tagline'"):
+        backend().generate(request())
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        httpx.Response(200, json={"error": "upstream gateway said hi"}),
+        httpx.Response(200, text="<html>captive portal</html>", headers={"content-type": "text/html"}),
+    ],
+    ids=["foreign-json", "html"],
+)
+def test_a_body_that_is_not_a_message_raises(anthropic_api, response):
+    anthropic_api.post("/v1/messages").mock(return_value=response)
+    with pytest.raises(LLMError, match="malformed body for task 'tagline': not a message"):
         backend().generate(request())
 
 
@@ -279,6 +293,12 @@ def test_batch_names_errored_and_expired_items(anthropic_api):
     assert "request-2: expired" in message and "request-0" not in message
 
 
+def test_batch_results_with_a_broken_jsonl_line_raise(anthropic_api):
+    mock_batch(anthropic_api, [batch_line("a", succeeded("A")), '{"custom_id": "b", "result": {'])
+    with pytest.raises(LLMError, match="malformed JSON body for a Message Batch of 2 requests"):
+        backend(sleep=lambda seconds: None).generate_batch([request(custom_id="a"), request(custom_id="b")])
+
+
 def test_batch_item_missing_from_results_is_named(anthropic_api):
     mock_batch(anthropic_api, [batch_line("a", succeeded("A"))])
     with pytest.raises(LLMError, match="b: missing from the batch results"):
@@ -313,7 +333,10 @@ def test_batch_create_error_raises(anthropic_api):
             400, json=error_body("invalid_request_error", "too many requests in batch")
         )
     )
-    with pytest.raises(LLMError, match="HTTP 400.*too many requests in batch"):
+    with pytest.raises(
+        LLMError,
+        match="HTTP 400 for a Message Batch of 1 requests: invalid_request_error: too many requests in batch$",
+    ):
         backend().generate_batch([request()])
 
 
