@@ -70,6 +70,7 @@ STAGES: list[Stage] = [
     Stage("trend topics", keys=("topic_brief",), partitions=_trends_promote_spiking_topics),
     # video stages
     # publishing stages
+    Stage("publishing", groups=("publishing",)),
     # analytics stages
     Stage("analytics metrics", keys=("touchpoints", "content_metrics"), partitions=_analytics_recent_days),
     Stage(
@@ -80,7 +81,7 @@ STAGES: list[Stage] = [
 ]
 
 # Files worth pointing the user at after a run (globs under the engine home); domains append.
-SUMMARY_GLOBS: list[str] = ["reports/*.html"]
+SUMMARY_GLOBS: list[str] = ["calendar/*.ics", "reports/review_queue.md", "outbox/*", "reports/*.html"]
 
 
 @dataclass

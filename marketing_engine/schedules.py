@@ -23,3 +23,16 @@ trend_signals_daily = ScheduleDefinition(
     default_status=DefaultScheduleStatus.RUNNING,
     description="Signals and opportunities from the morning's snapshots (the spike sensor reads them).",
 )
+
+# publishing: every five minutes, publish what is due (safe to overlap: claims skip locked rows).
+from dagster import DefaultScheduleStatus, ScheduleDefinition
+
+from marketing_engine.jobs import publish_due_posts
+
+publish_due_posts_every_5_minutes = ScheduleDefinition(
+    name="publish_due_posts_every_5_minutes",
+    job=publish_due_posts,
+    cron_schedule="*/5 * * * *",
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="Publish every due, approved post exactly once (the publish_reconciler sensor cleans up).",
+)

@@ -15,6 +15,7 @@ from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.metrics import MetricsResource
+from marketing_engine.resources.publishers import PublishersResource, prod_publishers_for_brand
 from marketing_engine.resources.trend_sources import InjectedSpikeConfig, TrendSourcesResource
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.settings import brand_path, environment, warehouse_url
@@ -26,6 +27,8 @@ def local_resources() -> dict[str, Any]:
         "warehouse": WarehouseResource(url=warehouse_url()),
         "media_store": MediaStoreResource(),
         "llm": LLMResource(backend="offline"),
+        # The offline outbox previews the next day: `make run` shows what would go out.
+        "publishers": PublishersResource(backend="outbox", lookahead_hours=24.0),
         "metrics": MetricsResource(backend="simulator"),
         # The replay shows one live spike two days back, so the demo exercises the spike sensor.
         "trend_sources": TrendSourcesResource(
@@ -46,6 +49,7 @@ def prod_resources() -> dict[str, Any]:
             aws_secret_access_key=EnvVar("AWS_SECRET_ACCESS_KEY"),
         ),
         "llm": LLMResource(backend="anthropic", api_key=EnvVar("ANTHROPIC_API_KEY")),
+        "publishers": prod_publishers_for_brand(brand_path()),
         # A trend platform whose secret is not in the environment is "not configured", not an error.
         "trend_sources": TrendSourcesResource(backend="live", **TrendSourcesResource.secrets_from_env()),
     }

@@ -23,7 +23,9 @@ from marketing_engine.resources.llm import LLMError, LLMRequest, LLMResult, Usag
 Composer = Callable[[LLMRequest, random.Random], "str | dict[str, Any]"]
 
 # task name -> "module:function"; each domain adds its own line.
-COMPOSERS: dict[str, str] = {}
+COMPOSERS: dict[str, str] = {
+    "social_pitch": "marketing_engine.publishing.copy:compose_pitch",
+}
 
 _OPENERS = [
     "Here is what matters about {topic}.",

@@ -97,3 +97,36 @@ class PublishersResource(ConfigurableResource):
                                             media_base_url=self.public_media_base_url)
         raise PublisherConfigError(
             f"publisher {platform!r}: no real backend in this release (set the channel's backend to outbox)")
+
+
+# The environment variables each real backend needs (secrets arrive through dagster.EnvVar).
+CREDENTIALS: dict[str, dict[str, str]] = {
+    "linkedin": {"linkedin_access_token": "LINKEDIN_ACCESS_TOKEN", "linkedin_author_urn": "LINKEDIN_AUTHOR_URN"},
+    "x": {"x_access_token": "X_ACCESS_TOKEN"},
+    "facebook": {"meta_page_id": "META_PAGE_ID", "meta_page_token": "META_PAGE_TOKEN"},
+    "instagram": {"instagram_user_id": "INSTAGRAM_USER_ID", "meta_page_token": "META_PAGE_TOKEN",
+                  "public_media_base_url": "PUBLIC_MEDIA_BASE_URL"},
+    "threads": {"threads_user_id": "THREADS_USER_ID", "threads_token": "THREADS_TOKEN"},
+}
+
+
+def prod_publishers(platforms: list[str]) -> PublishersResource:
+    """The real publishers for the brand's enabled platforms: only their credentials are required."""
+    from dagster import EnvVar
+
+    fields: dict[str, object] = {}
+    for platform in platforms:
+        for field_name, env in CREDENTIALS.get(platform, {}).items():
+            fields[field_name] = EnvVar(env)
+    return PublishersResource(backend="real", **fields)  # type: ignore[arg-type]
+
+
+def prod_publishers_for_brand(path: Path | str) -> PublishersResource:
+    """Real publishers for the channels the brand file enables (no brand file: none required)."""
+    from marketing_engine.brand import BrandFileError, load_brand
+
+    try:
+        platforms = list(load_brand(path).enabled_channels)
+    except BrandFileError:
+        platforms = []
+    return prod_publishers(platforms)

@@ -1,0 +1,250 @@
+"""The publishing group: social copy for every page, video and product; the content calendar (with
+review, quotas and an .ics export); and one publish asset per platform, each in its own
+concurrency pool, that the `publish_due_posts` schedule runs every five minutes."""
+
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    asset_check,
+)
+from sqlalchemy import or_, select
+
+from marketing_engine.assets.common import brand_slug, markdown_table
+from marketing_engine.brand import BrandProfile
+from marketing_engine.publishing.calendar import (
+    BrandWindows,
+    LearnedTimes,
+    calendar_start,
+    learned_scores,
+    plan,
+    platform_slots,
+    write_ics,
+)
+from marketing_engine.publishing.copy import (
+    ContentSource,
+    Pitch,
+    drafts_for_source,
+    pitch_inputs,
+    publishable_platforms,
+    sources_from_rows,
+)
+from marketing_engine.publishing.platforms import Draft, registry, validate, validate_draft
+from marketing_engine.publishing.queue import dispatch_due, sync_calendar
+from marketing_engine.resources.brand import BrandResource
+from marketing_engine.resources.llm import LLMRequest, LLMResource, total_usage
+from marketing_engine.resources.media_store import MediaStoreResource
+from marketing_engine.resources.publishers import PublishersResource
+from marketing_engine.resources.warehouse import WarehouseResource
+from marketing_engine.settings import home_dir
+from marketing_engine.warehouse import upsert
+from marketing_engine.warehouse.models import (
+    Campaign,
+    CampaignContent,
+    CampaignMemory,
+    ProgrammaticPage,
+    SocialPost,
+    VideoAsset,
+)
+
+MAX_PAGES = 20  # the best pages per run; the rest wait for the next calendar
+HORIZON_DAYS = 14
+PROMOTABLE_PAGES = ("published", "approved", "ready", "live", "passed")
+PASSED_VIDEOS = ("passed", "pass", "ok")
+
+
+def _sources(profile: BrandProfile, session) -> list[ContentSource]:
+    slug = brand_slug(profile.name)
+    pages = session.scalars(
+        select(ProgrammaticPage)
+        .where(ProgrammaticPage.brand == slug,
+               or_(ProgrammaticPage.status.in_(PROMOTABLE_PAGES), ProgrammaticPage.published_url.is_not(None)))
+        .order_by(ProgrammaticPage.quality_score.desc().nulls_last(), ProgrammaticPage.id).limit(MAX_PAGES))
+    videos = session.scalars(select(VideoAsset).where(VideoAsset.brand == slug,
+                                                      VideoAsset.gate_status.in_(PASSED_VIDEOS)))
+    page_rows = [{c: getattr(p, c) for c in ("slug", "title", "keyword", "meta_description", "published_url",
+                                             "canonical_url")} for p in pages]
+    video_rows = [{c: getattr(v, c) for c in ("topic", "length_s", "media_key", "sha256", "duration_s", "width",
+                                              "height")} for v in videos]
+    return sources_from_rows(profile.site_url, page_rows, video_rows, [p.model_dump() for p in profile.products])
+
+
+def _product_for(source: ContentSource, profile: BrandProfile) -> str | None:
+    if source.product:
+        return source.product
+    brand_words = set(profile.name.lower().split())
+    topic = source.topic.lower()
+    for product in profile.products:
+        if any(len(w) > 3 and w not in brand_words and w in topic for w in product.name.lower().split()):
+            return product.name
+    return None
+
+
+@asset(
+    group_name="publishing",
+    deps=["campaigns", "static_site", "published_pages", "rendered_videos"],
+    description="Per-platform copy (X thread, LinkedIn, Reddit, captions, YouTube, Pinterest) for every "
+    "promotable page, rendered video and product, with UTM parameters on every link.",
+)
+def social_copy(context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource,
+                llm: LLMResource) -> list[Draft]:
+    started = time.perf_counter()
+    profile = brand.load()
+    slug = brand_slug(profile.name)
+    platforms = publishable_platforms(profile.enabled_channels)
+    communities = profile.channels["reddit"].communities if "reddit" in profile.channels else []
+    with warehouse.get().session() as session:
+        sources = _sources(profile, session)
+        campaigns = {(c.product, c.channel): c for c in session.scalars(select(Campaign).where(Campaign.brand == slug))}
+    requests = [LLMRequest(task="social_pitch", prompt=f"Write a social pitch for: {s.title}\n{s.summary}",
+                           inputs=pitch_inputs(s, profile.name, profile.audience.description),
+                           system=f"You write social posts for {profile.name}. Tone: {', '.join(profile.tone.voice)}.",
+                           max_tokens=600, custom_id=s.ref[:60]) for s in sources]
+    results = llm.generate_many(requests, schema=Pitch)
+    drafts: list[Draft] = []
+    links: list[dict] = []
+    for source, result in zip(sources, results, strict=True):
+        product = _product_for(source, profile)
+        for platform_name in platforms:
+            campaign = campaigns.get((product, platform_name)) if product else None
+            utm = campaign.utm_campaign if campaign else f"{slug}-organic"
+            made = drafts_for_source(source, result.data, [platform_name], campaign=utm, communities=communities)
+            drafts += made
+            if campaign and made:
+                links.append({"campaign_id": campaign.id, "content_type": source.kind, "content_ref": source.ref,
+                              "platform": platform_name, "title": source.title[:500], "status": "drafted"})
+    with warehouse.get().session() as session:
+        upsert(session, CampaignContent, links, keys=["campaign_id", "content_type", "content_ref", "platform"])
+    per_platform = Counter(d.platform for d in drafts)
+    context.add_output_metadata({
+        "sources": len(sources), "by_kind": MetadataValue.json(dict(Counter(s.kind for s in sources))),
+        "drafts": len(drafts), "by_platform": MetadataValue.json(dict(per_platform)),
+        "campaign_links": len(links),
+        "preview": markdown_table([{"platform": d.platform, "variant": d.variant, "arc": d.arc_step,
+                                    "text": d.body, "link": d.link_url or ""} for d in drafts],
+                                  ["platform", "variant", "arc", "text", "link"]),
+        "seconds": round(time.perf_counter() - started, 2), **total_usage(results).as_metadata(),
+    })
+    return drafts
+
+
+@asset_check(asset=social_copy, blocking=True,
+             description="No draft breaks its platform's rules (length by the platform's counter, hashtags, media).")
+def social_copy_within_platform_rules(social_copy: list[Draft]) -> AssetCheckResult:
+    violations = [str(v) for d in social_copy for v in validate_draft(d)]
+    return AssetCheckResult(passed=not violations, severity=AssetCheckSeverity.ERROR,
+                            metadata={"drafts": len(social_copy), "violations": len(violations),
+                                      "first": MetadataValue.text("\n".join(violations[:20]) or "none")})
+
+
+def _optimizer(session, slug: str):
+    rows = [{"platform": m.platform, "dimension": m.dimension, "finding_key": m.finding_key, "effect": m.effect}
+            for m in session.scalars(select(CampaignMemory).where(CampaignMemory.brand == slug,
+                                                                  CampaignMemory.dimension == "posting_time"))]
+    scores = learned_scores(rows)
+    return (LearnedTimes(scores) if scores else BrandWindows()), sorted(scores)
+
+
+def _review_report(slug: str, session) -> str:
+    pending = list(session.scalars(select(SocialPost).where(SocialPost.brand == slug,
+                                                            SocialPost.state == "pending_review")
+                                   .order_by(SocialPost.scheduled_at).limit(200)))
+    path = home_dir("reports") / "review_queue.md"
+    lines = [f"# Review queue — {len(pending)} posts waiting", "",
+             "Approve with `marketing-engine review approve ID`, reject with `review reject ID --note WHY`.", "",
+             "| id | platform | scheduled (UTC) | text |", "|---|---|---|---|"]
+    lines += [f"| {p.id} | {p.platform} | {p.scheduled_at:%Y-%m-%d %H:%M} | {' '.join(p.body.split())[:90]} |"
+              for p in pending if p.scheduled_at]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+@asset(group_name="publishing",
+       description="The content calendar: hook → nurture → convert arcs, slots per platform from the brand's "
+       "windows (time-zone aware, DST-safe, quotas), review states, and an .ics export.")
+def content_calendar(context: AssetExecutionContext, social_copy: list[Draft], brand: BrandResource,
+                     warehouse: WarehouseResource) -> MaterializeResult:
+    profile = brand.load()
+    slug = brand_slug(profile.name)
+    now = datetime.now(UTC)
+    platforms = sorted({d.platform for d in social_copy})
+    with warehouse.get().session() as session:
+        optimizer, learned = _optimizer(session, slug)
+        slots = {p: platform_slots(profile, p, calendar_start(profile, now), HORIZON_DAYS, optimizer)
+                 for p in platforms}
+        planned = plan(social_copy, slots)
+        report = sync_calendar(session, slug, planned, approval_required=profile.approval.required)
+    with warehouse.get().session() as session:
+        posts = list(session.scalars(select(SocialPost).where(SocialPost.brand == slug,
+                                                              SocialPost.scheduled_at.is_not(None))
+                                     .order_by(SocialPost.scheduled_at)))
+        events = [{"idempotency_key": p.idempotency_key, "scheduled_at": p.scheduled_at, "platform": p.platform,
+                   "arc_step": p.arc_step, "body": p.body, "link_url": p.link_url, "state": p.state} for p in posts]
+        review_path = _review_report(slug, session)
+    ics = home_dir("calendar") / f"{slug}.ics"
+    write_ics(ics, profile.name, profile.domain, events)
+    states = Counter(e["state"] for e in events)
+    return MaterializeResult(metadata={
+        "posts": len(planned), **{f"sync_{k}": v for k, v in vars(report).items()},
+        "states": MetadataValue.json(dict(states)),
+        "by_platform": MetadataValue.json(dict(Counter(e["platform"] for e in events))),
+        "learned_times_for": MetadataValue.text(", ".join(learned) or "none (brand windows)"),
+        "approval_required": profile.approval.required,
+        "ics": MetadataValue.path(str(ics)), "review_queue": MetadataValue.path(review_path),
+        "preview": markdown_table([{**e, "when": e["scheduled_at"].strftime("%a %d %H:%M")} for e in events],
+                                  ["when", "platform", "arc_step", "state", "body"]),
+    })
+
+
+@asset_check(asset=content_calendar, blocking=True,
+             description="Every queued post (pending review or scheduled) is within its platform's rules.")
+def queued_posts_within_platform_rules(brand: BrandResource, warehouse: WarehouseResource) -> AssetCheckResult:
+    slug = brand_slug(brand.load().name)
+    with warehouse.get().session() as session:
+        posts = list(session.scalars(select(SocialPost).where(
+            SocialPost.brand == slug, SocialPost.state.in_(("pending_review", "scheduled")))))
+    violations = []
+    for post in posts:
+        payload = post.payload or {}
+        found = validate(post.platform, payload.get("fields") or {"text": post.body}, payload.get("media") or [],
+                         payload.get("parts") or [])
+        violations += [f"post {post.id}: {v}" for v in found]
+    return AssetCheckResult(passed=not violations, severity=AssetCheckSeverity.ERROR,
+                            metadata={"queued": len(posts), "violations": len(violations),
+                                      "first": MetadataValue.text("\n".join(violations[:20]) or "none")})
+
+
+def _publish_asset(platform_name: str):
+    @asset(name=f"published_posts_{platform_name}", group_name="publishing", deps=[content_calendar],
+           pool=f"publish_{platform_name}",
+           description=f"Publishes the due, approved {registry()[platform_name].label} posts exactly once "
+           "(claimed and committed before the platform call; stuck posts go to the reconciler).")
+    def published_posts(context: AssetExecutionContext, warehouse: WarehouseResource,
+                        publishers: PublishersResource, media_store: MediaStoreResource) -> MaterializeResult:
+        publisher = publishers.for_platform(platform_name, media_store.local_path)
+        report = dispatch_due(warehouse.get(), lambda _name: publisher, platforms=[platform_name],
+                              batch=max(1, min(200, publisher.flush_every)),
+                              lookahead=timedelta(hours=publishers.lookahead_hours))
+        for error in report.errors[:5]:
+            context.log.warning(error)
+        return MaterializeResult(metadata={
+            "published": report.published, "failed": report.failed, "requeued": report.requeued,
+            "left_for_reconciler": report.left_for_reconciler, "seconds": round(report.seconds, 2),
+            "backend": publishers.backend,
+            "outbox": MetadataValue.path(str(publishers.outbox_dir() / platform_name))
+            if publishers.backend == "outbox" else "",
+        })
+
+    return published_posts
+
+
+published_posts_assets = [_publish_asset(name) for name in registry()]
+PUBLISH_ASSET_KEYS = [AssetKey(f"published_posts_{name}") for name in registry()]

@@ -1,0 +1,76 @@
+"""The publishing assets end to end on the offline backends, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dagster import DagsterInstance, build_sensor_context, materialize
+from icalendar import Calendar
+from sqlalchemy import func, select
+
+from marketing_engine.assets.brand import brand_profile, campaigns
+from marketing_engine.assets.publishing import content_calendar, published_posts_assets, social_copy
+from marketing_engine.resources.brand import BrandResource
+from marketing_engine.sensors.publishing import publish_reconciler
+from marketing_engine.warehouse import Warehouse
+from marketing_engine.warehouse.models import CampaignContent, ReviewDecision, SocialPost, VideoAsset
+
+ASSETS = [brand_profile, campaigns, social_copy, content_calendar, *published_posts_assets]
+
+
+def _video(warehouse: Warehouse, media_store) -> None:
+    stored = media_store.put_bytes(b"\x00\x00\x00\x18ftypmp42 fake video bytes", suffix=".mp4")
+    with warehouse.session() as session:
+        session.add(VideoAsset(brand="kestrel-cycles", topic="cargo e-bike", length_s=30, rendition="9x16",
+                               width=1080, height=1920, duration_s=29.5, media_key=stored.key,
+                               sha256=stored.sha256, gate_status="passed"))
+
+
+def test_calendar_fills_and_outbox_publishes_exactly_once(publishing_resources: dict, engine_home: Path) -> None:
+    warehouse = publishing_resources["warehouse"].get()
+    _video(warehouse, publishing_resources["media_store"])
+    instance = DagsterInstance.ephemeral()
+    result = materialize(ASSETS, resources=publishing_resources, instance=instance)
+    assert result.success
+    with warehouse.session() as session:
+        posts = list(session.scalars(select(SocialPost)))
+        states = {p.state for p in posts}
+        decisions = session.scalar(select(func.count()).select_from(ReviewDecision))
+        links = session.scalar(select(func.count()).select_from(CampaignContent))
+    assert len(posts) >= 25  # 4 products and 1 video across 7 platforms (X gets hook, thread, convert)
+    assert states <= {"published", "draft"}  # auto-approved (demo brand) and everything in 15 days is out
+    assert decisions == len(posts)  # one auto_approved decision per post, with its hash
+    assert links > 0
+    platforms = {p.platform for p in posts}
+    assert {"x", "linkedin", "reddit", "tiktok", "instagram", "youtube"} <= platforms  # video reached video apps
+    outbox = engine_home / "outbox"
+    files = sorted(outbox.glob("*/*.json"))
+    assert len(files) == sum(p.state == "published" for p in posts)
+    tiktok = json.loads(next(outbox.glob("tiktok/*.json")).read_text())
+    assert tiktok["media"] and (outbox / "tiktok" / tiktok["media"][0]).is_file()
+    for post in posts:
+        if post.link_url:
+            assert f"utm_source={post.platform}" in post.link_url and "utm_campaign=" in post.link_url
+    ics = Calendar.from_ical((engine_home / "calendar" / "kestrel-cycles.ics").read_bytes())
+    assert len(ics.walk("VEVENT")) == sum(p.scheduled_at is not None for p in posts)
+
+    again = materialize(ASSETS, resources=publishing_resources, instance=instance)
+    assert again.success
+    with warehouse.session() as session:
+        assert session.scalar(select(func.count()).select_from(SocialPost)) == len(posts)
+    assert sorted(outbox.glob("*/*.json")) == files  # nothing written twice
+
+    context = build_sensor_context(instance=instance, resources=publishing_resources)
+    outcome = publish_reconciler(context)
+    assert "stuck 0" in outcome.skip_message and f"verified {min(50, len(files))}" in outcome.skip_message
+
+
+def test_approval_required_holds_posts_for_review(publishing_resources: dict, reviewed_brand: Path) -> None:
+    resources = {**publishing_resources, "brand": BrandResource(path=str(reviewed_brand))}
+    assert materialize(ASSETS, resources=resources, instance=DagsterInstance.ephemeral()).success
+    warehouse = resources["warehouse"].get()
+    with warehouse.session() as session:
+        states = dict(session.execute(select(SocialPost.state, func.count()).group_by(SocialPost.state)).all())
+    assert states.get("pending_review", 0) > 0
+    assert "published" not in states  # nothing goes out before a person approved it
