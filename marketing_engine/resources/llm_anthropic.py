@@ -19,7 +19,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +38,8 @@ STRUCTURED_OUTPUT_TOOL = "record_output"
 BATCH_DISCOUNT = 0.5
 CACHE_WRITE_MULTIPLIER = 1.25  # 5-minute ephemeral cache write
 CACHE_READ_MULTIPLIER = 0.1
+MAX_BATCH_REQUESTS = 100_000  # the Message Batches API's limit per batch
+CUSTOM_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,7 @@ class AnthropicBackend:
 
     # -- single calls ---------------------------------------------------------------------------
 
-    def _create(self, request: LLMRequest, params: dict[str, Any]) -> Any:
+    def _create(self, request: LLMRequest, params: dict[str, Any]) -> Message:
         try:
             message = self.client.messages.create(**params)
         except anthropic.AnthropicError as exc:
@@ -223,30 +227,14 @@ class AnthropicBackend:
     def generate_batch(
         self, requests: Sequence[LLMRequest], schema: type[BaseModel] | None = None
     ) -> list[LLMResult]:
-        """All requests as one Message Batch; results in the order of `requests`."""
-        ids = [request.custom_id or f"request-{index}" for index, request in enumerate(requests)]
-        duplicates = sorted({custom_id for custom_id in ids if ids.count(custom_id) > 1})
-        if duplicates:
-            raise LLMError(f"batch custom_ids must be unique; repeated: {', '.join(duplicates)}")
-        if not requests:
-            return []
+        """All requests as Message Batches (100,000 a batch); results in the order of `requests`."""
+        ids = _custom_ids(requests)
         bodies = {custom_id: self.params(request, schema) for custom_id, request in zip(ids, requests)}
-        label = f"a Message Batch of {len(ids)} requests"
-        try:
-            batch = self.client.messages.batches.create(
-                requests=[{"custom_id": custom_id, "params": body} for custom_id, body in bodies.items()]
+        outcomes: dict[str, Any] = {}
+        for start in range(0, len(ids), MAX_BATCH_REQUESTS):
+            outcomes.update(
+                self._run_batch({key: bodies[key] for key in ids[start : start + MAX_BATCH_REQUESTS]})
             )
-            log.info("message batch %s created with %d requests", batch.id, len(ids))
-            while batch.processing_status != "ended":
-                self._sleep(self.batch_poll_seconds)
-                batch = self.client.messages.batches.retrieve(batch.id)
-            outcomes = {
-                item.custom_id: item.result for item in self.client.messages.batches.results(batch.id)
-            }
-        except anthropic.AnthropicError as exc:
-            raise _api_error(label, exc) from None
-        except ValueError as exc:
-            raise LLMError(f"Anthropic API sent a malformed JSON body for {label}: {exc}") from None
         _raise_failed_items(ids, outcomes)
         results = []
         for custom_id, request in zip(ids, requests):
@@ -255,6 +243,36 @@ class AnthropicBackend:
             usage = usage_of(message, self.price, batch=True)
             results.append(self._finish(request, schema, bodies[custom_id], message, usage))
         return results
+
+    def _run_batch(self, bodies: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """Create one batch, poll it until it has ended, and read its results by custom_id."""
+        label = f"a Message Batch of {len(bodies)} requests"
+        try:
+            batch = self.client.messages.batches.create(
+                requests=[{"custom_id": custom_id, "params": body} for custom_id, body in bodies.items()]
+            )
+            log.info("message batch %s created with %d requests", batch.id, len(bodies))
+            # The API ends every batch within 24 hours (unfinished items expire), so this loop ends.
+            while batch.processing_status != "ended":
+                self._sleep(self.batch_poll_seconds)
+                batch = self.client.messages.batches.retrieve(batch.id)
+            return {item.custom_id: item.result for item in self.client.messages.batches.results(batch.id)}
+        except anthropic.AnthropicError as exc:
+            raise _api_error(label, exc) from None
+        except ValueError as exc:
+            raise LLMError(f"Anthropic API sent a malformed JSON body for {label}: {exc}") from None
+
+
+def _custom_ids(requests: Sequence[LLMRequest]) -> list[str]:
+    """Each request's custom_id (or its position), checked against the API's rules before any call."""
+    ids = [request.custom_id or f"request-{index}" for index, request in enumerate(requests)]
+    invalid = [custom_id for custom_id in ids if not CUSTOM_ID.fullmatch(custom_id)]
+    if invalid:
+        raise LLMError(f"batch custom_ids must be 1-64 letters, digits, '_' or '-'; invalid: {invalid[:5]}")
+    repeated = sorted(custom_id for custom_id, count in Counter(ids).items() if count > 1)
+    if repeated:
+        raise LLMError(f"batch custom_ids must be unique; repeated: {', '.join(repeated)}")
+    return ids
 
 
 def _well_formed(label: str, message: Any) -> Message:

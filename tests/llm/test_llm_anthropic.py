@@ -15,6 +15,7 @@ from dagster import AssetExecutionContext, DagsterInstance, EnvVar, MaterializeR
 from dagster._serdes import serialize_value
 from pydantic import BaseModel, Field
 
+from marketing_engine.resources import llm_anthropic
 from marketing_engine.resources.llm import LLMError, LLMRequest, LLMResource, total_usage
 from marketing_engine.resources.llm_anthropic import AnthropicBackend, price_for, usage_of
 
@@ -238,21 +239,23 @@ def succeeded(text: str, **kwargs) -> dict:
     return {"type": "succeeded", "message": message_body(text=text, **kwargs)}
 
 
-def mock_batch(api, lines: list[str], polls: int = 1):
+def mock_batch(api, lines: list[str], polls: int = 1, batch_id: str = "msgbatch_01", create: bool = True):
     """create -> `polls` x in_progress -> ended (twice: the SDK's results() retrieves once more)."""
-    create = api.post("/v1/messages/batches").mock(
-        return_value=httpx.Response(200, json=batch_body("msgbatch_01", "in_progress", {"processing": 3}))
-    )
+    create_route = None
+    if create:
+        create_route = api.post("/v1/messages/batches").mock(
+            return_value=httpx.Response(200, json=batch_body(batch_id, "in_progress", {"processing": 3}))
+        )
     states = ["in_progress"] * polls + ["ended", "ended"]
-    retrieve = api.get("/v1/messages/batches/msgbatch_01").mock(
-        side_effect=[httpx.Response(200, json=batch_body("msgbatch_01", state)) for state in states]
+    retrieve = api.get(f"/v1/messages/batches/{batch_id}").mock(
+        side_effect=[httpx.Response(200, json=batch_body(batch_id, state)) for state in states]
     )
-    results = api.get("/v1/messages/batches/msgbatch_01/results").mock(
+    results = api.get(f"/v1/messages/batches/{batch_id}/results").mock(
         return_value=httpx.Response(
             200, content="\n".join(lines).encode(), headers={"content-type": "application/binary"}
         )
     )
-    return create, retrieve, results
+    return create_route, retrieve, results
 
 
 def test_batch_polls_until_ended_and_maps_results_back_in_request_order(anthropic_api):
@@ -321,10 +324,30 @@ def test_batch_structured_output_repairs_an_invalid_item_with_a_single_call(anth
     assert out[1].usage.cost_usd == pytest.approx(batch_cost + batch_cost * 2)  # repair at full price
 
 
-def test_batch_rejects_duplicate_custom_ids_before_any_call(anthropic_api):
+def test_batch_rejects_duplicate_or_invalid_custom_ids_before_any_call(anthropic_api):
     with pytest.raises(LLMError, match="repeated: same"):
         backend().generate_batch([request(custom_id="same"), request(custom_id="same")])
+    with pytest.raises(LLMError, match=r"invalid: \['blog post #1'\]"):
+        backend().generate_batch([request(custom_id="blog post #1")])
+    assert not anthropic_api.calls
     assert backend().generate_batch([]) == []
+
+
+def test_batch_larger_than_the_api_limit_is_split_into_several_batches(anthropic_api, monkeypatch):
+    monkeypatch.setattr(llm_anthropic, "MAX_BATCH_REQUESTS", 2)
+    create = anthropic_api.post("/v1/messages/batches").mock(
+        side_effect=[httpx.Response(200, json=batch_body(batch_id, "ended")) for batch_id in ("b1", "b2")]
+    )
+    mock_batch(
+        anthropic_api, [batch_line("x", succeeded("X")), batch_line("w", succeeded("W"))], 0, "b1", False
+    )
+    mock_batch(anthropic_api, [batch_line("y", succeeded("Y"))], 0, "b2", False)
+    out = backend().generate_batch([request(custom_id=key) for key in ("w", "x", "y")])
+    assert [result.text for result in out] == ["W", "X", "Y"]
+    assert [[item["custom_id"] for item in sent_body(create, i)["requests"]] for i in (0, 1)] == [
+        ["w", "x"],
+        ["y"],
+    ]
 
 
 def test_batch_create_error_raises(anthropic_api):
