@@ -49,6 +49,13 @@ def prod_resources() -> dict[str, Any]:
             aws_secret_access_key=EnvVar("AWS_SECRET_ACCESS_KEY"),
         ),
         "llm": LLMResource(backend="anthropic", api_key=EnvVar("ANTHROPIC_API_KEY")),
+        "keyword_ideas": KeywordIdeasResource(backend="autocomplete"),
+        "wordpress": WordPressResource(
+            backend="wordpress",
+            base_url=EnvVar("WORDPRESS_URL"),
+            username=EnvVar("WORDPRESS_USERNAME"),
+            application_password=EnvVar("WORDPRESS_APPLICATION_PASSWORD"),
+        ),
         "publishers": prod_publishers_for_brand(brand_path()),
         # A trend platform whose secret is not in the environment is "not configured", not an error.
         "trend_sources": TrendSourcesResource(backend="live", **TrendSourcesResource.secrets_from_env()),
