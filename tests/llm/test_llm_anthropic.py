@@ -163,6 +163,17 @@ def test_529_overloaded_is_retried_with_backoff_then_succeeds(anthropic_api, sdk
     assert len(sdk_sleeps) == 1 and 0.3 <= sdk_sleeps[0] <= 0.5  # SDK backoff: 0.5 s minus jitter
 
 
+def test_retry_after_ms_is_preferred_and_an_html_error_page_is_reported(anthropic_api, sdk_sleeps):
+    route = anthropic_api.post("/v1/messages").mock(
+        return_value=httpx.Response(
+            502, headers={"retry-after-ms": "250", "content-type": "text/html"}, text="<h1>Bad gateway</h1>"
+        )
+    )
+    with pytest.raises(LLMError, match="HTTP 502 for task 'tagline'.*Bad gateway"):
+        backend(max_retries=1).generate(request())
+    assert route.call_count == 2 and sdk_sleeps == [0.25]
+
+
 def test_500_until_retries_are_exhausted_raises(anthropic_api, sdk_sleeps):
     route = anthropic_api.post("/v1/messages").mock(
         return_value=httpx.Response(500, json=error_body("api_error", "Internal server error"))
