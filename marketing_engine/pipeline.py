@@ -60,10 +60,19 @@ def _trends_promote_spiking_topics(instance: DagsterInstance, defs: Definitions)
     return promote_spiking_topics(instance, defs)
 
 
+def _seo_top_clusters(instance: DagsterInstance, defs: Definitions) -> Sequence[str]:
+    from marketing_engine.assets.seo import top_cluster_partitions
+
+    return top_cluster_partitions(instance)
+
+
 # Each domain appends its stages here, in graph order.
 STAGES: list[Stage] = [
     Stage("foundation", groups=("foundation",)),
     # seo stages
+    Stage("seo keywords", keys=("keyword_universe", "keyword_clusters")),
+    Stage("seo pages", keys=("page_briefs", "programmatic_pages"), partitions=_seo_top_clusters),
+    Stage("seo site", keys=("page_schema", "static_site", "published_pages", "serp_positions")),
     # trends stages
     Stage("trend snapshots", keys=("trend_snapshots",), partitions=_trends_recent_days, checks=False),
     Stage("trend signals", keys=("trend_signals", "trend_opportunities")),
@@ -81,7 +90,10 @@ STAGES: list[Stage] = [
 ]
 
 # Files worth pointing the user at after a run (globs under the engine home); domains append.
+SEO_SUMMARY_GLOBS = ["site/index.html", "site/sitemap.xml", "site/feed.xml"]  # serve: python -m http.server -d <site>
 SUMMARY_GLOBS: list[str] = ["calendar/*.ics", "reports/review_queue.md", "outbox/*", "reports/*.html"]
+
+SUMMARY_GLOBS += SEO_SUMMARY_GLOBS
 
 
 @dataclass

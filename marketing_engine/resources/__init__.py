@@ -12,6 +12,8 @@ from typing import Any
 from dagster import EnvVar
 
 from marketing_engine.resources.brand import BrandResource
+from marketing_engine.resources.keyword_ideas import KeywordIdeasResource
+from marketing_engine.resources.wordpress import WordPressResource
 from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.metrics import MetricsResource
@@ -27,6 +29,8 @@ def local_resources() -> dict[str, Any]:
         "warehouse": WarehouseResource(url=warehouse_url()),
         "media_store": MediaStoreResource(),
         "llm": LLMResource(backend="offline"),
+        "keyword_ideas": KeywordIdeasResource(),  # seo: offline expansion
+        "wordpress": WordPressResource(),  # seo: the local site folder is the published site
         # The offline outbox previews the next day: `make run` shows what would go out.
         "publishers": PublishersResource(backend="outbox", lookahead_hours=24.0),
         "metrics": MetricsResource(backend="simulator"),

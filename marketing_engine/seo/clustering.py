@@ -125,18 +125,38 @@ def condensed_cosine_distances(vectors: np.ndarray, block: int = 1024) -> np.nda
     return out
 
 
-def agglomerative_labels(vectors: np.ndarray, threshold: float = DEFAULT_THRESHOLD) -> np.ndarray:
-    """Average-linkage clusters cut at cosine distance `threshold`; labels 0..k-1 by first appearance."""
-    n = len(vectors)
-    if n == 0:
-        return np.zeros(0, dtype=int)
-    if n == 1:
-        return np.zeros(1, dtype=int)
+def _cut(vectors: np.ndarray, threshold: float) -> np.ndarray:
+    if len(vectors) < 2:
+        return np.zeros(len(vectors), dtype=int)
     import fastcluster
     from scipy.cluster.hierarchy import fcluster
 
     tree = fastcluster.linkage(condensed_cosine_distances(vectors), method="average", preserve_input=False)
-    raw = fcluster(tree, t=threshold, criterion="distance")
+    return fcluster(tree, t=threshold, criterion="distance")
+
+
+def agglomerative_labels(
+    vectors: np.ndarray, threshold: float = DEFAULT_THRESHOLD, max_size: int = 150, step: float = 0.05
+) -> np.ndarray:
+    """Average-linkage clusters cut at cosine distance `threshold`; labels 0..k-1 by first appearance.
+
+    A cluster larger than `max_size` is cut again, `step` lower, until it fits: one hub page cannot
+    serve hundreds of keywords, and keyword universes grown from templates ("best X", "X cost")
+    pull sibling topics of one brand into one blob at the general threshold.
+    """
+    raw = _cut(vectors, threshold).astype(np.int64)
+    level = threshold
+    while True:
+        labels, counts = np.unique(raw, return_counts=True)
+        big = [label for label, count in zip(labels, counts) if count > max_size]
+        level -= step
+        if not big or level <= step:
+            break
+        next_label = int(raw.max()) + 1
+        for label in big:
+            index = np.flatnonzero(raw == label)
+            raw[index] = _cut(vectors[index], level) + next_label
+            next_label = int(raw.max()) + 1
     _, first = np.unique(raw, return_index=True)
     order = {label: index for index, label in enumerate(raw[np.sort(first)])}
     return np.array([order[label] for label in raw], dtype=int)
@@ -150,9 +170,13 @@ class Cluster:
     cohesion: float  # mean cosine similarity of members to the cluster centroid
 
 
-def describe_clusters(keywords: Sequence[str], vectors: np.ndarray, labels: np.ndarray) -> list[Cluster]:
-    """Each cluster's hub (the member nearest the centroid; shorter wins ties) and cohesion,
-    largest clusters first."""
+def describe_clusters(
+    keywords: Sequence[str], vectors: np.ndarray, labels: np.ndarray, seeds: Sequence[str] = ()
+) -> list[Cluster]:
+    """Each cluster's hub and cohesion, largest clusters first. The hub is the most central seed
+    in the cluster if it holds one (seeds are what the marketer chose), else the member nearest the
+    centroid (shorter wins ties)."""
+    seed_set = set(seeds)
     clusters = []
     for label in np.unique(labels):
         index = np.flatnonzero(labels == label)
@@ -160,7 +184,10 @@ def describe_clusters(keywords: Sequence[str], vectors: np.ndarray, labels: np.n
         centroid = members.mean(axis=0)
         centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
         similarity = members @ centroid
-        best = max(range(len(index)), key=lambda i: (round(float(similarity[i]), 3), -len(keywords[index[i]])))
+        best = max(
+            range(len(index)),
+            key=lambda i: (keywords[index[i]] in seed_set, round(float(similarity[i]), 3), -len(keywords[index[i]])),
+        )
         clusters.append(
             Cluster(
                 label=int(label),

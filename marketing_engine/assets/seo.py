@@ -1,0 +1,555 @@
+"""The SEO group: keyword universe → clusters → page briefs → pages → JSON-LD → static site →
+published pages → search positions, with blocking quality gates before publishing.
+
+Pages are partitioned by keyword cluster (dynamic partitions added by `keyword_clusters`), so one
+cluster's briefs and pages can be regenerated alone.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from datetime import UTC, date, datetime
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    asset_check,
+)
+from slugify import slugify
+from sqlalchemy import delete, select, update
+
+from marketing_engine.assets.common import brand_slug, markdown_table
+from marketing_engine.assets.partitions import keyword_cluster_partitions
+from marketing_engine.brand import BrandProfile
+from marketing_engine.resources.brand import BrandResource
+from marketing_engine.resources.keyword_ideas import KeywordIdeasResource
+from marketing_engine.resources.llm import LLMRequest, LLMResource, total_usage
+from marketing_engine.resources.media_store import MediaStoreResource
+from marketing_engine.resources.warehouse import WarehouseResource
+from marketing_engine.resources.wordpress import PageToPublish, WordPressResource
+from marketing_engine.seo import briefs as briefing
+from marketing_engine.seo import quality, serp
+from marketing_engine.seo.intent import IntentRules
+from marketing_engine.seo.keywords import ExpansionContext, clean, merge_duplicates
+from marketing_engine.settings import home_dir
+from marketing_engine.warehouse import upsert
+from marketing_engine.warehouse.models import (
+    ContentCluster,
+    Keyword,
+    ProgrammaticPage,
+    SeoPageBrief,
+    SerpResult,
+)
+
+GROUP = "seo"
+
+
+def intent_rules(profile: BrandProfile) -> IntentRules:
+    entities = [profile.name, *(c.name for c in profile.competitors), *(p.name for p in profile.products)]
+    return IntentRules(entities=entities, cities=[loc.city for loc in profile.locations])
+
+
+def seeds_of(profile: BrandProfile) -> list[str]:
+    return [*profile.seed_topics, *(p.name for p in profile.products)]
+
+
+@asset(group_name=GROUP, deps=["brand_profile"], description="Every keyword worth targeting, with its intent.")
+def keyword_universe(
+    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource,
+    keyword_ideas: KeywordIdeasResource,
+) -> MaterializeResult:
+    profile = brand.load()
+    started = time.perf_counter()
+    expansion = ExpansionContext(
+        profile.name, [(loc.city, loc.region) for loc in profile.locations], [c.name for c in profile.competitors]
+    )
+    ideas = keyword_ideas.ideas(seeds_of(profile), expansion)
+    merged = merge_duplicates(ideas)
+    rules = intent_rules(profile)
+    slug = brand_slug(profile.name)
+    rows = [
+        {"brand": slug, "normalized": m.normalized, "text": m.text, "seed": m.seed, "intent": rules.classify(m.text),
+         "source": m.source, "volume": m.volume}
+        for m in merged
+    ]
+    with warehouse.get().session() as session:
+        upsert(session, Keyword, rows, keys=["brand", "normalized"])
+    per_seed = Counter(row["seed"] for row in rows)
+    intents = Counter(row["intent"] for row in rows)
+    return MaterializeResult(
+        metadata={
+            "ideas": len(ideas),
+            "keywords": len(rows),
+            "merged_duplicates": len(ideas) - len(rows),
+            "fewest_per_seed": min(per_seed.values()) if per_seed else 0,
+            "per_seed": MetadataValue.json(dict(per_seed)),
+            "intents": MetadataValue.json(dict(intents)),
+            "source": keyword_ideas.backend,
+            "seconds": round(time.perf_counter() - started, 2),
+            "preview": markdown_table(rows, ["text", "seed", "intent"], limit=15),
+        }
+    )
+
+
+@asset(group_name=GROUP, deps=[keyword_universe], description="Topical clusters of the universe, one hub each.")
+def keyword_clusters(
+    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource
+) -> MaterializeResult:
+    from marketing_engine.seo import clustering
+
+    profile = brand.load()
+    slug = brand_slug(profile.name)
+    with warehouse.get().session() as session:
+        keywords = list(session.scalars(select(Keyword).where(Keyword.brand == slug).order_by(Keyword.text)))
+    texts = [k.text for k in keywords]
+    started = time.perf_counter()
+    cache = clustering.EmbeddingCache(home_dir("cache") / "seo_embeddings.sqlite")
+    vectors, stats = clustering.embed_keywords(texts, cache=cache)
+    embedded = time.perf_counter()
+    labels = clustering.agglomerative_labels(vectors)
+    found = clustering.describe_clusters(texts, vectors, labels, seeds=[clean(s) for s in seeds_of(profile)])
+    clustered = time.perf_counter()
+    rows, by_keyword = [], {}
+    for cluster in found:
+        cluster_slug = slugify(cluster.hub, max_length=80, word_boundary=True)
+        rows.append({"brand": slug, "slug": cluster_slug, "name": cluster.hub[:1].upper() + cluster.hub[1:],
+                     "hub_keyword": cluster.hub, "size": len(cluster.members), "cohesion": round(cluster.cohesion, 4)})
+        by_keyword.update({member: cluster_slug for member in cluster.members})
+    wanted = [row["slug"] for row in rows]
+    with warehouse.get().session() as session:
+        session.execute(delete(ContentCluster).where(ContentCluster.brand == slug, ContentCluster.slug.not_in(wanted)))
+        upsert(session, ContentCluster, rows, keys=["brand", "slug"])
+        ids = dict(session.execute(select(ContentCluster.slug, ContentCluster.id).where(ContentCluster.brand == slug)).all())
+        for keyword in session.scalars(select(Keyword).where(Keyword.brand == slug)):
+            keyword.cluster_id = ids.get(by_keyword.get(keyword.text))
+    existing = set(context.instance.get_dynamic_partitions(keyword_cluster_partitions.name))
+    context.instance.add_dynamic_partitions(keyword_cluster_partitions.name, [s for s in wanted if s not in existing])
+    for stale in existing - set(wanted):
+        context.instance.delete_dynamic_partition(keyword_cluster_partitions.name, stale)
+    return MaterializeResult(
+        metadata={
+            "clusters": len(rows),
+            "keywords": len(texts),
+            "cohesion": round(clustering.overall_cohesion(found), 4),
+            "distance_threshold": clustering.DEFAULT_THRESHOLD,
+            "embedded": stats.embedded,
+            "from_cache": stats.from_cache,
+            "seconds_embedding": round(embedded - started, 2),
+            "seconds_clustering": round(clustered - embedded, 2),
+            "preview": markdown_table(rows, ["hub_keyword", "size", "cohesion"], limit=15),
+        }
+    )
+
+
+def _cluster_members(session, slug: str, cluster: ContentCluster) -> list[tuple[str, str]]:
+    """(keyword, intent) of a cluster's members, most central first (cached embeddings)."""
+    from marketing_engine.seo import clustering
+
+    members = list(session.scalars(select(Keyword).where(Keyword.brand == slug, Keyword.cluster_id == cluster.id)))
+    if not members:
+        return []
+    cache = clustering.EmbeddingCache(home_dir("cache") / "seo_embeddings.sqlite")
+    vectors, _ = clustering.embed_keywords([k.text for k in members], cache=cache)
+    centroid = vectors.mean(axis=0)
+    order = sorted(range(len(members)), key=lambda i: (-float(vectors[i] @ centroid), members[i].text))
+    hub_first = sorted(order, key=lambda i: members[i].text != cluster.hub_keyword)
+    return [(members[i].text, members[i].intent) for i in hub_first]
+
+
+@asset(
+    group_name=GROUP, deps=[keyword_clusters], partitions_def=keyword_cluster_partitions,
+    description="One brief per cluster and page type, with the internal-link plan.",
+)
+def page_briefs(context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource) -> MaterializeResult:
+    profile = brand.load()
+    slug = brand_slug(profile.name)
+    cluster_slug = context.partition_key
+    with warehouse.get().session() as session:
+        clusters = list(session.scalars(select(ContentCluster).where(ContentCluster.brand == slug)
+                                        .order_by(ContentCluster.size.desc(), ContentCluster.slug)))
+        cluster = next((c for c in clusters if c.slug == cluster_slug), None)
+        if cluster is None:
+            raise ValueError(f"keyword cluster {cluster_slug!r} is not in the warehouse; re-run keyword_clusters")
+        members = _cluster_members(session, slug, cluster)
+        index = clusters.index(cluster)
+        neighbours = [briefing.Link(briefing.hub_path(c.slug), c.name) for c in clusters[index + 1 : index + 4]
+                      + clusters[max(0, index - 3) : index]]
+        plan = briefing.cluster_briefs(
+            briefing.ClusterInput(cluster.slug, cluster.name, cluster.hub_keyword, members),
+            [loc.city for loc in profile.locations],
+        )
+        briefing.plan_links(plan, neighbours)
+        upsert(session, SeoPageBrief, [
+            {"brand": slug, "slug": b.slug, "path": b.path, "cluster_slug": cluster.slug, "page_type": b.page_type,
+             "keyword": b.keyword, "brief": b.as_dict(), "indexable": True, "gate_report": {}}
+            for b in plan
+        ], keys=["brand", "slug"], update=["path", "cluster_slug", "page_type", "keyword", "brief"])
+        upsert(session, ProgrammaticPage, [
+            {"brand": slug, "slug": b.slug, "page_type": b.page_type, "keyword": b.keyword, "cluster_id": cluster.id,
+             "title": b.keyword, "status": "brief"}
+            for b in plan
+        ], keys=["brand", "slug"], update=["page_type", "keyword", "cluster_id"])
+    return MaterializeResult(
+        metadata={
+            "cluster": cluster.slug,
+            "briefs": len(plan),
+            "page_types": MetadataValue.json(sorted(b.page_type for b in plan)),
+            "preview": markdown_table([b.as_dict() | {"links": len(b.links)} for b in plan],
+                                      ["page_type", "keyword", "path", "links"]),
+        }
+    )
+
+
+def _update_page(session, brand: str, slug: str, **values) -> None:
+    session.execute(update(ProgrammaticPage).where(ProgrammaticPage.brand == brand, ProgrammaticPage.slug == slug)
+                    .values(**values))
+
+
+def brand_context(profile: BrandProfile) -> str:
+    """The brand system prompt (cached by the Anthropic backend across every page request)."""
+    products = "; ".join(f"{p.name} ({p.kind}, {p.price or 'no price'} {p.currency}): {p.description}"
+                         for p in profile.products)
+    places = "; ".join(f"{loc.city}, {loc.region}" for loc in profile.locations) or "online only"
+    return (
+        f"You write web pages for {profile.name} ({profile.domain}). {profile.description}\n"
+        f"Audience: {profile.audience.description}. Personas: {'; '.join(profile.audience.personas)}.\n"
+        f"Voice: {', '.join(profile.tone.voice)}. Never use: {', '.join(profile.tone.avoid) or 'n/a'}. "
+        f"Flesch reading ease between {profile.tone.reading_ease.min:.0f} and {profile.tone.reading_ease.max:.0f}.\n"
+        f"Products: {products}\nLocations: {places}\n"
+        f"Competitors: {', '.join(c.name for c in profile.competitors) or 'n/a'}."
+    )
+
+
+def brand_facts(profile: BrandProfile) -> dict:
+    return {
+        "name": profile.name, "description": profile.description, "audience": profile.audience.description,
+        "personas": list(profile.audience.personas), "products": [p.model_dump() for p in profile.products],
+        "locations": [loc.model_dump() for loc in profile.locations],
+        "competitors": [c.name for c in profile.competitors],
+    }
+
+
+def page_request(profile: BrandProfile, brief: dict) -> LLMRequest:
+    long_form = brief["page_type"] in briefing.LONG_FORM
+    links = "; ".join(f"[[{link['anchor']}|{link['url']}]]" for link in brief["links"])
+    prompt = (
+        f"Write a {brief['page_type']} page targeting the keyword \"{brief['keyword']}\" "
+        f"(intent: {brief['intent']}; topic hub: \"{brief['hub_keyword']}\").\n"
+        f"Length: {'1,500–3,000' if long_form else '600–1,200'} words, H2 sections with H3 subsections, "
+        "an FAQ of 3–5 questions"
+        + (", and a 40–60-word direct answer paragraph first" if brief["page_type"] == "Question" else "")
+        + f".\nUse the keyword in the title (10–60 characters), the H1 and the first 100 words; meta description "
+        f"50–160 characters. Related searches to cover: {', '.join(brief['siblings'][:8])}. Questions people ask: "
+        f"{', '.join(brief['questions']) or 'none'}.\nPlace each of these internal links once, in a sentence where it "
+        f"fits, written exactly as given: {links}.\nReturn the page as the structured output."
+    )
+    return LLMRequest(task="seo_page", prompt=prompt, system=brand_context(profile), max_tokens=8000,
+                      custom_id=brief["slug"][:64], inputs={**brief, "brand": brand_facts(profile)})
+
+
+@asset(
+    group_name=GROUP, deps=[page_briefs], partitions_def=keyword_cluster_partitions,
+    description="The cluster's pages, written through the LLM resource (batched on Anthropic).",
+)
+def programmatic_pages(
+    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource,
+    media_store: MediaStoreResource, llm: LLMResource,
+) -> MaterializeResult:
+    from marketing_engine.seo.composer import PageDraft, words
+
+    profile = brand.load()
+    slug = brand_slug(profile.name)
+    with warehouse.get().session() as session:
+        rows = list(session.scalars(select(SeoPageBrief).where(
+            SeoPageBrief.brand == slug, SeoPageBrief.cluster_slug == context.partition_key)))
+    started = time.perf_counter()
+    results = llm.generate_many([page_request(profile, row.brief) for row in rows], schema=PageDraft)
+    today = date.today()
+    preview = []
+    with warehouse.get().session() as session:
+        for row, result in zip(rows, results):
+            draft = result.data.model_dump()
+            payload = json.dumps(draft, sort_keys=True, ensure_ascii=False).encode()
+            digest = hashlib.sha256(payload).hexdigest()
+            stored = media_store.put_bytes(payload, suffix=".json")
+            brief_row = session.get(SeoPageBrief, row.id)
+            if brief_row.draft_sha256 != digest:
+                brief_row.modified_on = today  # lastmod moves only when the text changed
+            brief_row.draft_key, brief_row.draft_sha256 = stored.key, digest
+            body = " ".join([*draft["intro"], *(p for s in draft["sections"] for p in s["paragraphs"]),
+                             *(p for s in draft["sections"] for sub in s["subsections"] for p in sub["paragraphs"])])
+            count = words(body)
+            _update_page(session, slug, row.slug, title=draft["title"], meta_description=draft["meta_description"],
+                         word_count=count, status="written", content_sha256=digest)
+            preview.append({"page_type": row.page_type, "keyword": row.keyword, "words": count, "title": draft["title"]})
+    return MaterializeResult(
+        metadata={
+            "pages": len(rows),
+            "words_total": sum(p["words"] for p in preview),
+            "seconds": round(time.perf_counter() - started, 2),
+            "llm_backend": llm.backend,
+            **total_usage(results).as_metadata(),
+            "preview": markdown_table(preview, ["page_type", "keyword", "words", "title"]),
+        }
+    )
+
+
+def _site_inputs(warehouse: WarehouseResource, media_store: MediaStoreResource, slug: str):
+    """Written pages (with their drafts from the media store) and every cluster as a hub."""
+    from marketing_engine.seo.site import SiteHub, SitePage
+
+    with warehouse.get().session() as session:
+        rows = list(session.scalars(select(SeoPageBrief).where(SeoPageBrief.brand == slug,
+                                                               SeoPageBrief.draft_key.is_not(None))
+                                    .order_by(SeoPageBrief.path)))
+        clusters = list(session.scalars(select(ContentCluster).where(ContentCluster.brand == slug)
+                                        .order_by(ContentCluster.size.desc(), ContentCluster.slug)))
+        members: dict[int, list[str]] = {}
+        for keyword in session.scalars(select(Keyword).where(Keyword.brand == slug).order_by(Keyword.text)):
+            members.setdefault(keyword.cluster_id, []).append(keyword.text)
+        created = {p.slug: p.created_at.date() for p in session.scalars(
+            select(ProgrammaticPage).where(ProgrammaticPage.brand == slug))}
+    names = {c.slug: c.name for c in clusters}
+    pages = [
+        SitePage(
+            path=row.path, slug=row.slug, page_type=row.page_type, keyword=row.keyword,
+            cluster_slug=row.cluster_slug, cluster_name=names.get(row.cluster_slug, row.cluster_slug),
+            draft=json.loads(media_store.get_bytes(row.draft_key)),
+            published=created.get(row.slug, row.modified_on or date.today()),
+            modified=row.modified_on or date.today(),
+        )
+        for row in rows
+        if row.cluster_slug in names
+    ]
+    hubs = [SiteHub(c.slug, c.name, members.get(c.id, [])) for c in clusters]
+    return pages, hubs
+
+
+@asset(group_name=GROUP, deps=[programmatic_pages], description="JSON-LD for every page, validated.")
+def page_schema(
+    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource,
+    media_store: MediaStoreResource,
+) -> MaterializeResult:
+    from marketing_engine.seo import schema
+    from marketing_engine.seo.site import SiteBuilder
+
+    profile = brand.load()
+    pages, _ = _site_inputs(warehouse, media_store, brand_slug(profile.name))
+    builder = SiteBuilder(profile)
+    manifest, problems, types = {}, {}, Counter()
+    for page in pages:
+        blocks = builder.json_ld(page)
+        manifest[page.path] = blocks
+        types.update(b["@type"] for b in blocks)
+        if found := schema.validate(blocks):
+            problems[page.path] = found
+    stored = media_store.put_bytes(json.dumps(manifest, sort_keys=True).encode(), suffix=".json")
+    (home_dir("seo") / "json_ld_problems.json").write_text(json.dumps(problems, indent=1))
+    rich = Counter(t for blocks in manifest.values() for t in schema.rich_result_types(blocks))
+    return MaterializeResult(
+        metadata={
+            "pages": len(pages),
+            "types": MetadataValue.json(dict(types)),
+            "rich_result_types": MetadataValue.json(dict(rich)),
+            "no_rich_result": MetadataValue.text("FAQPage emitted as vocabulary only: Google retired FAQ/HowTo rich results"),
+            "invalid_pages": len(problems),
+            "problems": MetadataValue.json(dict(list(problems.items())[:10])),
+            "manifest_key": stored.key,
+        }
+    )
+
+
+@asset_check(asset=page_schema, blocking=True, description="Every JSON-LD block round-trips and has its required properties.")
+def json_ld_is_valid() -> AssetCheckResult:
+    path = home_dir("seo") / "json_ld_problems.json"
+    problems = json.loads(path.read_text()) if path.is_file() else {"<none>": ["page_schema has not run"]}
+    return AssetCheckResult(passed=not problems, severity=AssetCheckSeverity.ERROR,
+                            metadata={"invalid_pages": len(problems), "examples": MetadataValue.json(dict(list(problems.items())[:5]))})
+
+
+@asset(group_name=GROUP, deps=[page_schema], description="The static site: pages, hubs, sitemap, robots.txt, feed.")
+def static_site(
+    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource,
+    media_store: MediaStoreResource,
+) -> MaterializeResult:
+    from marketing_engine.seo.site import SiteBuilder
+
+    profile = brand.load()
+    slug = brand_slug(profile.name)
+    pages, hubs = _site_inputs(warehouse, media_store, slug)
+    site = home_dir("site")
+    staging = site.with_name("site.building")
+    shutil.rmtree(staging, ignore_errors=True)
+    build = SiteBuilder(profile).build(pages, hubs, staging)
+    shutil.rmtree(site, ignore_errors=True)
+    staging.rename(site)  # swap in whole: a reader never sees half a site
+    with warehouse.get().session() as session:
+        for page in pages:
+            gate = build.gates[page.path]
+            stored = media_store.put_bytes(build.html[page.path].encode(), suffix=".html")
+            brief = session.scalar(select(SeoPageBrief).where(SeoPageBrief.brand == slug, SeoPageBrief.slug == page.slug))
+            brief.indexable, brief.gate_report = gate.passed, gate.as_dict()
+            _update_page(session, slug, page.slug, status="ready" if gate.passed else "noindex",
+                         html_key=stored.key, canonical_url=build.base_url + page.path,
+                         quality_score=round(1 - len(gate.failures) / 10, 2))
+    failing = [{"path": p, "failures": "; ".join(build.gates[p].failures)} for p in build.noindex]
+    return MaterializeResult(
+        metadata={
+            "site": MetadataValue.path(str(site)),
+            "serve": MetadataValue.text(f"python -m http.server -d {site}"),
+            "pages": len(pages),
+            "hubs": len(hubs),
+            "noindex": len(build.noindex),
+            "sitemap_urls": build.sitemap_urls,
+            "sitemap_files": MetadataValue.json(build.sitemap_files),
+            "files": build.files_written,
+            "seconds_render": round(build.seconds_render, 3),
+            "seconds_check": round(build.seconds_check, 3),
+            "seconds_write": round(build.seconds_write, 3),
+            "failing": markdown_table(failing, ["path", "failures"]),
+            "preview": markdown_table([{"path": p.path, "type": p.page_type, "title": p.draft["title"],
+                                        "words": build.gates[p.path].content_words} for p in pages],
+                                      ["path", "type", "title", "words"]),
+        }
+    )
+
+
+def _audit(brand: BrandResource, warehouse: WarehouseResource) -> dict:
+    profile = brand.load()
+    with warehouse.get().session() as session:
+        indexable = dict(session.execute(select(SeoPageBrief.path, SeoPageBrief.keyword).where(
+            SeoPageBrief.brand == brand_slug(profile.name), SeoPageBrief.indexable.is_(True),
+            SeoPageBrief.draft_key.is_not(None))).all())
+    band = (profile.tone.reading_ease.min, profile.tone.reading_ease.max)
+    return quality.audit_built_site(home_dir("site"), indexable, band)
+
+
+def _gate(category: str, description: str):
+    @asset_check(asset=static_site, blocking=True, name=f"site_{category}", description=description)
+    def check(brand: BrandResource, warehouse: WarehouseResource) -> AssetCheckResult:
+        results = _audit(brand, warehouse)
+        failing = quality.failures_in(results, category)
+        return AssetCheckResult(
+            passed=not failing, severity=AssetCheckSeverity.ERROR,
+            metadata={"indexable_pages": len(results), "failing": len(failing),
+                      "examples": MetadataValue.json(dict(list(failing.items())[:5]))},
+        )
+
+    return check
+
+
+site_uniqueness = _gate("uniqueness", "No two indexable pages above the MinHash/Jaccard similarity threshold.")
+site_thin = _gate("thin", "Every indexable page has ≥ 300 words of non-template text.")
+site_readability = _gate("readability", "Flesch reading ease inside the brand file's band.")
+site_keyword_placement = _gate("keyword_placement", "Keyword in the title, H1 and first 100 words.")
+site_internal_links = _gate("internal_links", "No internal link points at a path the site does not serve.")
+site_reachability = _gate("reachability", "Every indexable page is reachable from a topic hub.")
+site_head_tags = _gate("head_tags", "Title 10–60, meta description 50–160, one H1, alt text on images.")
+
+
+@asset(group_name=GROUP, deps=[static_site], description="Pages published: the local site folder, or WordPress.")
+def published_pages(
+    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource,
+    media_store: MediaStoreResource, wordpress: WordPressResource,
+) -> MaterializeResult:
+    import lxml.html
+
+    profile = brand.load()
+    slug = brand_slug(profile.name)
+    with warehouse.get().session() as session:
+        ready = list(session.scalars(select(ProgrammaticPage).where(
+            ProgrammaticPage.brand == slug, ProgrammaticPage.status.in_(["ready", "published"]))
+            .order_by(ProgrammaticPage.slug)))
+    items = []
+    for page in ready:
+        tree = lxml.html.fromstring(media_store.get_bytes(page.html_key))
+        article = tree.xpath("//article")[0]
+        items.append(PageToPublish(page.slug, page.title, lxml.html.tostring(article, encoding="unicode"),
+                                   page.meta_description, page.canonical_url))
+    outcomes = wordpress.publish(items)
+    now = datetime.now(UTC)
+    with warehouse.get().session() as session:
+        for page, outcome in zip(ready, outcomes):
+            row = session.get(ProgrammaticPage, page.id)
+            row.status, row.published_url = "published", outcome.url
+            if outcome.action != "unchanged":
+                row.published_at = now
+    actions = Counter(o.action for o in outcomes)
+    return MaterializeResult(
+        metadata={
+            "backend": wordpress.backend,
+            "published": len(outcomes),
+            "actions": MetadataValue.json(dict(actions)),
+            "preview": markdown_table([o.__dict__ for o in outcomes], ["slug", "action", "url"]),
+        }
+    )
+
+
+@asset(group_name=GROUP, deps=[published_pages], description="Search positions per keyword and snippet opportunities.")
+def serp_positions(
+    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource,
+) -> MaterializeResult:
+    profile = brand.load()
+    slug = brand_slug(profile.name)
+    day = date.fromisoformat(os.environ.get("MARKETING_ENGINE_TODAY", date.today().isoformat()))
+    with warehouse.get().session() as session:
+        keywords = list(session.scalars(select(Keyword).where(Keyword.brand == slug)))
+        pages = {p.keyword: p for p in session.scalars(select(ProgrammaticPage).where(ProgrammaticPage.brand == slug))}
+        per_cluster = Counter(p.cluster_id for p in pages.values() if p.status == "published")
+        hub_pages = {}
+        for page in pages.values():
+            if page.status == "published" and page.cluster_id is not None:
+                hub_pages.setdefault(page.cluster_id, page)
+    rows, opportunities = [], []
+    for keyword in keywords:
+        page = pages.get(keyword.text) or hub_pages.get(keyword.cluster_id)
+        own = page is not None and page.keyword == keyword.text
+        item = serp.RankingInput(
+            keyword.text, page.published_url if page else None,
+            page is not None and page.status == "published" and own, page.word_count if page else 0,
+            per_cluster.get(keyword.cluster_id, 0),
+        )
+        position = serp.simulate_position(item, day)
+        snippet = serp.snippet_opportunity(position)
+        rows.append({"brand": slug, "keyword": keyword.text, "day": day, "source": "simulator",
+                     "position": position.position, "url": position.url, "clicks": position.clicks,
+                     "impressions": position.impressions, "snippet_format": snippet})
+        if snippet:
+            opportunities.append({"keyword": keyword.text, "position": position.position, "add": snippet})
+    with warehouse.get().session() as session:
+        upsert(session, SerpResult, rows, keys=["brand", "keyword", "day", "source"])
+    ranked = [r["position"] for r in rows if r["position"] is not None]
+    return MaterializeResult(
+        metadata={
+            "keywords": len(rows),
+            "ranked": len(ranked),
+            "top_10": sum(1 for p in ranked if p <= 10),
+            "snippet_opportunities": len(opportunities),
+            "source": "simulator",
+            "opportunities": markdown_table(sorted(opportunities, key=lambda o: o["position"]),
+                                            ["keyword", "position", "add"], limit=15),
+        }
+    )
+
+
+def top_cluster_partitions(instance, limit: int | None = None) -> list[str]:
+    """The largest clusters' partitions, for `make run` (MARKETING_ENGINE_SEO_CLUSTERS, default 8):
+    writing every cluster of a universe is a backfill, not a demo."""
+    from marketing_engine.brand import load_brand
+    from marketing_engine.settings import brand_path, warehouse_url
+    from marketing_engine.warehouse import Warehouse
+
+    limit = limit or int(os.environ.get("MARKETING_ENGINE_SEO_CLUSTERS", "8"))
+    known = set(instance.get_dynamic_partitions(keyword_cluster_partitions.name))
+    slug = brand_slug(load_brand(brand_path()).name)
+    with Warehouse(warehouse_url()).session() as session:
+        ordered = session.scalars(select(ContentCluster.slug).where(ContentCluster.brand == slug)
+                                  .order_by(ContentCluster.size.desc(), ContentCluster.slug))
+        return [s for s in ordered if s in known][:limit]

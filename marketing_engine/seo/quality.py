@@ -1,0 +1,249 @@
+"""Quality gates run on the rendered HTML of the whole generated set, before anything is published.
+
+Per page: title 10–60 characters, meta description 50–160, exactly one H1, alt text on every image,
+the keyword in the title, the H1 and the first 100 words of the body; at least 300 words of
+non-template text; Flesch reading ease inside the brand's band. Across the set: no two pages above a
+similarity threshold (MinHash over 5-word shingles of the non-template text, confirmed by exact
+Jaccard), no internal link to a path that is not built, every page reachable from a hub.
+
+"Template text" is measured, not declared: a sentence that appears on at least 3 pages and on 30%
+of the set is boilerplate and does not count as content.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from marketing_engine.seo.keywords import singular, tokens
+
+SENTENCE = re.compile(r"[^.!?]+[.!?]?")
+SIMILARITY_THRESHOLD = 0.5
+THIN_WORDS = 300
+
+
+@dataclass
+class PageFacts:
+    path: str
+    keyword: str
+    title: str
+    meta_description: str
+    h1s: list[str]
+    body: str
+    images_without_alt: int
+    links: list[str]
+
+
+@dataclass
+class GateResult:
+    path: str
+    failures: list[str] = field(default_factory=list)
+    words: int = 0
+    content_words: int = 0
+    reading_ease: float = 0.0
+    max_similarity: float = 0.0
+    similar_to: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def as_dict(self) -> dict:
+        return {"passed": self.passed, "failures": self.failures, "words": self.words,
+                "content_words": self.content_words, "reading_ease": round(self.reading_ease, 1),
+                "max_similarity": round(self.max_similarity, 3), "similar_to": self.similar_to}
+
+
+def extract_facts(path: str, keyword: str, html: str) -> PageFacts:
+    import lxml.html
+
+    tree = lxml.html.fromstring(html)
+    h1s = [" ".join(h.text_content().split()) for h in tree.xpath("//h1")]
+    meta = tree.xpath('//meta[@name="description"]/@content')
+    article = tree.xpath("//article")
+    body = ""
+    if article:
+        for node in article[0].xpath('.//*[contains(concat(" ", @class, " "), " template ")]'):
+            node.drop_tree()
+        for node in article[0].xpath(".//h1"):
+            node.drop_tree()
+        body = " ".join(article[0].text_content().split())
+    return PageFacts(
+        path=path,
+        keyword=keyword,
+        title=(tree.findtext(".//title") or "").strip(),
+        meta_description=meta[0].strip() if meta else "",
+        h1s=h1s,
+        body=body,
+        images_without_alt=len(tree.xpath("//img[not(@alt) or normalize-space(@alt)='']")),
+        links=[h for h in tree.xpath("//a/@href")],
+    )
+
+
+def _has_keyword(keyword: str, text: str) -> bool:
+    wanted = {singular(t) for t in tokens(keyword)}
+    return wanted <= {singular(t) for t in tokens(text)}
+
+
+def template_sentences(bodies: Sequence[str]) -> set[str]:
+    counts: Counter[str] = Counter()
+    for body in bodies:
+        counts.update({" ".join(tokens(s)) for s in SENTENCE.findall(body) if tokens(s)})
+    floor = max(3, int(0.3 * len(bodies) + 0.999))
+    return {sentence for sentence, count in counts.items() if count >= floor}
+
+
+def content_text(body: str, boilerplate: set[str]) -> str:
+    return " ".join(
+        " ".join(tokens(s)) for s in SENTENCE.findall(body) if tokens(s) and " ".join(tokens(s)) not in boilerplate
+    )
+
+
+def _shingles(text: str, size: int = 5) -> set[str]:
+    words = text.split()
+    return {" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1))}
+
+
+def near_duplicates(texts: dict[str, str], threshold: float = SIMILARITY_THRESHOLD) -> dict[str, tuple[str, float]]:
+    """For each page that is too similar to an earlier one (path order): (earlier path, Jaccard)."""
+    from datasketch import MinHash, MinHashLSH
+
+    shingles = {path: _shingles(text) for path, text in texts.items()}
+    lsh = MinHashLSH(threshold=threshold * 0.8, num_perm=64)  # a lower bar for candidates; exact check below
+    found: dict[str, tuple[str, float]] = {}
+    for path in sorted(shingles):
+        minhash = MinHash(num_perm=64)
+        minhash.update_batch([s.encode() for s in shingles[path]])
+        best: tuple[str, float] | None = None
+        for other in lsh.query(minhash):
+            a, b = shingles[path], shingles[other]
+            jaccard = len(a & b) / max(1, len(a | b))
+            if best is None or jaccard > best[1]:
+                best = (other, jaccard)
+        if best:
+            found[path] = best
+        lsh.insert(path, minhash)
+    return {p: v for p, v in found.items() if v[1] >= threshold}
+
+
+def reachable(start: Iterable[str], links: dict[str, list[str]]) -> set[str]:
+    seen, queue = set(start), deque(start)
+    while queue:
+        for target in links.get(queue.popleft(), []):
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return seen
+
+
+def evaluate(
+    pages: Sequence[PageFacts],
+    reading_band: tuple[float, float],
+    built_paths: set[str],
+    hub_links: dict[str, list[str]],
+    threshold: float = SIMILARITY_THRESHOLD,
+) -> dict[str, GateResult]:
+    """Gate results for every page. `hub_links`: hub (and home) path -> the paths it links to."""
+    import textstat
+
+    boilerplate = template_sentences([p.body for p in pages])
+    texts = {p.path: content_text(p.body, boilerplate) for p in pages}
+    duplicates = near_duplicates(texts, threshold)
+    graph = dict(hub_links) | {p.path: [_internal(h) for h in p.links if _internal(h)] for p in pages}
+    reached = reachable(hub_links, graph)
+    low, high = reading_band
+    results = {}
+    for page in pages:
+        result = GateResult(page.path, words=len(page.body.split()), content_words=len(texts[page.path].split()))
+        fail = result.failures.append
+        if not 10 <= len(page.title) <= 60:
+            fail(f"title is {len(page.title)} characters (10–60)")
+        if not 50 <= len(page.meta_description) <= 160:
+            fail(f"meta description is {len(page.meta_description)} characters (50–160)")
+        if len(page.h1s) != 1:
+            fail(f"{len(page.h1s)} H1 headings (exactly one)")
+        if page.images_without_alt:
+            fail(f"{page.images_without_alt} images without alt text")
+        for where, text in (("title", page.title), ("H1", " ".join(page.h1s)),
+                            ("first 100 words", " ".join(page.body.split()[:100]))):
+            if not _has_keyword(page.keyword, text):
+                fail(f"keyword {page.keyword!r} missing from the {where}")
+        if result.content_words < THIN_WORDS:
+            fail(f"thin: {result.content_words} words of non-template text (< {THIN_WORDS})")
+        result.reading_ease = float(textstat.flesch_reading_ease(page.body)) if page.body else 0.0
+        if not low <= result.reading_ease <= high:
+            fail(f"reading ease {result.reading_ease:.0f} outside the brand's band {low:.0f}–{high:.0f}")
+        if page.path in duplicates:
+            other, similarity = duplicates[page.path]
+            result.max_similarity, result.similar_to = similarity, other
+            fail(f"near-duplicate of {other} (Jaccard {similarity:.2f} ≥ {threshold})")
+        broken = sorted({h for h in map(_internal, page.links) if h and h not in built_paths})
+        if broken:
+            fail(f"broken internal links: {', '.join(broken[:5])}")
+        if page.path not in reached:
+            fail("not reachable from any hub page")
+        results[page.path] = result
+    return results
+
+
+def _internal(href: str) -> str | None:
+    """The site path of an internal link (root-relative), without fragment or query."""
+    if not href.startswith("/") or href.startswith("//"):
+        return None
+    return href.split("#", 1)[0].split("?", 1)[0] or "/"
+
+
+GATE_CATEGORIES = {
+    "uniqueness": ("near-duplicate",),
+    "thin": ("thin",),
+    "readability": ("reading ease",),
+    "keyword_placement": ("keyword",),
+    "internal_links": ("broken internal links",),
+    "reachability": ("not reachable",),
+    "head_tags": ("title is", "meta description", "H1", "images without alt"),
+}
+
+
+def site_paths(site_dir: Path) -> set[str]:
+    """Every path the built site serves (`/x/` for `x/index.html`, `/feed.xml` for files)."""
+    paths = set()
+    for file in site_dir.rglob("*"):
+        if file.is_file():
+            relative = file.relative_to(site_dir).as_posix()
+            paths.add("/" + relative.removesuffix("index.html") if relative.endswith("index.html") else "/" + relative)
+    return paths
+
+
+def audit_built_site(
+    site_dir: Path, pages: dict[str, str], reading_band: tuple[float, float]
+) -> dict[str, GateResult]:
+    """Re-run every gate on the files as written, for the indexable pages (`path -> keyword`).
+    Hubs are the home page, `/topics/` and every `/topics/<cluster>/` page found on disk."""
+    import lxml.html
+
+    built = site_paths(site_dir)
+    hub_links: dict[str, list[str]] = {}
+    for path in sorted(p for p in built if p == "/" or p.startswith("/topics/")):
+        if not path.endswith("/"):
+            continue
+        tree = lxml.html.fromstring((site_dir / path.lstrip("/") / "index.html").read_text(encoding="utf-8"))
+        hub_links[path] = [t for t in map(_internal, tree.xpath("//a/@href")) if t]
+    facts = []
+    for path, keyword in sorted(pages.items()):
+        file = site_dir / path.strip("/") / "index.html"
+        html = file.read_text(encoding="utf-8") if file.is_file() else "<html><title></title></html>"
+        facts.append(extract_facts(path, keyword, html))
+    return evaluate(facts, reading_band, built, hub_links)
+
+
+def failures_in(results: dict[str, GateResult], category: str) -> dict[str, list[str]]:
+    prefixes = GATE_CATEGORIES[category]
+    found = {}
+    for path, result in results.items():
+        hits = [f for f in result.failures if any(f.startswith(p) or p in f.split(":")[0] for p in prefixes)]
+        if hits:
+            found[path] = hits
+    return found

@@ -1,0 +1,90 @@
+"""Search positions: the offline simulator, and snippet opportunities from any source's positions.
+
+The simulator ranks a keyword from what a search engine would reward — a page that targets it
+(indexable, passing the gates), its content depth and its cluster's coverage — plus keyword
+difficulty, with deterministic noise per (keyword, day). Keywords without a page rank 50–100 or not
+at all. It is a stand-in with stated assumptions, not a prediction.
+
+Snippet opportunities: keywords ranking 2–10 in question form; the format to add follows the
+question: a list for how-to/steps/tips/best, a table for comparisons and prices, else a 40–60-word
+paragraph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+from datetime import date
+
+from marketing_engine.seo.intent import QUESTION_STARTS
+from marketing_engine.seo.keywords import tokens
+
+LIST_WORDS = frozenset({"how", "steps", "step", "tips", "best", "top", "ways", "checklist", "ideas", "mistakes"})
+TABLE_WORDS = frozenset({"vs", "versus", "compare", "comparison", "cost", "price", "prices", "alternatives"})
+
+
+@dataclass(frozen=True)
+class RankingInput:
+    keyword: str
+    page_url: str | None
+    page_passes: bool
+    content_words: int
+    cluster_pages: int
+
+
+@dataclass(frozen=True)
+class Position:
+    keyword: str
+    position: float | None
+    url: str | None
+    impressions: int
+    clicks: int
+
+
+def _rng(keyword: str, day: date) -> random.Random:
+    return random.Random(int.from_bytes(hashlib.sha256(f"{keyword}|{day}".encode()).digest()[:8], "big"))
+
+
+def difficulty(keyword: str) -> float:
+    """0–1: short head terms are hard, long specific ones easy."""
+    return max(0.05, min(0.95, 1.1 - 0.18 * len(tokens(keyword))))
+
+
+def simulate_position(item: RankingInput, day: date) -> Position:
+    rng = _rng(item.keyword, day)
+    hard = difficulty(item.keyword)
+    if item.page_url and item.page_passes:
+        depth = min(1.0, item.content_words / 1500)
+        coverage = min(1.0, item.cluster_pages / 6)
+        score = 0.45 * depth + 0.35 * coverage + 0.2 * (1 - hard)
+        position = max(1.0, round(1 + (1 - score) * 24 + rng.gauss(0, 1.5), 1))
+        url = item.page_url
+    elif rng.random() < 0.5:
+        position, url = round(rng.uniform(50, 100), 1), item.page_url
+    else:
+        return Position(item.keyword, None, None, 0, 0)
+    impressions = int(rng.uniform(20, 400) * (1.5 - hard) / max(1.0, position / 5))
+    ctr = 0.3 / position if position <= 10 else 0.002
+    return Position(item.keyword, position, url, impressions, int(impressions * ctr))
+
+
+def is_question(keyword: str) -> bool:
+    words = tokens(keyword)
+    return bool(words) and words[0] in QUESTION_STARTS
+
+
+def snippet_format(keyword: str) -> str:
+    words = set(tokens(keyword))
+    if words & TABLE_WORDS:
+        return "table"
+    if words & LIST_WORDS:
+        return "list"
+    return "paragraph"
+
+
+def snippet_opportunity(position: Position) -> str | None:
+    """The format to add when the keyword is a question ranking 2–10, else None."""
+    if position.position is None or not 2 <= position.position <= 10 or not is_question(position.keyword):
+        return None
+    return snippet_format(position.keyword)

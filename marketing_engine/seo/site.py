@@ -1,0 +1,337 @@
+"""The static site: pages, topic hubs, home, sitemap(s), robots.txt, an Atom feed, hero images.
+
+Everything is rendered by Jinja2 with autoescaping; text from writers (offline or Claude) is data,
+never markup. The only markup a writer can ask for is an internal link marker `[[anchor|/path/]]`,
+turned into an anchor only when the path is one the site builds. Pages are rendered, gated
+(`quality.evaluate`), and pages that fail a gate are rendered again with `noindex` and left out of
+the sitemap.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from markupsafe import Markup, escape
+
+from marketing_engine.brand import BrandProfile
+from marketing_engine.seo import schema
+from marketing_engine.seo.briefs import hub_path
+from marketing_engine.seo.keywords import tokens
+from marketing_engine.seo.quality import GateResult, evaluate, extract_facts
+
+LINK = re.compile(r"\[\[([^|\]]+)\|([^\]\s]+)\]\]")
+SITEMAP_MAX_URLS = 50_000
+SITEMAP_MAX_BYTES = 50 * 1024 * 1024
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+@dataclass
+class SitePage:
+    path: str
+    slug: str
+    page_type: str
+    keyword: str
+    cluster_slug: str
+    cluster_name: str
+    draft: dict[str, Any]
+    published: date
+    modified: date
+
+
+@dataclass
+class SiteHub:
+    slug: str
+    name: str
+    keywords: list[str]
+
+    @property
+    def path(self) -> str:
+        return hub_path(self.slug)
+
+
+@dataclass
+class SiteBuild:
+    out_dir: Path
+    base_url: str
+    gates: dict[str, GateResult]
+    html: dict[str, str]
+    sitemap_files: list[str]
+    sitemap_urls: int
+    files_written: int
+    seconds_render: float = 0.0
+    seconds_check: float = 0.0
+    seconds_write: float = 0.0
+    noindex: list[str] = field(default_factory=list)
+
+
+@pass_context
+def _linkify(context: Any, text: str) -> Markup:
+    allowed = context.get("allowed_links", set())
+    out, last = [], 0
+    for match in LINK.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        anchor, url = match.group(1), match.group(2)
+        out.append(Markup('<a href="{}">{}</a>').format(url, anchor) if url in allowed else escape(anchor))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("marketing_engine.seo", "templates"),
+        autoescape=select_autoescape(["html", "xml", "svg"]),
+        trim_blocks=False,
+    )
+    env.filters["linkify"] = _linkify
+    return env
+
+
+class SiteBuilder:
+    def __init__(self, brand: BrandProfile, base_url: str | None = None, env: Environment | None = None):
+        self.brand = brand
+        self.base_url = (base_url or brand.site_url).rstrip("/")
+        self.env = env or environment()
+        palette = brand.visual_identity.palette
+        self.site = {
+            "brand": brand.name,
+            "tagline": brand.tagline or brand.description[:80],
+            "lang": brand.audience.locale.split("-")[0].lower(),
+            "og_locale": brand.audience.locale.replace("-", "_"),
+            "font": brand.visual_identity.font,
+            "palette": palette.model_dump(),
+        }
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    # --- pages ----------------------------------------------------------------------------
+
+    def _product_for(self, keyword: str) -> dict[str, Any] | None:
+        words = set(tokens(keyword))
+        priced = [p for p in self.brand.products if p.price is not None]
+        if not priced:
+            return None
+        best = max(priced, key=lambda p: len(words & set(tokens(p.name + " " + p.description))))
+        return best.model_dump()
+
+    def _location_for(self, keyword: str) -> dict[str, Any] | None:
+        text = " " + " ".join(tokens(keyword)) + " "
+        for location in self.brand.locations:
+            if f" {' '.join(tokens(location.city))} " in text:
+                return location.model_dump()
+        return None
+
+    def json_ld(self, page: SitePage) -> list[dict[str, Any]]:
+        ctx = schema.SchemaContext(
+            site_url=self.base_url,
+            brand_name=self.brand.name,
+            logo_url=self.url("/assets/logo.svg"),
+            page_url=self.url(page.path),
+            headline=page.draft["h1"],
+            image_url=self.url(f"/assets/hero/{page.slug}.svg"),
+            published=page.published,
+            modified=page.modified,
+            breadcrumbs=[("Home", self.url("/")), (page.cluster_name, self.url(hub_path(page.cluster_slug))),
+                         (page.draft["h1"], self.url(page.path))],
+        )
+        blocks = [schema.article(ctx), schema.breadcrumbs(ctx), schema.organization(ctx)]
+        if page.page_type == "Location" and (location := self._location_for(page.keyword)):
+            blocks.append(schema.local_business(ctx, location))
+        if page.page_type == "Service" and (item := self._product_for(page.keyword)):
+            blocks.append(schema.product(ctx, item))
+        faq = schema.faq_page([(q["question"], q["answer"]) for q in page.draft.get("faq", [])])
+        return [b for b in [*blocks, faq] if b]
+
+    def render_page(self, page: SitePage, indexable: bool, allowed: set[str]) -> str:
+        draft = page.draft
+        return self.env.get_template("page.html").render(
+            site=self.site,
+            title=draft["title"],
+            description=draft["meta_description"],
+            canonical=self.url(page.path),
+            indexable=indexable,
+            og_type="article",
+            image_url=self.url(f"/assets/hero/{page.slug}.svg"),
+            image_path=f"/assets/hero/{page.slug}.svg",
+            image_alt=draft["image_alt"],
+            json_ld=self.json_ld(page),
+            draft=draft,
+            crumbs=[("Home", "/"), (page.cluster_name, hub_path(page.cluster_slug))],
+            published=page.published,
+            modified=page.modified,
+            allowed_links=allowed,
+        )
+
+    def render_hub(self, hub: SiteHub, pages: Sequence[SitePage], related: Sequence[SiteHub]) -> str:
+        count = len(pages)
+        intro = (
+            f"{hub.name}: {count} article{'s' if count != 1 else ''} from {self.brand.name} and the "
+            f"{len(hub.keywords)} searches they answer, for {self.brand.audience.description.lower()}."
+        )
+        return self._render_index(
+            "hub.html", hub.path, f"{hub.name} | {self.brand.name}", intro, heading=hub.name,
+            pages=[{"path": p.path, "title": p.draft["title"], "page_type": p.page_type} for p in pages],
+            keywords=hub.keywords[:30], related=[{"path": r.path, "name": r.name} for r in related],
+        )
+
+    def _render_index(self, template: str, path: str, title: str, intro: str, **extra: Any) -> str:
+        description = intro if len(intro) <= 160 else intro[:157].rsplit(" ", 1)[0] + "…"
+        if len(description) < 50:
+            description = f"{description} Guides and answers from {self.brand.name}."
+        if len(title) > 60:
+            title = title[:59].rsplit(" ", 1)[0] + "…"
+        return self.env.get_template(template).render(
+            site=self.site, title=title, description=description, canonical=self.url(path), indexable=True,
+            og_type="website", image_url=self.url("/assets/logo.svg"), image_alt=f"{self.brand.name} logo",
+            json_ld=[schema.organization(schema.SchemaContext(
+                self.base_url, self.brand.name, self.url("/assets/logo.svg"), self.url(path), title,
+                self.url("/assets/logo.svg"), date.today(), date.today(), []))],
+            intro=intro, **extra,
+        )
+
+    def hero_svg(self, heading: str) -> str:
+        short = heading if len(heading) <= 34 else heading[:33].rsplit(" ", 1)[0] + "…"
+        return self.env.get_template("hero.svg").render(
+            palette=self.site["palette"], font=self.site["font"], heading=short, brand=self.brand.name, label=heading
+        )
+
+    # --- the whole site -------------------------------------------------------------------------
+
+    def build(
+        self,
+        pages: Sequence[SitePage],
+        hubs: Sequence[SiteHub],
+        out_dir: Path,
+        write: bool = True,
+        max_urls: int = SITEMAP_MAX_URLS,
+    ) -> SiteBuild:
+        hub_pages = {hub.slug: [p for p in pages if p.cluster_slug == hub.slug] for hub in hubs}
+        allowed = {"/", "/topics/", "/feed.xml"} | {h.path for h in hubs} | {p.path for p in pages}
+        started = time.perf_counter()
+        html = {p.path: self.render_page(p, True, allowed) for p in pages}
+        rendered = time.perf_counter()
+        facts = [extract_facts(p.path, p.keyword, html[p.path]) for p in pages]
+        hub_links = {"/": ["/topics/"], "/topics/": [h.path for h in hubs]} | {
+            h.path: [p.path for p in hub_pages[h.slug]] for h in hubs
+        }
+        band = (self.brand.tone.reading_ease.min, self.brand.tone.reading_ease.max)
+        gates = evaluate(facts, band, allowed, hub_links)
+        noindex = sorted(path for path, gate in gates.items() if not gate.passed)
+        for page in pages:
+            if page.path in noindex:
+                html[page.path] = self.render_page(page, False, allowed)
+        checked = time.perf_counter()
+        build = SiteBuild(out_dir, self.base_url, gates, html, [], 0, 0, noindex=noindex,
+                          seconds_render=rendered - started, seconds_check=checked - rendered)
+        if write:
+            self._write(build, pages, hubs, hub_pages, max_urls)
+        build.seconds_write = time.perf_counter() - checked
+        return build
+
+    def _write(self, build: SiteBuild, pages: Sequence[SitePage], hubs: Sequence[SiteHub],
+               hub_pages: dict[str, list[SitePage]], max_urls: int) -> None:
+        out = build.out_dir
+        files: dict[str, str] = {}
+        for page in pages:
+            files[page.path.strip("/") + "/index.html"] = build.html[page.path]
+            files[f"assets/hero/{page.slug}.svg"] = self.hero_svg(page.draft["h1"])
+        for index, hub in enumerate(hubs):
+            related = [h for h in hubs[max(0, index - 2) : index + 3] if h.slug != hub.slug]
+            files[hub.path.strip("/") + "/index.html"] = self.render_hub(hub, hub_pages[hub.slug], related)
+        title = f"{self.brand.name}: {self.brand.tagline}" if self.brand.tagline else self.brand.name
+        files["index.html"] = self._render_index(
+            "hub.html", "/", title, self.brand.description, heading=self.brand.name, pages=[], keywords=[],
+            related=[{"path": h.path, "name": h.name} for h in hubs if hub_pages[h.slug]],
+        )
+        files["topics/index.html"] = self._render_index(
+            "hub.html", "/topics/", f"All topics | {self.brand.name}",
+            f"Every topic {self.brand.name} writes about, with the articles in each.",
+            heading="All topics", pages=[], keywords=[], related=[{"path": h.path, "name": h.name} for h in hubs],
+        )
+        files["assets/logo.svg"] = self.hero_svg(self.brand.name)
+        today = max([p.modified for p in pages], default=date.today())
+        urls = [(self.url("/"), today), (self.url("/topics/"), today)]
+        urls += [(self.url(h.path), max([p.modified for p in hub_pages[h.slug]], default=today)) for h in hubs]
+        urls += [(self.url(p.path), p.modified) for p in pages if p.path not in build.noindex]
+        sitemaps = sitemap_files(self.base_url, urls, max_urls)
+        files.update(sitemaps)
+        files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {self.url('/sitemap.xml')}\n"
+        files["feed.xml"] = atom_feed(self, [p for p in pages if p.path not in build.noindex])
+        for relative, text in files.items():
+            target = out / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        build.sitemap_files = sorted(sitemaps)
+        build.sitemap_urls = len(urls)
+        build.files_written = len(files)
+
+
+def sitemap_files(base_url: str, urls: Sequence[tuple[str, date]], max_urls: int = SITEMAP_MAX_URLS,
+                  max_bytes: int = SITEMAP_MAX_BYTES) -> dict[str, str]:
+    """`sitemap.xml`, or a sitemap index pointing at `sitemap-N.xml` parts when the URLs do not fit
+    one file (50,000 URLs or 50 MB)."""
+    from lxml import etree
+
+    def urlset(chunk: Sequence[tuple[str, date]]) -> bytes:
+        root = etree.Element("urlset", nsmap={None: SITEMAP_NS})
+        for loc, lastmod in chunk:
+            url = etree.SubElement(root, "url")
+            etree.SubElement(url, "loc").text = loc
+            etree.SubElement(url, "lastmod").text = lastmod.isoformat()
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+    single = urlset(urls) if len(urls) <= max_urls else b""
+    if single and len(single) <= max_bytes:
+        return {"sitemap.xml": single.decode()}
+    per_file = max_urls
+    while True:
+        chunks = [urls[i : i + per_file] for i in range(0, len(urls), per_file)]
+        parts = [urlset(chunk) for chunk in chunks]
+        if all(len(part) <= max_bytes for part in parts):
+            break
+        per_file //= 2
+    root = etree.Element("sitemapindex", nsmap={None: SITEMAP_NS})
+    files = {}
+    for number, (chunk, part) in enumerate(zip(chunks, parts), start=1):
+        name = f"sitemap-{number}.xml"
+        files[name] = part.decode()
+        entry = etree.SubElement(root, "sitemap")
+        etree.SubElement(entry, "loc").text = f"{base_url}/{name}"
+        etree.SubElement(entry, "lastmod").text = max(d for _, d in chunk).isoformat()
+    files["sitemap.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True).decode()
+    return files
+
+
+def atom_feed(builder: SiteBuilder, pages: Sequence[SitePage], limit: int = 30) -> str:
+    from feedgen.feed import FeedGenerator
+
+    feed = FeedGenerator()
+    feed.id(builder.url("/"))
+    feed.title(builder.brand.name)
+    feed.subtitle(builder.brand.tagline or builder.brand.description[:100])
+    feed.link(href=builder.url("/feed.xml"), rel="self")
+    feed.link(href=builder.url("/"), rel="alternate")
+    feed.language(builder.site["lang"])
+    newest = sorted(pages, key=lambda p: (p.modified, p.path), reverse=True)[:limit]
+    feed.updated(_at_noon(max([p.modified for p in newest], default=date.today())))
+    for page in reversed(newest):
+        entry = feed.add_entry()
+        entry.id(builder.url(page.path))
+        entry.title(page.draft["title"])
+        entry.link(href=builder.url(page.path))
+        entry.summary(page.draft["meta_description"])
+        entry.updated(_at_noon(page.modified))
+        entry.published(_at_noon(page.published))
+    return feed.atom_str(pretty=True).decode()
+
+
+def _at_noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
