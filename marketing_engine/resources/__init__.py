@@ -12,6 +12,8 @@ from typing import Any
 from dagster import EnvVar
 
 from marketing_engine.resources.brand import BrandResource
+from marketing_engine.resources.crawler import CrawlerResource, crawler_from_env
+from marketing_engine.resources.mail import MailResource, mail_from_env
 from marketing_engine.resources.keyword_ideas import KeywordIdeasResource
 from marketing_engine.resources.wordpress import WordPressResource
 from marketing_engine.resources.llm import LLMResource
@@ -38,6 +40,9 @@ def local_resources() -> dict[str, Any]:
         "trend_sources": TrendSourcesResource(
             injected_spikes=[InjectedSpikeConfig(topic="cargo e-bike", days_ago=2, multiplier=5.0)]
         ),
+        # authority: sample sites on a loopback server, a local mailbox, the outbox folder
+        "crawler": CrawlerResource(backend="offline", per_host_rate=10.0),
+        "mail": MailResource(),
     }
 
 
@@ -63,6 +68,8 @@ def prod_resources() -> dict[str, Any]:
         "publishers": prod_publishers_for_brand(brand_path()),
         # A trend platform whose secret is not in the environment is "not configured", not an error.
         "trend_sources": TrendSourcesResource(backend="live", **TrendSourcesResource.secrets_from_env()),
+        "crawler": crawler_from_env(),
+        "mail": mail_from_env(),
     }
 
 

@@ -26,6 +26,7 @@ Composer = Callable[[LLMRequest, random.Random], "str | dict[str, Any]"]
 COMPOSERS: dict[str, str] = {
     "seo_page": "marketing_engine.seo.composer:seo_page_composer",
     "social_pitch": "marketing_engine.publishing.copy:compose_pitch",
+    "journalist_pitch": "marketing_engine.outreach.pitches:compose_pitch",
 }
 
 _OPENERS = [

@@ -219,3 +219,37 @@ class MailResource(ConfigurableResource):
             aws_secret_access_key=self.aws_secret_access_key,
         )
         return SesSender(client)
+
+
+def mail_from_env(environ: dict[str, str] | None = None) -> MailResource:
+    """Production mail: IMAP when IMAP_HOST is set, SMTP when SMTP_HOST is set, else SES when
+    OUTREACH_SES_REGION is set, else the offline outbox (no mail leaves without settings).
+    Secrets are passed as EnvVar, never read here."""
+    import os
+
+    from dagster import EnvVar
+
+    env = os.environ if environ is None else environ
+    config: dict = {}
+    if env.get("IMAP_HOST"):
+        config.update(
+            reader="imap",
+            imap_host=EnvVar("IMAP_HOST"),
+            imap_user=EnvVar("IMAP_USER"),
+            imap_password=EnvVar("IMAP_PASSWORD"),
+        )
+    if env.get("SMTP_HOST"):
+        config.update(
+            sender="smtp",
+            smtp_host=EnvVar("SMTP_HOST"),
+            smtp_user=EnvVar("SMTP_USER"),
+            smtp_password=EnvVar("SMTP_PASSWORD"),
+        )
+    elif env.get("OUTREACH_SES_REGION"):
+        config.update(
+            sender="ses",
+            ses_region=EnvVar("OUTREACH_SES_REGION"),
+            aws_access_key_id=EnvVar("AWS_ACCESS_KEY_ID"),
+            aws_secret_access_key=EnvVar("AWS_SECRET_ACCESS_KEY"),
+        )
+    return MailResource(**config)

@@ -1,0 +1,445 @@
+"""The authority group: link prospects and backlinks from crawling, journalist queries from the
+mailbox, pitches, outreach sequences, competitor watch, creators and communities, and the E-E-A-T
+audit of the brand's own site. The work is in `marketing_engine.outreach`; this module wires it."""
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from dagster import (
+    AssetExecutionContext,
+    Backoff,
+    Jitter,
+    MaterializeResult,
+    MetadataValue,
+    RetryPolicy,
+    asset,
+)
+from sqlalchemy import select
+
+from marketing_engine.assets.common import brand_slug, markdown_table
+from marketing_engine.brand import BrandProfile
+from marketing_engine.resources.brand import BrandResource
+from marketing_engine.resources.crawler import SAMPLE_SITES, CrawlerResource
+from marketing_engine.resources.llm import LLMResource, total_usage
+from marketing_engine.resources.mail import MailResource
+from marketing_engine.resources.warehouse import WarehouseResource
+from marketing_engine.settings import home_dir
+from marketing_engine.warehouse import upsert
+from marketing_engine.warehouse.models import (
+    Backlink,
+    JournalistQuery,
+    LinkProspect,
+    OutreachCampaign,
+    Pitch,
+    ProgrammaticPage,
+)
+
+GROUP = "authority"
+RELEVANCE_THRESHOLD = {"minilm": 0.45, "tfidf": 0.25}
+RELEVANCE_METHOD = "minilm"
+NETWORK_RETRY = RetryPolicy(max_retries=2, delay=5, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _page_rows(session, profile: BrandProfile) -> list[dict]:
+    """The brand's generated pages (from the SEO group) as citable URLs; empty until it has run."""
+    rows = []
+    for page in session.scalars(
+        select(ProgrammaticPage).where(ProgrammaticPage.brand == brand_slug(profile.name))
+    ):
+        url = page.published_url or page.canonical_url or f"{profile.site_url}/{page.slug.strip('/')}"
+        rows.append({"url": url, "title": page.title, "keyword": page.keyword})
+    return rows
+
+
+def _site_pages(profile: BrandProfile) -> list[dict]:
+    from marketing_engine.outreach.eeat import site_files
+    from marketing_engine.outreach.html import parse_page
+
+    pages = []
+    for url, html in site_files(brand_site_folder(profile), profile.site_url):
+        pages.append({"url": url, "title": parse_page(html, url).title})
+    return pages
+
+
+def _brand_pages(warehouse: WarehouseResource, profile: BrandProfile):
+    from marketing_engine.outreach.pitches import brand_pages
+
+    with warehouse.get().session() as session:
+        return brand_pages(profile, _page_rows(session, profile), _site_pages(profile))
+
+
+def brand_site_folder(profile: BrandProfile) -> Path:
+    """The built site (SEO group's `static_site`) when there is one, else the shipped sample."""
+    built = home_dir("site")
+    for candidate in (built / profile.domain, built):
+        if (candidate / "index.html").exists():
+            return candidate
+    return SAMPLE_SITES / profile.domain if (SAMPLE_SITES / profile.domain).exists() else built
+
+
+@asset(
+    group_name=GROUP,
+    deps=["brand_profile", "programmatic_pages", "static_site"],
+    retry_policy=NETWORK_RETRY,
+    pool="crawler",
+    description="Broken outbound links on prospect sites that a brand page could replace, and resource "
+    "pages on the brand's topics (polite, SSRF-safe crawl).",
+)
+def link_prospects(
+    context: AssetExecutionContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    crawler: CrawlerResource,
+) -> MaterializeResult:
+    from marketing_engine.outreach.prospects import scan_prospect_sites
+
+    profile = brand.load()
+    pages = _brand_pages(warehouse, profile)
+    started = time.perf_counter()
+    with crawler.open({profile.domain: brand_site_folder(profile)}) as setup:
+        scan = scan_prospect_sites(
+            setup.policy, setup.prospect_seeds, pages, profile.seed_topics, profile.domain
+        )
+    rows = [{**p.row(), "brand": brand_slug(profile.name)} for p in scan.broken + scan.resources]
+    with warehouse.get().session() as session:
+        upsert(
+            session,
+            LinkProspect,
+            rows,
+            keys=["brand", "kind", "page_url", "broken_url"],
+            update=["site", "reason", "anchor", "suggested_url", "suggested_title", "score", "contact_email"],
+        )
+    dead = sum(1 for r in scan.link_status.values() if r.is_dead)
+    return MaterializeResult(
+        metadata={
+            "pages_crawled": len(scan.pages),
+            "outbound_links_checked": len(scan.link_status),
+            "dead_links": dead,
+            "broken_link_prospects": len(scan.broken),
+            "resource_page_prospects": len(scan.resources),
+            "crawl_seconds": round(time.perf_counter() - started, 2),
+            "preview": markdown_table(
+                rows, ["kind", "site", "broken_url", "reason", "suggested_url", "score"]
+            ),
+        }
+    )
+
+
+@asset(
+    group_name=GROUP,
+    deps=["link_prospects"],
+    retry_policy=NETWORK_RETRY,
+    pool="crawler",
+    description="Links to the brand: earned ones found on prospect sites and promised ones re-checked "
+    "(rel, anchor, first/last seen); links that disappeared are flagged lost.",
+)
+def backlinks(
+    context: AssetExecutionContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    crawler: CrawlerResource,
+) -> MaterializeResult:
+    from marketing_engine.outreach import backlinks as verifier
+    from marketing_engine.outreach.crawler import crawl_sync
+
+    profile = brand.load()
+    slug = brand_slug(profile.name)
+    now = _now()
+    with warehouse.get().session() as session:
+        known = [
+            {
+                c: getattr(b, c)
+                for c in (
+                    "source_url",
+                    "target_url",
+                    "status",
+                    "rel",
+                    "anchor_text",
+                    "first_seen",
+                    "last_seen",
+                )
+            }
+            for b in session.scalars(select(Backlink).where(Backlink.brand == slug))
+        ]
+    with crawler.open({profile.domain: brand_site_folder(profile)}) as setup:
+        sources = sorted({row["source_url"] for row in known})
+        pages = crawl_sync(setup.policy, list(dict.fromkeys([*setup.prospect_seeds, *sources])), max_depth=1)
+    fetched = {page.fetch.url: page.fetch for page in pages}
+    found = verifier.discover([p for p in pages if p.status == 200], profile.domain, now)
+    known_keys = {(r["source_url"], r["target_url"]) for r in known}
+    rows = verifier.verify(known, fetched, now) + [
+        r for r in found if (r["source_url"], r["target_url"]) not in known_keys
+    ]
+    with warehouse.get().session() as session:
+        upsert(
+            session,
+            Backlink,
+            [{**r, "brand": slug} for r in rows],
+            keys=["brand", "source_url", "target_url"],
+        )
+    status = {s: sum(1 for r in rows if r["status"] == s) for s in ("live", "lost", "promised")}
+    return MaterializeResult(
+        metadata={
+            **{f"{k}_links": v for k, v in status.items()},
+            "new_links": len(rows) - len(known_keys & {(r["source_url"], r["target_url"]) for r in rows}),
+            "pages_crawled": len(pages),
+            "preview": markdown_table(rows, ["source_url", "target_url", "status", "rel", "anchor_text"]),
+        }
+    )
+
+
+@asset(
+    group_name=GROUP,
+    deps=["brand_profile", "keyword_universe"],
+    retry_policy=NETWORK_RETRY,
+    description="Journalist requests from HARO-, Qwoted- and SourceBottle-style digests in the mailbox: one "
+    "row per query, deduplicated, expired ones dropped, relevance to the brand's topics scored.",
+)
+def journalist_queries(
+    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource, mail: MailResource
+) -> MaterializeResult:
+    from marketing_engine.outreach.digests import fresh_queries, queries_from_messages
+    from marketing_engine.outreach.relevance import relevance_scores
+    from marketing_engine.outreach.simulator import seed_inbox
+
+    profile = brand.load()
+    now = _now()
+    if mail.reader == "folder":
+        seed_inbox(mail.inbox_path(), profile, now)  # the offline world: today's digests arrive
+    parsed, skipped = queries_from_messages(mail.mailbox().messages())
+    fresh = fresh_queries(parsed, now)
+    started = time.perf_counter()
+    topics = [*profile.seed_topics, profile.description]
+    scores = relevance_scores([f"{q.topic}. {q.details}" for q in fresh], topics, RELEVANCE_METHOD)
+    embed_seconds = time.perf_counter() - started
+    threshold = RELEVANCE_THRESHOLD[RELEVANCE_METHOD]
+    slug = brand_slug(profile.name)
+    rows = [
+        {**q.row(), "brand": slug, "relevance": s, "status": "relevant" if s >= threshold else "skipped"}
+        for q, s in zip(fresh, scores, strict=True)
+    ]
+    with warehouse.get().session() as session:
+        upsert(
+            session,
+            JournalistQuery,
+            rows,
+            keys=["brand", "query_key"],
+            update=[c for c in rows[0] if c not in ("brand", "query_key")] if rows else [],
+        )
+    relevant = [r for r in rows if r["status"] == "relevant"]
+    return MaterializeResult(
+        metadata={
+            "digest_queries": len(parsed),
+            "fresh_queries": len(fresh),
+            "dropped_expired_or_duplicate": len(parsed) - len(fresh),
+            "relevant": len(relevant),
+            "other_mail_skipped": len(skipped),
+            "relevance_method": f"{RELEVANCE_METHOD} (threshold {threshold})",
+            "embedding_seconds": round(embed_seconds, 2),
+            "preview": markdown_table(
+                sorted(rows, key=lambda r: -r["relevance"]),
+                ["source", "outlet", "topic", "deadline", "relevance", "status"],
+            ),
+        }
+    )
+
+
+@asset(
+    group_name=GROUP,
+    deps=["journalist_queries"],
+    description="A pitch for each relevant journalist query still open: within its word limit, citing the "
+    "brand's own pages, to be sent before the deadline.",
+)
+def pitches(
+    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource, llm: LLMResource
+) -> MaterializeResult:
+    from marketing_engine.outreach.pitches import finalize, pitch_request
+
+    profile = brand.load()
+    slug = brand_slug(profile.name)
+    now = _now()
+    pages = _brand_pages(warehouse, profile)
+    with warehouse.get().session() as session:
+        queries = [
+            {
+                c: getattr(q, c)
+                for c in (
+                    "query_key",
+                    "topic",
+                    "details",
+                    "requirements",
+                    "outlet",
+                    "journalist",
+                    "word_limit",
+                    "reply_to",
+                    "deadline",
+                )
+            }
+            for q in session.scalars(
+                select(JournalistQuery).where(
+                    JournalistQuery.brand == slug, JournalistQuery.status == "relevant"
+                )
+            )
+        ]
+    queries = [q for q in queries if q["deadline"].replace(tzinfo=q["deadline"].tzinfo or UTC) > now]
+    requests = [pitch_request(q, profile, pages) for q in queries]
+    results = llm.generate_many(requests)
+    rows = []
+    for query, request, result in zip(queries, requests, results, strict=True):
+        data = result.data if isinstance(result.data, dict) else {}
+        cite = [p["url"] for p in request.inputs["pages"]]
+        draft = finalize(
+            data.get("subject") or f"Re: {query['topic']}",
+            data.get("body") or result.text,
+            query["word_limit"],
+            cite,
+        )
+        rows.append(
+            {
+                "brand": slug,
+                "query_key": query["query_key"],
+                "recipient": query["reply_to"],
+                "subject": draft.subject,
+                "body": draft.body,
+                "word_count": draft.word_count,
+                "word_limit": query["word_limit"],
+                "cited_urls": draft.cited_urls,
+                "send_by": query["deadline"],
+                "status": "ready",
+            }
+        )
+    with warehouse.get().session() as session:
+        upsert(
+            session,
+            Pitch,
+            rows,
+            keys=["brand", "query_key"],
+            update=["recipient", "subject", "body", "word_count", "word_limit", "cited_urls", "send_by"],
+        )
+    return MaterializeResult(
+        metadata={
+            "pitches": len(rows),
+            "max_words_over_limit": max((r["word_count"] - r["word_limit"] for r in rows), default=0),
+            **total_usage(results).as_metadata(),
+            "preview": markdown_table(rows, ["recipient", "subject", "word_count", "word_limit", "send_by"]),
+        }
+    )
+
+
+def _campaign(session, slug: str, kind: str, name: str) -> str:
+    campaign = f"{kind.replace('_', '-')}"
+    upsert(
+        session,
+        OutreachCampaign,
+        [{"brand": slug, "slug": campaign, "name": name, "kind": kind, "status": "active", "details": {}}],
+        keys=["brand", "slug"],
+    )
+    return campaign
+
+
+def _prospect_body(prospect: LinkProspect, profile: BrandProfile) -> tuple[str, str]:
+    if prospect.kind == "broken_link":
+        subject = f"A dead link on {prospect.site}"
+        body = (
+            f'Your page {prospect.page_url} links to {prospect.broken_url} ("{prospect.anchor}"), which '
+            f'now answers {prospect.reason}. Our page "{prospect.suggested_title}" covers the same ground '
+            f"and could replace it: {prospect.suggested_url}"
+        )
+    else:
+        subject = f"A resource for your list on {prospect.site}"
+        body = (
+            f"Your resource list at {prospect.page_url} is one of the best on the topic. {profile.name} "
+            f'publishes "{prospect.suggested_title}" ({prospect.suggested_url}), which your readers '
+            "might find useful."
+        )
+    return subject, body
+
+
+@asset(
+    group_name=GROUP,
+    deps=["pitches", "link_prospects", "influencers"],
+    description="Email sequences for pitches, broken-link and resource-page outreach and partnerships: first "
+    "email, follow-ups on day 3 and 7, stopped by reply, bounce or unsubscribe; suppression list and a daily "
+    "cap per mailbox; each email recorded by Message-ID before it is sent (offline: the outbox folder).",
+)
+def outreach_sequences(
+    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource, mail: MailResource
+) -> MaterializeResult:
+    from marketing_engine.outreach.sequences import Identity, ensure_sequence, run_sequences
+    from marketing_engine.warehouse.models import OutreachEmail, OutreachSequence
+
+    profile = brand.load()
+    if profile.outreach is None:
+        return MaterializeResult(
+            metadata={
+                "skipped": "the brand file has no `outreach` section (sender, postal "
+                "address): no email can be sent lawfully without it"
+            }
+        )
+    slug = brand_slug(profile.name)
+    out = profile.outreach
+    identity = Identity(
+        slug, out.sender_name, out.sender_email, out.postal_address, profile.domain, out.daily_send_cap
+    )
+    now = _now()
+    with warehouse.get().session() as session:
+        for pitch in session.scalars(select(Pitch).where(Pitch.brand == slug, Pitch.status == "ready")):
+            campaign = _campaign(session, slug, "press_pitches", "Answers to journalist requests")
+            ensure_sequence(
+                session,
+                identity,
+                campaign_slug=campaign,
+                kind="pitch",
+                recipient=pitch.recipient,
+                recipient_name="",
+                subject=pitch.subject,
+                body=pitch.body,
+                now=now,
+                follow_up_days=(),
+                send_by=pitch.send_by,
+            )
+        for prospect in session.scalars(
+            select(LinkProspect).where(LinkProspect.brand == slug, LinkProspect.contact_email != "")
+        ):
+            campaign = _campaign(
+                session, slug, f"{prospect.kind}s", f"{prospect.kind.replace('_', ' ')} outreach"
+            )
+            subject, body = _prospect_body(prospect, profile)
+            ensure_sequence(
+                session,
+                identity,
+                campaign_slug=campaign,
+                kind=prospect.kind,
+                recipient=prospect.contact_email,
+                recipient_name="",
+                subject=subject,
+                body=body,
+                now=now,
+            )
+    inbound = list(mail.mailbox().messages())
+    sender = mail.outgoing()
+    report = run_sequences(warehouse.get().session, identity, sender, now, inbound)
+    with warehouse.get().session() as session:
+        sequences = [
+            {"campaign": s.campaign_slug, "recipient": s.recipient, "state": s.state, "subject": s.subject}
+            for s in session.scalars(select(OutreachSequence).where(OutreachSequence.brand == slug))
+        ]
+        emails = session.scalars(select(OutreachEmail).where(OutreachEmail.brand == slug)).all()
+    return MaterializeResult(
+        metadata={
+            "sequences": len(sequences),
+            "sent_this_run": report.sent,
+            "failed_this_run": report.failed,
+            "capped": report.capped,
+            "stopped": MetadataValue.json(report.stopped),
+            "emails_on_record": len(emails),
+            "sender": sender.name,
+            "outbox": MetadataValue.path(str(mail.outbox_path())) if sender.name == "outbox" else "",
+            "preview": markdown_table(sequences, ["campaign", "recipient", "state", "subject"]),
+        }
+    )

@@ -1,0 +1,129 @@
+"""The offline world for authority work: journalist digests arriving in a local mailbox (in the three
+formats the parsers read, about the brand's topics and some that are not), and creators and
+communities on the brand's topics. Deterministic for (brand, day, seed)."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+
+from marketing_engine.brand import BrandProfile
+
+OFF_TOPIC = [
+    ("Payroll software small businesses love", "Business owners on the payroll tools they use."),
+    ("Spa weekends for new parents", "Spas offering packages for new parents."),
+    ("Crypto tax filing mistakes", "CPAs on common crypto tax mistakes."),
+]
+OUTLETS = [
+    "Bicycle Times",
+    "City Commuter Weekly",
+    "Family Finance Weekly",
+    "Green Wheels Magazine",
+    "Outside Online",
+    "Urban Living Daily",
+]
+NAMES = ["Jordan Lee", "Dana Whitfield", "Sam Park", "Priya Raman", "Alex Moreno", "Chris Novak"]
+
+
+def _queries(brand: BrandProfile, rng: random.Random, now: datetime) -> list[dict]:
+    on_topic = [
+        (
+            f"{t.capitalize()}: expert tips wanted",
+            (
+                f"Looking for shop owners and experts on {t} "
+                f"for {rng.choice(['a feature', 'a round-up', 'an explainer'])}."
+            ),
+        )
+        for t in brand.seed_topics
+    ]
+    chosen = rng.sample(on_topic, min(4, len(on_topic))) + rng.sample(OFF_TOPIC, 2)
+    queries = []
+    for n, (topic, details) in enumerate(chosen):
+        queries.append(
+            {
+                "topic": topic,
+                "details": details,
+                "outlet": rng.choice(OUTLETS),
+                "journalist": rng.choice(NAMES),
+                "deadline": now + timedelta(days=1 + n % 4, hours=rng.randint(1, 9)),
+                "reply_to": f"q{rng.randint(10000, 99999)}@reply.press.example",
+                "limit": rng.choice([120, 150, 200]),
+            }
+        )
+    queries[-1]["deadline"] = now - timedelta(hours=3)  # one already expired
+    return queries
+
+
+def _message(sender: str, subject: str, now: datetime, ident: str, to: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, to, subject
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = f"<{ident}@digests.example>"
+    return message
+
+
+def haro_digest(queries: list[dict], now: datetime, to: str) -> EmailMessage:
+    blocks = []
+    for n, q in enumerate(queries, 1):
+        deadline = q["deadline"].strftime("%I:%M %p UTC - %d %B %Y")
+        blocks.append(
+            f"{n}) Summary: {q['topic']}\nName: {q['journalist']}\nCategory: Lifestyle\nEmail: {q['reply_to']}\n"
+            f"Media Outlet: {q['outlet']}\nDeadline: {deadline}\n\nQuery:\n{q['details']}\n\n"
+            f"Requirements:\n{q['limit']} words max.\n\nBack to Top\n-----------------------------------\n"
+        )
+    message = _message(
+        "HARO <haro@helpareporter.example>", "[HARO] Morning Edition", now, f"haro-{now:%Y%m%d}", to
+    )
+    message.set_content("INDEX\n\n" + "".join(blocks))
+    return message
+
+
+def qwoted_digest(queries: list[dict], now: datetime, to: str) -> EmailMessage:
+    cards = "".join(
+        f'<div class="request"><h2 class="title">{escape(q["topic"])}</h2>'
+        f'<p class="outlet">Outlet: {escape(q["outlet"])}</p><p class="reporter">Reporter: {escape(q["journalist"])}</p>'
+        f'<p class="deadline">Deadline: {q["deadline"]:%b %d, %Y %H:%M} UTC</p>'
+        f'<p class="details">{escape(q["details"])}</p><p class="requirements">Up to {q["limit"]} words.</p>'
+        f'<p class="reply">Reply to: {q["reply_to"]}</p></div>'
+        for q in queries
+    )
+    message = _message("Qwoted <requests@qwoted.example>", "New source requests", now, f"qw-{now:%Y%m%d}", to)
+    message.set_content("View in your browser.")
+    message.add_alternative(f"<html><body>{cards}</body></html>", subtype="html")
+    return message
+
+
+def sourcebottle_digest(queries: list[dict], now: datetime, to: str) -> EmailMessage:
+    blocks = "".join(
+        f"== CALL-OUT ==\nTitle: {q['topic']}\nPublication: {q['outlet']}\nJournalist: {q['journalist']}\n"
+        f"Closing date: {q['deadline']:%Y-%m-%d %H:%M} UTC\nReply to: {q['reply_to']}\n"
+        f"Description: {q['details']}\nWord limit: {q['limit']}\n\n"
+        for q in queries
+    )
+    message = _message(
+        "SourceBottle <alerts@sourcebottle.example>", "SourceBottle call-outs", now, f"sb-{now:%Y%m%d}", to
+    )
+    message.set_content(f"Today's call-outs.\n\n{blocks}== END ==\n")
+    return message
+
+
+def seed_inbox(folder: Path, brand: BrandProfile, now: datetime, seed: int = 0) -> list[Path]:
+    """Write today's three digests into the offline mailbox (rewritten, not duplicated, on re-runs)."""
+    rng = random.Random(f"{brand.name}|{now:%Y-%m-%d}|{seed}")
+    queries = _queries(brand, rng, now)
+    to = brand.outreach.sender_email if brand.outreach else f"press@{brand.domain}"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, build, part in (
+        ("haro", haro_digest, queries[0::3]),
+        ("qwoted", qwoted_digest, queries[1::3]),
+        ("sourcebottle", sourcebottle_digest, queries[2::3]),
+    ):
+        path = folder / f"{now:%Y-%m-%d}-{name}.eml"
+        path.write_bytes(bytes(build(part, now, to)))
+        written.append(path)
+    return written
