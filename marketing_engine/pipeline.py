@@ -66,6 +66,12 @@ def _seo_top_clusters(instance: DagsterInstance, defs: Definitions) -> Sequence[
     return top_cluster_partitions(instance)
 
 
+def _video_top_topic(instance: DagsterInstance, defs: Definitions) -> Sequence[str]:
+    from marketing_engine.assets.video import video_topic_partitions
+
+    return video_topic_partitions(instance, defs)
+
+
 # Each domain appends its stages here, in graph order.
 STAGES: list[Stage] = [
     Stage("foundation", groups=("foundation",)),
@@ -78,6 +84,9 @@ STAGES: list[Stage] = [
     Stage("trend signals", keys=("trend_signals", "trend_opportunities")),
     Stage("trend topics", keys=("topic_brief",), partitions=_trends_promote_spiking_topics),
     # video stages
+    Stage("video dna", keys=("video_dna",)),
+    Stage("video", keys=("video_scripts", "voiceovers", "soundtracks", "visual_tracks", "captions",
+                         "rendered_videos", "video_metadata"), partitions=_video_top_topic),
     # publishing stages
     Stage("publishing", groups=("publishing",)),
     # analytics stages
@@ -93,6 +102,7 @@ STAGES: list[Stage] = [
 # Files worth pointing the user at after a run (globs under the engine home); domains append.
 SEO_SUMMARY_GLOBS = ["site/index.html", "site/sitemap.xml", "site/feed.xml"]  # serve: python -m http.server -d <site>
 SUMMARY_GLOBS: list[str] = ["calendar/*.ics", "reports/review_queue.md", "outbox/*", "reports/*.html"]
+SUMMARY_GLOBS += ["videos/*/*.mp4", "videos/*/*.png"]  # the rendered videos and thumbnails
 SUMMARY_GLOBS += ["outbox/email/*.eml", "reports/authority/*"]  # outreach emails, E-E-A-T and gap reports
 
 SUMMARY_GLOBS += SEO_SUMMARY_GLOBS

@@ -22,6 +22,9 @@ from marketing_engine.resources.metrics import MetricsResource
 from marketing_engine.resources.publishers import PublishersResource, prod_publishers_for_brand
 from marketing_engine.resources.trend_sources import InjectedSpikeConfig, TrendSourcesResource
 from marketing_engine.resources.warehouse import WarehouseResource
+from marketing_engine.resources.voice import VoiceResource
+from marketing_engine.resources.music import MusicResource
+from marketing_engine.resources.footage import FootageResource
 from marketing_engine.settings import brand_path, environment, warehouse_url
 
 
@@ -31,6 +34,9 @@ def local_resources() -> dict[str, Any]:
         "warehouse": WarehouseResource(url=warehouse_url()),
         "media_store": MediaStoreResource(),
         "llm": LLMResource(backend="offline"),
+        "voice": VoiceResource(backend="espeak"),
+        "music": MusicResource(backend="synth"),
+        "footage": FootageResource(backend="motion"),
         "keyword_ideas": KeywordIdeasResource(),  # seo: offline expansion
         "wordpress": WordPressResource(),  # seo: the local site folder is the published site
         # The offline outbox previews the next day: `make run` shows what would go out.
@@ -58,6 +64,16 @@ def prod_resources() -> dict[str, Any]:
             aws_secret_access_key=EnvVar("AWS_SECRET_ACCESS_KEY"),
         ),
         "llm": LLMResource(backend="anthropic", api_key=EnvVar("ANTHROPIC_API_KEY")),
+        "voice": VoiceResource(backend="elevenlabs", api_key=EnvVar("ELEVENLABS_API_KEY")),
+        "music": MusicResource(backend="suno", api_key=EnvVar("SUNO_API_KEY")),
+        # Generated b-roll: Runway first, then Kling, then Pika; motion graphics if all fail.
+        "footage": FootageResource(
+            backend="runway",
+            chain=["kling", "pika", "motion"],
+            runway_api_key=EnvVar("RUNWAY_API_KEY"),
+            kling_api_key=EnvVar("KLING_API_TOKEN"),
+            pika_api_key=EnvVar("FAL_KEY"),
+        ),
         "keyword_ideas": KeywordIdeasResource(backend="autocomplete"),
         "wordpress": WordPressResource(
             backend="wordpress",

@@ -1,0 +1,77 @@
+"""Video DNA: the brand's video identity, the same look, voice and sound in every video.
+
+It is derived from the brand file only; its fingerprint goes into every render's cache key, so a
+change to the palette, font, voice or mood re-renders every video.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from marketing_engine.brand import BrandProfile
+
+FONT_DIR = Path("/usr/share/fonts/truetype")
+
+
+class VideoDNAError(ValueError):
+    """The brand's visual identity names a font or logo the studio cannot use."""
+
+
+@dataclass(frozen=True)
+class VideoDNA:
+    brand: str
+    domain: str
+    tagline: str
+    palette: dict[str, str]
+    font_name: str
+    font_file: str
+    bold_font_file: str
+    logo: str | None
+    voice: str
+    music_mood: str
+    words_per_minute: int = 165
+    caption_words_per_page: int = 3
+    intro_seconds: float = 0.0
+    outro_seconds: float = 3.5
+    fps: int = 30
+
+    @property
+    def fingerprint(self) -> str:
+        payload = json.dumps(asdict(self), sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "fingerprint": self.fingerprint}
+
+
+def find_font(name: str, bold: bool = False) -> str:
+    """The TrueType file for a family name such as "DejaVu Sans" (bold where asked)."""
+    stem = name.replace(" ", "")
+    wanted = [f"{stem}-Bold.ttf"] if bold else [f"{stem}.ttf", f"{stem}-Regular.ttf"]
+    for candidate in wanted:
+        found = sorted(FONT_DIR.rglob(candidate))
+        if found:
+            return str(found[0])
+    raise VideoDNAError(f"visual_identity.font: no font file for {name!r}{' (bold)' if bold else ''} "
+                        f"under {FONT_DIR}")
+
+
+def video_dna(profile: BrandProfile) -> VideoDNA:
+    identity = profile.visual_identity
+    if identity.logo and not Path(identity.logo).is_file():
+        raise VideoDNAError(f"visual_identity.logo: {identity.logo} does not exist")
+    return VideoDNA(
+        brand=profile.name,
+        domain=profile.domain,
+        tagline=profile.tagline,
+        palette=identity.palette.model_dump(),
+        font_name=identity.font,
+        font_file=find_font(identity.font),
+        bold_font_file=find_font(identity.font, bold=True),
+        logo=identity.logo,
+        voice=identity.voice,
+        music_mood=identity.music_mood,
+    )

@@ -1,0 +1,194 @@
+"""Quality gates for a rendered video: ffprobe for the container and streams, one ffmpeg analysis
+pass (ebur128, blackdetect, freezedetect, silencedetect) for what a viewer sees and hears, all
+checked against the platform spec table. A failing rendition gets one sentence per broken rule.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from marketing_engine.video.library import Rendition, spec_table
+
+MAX_GAP_S = 1.0
+
+
+class GateError(RuntimeError):
+    """ffprobe/ffmpeg could not read the file at all."""
+
+
+@dataclass
+class GateReport:
+    rendition: str
+    failures: list[str] = field(default_factory=list)
+    measurements: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rendition": self.rendition, "passed": self.passed, "failures": self.failures,
+                "measurements": self.measurements}
+
+
+def probe(path: Path) -> dict[str, Any]:
+    result = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise GateError(f"{path.name}: ffprobe cannot read it: {result.stderr.strip()[-200:]}")
+    return json.loads(result.stdout)
+
+
+def moov_before_mdat(path: Path) -> bool:
+    """+faststart: the index (moov) comes before the media data, so playback starts at once."""
+    with path.open("rb") as handle:
+        while header := handle.read(8):
+            if len(header) < 8:
+                return False
+            size, kind = int.from_bytes(header[:4], "big"), header[4:8]
+            if kind == b"moov":
+                return True
+            if kind == b"mdat":
+                return False
+            if size == 1:
+                size = int.from_bytes(handle.read(8), "big") - 8
+            if size < 8:
+                return False
+            handle.seek(size - 8, 1)
+    return False
+
+
+def analyse(path: Path, has_audio: bool = True) -> dict[str, Any]:
+    """Loudness, true peak and the black, frozen and silent stretches, in one decode."""
+    graph = (f"[0:v]scale=360:-2:flags=fast_bilinear,blackdetect=d={MAX_GAP_S}:pix_th=0.10,"
+             f"freezedetect=n=-60dB:d={MAX_GAP_S}[v]")
+    maps = ["-map", "[v]"]
+    if has_audio:
+        graph += f";[0:a]ebur128=peak=true,silencedetect=n=-50dB:d={MAX_GAP_S}[a]"
+        maps += ["-map", "[a]"]
+    result = subprocess.run(["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-filter_complex", graph,
+                             *maps, "-f", "null", "-"], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise GateError(f"{path.name}: ffmpeg analysis failed: {result.stderr.strip()[-300:]}")
+    log = result.stderr
+    summary = log[log.rfind("Summary:"):] if "Summary:" in log else ""
+    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    return {
+        "integrated_lufs": float(integrated.group(1)) if integrated else None,
+        "true_peak_dbtp": float(peak.group(1)) if peak else None,
+        "black": [(float(a), float(b)) for a, b in re.findall(r"black_start:([\d.]+) black_end:([\d.]+)", log)],
+        "frozen": [float(d) for d in re.findall(r"freeze_duration: ([\d.]+)", log)],
+        "silent": [float(d) for d in re.findall(r"silence_duration: ([\d.]+)", log)],
+        # silencedetect prints no end for a silence that lasts until the end of the file
+        "silence_open": log.count("silence_start") > log.count("silence_end"),
+    }
+
+
+def _fraction(value: str) -> float:
+    top, _, bottom = value.partition("/")
+    return float(top) / float(bottom or 1) if float(bottom or 1) else 0.0
+
+
+def check_streams(info: dict[str, Any], rendition: Rendition, duration: float) -> list[str]:
+    failures = []
+    video = next((s for s in info["streams"] if s["codec_type"] == "video"), None)
+    audio = next((s for s in info["streams"] if s["codec_type"] == "audio"), None)
+    if video is None or audio is None:
+        return ["the file needs one video and one audio stream"]
+    size = (video["width"], video["height"])
+    if size != (rendition.width, rendition.height):
+        failures.append(f"resolution {size[0]}x{size[1]}, expected {rendition.width}x{rendition.height}")
+    expectations = {"codec_name": "h264", "profile": "High", "pix_fmt": "yuv420p", "color_primaries": "bt709",
+                    "color_transfer": "bt709", "color_space": "bt709"}
+    for key, wanted in expectations.items():
+        if video.get(key) != wanted:
+            failures.append(f"video {key} is {video.get(key)!r}, expected {wanted!r}")
+    if video.get("sample_aspect_ratio", "1:1") not in ("1:1", "0:1"):
+        failures.append(f"pixels are not square (SAR {video['sample_aspect_ratio']})")
+    if video.get("r_frame_rate") != video.get("avg_frame_rate"):
+        failures.append(f"frame rate is variable ({video.get('r_frame_rate')} vs {video.get('avg_frame_rate')})")
+    if audio.get("codec_name") != "aac" or audio.get("sample_rate") != "48000":
+        failures.append(f"audio is {audio.get('codec_name')} at {audio.get('sample_rate')} Hz, expected aac 48000")
+    actual = float(info["format"].get("duration", 0))
+    if abs(actual - duration) > 0.25:
+        failures.append(f"duration {actual:.2f} s, the script asks for {duration:.2f} s")
+    return failures
+
+
+def check_platforms(info: dict[str, Any], rendition: Rendition) -> list[str]:
+    failures = []
+    video = next(s for s in info["streams"] if s["codec_type"] == "video")
+    fps = _fraction(video.get("avg_frame_rate", "0/1"))
+    duration = float(info["format"].get("duration", 0))
+    size_mb = int(info["format"].get("size", 0)) / 1e6
+    kbps = int(video.get("bit_rate") or info["format"].get("bit_rate") or 0) / 1000
+    for name in rendition.platforms:
+        spec = spec_table()["platforms"][name]
+        low, high = spec["duration_s"]
+        rules = [
+            (rendition.aspect in spec["aspects"], f"aspect {rendition.aspect} is not accepted"),
+            (low <= duration <= high, f"duration {duration:.1f} s is outside {low}–{high} s"),
+            (size_mb <= spec["max_size_mb"], f"file is {size_mb:.0f} MB, over {spec['max_size_mb']} MB"),
+            (kbps <= spec["max_video_kbps"], f"video bitrate {kbps:.0f} kb/s is over {spec['max_video_kbps']}"),
+            (spec["fps"][0] <= fps <= spec["fps"][1], f"{fps:.2f} fps is outside {spec['fps']}"),
+            (video["codec_name"] in spec["video_codecs"], f"codec {video['codec_name']} is not accepted"),
+        ]
+        failures += [f"{name}: {message} ({spec['source']})" for ok, message in rules if not ok]
+    return failures
+
+
+def check_sound_and_picture(measured: dict[str, Any], allowed_silence_s: float = 0.0) -> list[str]:
+    loudness = spec_table()["loudness"]
+    failures = []
+    lufs, peak = measured["integrated_lufs"], measured["true_peak_dbtp"]
+    if lufs is None or abs(lufs - loudness["integrated_lufs"]) > loudness["tolerance_lu"]:
+        failures.append(f"loudness {lufs} LUFS, expected {loudness['integrated_lufs']} ± {loudness['tolerance_lu']}")
+    if peak is None or peak > loudness["true_peak_max_dbtp"]:
+        failures.append(f"true peak {peak} dBTP is above {loudness['true_peak_max_dbtp']} dBTP")
+    for start, end in measured["black"]:
+        failures.append(f"black picture from {start:.1f} s to {end:.1f} s (over {MAX_GAP_S:.0f} s)")
+    for duration in measured["frozen"]:
+        failures.append(f"frozen picture for {duration:.1f} s (over {MAX_GAP_S:.0f} s)")
+    for duration in measured["silent"]:
+        if duration > allowed_silence_s:
+            failures.append(f"silence for {duration:.1f} s (over {MAX_GAP_S:.0f} s)")
+    if measured.get("silence_open"):
+        failures.append("the sound goes silent and stays silent until the end")
+    return failures
+
+
+def check_caption_box(box: dict[str, int], rendition: Rendition) -> list[str]:
+    zone = rendition.safe_zone
+    limits = {"top": box["top"] >= zone["top"], "bottom": box["bottom"] <= rendition.height - zone["bottom"],
+              "left": box["left"] >= zone["left"], "right": box["right"] <= rendition.width - zone["right"]}
+    return [f"captions cross the {side} safe-zone edge ({zone[side]} px)" for side, ok in limits.items() if not ok]
+
+
+def run_gates(path: Path, rendition: Rendition, duration: float, caption_box: dict[str, int],
+              allowed_silence_s: float = 0.0) -> GateReport:
+    report = GateReport(rendition.name)
+    info = probe(path)
+    report.failures += check_streams(info, rendition, duration)
+    if not moov_before_mdat(path):
+        report.failures.append("not faststart: the moov index comes after the media data")
+    if any(s["codec_type"] == "video" for s in info["streams"]):
+        report.failures += check_platforms(info, rendition)
+    measured = analyse(path, any(s["codec_type"] == "audio" for s in info["streams"]))
+    report.failures += check_sound_and_picture(measured, allowed_silence_s)
+    report.failures += check_caption_box(caption_box, rendition)
+    report.measurements = {
+        "integrated_lufs": measured["integrated_lufs"],
+        "true_peak_dbtp": measured["true_peak_dbtp"],
+        "size_mb": round(int(info["format"].get("size", 0)) / 1e6, 2),
+        "duration_s": round(float(info["format"].get("duration", 0)), 3),
+        "black_stretches": len(measured["black"]),
+        "frozen_stretches": len(measured["frozen"]),
+        "silent_stretches": len(measured["silent"]),
+    }
+    return report

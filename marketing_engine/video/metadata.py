@@ -1,0 +1,46 @@
+"""Per-platform titles, descriptions and hashtags, cut to each platform's limits."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marketing_engine.video.library import rendition, spec_table
+from marketing_engine.video.script import VideoScript
+
+
+def hashtags(profile: Any, script: VideoScript, limit: int) -> list[str]:
+    """Topic first, then the brand, then seed topics: CamelCase, no duplicates."""
+    raw = [script.topic, profile.name, *profile.seed_topics]
+    tags: list[str] = []
+    for phrase in raw:
+        tag = "#" + "".join(part[:1].upper() + part[1:] for part in re.findall(r"[A-Za-z0-9]+", phrase))
+        if len(tag) > 1 and tag.lower() not in {t.lower() for t in tags}:
+            tags.append(tag)
+    return tags[:limit]
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - 1)].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
+def platform_metadata(profile: Any, script: VideoScript, renditions: list[str]) -> dict[str, dict[str, Any]]:
+    """One entry per platform a rendition serves: title, description, hashtags, rendition."""
+    limits = spec_table()["metadata_limits"]
+    entries: dict[str, dict[str, Any]] = {}
+    for name in renditions:
+        for platform in rendition(name).platforms:
+            if platform in entries or platform not in limits:
+                continue
+            limit = limits[platform]
+            tags = hashtags(profile, script, limit["hashtags"])
+            tag_text = " ".join(tags)
+            body = f"{script.hook} {' '.join(b.on_screen + '.' for b in script.beats)} {script.cta}"
+            room = limit["description"] - len(tag_text) - 2
+            title = _cut(script.hook_on_screen, limit["title"]) if limit["title"] else ""
+            entries[platform] = {"rendition": name, "title": title,
+                                 "description": (_cut(body, room) + "\n\n" + tag_text).strip(),
+                                 "hashtags": tags}
+    return entries

@@ -1,0 +1,173 @@
+"""The renderer: one timeline manifest in, one ffmpeg filtergraph and one encode per rendition out.
+
+The manifest (JSON, sorted keys, media referenced by content key) is the render's whole input, so
+the same manifest always makes the same video, and its hash is the render cache key. Audio: the
+voice keys a sidechain compressor that ducks the music, the mix is normalized to −14 LUFS with the
+loudness measured beforehand (loudnorm's two-pass linear mode).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+MANIFEST_VERSION = 1
+TARGET_LUFS = -14.0
+TARGET_TP = -2.0  # AAC encoding adds a few tenths of a dB of true peak; stay under -1.5
+ENCODER = {
+    "codec": "libx264",
+    "preset": "veryfast",
+    "profile": "high",
+    "crf": 21,
+    "maxrate_kbps": 12000,
+    "gop_seconds": 2,
+    "audio": "aac",
+    "audio_kbps": 192,
+}
+
+
+class RenderError(RuntimeError):
+    """ffmpeg failed; the message names the rendition and ffmpeg's last lines."""
+
+
+def manifest_json(manifest: dict[str, Any]) -> str:
+    return json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False)
+
+
+def manifest_sha256(manifest: dict[str, Any]) -> str:
+    return hashlib.sha256(manifest_json(manifest).encode()).hexdigest()
+
+
+def _run(args: Sequence[str], what: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(list(args), capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        tail = "\n".join(result.stderr.strip().splitlines()[-6:])
+        raise RenderError(f"{what}: ffmpeg exited {result.returncode}: {tail}")
+    return result
+
+
+def audio_graph(voice: str, music: str, *, offset: float, gain: float, duration: float,
+                loudnorm: str) -> str:
+    delay = round(offset * 1000)
+    return ";".join([
+        (f"[{voice}]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,adelay={delay}|{delay},"
+        f"apad,atrim=0:{duration:.3f},asplit=2[vo][key]"),
+        (f"[{music}]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,volume={gain:.3f},"
+        f"apad,atrim=0:{duration:.3f}[mus]"),
+        "[mus][key]sidechaincompress=threshold=0.015:ratio=8:attack=20:release=450[duck]",
+        (f"[vo][duck]amix=inputs=2:duration=first:normalize=0,{loudnorm},aresample=48000,"
+        f"atrim=0:{duration:.3f},asetpts=N/SR/TB[a]"),
+    ])
+
+
+def measure_loudness(voice: Path, music: Path, *, offset: float, gain: float, duration: float) -> dict[str, str]:
+    """loudnorm's first pass over the exact mix the renders will use."""
+    graph = audio_graph("0:a", "1:a", offset=offset, gain=gain, duration=duration,
+                        loudnorm=f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA=11:print_format=json")
+    result = _run(["ffmpeg", "-hide_banner", "-nostats", "-i", str(voice), "-i", str(music),
+                   "-filter_complex", graph, "-map", "[a]", "-f", "null", "-"], "loudness measurement")
+    found = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", result.stderr)
+    if not found:
+        raise RenderError("loudness measurement: loudnorm printed no JSON summary")
+    data = json.loads(found.group(0))
+    return {key: data[key] for key in ("input_i", "input_tp", "input_lra", "input_thresh", "target_offset")}
+
+
+def loudnorm_filter(measured: dict[str, str]) -> str:
+    return (
+        f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA=11:measured_I={measured['input_i']}:"
+        f"measured_TP={measured['input_tp']}:measured_LRA={measured['input_lra']}:"
+        f"measured_thresh={measured['input_thresh']}:offset={measured['target_offset']}:linear=true"
+    )
+
+
+def _video_graph(manifest: dict[str, Any], first_layer_input: int, captions: Path) -> str:
+    fps, duration = manifest["fps"], manifest["duration"]
+    parts, current = [], "[0:v]"
+    parts.append(f"{current}format=yuv420p[base0]")
+    current = "[base0]"
+    width, height = manifest["rendition"]["width"], manifest["rendition"]["height"]
+    for index, layer in enumerate(manifest["layers"]):
+        source = first_layer_input + index
+        if layer.get("kind") == "clip":  # generated footage: fill the frame, start at its beat
+            parts.append(f"[{source}:v]scale={width}:{height}:force_original_aspect_ratio=increase,"
+                         f"crop={width}:{height},fps={fps},format=yuv420p,"
+                         f"setpts=PTS-STARTPTS+{layer['start']:.3f}/TB[l{index}]")
+        else:
+            opaque = layer["name"] in ("background", "progress") or layer["name"].startswith("wipe")
+            parts.append(f"[{source}:v]scale=out_color_matrix=bt709:out_range=tv,"
+                         f"format={'yuv420p' if opaque else 'yuva420p'}[l{index}]")
+        enable = "" if layer["start"] <= 0 and layer["end"] >= duration else \
+            f":enable=between(t\\,{layer['start']:.3f}\\,{layer['end']:.3f})"
+        parts.append(f"{current}[l{index}]overlay=x={layer['x']}:y={layer['y']}:eval=frame:format=yuv420"
+                     f"{enable}[base{index + 1}]")
+        current = f"[base{index + 1}]"
+    parts.append(
+        f"{current}ass=filename={captions},setsar=1,fps={fps},format=yuv420p,"
+        "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709[v]"
+    )
+    return ";".join(parts)
+
+
+def ffmpeg_command(manifest: dict[str, Any], resolve: Callable[[str], Path], output: Path,
+                   graph_file: Path) -> list[str]:
+    """The one ffmpeg invocation for a rendition (the graph goes to `graph_file`)."""
+    width, height = manifest["rendition"]["width"], manifest["rendition"]["height"]
+    fps, duration = manifest["fps"], manifest["duration"]
+    audio = manifest["audio"]
+    inputs = ["-f", "lavfi", "-i", f"color=c={manifest['base_colour']}:s={width}x{height}:r={fps}:d={duration:.3f}",
+              "-i", str(resolve(audio["voice_key"])), "-i", str(resolve(audio["music_key"]))]
+    for layer in manifest["layers"]:
+        loop = ["-stream_loop", "-1"] if layer.get("kind") == "clip" else []
+        inputs += [*loop, "-i", str(resolve(layer["key"]))]
+    graph = _video_graph(manifest, 3, resolve(manifest["captions_key"])) + ";" + audio_graph(
+        "1:a", "2:a", offset=audio["voice_offset"], gain=audio["music_gain"], duration=duration,
+        loudnorm=loudnorm_filter(audio["loudness"]),
+    )
+    graph_file.write_text(graph, encoding="utf-8")
+    enc = manifest["encoder"]
+    gop = enc["gop_seconds"] * fps
+    return [
+        "ffmpeg", "-y", "-hide_banner", "-nostats", "-loglevel", "error", *inputs,
+        "-filter_complex_script", str(graph_file), "-map", "[v]", "-map", "[a]",
+        "-c:v", enc["codec"], "-preset", enc["preset"], "-profile:v", enc["profile"], "-crf", str(enc["crf"]),
+        "-maxrate", f"{enc['maxrate_kbps']}k", "-bufsize", f"{enc['maxrate_kbps'] * 2}k",
+        "-pix_fmt", "yuv420p", "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
+        "-flags", "+cgop", "-x264-params", "open-gop=0",
+        "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv",
+        "-r", str(fps), "-fps_mode", "cfr",
+        "-c:a", enc["audio"], "-b:a", f"{enc['audio_kbps']}k", "-ar", "48000", "-ac", "2",
+        "-t", f"{duration:.3f}", "-movflags", "+faststart", str(output),
+    ]
+
+
+def render(manifest: dict[str, Any], resolve: Callable[[str], Path], output: Path, threads: int = 0) -> Path:
+    """Encode one rendition; `threads` caps x264's threads (0: ffmpeg decides)."""
+    with tempfile.TemporaryDirectory(prefix="render-") as tmp:
+        command = ffmpeg_command(manifest, resolve, output, Path(tmp) / "graph.txt")
+        limit = ["-threads", str(threads)] if threads else []
+        _run(command[:-1] + limit + command[-1:], f"render of {manifest['rendition']['name']}")
+    return output
+
+
+def thumbnail(video: Path, at_seconds: float, output: Path) -> Path:
+    _run(["ffmpeg", "-y", "-hide_banner", "-loglevel", "error", "-ss", f"{at_seconds:.3f}", "-i", str(video),
+          "-frames:v", "1", "-update", "1", str(output)], f"thumbnail of {video.name}")
+    return output
+
+
+def render_many(jobs: list[tuple[dict[str, Any], Path]], resolve: Callable[[str], Path]) -> list[Path]:
+    """Renditions in parallel, up to the core count (each x264 gets its share of threads)."""
+    cores = os.cpu_count() or 1
+    workers = max(1, min(len(jobs), cores))
+    threads = max(1, cores // workers) if workers > 1 else 0
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda job: render(job[0], resolve, job[1], threads), jobs))

@@ -1,0 +1,149 @@
+"""The studio's steps as plain functions over the media store: script → voice → music → visuals →
+captions → manifest → render. The Dagster assets call them one per asset; the benchmark and the
+tests call them in a row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from marketing_engine.video import captions as cap
+from marketing_engine.video.library import Rendition, rendition
+from marketing_engine.video.render import manifest_sha256, measure_loudness, render_many, thumbnail
+from marketing_engine.video.script import VideoScript, check_timing, script_inputs
+from marketing_engine.video.timeline import VOICE_OFFSET, build_manifest, caption_words, segments
+from marketing_engine.video.visuals import build_layers
+
+MUSIC_GAIN = 0.32
+
+
+class Stored(Protocol):
+    key: str
+    sha256: str
+
+
+class Store(Protocol):
+    def put_file(self, path: Path | str, content_type: str | None = None) -> Stored: ...
+    def local_path(self, key: str) -> Path: ...
+
+
+def script_request(profile: Any, dna: dict[str, Any], topic: str, length_s: int) -> Any:
+    from marketing_engine.resources.llm import LLMRequest
+
+    inputs = script_inputs(profile, topic, length_s, dna["words_per_minute"], dna["outro_seconds"])
+    prompt = (
+        f"Write a {length_s}-second short video script about {topic!r} for {profile.name}. Open with a hook "
+        f"for the first 3 seconds using the '{inputs['trigger']['name']}' trigger "
+        f"({inputs['trigger']['principle']}), template: {inputs['trigger']['template']!r}. Then beats with "
+        "on-screen text, narration and a b-roll description, then a call to action. Spoken at "
+        f"{dna['words_per_minute']} words per minute it must fit {length_s - dna['outro_seconds']:.0f} s."
+    )
+    return LLMRequest(task="video_script", prompt=prompt, inputs=inputs, system=profile.description)
+
+
+def checked_script(data: Any, dna: dict[str, Any]) -> tuple[VideoScript, float]:
+    script = data if isinstance(data, VideoScript) else VideoScript.model_validate(data)
+    return script, check_timing(script, dna["words_per_minute"], dna["outro_seconds"])
+
+
+def script_sha256(script: VideoScript) -> str:
+    return hashlib.sha256(script.model_dump_json().encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class RenderedRendition:
+    rendition: str
+    video: Path
+    thumbnail: Path
+    manifest: dict[str, Any]
+    manifest_sha256: str
+    caption_box: dict[str, int]
+
+
+def visual_track(store: Store, dna: dict[str, Any], dna_obj: Any, script: VideoScript,
+                 voice: dict[str, Any], duration: float, name: str, seed: int) -> dict[str, Any]:
+    """Draw one rendition's layers, store them, and return the layer list with content keys."""
+    spec = rendition(name)
+    timeline = segments(script, voice["words"], duration, VOICE_OFFSET)
+    with tempfile.TemporaryDirectory(prefix="visuals-") as tmp:
+        layers = build_layers(dna_obj, spec, timeline, duration, Path(tmp), seed)
+        stored = []
+        for layer in layers:
+            obj = store.put_file(layer.file)
+            stored.append({"name": layer.name, "key": obj.key, "start": round(layer.start, 3),
+                           "end": round(layer.end, 3), "x": layer.x, "y": layer.y})
+    return {"rendition": name, "layers": stored,
+            "segments": [{"kind": s.kind, "text": s.text, "start": s.start, "end": s.end, "b_roll": s.b_roll}
+                         for s in timeline]}
+
+
+def caption_track(store: Store, dna: dict[str, Any], script: VideoScript, voice: dict[str, Any],
+                  name: str) -> dict[str, Any]:
+    """ASS (word highlight) for one rendition's geometry, plus SRT and VTT sidecars."""
+    spec: Rendition = rendition(name)
+    words = caption_words(script.narration, voice["words"], VOICE_OFFSET)
+    pages = cap.paginate(words, dna["caption_words_per_page"])
+    box = cap.layout(spec)
+    keys = {}
+    with tempfile.TemporaryDirectory(prefix="captions-") as tmp:
+        for suffix, text in (
+            ("ass", cap.to_ass(pages, box, dna["palette"], dna["font_name"])),
+            ("srt", cap.to_srt(pages)),
+            ("vtt", cap.to_vtt(pages)),
+        ):
+            path = Path(tmp) / f"{name}.{suffix}"
+            path.write_text(text, encoding="utf-8")
+            keys[suffix] = store.put_file(path, "text/plain" if suffix == "ass" else None).key
+    return {"rendition": name, "keys": keys, "box": box.as_dict(), "pages": len(pages)}
+
+
+def render_renditions(store: Store, dna: dict[str, Any], script: VideoScript, voice: dict[str, Any],
+                      music: dict[str, Any], visuals: dict[str, dict], captions: dict[str, dict],
+                      duration: float, out_dir: Path, cached: dict[str, str] | None = None
+                      ) -> list[RenderedRendition]:
+    """Measure loudness once, build each manifest, render the ones whose manifest changed."""
+    loudness = measure_loudness(store.local_path(voice["key"]), store.local_path(music["key"]),
+                                offset=VOICE_OFFSET, gain=MUSIC_GAIN, duration=duration)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs, results = [], []
+    for name in visuals:
+        manifest = build_manifest(
+            dna=dna, rendition=rendition(name), duration=duration, layers=visuals[name]["layers"],
+            captions_key=captions[name]["keys"]["ass"], voice_key=voice["key"], music_key=music["key"],
+            loudness=loudness, music_gain=MUSIC_GAIN, script_sha256=script_sha256(script),
+        )
+        digest = manifest_sha256(manifest)
+        video = out_dir / f"{name}-{digest[:12]}.mp4"
+        if not (cached and cached.get(name) == digest and video.is_file()):
+            jobs.append((manifest, video))
+        results.append((name, manifest, digest, video))
+    render_many(jobs, store.local_path)
+    rendered = []
+    for name, manifest, digest, video in results:
+        thumb = thumbnail(video, min(1.6, duration / 3), video.with_suffix(".png"))
+        (video.with_suffix(".json")).write_text(json.dumps(manifest, sort_keys=True, indent=1), encoding="utf-8")
+        rendered.append(RenderedRendition(name, video, thumb, manifest, digest, captions[name]["box"]))
+    return rendered
+
+
+def speak_to_fit(voice: Any, script: VideoScript, dna: dict[str, Any]) -> dict[str, Any]:
+    """Speak the narration at the brand's pace; if it would overrun the video, speak faster (max 240 wpm)."""
+    from marketing_engine.video.timeline import TimelineError
+
+    rate = int(dna["words_per_minute"])
+    room = script.length_s - VOICE_OFFSET - 1.0
+    for _ in range(4):
+        wav, words, cached = voice.speak(script.narration, dna["voice"], rate)
+        spoken = words[-1]["end"] if words else 0.0
+        if words and spoken <= room:
+            return {"wav": wav, "words": words, "cached": cached, "words_per_minute": rate,
+                    "duration_s": round(spoken, 3)}
+        if rate >= 240 or not words:
+            break
+        rate = min(240, int(rate * spoken / room * 1.04) + 1)
+    raise TimelineError(f"the narration of {script.topic!r} does not fit {script.length_s} s even at {rate} wpm")
