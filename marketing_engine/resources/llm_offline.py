@@ -24,8 +24,8 @@ Composer = Callable[[LLMRequest, random.Random], "str | dict[str, Any]"]
 
 # task name -> "module:function"; each domain adds its own line.
 COMPOSERS: dict[str, str] = {
-    "video_script": "marketing_engine.video.script:compose_video_script",
     "seo_page": "marketing_engine.seo.composer:seo_page_composer",
+    "video_script": "marketing_engine.video.script:compose_video_script",
     "social_pitch": "marketing_engine.publishing.copy:compose_pitch",
     "journalist_pitch": "marketing_engine.outreach.pitches:compose_pitch",
 }
