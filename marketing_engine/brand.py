@@ -197,6 +197,7 @@ class Outreach(_Model):
     sender_email: NonEmpty
     postal_address: NonEmpty
     daily_send_cap: int = Field(default=50, gt=0)
+    discord_invites: list[str] = Field(default_factory=list)  # servers to track as communities
 
 
 class BrandProfile(_Model):

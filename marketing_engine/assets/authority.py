@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
     AssetExecutionContext,
     Backoff,
     Jitter,
@@ -14,15 +16,18 @@ from dagster import (
     MetadataValue,
     RetryPolicy,
     asset,
+    asset_check,
 )
 from sqlalchemy import select
 
 from marketing_engine.assets.common import brand_slug, markdown_table
 from marketing_engine.brand import BrandProfile
+from marketing_engine.resources.ad_library import AdLibraryResource
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.crawler import SAMPLE_SITES, CrawlerResource
 from marketing_engine.resources.llm import LLMResource, total_usage
 from marketing_engine.resources.mail import MailResource
+from marketing_engine.resources.social_discovery import SocialDiscoveryResource
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.settings import home_dir
 from marketing_engine.warehouse import upsert
@@ -442,4 +447,270 @@ def outreach_sequences(
             "outbox": MetadataValue.path(str(mail.outbox_path())) if sender.name == "outbox" else "",
             "preview": markdown_table(sequences, ["campaign", "recipient", "state", "subject"]),
         }
+    )
+
+
+def _keywords(session, profile: BrandProfile) -> list[str]:
+    """The keyword universe (SEO group), or the seed topics until it exists."""
+    from marketing_engine.warehouse.models import Keyword
+
+    found = list(
+        session.scalars(select(Keyword.text).where(Keyword.brand == brand_slug(profile.name)).limit(5000))
+    )
+    return found or list(profile.seed_topics)
+
+
+@asset(
+    group_name=GROUP,
+    deps=["brand_profile", "keyword_universe", "programmatic_pages"],
+    retry_policy=NETWORK_RETRY,
+    pool="crawler",
+    description="Competitors' sitemaps and pages crawled and diffed (new, changed, gone); their topics mapped "
+    "onto the keyword universe to show gaps; their ads from the Meta Ad Library when a token is set.",
+)
+def competitor_watch(
+    context: AssetExecutionContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    crawler: CrawlerResource,
+    ad_library: AdLibraryResource,
+) -> MaterializeResult:
+    import json
+
+    from marketing_engine.outreach.competitors import diff, map_topics, snapshot_competitors
+    from marketing_engine.resources.http import ProviderError
+    from marketing_engine.warehouse.models import CompetitorPage
+
+    profile = brand.load()
+    slug = brand_slug(profile.name)
+    now = _now()
+    competitors = {c.name: c.domain for c in profile.competitors}
+    with crawler.open() as setup:
+        snapshots = snapshot_competitors(setup.policy, competitors)
+    with warehouse.get().session() as session:
+        previous = {
+            p.url: {
+                c: getattr(p, c)
+                for c in (
+                    "competitor",
+                    "url",
+                    "title",
+                    "content_sha256",
+                    "change",
+                    "first_seen",
+                    "last_seen",
+                    "changed_at",
+                )
+            }
+            for p in session.scalars(select(CompetitorPage).where(CompetitorPage.brand == slug))
+        }
+        keywords = _keywords(session, profile)
+    rows = map_topics(
+        diff(previous, snapshots, now, {s.competitor for s in snapshots}),
+        keywords,
+        _brand_pages(warehouse, profile),
+    )
+    with warehouse.get().session() as session:
+        upsert(session, CompetitorPage, [{**r, "brand": slug} for r in rows], keys=["brand", "url"])
+    gaps = [r for r in rows if not r["brand_covers"] and r["change"] != "gone"]
+    ads, ads_status = [], "not configured (set META_AD_LIBRARY_TOKEN)"
+    if ad_library.configured:
+        try:
+            client = ad_library.client()
+            ads = [ad for name in competitors for ad in client.search(name, ad_library.countries)]
+            ads_status = f"{len(ads)} ads"
+        except ProviderError as exc:
+            ads_status = f"failed: {exc}"
+    report = home_dir("reports") / "authority" / "competitor_gaps.json"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(json.dumps({"gaps": gaps, "ads": [ad.__dict__ for ad in ads]}, default=str, indent=2))
+    changes = {k: sum(1 for r in rows if r["change"] == k) for k in ("new", "changed", "unchanged", "gone")}
+    return MaterializeResult(
+        metadata={
+            "competitors": len(competitors),
+            "competitors_answering": len({s.competitor for s in snapshots}),
+            "pages": len(snapshots),
+            **{f"pages_{k}": v for k, v in changes.items()},
+            "topic_gaps": len(gaps),
+            "ads": ads_status,
+            "report": MetadataValue.path(str(report)),
+            "gaps_preview": markdown_table(gaps, ["competitor", "title", "matched_keyword", "change"]),
+        }
+    )
+
+
+@asset(
+    group_name=GROUP,
+    deps=["brand_profile"],
+    retry_policy=NETWORK_RETRY,
+    description="Creators on the brand's topics (YouTube channels, X authors), scored by topic relevance and "
+    "engagement rate; partnership outreach goes through the sequences.",
+)
+def influencers(
+    context: AssetExecutionContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    social_discovery: SocialDiscoveryResource,
+) -> MaterializeResult:
+    from marketing_engine.outreach.creators import creator_score, dedupe_creators
+    from marketing_engine.outreach.relevance import relevance_scores
+    from marketing_engine.warehouse.models import Influencer
+
+    profile = brand.load()
+    creators, errors = social_discovery.creators(profile.seed_topics)
+    creators = dedupe_creators(creators)
+    relevance = relevance_scores(
+        [f"{c.name}. {c.description}" for c in creators], profile.seed_topics, RELEVANCE_METHOD
+    )
+    rows = [
+        {
+            "brand": brand_slug(profile.name),
+            "platform": c.platform,
+            "handle": c.handle,
+            "name": c.name,
+            "followers": c.followers,
+            "engagement_rate": c.engagement_rate,
+            "relevance": r,
+            "score": creator_score(r, c.engagement_rate, c.platform),
+        }
+        for c, r in zip(creators, relevance, strict=True)
+    ]
+    with warehouse.get().session() as session:
+        upsert(session, Influencer, rows, keys=["brand", "platform", "handle"])
+    rows.sort(key=lambda r: -r["score"])
+    return MaterializeResult(
+        metadata={
+            "creators": len(rows),
+            "by_platform": MetadataValue.json(
+                {p: sum(1 for r in rows if r["platform"] == p) for p in ("youtube", "x")}
+            ),
+            "provider_errors": MetadataValue.json(errors),
+            "backend": social_discovery.backend,
+            "preview": markdown_table(
+                rows, ["platform", "handle", "followers", "engagement_rate", "relevance", "score"]
+            ),
+        }
+    )
+
+
+@asset(
+    group_name=GROUP,
+    deps=["brand_profile"],
+    retry_policy=NETWORK_RETRY,
+    description="Communities where the brand's topics are discussed: subreddits (the brand's own list and "
+    "topic search) and Discord servers from the brand file's invite links, with members and activity.",
+)
+def communities(
+    context: AssetExecutionContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    social_discovery: SocialDiscoveryResource,
+) -> MaterializeResult:
+    from marketing_engine.outreach.relevance import relevance_scores
+    from marketing_engine.warehouse.models import Community
+
+    profile = brand.load()
+    reddit = profile.channels.get("reddit")
+    named = list(reddit.communities) if reddit else []
+    invites = list(profile.outreach.discord_invites) if profile.outreach else []
+    found, errors = social_discovery.communities(profile.seed_topics, named, invites)
+    unique = list({(c.platform, c.name.lower()): c for c in found}.values())
+    relevance = relevance_scores(
+        [f"{c.name}. {c.description}" for c in unique], profile.seed_topics, RELEVANCE_METHOD
+    )
+    rows = [
+        {
+            "brand": brand_slug(profile.name),
+            "platform": c.platform,
+            "name": c.name,
+            "url": c.url,
+            "members": c.members,
+            "activity_per_day": c.activity_per_day,
+            "relevance": r,
+        }
+        for c, r in zip(unique, relevance, strict=True)
+    ]
+    with warehouse.get().session() as session:
+        upsert(session, Community, rows, keys=["brand", "platform", "name"])
+    return MaterializeResult(
+        metadata={
+            "communities": len(rows),
+            "provider_errors": MetadataValue.json(errors),
+            "backend": social_discovery.backend,
+            "preview": markdown_table(
+                sorted(rows, key=lambda r: -r["members"]),
+                ["platform", "name", "members", "activity_per_day", "relevance"],
+            ),
+        }
+    )
+
+
+EEAT_WARN_BELOW = 60
+
+
+def _audit(profile: BrandProfile):
+    from marketing_engine.outreach.eeat import audit_site, site_files
+
+    folder = brand_site_folder(profile)
+    return folder, audit_site(site_files(folder, profile.site_url))
+
+
+@asset(
+    group_name=GROUP,
+    deps=["static_site"],
+    description="E-E-A-T audit of the brand's site: bylines and author pages, about and contact pages, "
+    "citations, dates shown and plausible, original data; a score per page and for the site, with reasons.",
+)
+def eeat_audit(context: AssetExecutionContext, brand: BrandResource) -> MaterializeResult:
+    import json
+
+    profile = brand.load()
+    folder, audit = _audit(profile)
+    report = home_dir("reports") / "authority" / "eeat_audit.json"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(
+        json.dumps(
+            {
+                "site": str(folder),
+                "score": audit.score,
+                "site_signals": audit.site_signals,
+                "reasons": audit.reasons,
+                "pages": [p.__dict__ for p in audit.pages],
+            },
+            indent=2,
+        )
+    )
+    return MaterializeResult(
+        metadata={
+            "site_folder": MetadataValue.path(str(folder)),
+            "site_score": audit.score,
+            "pages_audited": len(audit.pages),
+            "reasons": MetadataValue.md("\n".join(f"- {r}" for r in audit.reasons) or "none"),
+            "report": MetadataValue.path(str(report)),
+            "preview": markdown_table(
+                sorted(
+                    ({"url": p.url, "score": p.score, "missing": "; ".join(p.reasons)} for p in audit.pages),
+                    key=lambda r: r["score"],
+                ),
+                ["url", "score", "missing"],
+            ),
+        }
+    )
+
+
+@asset_check(
+    asset=eeat_audit,
+    blocking=False,
+    description=f"Warns when the site's E-E-A-T score is below "
+    f"{EEAT_WARN_BELOW} (of 100), naming what is missing.",
+)
+def eeat_score_is_healthy(brand: BrandResource) -> AssetCheckResult:
+    _, audit = _audit(brand.load())
+    return AssetCheckResult(
+        passed=audit.score >= EEAT_WARN_BELOW,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "site_score": audit.score,
+            "reasons": MetadataValue.md("\n".join(f"- {r}" for r in audit.reasons)),
+        },
     )

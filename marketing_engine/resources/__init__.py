@@ -7,13 +7,16 @@ Each domain adds its resources to both tables below.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from dagster import EnvVar
 
 from marketing_engine.resources.brand import BrandResource
+from marketing_engine.resources.ad_library import AdLibraryResource
 from marketing_engine.resources.crawler import CrawlerResource, crawler_from_env
 from marketing_engine.resources.mail import MailResource, mail_from_env
+from marketing_engine.resources.social_discovery import SocialDiscoveryResource, social_discovery_from_env
 from marketing_engine.resources.keyword_ideas import KeywordIdeasResource
 from marketing_engine.resources.wordpress import WordPressResource
 from marketing_engine.resources.llm import LLMResource
@@ -49,6 +52,8 @@ def local_resources() -> dict[str, Any]:
         # authority: sample sites on a loopback server, a local mailbox, the outbox folder
         "crawler": CrawlerResource(backend="offline", per_host_rate=10.0),
         "mail": MailResource(),
+        "ad_library": AdLibraryResource(),
+        "social_discovery": SocialDiscoveryResource(),
     }
 
 
@@ -86,6 +91,10 @@ def prod_resources() -> dict[str, Any]:
         "trend_sources": TrendSourcesResource(backend="live", **TrendSourcesResource.secrets_from_env()),
         "crawler": crawler_from_env(),
         "mail": mail_from_env(),
+        "ad_library": AdLibraryResource(access_token=EnvVar("META_AD_LIBRARY_TOKEN"))
+        if os.environ.get("META_AD_LIBRARY_TOKEN")
+        else AdLibraryResource(),
+        "social_discovery": social_discovery_from_env(),
     }
 
 

@@ -1,0 +1,371 @@
+"""Finding creators and communities on the brand's topics.
+
+Real clients: YouTube Data API v3 (`search.list` type=channel, then `channels.list` statistics) and
+X API v2 recent search (posts by topic with author metrics) over httpx; Reddit subreddits through
+`praw`; Discord servers through the public invite endpoint (`GET /api/v10/invites/{code}
+?with_counts=true`). Offline: a seeded simulator of creators and communities per topic.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import httpx
+from dagster import ConfigurableResource
+from pydantic import Field
+
+from marketing_engine.resources.http import ProviderError, send_with_retry
+
+
+@dataclass(frozen=True)
+class Creator:
+    platform: str
+    handle: str
+    name: str
+    description: str
+    followers: int
+    engagement_rate: float
+
+
+@dataclass(frozen=True)
+class CommunityInfo:
+    platform: str
+    name: str
+    url: str
+    description: str
+    members: int
+    activity_per_day: float | None
+    online: int | None = None
+
+
+def _json(response: httpx.Response, provider: str) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        raise ProviderError(provider, "response is not JSON", response.status_code) from None
+    if not isinstance(body, dict):
+        raise ProviderError(provider, "unexpected response shape", response.status_code)
+    return body
+
+
+class YouTubeClient:
+    BASE = "https://www.googleapis.com/youtube/v3"
+
+    def __init__(self, api_key: str, client: httpx.Client | None = None):
+        self.api_key, self.client = api_key, client or httpx.Client(timeout=30)
+
+    def channels_for(self, topic: str, max_results: int = 10) -> list[Creator]:
+        search = _json(
+            send_with_retry(
+                self.client,
+                "GET",
+                f"{self.BASE}/search",
+                provider="youtube",
+                params={
+                    "part": "snippet",
+                    "type": "channel",
+                    "q": topic,
+                    "maxResults": max_results,
+                    "key": self.api_key,
+                },
+            ),
+            "youtube",
+        )
+        ids = [
+            item.get("id", {}).get("channelId") or item.get("snippet", {}).get("channelId")
+            for item in search.get("items", [])
+        ]
+        ids = [i for i in ids if i]
+        if not ids:
+            return []
+        channels = _json(
+            send_with_retry(
+                self.client,
+                "GET",
+                f"{self.BASE}/channels",
+                provider="youtube",
+                params={"part": "snippet,statistics", "id": ",".join(ids), "key": self.api_key},
+            ),
+            "youtube",
+        )
+        creators = []
+        for item in channels.get("items", []):
+            stats, snippet = item.get("statistics", {}), item.get("snippet", {})
+            subscribers = int(stats.get("subscriberCount", 0) or 0)
+            videos, views = int(stats.get("videoCount", 0) or 0), int(stats.get("viewCount", 0) or 0)
+            # Views per video over subscribers: how much of the audience turns up for each upload.
+            rate = (views / videos) / subscribers if subscribers and videos else 0.0
+            creators.append(
+                Creator(
+                    "youtube",
+                    snippet.get("customUrl") or item["id"],
+                    snippet.get("title", ""),
+                    snippet.get("description", ""),
+                    subscribers,
+                    round(rate, 4),
+                )
+            )
+        return creators
+
+
+class XClient:
+    URL = "https://api.x.com/2/tweets/search/recent"
+
+    def __init__(self, bearer_token: str, client: httpx.Client | None = None):
+        self.token, self.client = bearer_token, client or httpx.Client(timeout=30)
+
+    def authors_for(self, topic: str, max_results: int = 50) -> list[Creator]:
+        body = _json(
+            send_with_retry(
+                self.client,
+                "GET",
+                self.URL,
+                provider="x",
+                headers={"Authorization": f"Bearer {self.token}"},
+                params={
+                    "query": f'"{topic}" -is:retweet lang:en',
+                    "max_results": max(10, min(100, max_results)),
+                    "tweet.fields": "public_metrics,author_id",
+                    "expansions": "author_id",
+                    "user.fields": "public_metrics,username,name,description",
+                },
+            ),
+            "x",
+        )
+        users = {u["id"]: u for u in body.get("includes", {}).get("users", [])}
+        engagements: dict[str, list[float]] = defaultdict(list)
+        for post in body.get("data", []):
+            user = users.get(post.get("author_id"))
+            if not user:
+                continue
+            followers = user.get("public_metrics", {}).get("followers_count", 0)
+            m = post.get("public_metrics", {})
+            total = sum(m.get(k, 0) for k in ("like_count", "retweet_count", "reply_count", "quote_count"))
+            engagements[user["id"]].append(total / followers if followers else 0.0)
+        return [
+            Creator(
+                "x",
+                users[uid]["username"],
+                users[uid].get("name", ""),
+                users[uid].get("description", ""),
+                users[uid].get("public_metrics", {}).get("followers_count", 0),
+                round(sum(rates) / len(rates), 4),
+            )
+            for uid, rates in engagements.items()
+        ]
+
+
+class DiscordInvites:
+    BASE = "https://discord.com/api/v10"
+
+    def __init__(self, client: httpx.Client | None = None):
+        self.client = client or httpx.Client(timeout=30)
+
+    @staticmethod
+    def code(invite: str) -> str:
+        found = re.search(r"(?:discord\.gg/|discord(?:app)?\.com/invite/)?([A-Za-z0-9-]+)/?$", invite.strip())
+        if not found:
+            raise ValueError(f"discord invite {invite!r}: not an invite link or code")
+        return found.group(1)
+
+    def server(self, invite: str) -> CommunityInfo:
+        code = self.code(invite)
+        body = _json(
+            send_with_retry(
+                self.client,
+                "GET",
+                f"{self.BASE}/invites/{code}",
+                provider="discord",
+                params={"with_counts": "true"},
+            ),
+            "discord",
+        )
+        guild = body.get("guild") or {}
+        if "approximate_member_count" not in body:
+            raise ProviderError("discord", f"invite {code}: no member counts in the response")
+        return CommunityInfo(
+            "discord",
+            guild.get("name", code),
+            f"https://discord.gg/{code}",
+            guild.get("description") or "",
+            int(body["approximate_member_count"]),
+            None,
+            int(body.get("approximate_presence_count", 0)),
+        )
+
+
+class RedditCommunities:
+    def __init__(self, reddit):
+        self.reddit = reddit
+
+    def _info(self, subreddit) -> CommunityInfo:
+        posts = list(subreddit.new(limit=25))
+        activity = None
+        if len(posts) >= 2:
+            span_days = (posts[0].created_utc - posts[-1].created_utc) / 86400
+            activity = round(len(posts) / span_days, 2) if span_days > 0 else float(len(posts))
+        return CommunityInfo(
+            "reddit",
+            subreddit.display_name,
+            f"https://www.reddit.com/r/{subreddit.display_name}",
+            subreddit.public_description or "",
+            int(subreddit.subscribers or 0),
+            activity,
+        )
+
+    def for_topic(self, topic: str, limit: int = 5) -> list[CommunityInfo]:
+        return [self._info(s) for s in self.reddit.subreddits.search(topic, limit=limit)]
+
+    def named(self, name: str) -> CommunityInfo:
+        return self._info(self.reddit.subreddit(name))
+
+
+def simulated_creators(topics: Sequence[str], seed: int = 0) -> list[Creator]:
+    rng = random.Random(f"creators|{seed}|{'|'.join(topics)}")
+    creators = []
+    for topic in topics:
+        stem = re.sub(r"[^a-z0-9]+", "", topic.lower())[:14]
+        for platform in ("youtube", "x"):
+            for n in range(3):
+                followers = int(rng.lognormvariate(9.5, 1.3))
+                rate = rng.uniform(0.05, 0.9) if platform == "youtube" else rng.uniform(0.001, 0.06)
+                creators.append(
+                    Creator(
+                        platform,
+                        f"{stem}{['daily', 'lab', 'rides'][n]}",
+                        f"{topic.title()} {['Daily', 'Lab', 'Rides'][n]}",
+                        f"Videos and notes about {topic}.",
+                        followers,
+                        round(rate, 4),
+                    )
+                )
+    creators.append(
+        Creator("youtube", "gourmetkitchen", "Gourmet Kitchen", "Recipes and cooking.", 250000, 0.4)
+    )
+    return creators
+
+
+def simulated_communities(
+    topics: Sequence[str], named: Sequence[str], invites: Sequence[str], seed: int = 0
+) -> list[CommunityInfo]:
+    rng = random.Random(f"communities|{seed}|{'|'.join(topics)}")
+    found = [
+        CommunityInfo(
+            "reddit",
+            name,
+            f"https://www.reddit.com/r/{name}",
+            f"Discussion in r/{name}",
+            int(rng.lognormvariate(11, 1.2)),
+            round(rng.uniform(2, 120), 1),
+        )
+        for name in named
+    ]
+    for topic in topics:
+        name = re.sub(r"[^A-Za-z0-9]+", "", topic.title())
+        found.append(
+            CommunityInfo(
+                "reddit",
+                name,
+                f"https://www.reddit.com/r/{name}",
+                f"All about {topic}",
+                int(rng.lognormvariate(9, 1.0)),
+                round(rng.uniform(0.5, 40), 1),
+            )
+        )
+    for invite in invites:
+        code = DiscordInvites.code(invite)
+        found.append(
+            CommunityInfo(
+                "discord",
+                code.replace("-", " ").title(),
+                f"https://discord.gg/{code}",
+                f"Discord server {code}",
+                int(rng.lognormvariate(8, 1)),
+                None,
+                int(rng.uniform(20, 400)),
+            )
+        )
+    return found
+
+
+class SocialDiscoveryResource(ConfigurableResource):
+    backend: Literal["simulator", "live"] = "simulator"
+    youtube_api_key: str | None = Field(default=None, description="EnvVar('YOUTUBE_API_KEY').")
+    x_bearer_token: str | None = Field(default=None, description="EnvVar('X_BEARER_TOKEN').")
+    reddit_client_id: str | None = None
+    reddit_client_secret: str | None = Field(default=None, description="EnvVar('REDDIT_CLIENT_SECRET').")
+    reddit_user_agent: str = "marketing-engine/0.1 (community discovery)"
+    seed: int = 0
+
+    def creators(self, topics: Sequence[str]) -> tuple[list[Creator], list[str]]:
+        """Creators per topic from every configured platform, and the errors of those that failed."""
+        if self.backend == "simulator":
+            return simulated_creators(topics, self.seed), []
+        found, errors = [], []
+        clients = []
+        if self.youtube_api_key:
+            clients.append(YouTubeClient(self.youtube_api_key).channels_for)
+        if self.x_bearer_token:
+            clients.append(XClient(self.x_bearer_token).authors_for)
+        for topic in topics:
+            for client in clients:
+                try:
+                    found += client(topic)
+                except ProviderError as exc:
+                    errors.append(str(exc))
+        return found, errors
+
+    def communities(
+        self, topics: Sequence[str], named: Sequence[str], invites: Sequence[str]
+    ) -> tuple[list[CommunityInfo], list[str]]:
+        if self.backend == "simulator":
+            return simulated_communities(topics, named, invites, self.seed), []
+        found, errors = [], []
+        if self.reddit_client_id and self.reddit_client_secret:
+            import praw
+            import prawcore
+
+            reddit = RedditCommunities(
+                praw.Reddit(
+                    client_id=self.reddit_client_id,
+                    client_secret=self.reddit_client_secret,
+                    user_agent=self.reddit_user_agent,
+                )
+            )
+            try:
+                found += [reddit.named(name) for name in named]
+                for topic in topics:
+                    found += reddit.for_topic(topic)
+            except (prawcore.PrawcoreException, praw.exceptions.PRAWException) as exc:
+                errors.append(f"reddit: {type(exc).__name__}: {exc}")
+        discord = DiscordInvites()
+        for invite in invites:
+            try:
+                found.append(discord.server(invite))
+            except (ProviderError, ValueError) as exc:
+                errors.append(str(exc))
+        return found, errors
+
+
+def social_discovery_from_env(environ: dict[str, str] | None = None) -> SocialDiscoveryResource:
+    """Live discovery with whichever platform credentials are in the environment (names only are read
+    here; values go through EnvVar). Discord invites need no credential."""
+    import os
+
+    from dagster import EnvVar
+
+    env = os.environ if environ is None else environ
+    config: dict = {"backend": "live"}
+    if env.get("YOUTUBE_API_KEY"):
+        config["youtube_api_key"] = EnvVar("YOUTUBE_API_KEY")
+    if env.get("X_BEARER_TOKEN"):
+        config["x_bearer_token"] = EnvVar("X_BEARER_TOKEN")
+    if env.get("REDDIT_CLIENT_ID") and env.get("REDDIT_CLIENT_SECRET"):
+        config["reddit_client_id"] = EnvVar("REDDIT_CLIENT_ID")
+        config["reddit_client_secret"] = EnvVar("REDDIT_CLIENT_SECRET")
+    return SocialDiscoveryResource(**config)
