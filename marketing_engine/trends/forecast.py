@@ -44,11 +44,19 @@ class Forecast:
     alpha: np.ndarray
 
 
-def weekday_profile(log_values: np.ndarray, season: int = SEASON, weeks: int = PROFILE_WEEKS) -> np.ndarray:
-    """Seasonal offsets for the last `season` positions (column j = day T − season + j), centred on 0."""
+def weekday_profile(
+    log_values: np.ndarray, season: int = SEASON, weeks: int = PROFILE_WEEKS, slope: np.ndarray | None = None
+) -> np.ndarray:
+    """Seasonal offsets for the last `season` positions (column j = day T − season + j), centred on 0.
+
+    `slope` (per step) is taken out of each cycle first, or a trending series would read its own
+    growth within a cycle as a seasonal ramp.
+    """
     n, days = log_values.shape
     weeks = max(1, min(weeks, days // season))
     tail = log_values[:, days - weeks * season :].reshape(n, weeks, season)
+    if slope is not None:
+        tail = tail - slope[:, None, None] * (np.arange(season) - (season - 1) / 2.0)
     deviations = tail - tail.mean(axis=2, keepdims=True)
     profile = np.median(deviations, axis=1)
     return profile - profile.mean(axis=1, keepdims=True)
@@ -85,7 +93,7 @@ def theta_forecast(
         raise ForecastInputError("interest: contains NaN (fill missing days before forecasting)")
     z = np.log1p(y[:, -fit_days:])
     days = z.shape[1]
-    profile = weekday_profile(z, season)
+    profile = weekday_profile(z, season, slope=_robust_slope(z, season))
     phase = (np.arange(days) - days) % season  # position of each day within the profile columns
     adjusted = z - profile[:, phase]
     alpha, level, sigma = _ses_grid(adjusted, ALPHAS)
