@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -345,7 +346,7 @@ def test_run_launched_through_graphql_lands_in_postgres_and_the_warehouse(
     from marketing_engine.brand import load_brand
 
     expected_campaigns = len(campaign_rows(load_brand(EXAMPLE_BRAND)))
-    with sqlite3.connect(dagster_stack.engine_home / "warehouse.sqlite") as warehouse:
+    with closing(sqlite3.connect(dagster_stack.engine_home / "warehouse.sqlite")) as warehouse:
         (active,) = warehouse.execute("SELECT count(*) FROM campaigns WHERE status = 'active'").fetchone()
     assert active == expected_campaigns > 0
 
