@@ -5,12 +5,14 @@ audit of the brand's own site. The work is in `marketing_engine.outreach`; this 
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetExecutionContext,
     Backoff,
+    Config,
     Jitter,
     MaterializeResult,
     MetadataValue,
@@ -42,7 +44,14 @@ from marketing_engine.warehouse.models import (
 
 GROUP = "authority"
 RELEVANCE_THRESHOLD = {"minilm": 0.45, "tfidf": 0.25}
-RELEVANCE_METHOD = "minilm"
+
+
+class RelevanceConfig(Config):
+    """`minilm`: the keyword-clustering embeddings (default); `tfidf`: a light lexical fallback."""
+
+    relevance_method: Literal["minilm", "tfidf"] = "minilm"
+
+
 NETWORK_RETRY = RetryPolicy(max_retries=2, delay=5, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
 
 
@@ -206,7 +215,11 @@ def backlinks(
     "row per query, deduplicated, expired ones dropped, relevance to the brand's topics scored.",
 )
 def journalist_queries(
-    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource, mail: MailResource
+    context: AssetExecutionContext,
+    config: RelevanceConfig,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    mail: MailResource,
 ) -> MaterializeResult:
     from marketing_engine.outreach.digests import fresh_queries, queries_from_messages
     from marketing_engine.outreach.relevance import relevance_scores
@@ -220,9 +233,10 @@ def journalist_queries(
     fresh = fresh_queries(parsed, now)
     started = time.perf_counter()
     topics = [*profile.seed_topics, profile.description]
-    scores = relevance_scores([f"{q.topic}. {q.details}" for q in fresh], topics, RELEVANCE_METHOD)
+    method = config.relevance_method
+    scores = relevance_scores([f"{q.topic}. {q.details}" for q in fresh], topics, method)
     embed_seconds = time.perf_counter() - started
-    threshold = RELEVANCE_THRESHOLD[RELEVANCE_METHOD]
+    threshold = RELEVANCE_THRESHOLD[method]
     slug = brand_slug(profile.name)
     rows = [
         {**q.row(), "brand": slug, "relevance": s, "status": "relevant" if s >= threshold else "skipped"}
@@ -244,7 +258,7 @@ def journalist_queries(
             "dropped_expired_or_duplicate": len(parsed) - len(fresh),
             "relevant": len(relevant),
             "other_mail_skipped": len(skipped),
-            "relevance_method": f"{RELEVANCE_METHOD} (threshold {threshold})",
+            "relevance_method": f"{method} (threshold {threshold})",
             "embedding_seconds": round(embed_seconds, 2),
             "preview": markdown_table(
                 sorted(rows, key=lambda r: -r["relevance"]),
@@ -548,6 +562,7 @@ def competitor_watch(
 )
 def influencers(
     context: AssetExecutionContext,
+    config: RelevanceConfig,
     brand: BrandResource,
     warehouse: WarehouseResource,
     social_discovery: SocialDiscoveryResource,
@@ -560,7 +575,7 @@ def influencers(
     creators, errors = social_discovery.creators(profile.seed_topics)
     creators = dedupe_creators(creators)
     relevance = relevance_scores(
-        [f"{c.name}. {c.description}" for c in creators], profile.seed_topics, RELEVANCE_METHOD
+        [f"{c.name}. {c.description}" for c in creators], profile.seed_topics, config.relevance_method
     )
     rows = [
         {
@@ -602,6 +617,7 @@ def influencers(
 )
 def communities(
     context: AssetExecutionContext,
+    config: RelevanceConfig,
     brand: BrandResource,
     warehouse: WarehouseResource,
     social_discovery: SocialDiscoveryResource,
@@ -616,7 +632,7 @@ def communities(
     found, errors = social_discovery.communities(profile.seed_topics, named, invites)
     unique = list({(c.platform, c.name.lower()): c for c in found}.values())
     relevance = relevance_scores(
-        [f"{c.name}. {c.description}" for c in unique], profile.seed_topics, RELEVANCE_METHOD
+        [f"{c.name}. {c.description}" for c in unique], profile.seed_topics, config.relevance_method
     )
     rows = [
         {

@@ -1,0 +1,138 @@
+"""The authority assets end to end on the offline backends (sample sites on a loopback server, the
+simulated mailbox, the outbox), on SQLite and PostgreSQL: rows, files, and re-runs that add nothing."""
+
+from __future__ import annotations
+
+import json
+from email import message_from_bytes, policy
+from pathlib import Path
+
+from dagster import AssetsDefinition, DagsterInstance, materialize
+from sqlalchemy import func, select
+
+from marketing_engine.assets import authority
+from marketing_engine.assets.brand import brand_profile
+from marketing_engine.resources.ad_library import AdLibraryResource
+from marketing_engine.resources.brand import BrandResource
+from marketing_engine.resources.crawler import CrawlerResource
+from marketing_engine.resources.llm import LLMResource
+from marketing_engine.resources.mail import MailResource
+from marketing_engine.resources.social_discovery import SocialDiscoveryResource
+from marketing_engine.resources.warehouse import WarehouseResource
+from marketing_engine.settings import EXAMPLE_BRAND
+from marketing_engine.warehouse.models import (
+    Backlink,
+    Community,
+    CompetitorPage,
+    Influencer,
+    JournalistQuery,
+    LinkProspect,
+    OutreachEmail,
+    OutreachSequence,
+    Pitch,
+)
+
+ASSETS = [brand_profile] + [v for v in vars(authority).values() if isinstance(v, AssetsDefinition)]
+TFIDF = {"config": {"relevance_method": "tfidf"}}
+RUN_CONFIG = {"ops": {name: TFIDF for name in ("journalist_queries", "influencers", "communities")}}
+
+
+def _run(warehouse_url: str, tmp_path: Path):
+    resources = {
+        "brand": BrandResource(path=str(EXAMPLE_BRAND)),
+        "warehouse": WarehouseResource(url=warehouse_url),
+        "llm": LLMResource(backend="offline"),
+        "crawler": CrawlerResource(per_host_rate=50.0),
+        "mail": MailResource(inbox_dir=str(tmp_path / "inbox"), outbox_dir=str(tmp_path / "outbox")),
+        "ad_library": AdLibraryResource(),
+        "social_discovery": SocialDiscoveryResource(),
+    }
+    result = materialize(
+        ASSETS, resources=resources, instance=DagsterInstance.ephemeral(), run_config=RUN_CONFIG
+    )
+    assert result.success
+    return result
+
+
+def _count(warehouse, model) -> int:
+    with warehouse.session() as session:
+        return int(session.scalar(select(func.count()).select_from(model)))
+
+
+def test_authority_group_offline_end_to_end(
+    warehouse, warehouse_url: str, tmp_path: Path, engine_home
+) -> None:
+    _run(warehouse_url, tmp_path)
+    with warehouse.session() as session:
+        prospects = session.scalars(select(LinkProspect)).all()
+        pitches = session.scalars(select(Pitch)).all()
+        queries = session.scalars(select(JournalistQuery)).all()
+        links = session.scalars(select(Backlink)).all()
+    assert {p.kind for p in prospects} == {"broken_link", "resource_page"}
+    broken = next(p for p in prospects if p.kind == "broken_link")
+    assert broken.suggested_url.startswith("https://kestrelcycles.example/") and broken.contact_email
+    assert len(queries) == 5 and sum(q.status == "relevant" for q in queries) == 4
+    assert pitches and all(p.word_count <= p.word_limit for p in pitches)
+    assert all(p.cited_urls and p.cited_urls[0] in p.body for p in pitches)
+    assert {(b.rel, b.status) for b in links} == {("nofollow", "live"), ("follow", "live")}
+    assert _count(warehouse, Influencer) > 20 and _count(warehouse, Community) >= 6
+    assert _count(warehouse, CompetitorPage) == 5
+    outbox = sorted((tmp_path / "outbox").glob("*.eml"))
+    with warehouse.session() as session:
+        recorded = set(session.scalars(select(OutreachEmail.message_id)))
+        kinds = {s.kind for s in session.scalars(select(OutreachSequence))}
+    assert kinds == {"pitch", "broken_link", "resource_page"}
+    assert len(outbox) == len(recorded) == _count(warehouse, OutreachSequence)
+    message = message_from_bytes(outbox[0].read_bytes(), policy=policy.default)
+    assert message["Message-ID"] in recorded and message["List-Unsubscribe"]
+    assert "1220 SE Hawthorne Blvd" in message.get_body(("plain",)).get_content()
+    eeat = json.loads((engine_home / "reports" / "authority" / "eeat_audit.json").read_text())
+    assert 0 < eeat["score"] < 100 and eeat["reasons"]
+    gaps = json.loads((engine_home / "reports" / "authority" / "competitor_gaps.json").read_text())["gaps"]
+    assert any("Folding" in gap["title"] for gap in gaps)
+
+    # A second run the same day: same rows, no email sent twice, competitor pages now unchanged.
+    before = {
+        m: _count(warehouse, m)
+        for m in (
+            LinkProspect,
+            Pitch,
+            JournalistQuery,
+            Backlink,
+            Influencer,
+            Community,
+            OutreachSequence,
+            OutreachEmail,
+        )
+    }
+    _run(warehouse_url, tmp_path)
+    assert {m: _count(warehouse, m) for m in before} == before
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == len(outbox)
+    with warehouse.session() as session:
+        assert set(session.scalars(select(CompetitorPage.change))) == {"unchanged"}
+
+
+def test_eeat_check_warns_on_the_sample_site(tmp_path: Path) -> None:
+    result = authority.eeat_score_is_healthy(BrandResource(path=str(EXAMPLE_BRAND)))
+    assert result.passed is False and result.metadata["site_score"].value < authority.EEAT_WARN_BELOW
+
+
+def test_outreach_needs_the_brand_outreach_section(tmp_path: Path, warehouse_url: str) -> None:
+    import yaml
+
+    data = yaml.safe_load(EXAMPLE_BRAND.read_text())
+    data.pop("outreach")
+    brand_file = tmp_path / "brand.yaml"
+    brand_file.write_text(yaml.safe_dump(data))
+    result = materialize(
+        [authority.outreach_sequences],
+        resources={
+            "brand": BrandResource(path=str(brand_file)),
+            "warehouse": WarehouseResource(url=warehouse_url),
+            "mail": MailResource(outbox_dir=str(tmp_path / "outbox")),
+        },
+        instance=DagsterInstance.ephemeral(),
+    )
+    metadata = result.asset_materializations_for_node("outreach_sequences")[0].metadata
+    assert "no `outreach` section" in metadata["skipped"].value
+    assert not (tmp_path / "outbox").exists()
