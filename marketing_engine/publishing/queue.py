@@ -250,7 +250,7 @@ class DispatchReport:
 
 
 def _flush(session: Session, now: datetime, done: list[tuple[int, PublishResult]],
-           failed: list[tuple[int, str]], requeue: list[tuple[int, str]]) -> None:
+           failed: list[tuple[int, str]], requeue: list[tuple[int, str, datetime]]) -> None:
     if done:
         session.execute(update(SocialPost), [
             {"id": pid, "state": "published", "platform_post_id": r.post_id, "platform_url": r.url,
@@ -258,9 +258,9 @@ def _flush(session: Session, now: datetime, done: list[tuple[int, PublishResult]
     if failed:
         session.execute(update(SocialPost), [{"id": pid, "state": "failed", "last_error": why[:2000]}
                                              for pid, why in failed])
-    if requeue:  # not sent at all (rate limit longer than we wait): due again next tick
-        session.execute(update(SocialPost), [{"id": pid, "state": "scheduled", "last_error": why[:2000]}
-                                             for pid, why in requeue])
+    if requeue:  # not sent at all (rate limit longer than we wait): due again when the platform allows
+        session.execute(update(SocialPost), [{"id": pid, "state": "scheduled", "scheduled_at": when,
+                                              "last_error": why[:2000]} for pid, why, when in requeue])
 
 
 def dispatch_due(warehouse: Warehouse, publisher_for: Callable[[str], Publisher], now: datetime | None = None, *,
@@ -281,14 +281,15 @@ def dispatch_due(warehouse: Warehouse, publisher_for: Callable[[str], Publisher]
         handled += len(posts)
         done: list[tuple[int, PublishResult]] = []
         failed: list[tuple[int, str]] = []
-        requeue: list[tuple[int, str]] = []
+        requeue: list[tuple[int, str, datetime]] = []
         for post in posts:
             publisher = publisher_for(post.platform)
             try:
                 done.append((post.id, deliver(publisher, post, sleep=sleep)))
                 report.by_platform[post.platform] = report.by_platform.get(post.platform, 0) + 1
             except RateLimited as exc:
-                requeue.append((post.id, str(exc)))
+                # past this tick's window, so the same tick does not take it again
+                requeue.append((post.id, str(exc), due_before + timedelta(seconds=exc.wait)))
             except AmbiguousPublish as exc:
                 report.left_for_reconciler += 1
                 report.errors.append(str(exc))
