@@ -31,7 +31,7 @@ def collect_snapshot(sources: Mapping[str, _Source | None], request: FetchReques
     outcomes = []
     for name, source in sources.items():
         if source is None:
-            outcomes.append(SourceOutcome(name, "not_configured", error="no credentials configured"))
+            outcomes.append(SourceOutcome(name, "not_configured", error="no credentials configured (or no live client for it)"))
             continue
         started = time.perf_counter()
         try:

@@ -105,14 +105,8 @@ class TrendSourcesResource(ConfigurableResource):
             from marketing_engine.resources.trend_sources.x import XTrendSource
 
             return XTrendSource(self.x_bearer_token)
-        if name == "reddit" and self.reddit_client_id and self.reddit_client_secret:
-            from marketing_engine.resources.trend_sources.reddit import RedditTrendSource
-
-            return RedditTrendSource(self.reddit_client_id, self.reddit_client_secret, self.reddit_user_agent)
-        if name == "youtube" and self.youtube_api_key:
-            from marketing_engine.resources.trend_sources.youtube import YouTubeTrendSource
-
-            return YouTubeTrendSource(self.youtube_api_key)
+        # Reddit (praw) and YouTube (google-api-python-client) live clients are not written yet:
+        # with credentials or without, they report "not_configured" and the replay covers them offline.
         if name == "news":
             from marketing_engine.resources.trend_sources.news import NewsTrendSource
 
