@@ -62,6 +62,7 @@ def extract_facts(path: str, keyword: str, html: str) -> PageFacts:
 
     tree = lxml.html.fromstring(html)
     h1s = [" ".join(h.text_content().split()) for h in tree.xpath("//h1")]
+    links = list(tree.xpath("//a/@href"))  # before template parts are dropped: their links count too
     meta = tree.xpath('//meta[@name="description"]/@content')
     article = tree.xpath("//article")
     body = ""
@@ -79,7 +80,7 @@ def extract_facts(path: str, keyword: str, html: str) -> PageFacts:
         h1s=h1s,
         body=body,
         images_without_alt=len(tree.xpath("//img[not(@alt) or normalize-space(@alt)='']")),
-        links=[h for h in tree.xpath("//a/@href")],
+        links=links,
     )
 
 

@@ -1,0 +1,63 @@
+"""MiniLM clustering: ARI on the labelled set, the embedding cache, large-cluster splitting, hubs."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+from scipy.spatial.distance import pdist
+from sklearn.metrics import adjusted_rand_score
+
+from marketing_engine.seo import clustering
+from seo.sitekit import hashing_encoder
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def test_minilm_average_linkage_reaches_ari_0_9_on_the_labelled_clusters(tmp_path: Path) -> None:
+    with (DATA / "seo_clusters_labelled.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    keywords = [row["keyword"] for row in rows]
+    cache = clustering.EmbeddingCache(tmp_path / "embeddings.sqlite")
+    vectors, stats = clustering.embed_keywords(keywords, cache=cache)
+    assert stats.embedded == len(keywords) and vectors.shape == (len(keywords), 384)
+    labels = clustering.agglomerative_labels(vectors)
+    ari = adjusted_rand_score([row["cluster"] for row in rows], labels)
+    print(f"ARI {ari:.3f} on {len(rows)} keywords, {len(set(labels))} clusters")
+    assert ari >= 0.9
+    clusters = clustering.describe_clusters(keywords, vectors, labels)
+    assert 0.7 < clustering.overall_cohesion(clusters) <= 1.0
+    hubs = {c.hub for c in clusters if len(c.members) >= 8}
+    assert "e-bike tax credit" in hubs and "marathon training plan" in hubs
+    # a daily re-run embeds only what is new
+    again, stats = clustering.embed_keywords([*keywords, "e-bike battery care in summer"], cache=cache)
+    assert (stats.from_cache, stats.embedded) == (len(keywords), 1)
+    np.testing.assert_allclose(again[: len(keywords)], vectors, atol=1e-6)
+    assert len(cache) == len(keywords) + 1
+
+
+def test_condensed_distances_match_scipy() -> None:
+    vectors = np.random.default_rng(1).normal(size=(50, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    np.testing.assert_allclose(clustering.condensed_cosine_distances(vectors, block=7),
+                               pdist(vectors, "cosine"), atol=1e-5)
+
+
+def test_oversized_clusters_are_cut_deeper_and_hubs_prefer_seeds() -> None:
+    topics = ["battery", "tyre", "brake", "chain"]
+    keywords = [f"e-bike {t} {m}" for t in topics for m in ("care", "cost", "tips", "guide", "fix", "check")]
+    keywords += [f"{t} problems" for t in topics]
+    vectors, _ = clustering.embed_keywords(keywords, encoder=hashing_encoder)
+    whole = clustering.agglomerative_labels(vectors, threshold=0.95, max_size=1000)
+    split = clustering.agglomerative_labels(vectors, threshold=0.95, max_size=8)
+    assert len(set(whole)) < len(set(split))
+    assert max(np.bincount(split)) <= 8
+    clusters = clustering.describe_clusters(keywords, vectors, split, seeds=["e-bike brake fix"])
+    assert any(c.hub == "e-bike brake fix" for c in clusters)
+
+
+def test_empty_and_single_keyword_universes() -> None:
+    assert clustering.agglomerative_labels(np.zeros((0, 384), np.float32)).tolist() == []
+    assert clustering.agglomerative_labels(np.ones((1, 384), np.float32)).tolist() == [0]
+    assert clustering.embed_keywords([], encoder=hashing_encoder)[0].shape == (0, 384)
