@@ -2,7 +2,7 @@
 
 `generate_panel` is the one generator (also used by the benchmarks for 10,000-topic panels); the
 shipped file `marketing_engine/data/trends/replay_series.npz` is `build_replay_file()` with a fixed
-seed, so anyone can regenerate it byte for byte:
+seed, so anyone can regenerate the same arrays (a test checks it):
 
     .venv/bin/python -m marketing_engine.trends.replay_data
 
