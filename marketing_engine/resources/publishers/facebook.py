@@ -1,0 +1,48 @@
+"""Facebook Pages: `POST /{page-id}/feed` with a message and link, read-back from the page feed.
+
+Docs: https://developers.facebook.com/docs/pages-api/posts. Page tokens from a long-lived user
+token do not expire, so there is no refresh flow: an expired token (code 190) fails the post.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from marketing_engine.publishing.outgoing import OutgoingPost, PublishError, PublishRejected, PublishResult
+from marketing_engine.resources.publishers.graph import GraphPublisher
+
+
+class FacebookPublisher(GraphPublisher):
+    platform = "facebook"
+
+    def __init__(self, page_id: str, page_token: str, **kwargs: Any):
+        super().__init__(page_token, **kwargs)
+        self.page_id = page_id
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        if post.media_keys:
+            raise PublishRejected("facebook: video posts are not supported in this release")
+        data = {"message": post.fields.get("text", post.body)}
+        if post.link_url:
+            data["link"] = post.link_url
+        response = self.create("POST", f"{self.base_url}/{self.page_id}/feed", data=self.params(**data))
+        post_id = response.json()["id"]
+        return PublishResult(post_id, f"https://www.facebook.com/{post_id}")
+
+    def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
+        response = self.check(self.read("GET", f"{self.base_url}/{self.page_id}/feed",
+                                        params=self.params(fields="id,message,created_time,permalink_url", limit=50)))
+        candidates = [(item.get("message", ""), PublishResult(item["id"], item.get("permalink_url")),
+                       datetime.fromisoformat(item["created_time"]) if item.get("created_time") else None)
+                      for item in response.json().get("data", [])]
+        return self.match_text(post, candidates, since)
+
+    def verify(self, post_id: str, url: str | None) -> bool:
+        try:
+            self.check(self.read("GET", f"{self.base_url}/{post_id}", params=self.params(fields="id"), max_retries=1))
+        except PublishError as exc:
+            if "HTTP 404" in str(exc) or "HTTP 400" in str(exc):
+                return False
+            raise
+        return True

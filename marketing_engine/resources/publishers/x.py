@@ -1,0 +1,136 @@
+"""X: tweepy's v2 `Client.create_tweet` (threads as replies via `in_reply_to_tweet_id`), read-back
+through the user's recent posts, and the OAuth 2.0 refresh-token flow.
+
+Docs: https://docs.x.com/x-api/posts/create-post, https://docs.x.com/x-api/users/get-posts,
+https://docs.x.com/fundamentals/authentication/oauth-2-0/user-access-token
+Media upload is not in this release: a post with media fails with that reason instead of going
+out without its video.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from marketing_engine.publishing.outgoing import (
+    AmbiguousPublish,
+    OutgoingPost,
+    PublishRejected,
+    PublishResult,
+    RateLimited,
+)
+from marketing_engine.resources.publishers.base import (
+    DEFAULT_RATE_LIMIT_WAIT,
+    HttpPublisher,
+    NotSent,
+    TokenExpired,
+)
+
+TOKEN_URL = "https://api.x.com/2/oauth2/token"
+
+
+class XPublisher:
+    platform = "x"
+    flush_every = 1
+
+    def __init__(self, access_token: str, *, refresh_token: str | None = None, client_id: str | None = None,
+                 client_secret: str | None = None, timeout: float = 30.0, token_url: str = TOKEN_URL):
+        import tweepy
+
+        self.client = tweepy.Client(bearer_token=access_token, wait_on_rate_limit=False)
+        # tweepy sends without a timeout; a hung socket must end as a timeout the queue understands
+        self.client.session.request = partial(self.client.session.request, timeout=timeout)  # type: ignore[method-assign]
+        self.refresh_token, self.client_id, self.client_secret = refresh_token, client_id, client_secret
+        self.timeout = timeout
+        self.token_url = token_url
+        self._me: str | None = None
+
+    def _call(self, call: Callable[[], Any]) -> Any:
+        """Run a tweepy call; sort its errors into the queue's."""
+        import requests
+        import tweepy
+
+        try:
+            return call()
+        except tweepy.TooManyRequests as exc:
+            reset = exc.response.headers.get("x-rate-limit-reset")
+            wait = max(0.0, float(reset) - time.time()) if reset else DEFAULT_RATE_LIMIT_WAIT
+            raise RateLimited("x", wait, _message(exc)) from None
+        except tweepy.Unauthorized as exc:
+            raise TokenExpired(f"x: HTTP 401: {_message(exc)}") from None
+        except tweepy.TwitterServerError as exc:
+            raise AmbiguousPublish(f"x: HTTP {exc.response.status_code}: {_message(exc)}") from None
+        except tweepy.Forbidden as exc:
+            if "duplicate" in _message(exc).lower():  # X refuses the same text twice: it may be ours
+                raise AmbiguousPublish(f"x: HTTP 403: {_message(exc)}") from None
+            raise PublishRejected(f"x: HTTP 403: {_message(exc)}") from None
+        except tweepy.HTTPException as exc:
+            raise PublishRejected(f"x: HTTP {exc.response.status_code}: {_message(exc)}") from None
+        except requests.ConnectTimeout:
+            raise NotSent("x", 5.0, "connection timed out before sending") from None
+        except (requests.ConnectionError, requests.Timeout) as exc:  # may have been sent: look before retrying
+            raise AmbiguousPublish(f"x: {type(exc).__name__} on create") from None
+
+    def _with_refresh(self, call: Callable[[], Any]) -> Any:
+        return HttpPublisher.with_refresh(self, lambda: self._call(call))  # type: ignore[arg-type]
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        if post.media_keys:
+            raise PublishRejected("x: media upload is not supported in this release; post without media or use "
+                                  "the outbox")
+        head: str | None = None
+        previous: str | None = None
+        for text in [post.fields.get("text", post.body), *post.parts]:
+            response = self._with_refresh(partial(self.client.create_tweet, text=text,
+                                                  in_reply_to_tweet_id=previous, user_auth=False))
+            previous = str(response.data["id"])
+            head = head or previous
+        assert head is not None
+        return PublishResult(head, f"https://x.com/i/web/status/{head}")
+
+    def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
+        if self._me is None:
+            self._me = str(self._with_refresh(partial(self.client.get_me, user_auth=False)).data["id"])
+        response = self._with_refresh(partial(self.client.get_users_tweets, self._me, max_results=50,
+                                              tweet_fields=["created_at"], user_auth=False))
+        candidates = [(t["text"], PublishResult(str(t["id"]), f"https://x.com/i/web/status/{t['id']}"),
+                       t.get("created_at")) for t in (response.data or [])]
+        head = OutgoingPost(post.id, "x", post.idempotency_key, post.fields.get("text", post.body))
+        return HttpPublisher.match_text(head, candidates, since)
+
+    def verify(self, post_id: str, url: str | None) -> bool:
+        import tweepy
+
+        try:
+            response = self._with_refresh(partial(self.client.get_tweet, post_id, user_auth=False))
+        except PublishRejected as exc:
+            if "HTTP 404" in str(exc):
+                return False
+            raise
+        except tweepy.NotFound:
+            return False
+        return response.data is not None
+
+    def refresh(self) -> bool:
+        """OAuth 2.0: trade the refresh token for a new access token (and a new refresh token)."""
+        import requests
+
+        if not (self.refresh_token and self.client_id):
+            return False
+        auth = (self.client_id, self.client_secret) if self.client_secret else None
+        response = requests.post(self.token_url, timeout=self.timeout, auth=auth, data={
+            "grant_type": "refresh_token", "refresh_token": self.refresh_token, "client_id": self.client_id})
+        if response.status_code != 200:
+            raise PublishRejected(f"x: token refresh failed: HTTP {response.status_code}: {response.text[:200]}")
+        data = response.json()
+        self.client.bearer_token = data["access_token"]
+        self.refresh_token = data.get("refresh_token", self.refresh_token)
+        return True
+
+
+def _message(exc: Any) -> str:
+    messages = getattr(exc, "api_messages", None) or getattr(exc, "api_errors", None)
+    return "; ".join(str(m) for m in messages) if messages else str(exc)[:300]

@@ -1,0 +1,112 @@
+"""X through tweepy's v2 Client at the HTTP layer (`responses`): threads as replies, token refresh,
+429 with x-rate-limit-reset, 5xx, timeouts after acceptance, duplicate refusals and read-back."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import requests
+import responses
+
+from marketing_engine.publishing.outgoing import AmbiguousPublish, OutgoingPost, PublishRejected, RateLimited
+from marketing_engine.publishing.queue import deliver
+from marketing_engine.resources.publishers.base import NotSent, TokenExpired
+from marketing_engine.resources.publishers.x import XPublisher
+
+TWEETS = "https://api.twitter.com/2/tweets"
+POST = OutgoingPost(id=1, platform="x", idempotency_key="b" * 32, body="Cargo e-bikes, explained 🧵",
+                    payload={"fields": {"text": "Cargo e-bikes, explained 🧵"},
+                             "parts": ["2/ Range matters.", "3/ Read more https://k.example/?utm_source=x"]})
+
+
+def _created(tweet_id: str, text: str) -> dict:
+    return {"data": {"id": tweet_id, "edit_history_tweet_ids": [tweet_id], "text": text}}
+
+
+@responses.activate
+def test_thread_is_posted_as_replies_to_the_first_post() -> None:
+    for number in (1, 2, 3):
+        responses.post(TWEETS, json=_created(f"10{number}", "t"), status=201)
+    result = XPublisher("user-token").publish(POST)
+    assert result.post_id == "101" and result.url == "https://x.com/i/web/status/101"
+    bodies = [json.loads(call.request.body) for call in responses.calls]
+    assert bodies[0] == {"text": "Cargo e-bikes, explained 🧵"}
+    assert bodies[1] == {"text": "2/ Range matters.", "reply": {"in_reply_to_tweet_id": "101"}}
+    assert bodies[2]["reply"] == {"in_reply_to_tweet_id": "102"}
+    assert responses.calls[0].request.headers["Authorization"] == "Bearer user-token"
+
+
+@responses.activate
+def test_expired_token_is_refreshed_with_the_oauth2_flow() -> None:
+    responses.post(TWEETS, status=401, json={"title": "Unauthorized", "type": "about:blank", "status": 401,
+                                             "detail": "Unauthorized"})
+    responses.post("https://api.x.com/2/oauth2/token", json={"token_type": "bearer", "expires_in": 7200,
+                                                             "access_token": "fresh", "refresh_token": "r2"})
+    responses.post(TWEETS, json=_created("201", "t"), status=201)
+    single = OutgoingPost(id=2, platform="x", idempotency_key="c" * 32, body="hello")
+    publisher = XPublisher("stale", refresh_token="r1", client_id="cid")
+    assert publisher.publish(single).post_id == "201"
+    assert responses.calls[-1].request.headers["Authorization"] == "Bearer fresh"
+    assert "grant_type=refresh_token" in responses.calls[1].request.body and publisher.refresh_token == "r2"
+    responses.post(TWEETS, status=401, json={"title": "Unauthorized", "status": 401, "detail": "Unauthorized"})
+    with pytest.raises(TokenExpired):
+        XPublisher("stale").publish(single)
+
+
+@responses.activate
+def test_429_uses_the_reset_header() -> None:
+    reset = int(time.time()) + 40
+    responses.post(TWEETS, status=429, headers={"x-rate-limit-reset": str(reset)},
+                   json={"title": "Too Many Requests", "detail": "Too Many Requests", "status": 429})
+    with pytest.raises(RateLimited) as caught:
+        XPublisher("t").publish(OutgoingPost(id=3, platform="x", idempotency_key="d" * 32, body="hi"))
+    assert 35 <= caught.value.wait <= 41
+
+
+def _timeline(text: str) -> None:
+    responses.get("https://api.twitter.com/2/users/me", json={"data": {"id": "42", "name": "K", "username": "k"}})
+    responses.get("https://api.twitter.com/2/users/42/tweets", json={
+        "data": [{"id": "301", "text": text, "created_at": "2027-01-04T16:00:00.000Z", "edit_history_tweet_ids": ["301"]}],
+        "meta": {"result_count": 1}})
+
+
+@responses.activate
+def test_timeout_after_acceptance_is_found_by_reading_the_timeline() -> None:
+    responses.post(TWEETS, body=requests.ReadTimeout("read timed out"))
+    _timeline("Big news https://t.co/abc123")  # X rewrites links to t.co
+    post = OutgoingPost(id=4, platform="x", idempotency_key="e" * 32, body="Big news https://k.example/?utm_source=x")
+    assert deliver(XPublisher("t"), post, sleep=lambda _s: None).post_id == "301"
+    assert sum(call.request.method == "POST" for call in responses.calls) == 1
+
+
+@responses.activate
+def test_5xx_duplicate_refusal_and_bad_request() -> None:
+    post = OutgoingPost(id=5, platform="x", idempotency_key="f" * 32, body="Same words again")
+    responses.post(TWEETS, status=503, json={"title": "Service Unavailable", "status": 503, "detail": "busy"})
+    with pytest.raises(AmbiguousPublish, match="HTTP 503"):
+        XPublisher("t").publish(post)
+    responses.replace(responses.POST, TWEETS, status=403, json={
+        "detail": "You are not allowed to create a Tweet with duplicate content.", "status": 403,
+        "title": "Forbidden", "type": "about:blank"})
+    _timeline("Same words again")
+    assert deliver(XPublisher("t"), post, sleep=lambda _s: None).post_id == "301"
+    responses.replace(responses.POST, TWEETS, status=400, json={
+        "errors": [{"message": "text is too long"}], "title": "Invalid Request", "detail": "One or more parameters "
+        "to your request was invalid.", "type": "https://api.twitter.com/2/problems/invalid-request"})
+    with pytest.raises(PublishRejected, match="HTTP 400"):
+        XPublisher("t").publish(post)
+    responses.replace(responses.POST, TWEETS, body=requests.ConnectTimeout("connect timed out"))
+    with pytest.raises(NotSent):
+        XPublisher("t").publish(post)
+
+
+@responses.activate
+def test_media_is_refused_by_name_and_verify_reads_the_post() -> None:
+    with pytest.raises(PublishRejected, match="media upload is not supported"):
+        XPublisher("t").publish(OutgoingPost(id=6, platform="x", idempotency_key="g" * 32, body="v", media_keys=("a",)))
+    responses.get("https://api.twitter.com/2/tweets/301", json={"data": {"id": "301", "text": "x", "edit_history_tweet_ids": ["301"]}})
+    responses.get("https://api.twitter.com/2/tweets/302", status=404, json={"title": "Not Found", "status": 404})
+    assert XPublisher("t").verify("301", None)
+    assert not XPublisher("t").verify("302", None)
