@@ -168,7 +168,11 @@ class DiscordInvites:
 
     @staticmethod
     def code(invite: str) -> str:
-        found = re.search(r"(?:discord\.gg/|discord(?:app)?\.com/invite/)?([A-Za-z0-9-]+)/?$", invite.strip())
+        """The invite code of `https://discord.gg/CODE`, `discord.com/invite/CODE` or a bare `CODE`."""
+        value = invite.strip().rstrip("/")
+        found = re.fullmatch(
+            r"(?:https?://)?(?:discord\.gg|(?:www\.)?discord(?:app)?\.com/invite)/([A-Za-z0-9-]+)", value
+        ) or re.fullmatch(r"([A-Za-z0-9-]+)", value)
         if not found:
             raise ValueError(f"discord invite {invite!r}: not an invite link or code")
         return found.group(1)
