@@ -2,20 +2,30 @@
 this module is registered by `definitions.py`."""
 
 # trends: collect yesterday's snapshot every morning, then refresh signals and opportunities.
-from dagster import (  # noqa: E402 - each domain appends its own block
+from datetime import timedelta
+
+from dagster import (
     AssetSelection,
     DefaultScheduleStatus,
+    RunRequest,
     ScheduleDefinition,
-    build_schedule_from_partitioned_job,
-    define_asset_job,
+    ScheduleEvaluationContext,
+    schedule,
 )
 
-trend_snapshots_job = define_asset_job(
-    "trend_snapshots_job", selection=AssetSelection.assets("trend_snapshots"), partitions_def=None
+
+@schedule(
+    name="trend_snapshots_daily",
+    cron_schedule="0 6 * * *",
+    target=AssetSelection.assets("trend_snapshots"),
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="Yesterday's trend snapshot from every source (one daily partition per run).",
 )
-trend_snapshots_daily = build_schedule_from_partitioned_job(
-    trend_snapshots_job, name="trend_snapshots_daily", hour_of_day=6, default_status=DefaultScheduleStatus.RUNNING
-)
+def trend_snapshots_daily(context: ScheduleEvaluationContext) -> RunRequest:
+    day = (context.scheduled_execution_time.date() - timedelta(days=1)).isoformat()
+    return RunRequest(run_key=f"trend_snapshots:{day}", partition_key=day)
+
+
 trend_signals_daily = ScheduleDefinition(
     name="trend_signals_daily",
     target=AssetSelection.assets("trend_signals", "trend_opportunities"),
@@ -23,6 +33,7 @@ trend_signals_daily = ScheduleDefinition(
     default_status=DefaultScheduleStatus.RUNNING,
     description="Signals and opportunities from the morning's snapshots (the spike sensor reads them).",
 )
+
 
 # publishing: every five minutes, publish what is due (safe to overlap: claims skip locked rows).
 from dagster import DefaultScheduleStatus, ScheduleDefinition

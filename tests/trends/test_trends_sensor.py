@@ -87,3 +87,20 @@ def test_unreadable_cursor_falls_back_to_run_keys(store, warehouse_url):
     store(opportunity("cargo e-bike", 6.2))
     result, _ = tick(DagsterInstance.ephemeral(), warehouse_url, cursor="not json")
     assert [r.run_key for r in result.run_requests] == ["cargo-e-bike:2026-05-04"]
+
+
+def test_daily_schedule_asks_for_yesterdays_snapshot_partition():
+    from datetime import UTC, datetime
+
+    from dagster import Definitions, build_schedule_context
+
+    from marketing_engine.assets.trends import trend_snapshots
+    from marketing_engine.resources import build_resources
+    from marketing_engine.schedules import trend_snapshots_daily
+
+    defs = Definitions(assets=[trend_snapshots], schedules=[trend_snapshots_daily], resources=build_resources("local"))
+    context = build_schedule_context(
+        scheduled_execution_time=datetime(2026, 5, 5, 6, tzinfo=UTC), repository_def=defs.get_repository_def()
+    )
+    [request] = trend_snapshots_daily.evaluate_tick(context).run_requests
+    assert (request.partition_key, request.run_key) == ("2026-05-04", "trend_snapshots:2026-05-04")
