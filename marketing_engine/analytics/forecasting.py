@@ -48,7 +48,7 @@ def _cross_validate(
     errors, naive = [], []
     for train, test in KFold(5, shuffle=True, random_state=seed).split(x):
         model = GradientBoostingRegressor(
-            n_estimators=150, max_depth=3, learning_rate=0.05, random_state=seed
+            n_estimators=100, max_depth=3, learning_rate=0.05, random_state=seed
         )
         model.fit(x.iloc[train], y[train])
         errors.append(np.abs(model.predict(x.iloc[test]) - y[test]).mean())
@@ -79,7 +79,7 @@ class ContentPredictor:
             q: GradientBoostingRegressor(
                 loss="quantile" if q != 0.5 else "squared_error",
                 alpha=q,
-                n_estimators=150,
+                n_estimators=100,
                 max_depth=3,
                 learning_rate=0.05,
                 random_state=self.seed,
@@ -141,7 +141,7 @@ class CampaignPredictor:
             q: GradientBoostingRegressor(
                 loss="quantile" if q != 0.5 else "squared_error",
                 alpha=q,
-                n_estimators=150,
+                n_estimators=100,
                 max_depth=3,
                 random_state=self.seed,
             ).fit(x, y)

@@ -199,8 +199,14 @@ def run_experiments(warehouse: Warehouse, brand: str, profile) -> ExperimentOutc
     return outcome
 
 
+def posting_window(hour: int) -> str:
+    """The 3-hour posting window an hour falls in, e.g. 19 → "18:00-21:00" (a bandit arm)."""
+    start = (int(hour) // 3) * 3
+    return f"{start:02d}:00-{start + 3:02d}:00"
+
+
 def bandit_allocations(posts: pd.DataFrame, brand: str, seed: int = 0) -> list[dict]:
-    """Thompson sampling per platform over hooks and posting hours; a post is a success when its
+    """Thompson sampling per platform over hooks and 3-hour posting windows; a post is a success when its
     engagement rate beats its platform's median."""
     if posts.empty:
         return []
@@ -209,7 +215,7 @@ def bandit_allocations(posts: pd.DataFrame, brand: str, seed: int = 0) -> list[d
         wins = (group["engagement_rate"] > group["engagement_rate"].median()).astype(float).to_numpy()
         for dimension, arms_of in (
             ("hook", group["hook"]),
-            ("posting_time", group["hour"].map("{:02d}:00".format)),
+            ("posting_time", group["hour"].map(posting_window)),
         ):
             arms = list(HOOKS) if dimension == "hook" else sorted(arms_of.unique())
             bandit = ThompsonSampling(arms, seed=seed)

@@ -27,7 +27,9 @@ class Finding:
     evidence_count: int
 
     def row(self, brand: str) -> dict:
-        return {"brand": brand, **self.__dict__}
+        # Plain floats: PostgreSQL's driver does not know numpy scalars.
+        plain = {k: float(v) if isinstance(v, np.floating) else v for k, v in self.__dict__.items()}
+        return {"brand": brand, **plain, "evidence_count": int(self.evidence_count)}
 
 
 def _ratio(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
@@ -97,8 +99,8 @@ def posting_time_findings(posts: pd.DataFrame, min_posts: int = 8) -> list[Findi
 
 
 def attribution_findings(shares: dict[str, dict[str, float]], journeys: int) -> list[Finding]:
-    """What data-driven attribution says that last touch gets wrong, per channel."""
-    shapley, last = shares.get("shapley", {}), shares.get("last_touch", {})
+    """What data-driven attribution says that last touch and first-order Markov get wrong."""
+    shapley = shares.get("shapley", {})
     findings = []
     if shapley:
         top = max(shapley, key=shapley.get)
@@ -115,17 +117,20 @@ def attribution_findings(shares: dict[str, dict[str, float]], journeys: int) -> 
                 journeys,
             )
         )
-    for channel, share in shapley.items():
-        gap = last.get(channel, 0.0) - share
-        if abs(gap) >= 0.03:
+    for model, label in (("last_touch", "last-touch"), ("markov_1", "first-order Markov")):
+        other = shares.get(model, {})
+        for channel, share in shapley.items():
+            gap = other.get(channel, 0.0) - share
+            if abs(gap) < 0.03:
+                continue
             verdict = "over-credits" if gap > 0 else "under-credits"
             findings.append(
                 Finding(
                     channel,
                     "attribution",
-                    f"last_touch_gap:{channel}",
-                    f"last-touch {verdict} {channel}: {last.get(channel, 0.0):.0%} of credit "
-                    f"against {share:.0%} data-driven, over {journeys} journeys",
+                    f"{model}_gap:{channel}",
+                    f"{label} {verdict} {channel}: {other.get(channel, 0.0):.0%} of credit against "
+                    f"{share:.0%} data-driven, over {journeys} journeys",
                     gap,
                     None,
                     None,

@@ -37,6 +37,7 @@ def local_resources() -> dict[str, Any]:
         "warehouse": WarehouseResource(url=warehouse_url()),
         "media_store": MediaStoreResource(),
         "llm": LLMResource(backend="offline"),
+        "metrics": MetricsResource(backend="simulator"),
         "voice": VoiceResource(backend="espeak"),
         "music": MusicResource(backend="synth"),
         "footage": FootageResource(backend="motion"),

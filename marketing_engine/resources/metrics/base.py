@@ -40,7 +40,7 @@ class MetricsResource(ConfigurableResource):
     backend: Literal["simulator", "ga4"] = "simulator"
     seed: int = 0
     journeys_per_day: int = Field(default=8_000, gt=0)
-    simulated_posts_per_day: int = Field(default=120, ge=0)
+    simulated_posts_per_day: int = Field(default=400, ge=0)
     ga4_property_id: str = ""
     ga4_access_token: str | None = None
     ga4_base_url: str = "https://analyticsdata.googleapis.com"

@@ -1,0 +1,165 @@
+"""The analytics group end to end on SQLite and PostgreSQL: rows, idempotence, the report."""
+
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance, materialize
+from sqlalchemy import select
+
+from marketing_engine.assets.analytics import (
+    attribution_tables,
+    campaign_memory,
+    content_metrics,
+    experiments,
+    marketing_report,
+    performance_forecasts,
+    recent_metric_days,
+    touchpoints,
+)
+from marketing_engine.resources.brand import BrandResource
+from marketing_engine.resources.media_store import MediaStoreResource
+from marketing_engine.resources.metrics import MetricsResource
+from marketing_engine.resources.warehouse import WarehouseResource
+from marketing_engine.settings import EXAMPLE_BRAND
+from marketing_engine.warehouse import Warehouse
+from marketing_engine.warehouse.models import (
+    AttributionCredit,
+    BanditAllocation,
+    CampaignMemory,
+    CampaignMetric,
+    ContentPerformance,
+    CustomerJourney,
+    ExperimentResult,
+    PerformanceForecast,
+)
+
+DAILY = [touchpoints, content_metrics]
+LOOP = [attribution_tables, experiments, performance_forecasts, campaign_memory, marketing_report]
+DAYS = ["2026-11-20", "2026-11-21"]
+
+
+def _resources(url: str, media: Path) -> dict:
+    return {
+        "brand": BrandResource(path=str(EXAMPLE_BRAND)),
+        "warehouse": WarehouseResource(url=url),
+        "media_store": MediaStoreResource(root=str(media)),
+        "metrics": MetricsResource(journeys_per_day=3000, simulated_posts_per_day=150),
+    }
+
+
+def run_analytics(url: str, media: Path, instance: DagsterInstance) -> None:
+    resources = _resources(url, media)
+    for day in DAYS:
+        assert materialize(DAILY, partition_key=day, resources=resources, instance=instance).success
+    result = materialize(LOOP, resources=resources, instance=instance)
+    assert result.success
+
+
+def test_analytics_group_fills_its_tables_and_reruns_without_duplicates(warehouse_url, tmp_path, engine_home):
+    instance = DagsterInstance.ephemeral()
+    run_analytics(warehouse_url, tmp_path / "media", instance)
+    store = Warehouse(warehouse_url)
+    counts = {
+        m.__tablename__: store.count(m, brand="kestrel-cycles")
+        for m in (
+            CustomerJourney,
+            ContentPerformance,
+            CampaignMetric,
+            AttributionCredit,
+            ExperimentResult,
+            BanditAllocation,
+            PerformanceForecast,
+            CampaignMemory,
+        )
+    }
+    assert counts["customer_journeys"] == 6000
+    assert counts["content_performance"] == 300
+    # 9 models for all journeys and for each of the 4 products.
+    with store.session() as session:
+        markov_3 = session.scalars(
+            select(AttributionCredit.channel).where(
+                AttributionCredit.model == "markov_3", AttributionCredit.campaign == "all"
+            )
+        ).all()
+        shapley_share = session.scalar(
+            select(AttributionCredit.share).where(
+                AttributionCredit.model == "shapley",
+                AttributionCredit.campaign == "all",
+                AttributionCredit.channel == "retargeting",
+            )
+        )
+    assert {"x", "linkedin", "retargeting", "organic_search", "email", "direct"} <= set(markov_3)
+    assert shapley_share < 0.05  # the zero-lift channel gets little data-driven credit
+    assert min(counts.values()) > 0
+
+    run_analytics(warehouse_url, tmp_path / "media", instance)
+    again = {
+        m.__tablename__: store.count(m, brand="kestrel-cycles")
+        for m in (
+            CustomerJourney,
+            ContentPerformance,
+            CampaignMetric,
+            AttributionCredit,
+            ExperimentResult,
+            BanditAllocation,
+            PerformanceForecast,
+            CampaignMemory,
+        )
+    }
+    assert again == counts
+    report = engine_home / "reports" / "kestrel-cycles-marketing-report.html"
+    assert report.is_file() and report.stat().st_size > 1_000_000
+    store.dispose()
+
+
+def test_attribution_before_any_journey_names_the_missing_step(tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    result = materialize(
+        [attribution_tables],
+        resources=_resources(url, tmp_path / "media"),
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    error = failure.event_specific_data.error
+    assert error.cause.cls_name == "AnalyticsInputError"
+    assert "materialize `touchpoints` first" in error.cause.message
+
+
+def test_recent_metric_days_end_today():
+    from datetime import date
+
+    assert recent_metric_days(3, date(2026, 3, 1)) == ["2026-02-27", "2026-02-28", "2026-03-01"]
+
+
+@pytest.mark.e2e
+def test_report_charts_render_in_headless_chromium(tmp_path, engine_home):
+    from playwright.sync_api import sync_playwright
+
+    url = f"sqlite:///{tmp_path / 'report.sqlite'}"
+    run_analytics(url, tmp_path / "media", DagsterInstance.ephemeral())
+    report = engine_home / "reports" / "kestrel-cycles-marketing-report.html"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(report.as_uri())
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+        charts = page.locator(".js-plotly-plot")
+        rendered = page.evaluate(
+            "() => [...document.querySelectorAll('.js-plotly-plot')].filter(d => d.querySelector('svg.main-svg')"
+            " && d.querySelectorAll('.trace, .hm, .bars, .scatterlayer .trace').length > 0).length"
+        )
+        titles = page.eval_on_selector_all(".gtitle", "els => els.map(e => e.textContent)")
+        count = charts.count()
+        browser.close()
+    # attribution, posteriors, two forecasts, heatmap (no trend chart: no trend opportunities here)
+    assert count >= 5 and rendered == count, (rendered, titles)
+    assert "Share of credit by channel, per attribution model" in titles
+    assert "Mean engagement rate by posting hour" in titles
+    assert not errors
