@@ -14,6 +14,7 @@ from collections.abc import Sequence
 COMMANDS: dict[str, str] = {
     "review": "marketing_engine.cli_publishing:register_review",
     "posts": "marketing_engine.cli_publishing:register_posts",
+    "report-screenshot": "marketing_engine.analytics.screenshot:register",
 }
 
 

@@ -72,12 +72,6 @@ def _video_top_topic(instance: DagsterInstance, defs: Definitions) -> Sequence[s
     return video_topic_partitions(instance, defs)
 
 
-def _analytics_recent_days(instance: DagsterInstance, defs: Definitions) -> Sequence[str]:
-    from marketing_engine.assets.analytics import recent_metric_days
-
-    return recent_metric_days()
-
-
 # Each domain appends its stages here, in graph order.
 STAGES: list[Stage] = [
     Stage("foundation", groups=("foundation",)),

@@ -45,7 +45,6 @@ def local_resources() -> dict[str, Any]:
         "wordpress": WordPressResource(),  # seo: the local site folder is the published site
         # The offline outbox previews the next day: `make run` shows what would go out.
         "publishers": PublishersResource(backend="outbox", lookahead_hours=24.0),
-        "metrics": MetricsResource(backend="simulator"),
         # The replay shows one live spike two days back, so the demo exercises the spike sensor.
         "trend_sources": TrendSourcesResource(
             injected_spikes=[InjectedSpikeConfig(topic="cargo e-bike", days_ago=2, multiplier=5.0)]
