@@ -68,7 +68,7 @@ class JobAPI:
     shape: JobShape = field(default_factory=JobShape)
     poll_interval_s: float = 5.0
     timeout_s: float = 600.0
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = field(default=lambda seconds: time.sleep(seconds))
     clock: Callable[[], float] = time.monotonic
     transport: httpx.BaseTransport | None = None
 

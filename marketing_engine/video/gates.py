@@ -84,6 +84,9 @@ def analyse(path: Path, has_audio: bool = True) -> dict[str, Any]:
         "true_peak_dbtp": float(peak.group(1)) if peak else None,
         "black": [(float(a), float(b)) for a, b in re.findall(r"black_start:([\d.]+) black_end:([\d.]+)", log)],
         "frozen": [float(d) for d in re.findall(r"freeze_duration: ([\d.]+)", log)],
+        # freezedetect (like silencedetect) prints no end for a freeze that lasts until the end
+        "freeze_open": [float(t) for t in re.findall(r"freeze_start: ([\d.]+)", log)][
+            len(re.findall(r"freeze_end: ", log)):],
         "silent": [float(d) for d in re.findall(r"silence_duration: ([\d.]+)", log)],
         # silencedetect prints no end for a silence that lasts until the end of the file
         "silence_open": log.count("silence_start") > log.count("silence_end"),
@@ -158,6 +161,8 @@ def check_sound_and_picture(measured: dict[str, Any], allowed_silence_s: float =
     for duration in measured["silent"]:
         if duration > allowed_silence_s:
             failures.append(f"silence for {duration:.1f} s (over {MAX_GAP_S:.0f} s)")
+    for start in measured.get("freeze_open", []):
+        failures.append(f"frozen picture from {start:.1f} s until the end")
     if measured.get("silence_open"):
         failures.append("the sound goes silent and stays silent until the end")
     return failures

@@ -1,0 +1,140 @@
+"""One real low-resolution render (the `preview` rendition, 15 s at 360×640) and its gates, plus
+deliberately broken files that each gate must name."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from marketing_engine.resources.media_store import MediaStoreResource
+from marketing_engine.resources.music import MusicResource
+from marketing_engine.resources.voice import VoiceResource
+from marketing_engine.video import studio
+from marketing_engine.video.gates import run_gates
+from marketing_engine.video.library import rendition
+from marketing_engine.video.render import manifest_json, render
+from marketing_engine.video.timeline import VOICE_OFFSET, build_manifest
+
+PREVIEW = rendition("preview")
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory, dna, short_script):
+    """Everything up to a rendered preview, in a module-wide engine home."""
+    home = tmp_path_factory.mktemp("video-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MARKETING_ENGINE_HOME", str(home))
+        store = MediaStoreResource(root=str(home / "media"))
+        dna_dict = dna.as_dict()
+        spoken = studio.speak_to_fit(VoiceResource(), short_script, dna_dict)
+        voice = {"key": store.put_file(spoken["wav"]).key, "words": spoken["words"]}
+        music_wav, _ = MusicResource().soundtrack(dna.music_mood, 15, seed=5)
+        music = {"key": store.put_file(music_wav).key}
+        visuals = {"preview": studio.visual_track(store, dna_dict, dna, short_script, voice, 15, "preview", 5)}
+        captions = {"preview": studio.caption_track(store, dna_dict, short_script, voice, "preview")}
+        [rendered] = studio.render_renditions(store, dna_dict, short_script, voice, music, visuals, captions,
+                                              15.0, home / "renders")
+        yield {"store": store, "voice": voice, "music": music, "visuals": visuals, "captions": captions,
+               "rendered": rendered, "home": home}
+
+
+def test_preview_render_passes_every_gate(made):
+    rendered = made["rendered"]
+    report = run_gates(rendered.video, PREVIEW, 15.0, rendered.caption_box)
+    assert report.failures == []
+    assert abs(report.measurements["integrated_lufs"] + 14) <= 1
+    assert report.measurements["true_peak_dbtp"] <= -1.5
+    header = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0",
+                             str(rendered.thumbnail)], capture_output=True, text=True, check=True).stdout
+    assert header.strip() == "360,640"
+
+
+def test_manifest_is_deterministic_and_follows_the_dna(made, dna, short_script):
+    rendered, store = made["rendered"], made["store"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MARKETING_ENGINE_HOME", str(made["home"]))
+        again = studio.visual_track(store, dna.as_dict(), dna, short_script, made["voice"], 15, "preview", 5)
+        captions = studio.caption_track(store, dna.as_dict(), short_script, made["voice"], "preview")
+    manifest = build_manifest(
+        dna=dna.as_dict(), rendition=PREVIEW, duration=15.0, layers=again["layers"],
+        captions_key=captions["keys"]["ass"], voice_key=made["voice"]["key"], music_key=made["music"]["key"],
+        loudness=rendered.manifest["audio"]["loudness"], music_gain=studio.MUSIC_GAIN,
+        script_sha256=studio.script_sha256(short_script),
+    )
+    assert manifest_json(manifest) == manifest_json(rendered.manifest)
+    assert rendered.manifest["audio"]["voice_offset"] == VOICE_OFFSET
+    recoloured = dataclasses.replace(dna, palette={**dna.palette, "primary": "#222288"})
+    changed = build_manifest(**{**_manifest_args(rendered.manifest, short_script), "dna": recoloured.as_dict()})
+    assert changed["dna_fingerprint"] != manifest["dna_fingerprint"]
+    assert json.loads(manifest_json(manifest)) == manifest
+
+
+def _manifest_args(manifest: dict, script) -> dict:
+    return {"rendition": PREVIEW, "duration": manifest["duration"], "layers": manifest["layers"],
+            "captions_key": manifest["captions_key"], "voice_key": manifest["audio"]["voice_key"],
+            "music_key": manifest["audio"]["music_key"], "loudness": manifest["audio"]["loudness"],
+            "music_gain": manifest["audio"]["music_gain"], "script_sha256": studio.script_sha256(script)}
+
+
+def test_unchanged_manifest_is_not_rendered_again(made, dna, short_script):
+    rendered = made["rendered"]
+    before = rendered.video.stat().st_mtime_ns
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MARKETING_ENGINE_HOME", str(made["home"]))
+        [again] = studio.render_renditions(
+            made["store"], dna.as_dict(), short_script, made["voice"], made["music"], made["visuals"],
+            made["captions"], 15.0, rendered.video.parent, cached={"preview": rendered.manifest_sha256})
+    assert again.video == rendered.video and again.video.stat().st_mtime_ns == before
+
+
+def test_generated_footage_clip_goes_under_its_beat(made, tmp_path):
+    rendered = made["rendered"]
+    clip = tmp_path / "clip.mp4"
+    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=s=320x240:r=24:d=2",
+                    "-pix_fmt", "yuv420p", str(clip)], check=True)
+    key = made["store"].put_file(clip).key
+    manifest = json.loads(manifest_json(rendered.manifest))
+    manifest["duration"] = 4.0
+    manifest["layers"].insert(1, {"name": "clip-0", "kind": "clip", "key": key, "start": 1.0, "end": 3.5,
+                                  "x": "0", "y": "0"})
+    output = render(manifest, made["store"].local_path, tmp_path / "with-clip.mp4")
+    report = run_gates(output, PREVIEW, 4.0, rendered.caption_box)
+    assert not [f for f in report.failures if "loudness" not in f and "peak" not in f]
+
+
+def _make(tmp_path: Path, name: str, video: str, audio: str | None, extra: list[str]) -> Path:
+    out = tmp_path / name
+    audio_in = ["-f", "lavfi", "-i", audio] if audio else []
+    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "lavfi", "-i", video, *audio_in, "-t", "3",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-profile:v", "high", "-pix_fmt", "yuv420p",
+                    "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+                    *(["-c:a", "aac", "-ar", "48000"] if audio else []), *extra, str(out)], check=True)
+    return out
+
+
+def test_broken_renders_say_exactly_why(tmp_path, made):
+    box = made["rendered"].caption_box
+    black = _make(tmp_path, "black.mp4", "color=c=black:s=360x640:r=30", "anullsrc=r=48000:cl=stereo",
+                  ["-movflags", "+faststart"])
+    report = run_gates(black, PREVIEW, 3.0, box)
+    assert any(f.startswith("black picture from 0.0 s") for f in report.failures)
+    assert any(f.startswith("frozen picture") for f in report.failures)
+    assert any(f.startswith("loudness") for f in report.failures)
+    assert any("silen" in f for f in report.failures)
+
+    wrong = _make(tmp_path, "wrong.mp4", "testsrc2=s=320x568:r=25", "sine=f=440:r=48000", [])
+    report = run_gates(wrong, PREVIEW, 3.0, box)
+    assert "resolution 320x568, expected 360x640" in report.failures
+    assert "not faststart: the moov index comes after the media data" in report.failures
+
+    mute = _make(tmp_path, "mute.mp4", "testsrc2=s=360x640:r=30", None, ["-movflags", "+faststart"])
+    assert run_gates(mute, PREVIEW, 3.0, box).failures == ["the file needs one video and one audio stream",
+                                                            "loudness None LUFS, expected -14.0 ± 1.0",
+                                                            "true peak None dBTP is above -1.0 dBTP"]
+    long = run_gates(made["rendered"].video, rendition("vertical"), 20.0, box)
+    assert "resolution 360x640, expected 1080x1920" in long.failures
+    assert "duration 15.00 s, the script asks for 20.00 s" in long.failures
