@@ -105,8 +105,11 @@ class TrendSourcesResource(ConfigurableResource):
             from marketing_engine.resources.trend_sources.x import XTrendSource
 
             return XTrendSource(self.x_bearer_token)
-        # Reddit (praw) and YouTube (google-api-python-client) live clients are not written yet:
-        # with credentials or without, they report "not_configured" and the replay covers them offline.
+        if name == "reddit" and self.reddit_client_id and self.reddit_client_secret:
+            from marketing_engine.resources.trend_sources.reddit import RedditTrendSource
+
+            return RedditTrendSource(self.reddit_client_id, self.reddit_client_secret, self.reddit_user_agent)
+        # The YouTube live client is not written yet: it reports "not_configured" (the replay covers it).
         if name == "news":
             from marketing_engine.resources.trend_sources.news import NewsTrendSource
 
