@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import zlib
 from datetime import date
 
 import numpy as np
@@ -56,5 +57,5 @@ def hashing_encoder(texts: list[str]) -> np.ndarray:
     out = np.zeros((len(texts), 384), dtype=np.float32)
     for row, text in enumerate(texts):
         for word in tokens(text):
-            out[row, hash(singular(word)) % 384] += 1.0
+            out[row, zlib.crc32(singular(word).encode()) % 384] += 1.0
     return out

@@ -1,0 +1,101 @@
+"""The SEO asset graph on the offline backends, on SQLite and PostgreSQL: rows, files, checks,
+partitions, and re-runs that never duplicate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance, materialize
+from sqlalchemy import func, select
+
+from marketing_engine.assets import seo as seo_assets
+from marketing_engine.resources import KeywordIdeasResource, WordPressResource
+from marketing_engine.resources.brand import BrandResource
+from marketing_engine.resources.llm import LLMResource
+from marketing_engine.resources.media_store import MediaStoreResource
+from marketing_engine.resources.warehouse import WarehouseResource
+from marketing_engine.seo import clustering
+from marketing_engine.settings import EXAMPLE_BRAND
+from marketing_engine.warehouse import Warehouse
+from marketing_engine.warehouse.models import (
+    ContentCluster,
+    Keyword,
+    ProgrammaticPage,
+    SeoPageBrief,
+    SerpResult,
+)
+from seo.sitekit import hashing_encoder
+
+
+@pytest.fixture
+def resources(warehouse_url: str, monkeypatch: pytest.MonkeyPatch) -> dict:
+    # MiniLM itself is tested in test_seo_clustering; here a hashing encoder keeps the graph test fast.
+    monkeypatch.setattr(clustering, "minilm_encoder", lambda: hashing_encoder)
+    return {
+        "brand": BrandResource(path=str(EXAMPLE_BRAND)),
+        "warehouse": WarehouseResource(url=warehouse_url),
+        "media_store": MediaStoreResource(),
+        "llm": LLMResource(backend="offline"),
+        "keyword_ideas": KeywordIdeasResource(),
+        "wordpress": WordPressResource(),
+    }
+
+
+def _count(url: str, model, **where) -> int:
+    warehouse = Warehouse(url)
+    with warehouse.session() as session:
+        query = select(func.count()).select_from(model)
+        for name, value in where.items():
+            query = query.where(getattr(model, name) == value)
+        return int(session.scalar(query))
+
+
+def test_keywords_to_published_site_on_the_offline_backends(resources: dict, warehouse_url: str,
+                                                            engine_home: Path) -> None:
+    instance = DagsterInstance.ephemeral()
+    run = lambda assets, **kw: materialize(assets, resources=resources, instance=instance, **kw)
+    first = run([seo_assets.keyword_universe, seo_assets.keyword_clusters])
+    assert first.success
+    keywords = _count(warehouse_url, Keyword)
+    assert keywords >= 9 * 100 * 0.95
+    meta = first.asset_materializations_for_node("keyword_universe")[0].metadata
+    assert meta["fewest_per_seed"].value >= 100
+    clusters = instance.get_dynamic_partitions("keyword_clusters")
+    assert len(clusters) == _count(warehouse_url, ContentCluster) >= 5
+    top = clusters[:1]
+    assert run([seo_assets.page_briefs, seo_assets.programmatic_pages], partition_key=top[0]).success
+    pages = _count(warehouse_url, ProgrammaticPage, status="written")
+    assert 3 <= pages <= 6
+    site = run([seo_assets.page_schema, seo_assets.json_ld_is_valid, seo_assets.static_site,
+                seo_assets.site_quality_gates, seo_assets.published_pages, seo_assets.serp_positions])
+    assert site.success
+    checks = site.get_asset_check_evaluations()
+    assert len(checks) == 8 and all(c.passed for c in checks), [(c.check_name, c.metadata) for c in checks]
+    assert _count(warehouse_url, ProgrammaticPage, status="published") == pages
+    assert _count(warehouse_url, SerpResult) == keywords
+    assert (engine_home / "site" / "sitemap.xml").is_file() and (engine_home / "site" / "index.html").is_file()
+    assert len(list((engine_home / "site").rglob("index.html"))) == pages + len(clusters) + 2
+    # re-running never duplicates, and an unchanged page keeps its lastmod
+    before = {r.slug: r.modified_on for r in _rows(warehouse_url)}
+    assert run([seo_assets.keyword_universe]).success
+    assert run([seo_assets.page_briefs, seo_assets.programmatic_pages], partition_key=top[0]).success
+    assert _count(warehouse_url, Keyword) == keywords
+    assert _count(warehouse_url, ProgrammaticPage) == pages == _count(warehouse_url, SeoPageBrief)
+    assert {r.slug: r.modified_on for r in _rows(warehouse_url)} == before
+
+
+def _rows(url: str) -> list[SeoPageBrief]:
+    with Warehouse(url).session() as session:
+        return list(session.scalars(select(SeoPageBrief)))
+
+
+def test_a_cluster_that_is_gone_is_refused_by_name(resources: dict) -> None:
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("keyword_clusters", ["no-such-cluster"])
+    result = materialize([seo_assets.page_briefs], resources=resources, instance=instance,
+                         partition_key="no-such-cluster", raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    error = failure.event_specific_data.error
+    assert "'no-such-cluster' is not in the warehouse" in (error.cause or error).message
