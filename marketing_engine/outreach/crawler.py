@@ -162,12 +162,13 @@ class Crawler:
             interval = max(interval, host.robots.crawl_delay(self.policy.user_agent) or 0.0)
         if interval <= 0:
             return
+        # Requests to one host pass this gate one at a time; the next slot is counted from when this
+        # request really leaves (after any late wake-up), so the gap never drops below the interval.
         async with host.lock:
-            now = time.monotonic()
-            start = max(now, host.next_start)
-            host.next_start = start + interval
-        if start > now:
-            await asyncio.sleep(start - now)
+            wait = host.next_start - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            host.next_start = time.monotonic() + interval
 
     async def _robots(self, url: str) -> Protego | None:
         host = self._host(url)
@@ -204,22 +205,30 @@ class Crawler:
         host = self._host(url)
         wire, headers = self._wire_url(url)
         started = time.perf_counter()
-        async with self._total, host.semaphore:
+        # The host's own slot first, so requests queued for a slow host never hold global slots; the
+        # rate gate last, right before sending, so nothing can delay a request past its turn.
+        async with host.semaphore, self._total:
             await self._wait_turn(host)
-            try:
-                async with self._client.stream(method, wire, headers=headers) as response:
-                    result.status = response.status_code
-                    result.content_type = response.headers.get("content-type", "")
-                    if response.status_code in REDIRECT_STATUSES:
-                        result.final_url = urljoin(url, response.headers.get("location", ""))
-                    elif read_body and _is_text(result.content_type):
-                        result.text = await self._read(response)
-            except httpx.TimeoutException:
-                result.error, result.error_kind = "timed out", "timeout"
-            except httpx.HTTPError as exc:
-                result.error, result.error_kind = f"{type(exc).__name__}: {exc}", "connect"
+            await self._send(url, wire, headers, read_body, result, method)
         result.elapsed_s = time.perf_counter() - started
         return result
+
+    async def _send(
+        self, url: str, wire: str, headers: dict[str, str], read_body: bool, result: FetchResult, method: str
+    ) -> None:
+        assert self._client is not None
+        try:
+            async with self._client.stream(method, wire, headers=headers) as response:
+                result.status = response.status_code
+                result.content_type = response.headers.get("content-type", "")
+                if response.status_code in REDIRECT_STATUSES:
+                    result.final_url = urljoin(url, response.headers.get("location", ""))
+                elif read_body and _is_text(result.content_type):
+                    result.text = await self._read(response)
+        except httpx.TimeoutException:
+            result.error, result.error_kind = "timed out", "timeout"
+        except httpx.HTTPError as exc:
+            result.error, result.error_kind = f"{type(exc).__name__}: {exc}", "connect"
 
     async def _read(self, response: httpx.Response) -> str:
         body = bytearray()
