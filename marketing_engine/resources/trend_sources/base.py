@@ -109,7 +109,10 @@ class TrendSourcesResource(ConfigurableResource):
             from marketing_engine.resources.trend_sources.reddit import RedditTrendSource
 
             return RedditTrendSource(self.reddit_client_id, self.reddit_client_secret, self.reddit_user_agent)
-        # The YouTube live client is not written yet: it reports "not_configured" (the replay covers it).
+        if name == "youtube" and self.youtube_api_key:
+            from marketing_engine.resources.trend_sources.youtube import YouTubeTrendSource
+
+            return YouTubeTrendSource(self.youtube_api_key)
         if name == "news":
             from marketing_engine.resources.trend_sources.news import NewsTrendSource
 
