@@ -354,6 +354,21 @@ def remember(warehouse: Warehouse, brand: str) -> list[memory.Finding]:
     return findings
 
 
+def headline_findings(findings: pd.DataFrame) -> list[dict]:
+    """Findings for the report's summary: the strongest of each kind first, kinds taking turns."""
+    if findings.empty:
+        return []
+    ranked = findings.assign(strength=findings["effect"].abs().fillna(0)).sort_values(
+        "strength", ascending=False
+    )
+    turns = ranked.groupby("dimension").cumcount()
+    return (
+        ranked.assign(turn=turns)
+        .sort_values(["turn", "strength"], ascending=[True, False])
+        .to_dict("records")
+    )
+
+
 def build_report(warehouse: Warehouse, brand: str, name: str, now: datetime) -> tuple[str, list[str]]:
     from marketing_engine.analytics.report import ReportData, render_report
 
@@ -394,9 +409,7 @@ def build_report(warehouse: Warehouse, brand: str, name: str, now: datetime) -> 
         if not forecasts.empty
         else pd.DataFrame(columns=["kind", "subject", "predicted", "low", "high"]),
         posts=posts,
-        findings=findings.sort_values("evidence_count", ascending=False).to_dict("records")
-        if not findings.empty
-        else [],
+        findings=headline_findings(findings),
         trends=trends,
         pages=pages,
         videos=videos,
