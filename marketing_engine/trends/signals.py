@@ -55,24 +55,36 @@ def shift(array: np.ndarray, lag: int) -> np.ndarray:
     return out
 
 
-def _median_of_windows(past: np.ndarray, window: int, center: np.ndarray | None = None, rows: int = 1000) -> np.ndarray:
-    """Median of each trailing `window`-day window (ending on each day), in row chunks; with
-    `center`, the median absolute deviation of each window from that day's center instead.
+def _median_of_windows(
+    past: np.ndarray, window: int, center: np.ndarray | None = None, stride: int = SEASON, rows: int = 1000
+) -> np.ndarray:
+    """Median of trailing `window`-day windows, in row chunks; with `center`, the median absolute
+    deviation of each window from that day's center instead.
 
-    `np.partition` on float32 finds the two middle values without a full sort (3× faster than
-    `np.median`), and chunking keeps the window view's copy to a few tens of MB at 10,000 topics.
+    Windows are evaluated every `stride` days (aligned so the last day is exact) and carried forward
+    to the days in between: a 28-day noise estimate barely moves in a week, and only looking back
+    (never at later days) keeps it leak-free. That, `np.partition` on float32 (the two middle values
+    without a full sort) and row chunks keep 10,000 topics × 365 days to a few numpy passes.
     """
     out = np.full(past.shape, np.nan)
-    if past.shape[1] < window:
+    days = past.shape[1]
+    if days < window:
         return out
+    ends = np.arange(days - 1, window - 2, -stride)[::-1]  # window end positions, the last day included
     middle = (window // 2 - 1, window // 2)
     for start in range(0, len(past), rows):
         block = sliding_window_view(past[start : start + rows].astype(np.float32), window, axis=1)
+        block = block[:, ends - (window - 1)]
         if center is not None:
-            block = np.abs(block - center[start : start + rows, window - 1 :, None].astype(np.float32))
+            block = np.abs(block - center[start : start + rows, ends, None].astype(np.float32))
         part = np.partition(block, middle, axis=2)
-        out[start : start + rows, window - 1 :] = 0.5 * (part[..., middle[0]] + part[..., middle[1]])
-    return out
+        out[start : start + rows, ends] = 0.5 * (part[..., middle[0]] + part[..., middle[1]])
+    # Carry each evaluated window forward over the next stride − 1 days.
+    index = np.where(np.isin(np.arange(days), ends), np.arange(days), 0)
+    np.maximum.accumulate(index, out=index)
+    carried = out[:, index]
+    carried[:, : ends[0]] = np.nan
+    return carried
 
 
 def spike_scores(interest: np.ndarray, weeks: int = BASELINE_WEEKS) -> np.ndarray:

@@ -176,3 +176,16 @@ def test_live_backend_without_credentials_reports_not_configured(monkeypatch):
     assert set(TrendSourcesResource.secrets_from_env()) == {"serpapi_api_key"}
     with pytest.raises(ValueError, match="unknown platform"):
         TrendSourcesResource(enabled=["myspace"]).sources()
+
+
+def test_live_backend_builds_every_client_from_its_credentials():
+    from marketing_engine.resources.trend_sources.reddit import RedditTrendSource
+    from marketing_engine.resources.trend_sources.youtube import YouTubeTrendSource
+
+    resource = TrendSourcesResource(
+        backend="live", serpapi_api_key="s", x_bearer_token="x", reddit_client_id="r", reddit_client_secret="rs",
+        youtube_api_key="y", tiktok_client_key="t", tiktok_client_secret="ts", news_feeds=["https://feeds.example/a.xml"],
+    )
+    kinds = {name: type(source) for name, source in resource.sources().items()}
+    assert kinds == {"google_trends": GoogleTrendsSource, "x": XTrendSource, "reddit": RedditTrendSource,
+                     "youtube": YouTubeTrendSource, "news": NewsTrendSource, "tiktok": TikTokTrendSource}
