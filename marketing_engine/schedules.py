@@ -47,3 +47,22 @@ publish_due_posts_every_5_minutes = ScheduleDefinition(
     default_status=DefaultScheduleStatus.RUNNING,
     description="Publish every due, approved post exactly once (the publish_reconciler sensor cleans up).",
 )
+
+
+# authority: every morning, read new journalist requests and pitch them (deadlines are short), advance
+# outreach sequences (follow-ups, replies, bounces); every Monday, re-crawl competitors and backlinks.
+authority_daily = ScheduleDefinition(
+    name="authority_daily",
+    target=AssetSelection.assets("journalist_queries", "pitches", "outreach_sequences"),
+    cron_schedule="15 7 * * *",
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="New journalist requests, their pitches, and today's outreach emails (within the daily cap).",
+)
+
+authority_weekly = ScheduleDefinition(
+    name="authority_weekly",
+    target=AssetSelection.assets("competitor_watch", "link_prospects", "backlinks", "eeat_audit"),
+    cron_schedule="0 5 * * 1",
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="Competitor pages diffed, link prospects found, backlinks re-verified, the E-E-A-T audit redone.",
+)

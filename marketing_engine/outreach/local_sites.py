@@ -89,6 +89,14 @@ class _SiteServer(ThreadingHTTPServer):
         self.hits: list[tuple[str, str]] = []
         self._routes: dict[Path, dict] = {}
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up early (a link check that needs only the status) is not an error."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
     def routes_for(self, site: Path) -> dict:
         if site not in self._routes:
             file = site / "_routes.json"

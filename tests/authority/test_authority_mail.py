@@ -315,3 +315,27 @@ def test_smtp_errors_are_mail_errors() -> None:
     message["From"], message["To"], message["Message-ID"] = "a@b.example", "c@d.example", "<x@y>"
     with pytest.raises(MailError, match="SMTP 127.0.0.1"):
         SmtpSender("127.0.0.1", free_port(), None, None, starttls=False, timeout=2).send(message)
+
+
+def test_smtp_starttls_against_a_server_that_requires_it(tmp_path: Path) -> None:
+    import ssl
+
+    from authority.mailservers import self_signed_tls
+
+    server_context, cert = self_signed_tls(tmp_path)
+    controller, recorder = start_smtp(server_context)
+    try:
+        message = EmailMessage()
+        message["From"], message["To"] = IDENTITY.sender_email, "editor@citycyclingguide.example"
+        message["Subject"], message["Message-ID"] = "tls", "<tls-1@kestrelcycles.example>"
+        message.set_content("over TLS")
+        trusted = ssl.create_default_context(cafile=str(cert))
+        SmtpSender("127.0.0.1", controller.port, None, None, starttls=True, ssl_context=trusted).send(message)
+        assert [m["Message-ID"] for m in recorder.messages] == ["<tls-1@kestrelcycles.example>"]
+        with pytest.raises(MailError, match="SMTP 127.0.0.1"):  # plain text is refused by this server
+            SmtpSender("127.0.0.1", controller.port, None, None, starttls=False).send(message)
+        with pytest.raises(MailError, match="SSL|certificate"):  # an untrusted certificate is refused by us
+            SmtpSender("127.0.0.1", controller.port, None, None, starttls=True).send(message)
+        assert len(recorder.messages) == 1
+    finally:
+        controller.stop()
