@@ -31,6 +31,11 @@ class AmbiguousPublish(PublishError):
     """A create that timed out or got a 5xx: the platform may have accepted it. Look before retrying."""
 
 
+class AcceptedUnconfirmed(AmbiguousPublish):
+    """The platform took the post but has not confirmed it yet (still processing): never re-sent by
+    the publisher; the reconciler finds it on the platform later."""
+
+
 class PublishRejected(PublishError):
     """A 4xx other than 429 (or a refused token that cannot be refreshed): never retried."""
 

@@ -23,6 +23,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
 from marketing_engine.publishing.outgoing import (
+    AcceptedUnconfirmed,
     AmbiguousPublish,
     OutgoingPost,
     Publisher,
@@ -228,6 +229,8 @@ def deliver(publisher: Publisher, post: OutgoingPost, *, max_attempts: int = 4, 
             if exc.wait > max_wait or attempt == max_attempts - 1:
                 raise
             sleep(exc.wait)
+        except AcceptedUnconfirmed:
+            raise
         except AmbiguousPublish:
             found = publisher.find(post, since=None)
             if found is not None:
