@@ -80,6 +80,7 @@ def published_posts_on(engine: Engine, brand: str, day: date, topics: list[str])
                 "topic": topic,
                 "length": len(body),
                 "source": "published",
+                "platform_post_id": row.get("platform_post_id"),
             }
         )
     return posts

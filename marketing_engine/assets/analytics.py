@@ -49,7 +49,7 @@ def touchpoints(
     warehouse: WarehouseResource,
     metrics: MetricsResource,
 ) -> MaterializeResult:
-    from marketing_engine.analytics.touchpoints import channel_metric_rows, journey_rows
+    from marketing_engine.analytics.touchpoints import channel_metric_rows, channel_total_rows, journey_rows
     from marketing_engine.warehouse import upsert
     from marketing_engine.warehouse.models import CampaignMetric, CustomerJourney
 
@@ -57,9 +57,12 @@ def touchpoints(
     profile = brand.load()
     day = date.fromisoformat(context.partition_key)
     request = _request(profile, day)
-    journeys = metrics.client().journeys(request)
+    client = metrics.client()
+    journeys = client.journeys(request)
     rows = journey_rows(journeys, request.brand, day)
     metric_rows = channel_metric_rows(journeys, request.brand, day)
+    if hasattr(client, "channel_totals"):  # GA4: sessions, key events and revenue per channel group
+        metric_rows += channel_total_rows(client.channel_totals(day), request.brand, day)
     with warehouse.get().session() as session:
         upsert(session, CustomerJourney, rows, keys=["brand", "day", "journey_key"])
         upsert(

@@ -35,21 +35,29 @@ class MetricsBackend(Protocol):
 
 
 class MetricsResource(ConfigurableResource):
-    """`simulator` (offline, the default) or `ga4` (Google Analytics Data API runReport)."""
+    """`simulator` (offline, the default), `ga4` (Google Analytics Data API runReport: channel
+    totals) or `x` (X API v2 public metrics of the brand's published posts)."""
 
-    backend: Literal["simulator", "ga4"] = "simulator"
+    backend: Literal["simulator", "ga4", "x"] = "simulator"
     seed: int = 0
     journeys_per_day: int = Field(default=8_000, gt=0)
     simulated_posts_per_day: int = Field(default=400, ge=0)
     ga4_property_id: str = ""
     ga4_access_token: str | None = None
     ga4_base_url: str = "https://analyticsdata.googleapis.com"
+    x_bearer_token: str | None = None
 
     def client(self) -> MetricsBackend:
         if self.backend == "simulator":
             from marketing_engine.resources.metrics.simulator import SimulatorBackend
 
             return SimulatorBackend(self.seed, self.journeys_per_day, self.simulated_posts_per_day)
+        if self.backend == "x":
+            if not self.x_bearer_token:
+                raise MetricsError("metrics backend 'x' needs X_BEARER_TOKEN")
+            from marketing_engine.resources.metrics.x import XMetricsBackend
+
+            return XMetricsBackend(self.x_bearer_token)
         if not self.ga4_property_id or not self.ga4_access_token:
             raise MetricsError("metrics backend 'ga4' needs GA4_PROPERTY_ID and GA4_ACCESS_TOKEN")
         from marketing_engine.resources.metrics.ga4 import GA4Backend

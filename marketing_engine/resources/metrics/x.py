@@ -1,0 +1,67 @@
+"""X (Twitter) API v2 post metrics through tweepy: `GET /2/tweets?ids=…&tweet.fields=public_metrics`.
+
+Docs: https://docs.x.com/x-api/posts/get-posts-by-ids (up to 100 ids per call; `public_metrics`
+carries impression, like, reply, retweet, quote and bookmark counts). Engagements are the sum of
+the interactions; clicks are not public and stay 0.
+"""
+
+from __future__ import annotations
+
+from marketing_engine.resources.http import ProviderError
+from marketing_engine.resources.metrics.base import MetricsRequest
+
+PROVIDER = "x"
+BATCH = 100
+_INTERACTIONS = ("like_count", "reply_count", "retweet_count", "quote_count", "bookmark_count")
+
+
+class XMetricsBackend:
+    def __init__(self, bearer_token: str):
+        import tweepy
+
+        self.client = tweepy.Client(bearer_token=bearer_token, wait_on_rate_limit=False)
+
+    def public_metrics(self, post_ids: list[str]) -> dict[str, dict]:
+        """post id -> {impressions, engagements}; ids X no longer has are left out."""
+        import tweepy
+
+        found: dict[str, dict] = {}
+        for start in range(0, len(post_ids), BATCH):
+            ids = post_ids[start : start + BATCH]
+            try:
+                response = self.client.get_tweets(ids, tweet_fields=["public_metrics"])
+            except tweepy.TooManyRequests as exc:
+                raise ProviderError(PROVIDER, "rate limited", 429, retryable=True) from exc
+            except tweepy.HTTPException as exc:
+                raise ProviderError(
+                    PROVIDER, "; ".join(exc.api_messages) or str(exc), exc.response.status_code
+                ) from exc
+            for tweet in response.data or []:
+                metrics = tweet.public_metrics or {}
+                found[str(tweet.id)] = {
+                    "impressions": int(metrics.get("impression_count", 0)),
+                    "engagements": int(sum(metrics.get(k, 0) for k in _INTERACTIONS)),
+                }
+        return found
+
+    def journeys(self, request: MetricsRequest) -> list[dict]:
+        return []  # X reports post metrics, not customer journeys
+
+    def post_metrics(self, request: MetricsRequest, posts: list[dict]) -> list[dict]:
+        mine = [p for p in posts if p["platform"] == "x" and p.get("platform_post_id")]
+        measured = self.public_metrics([p["platform_post_id"] for p in mine])
+        results = []
+        for post in mine:
+            numbers = measured.get(post["platform_post_id"])
+            if numbers is None:
+                continue
+            results.append(
+                {
+                    **post,
+                    **numbers,
+                    "clicks": 0,
+                    "source": "x",
+                    "engagement_rate": numbers["engagements"] / max(numbers["impressions"], 1),
+                }
+            )
+        return results

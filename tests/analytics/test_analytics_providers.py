@@ -1,0 +1,199 @@
+"""Real metrics providers at the HTTP layer: GA4 runReport (respx) and X public metrics (responses)."""
+
+from datetime import date
+
+import httpx
+import pytest
+import respx
+
+from marketing_engine.resources.http import ProviderError
+from marketing_engine.resources.metrics import MetricsResource
+from marketing_engine.resources.metrics.base import MetricsError, MetricsRequest
+from marketing_engine.resources.metrics.ga4 import GA4Backend
+
+GA4_URL = "https://analyticsdata.googleapis.com/v1beta/properties/123:runReport"
+DAY = date(2026, 11, 20)
+REQUEST = MetricsRequest(brand="kestrel-cycles", day=DAY, channels=["x"], products=[("Cargo", 3899.0)])
+
+
+def _report(rows: list[tuple[str, int, int, float]], total: int) -> dict:
+    return {
+        "dimensionHeaders": [{"name": "sessionDefaultChannelGroup"}],
+        "metricHeaders": [
+            {"name": "sessions", "type": "TYPE_INTEGER"},
+            {"name": "keyEvents", "type": "TYPE_FLOAT"},
+            {"name": "totalRevenue", "type": "TYPE_CURRENCY"},
+        ],
+        "rows": [
+            {
+                "dimensionValues": [{"value": c}],
+                "metricValues": [{"value": str(s)}, {"value": str(k)}, {"value": str(r)}],
+            }
+            for c, s, k, r in rows
+        ],
+        "rowCount": total,
+        "kind": "analyticsData#runReport",
+    }
+
+
+def _ga4() -> GA4Backend:
+    return MetricsResource(backend="ga4", ga4_property_id="123", ga4_access_token="token").client()
+
+
+@respx.mock
+def test_ga4_pages_through_row_count_and_sends_the_documented_body():
+    route = respx.post(GA4_URL).mock(
+        side_effect=[
+            httpx.Response(200, json=_report([("Organic Search", 120, 4, 580.0), ("Email", 40, 2, 98.5)], 3)),
+            httpx.Response(200, json=_report([("Paid Social", 15, 0, 0.0)], 3)),
+        ]
+    )
+    backend = _ga4()
+    backend.page_size = 2
+    rows = backend.channel_totals(DAY)
+    assert [r["channel"] for r in rows] == ["Organic Search", "Email", "Paid Social"]
+    assert rows[0] == {
+        "channel": "Organic Search",
+        "sessions": 120.0,
+        "keyEvents": 4.0,
+        "totalRevenue": 580.0,
+    }
+    first = route.calls[0].request
+    assert first.headers["authorization"] == "Bearer token"
+    body = first.content
+    assert b'"startDate":"2026-11-20"' in body.replace(b" ", b"") and b'"offset":0' in body.replace(b" ", b"")
+    assert b'"offset":2' in route.calls[1].request.content.replace(b" ", b"")
+    assert backend.journeys(REQUEST) == [] and backend.post_metrics(REQUEST, []) == []
+
+
+@respx.mock
+def test_ga4_retries_429_with_retry_after_then_succeeds():
+    respx.post(GA4_URL).mock(
+        side_effect=[
+            httpx.Response(
+                429, headers={"Retry-After": "0"}, json={"error": {"code": 429, "message": "quota"}}
+            ),
+            httpx.Response(200, json=_report([("Direct", 10, 1, 89.0)], 1)),
+        ]
+    )
+    assert _ga4().channel_totals(DAY)[0]["totalRevenue"] == 89.0
+
+
+@respx.mock
+def test_ga4_permission_error_and_malformed_body_raise_provider_errors():
+    respx.post(GA4_URL).mock(
+        side_effect=[
+            httpx.Response(
+                403,
+                json={
+                    "error": {
+                        "code": 403,
+                        "message": "User does not have sufficient permissions",
+                        "status": "PERMISSION_DENIED",
+                    }
+                },
+            ),
+            httpx.Response(200, json={"rows": [{"dimensionValues": []}], "metricHeaders": []}),
+        ]
+    )
+    with pytest.raises(ProviderError, match="ga4: HTTP 403: User does not have sufficient permissions"):
+        _ga4().channel_totals(DAY)
+    with pytest.raises(ProviderError, match="malformed runReport response"):
+        _ga4().channel_totals(DAY)
+
+
+def test_missing_credentials_name_the_setting():
+    with pytest.raises(MetricsError, match="GA4_PROPERTY_ID"):
+        MetricsResource(backend="ga4").client()
+    with pytest.raises(MetricsError, match="X_BEARER_TOKEN"):
+        MetricsResource(backend="x").client()
+
+
+X_URL = "https://api.twitter.com/2/tweets"
+
+
+def test_x_public_metrics_become_post_metrics():
+    import responses
+
+    posts = [
+        {
+            "content_ref": "post-1",
+            "platform": "x",
+            "platform_post_id": "1850000000000000001",
+            "hook": "question",
+            "hour": 9,
+            "weekday": "tue",
+            "topic": "cargo e-bike",
+            "length": 120,
+        },
+        {
+            "content_ref": "post-2",
+            "platform": "x",
+            "platform_post_id": "1850000000000000002",
+            "hook": "story",
+            "hour": 18,
+            "weekday": "tue",
+            "topic": "cargo e-bike",
+            "length": 200,
+        },
+        {
+            "content_ref": "post-3",
+            "platform": "linkedin",
+            "platform_post_id": "urn:li:share:1",
+            "hook": "story",
+            "hour": 8,
+            "weekday": "tue",
+            "topic": "cargo e-bike",
+            "length": 300,
+        },
+    ]
+    payload = {
+        "data": [
+            {
+                "id": "1850000000000000001",
+                "text": "Is your commute…",
+                "edit_history_tweet_ids": ["1"],
+                "public_metrics": {
+                    "retweet_count": 3,
+                    "reply_count": 2,
+                    "like_count": 40,
+                    "quote_count": 1,
+                    "bookmark_count": 4,
+                    "impression_count": 2500,
+                },
+            }
+        ],
+        "errors": [
+            {
+                "value": "1850000000000000002",
+                "detail": "Could not find tweet",
+                "title": "Not Found Error",
+                "resource_type": "tweet",
+                "parameter": "ids",
+                "type": "https://api.twitter.com/2/problems/resource-not-found",
+            }
+        ],
+    }
+    with responses.RequestsMock() as mock:
+        mock.get(X_URL, json=payload)
+        measured = MetricsResource(backend="x", x_bearer_token="bearer").client().post_metrics(REQUEST, posts)
+        sent = mock.calls[0].request
+    assert "ids=1850000000000000001%2C1850000000000000002" in sent.url
+    assert "tweet.fields=public_metrics" in sent.url
+    assert sent.headers["Authorization"] == "Bearer bearer"
+    assert len(measured) == 1
+    assert measured[0]["impressions"] == 2500 and measured[0]["engagements"] == 50
+    assert measured[0]["engagement_rate"] == pytest.approx(0.02)
+
+
+@pytest.mark.parametrize(
+    ("status", "match"), [(429, "x: HTTP 429: rate limited"), (401, "x: HTTP 401: Unauthorized")]
+)
+def test_x_errors_become_provider_errors(status, match):
+    import responses
+
+    body = {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
+    with responses.RequestsMock() as mock:
+        mock.get(X_URL, status=status, json=body)
+        with pytest.raises(ProviderError, match=match):
+            MetricsResource(backend="x", x_bearer_token="bearer").client().public_metrics(["1"])
