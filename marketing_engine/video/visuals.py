@@ -196,10 +196,11 @@ def build_layers(dna: VideoDNA, rendition: Rendition, segments: list[Segment], d
             slide = f"{height}*pow(1-min(1\\,(t-{segment.start:.3f})/0.6)\\,3)"
             layers.append(Layer("end-card", save("end-card", card), segment.start, duration, str(x), f"{y}+{slide}"))
             continue
-        size = round(unit * (0.09 if segment.kind == "hook" else 0.08))
+        # Vertical frames have room for bigger words; wide frames keep the text in the left half.
+        size = round(unit * ((0.105 if segment.kind == "hook" else 0.1) if vertical else 0.08))
         label = f"{beats.index(segment) + 1}/{len(beats)}  {segment.label}".upper() if segment.kind == "beat" else ""
         card = headline_card(dna, label, segment.text, card_width, size)
-        y = round(height * 0.24) if vertical else round((height - card.height) * 0.4)
+        y = round(height * 0.25) if vertical else round((height - card.height) * 0.4)
         layers.append(Layer(f"card-{index}", save(f"card-{index}", card), segment.start, segment.end,
                             f"{text_left}+{_ease_in(segment.start, width)}", str(y)))
     wipe = Image.new("RGB", (round(width * 0.45), height), _rgb(dna.palette["secondary"]))
