@@ -43,6 +43,16 @@ class PublishersResource(ConfigurableResource):
     instagram_user_id: str | None = None
     threads_user_id: str | None = None
     threads_token: str | None = None
+    tiktok_access_token: str | None = None
+    tiktok_refresh_token: str | None = None
+    tiktok_client_key: str | None = None
+    tiktok_client_secret: str | None = None
+    youtube_access_token: str | None = None
+    youtube_refresh_token: str | None = None
+    youtube_client_id: str | None = None
+    youtube_client_secret: str | None = None
+    bluesky_handle: str | None = None
+    bluesky_app_password: str | None = None
     public_media_base_url: str | None = Field(
         default=None, description="Where platforms that fetch media by URL (Instagram, Threads) find it.")
 
@@ -95,6 +105,29 @@ class PublishersResource(ConfigurableResource):
             self._need(platform, threads_user_id=self.threads_user_id, threads_token=self.threads_token)
             return threads.ThreadsPublisher(self.threads_user_id, self.threads_token,  # type: ignore[arg-type]
                                             media_base_url=self.public_media_base_url)
+        return self._build_video_or_bluesky(platform, media_path)
+
+    def _build_video_or_bluesky(self, platform: str, media_path) -> Publisher:
+        if platform == "tiktok":
+            from marketing_engine.resources.publishers.tiktok import TikTokPublisher
+
+            self._need(platform, tiktok_access_token=self.tiktok_access_token)
+            return TikTokPublisher(self.tiktok_access_token, media_path=media_path,  # type: ignore[arg-type]
+                                   refresh_token=self.tiktok_refresh_token, client_key=self.tiktok_client_key,
+                                   client_secret=self.tiktok_client_secret)
+        if platform == "youtube":
+            from marketing_engine.resources.publishers.youtube import YouTubePublisher
+
+            self._need(platform, youtube_refresh_token=self.youtube_refresh_token,
+                       youtube_client_id=self.youtube_client_id, youtube_client_secret=self.youtube_client_secret)
+            return YouTubePublisher(media_path=media_path, access_token=self.youtube_access_token,
+                                    refresh_token=self.youtube_refresh_token, client_id=self.youtube_client_id,
+                                    client_secret=self.youtube_client_secret)
+        if platform == "bluesky":
+            from marketing_engine.resources.publishers.bluesky import BlueskyPublisher
+
+            self._need(platform, bluesky_handle=self.bluesky_handle, bluesky_app_password=self.bluesky_app_password)
+            return BlueskyPublisher(self.bluesky_handle, self.bluesky_app_password)  # type: ignore[arg-type]
         raise PublisherConfigError(
             f"publisher {platform!r}: no real backend in this release (set the channel's backend to outbox)")
 
@@ -107,6 +140,11 @@ CREDENTIALS: dict[str, dict[str, str]] = {
     "instagram": {"instagram_user_id": "INSTAGRAM_USER_ID", "meta_page_token": "META_PAGE_TOKEN",
                   "public_media_base_url": "PUBLIC_MEDIA_BASE_URL"},
     "threads": {"threads_user_id": "THREADS_USER_ID", "threads_token": "THREADS_TOKEN"},
+    "tiktok": {"tiktok_access_token": "TIKTOK_ACCESS_TOKEN", "tiktok_refresh_token": "TIKTOK_REFRESH_TOKEN",
+               "tiktok_client_key": "TIKTOK_CLIENT_KEY", "tiktok_client_secret": "TIKTOK_CLIENT_SECRET"},
+    "youtube": {"youtube_refresh_token": "YOUTUBE_REFRESH_TOKEN", "youtube_client_id": "YOUTUBE_CLIENT_ID",
+                "youtube_client_secret": "YOUTUBE_CLIENT_SECRET"},
+    "bluesky": {"bluesky_handle": "BLUESKY_HANDLE", "bluesky_app_password": "BLUESKY_APP_PASSWORD"},
 }
 
 

@@ -15,7 +15,6 @@ from typing import Any
 from marketing_engine.publishing.outgoing import (
     AmbiguousPublish,
     OutgoingPost,
-    PublishError,
     PublishRejected,
     PublishResult,
     RateLimited,
@@ -96,15 +95,12 @@ class YouTubePublisher:
         title = post.fields.get("title", post.body[:100])
         candidates = [(item["snippet"]["title"],
                        PublishResult(item["id"]["videoId"], f"https://www.youtube.com/watch?v={item['id']['videoId']}"),
-                       datetime.fromisoformat(item["snippet"]["publishedAt"].replace("Z", "+00:00")))
+                       datetime.fromisoformat(item["snippet"]["publishedAt"]))
                       for item in response.get("items", [])]
         return HttpPublisher.match_text(OutgoingPost(post.id, "youtube", post.idempotency_key, title), candidates, since)
 
     def verify(self, post_id: str, url: str | None) -> bool:
-        try:
-            response = self._call(lambda: self.service().videos().list(part="id,status", id=post_id).execute())
-        except PublishError:
-            raise
+        response = self._call(lambda: self.service().videos().list(part="id,status", id=post_id).execute())
         return bool(response.get("items"))
 
 
