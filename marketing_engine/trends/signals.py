@@ -61,7 +61,7 @@ def _median_of_windows(
     """Median of trailing `window`-day windows, in row chunks; with `center`, the median absolute
     deviation of each window from that day's center instead.
 
-    Windows are evaluated every `stride` days (aligned so the last day is exact) and carried forward
+    Windows are evaluated every `stride` days (and on the last two days exactly) and carried forward
     to the days in between: a 28-day noise estimate barely moves in a week, and only looking back
     (never at later days) keeps it leak-free. That, `np.partition` on float32 (the two middle values
     without a full sort) and row chunks keep 10,000 topics × 365 days to a few numpy passes.
@@ -70,7 +70,13 @@ def _median_of_windows(
     days = past.shape[1]
     if days < window:
         return out
-    ends = np.arange(days - 1, window - 2, -stride)[::-1]  # window end positions, the last day included
+    # Window end positions: every `stride` days back from the last day, plus the last two days
+    # exactly (the newest scores and their confirmation), keeping only windows free of NaN padding.
+    ends = np.union1d(np.arange(days - 1, window - 2, -stride), [days - 2, days - 1])
+    padded = np.concatenate([[0], np.cumsum(np.isnan(past).any(axis=0))])
+    ends = ends[(ends >= window - 1) & (padded[ends + 1] - padded[np.maximum(ends + 1 - window, 0)] == 0)]
+    if len(ends) == 0:
+        return out
     middle = (window // 2 - 1, window // 2)
     for start in range(0, len(past), rows):
         block = sliding_window_view(past[start : start + rows].astype(np.float32), window, axis=1)

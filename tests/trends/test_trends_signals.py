@@ -114,3 +114,14 @@ def test_forecast_rejects_short_or_gappy_input():
         theta_forecast(np.r_[np.ones(30), np.nan][None, :])
     with pytest.raises(ForecastInputError, match="horizon"):
         theta_forecast(np.ones((1, 30)), horizon=0)
+
+
+def test_weekly_evaluated_windows_match_daily_ones_on_the_newest_days(monkeypatch):
+    from marketing_engine.trends import signals
+
+    series = np.stack([weekly_series(days=30, seed=s) for s in range(5)])
+    series[:, -2:] *= 4
+    strided = spike_scores(series)
+    exact = signals._median_of_windows
+    monkeypatch.setattr(signals, "_median_of_windows", lambda past, window, center=None: exact(past, window, center, stride=1))
+    assert np.allclose(strided[:, -2:], spike_scores(series)[:, -2:])
