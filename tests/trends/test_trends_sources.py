@@ -38,7 +38,7 @@ def serpapi_body(values_today=(42, 7), values_before=(21, 7)) -> dict:
 @respx.mock
 def test_google_trends_reads_the_days_point_and_velocity():
     route = respx.get(ENDPOINT).mock(return_value=httpx.Response(200, json=serpapi_body()))
-    readings = GoogleTrendsSource("key", **NO_WAIT).fetch(REQUEST)
+    readings = GoogleTrendsSource("key", rising_queries=False, **NO_WAIT).fetch(REQUEST)
     assert [(r.topic, r.interest, r.velocity) for r in readings] == [("cargo e-bike", 42.0, 1.0), ("e-bike tax credit", 7.0, 0.0)]
     params = route.calls[0].request.url.params
     assert params["engine"] == "google_trends" and params["q"] == "cargo e-bike,e-bike tax credit"
@@ -52,7 +52,7 @@ def test_google_trends_retries_429_with_reset_header_then_succeeds():
         httpx.Response(200, json=serpapi_body()),
     ])
     waits = []
-    source = GoogleTrendsSource("key", sleep=waits.append, max_retries=2)
+    source = GoogleTrendsSource("key", rising_queries=False, sleep=waits.append, max_retries=2)
     assert len(source.fetch(REQUEST)) == 2 and 1.0 <= waits[0] <= 1.1
 
 
@@ -70,7 +70,20 @@ def test_google_trends_retries_429_with_reset_header_then_succeeds():
 def test_google_trends_failures_are_named(response, message):
     respx.get(ENDPOINT).mock(return_value=response)
     with pytest.raises(TrendSourceError, match=message):
-        GoogleTrendsSource("key", **NO_WAIT).fetch(REQUEST)
+        GoogleTrendsSource("key", rising_queries=False, **NO_WAIT).fetch(REQUEST)
+
+
+@respx.mock
+def test_google_trends_adds_rising_queries_and_survives_their_failure():
+    respx.get(ENDPOINT, params={"data_type": "TIMESERIES"}).mock(return_value=httpx.Response(200, json=serpapi_body()))
+    respx.get(ENDPOINT, params={"data_type": "RELATED_QUERIES", "q": "cargo e-bike"}).mock(return_value=httpx.Response(
+        200, json={"related_queries": {"rising": [{"query": "cargo e-bike rebate", "value": "+350%", "extracted_value": 350}],
+                                       "top": [{"query": "cargo bike", "value": "100", "extracted_value": 100}]}}))
+    respx.get(ENDPOINT, params={"data_type": "RELATED_QUERIES", "q": "e-bike tax credit"}).mock(
+        return_value=httpx.Response(401, json={"error": "Invalid API key."}))
+    cargo, credit = GoogleTrendsSource("key", **NO_WAIT).fetch(REQUEST)
+    assert cargo.raw["rising"] == [{"query": "cargo e-bike rebate", "growth": 350}] and cargo.interest == 42.0
+    assert "Invalid API key" in credit.raw["rising_error"] and credit.interest == 7.0
 
 
 COUNTS_URL = "https://api.twitter.com/2/tweets/counts/recent"
