@@ -235,13 +235,19 @@ def topic_brief(
         if found is None:
             raise Failure(f"topic_brief: topic {key!r} has no row in trend_opportunities")
         opportunity = {c.name: getattr(found, c.name) for c in TrendOpportunity.__table__.columns}
-        news_key = session.scalar(
-            select(TrendSourceStatus.payload_key).filter_by(brand=slug, source="news", day=found.as_of)
-        )
-    headlines = []
-    if news_key:
-        headlines = json.loads(media_store.get_bytes(news_key)).get(found.topic, {}).get("headlines", [])
-    text = compose_brief(opportunity, profile.name, headlines)
+        payload_keys = dict(session.execute(
+            select(TrendSourceStatus.source, TrendSourceStatus.payload_key).filter_by(brand=slug, day=found.as_of)
+        ).all())
+    raw = {
+        source: json.loads(media_store.get_bytes(key)).get(found.topic, {})
+        for source, key in payload_keys.items() if key and source in ("news", "google_trends", "reddit")
+    }
+    text = compose_brief(
+        opportunity, profile.name,
+        headlines=raw.get("news", {}).get("headlines", []),
+        rising=raw.get("google_trends", {}).get("rising", []),
+        posts=raw.get("reddit", {}).get("posts", []),
+    )
     stored = media_store.put_bytes(text.encode(), suffix=".md")
     path = home_dir("briefs") / f"{key}.md"
     path.write_text(text)

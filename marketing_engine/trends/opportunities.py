@@ -138,8 +138,12 @@ def rank_opportunities(
     ]
 
 
-def compose_brief(opportunity: dict, brand_name: str, headlines: Sequence[dict] = ()) -> str:
-    """A one-page markdown brief a writer or the video engine can start from."""
+def compose_brief(
+    opportunity: dict, brand_name: str, headlines: Sequence[dict] = (), rising: Sequence[dict] = (),
+    posts: Sequence[dict] = (),
+) -> str:
+    """A one-page markdown brief a writer or the video engine can start from: why now, the angle,
+    the numbers, and what the sources said (headlines, rising searches, community threads)."""
     lines = [
         f"# Topic brief: {opportunity['topic']}",
         "",
@@ -156,4 +160,10 @@ def compose_brief(opportunity: dict, brand_name: str, headlines: Sequence[dict] 
     ]
     if headlines:
         lines += ["", "## In the news"] + [f"- [{h['title']}]({h['link']})" for h in headlines[:5]]
+    if rising:
+        lines += ["", "## Rising searches"] + [f"- {q['query']} (+{q.get('growth') or '?'} %)" for q in rising[:5]]
+    if posts:
+        lines += ["", "## In the communities"] + [
+            f"- r/{p['subreddit']}: {p['title']} ({p['comments']} comments)" for p in posts[:5]
+        ]
     return "\n".join(lines) + "\n"
