@@ -98,8 +98,14 @@ def post_metric_rows(rows: list[dict]) -> list[dict]:
 def channel_total_rows(totals: list[dict], brand: str, day: date) -> list[dict]:
     """Provider channel totals (e.g. GA4's sessions, keyEvents, totalRevenue) as metric rows."""
     return [
-        {"brand": brand, "content_ref": f"channel:{row['channel']}", "platform": row["channel"][:30], "day": day,
-         "metric": metric, "value": float(value)}
+        {
+            "brand": brand,
+            "content_ref": f"channel:{row['channel']}",
+            "platform": row["channel"][:30],
+            "day": day,
+            "metric": metric,
+            "value": float(value),
+        }
         for row in totals
         for metric, value in row.items()
         if metric != "channel"

@@ -3,7 +3,12 @@
 import numpy as np
 import pytest
 
-from marketing_engine.analytics.bandits import BanditError, ThompsonSampling, thompson_regret, ucb1_regret
+from marketing_engine.analytics.bandits import (
+    BanditError,
+    ThompsonSampling,
+    decision_microseconds,
+    regret_over_seeds,
+)
 from marketing_engine.analytics.experiments import (
     ExperimentError,
     bayesian_ab,
@@ -64,9 +69,12 @@ def test_cuped_reduces_variance_with_a_correlated_covariate():
 
 def test_thompson_sampling_beats_ucb1_and_allocates_to_the_best_arm():
     probabilities = np.array([0.10] + [0.08] * 9)
-    ts_regret, _ = thompson_regret(probabilities, 20_000, seed=2)
-    ucb_regret, _ = ucb1_regret(probabilities, 20_000, seed=2)
-    assert ts_regret < ucb_regret
+    ts_regret = regret_over_seeds("thompson", probabilities, 20_000, runs=8, seed=2)
+    ucb_regret = regret_over_seeds("ucb1", probabilities, 20_000, runs=8, seed=2)
+    assert ts_regret.mean() < ucb_regret.mean()
+    assert decision_microseconds(decisions=2000) < 1000  # generous: a loaded CI machine
+    with pytest.raises(BanditError, match="unknown bandit policy"):
+        regret_over_seeds("greedy", probabilities, 10, runs=1)
     bandit = ThompsonSampling(["question", "statistic"], seed=0)
     for _ in range(200):
         bandit.update("question", 1.0)
