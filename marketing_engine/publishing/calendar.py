@@ -145,7 +145,8 @@ class PlannedPost:
 def plan(drafts: Sequence[Draft], slots: Mapping[str, Sequence[Slot]], arc_gap: timedelta = timedelta(hours=12)
          ) -> list[PlannedPost]:
     """Give each draft a slot: all hooks first (content in the given order), then nurtures, then
-    converts; a step of one piece of content is at least `arc_gap` after its previous step."""
+    converts; a step of one piece of content starts at least `arc_gap` after the first post of
+    its previous step went out (a slow platform does not hold the whole arc back)."""
     free = {name: sorted(slot.at for slot in platform_slots) for name, platform_slots in slots.items()}
     step_done: dict[tuple[str, str], datetime] = {}
     planned: list[PlannedPost] = []
@@ -159,7 +160,7 @@ def plan(drafts: Sequence[Draft], slots: Mapping[str, Sequence[Slot]], arc_gap: 
             planned.append(PlannedPost(draft, at))
             if at is not None:
                 key = (draft.content_ref, step)
-                step_done[key] = max(step_done.get(key, at), at)
+                step_done[key] = min(step_done.get(key, at), at)
     return planned
 
 
