@@ -104,3 +104,26 @@ def test_daily_schedule_asks_for_yesterdays_snapshot_partition():
     )
     [request] = trend_snapshots_daily.evaluate_tick(context).run_requests
     assert (request.partition_key, request.run_key) == ("2026-05-04", "trend_snapshots:2026-05-04")
+
+
+def test_runs_also_target_the_video_assets_partitioned_by_topic(store, warehouse_url):
+    from dagster import Definitions, asset
+
+    from marketing_engine.assets.partitions import topics_partitions
+    from marketing_engine.assets.trends import topic_brief
+    from marketing_engine.resources.media_store import MediaStoreResource
+
+    @asset(group_name="video", partitions_def=topics_partitions)
+    def topic_video() -> None: ...
+
+    @asset(group_name="video")
+    def video_dna() -> None: ...  # not partitioned by topic: cannot take a topic run
+
+    resources = {"brand": BrandResource(path=str(EXAMPLE_BRAND)), "warehouse": WarehouseResource(url=warehouse_url)}
+    defs = Definitions(assets=[topic_brief, topic_video, video_dna], sensors=[trend_spike_sensor],
+                       resources={**resources, "media_store": MediaStoreResource()})
+    store(opportunity("cargo e-bike", 6.2))
+    context = build_sensor_context(instance=DagsterInstance.ephemeral(), resources=resources,
+                                   repository_def=defs.get_repository_def())
+    [request] = trend_spike_sensor(context).run_requests
+    assert sorted(k.to_user_string() for k in request.asset_selection) == ["topic_brief", "topic_video"]
