@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import numpy as np
+import pytest
 from scipy.spatial.distance import pdist
 from sklearn.metrics import adjusted_rand_score
 
@@ -15,12 +16,26 @@ from seo.sitekit import hashing_encoder
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-def test_minilm_average_linkage_reaches_ari_0_9_on_the_labelled_clusters(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def model_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("model-cache")
+
+
+def test_onnx_encoder_matches_sentence_transformers(model_cache: Path) -> None:
+    keywords = ["cargo e-bike for kids", "how long does an e-bike battery last", "e-bike tax credit"]
+    onnx = clustering.onnx_encoder(model_cache)(keywords)
+    torch = clustering.torch_encoder()(keywords)
+    assert (model_cache / "all-MiniLM-L6-v2.onnx").is_file()
+    assert float((onnx * torch).sum(axis=1).min()) > 0.9999
+    assert clustering.minilm_encoder(model_cache) is clustering.onnx_encoder(model_cache)
+
+
+def test_minilm_average_linkage_reaches_ari_0_9_on_the_labelled_clusters(tmp_path: Path, model_cache: Path) -> None:
     with (DATA / "seo_clusters_labelled.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     keywords = [row["keyword"] for row in rows]
     cache = clustering.EmbeddingCache(tmp_path / "embeddings.sqlite")
-    vectors, stats = clustering.embed_keywords(keywords, cache=cache)
+    vectors, stats = clustering.embed_keywords(keywords, encoder=clustering.minilm_encoder(model_cache), cache=cache)
     assert stats.embedded == len(keywords) and vectors.shape == (len(keywords), 384)
     labels = clustering.agglomerative_labels(vectors)
     ari = adjusted_rand_score([row["cluster"] for row in rows], labels)
@@ -31,7 +46,8 @@ def test_minilm_average_linkage_reaches_ari_0_9_on_the_labelled_clusters(tmp_pat
     hubs = {c.hub for c in clusters if len(c.members) >= 8}
     assert "e-bike tax credit" in hubs and "marathon training plan" in hubs
     # a daily re-run embeds only what is new
-    again, stats = clustering.embed_keywords([*keywords, "e-bike battery care in summer"], cache=cache)
+    again, stats = clustering.embed_keywords([*keywords, "e-bike battery care in summer"],
+                                             encoder=clustering.minilm_encoder(model_cache), cache=cache)
     assert (stats.from_cache, stats.embedded) == (len(keywords), 1)
     np.testing.assert_allclose(again[: len(keywords)], vectors, atol=1e-6)
     assert len(cache) == len(keywords) + 1
