@@ -129,8 +129,8 @@ _BEATS: list[tuple[str, str, str]] = [
 ]
 _CTAS = [
     ("Book a free test ride at {domain}.", "Book a test ride"),
-    ("Visit {brand} in {city}, or find us at {domain}.", "Visit {brand}"),
-    ("Follow {brand} for more, and visit {domain}.", "More at {domain}"),
+    ("Visit {brand} in {city}, or find us at {domain}.", "Visit us in {city}"),
+    ("Follow {brand} for more, and visit {domain}.", "Follow {brand}"),
 ]
 
 

@@ -61,7 +61,7 @@ def _headline(narration: str) -> str:
     """A beat's big on-screen line: its first sentence, cut to eight words."""
     sentence = re.split(r"(?<=[.!?:])\s", narration.strip())[0].rstrip(".:!?")
     kept = sentence.split()
-    return " ".join(kept[:8]) + ("…" if len(kept) > 8 else "")
+    return " ".join(kept[:8]).rstrip(",;") + ("…" if len(kept) > 8 else "")
 
 
 def build_manifest(*, dna: dict[str, Any], rendition: Rendition, duration: float, layers: list[dict[str, Any]],

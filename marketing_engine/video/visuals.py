@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from marketing_engine.video.captions import layout
 from marketing_engine.video.dna import VideoDNA
 from marketing_engine.video.library import Rendition
 
@@ -117,7 +118,8 @@ def end_card(dna: VideoDNA, action: str, width: int, size: int) -> Image.Image:
         if widest <= width - 80 or size <= 20:
             break
         size = round(size * 0.9)
-    height = round(size * 1.2) * len(lines) + round(size * 3.4)
+    # top margin, action lines, button, footer line, bottom margin
+    height = 50 + round(size * 1.2) * len(lines) + 10 + round(size * 1.0) + 30 + round(size * 0.42 * 1.3) + 40
     card = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(card)
     draw.rounded_rectangle((0, 0, width - 1, height - 1), radius=40, fill=_rgb(dna.palette["background"]) + (245,))
@@ -190,7 +192,8 @@ def build_layers(dna: VideoDNA, rendition: Rendition, segments: list[Segment], d
     beats = [s for s in segments if s.kind == "beat"]
     for index, segment in enumerate(segments):
         if segment.kind == "cta":
-            card = end_card(dna, segment.text, card_width if vertical else round(width * 0.5), round(unit * 0.08))
+            card = end_card(dna, segment.text, card_width if vertical else round(width * 0.5),
+                            round(unit * (0.095 if vertical else 0.08)))
             x = (width - card.width) // 2
             y = round((height - card.height) * (0.4 if vertical else 0.38))
             slide = f"{height}*pow(1-min(1\\,(t-{segment.start:.3f})/0.6)\\,3)"
@@ -199,8 +202,13 @@ def build_layers(dna: VideoDNA, rendition: Rendition, segments: list[Segment], d
         # Vertical frames have room for bigger words; wide frames keep the text in the left half.
         size = round(unit * ((0.105 if segment.kind == "hook" else 0.1) if vertical else 0.08))
         label = f"{beats.index(segment) + 1}/{len(beats)}  {segment.label}".upper() if segment.kind == "beat" else ""
+        top = round(height * 0.25) if vertical else zone["top"] + round(height * 0.12)
+        room = layout(rendition).top - top - round(unit * 0.03)  # never under the captions
         card = headline_card(dna, label, segment.text, card_width, size)
-        y = round(height * 0.25) if vertical else round((height - card.height) * 0.4)
+        while card.height > room and size > 24:
+            size = round(size * 0.9)
+            card = headline_card(dna, label, segment.text, card_width, size)
+        y = top if vertical else top + max(0, (room - card.height) // 2)
         layers.append(Layer(f"card-{index}", save(f"card-{index}", card), segment.start, segment.end,
                             f"{text_left}+{_ease_in(segment.start, width)}", str(y)))
     wipe = Image.new("RGB", (round(width * 0.45), height), _rgb(dna.palette["secondary"]))
