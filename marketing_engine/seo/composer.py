@@ -145,8 +145,14 @@ class _Writer:
                 text = f"{text} {sentence}".strip()
         return text
 
-    def heading(self, kind: str) -> str:
-        return self.fill(self.rng.choice(LIBRARY[kind]["headings"]))
+    def headings(self, kind: str, count: int) -> list[str]:
+        """`count` headings for one section, distinct while the kind has enough frames."""
+        frames = LIBRARY[kind]["headings"][:]
+        self.rng.shuffle(frames)
+        return [self.fill(frames[i % len(frames)]) for i in range(count)]
+
+    def persona(self) -> str:
+        return self.rng.choice(self.personas).split(",")[0].lower()
 
 
 def _direct_answer(writer: _Writer) -> str:
@@ -155,7 +161,7 @@ def _direct_answer(writer: _Writer) -> str:
     product = writer.products[0]
     answer = [f"The short answer to {kw}: it depends on how often you ride and what you carry."]
     extra = [
-        f"For most {writer.fill('{persona}')}s, {product['name']} covers the daily need without fuss.",
+        f"For most {writer.persona()}s, {product['name']} covers the daily need without fuss.",
         "Check the basics first, then add only what your routine really needs.",
         "A quick check each month prevents most problems and keeps costs low.",
         f"{writer.inputs['brand']['name']} staff can help you decide in one short visit.",
@@ -206,7 +212,7 @@ def compose_page(inputs: dict[str, Any], rng: random.Random) -> PageDraft:
     subsections, per_paragraph = (2, 4) if long_form else (1, 4)
     kw = inputs["keyword"]
     intro = [
-        f"{_cap(kw)} is the question we hear most from {writer.fill('{persona}')}s. "
+        f"{_cap(kw)} is the question we hear most from {writer.persona()}s. "
         + writer.paragraph("intro", 3),
         writer.paragraph("intro", 3),
     ]
@@ -217,18 +223,19 @@ def compose_page(inputs: dict[str, Any], rng: random.Random) -> PageDraft:
         if index < len(link_lines):
             paragraphs[0] += " " + link_lines[index]
         subs = []
-        for _ in range(subsections):
+        heading, *sub_headings = writer.headings(kind, 1 + subsections)
+        for sub_heading in sub_headings:
             sibling = rng.choice(writer.siblings)
             lines = writer.sentences(SIBLING_LINES, 1)
             paragraph = " ".join([writer.fill(line.replace("{sibling}", sibling)) for line in lines])
             subs.append(
                 Subsection(
-                    heading=writer.heading(kind),
+                    heading=sub_heading,
                     paragraphs=[writer.paragraph(kind, per_paragraph) + " " + paragraph]
                     + ([writer.paragraph("detail", per_paragraph)] if long_form else []),
                 )
             )
-        sections.append(Section(heading=writer.heading(kind), paragraphs=paragraphs, subsections=subs))
+        sections.append(Section(heading=heading, paragraphs=paragraphs, subsections=subs))
     for line in link_lines[len(kinds):]:
         sections[-1].paragraphs.append(line)
     questions = list(dict.fromkeys([*inputs["questions"], f"how much does {kw} cost", f"is {kw} worth it"]))

@@ -57,6 +57,9 @@ def test_all_six_page_types_are_written_to_their_length_and_structure(site_input
         else:
             assert words(body) >= 500
         assert 3 <= len(MARKER.findall(body)) <= 5, page.path
+        for section in draft["sections"]:
+            headings = [section["heading"], *(sub["heading"] for sub in section["subsections"])]
+            assert len(set(headings)) == len(headings), headings
         assert 3 <= len(draft["faq"]) <= 5
         if page.page_type == "Question":
             assert 40 <= words(draft["direct_answer"]) <= 60
