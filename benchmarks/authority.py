@@ -23,7 +23,7 @@ from marketing_engine.outreach.local_sites import host_map_for, serve_sites
 
 PAGES = 400
 CONCURRENCY = 16
-ROUNDS = 3
+ROUNDS = 5
 LOOPBACK = ("127.0.0.1/32",)
 
 
@@ -117,9 +117,10 @@ def main() -> None:
             urls = [f"{base}/p{n}.html" for n in range(PAGES)]
             asyncio.run(bare_loop(urls[:50]))  # warm up the server and the imports
             bare, crawler = [], []
-            for _ in range(ROUNDS):
-                bare.append(asyncio.run(bare_loop(urls)))
-                crawler.append(asyncio.run(crawler_fetch(urls)))
+            for round_ in range(ROUNDS):  # interleaved, alternating who goes first: the machine is shared
+                pair = [(bare, bare_loop), (crawler, crawler_fetch)]
+                for times, run in pair if round_ % 2 == 0 else pair[::-1]:
+                    times.append(asyncio.run(run(urls)))
             bare_s, crawler_s = statistics.median(bare), statistics.median(crawler)
             print(f"local site: {PAGES} pages, concurrency {CONCURRENCY}, median of {ROUNDS} rounds")
             print(f"  bare httpx loop        : {PAGES / bare_s:7.0f} pages/s ({bare_s:.2f} s)")

@@ -13,6 +13,7 @@ connects to it, so a redirect to 10.0.0.1 or 169.254.169.254 is refused, not fol
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 from collections import deque
 from collections.abc import Iterable, Sequence
@@ -27,6 +28,10 @@ from marketing_engine.outreach import urlguard
 from marketing_engine.outreach.html import Link, parse_page
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# The host gate a request holds until the request hook sees it leave (set per task).
+_GATE: contextvars.ContextVar[tuple[_Host, float] | None] = contextvars.ContextVar(
+    "crawler_gate", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,14 @@ class Crawler:
             await self._client.aclose()
 
     async def _log_request(self, request: httpx.Request) -> None:
-        self.request_log.append((request.headers.get("host", request.url.host), time.monotonic()))
+        now = time.monotonic()
+        self.request_log.append((request.headers.get("host", request.url.host), now))
+        gate = _GATE.get()
+        if gate is not None:  # this request held its host's gate: the next one counts from now
+            host, interval = gate
+            host.next_start = now + interval
+            _GATE.set(None)
+            host.lock.release()
 
     # -- safety ---------------------------------------------------------------------------------
     def _wire_url(self, url: str) -> tuple[str, dict[str, str]]:
@@ -156,19 +168,33 @@ class Crawler:
             self._hosts[key] = _Host(self.policy.per_host_concurrency)
         return self._hosts[key]
 
-    async def _wait_turn(self, host: _Host) -> None:
+    def _interval(self, host: _Host) -> float:
         interval = 1.0 / self.policy.per_host_rate if self.policy.per_host_rate > 0 else 0.0
         if host.robots is not None and self.policy.respect_robots:
             interval = max(interval, host.robots.crawl_delay(self.policy.user_agent) or 0.0)
+        return interval
+
+    async def _wait_turn(self, host: _Host) -> bool:
+        """Requests to one host pass one at a time: the gate is held until the request is actually on
+        its way (released by the request hook), and the next slot is counted from that moment, so a
+        late wake-up or a busy event loop can never squeeze two requests closer than the interval."""
+        interval = self._interval(host)
         if interval <= 0:
-            return
-        # Requests to one host pass this gate one at a time; the next slot is counted from when this
-        # request really leaves (after any late wake-up), so the gap never drops below the interval.
-        async with host.lock:
-            wait = host.next_start - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
+            return False
+        await host.lock.acquire()
+        wait = host.next_start - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        _GATE.set((host, interval))
+        return True
+
+    @staticmethod
+    def _leave_gate(host: _Host, interval: float) -> None:
+        """The request never reached the wire (an error before sending): free the gate anyway."""
+        if _GATE.get() is not None:
+            _GATE.set(None)
             host.next_start = time.monotonic() + interval
+            host.lock.release()
 
     async def _robots(self, url: str) -> Protego | None:
         host = self._host(url)
@@ -208,8 +234,12 @@ class Crawler:
         # The host's own slot first, so requests queued for a slow host never hold global slots; the
         # rate gate last, right before sending, so nothing can delay a request past its turn.
         async with host.semaphore, self._total:
-            await self._wait_turn(host)
-            await self._send(url, wire, headers, read_body, result, method)
+            gated = await self._wait_turn(host)
+            try:
+                await self._send(url, wire, headers, read_body, result, method)
+            finally:
+                if gated:
+                    self._leave_gate(host, self._interval(host))
         result.elapsed_s = time.perf_counter() - started
         return result
 
