@@ -115,6 +115,20 @@ def attribute(warehouse: Warehouse, brand: str, profile) -> AttributionOutcome:
     )
 
 
+def credit_balance(warehouse: Warehouse, brand: str) -> dict[str, float]:
+    """Per model: relative gap between the conversions + revenue it credits and those recorded."""
+    credit = _frame(warehouse, AttributionCredit, brand)
+    if credit.empty:
+        return {}
+    records = pd.DataFrame(_journey_records(warehouse, brand))
+    conversions, revenue = float(records["converted"].sum()), float(records["revenue"].sum())
+    everyone = credit[credit["campaign"] == "all"].groupby("model")[["conversions", "revenue"]].sum()
+    return {
+        model: max(abs(row.conversions - conversions) / conversions, abs(row.revenue - revenue) / revenue)
+        for model, row in everyone.iterrows()
+    }
+
+
 def _experiment_subjects(warehouse: Warehouse, brand: str, profile) -> list[tuple[str, str, str, str]]:
     """(experiment, subject, variant A, variant B) from pages and videos made, else the products."""
     engine = warehouse.engine

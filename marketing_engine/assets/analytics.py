@@ -7,7 +7,15 @@ touchpoints / content_metrics (daily) ─► attribution_tables ─► experimen
 import time
 from datetime import UTC, date, datetime
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    asset_check,
+)
 
 from marketing_engine.assets.common import brand_slug, markdown_table
 from marketing_engine.assets.partitions import daily_partitions
@@ -154,6 +162,22 @@ def attribution_tables(
             "preview": markdown_table(result.preview, ["channel", *result.shares], limit=12),
             "seconds": round(time.perf_counter() - started, 2),
         }
+    )
+
+
+@asset_check(
+    asset=attribution_tables,
+    description="Every model hands out exactly the conversions and revenue recorded: none lost, none invented.",
+)
+def attribution_credits_every_conversion(brand: BrandResource, warehouse: WarehouseResource) -> AssetCheckResult:
+    from marketing_engine.analytics.loop import credit_balance
+
+    balance = credit_balance(warehouse.get(), brand.slug)
+    worst = max((abs(gap) for gap in balance.values()), default=1.0)
+    return AssetCheckResult(
+        passed=bool(balance) and bool(worst < 1e-6),
+        severity=AssetCheckSeverity.ERROR,
+        metadata={"models": len(balance), "worst_relative_gap": float(worst)},
     )
 
 

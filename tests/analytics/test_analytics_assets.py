@@ -6,7 +6,9 @@ import pytest
 from dagster import DagsterInstance, materialize
 from sqlalchemy import select
 
+from marketing_engine.analytics.recall import bandit_shares, learned_findings
 from marketing_engine.assets.analytics import (
+    attribution_credits_every_conversion,
     attribution_tables,
     campaign_memory,
     content_metrics,
@@ -34,7 +36,14 @@ from marketing_engine.warehouse.models import (
 )
 
 DAILY = [touchpoints, content_metrics]
-LOOP = [attribution_tables, experiments, performance_forecasts, campaign_memory, marketing_report]
+LOOP = [
+    attribution_tables,
+    attribution_credits_every_conversion,
+    experiments,
+    performance_forecasts,
+    campaign_memory,
+    marketing_report,
+]
 DAYS = ["2026-11-20", "2026-11-21"]
 
 
@@ -53,6 +62,8 @@ def run_analytics(url: str, media: Path, instance: DagsterInstance) -> None:
         assert materialize(DAILY, partition_key=day, resources=resources, instance=instance).success
     result = materialize(LOOP, resources=resources, instance=instance)
     assert result.success
+    (check,) = result.get_asset_check_evaluations()
+    assert check.passed and check.metadata["models"].value == 9
 
 
 def test_analytics_group_fills_its_tables_and_reruns_without_duplicates(warehouse_url, tmp_path, engine_home):
@@ -109,6 +120,13 @@ def test_analytics_group_fills_its_tables_and_reruns_without_duplicates(warehous
     assert again == counts
     report = engine_home / "reports" / "kestrel-cycles-marketing-report.html"
     assert report.is_file() and report.stat().st_size > 1_000_000
+
+    # What the writers and the calendar read back.
+    findings = learned_findings(store, "kestrel-cycles", platforms=["linkedin"], limit=5)
+    assert len(findings) == 5 and all(isinstance(f, str) and f for f in findings)
+    shares = bandit_shares(store, "kestrel-cycles", "tiktok", "posting_time")
+    assert sum(shares.values()) == pytest.approx(1.0, abs=1e-3)
+    assert all(arm[2] == ":" and "-" in arm for arm in shares)
     store.dispose()
 
 
@@ -123,6 +141,8 @@ def test_attribution_before_any_journey_names_the_missing_step(tmp_path):
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure)
     error = failure.event_specific_data.error
+    assert learned_findings(Warehouse(url), "kestrel-cycles") == []
+    assert bandit_shares(Warehouse(url), "kestrel-cycles", "tiktok", "posting_time") == {}
     assert error.cause.cls_name == "AnalyticsInputError"
     assert "materialize `touchpoints` first" in error.cause.message
 
