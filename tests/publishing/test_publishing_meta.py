@@ -7,7 +7,13 @@ import httpx
 import pytest
 import respx
 
-from marketing_engine.publishing.outgoing import AmbiguousPublish, OutgoingPost, PublishRejected, RateLimited
+from marketing_engine.publishing.outgoing import (
+    AmbiguousPublish,
+    OutgoingPost,
+    PublishError,
+    PublishRejected,
+    RateLimited,
+)
 from marketing_engine.publishing.queue import deliver
 from marketing_engine.resources.publishers.base import TokenExpired
 from marketing_engine.resources.publishers.facebook import FacebookPublisher
@@ -105,3 +111,39 @@ def test_threads_text_post_with_token_refresh() -> None:
     assert refresh.calls.last.request.url.params["grant_type"] == "th_refresh_token"
     form = dict(httpx.QueryParams(container.calls.last.request.content.decode()))
     assert form == {"text": "Hi riders", "media_type": "TEXT", "access_token": "long-2"}
+
+
+@respx.mock
+def test_read_back_and_verification_on_each_graph_platform() -> None:
+    respx.get(f"{GRAPH}/17841/media").mock(return_value=httpx.Response(200, json={"data": [
+        {"id": "m9", "caption": REEL.body, "permalink": "https://www.instagram.com/reel/Z/",
+         "timestamp": "2027-01-04T16:00:00+0000"}]}))
+    respx.get(f"{THREADS}/99/threads").mock(return_value=httpx.Response(200, json={"data": [
+        {"id": "t9", "text": "Hi riders", "permalink": "https://www.threads.net/@k/post/9",
+         "timestamp": "2027-01-04T16:00:00+0000"}]}))
+    for base, live, gone in ((GRAPH, "m9", "m0"), (THREADS, "t9", "t0"), (GRAPH, "123_1", "123_0")):
+        respx.get(f"{base}/{live}").mock(return_value=httpx.Response(200, json={"id": live}))
+        respx.get(f"{base}/{gone}").mock(return_value=_graph_error(100, "Object does not exist"))
+    instagram = InstagramPublisher("17841", "t", media_base_url="https://cdn", sleep=lambda _s: None)
+    threads = ThreadsPublisher("99", "t", sleep=lambda _s: None)
+    facebook = FacebookPublisher("123", "t", sleep=lambda _s: None)
+    assert instagram.find(REEL).post_id == "m9"
+    assert threads.find(OutgoingPost(id=4, platform="threads", idempotency_key="d" * 32, body="Hi riders")).post_id == "t9"
+    assert instagram.verify("m9", None) and not instagram.verify("m0", None)
+    assert threads.verify("t9", None) and not threads.verify("t0", None)
+    assert facebook.verify("123_1", None) and not facebook.verify("123_0", None)
+
+
+@respx.mock
+def test_threads_video_post_waits_for_its_container() -> None:
+    container = respx.post(f"{THREADS}/99/threads").mock(return_value=httpx.Response(200, json={"id": "tc2"}))
+    respx.get(f"{THREADS}/tc2").mock(return_value=httpx.Response(200, json={"status": "FINISHED", "id": "tc2",
+                                                                             "status_code": "FINISHED"}))
+    respx.post(f"{THREADS}/99/threads_publish").mock(return_value=httpx.Response(200, json={"id": "t2"}))
+    respx.get(f"{THREADS}/t2").mock(return_value=httpx.Response(200, json={"permalink": "https://www.threads.net/t2"}))
+    post = OutgoingPost(id=5, platform="threads", idempotency_key="e" * 32, body="Watch", media_keys=("ab/ab.mp4",))
+    assert ThreadsPublisher("99", "t", media_base_url="https://cdn", sleep=lambda _s: None).publish(post).post_id == "t2"
+    form = dict(httpx.QueryParams(container.calls.last.request.content.decode()))
+    assert form["media_type"] == "VIDEO" and form["video_url"] == "https://cdn/ab/ab.mp4"
+    with pytest.raises(PublishError, match="PUBLIC_MEDIA_BASE_URL"):
+        ThreadsPublisher("99", "t").publish(post)
