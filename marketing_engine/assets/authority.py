@@ -35,6 +35,7 @@ from marketing_engine.settings import home_dir
 from marketing_engine.warehouse import upsert
 from marketing_engine.warehouse.models import (
     Backlink,
+    Influencer,
     JournalistQuery,
     LinkProspect,
     OutreachCampaign,
@@ -379,6 +380,21 @@ def _prospect_body(prospect: LinkProspect, profile: BrandProfile) -> tuple[str, 
     return subject, body
 
 
+PARTNERSHIP_MIN_SCORE = 0.6
+PARTNERSHIPS_PER_RUN = 5
+
+
+def _partnership_body(creator, profile: BrandProfile) -> tuple[str, str]:
+    product = profile.products[0]
+    subject = f"{profile.name} x {creator.name}: a ride together?"
+    body = (
+        f"We follow your {creator.platform} work and your audience asks the questions our customers ask. "
+        f"Would you like to try the {product.name} ({product.description.rstrip('.')}) for a month and tell "
+        f"your viewers what you honestly think? No script; we cover the costs. {profile.site_url}"
+    )
+    return subject, body
+
+
 @asset(
     group_name=GROUP,
     deps=["pitches", "link_prospects", "influencers"],
@@ -436,6 +452,29 @@ def outreach_sequences(
                 kind=prospect.kind,
                 recipient=prospect.contact_email,
                 recipient_name="",
+                subject=subject,
+                body=body,
+                now=now,
+            )
+        for creator in session.scalars(
+            select(Influencer)
+            .where(
+                Influencer.brand == slug,
+                Influencer.contact_email.is_not(None),
+                Influencer.score >= PARTNERSHIP_MIN_SCORE,
+            )
+            .order_by(Influencer.score.desc())
+            .limit(PARTNERSHIPS_PER_RUN)
+        ):
+            campaign = _campaign(session, slug, "partnerships", "Creator partnerships")
+            subject, body = _partnership_body(creator, profile)
+            ensure_sequence(
+                session,
+                identity,
+                campaign_slug=campaign,
+                kind="partnership",
+                recipient=creator.contact_email,
+                recipient_name=creator.name or "",
                 subject=subject,
                 body=body,
                 now=now,
@@ -569,7 +608,6 @@ def influencers(
 ) -> MaterializeResult:
     from marketing_engine.outreach.creators import creator_score, dedupe_creators
     from marketing_engine.outreach.relevance import relevance_scores
-    from marketing_engine.warehouse.models import Influencer
 
     profile = brand.load()
     creators, errors = social_discovery.creators(profile.seed_topics)
@@ -587,6 +625,7 @@ def influencers(
             "engagement_rate": c.engagement_rate,
             "relevance": r,
             "score": creator_score(r, c.engagement_rate, c.platform),
+            "contact_email": c.contact_email,
         }
         for c, r in zip(creators, relevance, strict=True)
     ]

@@ -31,6 +31,12 @@ class Creator:
     followers: int
     engagement_rate: float
 
+    @property
+    def contact_email(self) -> str | None:
+        """Creators put a business address in their channel or profile description."""
+        found = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", self.description)
+        return found.group(0).lower() if found else None
+
 
 @dataclass(frozen=True)
 class CommunityInfo:
@@ -238,12 +244,14 @@ def simulated_creators(topics: Sequence[str], seed: int = 0) -> list[Creator]:
             for n in range(3):
                 followers = int(rng.lognormvariate(9.5, 1.3))
                 rate = rng.uniform(0.05, 0.9) if platform == "youtube" else rng.uniform(0.001, 0.06)
+                handle = f"{stem}{['daily', 'lab', 'rides'][n]}"
+                contact = f" Business: hello@{handle}.example" if n == 0 else ""
                 creators.append(
                     Creator(
                         platform,
-                        f"{stem}{['daily', 'lab', 'rides'][n]}",
+                        handle,
                         f"{topic.title()} {['Daily', 'Lab', 'Rides'][n]}",
-                        f"Videos and notes about {topic}.",
+                        f"Videos and notes about {topic}.{contact}",
                         followers,
                         round(rate, 4),
                     )

@@ -81,7 +81,7 @@ def test_authority_group_offline_end_to_end(
     with warehouse.session() as session:
         recorded = set(session.scalars(select(OutreachEmail.message_id)))
         kinds = {s.kind for s in session.scalars(select(OutreachSequence))}
-    assert kinds == {"pitch", "broken_link", "resource_page"}
+    assert kinds == {"pitch", "broken_link", "resource_page", "partnership"}
     assert len(outbox) == len(recorded) == _count(warehouse, OutreachSequence)
     message = message_from_bytes(outbox[0].read_bytes(), policy=policy.default)
     assert message["Message-ID"] in recorded and message["List-Unsubscribe"]

@@ -105,7 +105,7 @@ def test_youtube_search_then_channel_statistics() -> None:
                         "id": "UC1",
                         "snippet": {
                             "title": "E-bike Lab",
-                            "description": "e-bike reviews",
+                            "description": "e-bike reviews. Business: Lab@EbikeLab.example",
                             "customUrl": "@ebikelab",
                         },
                         "statistics": {
@@ -129,6 +129,7 @@ def test_youtube_search_then_channel_statistics() -> None:
     assert channels.calls[0].request.url.params["id"] == "UC1,UC2"
     lab = creators[0]
     assert (lab.handle, lab.followers, lab.engagement_rate) == ("@ebikelab", 10000, 0.3)
+    assert lab.contact_email == "lab@ebikelab.example" and creators[1].contact_email is None
     assert creators[1].engagement_rate == 0.0  # hidden subscriber count: no rate, no division by zero
 
 

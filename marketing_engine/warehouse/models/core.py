@@ -304,6 +304,7 @@ class Influencer(Base, BrandScoped, Timestamps):
     engagement_rate: Mapped[float | None] = mapped_column(Float)
     relevance: Mapped[float | None] = mapped_column(Float)
     score: Mapped[float | None] = mapped_column(Float)
+    contact_email: Mapped[str | None] = mapped_column(String(320))
 
 
 class Community(Base, BrandScoped, Timestamps):

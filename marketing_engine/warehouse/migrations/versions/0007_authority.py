@@ -17,6 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("influencers", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("contact_email", sa.String(length=320), nullable=True))
     op.create_table(
         "competitor_pages",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -183,6 +185,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("influencers", schema=None) as batch_op:
+        batch_op.drop_column("contact_email")
     op.drop_index(op.f("ix_outreach_emails_mailbox"), table_name="outreach_emails")
     op.drop_index(op.f("ix_outreach_emails_brand"), table_name="outreach_emails")
     op.drop_table("outreach_emails")
