@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 # sub-command -> "module:register" where register(subparsers) adds the parser and sets `func`.
 COMMANDS: dict[str, str] = {
+    "video-frame": "marketing_engine.video.frame:register",
     "review": "marketing_engine.cli_publishing:register_review",
     "posts": "marketing_engine.cli_publishing:register_posts",
     "report-screenshot": "marketing_engine.analytics.screenshot:register",

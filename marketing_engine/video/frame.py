@@ -41,20 +41,34 @@ def grab(videos: Sequence[Path], output: Path, at_seconds: float = 6.0, height: 
     return output
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m marketing_engine.video.frame", description=__doc__)
+def _arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("paths", nargs="+", type=Path, help="one or more videos, then the PNG to write")
     parser.add_argument("--at", type=float, default=6.0, help="seconds into the videos (default 6)")
     parser.add_argument("--height", type=int, default=960, help="height of the image in pixels (default 960)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
     if len(args.paths) < 2:
-        parser.error("give at least one video and the PNG to write")
+        print("error: give at least one video and the PNG to write", file=sys.stderr)
+        return 2
     try:
         print(grab(args.paths[:-1], args.paths[-1], args.at, args.height))
     except FrameError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def register(subparsers) -> None:
+    """`marketing-engine video-frame VIDEO [VIDEO ...] OUT.png`"""
+    parser = subparsers.add_parser("video-frame", help="grab a frame of rendered videos into a PNG")
+    _arguments(parser).set_defaults(func=_run)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _arguments(argparse.ArgumentParser(prog="python -m marketing_engine.video.frame", description=__doc__))
+    return _run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

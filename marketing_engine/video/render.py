@@ -63,7 +63,10 @@ def audio_graph(voice: str, music: str, *, offset: float, gain: float, duration:
         (f"[{music}]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,volume={gain:.3f},"
         f"apad,atrim=0:{duration:.3f}[mus]"),
         "[mus][key]sidechaincompress=threshold=0.015:ratio=8:attack=20:release=450[duck]",
-        (f"[vo][duck]amix=inputs=2:duration=first:normalize=0,{loudnorm},aresample=48000,"
+        # The limiter shaves speech peaks first, so the loudness gain to -14 LUFS keeps the true
+        # peak under -1.5 dBTP even after AAC encoding.
+        (f"[vo][duck]amix=inputs=2:duration=first:normalize=0,"
+         f"alimiter=limit=0.3:level=false:attack=2:release=80:latency=true,{loudnorm},aresample=48000,"
         f"atrim=0:{duration:.3f},asetpts=N/SR/TB[a]"),
     ])
 

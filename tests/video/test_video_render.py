@@ -138,3 +138,18 @@ def test_broken_renders_say_exactly_why(tmp_path, made):
     long = run_gates(made["rendered"].video, rendition("vertical"), 20.0, box)
     assert "resolution 360x640, expected 1080x1920" in long.failures
     assert "duration 15.00 s, the script asks for 20.00 s" in long.failures
+
+
+def test_frame_command_puts_renditions_side_by_side(made, tmp_path, capsys):
+    from marketing_engine.cli import main as cli_main
+    from marketing_engine.video.frame import main
+
+    video = made["rendered"].video
+    out = tmp_path / "frame.png"
+    assert main([str(video), str(video), str(out), "--at", "2", "--height", "320"]) == 0
+    size = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0",
+                           str(out)], capture_output=True, text=True, check=True).stdout.strip()
+    assert size == f"{180 * 2 + 24},320"
+    assert cli_main(["video-frame", str(tmp_path / "missing.mp4"), str(out)]) == 1
+    assert "missing.mp4: no such video" in capsys.readouterr().err
+    assert main([str(out)]) == 2
