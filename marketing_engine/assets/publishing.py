@@ -73,7 +73,7 @@ def _sources(profile: BrandProfile, session) -> list[ContentSource]:
     page_rows = [{c: getattr(p, c) for c in ("slug", "title", "keyword", "meta_description", "published_url",
                                              "canonical_url")} for p in pages]
     video_rows = [{c: getattr(v, c) for c in ("topic", "length_s", "media_key", "sha256", "duration_s", "width",
-                                              "height")} for v in videos]
+                                              "height", "rendition")} for v in videos]
     return sources_from_rows(profile.site_url, page_rows, video_rows, [p.model_dump() for p in profile.products])
 
 

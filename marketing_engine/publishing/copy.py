@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pydantic import BaseModel, Field
 from slugify import slugify
 
-from marketing_engine.publishing.platforms import Draft, fit, platform, registry
+from marketing_engine.publishing.platforms import Draft, fit, platform, registry, rendition_platforms
 
 # Where each platform sits in a hook → nurture → convert arc for one piece of content.
 ARC_STEPS = ("hook", "nurture", "convert")
@@ -110,7 +110,9 @@ def pitch_inputs(source: ContentSource, brand: str, audience: str) -> dict[str, 
 def _pick_media(source: ContentSource, platform_name: str) -> list[dict[str, Any]] | None:
     """The rendition a platform should get, [] for text posts, None when it cannot take this source."""
     spec = platform(platform_name)
-    videos = [m for m in source.media if m.get("kind") == "video"]
+    made_for = rendition_platforms()  # a rendition the video group made for other platforms is not used
+    videos = [m for m in source.media if m.get("kind") == "video"
+              and (m.get("rendition") not in made_for or platform_name in made_for[m["rendition"]])]
     if not videos:
         return None if spec.media_required else []
     wanted = _VIDEO_ASPECT.get(platform_name)
@@ -218,7 +220,8 @@ def sources_from_rows(site_url: str, pages: Sequence[Mapping[str, Any]], videos:
         by_topic.setdefault((video["topic"], int(video["length_s"])), []).append(video)
     for (topic, length), renditions in by_topic.items():
         media = [{"key": v["media_key"], "sha256": v["sha256"], "kind": "video", "seconds": float(v["duration_s"]),
-                  "aspect": aspect_of(int(v["width"]), int(v["height"]))} for v in renditions]
+                  "aspect": aspect_of(int(v["width"]), int(v["height"])), "rendition": v.get("rendition")}
+                 for v in renditions]
         sources.append(ContentSource(f"video:{slugify(topic)}-{length}s", "video", topic[:1].upper() + topic[1:],
                                      f"A {length}-second video on {topic}.", f"{site_url}/", topic, media=media))
     for product in products:

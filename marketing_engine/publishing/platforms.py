@@ -17,6 +17,8 @@ import regex
 import yaml
 
 REGISTRY_FILE = Path(__file__).resolve().parent.parent / "data" / "platforms.yaml"
+# The video group's spec table: where it speaks about a platform's video, it wins (one source of truth).
+VIDEO_SPECS_FILE = Path(__file__).resolve().parent.parent / "data" / "video" / "platform_specs.yaml"
 _HASHTAG = re.compile(r"(?<![\w&])#\w+")
 _MENTION = re.compile(r"(?<![\w.])@\w+")
 _URL = re.compile(r"https?://\S+")
@@ -136,9 +138,37 @@ def _parse(name: str, data: Mapping[str, Any]) -> Platform:
 
 
 @cache
+def video_specs(path: Path = VIDEO_SPECS_FILE) -> dict[str, Any]:
+    """The video group's table (renditions and per-platform video rules), or {} where it is absent."""
+    if not path.is_file():
+        return {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def rendition_platforms() -> dict[str, list[str]]:
+    """Which platforms each rendition is made for, e.g. {"vertical": ["tiktok", ...], "preview": []}."""
+    return {name: list(spec.get("platforms") or []) for name, spec in (video_specs().get("renditions") or {}).items()}
+
+
+def _merge_video_rules(name: str, data: dict[str, Any]) -> dict[str, Any]:
+    spec = (video_specs().get("platforms") or {}).get(name)
+    if not spec:
+        return data
+    media = dict(data.get("media") or {})
+    if spec.get("aspects"):
+        media["aspect_ratios"] = list(spec["aspects"])
+    if spec.get("duration_s"):
+        media["video_min_seconds"], media["video_max_seconds"] = spec["duration_s"]
+    if spec.get("max_size_mb"):
+        media["video_max_mb"] = spec["max_size_mb"]
+    sources = list(data.get("sources") or []) + [str(spec["source"]).split()[0]] if spec.get("source") else data.get("sources")
+    return {**data, "media": media, "sources": sources}
+
+
+@cache
 def registry(path: Path = REGISTRY_FILE) -> dict[str, Platform]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    platforms = {name: _parse(name, entry) for name, entry in data.items()}
+    platforms = {name: _parse(name, _merge_video_rules(name, entry)) for name, entry in data.items()}
     for platform in platforms.values():
         if not platform.sources:
             raise PlatformError(f"{path}: platform {platform.name!r} lists no sources for its limits")

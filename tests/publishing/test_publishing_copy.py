@@ -83,3 +83,21 @@ def test_reddit_post_goes_to_a_matching_community(example_brand: BrandProfile) -
     _, drafts = _drafts(example_brand, pages=[page])
     [reddit] = [d for d in drafts if d.platform == "reddit" and d.content_ref == "page:seattle-commute"]
     assert reddit.fields["community"] == "Seattle"
+
+
+def test_renditions_go_only_where_the_video_spec_table_sends_them(example_brand: BrandProfile) -> None:
+    preview = {**VIDEO, "rendition": "preview", "width": 360, "height": 640}
+    _, drafts = _drafts(example_brand, videos=[preview])
+    assert not [d for d in drafts if d.media]  # a review proof is never uploaded
+    landscape = {**VIDEO, "rendition": "landscape", "width": 1920, "height": 1080, "media_key": "cd/cd.mp4"}
+    _, drafts = _drafts(example_brand, videos=[{**VIDEO, "rendition": "vertical"}, landscape])
+    media = {d.platform: d.media[0]["key"] for d in drafts if d.media}
+    assert media["tiktok"] == "ab/ab.mp4" and media["youtube"] == "cd/cd.mp4" and media["x"] == "cd/cd.mp4"
+
+
+def test_video_rules_come_from_the_video_groups_spec_table() -> None:
+    from marketing_engine.publishing.platforms import platform, video_specs
+
+    spec = video_specs()["platforms"]["tiktok"]
+    assert platform("tiktok").media["video_max_mb"] == spec["max_size_mb"]
+    assert [platform("tiktok").media["video_min_seconds"], platform("tiktok").media["video_max_seconds"]] == spec["duration_s"]
