@@ -19,6 +19,8 @@ from marketing_engine.resources.publishers.facebook import FacebookPublisher
 from marketing_engine.resources.publishers.instagram import InstagramPublisher
 from marketing_engine.resources.publishers.linkedin import LinkedInPublisher
 from marketing_engine.resources.publishers.outbox import OutboxPublisher
+from marketing_engine.resources.publishers.pinterest import PinterestPublisher
+from marketing_engine.resources.publishers.reddit import RedditPublisher
 from marketing_engine.resources.publishers.threads import ThreadsPublisher
 from marketing_engine.resources.publishers.tiktok import TikTokPublisher
 from marketing_engine.resources.publishers.x import XPublisher
@@ -35,14 +37,17 @@ def test_real_backends_are_built_per_platform() -> None:
         backend="real", linkedin_access_token="t", linkedin_author_urn="urn:li:organization:1", x_access_token="t",
         meta_page_id="1", meta_page_token="t", instagram_user_id="2", public_media_base_url="https://cdn",
         threads_user_id="3", threads_token="t", tiktok_access_token="t", youtube_refresh_token="r",
-        youtube_client_id="c", youtube_client_secret="s", bluesky_handle="h", bluesky_app_password="p")
+        youtube_client_id="c", youtube_client_secret="s", bluesky_handle="h", bluesky_app_password="p",
+        pinterest_access_token="t", pinterest_board_id="b", reddit_client_id="c", reddit_client_secret="s",
+        reddit_refresh_token="r")
     kinds = {"linkedin": LinkedInPublisher, "x": XPublisher, "facebook": FacebookPublisher,
              "instagram": InstagramPublisher, "threads": ThreadsPublisher, "tiktok": TikTokPublisher,
-             "youtube": YouTubePublisher, "bluesky": BlueskyPublisher}
+             "youtube": YouTubePublisher, "bluesky": BlueskyPublisher, "pinterest": PinterestPublisher,
+             "reddit": RedditPublisher}
     for platform, kind in kinds.items():
         assert isinstance(resource.for_platform(platform, Path), kind)
-    with pytest.raises(PublisherConfigError, match="'pinterest': no real backend"):
-        resource.for_platform("pinterest")
+    with pytest.raises(PublisherConfigError, match="'wordpress': no real backend"):
+        resource.for_platform("wordpress")
 
 
 def test_missing_credentials_are_named() -> None:
@@ -54,7 +59,7 @@ def test_prod_needs_only_the_enabled_channels_credentials(tmp_path: Path, monkey
     monkeypatch.setenv("LINKEDIN_ACCESS_TOKEN", "secret-token")
     monkeypatch.setenv("LINKEDIN_AUTHOR_URN", "urn:li:organization:7")
     monkeypatch.delenv("X_ACCESS_TOKEN", raising=False)
-    resource = prod_publishers(["linkedin", "reddit"]).process_config_and_initialize()  # X is not enabled
+    resource = prod_publishers(["linkedin", "wordpress"]).process_config_and_initialize()  # X is not enabled
     publisher = resource.for_platform("linkedin")
     assert isinstance(publisher, LinkedInPublisher) and publisher.author_urn == "urn:li:organization:7"
     assert publisher.access_token == "secret-token"

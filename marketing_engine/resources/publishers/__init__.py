@@ -51,6 +51,14 @@ class PublishersResource(ConfigurableResource):
     youtube_refresh_token: str | None = None
     youtube_client_id: str | None = None
     youtube_client_secret: str | None = None
+    pinterest_access_token: str | None = None
+    pinterest_board_id: str | None = None
+    pinterest_refresh_token: str | None = None
+    pinterest_client_id: str | None = None
+    pinterest_client_secret: str | None = None
+    reddit_client_id: str | None = None
+    reddit_client_secret: str | None = None
+    reddit_refresh_token: str | None = None
     bluesky_handle: str | None = None
     bluesky_app_password: str | None = None
     public_media_base_url: str | None = Field(
@@ -128,6 +136,25 @@ class PublishersResource(ConfigurableResource):
 
             self._need(platform, bluesky_handle=self.bluesky_handle, bluesky_app_password=self.bluesky_app_password)
             return BlueskyPublisher(self.bluesky_handle, self.bluesky_app_password)  # type: ignore[arg-type]
+        return self._build_pins_or_reddit(platform, media_path)
+
+    def _build_pins_or_reddit(self, platform: str, media_path) -> Publisher:
+        if platform == "pinterest":
+            from marketing_engine.resources.publishers.pinterest import PinterestPublisher
+
+            self._need(platform, pinterest_access_token=self.pinterest_access_token,
+                       pinterest_board_id=self.pinterest_board_id)
+            return PinterestPublisher(self.pinterest_access_token, self.pinterest_board_id,  # type: ignore[arg-type]
+                                      media_path=media_path, media_base_url=self.public_media_base_url,
+                                      refresh_token=self.pinterest_refresh_token, client_id=self.pinterest_client_id,
+                                      client_secret=self.pinterest_client_secret)
+        if platform == "reddit":
+            from marketing_engine.resources.publishers.reddit import RedditPublisher
+
+            self._need(platform, reddit_client_id=self.reddit_client_id, reddit_client_secret=self.reddit_client_secret,
+                       reddit_refresh_token=self.reddit_refresh_token)
+            return RedditPublisher(self.reddit_client_id, self.reddit_client_secret,  # type: ignore[arg-type]
+                                   self.reddit_refresh_token)  # type: ignore[arg-type]
         raise PublisherConfigError(
             f"publisher {platform!r}: no real backend in this release (set the channel's backend to outbox)")
 
@@ -145,6 +172,9 @@ CREDENTIALS: dict[str, dict[str, str]] = {
     "youtube": {"youtube_refresh_token": "YOUTUBE_REFRESH_TOKEN", "youtube_client_id": "YOUTUBE_CLIENT_ID",
                 "youtube_client_secret": "YOUTUBE_CLIENT_SECRET"},
     "bluesky": {"bluesky_handle": "BLUESKY_HANDLE", "bluesky_app_password": "BLUESKY_APP_PASSWORD"},
+    "pinterest": {"pinterest_access_token": "PINTEREST_ACCESS_TOKEN", "pinterest_board_id": "PINTEREST_BOARD_ID"},
+    "reddit": {"reddit_client_id": "REDDIT_CLIENT_ID", "reddit_client_secret": "REDDIT_CLIENT_SECRET",
+               "reddit_refresh_token": "REDDIT_REFRESH_TOKEN"},
 }
 
 
