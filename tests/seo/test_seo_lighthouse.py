@@ -43,21 +43,33 @@ def test_three_page_types_score_100_for_seo(example_brand, tmp_path: Path) -> No
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path / "site")))
     base = f"http://127.0.0.1:{server.server_address[1]}"
     pages, hubs = example_site_inputs(example_brand)
-    # The preview build's canonical URLs point at the server it is served from, as a staging site's would.
-    build = SiteBuilder(example_brand, base_url=base).build(pages, hubs, tmp_path / "site")
+    # The production build, as `make run` writes it: canonical URLs point at the brand's domain, which
+    # Lighthouse's canonical audit accepts from another origin (it checks the URL is valid, absolute,
+    # not the home page and not in conflict).
+    build = SiteBuilder(example_brand).build(pages, hubs, tmp_path / "site")
+    assert build.base_url == f"https://{example_brand.domain}"
     chosen = {}
     for page in pages:
         if page.page_type in ("Guide", "Question", "Location") and page.path not in build.noindex:
             chosen.setdefault(page.page_type, page.path)
     assert set(chosen) == {"Guide", "Question", "Location"}
+    # A control: the same kind of page shipped with noindex (what a failing page gets) must not score 100.
+    probe = next(p for p in pages if p.path == chosen["Guide"])
+    allowed = set(build.html) | {"/", "/topics/", "/feed.xml"} | {h.path for h in hubs}
+    (tmp_path / "site" / "probe").mkdir()
+    (tmp_path / "site" / "probe" / "index.html").write_text(SiteBuilder(example_brand).render_page(probe, False, allowed))
+    chosen["noindex control"] = "/probe/"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        with ThreadPoolExecutor(max_workers=3) as pool:
+        with ThreadPoolExecutor(max_workers=4) as pool:
             reports = dict(zip(chosen, pool.map(
                 lambda item: _lighthouse(base + item[1], tmp_path / f"{item[0]}.json"), chosen.items())))
     finally:
         server.shutdown()
+    control = reports.pop("noindex control")
+    assert control["categories"]["seo"]["score"] < 1.0 and control["audits"]["is-crawlable"]["score"] == 0
     for page_type, report in reports.items():
         failed = [a["id"] for a in report["audits"].values() if a.get("score") == 0]
         assert report["categories"]["seo"]["score"] == 1.0, f"{page_type}: failed audits {failed}"
+        assert report["audits"]["canonical"]["score"] == 1 and report["audits"]["is-crawlable"]["score"] == 1
