@@ -230,9 +230,12 @@ def _publish_asset(platform_name: str):
     def published_posts(context: AssetExecutionContext, warehouse: WarehouseResource,
                         publishers: PublishersResource, media_store: MediaStoreResource) -> MaterializeResult:
         publisher = publishers.for_platform(platform_name, media_store.local_path)
+        window = registry()[platform_name].quotas.get("requests_per_window")
+        pacing = ({platform_name: window["window_seconds"] / window["limit"]}
+                  if window and publishers.backend == "real" else None)
         report = dispatch_due(warehouse.get(), lambda _name: publisher, platforms=[platform_name],
                               batch=max(1, min(200, publisher.flush_every)),
-                              lookahead=timedelta(hours=publishers.lookahead_hours))
+                              lookahead=timedelta(hours=publishers.lookahead_hours), min_interval=pacing)
         for error in report.errors[:5]:
             context.log.warning(error)
         return MaterializeResult(metadata={

@@ -74,3 +74,25 @@ def test_approval_required_holds_posts_for_review(publishing_resources: dict, re
         states = dict(session.execute(select(SocialPost.state, func.count()).group_by(SocialPost.state)).all())
     assert states.get("pending_review", 0) > 0
     assert "published" not in states  # nothing goes out before a person approved it
+
+
+def test_reconciler_sensor_requeues_a_stranded_post_and_asks_for_a_run(publishing_resources: dict) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from dagster import RunRequest
+
+    from marketing_engine.publishing.calendar import PlannedPost
+    from marketing_engine.publishing.platforms import Draft
+    from marketing_engine.publishing.queue import claim_due, sync_calendar
+
+    warehouse = publishing_resources["warehouse"].get()
+    now = datetime.now(UTC)
+    draft = Draft(platform="linkedin", content_ref="page:1", variant="main", fields={"text": "hello"})
+    with warehouse.session() as session:
+        sync_calendar(session, "kestrel-cycles", [PlannedPost(draft, now - timedelta(hours=1))], approval_required=False)
+        claim_due(session, now, claimed_at=now - timedelta(hours=1))  # a worker that died an hour ago
+    context = build_sensor_context(instance=DagsterInstance.ephemeral(), resources=publishing_resources)
+    outcome = publish_reconciler(context)
+    assert isinstance(outcome, RunRequest) and "requeued 1" in outcome.tags["marketing_engine/reason"]
+    with warehouse.session() as session:
+        assert session.scalar(select(SocialPost.state)) == "scheduled"

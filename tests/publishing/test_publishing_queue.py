@@ -233,3 +233,12 @@ def test_postgres_claims_skip_rows_another_worker_holds(pg_url: str) -> None:
     assert len(mine) == 3 and len(theirs) == 3
     assert not {p.id for p in mine} & {p.id for p in theirs}
     warehouse.dispose()
+
+
+def test_creates_are_spaced_by_the_platform_request_window(warehouse: Warehouse) -> None:
+    with warehouse.session() as session:
+        sync_calendar(session, "b", _planned(3), approval_required=False)
+    naps: list[float] = []
+    report = dispatch_due(warehouse, lambda _: FakePublisher(), NOW + timedelta(hours=3), batch=1,
+                          sleep=naps.append, min_interval={"linkedin": 10.0})
+    assert report.published == 3 and len(naps) == 2 and all(9.0 < nap <= 10.0 for nap in naps)
