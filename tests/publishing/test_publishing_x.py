@@ -103,9 +103,30 @@ def test_5xx_duplicate_refusal_and_bad_request() -> None:
 
 
 @responses.activate
-def test_media_is_refused_by_name_and_verify_reads_the_post() -> None:
-    with pytest.raises(PublishRejected, match="media upload is not supported"):
-        XPublisher("t").publish(OutgoingPost(id=6, platform="x", idempotency_key="g" * 32, body="v", media_keys=("a",)))
+def test_video_is_uploaded_in_chunks_and_attached_to_the_first_post(tmp_path) -> None:
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"v" * (4 * 1024 * 1024 + 10))  # two segments
+    media = "https://api.x.com/2/media/upload"
+    responses.post(f"{media}/initialize", json={"data": {"id": "188", "media_key": "13_188",
+                                                         "expires_after_secs": 86400}})
+    append = responses.post(f"{media}/188/append", status=204)
+    responses.post(f"{media}/188/finalize", json={"data": {"id": "188", "processing_info": {
+        "state": "pending", "check_after_secs": 2}}})
+    responses.get(media, json={"data": {"id": "188", "processing_info": {"state": "succeeded", "progress_percent": 100}}})
+    tweet = responses.post(TWEETS, json=_created("401", "t"), status=201)
+    naps: list[float] = []
+    post = OutgoingPost(id=6, platform="x", idempotency_key="g" * 32, body="Watch this", media_keys=("ab/ab.mp4",))
+    result = XPublisher("t", media_path=lambda _k: clip, sleep=naps.append).publish(post)
+    assert result.post_id == "401" and append.call_count == 2 and naps == [2.0]
+    assert json.loads(tweet.calls[0].request.body) == {"text": "Watch this", "media": {"media_ids": ["188"]}}
+    status = [c.request for c in responses.calls if c.request.method == "GET"][0]
+    assert "command=STATUS" in status.url and "media_id=188" in status.url
+    with pytest.raises(PublishRejected, match="needs the media store"):
+        XPublisher("t").publish(post)
+
+
+@responses.activate
+def test_verify_reads_the_post() -> None:
     responses.get("https://api.twitter.com/2/tweets/301", json={"data": {"id": "301", "text": "x", "edit_history_tweet_ids": ["301"]}})
     responses.get("https://api.twitter.com/2/tweets/302", status=404, json={"title": "Not Found", "status": 404})
     assert XPublisher("t").verify("301", None)

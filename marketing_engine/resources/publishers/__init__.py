@@ -98,7 +98,7 @@ class PublishersResource(ConfigurableResource):
 
             self._need(platform, x_access_token=self.x_access_token)
             return XPublisher(self.x_access_token, refresh_token=self.x_refresh_token,  # type: ignore[arg-type]
-                              client_id=self.x_client_id, client_secret=self.x_client_secret)
+                              client_id=self.x_client_id, client_secret=self.x_client_secret, media_path=media_path)
         if platform in ("facebook", "instagram", "threads"):
             from marketing_engine.resources.publishers import facebook, instagram, threads
 

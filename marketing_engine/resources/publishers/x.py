@@ -3,8 +3,8 @@ through the user's recent posts, and the OAuth 2.0 refresh-token flow.
 
 Docs: https://docs.x.com/x-api/posts/create-post, https://docs.x.com/x-api/users/get-posts,
 https://docs.x.com/fundamentals/authentication/oauth-2-0/user-access-token
-Media upload is not in this release: a post with media fails with that reason instead of going
-out without its video.
+Video goes up through the v2 chunked media upload (initialize → append → finalize → status):
+https://docs.x.com/x-api/media/quickstart/media-upload-chunked
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from marketing_engine.publishing.outgoing import (
     AmbiguousPublish,
     OutgoingPost,
+    PublishError,
     PublishRejected,
     PublishResult,
     RateLimited,
@@ -30,6 +32,8 @@ from marketing_engine.resources.publishers.base import (
 )
 
 TOKEN_URL = "https://api.x.com/2/oauth2/token"
+MEDIA_URL = "https://api.x.com/2/media/upload"
+CHUNK = 4 * 1024 * 1024  # segments must stay under 5 MB
 
 
 class XPublisher:
@@ -37,7 +41,9 @@ class XPublisher:
     flush_every = 1
 
     def __init__(self, access_token: str, *, refresh_token: str | None = None, client_id: str | None = None,
-                 client_secret: str | None = None, timeout: float = 30.0, token_url: str = TOKEN_URL):
+                 client_secret: str | None = None, timeout: float = 30.0, token_url: str = TOKEN_URL,
+                 media_path: Callable[[str], Path] | None = None, sleep: Callable[[float], None] = time.sleep,
+                 max_polls: int = 60):
         import tweepy
 
         self.client = tweepy.Client(bearer_token=access_token, wait_on_rate_limit=False)
@@ -47,6 +53,7 @@ class XPublisher:
         self.timeout = timeout
         self.token_url = token_url
         self._me: str | None = None
+        self.media_path, self.sleep, self.max_polls = media_path, sleep, max_polls
 
     def _call(self, call: Callable[[], Any]) -> Any:
         """Run a tweepy call; sort its errors into the queue's."""
@@ -78,18 +85,55 @@ class XPublisher:
         return HttpPublisher.with_refresh(self, lambda: self._call(call))  # type: ignore[arg-type]
 
     def publish(self, post: OutgoingPost) -> PublishResult:
-        if post.media_keys:
-            raise PublishRejected("x: media upload is not supported in this release; post without media or use "
-                                  "the outbox")
+        media_ids = [self._upload(key) for key in post.media_keys]  # before the post: nothing public yet
         head: str | None = None
         previous: str | None = None
-        for text in [post.fields.get("text", post.body), *post.parts]:
-            response = self._with_refresh(partial(self.client.create_tweet, text=text,
-                                                  in_reply_to_tweet_id=previous, user_auth=False))
+        for index, text in enumerate([post.fields.get("text", post.body), *post.parts]):
+            response = self._with_refresh(partial(self.client.create_tweet, text=text, user_auth=False,
+                                                  in_reply_to_tweet_id=previous,
+                                                  media_ids=media_ids if index == 0 and media_ids else None))
             previous = str(response.data["id"])
             head = head or previous
         assert head is not None
         return PublishResult(head, f"https://x.com/i/web/status/{head}")
+
+    def _media_request(self, method: str, url: str, **kwargs: Any) -> dict:
+        import requests
+
+        headers = {"Authorization": f"Bearer {self.client.bearer_token}"}
+        try:
+            response = self.client.session.request(method, url, headers=headers, **kwargs)
+        except requests.RequestException as exc:
+            raise PublishError(f"x: media upload: {type(exc).__name__}") from None
+        if response.status_code == 429:
+            reset = response.headers.get("x-rate-limit-reset")
+            raise RateLimited("x", max(0.0, float(reset) - time.time()) if reset else DEFAULT_RATE_LIMIT_WAIT)
+        if response.status_code >= 400:
+            raise PublishError(f"x: media upload: HTTP {response.status_code}: {response.text[:200]}")
+        return response.json() if response.content else {}
+
+    def _upload(self, key: str) -> str:
+        """Chunked v2 upload of one video; returns the media id once X has processed it."""
+        if self.media_path is None:
+            raise PublishRejected("x: a post with media needs the media store")
+        path = self.media_path(key)
+        size = path.stat().st_size
+        media_id = self._media_request("POST", f"{MEDIA_URL}/initialize", json={
+            "media_type": "video/mp4", "total_bytes": size, "media_category": "tweet_video"})["data"]["id"]
+        with path.open("rb") as handle:
+            for index, chunk in enumerate(iter(lambda: handle.read(CHUNK), b"")):
+                self._media_request("POST", f"{MEDIA_URL}/{media_id}/append", data={"segment_index": index},
+                                    files={"media": ("chunk", chunk, "application/octet-stream")})
+        info = self._media_request("POST", f"{MEDIA_URL}/{media_id}/finalize")["data"].get("processing_info")
+        for _ in range(self.max_polls):
+            if not info or info.get("state") == "succeeded":
+                return str(media_id)
+            if info.get("state") == "failed":
+                raise PublishRejected(f"x: video {media_id} processing failed: {info.get('error', '')}")
+            self.sleep(float(info.get("check_after_secs", 2)))
+            info = self._media_request("GET", MEDIA_URL, params={"media_id": media_id, "command": "STATUS"}
+                                       )["data"].get("processing_info")
+        raise PublishError(f"x: video {media_id} still processing")
 
     def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
         if self._me is None:
