@@ -119,7 +119,7 @@ def test_video_is_uploaded_in_chunks_and_attached_to_the_first_post(tmp_path) ->
     result = XPublisher("t", media_path=lambda _k: clip, sleep=naps.append).publish(post)
     assert result.post_id == "401" and append.call_count == 2 and naps == [2.0]
     assert json.loads(tweet.calls[0].request.body) == {"text": "Watch this", "media": {"media_ids": ["188"]}}
-    status = [c.request for c in responses.calls if c.request.method == "GET"][0]
+    status = next(c.request for c in responses.calls if c.request.method == "GET")
     assert "command=STATUS" in status.url and "media_id=188" in status.url
     with pytest.raises(PublishRejected, match="needs the media store"):
         XPublisher("t").publish(post)
