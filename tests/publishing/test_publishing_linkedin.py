@@ -119,3 +119,27 @@ def test_verify_sees_deleted_posts() -> None:
     respx.get(f"{POSTS}/urn%3Ali%3Ashare%3A6").mock(return_value=httpx.Response(404, json={"message": "Not found"}))
     assert _publisher().verify("urn:li:share:5", None)
     assert not _publisher().verify("urn:li:share:6", None)
+
+
+@respx.mock
+def test_video_post_uploads_parts_then_names_the_video(tmp_path) -> None:
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"a" * 10 + b"b" * 6)
+    respx.post(f"{POSTS.replace('/posts', '/videos')}?action=initializeUpload").mock(return_value=httpx.Response(
+        200, json={"value": {"uploadUrlsExpireAt": 1799000000000, "video": "urn:li:video:C5F10AQGKQg_6y2a4sQ",
+                             "uploadInstructions": [
+                                 {"uploadUrl": "https://www.linkedin.com/dms-uploads/part1", "firstByte": 0, "lastByte": 9},
+                                 {"uploadUrl": "https://www.linkedin.com/dms-uploads/part2", "firstByte": 10,
+                                  "lastByte": 15}], "uploadToken": ""}}))
+    part1 = respx.put("https://www.linkedin.com/dms-uploads/part1").mock(return_value=httpx.Response(200, headers={"etag": "e1"}))
+    respx.put("https://www.linkedin.com/dms-uploads/part2").mock(return_value=httpx.Response(200, headers={"etag": "e2"}))
+    finalize = respx.post(f"{POSTS.replace('/posts', '/videos')}?action=finalizeUpload").mock(
+        return_value=httpx.Response(200))
+    create = respx.post(POSTS).mock(return_value=httpx.Response(201, headers={"x-restli-id": "urn:li:share:8"}))
+    post = OutgoingPost(id=2, platform="linkedin", idempotency_key="v" * 32, body="Watch", media_keys=("ab/ab.mp4",))
+    assert _publisher(media_path=lambda _k: clip).publish(post).post_id == "urn:li:share:8"
+    assert part1.calls.last.request.content == b"a" * 10
+    assert json.loads(finalize.calls.last.request.content)["finalizeUploadRequest"]["uploadedPartIds"] == ["e1", "e2"]
+    assert json.loads(create.calls.last.request.content)["content"]["media"]["id"] == "urn:li:video:C5F10AQGKQg_6y2a4sQ"
+    with pytest.raises(PublishRejected, match="needs the media store"):
+        _publisher().publish(post)

@@ -147,3 +147,14 @@ def test_threads_video_post_waits_for_its_container() -> None:
     assert form["media_type"] == "VIDEO" and form["video_url"] == "https://cdn/ab/ab.mp4"
     with pytest.raises(PublishError, match="PUBLIC_MEDIA_BASE_URL"):
         ThreadsPublisher("99", "t").publish(post)
+
+
+@respx.mock
+def test_facebook_video_from_a_public_url() -> None:
+    videos = respx.post(f"{GRAPH}/123/videos").mock(return_value=httpx.Response(200, json={"id": "v1"}))
+    post = OutgoingPost(id=6, platform="facebook", idempotency_key="f" * 32, body="Ride along", media_keys=("ab/ab.mp4",))
+    result = FacebookPublisher("123", "t", media_base_url="https://cdn").publish(post)
+    assert result.url == "https://www.facebook.com/123/videos/v1/"
+    assert dict(httpx.QueryParams(videos.calls.last.request.content.decode()))["file_url"] == "https://cdn/ab/ab.mp4"
+    with pytest.raises(PublishRejected, match="PUBLIC_MEDIA_BASE_URL"):
+        FacebookPublisher("123", "t").publish(post)

@@ -91,7 +91,8 @@ class PublishersResource(ConfigurableResource):
             self._need(platform, linkedin_access_token=self.linkedin_access_token,
                        linkedin_author_urn=self.linkedin_author_urn)
             return LinkedInPublisher(self.linkedin_access_token, self.linkedin_author_urn,  # type: ignore[arg-type]
-                                     refresh_token=self.linkedin_refresh_token, client_id=self.linkedin_client_id,
+                                     media_path=media_path, refresh_token=self.linkedin_refresh_token,
+                                     client_id=self.linkedin_client_id,
                                      client_secret=self.linkedin_client_secret)
         if platform == "x":
             from marketing_engine.resources.publishers.x import XPublisher
@@ -104,7 +105,8 @@ class PublishersResource(ConfigurableResource):
 
             if platform == "facebook":
                 self._need(platform, meta_page_id=self.meta_page_id, meta_page_token=self.meta_page_token)
-                return facebook.FacebookPublisher(self.meta_page_id, self.meta_page_token)  # type: ignore[arg-type]
+                return facebook.FacebookPublisher(self.meta_page_id, self.meta_page_token,  # type: ignore[arg-type]
+                                                  media_base_url=self.public_media_base_url)
             if platform == "instagram":
                 self._need(platform, instagram_user_id=self.instagram_user_id, meta_page_token=self.meta_page_token,
                            public_media_base_url=self.public_media_base_url)

@@ -1,7 +1,9 @@
 """LinkedIn: the REST Posts API (`POST /rest/posts`), versioned headers, author finder for
 read-back, and the OAuth refresh-token flow.
 
-Docs: https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api
+Docs: https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api,
+https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/videos-api (video:
+initializeUpload → PUT each part → finalizeUpload with the parts' ETags, then a post that names it)
 and https://learn.microsoft.com/en-us/linkedin/shared/authentication/programmatic-refresh-tokens
 """
 
@@ -11,7 +13,7 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from marketing_engine.publishing.outgoing import OutgoingPost, PublishError, PublishResult
+from marketing_engine.publishing.outgoing import OutgoingPost, PublishError, PublishRejected, PublishResult
 from marketing_engine.resources.publishers.base import HttpPublisher
 
 API = "https://api.linkedin.com"
@@ -31,12 +33,13 @@ def unescape_commentary(text: str) -> str:
 class LinkedInPublisher(HttpPublisher):
     platform = "linkedin"
 
-    def __init__(self, access_token: str, author_urn: str, *, refresh_token: str | None = None,
+    def __init__(self, access_token: str, author_urn: str, *, media_path=None, refresh_token: str | None = None,
                  client_id: str | None = None, client_secret: str | None = None, version: str = "202511",
                  base_url: str = API, token_url: str = TOKEN_URL, **kwargs):
         super().__init__(**kwargs)
         self.access_token = access_token
         self.author_urn = author_urn
+        self.media_path = media_path
         self.refresh_token = refresh_token
         self.client_id, self.client_secret = client_id, client_secret
         self.version = version
@@ -61,11 +64,38 @@ class LinkedInPublisher(HttpPublisher):
             "lifecycleState": "PUBLISHED",
             "isReshareDisabledByAuthor": False,
         }
+        if post.media_keys:
+            body["content"] = {"media": {"id": self._upload_video(post.media_keys[0]),
+                                         "title": post.fields.get("text", post.body)[:200]}}
         response = self.with_refresh(lambda: self.create("POST", f"{self.base_url}/rest/posts", json=body))
         urn = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id")
         if not urn:
             raise PublishError(f"linkedin: HTTP {response.status_code} without an x-restli-id header")
         return PublishResult(urn, self.post_url(urn))
+
+    def _upload_video(self, key: str) -> str:
+        """Videos API: register the upload, PUT each part where LinkedIn says, finalize with the ETags."""
+        if self.media_path is None:
+            raise PublishRejected("linkedin: a post with video needs the media store")
+        path = self.media_path(key)
+        size = path.stat().st_size
+        started = self.with_refresh(lambda: self.read(
+            "POST", f"{self.base_url}/rest/videos?action=initializeUpload",
+            json={"initializeUploadRequest": {"owner": self.author_urn, "fileSizeBytes": size,
+                                              "uploadCaptions": False, "uploadThumbnail": False}})).json()["value"]
+        etags = []
+        with path.open("rb") as handle:
+            for part in started["uploadInstructions"]:
+                handle.seek(part["firstByte"])
+                chunk = handle.read(part["lastByte"] - part["firstByte"] + 1)
+                uploaded = self.client.put(part["uploadUrl"], content=chunk,
+                                           headers={"Content-Type": "application/octet-stream"})
+                if uploaded.status_code >= 300:
+                    raise PublishError(f"linkedin: video part upload failed: HTTP {uploaded.status_code}")
+                etags.append(uploaded.headers.get("etag", ""))
+        self.read("POST", f"{self.base_url}/rest/videos?action=finalizeUpload", json={"finalizeUploadRequest": {
+            "video": started["video"], "uploadToken": started.get("uploadToken", ""), "uploadedPartIds": etags}})
+        return started["video"]
 
     def recent(self, count: int = 50) -> list[tuple[str, PublishResult, datetime | None]]:
         url = f"{self.base_url}/rest/posts?author={quote(self.author_urn, safe='')}&q=author&count={count}"
