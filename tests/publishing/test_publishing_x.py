@@ -131,3 +131,18 @@ def test_verify_reads_the_post() -> None:
     responses.get("https://api.twitter.com/2/tweets/302", status=404, json={"title": "Not Found", "status": 404})
     assert XPublisher("t").verify("301", None)
     assert not XPublisher("t").verify("302", None)
+
+
+@responses.activate
+def test_a_rate_limit_mid_thread_resumes_without_reposting_the_head() -> None:
+    responses.post(TWEETS, json=_created("501", "t"), status=201)
+    responses.post(TWEETS, status=429, headers={"x-rate-limit-reset": str(int(time.time()) + 5)},
+                   json={"title": "Too Many Requests", "status": 429, "detail": "Too Many Requests"})
+    responses.post(TWEETS, json=_created("502", "t"), status=201)
+    responses.post(TWEETS, json=_created("503", "t"), status=201)
+    waits: list[float] = []
+    result = deliver(XPublisher("t"), POST, sleep=waits.append)
+    bodies = [json.loads(call.request.body) for call in responses.calls]
+    assert result.post_id == "501" and len(waits) == 1
+    assert [b["text"] for b in bodies].count(POST.body) == 1  # the head went out once
+    assert bodies[-1]["reply"] == {"in_reply_to_tweet_id": "502"}

@@ -54,6 +54,7 @@ class XPublisher:
         self.token_url = token_url
         self._me: str | None = None
         self.media_path, self.sleep, self.max_polls = media_path, sleep, max_polls
+        self._thread_progress: dict[str, list[str]] = {}
 
     def _call(self, call: Callable[[], Any]) -> Any:
         """Run a tweepy call; sort its errors into the queue's."""
@@ -85,16 +86,17 @@ class XPublisher:
         return HttpPublisher.with_refresh(self, lambda: self._call(call))  # type: ignore[arg-type]
 
     def publish(self, post: OutgoingPost) -> PublishResult:
-        media_ids = [self._upload(key) for key in post.media_keys]  # before the post: nothing public yet
-        head: str | None = None
-        previous: str | None = None
-        for index, text in enumerate([post.fields.get("text", post.body), *post.parts]):
-            response = self._with_refresh(partial(self.client.create_tweet, text=text, user_auth=False,
-                                                  in_reply_to_tweet_id=previous,
+        # parts already posted in an earlier try of this post (a rate limit mid-thread): continue after them
+        done = self._thread_progress.setdefault(post.idempotency_key, [])
+        texts = [post.fields.get("text", post.body), *post.parts]
+        media_ids = [self._upload(key) for key in post.media_keys] if not done else []
+        for index in range(len(done), len(texts)):
+            response = self._with_refresh(partial(self.client.create_tweet, text=texts[index], user_auth=False,
+                                                  in_reply_to_tweet_id=done[-1] if done else None,
                                                   media_ids=media_ids if index == 0 and media_ids else None))
-            previous = str(response.data["id"])
-            head = head or previous
-        assert head is not None
+            done.append(str(response.data["id"]))
+        head = done[0]
+        del self._thread_progress[post.idempotency_key]
         return PublishResult(head, f"https://x.com/i/web/status/{head}")
 
     def _media_request(self, method: str, url: str, **kwargs: Any) -> dict:
