@@ -154,12 +154,15 @@ def test_recent_metric_days_end_today():
 
 
 @pytest.mark.e2e
-def test_report_charts_render_in_headless_chromium(tmp_path, engine_home):
+def test_report_charts_render_in_headless_chromium(tmp_path, report_data):
     from playwright.sync_api import sync_playwright
 
-    url = f"sqlite:///{tmp_path / 'report.sqlite'}"
-    run_analytics(url, tmp_path / "media", DagsterInstance.ephemeral())
-    report = engine_home / "reports" / "kestrel-cycles-marketing-report.html"
+    from marketing_engine.analytics.report import render_report
+
+    html = render_report(report_data)
+    assert "<script>x</script>" not in html.split("<section>", 1)[1].split("Pages published")[0]
+    report = tmp_path / "report.html"
+    report.write_text(html, encoding="utf-8")
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path="/usr/bin/chromium",
@@ -170,16 +173,22 @@ def test_report_charts_render_in_headless_chromium(tmp_path, engine_home):
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(report.as_uri())
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
-        charts = page.locator(".js-plotly-plot")
         rendered = page.evaluate(
             "() => [...document.querySelectorAll('.js-plotly-plot')].filter(d => d.querySelector('svg.main-svg')"
             " && d.querySelectorAll('.trace, .hm, .bars, .scatterlayer .trace').length > 0).length"
         )
+        count = page.locator(".js-plotly-plot").count()
         titles = page.eval_on_selector_all(".gtitle", "els => els.map(e => e.textContent)")
-        count = charts.count()
+        tables = page.locator("table").all_inner_texts()
         browser.close()
-    # attribution, posteriors, two forecasts, heatmap (no trend chart: no trend opportunities here)
-    assert count >= 5 and rendered == count, (rendered, titles)
-    assert "Share of credit by channel, per attribution model" in titles
-    assert "Mean engagement rate by posting hour" in titles
+    # attribution, posteriors, two forecasts, posting-time heatmap, trend opportunities
+    assert count == 6 and rendered == 6, (rendered, titles)
+    assert {
+        "Share of credit by channel, per attribution model",
+        "Mean engagement rate by posting hour",
+        "Trend opportunities",
+        "Experiment posteriors (conversion rate)",
+    } <= set(titles)
+    assert any("<script>x</script>" in t for t in tables)  # shown as text, escaped
+    assert any("Cargo e-bikes in Portland" in t for t in tables)
     assert not errors
