@@ -19,12 +19,15 @@ from dagster import (
 
 from marketing_engine.assets.common import brand_slug, markdown_table
 from marketing_engine.assets.partitions import daily_partitions
+from marketing_engine.brand import PLATFORMS
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.metrics import MetricsResource
 from marketing_engine.resources.warehouse import WarehouseResource
 
 GROUP = "analytics"
+# The publishing group's per-platform assets whose posts are measured (their keys, as lineage).
+PUBLISHED_POSTS = [f"published_posts_{p}" for p in PLATFORMS if p != "wordpress"]
 
 
 def _channels(profile) -> list[str]:
@@ -93,7 +96,7 @@ def touchpoints(
 @asset(
     group_name=GROUP,
     partitions_def=daily_partitions,
-    deps=["content_calendar"],
+    deps=["content_calendar", *PUBLISHED_POSTS],
     description="Impressions, engagements and clicks of the day's published posts (plus the simulator's "
     "exploration posts offline), with each post's hook, hour and topic.",
 )
@@ -252,7 +255,7 @@ def campaign_memory(brand: BrandResource, warehouse: WarehouseResource) -> Mater
 
 @asset(
     group_name=GROUP,
-    deps=[campaign_memory, "trend_opportunities"],
+    deps=[campaign_memory, "trend_opportunities", "published_pages", "rendered_videos"],
     description="The marketing report: one standalone HTML file with charts (attribution by model, "
     "experiment posteriors, forecasts, posting-time heatmap, trends, pages and videos).",
 )
