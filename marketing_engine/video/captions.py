@@ -118,15 +118,19 @@ def to_ass(pages: list[tuple[CaptionPage, float]], box: CaptionLayout, palette: 
     accent = _ass_colour(palette["accent"])
     events = []
     for page, page_end in pages:
+        # A single long word (a domain name) cannot wrap: shrink the page so it stays in the box.
+        longest = max(len(w.word) for w in page.words)
+        size = min(box.font_size, int((box.right - box.left) / (0.68 * longest)))
+        prefix = f"{{\\fs{size}}}" if size < box.font_size else ""
         for index, word in enumerate(page.words):
             end = page.words[index + 1].start if index + 1 < len(page.words) else page_end
             parts = [
-                f"{{\\c{accent}\\fscx110\\fscy110}}{_escape(w.word.upper())}{{\\r}}" if i == index
+                f"{{\\c{accent}\\fscx110\\fscy110}}{_escape(w.word.upper())}{{\\c&H00FFFFFF&\\fscx100\\fscy100}}" if i == index
                 else _escape(w.word.upper())
                 for i, w in enumerate(page.words)
             ]
             events.append(
-                f"Dialogue: 0,{_ass_time(word.start)},{_ass_time(end)},Caption,,0,0,0,,{' '.join(parts)}"
+                f"Dialogue: 0,{_ass_time(word.start)},{_ass_time(end)},Caption,,0,0,0,,{prefix}{' '.join(parts)}"
             )
     return "\n".join(header + events) + "\n"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import re
 import threading
 import wave
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ _PARAM_RATE = 1
 _PARAM_VOLUME = 2
 _PARAM_PITCH = 3
 _LOCK = threading.Lock()
+# A written word as a viewer reads it: hyphenated words and domain names stay whole.
+_TOKEN = re.compile(r"[\w'’]+(?:[-.][\w'’]+)*")
 
 
 class SpeechError(RuntimeError):
@@ -153,12 +156,16 @@ def synthesize(text: str, voice: str = "en-us", rate: int = 165, pitch: int = 50
         sample_rate = engine.sample_rate
     duration = len(audio) / sample_rate
     words: list[WordTiming] = []
-    for position, length, offset_ms in events:
+    covered = 0
+    for position, _length, offset_ms in events:
         start_index = max(0, position - 1)  # espeak counts characters from 1
-        word = text[start_index : start_index + length].strip(" ,.;:!?\"'()")
-        if not word:
+        if start_index < covered:
+            continue  # espeak speaks "e-bike" or "shop.example" as two words; the caption keeps one
+        token = _TOKEN.match(text, start_index)
+        if not token:
             continue
-        words.append(WordTiming(word, offset_ms / 1000, offset_ms / 1000, start_index))
+        covered = token.end()
+        words.append(WordTiming(token.group(0), offset_ms / 1000, offset_ms / 1000, start_index))
     timed: list[WordTiming] = []
     for index, word in enumerate(words):
         following = words[index + 1].start if index + 1 < len(words) else duration

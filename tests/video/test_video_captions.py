@@ -25,7 +25,7 @@ def test_ass_highlights_each_spoken_word_in_the_accent_colour(dna):
     accent = dna.palette["accent"]  # #fb8b24 -> &H0024 8B FB in ASS's BGR order
     assert f"\\c&H00{accent[5:7]}{accent[3:5]}{accent[1:3]}".upper() in events[0].upper()
     assert events[0].startswith("Dialogue: 0,0:00:00.30,0:00:00.60,Caption")
-    assert "{\\r} SCROLLING" in events[0] and "PlayResY: 1920" in ass
+    assert "{\\c&H00FFFFFF&\\fscx100\\fscy100} SCROLLING" in events[0] and "PlayResY: 1920" in ass
     assert "MarginV" in ass and f",{1920 - box.bottom}," in ass
 
 

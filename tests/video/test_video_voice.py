@@ -89,3 +89,9 @@ def test_elevenlabs_errors_are_specific():
         VoiceResource(backend="elevenlabs", api_key="k", voice_id="voice-1").speak("Two.", "en-us", 165)
     with pytest.raises(VoiceError, match="ELEVENLABS_API_KEY"):
         VoiceResource(backend="elevenlabs", voice_id="voice-1").speak("Three.", "en-us", 165)
+
+
+def test_hyphenated_words_and_domains_stay_whole_in_the_timings():
+    text = "Ride a cargo e-bike, then visit kestrelcycles.example today."
+    spoken = [w.word for w in synthesize(text).words]
+    assert spoken == ["Ride", "a", "cargo", "e-bike", "then", "visit", "kestrelcycles.example", "today"]
