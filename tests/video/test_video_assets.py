@@ -82,3 +82,28 @@ def test_make_run_picks_the_top_trend_topic_else_the_first_seed(tmp_path: Path):
     warehouse.dispose()
     assert video_assets.video_topic_partitions(instance, defs) == ["cargo-e-bike"]
     assert instance.has_dynamic_partition("topics", "cargo-e-bike")
+
+
+def test_a_rendition_that_breaks_the_spec_blocks_publishing_and_says_why(tmp_path, monkeypatch):
+    from marketing_engine.video import gates
+
+    table = gates.spec_table()
+    strict = {**table, "loudness": {**table["loudness"], "integrated_lufs": -23.0}}
+    monkeypatch.setattr(gates, "spec_table", lambda: strict)
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("topics", [KEY])
+    config = {"ops": {"video_scripts": {"config": {"length_s": 15}},
+                      "visual_tracks": {"config": {"renditions": ["preview"]}}}}
+    result = materialize(ASSETS, selection=["video_dna", *PARTITIONED], resources=_resources(url),
+                         instance=instance, partition_key=KEY, run_config=config, raise_on_error=False)
+    [check] = result.get_asset_check_evaluations()
+    assert not check.passed
+    assert "preview: loudness -14" in check.description and "expected -23.0 ± 1.0" in check.description
+    materialized = {e.asset_key.path[-1] for e in result.get_asset_materialization_events()}
+    assert "rendered_videos" in materialized and "video_metadata" not in materialized
+    warehouse = Warehouse(url)
+    with warehouse.session() as session:
+        [row] = session.scalars(select(VideoAsset)).all()
+        assert row.gate_status == "failed" and row.gate_report["failures"][0].startswith("loudness -14")
+    warehouse.dispose()
