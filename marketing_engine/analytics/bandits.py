@@ -50,6 +50,17 @@ class ThompsonSampling:
         self._alpha[index] += reward
         self._beta[index] += 1.0 - reward
 
+    def record(self, arm: str, successes: float, trials: float) -> None:
+        """Add many observations of one arm at once (e.g. an A/B test's visitors and conversions)."""
+        if arm not in self._index:
+            raise BanditError(f"arm {arm!r} is not one of {self.arms}")
+        if not 0 <= successes <= trials:
+            raise BanditError(
+                f"arm {arm!r}: {successes} successes out of {trials} trials is not a valid count"
+            )
+        self._alpha[self._index[arm]] += successes
+        self._beta[self._index[arm]] += trials - successes
+
     def allocation(self, draws: int = 20_000) -> dict[str, float]:
         """Posterior probability that each arm is best (Thompson sampling's traffic shares)."""
         samples = self._rng.beta(self._alpha, self._beta, size=(draws, len(self.arms)))

@@ -207,10 +207,37 @@ def run_experiments(warehouse: Warehouse, brand: str, profile) -> ExperimentOutc
             }
         )
     outcome.allocations = bandit_allocations(_frame(warehouse, ContentPerformance, brand), brand)
+    outcome.allocations += variant_allocations(outcome.experiments)
     with warehouse.session() as session:
         upsert(session, ExperimentResult, outcome.experiments, keys=["brand", "experiment"])
         upsert(session, BanditAllocation, outcome.allocations, keys=["brand", "platform", "dimension", "arm"])
     return outcome
+
+
+def variant_allocations(experiments: list[dict], seed: int = 0) -> list[dict]:
+    """Thompson-sampling traffic shares between each test's variants (titles, thumbnails, calls to
+    action): the page and video makers show the variants in these proportions while a test runs."""
+    rows = []
+    for row in experiments:
+        kind, _, subject = row["experiment"].partition(":")
+        arms = [f"{subject}|A: {row['variant_a']}", f"{subject}|B: {row['variant_b']}"]
+        bandit = ThompsonSampling(arms, seed=seed)
+        bandit.record(arms[0], row["conversions_a"], row["visitors_a"])
+        bandit.record(arms[1], row["conversions_b"], row["visitors_b"])
+        for arm, share in bandit.allocation().items():
+            i = arms.index(arm)
+            rows.append(
+                {
+                    "brand": row["brand"],
+                    "platform": "site",
+                    "dimension": kind,
+                    "arm": arm[:100],
+                    "share": round(share, 4),
+                    "successes": float(bandit.successes[i]),
+                    "failures": float(bandit.failures[i]),
+                }
+            )
+    return rows
 
 
 def posting_window(hour: int) -> str:

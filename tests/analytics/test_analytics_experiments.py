@@ -85,3 +85,9 @@ def test_thompson_sampling_beats_ucb1_and_allocates_to_the_best_arm():
         bandit.update(5, 1.0)
     with pytest.raises(BanditError):
         ThompsonSampling([])
+    bandit.record("statistic", 30, 100)
+    assert bandit.successes.tolist() == [200.0, 30.0] and bandit.failures.tolist() == [0.0, 270.0]
+    with pytest.raises(BanditError, match="not a valid count"):
+        bandit.record("statistic", 5, 2)
+    with pytest.raises(BanditError, match="is not one of"):
+        bandit.record("story", 1, 2)
