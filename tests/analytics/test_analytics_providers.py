@@ -197,3 +197,105 @@ def test_x_errors_become_provider_errors(status, match):
         mock.get(X_URL, status=status, json=body)
         with pytest.raises(ProviderError, match=match):
             MetricsResource(backend="x", x_bearer_token="bearer").client().public_metrics(["1"])
+
+
+GRAPH = "https://graph.facebook.com/v21.0"
+
+
+def _insights(pairs: dict) -> dict:
+    return {
+        "data": [
+            {"name": k, "period": "lifetime", "values": [{"value": v}], "title": k, "id": f"1/insights/{k}"}
+            for k, v in pairs.items()
+        ]
+    }
+
+
+@respx.mock
+def test_meta_insights_for_facebook_posts_and_instagram_media():
+    facebook = respx.get(f"{GRAPH}/123_456/insights").mock(
+        return_value=httpx.Response(
+            200,
+            json=_insights(
+                {
+                    "post_impressions": 900,
+                    "post_clicks": 12,
+                    "post_reactions_by_type_total": {"like": 30, "love": 3},
+                }
+            ),
+        )
+    )
+    respx.get(f"{GRAPH}/1789/insights").mock(
+        return_value=httpx.Response(200, json=_insights({"reach": 1500, "total_interactions": 75}))
+    )
+    posts = [
+        {
+            "content_ref": "p1",
+            "platform": "facebook",
+            "platform_post_id": "123_456",
+            "hook": "story",
+            "hour": 13,
+            "weekday": "fri",
+            "topic": "cargo e-bike",
+            "length": 200,
+        },
+        {
+            "content_ref": "p2",
+            "platform": "instagram",
+            "platform_post_id": "1789",
+            "hook": "question",
+            "hour": 18,
+            "weekday": "fri",
+            "topic": "cargo e-bike",
+            "length": 150,
+        },
+        {
+            "content_ref": "p3",
+            "platform": "x",
+            "platform_post_id": "1",
+            "hook": "story",
+            "hour": 9,
+            "weekday": "fri",
+            "topic": "cargo e-bike",
+            "length": 100,
+        },
+    ]
+    backend = MetricsResource(backend="meta", meta_access_token="page-token").client()
+    measured = backend.post_metrics(REQUEST, posts)
+    assert [(m["platform"], m["impressions"], m["engagements"], m["clicks"]) for m in measured] == [
+        ("facebook", 900, 45, 12),
+        ("instagram", 1500, 75, 0),
+    ]
+    sent = facebook.calls[0].request.url.params
+    assert sent["metric"] == "post_impressions,post_clicks,post_reactions_by_type_total"
+    assert sent["access_token"] == "page-token"
+    assert backend.journeys(REQUEST) == []
+
+
+@respx.mock
+def test_meta_graph_errors_name_the_problem():
+    respx.get(f"{GRAPH}/999/insights").mock(
+        side_effect=[
+            httpx.Response(
+                400,
+                json={
+                    "error": {
+                        "message": "Error validating access token: Session has expired",
+                        "type": "OAuthException",
+                        "code": 190,
+                        "fbtrace_id": "A1",
+                    }
+                },
+            ),
+            httpx.Response(200, json={"data": [{"name": "reach"}]}),
+        ]
+    )
+    backend = MetricsResource(backend="meta", meta_access_token="t").client()
+    with pytest.raises(ProviderError, match="meta: HTTP 400: Error validating access token"):
+        backend.insights("instagram", "999")
+    with pytest.raises(ProviderError, match="malformed insights response"):
+        backend.insights("instagram", "999")
+    with pytest.raises(ProviderError, match="no insights for platform 'tiktok'"):
+        backend.insights("tiktok", "999")
+    with pytest.raises(MetricsError, match="META_ACCESS_TOKEN"):
+        MetricsResource(backend="meta").client()

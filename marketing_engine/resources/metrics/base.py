@@ -36,9 +36,10 @@ class MetricsBackend(Protocol):
 
 class MetricsResource(ConfigurableResource):
     """`simulator` (offline, the default), `ga4` (Google Analytics Data API runReport: channel
-    totals) or `x` (X API v2 public metrics of the brand's published posts)."""
+    totals), `x` (X API v2 public metrics of the brand's published posts) or `meta` (Graph API
+    insights of Facebook Page posts and Instagram media)."""
 
-    backend: Literal["simulator", "ga4", "x"] = "simulator"
+    backend: Literal["simulator", "ga4", "x", "meta"] = "simulator"
     seed: int = 0
     journeys_per_day: int = Field(default=8_000, gt=0)
     simulated_posts_per_day: int = Field(default=400, ge=0)
@@ -46,12 +47,19 @@ class MetricsResource(ConfigurableResource):
     ga4_access_token: str | None = None
     ga4_base_url: str = "https://analyticsdata.googleapis.com"
     x_bearer_token: str | None = None
+    meta_access_token: str | None = None
 
     def client(self) -> MetricsBackend:
         if self.backend == "simulator":
             from marketing_engine.resources.metrics.simulator import SimulatorBackend
 
             return SimulatorBackend(self.seed, self.journeys_per_day, self.simulated_posts_per_day)
+        if self.backend == "meta":
+            if not self.meta_access_token:
+                raise MetricsError("metrics backend 'meta' needs META_ACCESS_TOKEN")
+            from marketing_engine.resources.metrics.meta import MetaInsightsBackend
+
+            return MetaInsightsBackend(self.meta_access_token)
         if self.backend == "x":
             if not self.x_bearer_token:
                 raise MetricsError("metrics backend 'x' needs X_BEARER_TOKEN")
