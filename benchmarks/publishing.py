@@ -96,7 +96,7 @@ def drill_benchmark(url: str) -> None:
 
     def reconcile_on(server_url: str) -> tuple[int, int]:
         publisher = LinkedInPublisher("bench", AUTHOR, base_url=server_url, timeout=5)
-        report = reconcile(warehouse, lambda _platform: publisher, grace=timedelta(0))
+        report = reconcile(warehouse, lambda _platform: publisher, grace=timedelta(0), brand="drill")
         return report.found, report.requeued
 
     report = run_drill(url, DRILL_POSTS, reconcile_on, seed=2027, timed_kill_chance=0.5)

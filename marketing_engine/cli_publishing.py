@@ -121,7 +121,7 @@ def _publish_due(args: argparse.Namespace) -> int:
         return publishers[platform]
 
     platforms = [args.platform] if args.platform else None
-    report = dispatch_due(warehouse, publisher_for, platforms=platforms, batch=args.batch)
+    report = dispatch_due(warehouse, publisher_for, platforms=platforms, batch=args.batch, brand=args.brand)
     print(f"published {report.published}, failed {report.failed}, requeued {report.requeued}, "
           f"left for the reconciler {report.left_for_reconciler}", flush=True)
     return 0
@@ -177,4 +177,5 @@ def register_posts(subparsers) -> None:
     parser.add_argument("--batch", type=int, default=1, help="posts claimed per transaction")
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--skip-migrations", action="store_true", help="the schema is known to be current")
+    parser.add_argument("--brand", help="only this brand's posts (its slug)")
     parser.set_defaults(func=_posts)

@@ -173,7 +173,7 @@ def run_drill(warehouse_url: str, count: int, reconcile: Callable[[str], tuple[i
         env = {**os.environ, "MARKETING_ENGINE_WAREHOUSE_URL": warehouse_url, "LINKEDIN_ACCESS_TOKEN": "drill",
                "LINKEDIN_AUTHOR_URN": AUTHOR, "LINKEDIN_API_BASE": server.url}
         command = [sys.executable, "-m", "marketing_engine.cli", "posts", "publish-due", "--backend", "linkedin",
-                   "--platform", "linkedin", "--timeout", "5", "--skip-migrations"]
+                   "--platform", "linkedin", "--timeout", "5", "--skip-migrations", "--brand", "drill"]
         for _ in range(max_rounds):
             if warehouse.count(SocialPost, brand="drill", state="published") == count:
                 break

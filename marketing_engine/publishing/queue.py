@@ -188,7 +188,7 @@ def outgoing(post: SocialPost) -> OutgoingPost:
 
 
 def claim_due(session: Session, due_before: datetime, *, platforms: Sequence[str] | None = None, limit: int = 100,
-              claimed_at: datetime | None = None) -> list[OutgoingPost]:
+              claimed_at: datetime | None = None, brand: str | None = None) -> list[OutgoingPost]:
     """Take up to `limit` approved posts due before `due_before` and mark them `publishing`
     (the caller commits)."""
     now = claimed_at or datetime.now(UTC)
@@ -198,6 +198,8 @@ def claim_due(session: Session, due_before: datetime, *, platforms: Sequence[str
              .order_by(SocialPost.scheduled_at, SocialPost.id).limit(limit))
     if platforms:
         query = query.where(SocialPost.platform.in_(list(platforms)))
+    if brand:
+        query = query.where(SocialPost.brand == brand)
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
         query = query.with_for_update(skip_locked=True)
@@ -269,7 +271,7 @@ def _flush(session: Session, now: datetime, done: list[tuple[int, PublishResult]
 def dispatch_due(warehouse: Warehouse, publisher_for: Callable[[str], Publisher], now: datetime | None = None, *,
                  platforms: Sequence[str] | None = None, batch: int = 200, max_posts: int | None = None,
                  lookahead: timedelta = timedelta(0), sleep: Callable[[float], None] = time.sleep,
-                 min_interval: Mapping[str, float] | None = None) -> DispatchReport:
+                 min_interval: Mapping[str, float] | None = None, brand: str | None = None) -> DispatchReport:
     """One tick: claim posts due by `now + lookahead` in batches and deliver each exactly once.
     Network platforms should claim one post at a time (`batch=1`): a crash then strands one post.
     `min_interval` spaces creates per platform (TikTok allows 6 requests a minute: 10 s)."""
@@ -280,7 +282,7 @@ def dispatch_due(warehouse: Warehouse, publisher_for: Callable[[str], Publisher]
     last_sent: dict[str, float] = {}
     while max_posts is None or handled < max_posts:
         with warehouse.session() as session:  # the claim is committed before any platform call
-            posts = claim_due(session, due_before, platforms=platforms,
+            posts = claim_due(session, due_before, platforms=platforms, brand=brand,
                               limit=min(batch, max_posts - handled) if max_posts else batch)
         if not posts:
             break
@@ -336,15 +338,19 @@ class ReconcileReport:
 
 
 def reconcile(warehouse: Warehouse, publisher_for: Callable[[str], Publisher], now: datetime | None = None, *,
-              grace: timedelta = timedelta(minutes=10), max_attempts: int = 3, limit: int = 500) -> ReconcileReport:
+              grace: timedelta = timedelta(minutes=10), max_attempts: int = 3, limit: int = 500,
+              brand: str | None = None) -> ReconcileReport:
     """Resolve posts left in `publishing` longer than `grace`: found on the platform → published;
     not found → due again (once per stuck attempt), or failed after `max_attempts` claims."""
     now = now or datetime.now(UTC)
     report = ReconcileReport()
     with warehouse.session() as session:
-        stuck = [(outgoing(p), as_utc(p.publishing_started_at), p.attempts) for p in session.scalars(
-            select(SocialPost).where(SocialPost.state == "publishing", SocialPost.publishing_started_at <= now - grace)
-            .order_by(SocialPost.id).limit(limit))]
+        query = select(SocialPost).where(SocialPost.state == "publishing",
+                                         SocialPost.publishing_started_at <= now - grace)
+        if brand:
+            query = query.where(SocialPost.brand == brand)
+        stuck = [(outgoing(p), as_utc(p.publishing_started_at), p.attempts)
+                 for p in session.scalars(query.order_by(SocialPost.id).limit(limit))]
     for post, started, attempts in stuck:
         report.checked += 1
         try:

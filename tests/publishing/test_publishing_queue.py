@@ -242,3 +242,14 @@ def test_creates_are_spaced_by_the_platform_request_window(warehouse: Warehouse)
     report = dispatch_due(warehouse, lambda _: FakePublisher(), NOW + timedelta(hours=3), batch=1,
                           sleep=naps.append, min_interval={"linkedin": 10.0})
     assert report.published == 3 and len(naps) == 2 and all(9.0 < nap <= 10.0 for nap in naps)
+
+
+def test_claims_and_reconciliation_can_be_limited_to_one_brand(warehouse: Warehouse) -> None:
+    with warehouse.session() as session:
+        sync_calendar(session, "a", _planned(2), approval_required=False)
+        sync_calendar(session, "b", _planned(2), approval_required=False)
+    with warehouse.session() as session:
+        assert {p.id for p in claim_due(session, NOW + timedelta(hours=3), brand="a", claimed_at=NOW)}
+    assert {p.brand for p in _posts(warehouse) if p.state == "publishing"} == {"a"}
+    report = reconcile(warehouse, lambda _: FakePublisher(), NOW + timedelta(hours=1), grace=timedelta(0), brand="b")
+    assert report.checked == 0
