@@ -96,6 +96,12 @@ _POINTS = [
 ]
 
 
+def _closest(topic: str, facts: Sequence[str]) -> str:
+    """The fact sharing the most words with the topic (the first one on a tie)."""
+    words = set(re.findall(r"[a-z0-9]+", topic.lower()))
+    return max(facts, key=lambda fact: len(words & set(re.findall(r"[a-z0-9]+", fact.lower()))))
+
+
 def compose_pitch(request: LLMRequest, rng: random.Random) -> dict:
     """The offline composer for `journalist_pitch`: a short pitch from the request's facts."""
     i = request.inputs
@@ -104,7 +110,7 @@ def compose_pitch(request: LLMRequest, rng: random.Random) -> dict:
         "topic_lc": i["topic"].rstrip("?.").lower(),
         "audience": "commuters and families",
         "locations": " and ".join(i.get("locations") or ["our town"]),
-        "product": rng.choice(i.get("products") or [i["description"]]),
+        "product": _closest(i["topic"], i.get("products") or [i["description"]]),
     }
     sentences = [rng.choice(_OPENERS).format(**slots)]
     points = _POINTS[:]

@@ -10,6 +10,7 @@ resent, because a duplicate pitch is worse than a missing follow-up.
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import re
 import uuid
@@ -25,6 +26,9 @@ from sqlalchemy.orm import Session
 from marketing_engine.warehouse.models import OutreachEmail, OutreachSequence, Suppression
 
 DEFAULT_FOLLOW_UPS = (3, 7)
+# No folding below SMTP's 998-character limit: List-Unsubscribe must stay a plain header (long
+# unbreakable URLs would otherwise be turned into RFC 2047 encoded words mail clients ignore).
+MAIL_POLICY = email.policy.default.clone(max_line_length=998)
 FOLLOW_UP_LINES = (
     "Just bringing this back to the top of your inbox in case it got buried.",
     "Last note from me on this; if it is not a fit, no reply is needed and I will not write again.",
@@ -63,7 +67,7 @@ def build_email(
     identity: Identity, sequence: OutreachSequence, step: int, first_message_id: str | None, now: datetime
 ) -> EmailMessage:
     """The email for `step` (0 = first), with unsubscribe header, postal address and opt-out line."""
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = formataddr((identity.sender_name, identity.sender_email))
     message["To"] = formataddr((sequence.recipient_name, sequence.recipient))
     message["Subject"] = sequence.subject if step == 0 else f"Re: {sequence.subject}"

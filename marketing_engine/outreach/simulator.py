@@ -30,14 +30,9 @@ NAMES = ["Jordan Lee", "Dana Whitfield", "Sam Park", "Priya Raman", "Alex Moreno
 
 
 def _queries(brand: BrandProfile, rng: random.Random, now: datetime) -> list[dict]:
+    angles = ["What readers get wrong about {t}", "The real cost of {t}", "Beginner tips on {t}"]
     on_topic = [
-        (
-            f"{t.capitalize()}: expert tips wanted",
-            (
-                f"Looking for shop owners and experts on {t} "
-                f"for {rng.choice(['a feature', 'a round-up', 'an explainer'])}."
-            ),
-        )
+        (rng.choice(angles).format(t=t), f"Looking for shop owners and experts on {t} for a feature.")
         for t in brand.seed_topics
     ]
     chosen = rng.sample(on_topic, min(4, len(on_topic))) + rng.sample(OFF_TOPIC, 2)

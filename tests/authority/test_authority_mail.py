@@ -145,6 +145,7 @@ def test_sequence_over_smtp_with_follow_ups_and_reply_stop_over_imap(warehouse, 
     assert message["List-Unsubscribe"].startswith("<mailto:maya+unsubscribe-")
     assert "https://kestrelcycles.example/unsubscribe?t=" in message["List-Unsubscribe"]
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert b"\r\nList-Unsubscribe: <mailto:maya+unsubscribe-" in recorder.envelopes[0].original_content
     body = message.get_body(("plain",)).get_content()
     assert IDENTITY.postal_address in body and "Not interested?" in body
     with warehouse.session() as session:
