@@ -147,7 +147,8 @@ class Crawler:
             return url, {}
         return parts._replace(scheme="http", netloc=mapped).geturl(), {"Host": parts.netloc}
 
-    async def _check(self, url: str) -> None:
+    async def _check(self, url: str) -> str:
+        """Resolve and check the host; return the address to connect to (the one that was checked)."""
         wire, _ = self._wire_url(url)
         urlguard.split_target(url)
         host, port = urlguard.split_target(wire)
@@ -159,7 +160,23 @@ class Crawler:
             except (OSError, UnicodeError) as exc:
                 raise urlguard.UnresolvableHostError(url, f"host {host!r} does not resolve ({exc})") from None
             self._dns[key] = [info[4][0] for info in infos]
-        urlguard.check_addresses(url, self._dns[key], self._allowed)
+        return str(urlguard.check_addresses(url, self._dns[key], self._allowed)[0])
+
+    def _pinned(self, url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
+        """Connect to the checked address itself, not to whatever the name resolves to a moment later
+        (DNS rebinding): the URL gets the IP, the Host header and the TLS SNI/certificate name keep the
+        original host name."""
+        wire, headers = self._wire_url(url)
+        parts = urlsplit(wire)
+        host = parts.hostname or ""
+        if host == address or ":" in host:
+            return wire, headers, {}
+        netloc = f"[{address}]" if ":" in address else address
+        if parts.port:
+            netloc += f":{parts.port}"
+        headers = {"Host": parts.netloc, **headers}
+        extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+        return parts._replace(netloc=netloc).geturl(), headers, extensions
 
     # -- politeness -----------------------------------------------------------------------------
     def _host(self, url: str) -> _Host:
@@ -224,19 +241,19 @@ class Crawler:
         assert self._client is not None, "use `async with Crawler(...)`"
         result = FetchResult(url=url, final_url=url)
         try:
-            await self._check(url)
+            address = await self._check(url)
         except urlguard.UnsafeURLError as exc:
             result.error, result.error_kind = exc.reason, exc.kind
             return result
         host = self._host(url)
-        wire, headers = self._wire_url(url)
+        wire, headers, extensions = self._pinned(url, address)
         started = time.perf_counter()
         # The host's own slot first, so requests queued for a slow host never hold global slots; the
         # rate gate last, right before sending, so nothing can delay a request past its turn.
         async with host.semaphore, self._total:
             gated = await self._wait_turn(host)
             try:
-                await self._send(url, wire, headers, read_body, result, method)
+                await self._send(url, wire, headers, extensions, read_body, result, method)
             finally:
                 if gated:
                     self._leave_gate(host, self._interval(host))
@@ -244,11 +261,18 @@ class Crawler:
         return result
 
     async def _send(
-        self, url: str, wire: str, headers: dict[str, str], read_body: bool, result: FetchResult, method: str
+        self,
+        url: str,
+        wire: str,
+        headers: dict[str, str],
+        extensions: dict[str, str],
+        read_body: bool,
+        result: FetchResult,
+        method: str,
     ) -> None:
         assert self._client is not None
         try:
-            async with self._client.stream(method, wire, headers=headers) as response:
+            async with self._client.stream(method, wire, headers=headers, extensions=extensions) as response:
                 result.status = response.status_code
                 result.content_type = response.headers.get("content-type", "")
                 if response.status_code in REDIRECT_STATUSES:

@@ -174,3 +174,19 @@ def test_host_map_sends_a_named_host_to_the_local_server(tmp_path) -> None:
         policy = CrawlPolicy(allow_networks=LOOPBACK, per_host_rate=0, host_map=host_map_for(server))
         pages = crawl_sync(policy, ["https://voltride.example/"])
     assert pages[0].title == "VoltRide" and pages[0].url == "https://voltride.example/"
+
+
+def test_connects_to_the_checked_address_not_a_second_lookup(test_site) -> None:
+    """DNS rebinding: the name is resolved once, checked, and the connection goes to that address.
+    `rebind.invalid` does not resolve at all, so a second lookup by the HTTP client would fail."""
+    base, server = test_site
+    port = int(base.rsplit(":", 1)[1])
+
+    async def go():
+        async with Crawler(CrawlPolicy(allow_networks=LOOPBACK, per_host_rate=0)) as crawler:
+            crawler._dns[("rebind.invalid", port)] = ["127.0.0.1"]
+            return await crawler.fetch(f"http://rebind.invalid:{port}/a.html", robots=False)
+
+    result = asyncio.run(go())
+    assert result.ok and result.final_url == f"http://rebind.invalid:{port}/a.html"
+    assert (f"rebind.invalid:{port}", "/a.html") in server.hits
