@@ -110,3 +110,19 @@ def channel_total_rows(totals: list[dict], brand: str, day: date) -> list[dict]:
         for metric, value in row.items()
         if metric != "channel"
     ]
+
+
+def page_metric_rows(pages: list[dict], brand: str, day: date) -> list[dict]:
+    """Search Console page rows (clicks, impressions, ctr, position) as metric rows of platform "search"."""
+    return [
+        {
+            "brand": brand,
+            "content_ref": row["page"][:300],
+            "platform": "search",
+            "day": day,
+            "metric": metric,
+            "value": float(row[metric]),
+        }
+        for row in pages
+        for metric in ("clicks", "impressions", "ctr", "position")
+    ]

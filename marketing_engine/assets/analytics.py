@@ -106,7 +106,7 @@ def content_metrics(
     warehouse: WarehouseResource,
     metrics: MetricsResource,
 ) -> MaterializeResult:
-    from marketing_engine.analytics.touchpoints import performance_rows, post_metric_rows
+    from marketing_engine.analytics.touchpoints import page_metric_rows, performance_rows, post_metric_rows
     from marketing_engine.analytics.warehouse_io import published_posts_on
     from marketing_engine.warehouse import upsert
     from marketing_engine.warehouse.models import CampaignMetric, ContentPerformance
@@ -117,8 +117,14 @@ def content_metrics(
     request = type(request)(**{**request.__dict__, "channels": list(profile.enabled_channels)})
     store = warehouse.get()
     published = published_posts_on(store.engine, request.brand, day, request.topics)
-    measured = metrics.client().post_metrics(request, published)
+    client = metrics.client()
+    measured = client.post_metrics(request, published)
     rows = performance_rows(measured, request.brand, day)
+    page_rows = (
+        page_metric_rows(client.page_metrics(day), request.brand, day)
+        if hasattr(client, "page_metrics")
+        else []
+    )
     with store.session() as session:
         upsert(session, ContentPerformance, rows, keys=["brand", "content_ref", "platform", "day"])
         upsert(
@@ -131,6 +137,7 @@ def content_metrics(
         metadata={
             "posts": len(rows),
             "published_posts": len(published),
+            "page_metrics": len(page_rows),
             "impressions": sum(r["impressions"] for r in rows),
             "engagements": sum(r["engagements"] for r in rows),
             "preview": markdown_table(rows, ["content_ref", "platform", "hook", "hour", "engagement_rate"]),
@@ -172,7 +179,9 @@ def attribution_tables(
     asset=attribution_tables,
     description="Every model hands out exactly the conversions and revenue recorded: none lost, none invented.",
 )
-def attribution_credits_every_conversion(brand: BrandResource, warehouse: WarehouseResource) -> AssetCheckResult:
+def attribution_credits_every_conversion(
+    brand: BrandResource, warehouse: WarehouseResource
+) -> AssetCheckResult:
     from marketing_engine.analytics.loop import credit_balance
 
     balance = credit_balance(warehouse.get(), brand.slug)

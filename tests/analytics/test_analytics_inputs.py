@@ -87,3 +87,36 @@ def test_report_screenshot_command_writes_a_png(tmp_path, report_data):
     assert main(["report-screenshot", "--report", str(report), "--out", str(out), "--height", "900"]) == 0
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+def test_provider_totals_become_metric_rows():
+    from marketing_engine.analytics.touchpoints import channel_total_rows, page_metric_rows
+
+    day = date(2026, 11, 20)
+    pages = page_metric_rows(
+        [
+            {
+                "page": "https://kestrelcycles.example/bikes/cargo",
+                "clicks": 3.0,
+                "impressions": 120.0,
+                "ctr": 0.025,
+                "position": 8.4,
+            }
+        ],
+        "kestrel-cycles",
+        day,
+    )
+    assert {r["metric"]: r["value"] for r in pages} == {
+        "clicks": 3.0,
+        "impressions": 120.0,
+        "ctr": 0.025,
+        "position": 8.4,
+    }
+    assert {r["platform"] for r in pages} == {"search"}
+    totals = channel_total_rows(
+        [{"channel": "Organic Search", "sessions": 120.0, "keyEvents": 4.0}], "kestrel-cycles", day
+    )
+    assert [(r["content_ref"], r["metric"], r["value"]) for r in totals] == [
+        ("channel:Organic Search", "sessions", 120.0),
+        ("channel:Organic Search", "keyEvents", 4.0),
+    ]

@@ -299,3 +299,118 @@ def test_meta_graph_errors_name_the_problem():
         backend.insights("tiktok", "999")
     with pytest.raises(MetricsError, match="META_ACCESS_TOKEN"):
         MetricsResource(backend="meta").client()
+
+
+def _google_http(*answers: tuple[int, dict]):
+    import json
+
+    from googleapiclient.http import HttpMockSequence
+
+    return HttpMockSequence([({"status": str(status)}, json.dumps(body)) for status, body in answers])
+
+
+def test_search_console_pages_through_rows_per_page():
+    from marketing_engine.resources.metrics.search_console import SearchConsoleBackend
+
+    rows = [
+        {
+            "keys": [f"https://kestrelcycles.example/p{i}"],
+            "clicks": i,
+            "impressions": 10 * i,
+            "ctr": 0.1,
+            "position": 4.5,
+        }
+        for i in range(3)
+    ]
+    http = _google_http(
+        (200, {"rows": rows[:2], "responseAggregationType": "byPage"}),
+        (200, {"rows": rows[2:], "responseAggregationType": "byPage"}),
+    )
+    backend = SearchConsoleBackend("sc-domain:kestrelcycles.example", http=http, row_limit=2)
+    pages = backend.page_metrics(DAY)
+    assert [p["page"] for p in pages] == [r["keys"][0] for r in rows]
+    assert pages[2] == {
+        "page": "https://kestrelcycles.example/p2",
+        "clicks": 2.0,
+        "impressions": 20.0,
+        "ctr": 0.1,
+        "position": 4.5,
+    }
+    assert backend.journeys(REQUEST) == [] and backend.post_metrics(REQUEST, []) == []
+
+
+def test_search_console_permission_error_and_malformed_rows():
+    from marketing_engine.resources.metrics.search_console import SearchConsoleBackend
+
+    http = _google_http(
+        (
+            403,
+            {
+                "error": {
+                    "code": 403,
+                    "message": "User does not have sufficient permission for site",
+                    "status": "PERMISSION_DENIED",
+                }
+            },
+        ),
+        (200, {"rows": [{"keys": []}]}),
+    )
+    backend = SearchConsoleBackend("sc-domain:kestrelcycles.example", http=http)
+    with pytest.raises(
+        ProviderError, match="search_console: HTTP 403: User does not have sufficient permission"
+    ):
+        backend.page_metrics(DAY)
+    with pytest.raises(ProviderError, match="malformed searchanalytics response"):
+        backend.page_metrics(DAY)
+
+
+def test_youtube_analytics_video_metrics_become_post_metrics():
+    from marketing_engine.resources.metrics.youtube import YouTubeAnalyticsBackend
+
+    table = {
+        "kind": "youtubeAnalytics#resultTable",
+        "columnHeaders": [
+            {"name": n, "columnType": t, "dataType": d}
+            for n, t, d in (
+                ("video", "DIMENSION", "STRING"),
+                ("views", "METRIC", "INTEGER"),
+                ("likes", "METRIC", "INTEGER"),
+                ("comments", "METRIC", "INTEGER"),
+                ("shares", "METRIC", "INTEGER"),
+            )
+        ],
+        "rows": [["dQw4w9WgXcQ", 1200, 80, 9, 11]],
+    }
+    http = _google_http((200, table), (429, {"error": {"code": 429, "message": "Quota exceeded"}}))
+    backend = YouTubeAnalyticsBackend(http=http)
+    posts = [
+        {
+            "content_ref": "v1",
+            "platform": "youtube",
+            "platform_post_id": "dQw4w9WgXcQ",
+            "hook": "story",
+            "hour": 17,
+            "weekday": "fri",
+            "topic": "cargo e-bike",
+            "length": 90,
+        },
+        {
+            "content_ref": "v2",
+            "platform": "youtube",
+            "platform_post_id": "gone",
+            "hook": "story",
+            "hour": 17,
+            "weekday": "fri",
+            "topic": "cargo e-bike",
+            "length": 90,
+        },
+    ]
+    measured = backend.post_metrics(REQUEST, posts)
+    assert len(measured) == 1 and measured[0]["impressions"] == 1200 and measured[0]["engagements"] == 100
+    with pytest.raises(ProviderError, match="youtube_analytics: HTTP 429: Quota exceeded") as caught:
+        backend.video_metrics(["dQw4w9WgXcQ"], DAY)
+    assert caught.value.retryable
+    with pytest.raises(MetricsError, match="GOOGLE_ACCESS_TOKEN"):
+        MetricsResource(backend="youtube").client()
+    with pytest.raises(MetricsError, match="SEARCH_CONSOLE_SITE_URL"):
+        MetricsResource(backend="search_console", google_access_token="t").client()

@@ -37,9 +37,10 @@ class MetricsBackend(Protocol):
 class MetricsResource(ConfigurableResource):
     """`simulator` (offline, the default), `ga4` (Google Analytics Data API runReport: channel
     totals), `x` (X API v2 public metrics of the brand's published posts) or `meta` (Graph API
-    insights of Facebook Page posts and Instagram media)."""
+    insights of Facebook Page posts and Instagram media), `search_console` (clicks, impressions and
+    position per page) or `youtube` (YouTube Analytics per video)."""
 
-    backend: Literal["simulator", "ga4", "x", "meta"] = "simulator"
+    backend: Literal["simulator", "ga4", "x", "meta", "search_console", "youtube"] = "simulator"
     seed: int = 0
     journeys_per_day: int = Field(default=8_000, gt=0)
     simulated_posts_per_day: int = Field(default=400, ge=0)
@@ -48,12 +49,16 @@ class MetricsResource(ConfigurableResource):
     ga4_base_url: str = "https://analyticsdata.googleapis.com"
     x_bearer_token: str | None = None
     meta_access_token: str | None = None
+    google_access_token: str | None = None
+    search_console_site_url: str = ""
 
     def client(self) -> MetricsBackend:
         if self.backend == "simulator":
             from marketing_engine.resources.metrics.simulator import SimulatorBackend
 
             return SimulatorBackend(self.seed, self.journeys_per_day, self.simulated_posts_per_day)
+        if self.backend in ("search_console", "youtube"):
+            return self._google()
         if self.backend == "meta":
             if not self.meta_access_token:
                 raise MetricsError("metrics backend 'meta' needs META_ACCESS_TOKEN")
@@ -71,3 +76,16 @@ class MetricsResource(ConfigurableResource):
         from marketing_engine.resources.metrics.ga4 import GA4Backend
 
         return GA4Backend(self.ga4_property_id, self.ga4_access_token, self.ga4_base_url)
+
+    def _google(self) -> MetricsBackend:
+        if not self.google_access_token:
+            raise MetricsError(f"metrics backend {self.backend!r} needs GOOGLE_ACCESS_TOKEN")
+        if self.backend == "youtube":
+            from marketing_engine.resources.metrics.youtube import YouTubeAnalyticsBackend
+
+            return YouTubeAnalyticsBackend(self.google_access_token)
+        if not self.search_console_site_url:
+            raise MetricsError("metrics backend 'search_console' needs SEARCH_CONSOLE_SITE_URL")
+        from marketing_engine.resources.metrics.search_console import SearchConsoleBackend
+
+        return SearchConsoleBackend(self.search_console_site_url, self.google_access_token)
