@@ -227,7 +227,7 @@ def _publish_asset(platform_name: str):
            pool=f"publish_{platform_name}",
            description=f"Publishes the due, approved {registry()[platform_name].label} posts exactly once "
            "(claimed and committed before the platform call; stuck posts go to the reconciler).")
-    def published_posts(context: AssetExecutionContext, warehouse: WarehouseResource,
+    def published_posts(context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource,
                         publishers: PublishersResource, media_store: MediaStoreResource) -> MaterializeResult:
         publisher = publishers.for_platform(platform_name, media_store.local_path)
         window = registry()[platform_name].quotas.get("requests_per_window")
@@ -235,7 +235,8 @@ def _publish_asset(platform_name: str):
                   if window and publishers.backend == "real" else None)
         report = dispatch_due(warehouse.get(), lambda _name: publisher, platforms=[platform_name],
                               batch=max(1, min(200, publisher.flush_every)),
-                              lookahead=timedelta(hours=publishers.lookahead_hours), min_interval=pacing)
+                              lookahead=timedelta(hours=publishers.lookahead_hours), min_interval=pacing,
+                              brand=brand_slug(brand.load().name))  # the accounts are this brand's
         for error in report.errors[:5]:
             context.log.warning(error)
         return MaterializeResult(metadata={

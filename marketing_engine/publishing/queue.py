@@ -379,14 +379,17 @@ def reconcile(warehouse: Warehouse, publisher_for: Callable[[str], Publisher], n
 
 
 def verify_published(warehouse: Warehouse, publisher_for: Callable[[str], Publisher], now: datetime | None = None,
-                     *, every: timedelta = timedelta(hours=24), limit: int = 50) -> ReconcileReport:
+                     *, every: timedelta = timedelta(hours=24), limit: int = 50,
+                     brand: str | None = None) -> ReconcileReport:
     """Check that published posts are still live; record when they were last seen."""
     now = now or datetime.now(UTC)
     report = ReconcileReport()
     with warehouse.session() as session:
-        posts = list(session.scalars(select(SocialPost).where(
-            SocialPost.state == "published",
-            (SocialPost.verified_at.is_(None)) | (SocialPost.verified_at <= now - every)).limit(limit)))
+        query = select(SocialPost).where(SocialPost.state == "published",
+                                         SocialPost.verified_at.is_(None) | (SocialPost.verified_at <= now - every))
+        if brand:
+            query = query.where(SocialPost.brand == brand)
+        posts = list(session.scalars(query.order_by(SocialPost.verified_at.nulls_first(), SocialPost.id).limit(limit)))
         for post in posts:
             try:
                 live = publisher_for(post.platform).verify(post.platform_post_id or "", post.platform_url)

@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
+from marketing_engine.assets.common import brand_slug
 from marketing_engine.jobs import publish_due_posts
 from marketing_engine.publishing.outgoing import PublishError
 from marketing_engine.publishing.queue import reconcile, verify_published
+from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.publishers import PublisherConfigError, PublishersResource
 from marketing_engine.resources.warehouse import WarehouseResource
@@ -16,7 +18,7 @@ from marketing_engine.resources.warehouse import WarehouseResource
 
 @sensor(job=publish_due_posts, minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING,
         description="Resolve posts stuck in `publishing` against the platform; verify published posts are live.")
-def publish_reconciler(context: SensorEvaluationContext, warehouse: WarehouseResource,
+def publish_reconciler(context: SensorEvaluationContext, brand: BrandResource, warehouse: WarehouseResource,
                        publishers: PublishersResource, media_store: MediaStoreResource):
     now = datetime.now(UTC)
 
@@ -28,8 +30,8 @@ def publish_reconciler(context: SensorEvaluationContext, warehouse: WarehouseRes
 
     store = warehouse.get()
     report = reconcile(store, publisher_for, now, grace=timedelta(seconds=publishers.reconcile_grace_seconds),
-                       max_attempts=publishers.max_attempts)
-    checked = verify_published(store, publisher_for, now)
+                       max_attempts=publishers.max_attempts, brand=brand_slug(brand.load().name))
+    checked = verify_published(store, publisher_for, now, brand=brand_slug(brand.load().name))
     summary = (f"stuck {report.checked}: found {report.found}, requeued {report.requeued}, failed {report.failed}; "
                f"verified {checked.verified}, missing {checked.missing}; errors {len(report.errors + checked.errors)}")
     for error in (report.errors + checked.errors)[:5]:
