@@ -31,7 +31,7 @@ from seo.sitekit import hashing_encoder
 @pytest.fixture
 def resources(warehouse_url: str, monkeypatch: pytest.MonkeyPatch) -> dict:
     # MiniLM itself is tested in test_seo_clustering; here a hashing encoder keeps the graph test fast.
-    monkeypatch.setattr(clustering, "minilm_encoder", lambda: hashing_encoder)
+    monkeypatch.setattr(clustering, "minilm_encoder", lambda cache_dir=None: hashing_encoder)
     return {
         "brand": BrandResource(path=str(EXAMPLE_BRAND)),
         "warehouse": WarehouseResource(url=warehouse_url),
