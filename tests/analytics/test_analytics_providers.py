@@ -414,3 +414,77 @@ def test_youtube_analytics_video_metrics_become_post_metrics():
         MetricsResource(backend="youtube").client()
     with pytest.raises(MetricsError, match="SEARCH_CONSOLE_SITE_URL"):
         MetricsResource(backend="search_console", google_access_token="t").client()
+
+
+LINKEDIN_URL = "https://api.linkedin.com/rest/organizationalEntityShareStatistics"
+
+
+@respx.mock
+def test_linkedin_share_statistics_with_restli_lists_and_headers():
+    route = respx.get(url__startswith=LINKEDIN_URL).mock(
+        side_effect=[
+            httpx.Response(
+                200,
+                json={
+                    "paging": {"count": 10, "start": 0, "links": []},
+                    "elements": [
+                        {
+                            "totalShareStatistics": {
+                                "uniqueImpressionsCount": 700,
+                                "shareCount": 2,
+                                "engagement": 0.05,
+                                "clickCount": 30,
+                                "likeCount": 25,
+                                "impressionCount": 1000,
+                                "commentCount": 3,
+                            },
+                            "share": "urn:li:share:7001",
+                            "organizationalEntity": "urn:li:organization:42",
+                        }
+                    ],
+                },
+            ),
+            httpx.Response(
+                401,
+                json={
+                    "status": 401,
+                    "serviceErrorCode": 65600,
+                    "code": "INVALID_ACCESS_TOKEN",
+                    "message": "Invalid access token",
+                },
+            ),
+            httpx.Response(200, json={"elements": [{"share": "urn:li:share:7001"}]}),
+        ]
+    )
+    backend = MetricsResource(
+        backend="linkedin", linkedin_access_token="li", linkedin_organization_id="42"
+    ).client()
+    posts = [
+        {
+            "content_ref": "p1",
+            "platform": "linkedin",
+            "platform_post_id": "urn:li:share:7001",
+            "hook": "question",
+            "hour": 8,
+            "weekday": "tue",
+            "topic": "cargo e-bike",
+            "length": 300,
+        }
+    ]
+    measured = backend.post_metrics(REQUEST, posts)
+    assert (
+        measured[0]["impressions"] == 1000
+        and measured[0]["engagements"] == 60
+        and measured[0]["clicks"] == 30
+    )
+    sent = route.calls[0].request
+    assert sent.headers["X-Restli-Protocol-Version"] == "2.0.0" and sent.headers["LinkedIn-Version"]
+    assert "shares=List(urn%3Ali%3Ashare%3A7001)" in str(sent.url)
+    assert "organizationalEntity=urn%3Ali%3Aorganization%3A42" in str(sent.url)
+    with pytest.raises(ProviderError, match="linkedin: HTTP 401: Invalid access token"):
+        backend.share_statistics(["urn:li:share:7001"])
+    with pytest.raises(ProviderError, match="malformed share statistics"):
+        backend.share_statistics(["urn:li:share:7001"])
+    assert backend.share_statistics(["not-a-linkedin-urn"]) == {}
+    with pytest.raises(MetricsError, match="LINKEDIN_ORGANIZATION_ID"):
+        MetricsResource(backend="linkedin").client()

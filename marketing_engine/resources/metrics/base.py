@@ -38,9 +38,10 @@ class MetricsResource(ConfigurableResource):
     """`simulator` (offline, the default), `ga4` (Google Analytics Data API runReport: channel
     totals), `x` (X API v2 public metrics of the brand's published posts) or `meta` (Graph API
     insights of Facebook Page posts and Instagram media), `search_console` (clicks, impressions and
-    position per page) or `youtube` (YouTube Analytics per video)."""
+    position per page), `youtube` (YouTube Analytics per video) or `linkedin` (organization share
+    statistics)."""
 
-    backend: Literal["simulator", "ga4", "x", "meta", "search_console", "youtube"] = "simulator"
+    backend: Literal["simulator", "ga4", "x", "meta", "linkedin", "search_console", "youtube"] = "simulator"
     seed: int = 0
     journeys_per_day: int = Field(default=8_000, gt=0)
     simulated_posts_per_day: int = Field(default=400, ge=0)
@@ -50,6 +51,8 @@ class MetricsResource(ConfigurableResource):
     x_bearer_token: str | None = None
     meta_access_token: str | None = None
     google_access_token: str | None = None
+    linkedin_access_token: str | None = None
+    linkedin_organization_id: str = ""
     search_console_site_url: str = ""
 
     def client(self) -> MetricsBackend:
@@ -59,6 +62,14 @@ class MetricsResource(ConfigurableResource):
             return SimulatorBackend(self.seed, self.journeys_per_day, self.simulated_posts_per_day)
         if self.backend in ("search_console", "youtube"):
             return self._google()
+        if self.backend == "linkedin":
+            if not self.linkedin_access_token or not self.linkedin_organization_id:
+                raise MetricsError(
+                    "metrics backend 'linkedin' needs LINKEDIN_ACCESS_TOKEN and LINKEDIN_ORGANIZATION_ID"
+                )
+            from marketing_engine.resources.metrics.linkedin import LinkedInStatsBackend
+
+            return LinkedInStatsBackend(self.linkedin_access_token, self.linkedin_organization_id)
         if self.backend == "meta":
             if not self.meta_access_token:
                 raise MetricsError("metrics backend 'meta' needs META_ACCESS_TOKEN")
