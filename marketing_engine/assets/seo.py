@@ -502,6 +502,7 @@ def published_pages(
 @asset(group_name=GROUP, deps=[published_pages], description="Search positions per keyword and snippet opportunities.")
 def serp_positions(
     context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource,
+    keyword_ideas: KeywordIdeasResource,
 ) -> MaterializeResult:
     profile = brand.load()
     slug = brand_slug(profile.name)
@@ -514,6 +515,16 @@ def serp_positions(
         for page in pages.values():
             if page.status == "published" and page.cluster_id is not None:
                 hub_pages.setdefault(page.cluster_id, page)
+    source = "search_console" if keyword_ideas.backend == "search_console" else "simulator"
+    measured = {}
+    if source == "search_console":  # the real positions of the day, for every tracked keyword
+        from marketing_engine.resources.keyword_ideas import search_console_rows
+
+        measured = serp.from_search_console(
+            search_console_rows(keyword_ideas.search_console_service(), keyword_ideas.site_url, day, day,
+                                dimensions=("query", "page")),
+            {k.text for k in keywords},
+        )
     rows, opportunities = [], []
     for keyword in keywords:
         page = pages.get(keyword.text) or hub_pages.get(keyword.cluster_id)
@@ -523,9 +534,12 @@ def serp_positions(
             page is not None and page.status == "published" and own, page.word_count if page else 0,
             per_cluster.get(keyword.cluster_id, 0),
         )
-        position = serp.simulate_position(item, day)
+        if source == "search_console":
+            position = measured.get(keyword.text, serp.Position(keyword.text, None, None, 0, 0))
+        else:
+            position = serp.simulate_position(item, day)
         snippet = serp.snippet_opportunity(position)
-        rows.append({"brand": slug, "keyword": keyword.text, "day": day, "source": "simulator",
+        rows.append({"brand": slug, "keyword": keyword.text, "day": day, "source": source,
                      "position": position.position, "url": position.url, "clicks": position.clicks,
                      "impressions": position.impressions, "snippet_format": snippet})
         if snippet:
@@ -539,7 +553,7 @@ def serp_positions(
             "ranked": len(ranked),
             "top_10": sum(1 for p in ranked if p <= 10),
             "snippet_opportunities": len(opportunities),
-            "source": "simulator",
+            "source": source,
             "opportunities": markdown_table(sorted(opportunities, key=lambda o: o["position"]),
                                             ["keyword", "position", "add"], limit=15),
         }

@@ -88,3 +88,19 @@ def snippet_opportunity(position: Position) -> str | None:
     if position.position is None or not 2 <= position.position <= 10 or not is_question(position.keyword):
         return None
     return snippet_format(position.keyword)
+
+
+def from_search_console(rows: list[dict], wanted: set[str]) -> dict[str, Position]:
+    """Positions from Search Console rows (dimensions query, page) for the keywords we track; when a
+    query shows several of our pages, the best-ranking one counts."""
+    found: dict[str, Position] = {}
+    for row in rows:
+        keys = row.get("keys") or []
+        query = " ".join(tokens(keys[0])) if keys else ""
+        if query not in wanted:
+            continue
+        position = Position(query, round(float(row.get("position", 0)), 1), keys[1] if len(keys) > 1 else None,
+                            int(row.get("impressions", 0)), int(row.get("clicks", 0)))
+        if query not in found or (position.position or 1e9) < (found[query].position or 1e9):
+            found[query] = position
+    return found
