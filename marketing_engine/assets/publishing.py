@@ -23,6 +23,7 @@ from marketing_engine.brand import BrandProfile
 from marketing_engine.publishing.calendar import (
     BrandWindows,
     LearnedTimes,
+    bandit_scores,
     calendar_start,
     learned_scores,
     plan,
@@ -47,6 +48,7 @@ from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.settings import home_dir
 from marketing_engine.warehouse import upsert
 from marketing_engine.warehouse.models import (
+    Base,
     Campaign,
     CampaignContent,
     CampaignMemory,
@@ -146,10 +148,18 @@ def social_copy_within_platform_rules(social_copy: list[Draft]) -> AssetCheckRes
 
 
 def _optimizer(session, slug: str):
+    """Learned best times: analytics' posting-time bandit shares (if that table exists), then hour
+    findings in campaign memory; platforms with neither keep the brand's windows."""
+    scores: dict = {}
+    bandits = Base.metadata.tables.get("bandit_allocations")
+    if bandits is not None:
+        rows = session.execute(select(bandits).where(bandits.c.brand == slug)).mappings().all()
+        scores.update(bandit_scores(rows))
     rows = [{"platform": m.platform, "dimension": m.dimension, "finding_key": m.finding_key, "effect": m.effect}
             for m in session.scalars(select(CampaignMemory).where(CampaignMemory.brand == slug,
                                                                   CampaignMemory.dimension == "posting_time"))]
-    scores = learned_scores(rows)
+    for platform_name, hours in learned_scores(rows).items():
+        scores.setdefault(platform_name, hours)
     return (LearnedTimes(scores) if scores else BrandWindows()), sorted(scores)
 
 

@@ -47,6 +47,10 @@ class LearnedTimes(BrandWindows):
     def __init__(self, scores: Mapping[str, Mapping[tuple[str, int], float]]):
         self.scores = scores
 
+    def knows(self, platform_name: str) -> bool:
+        """Learned times replace the brand's windows for this platform: any hour may be chosen."""
+        return bool(self.scores.get(platform_name))
+
     def choose(self, platform_name: str, day: date, candidates: Sequence[datetime], count: int) -> list[datetime]:
         learned = self.scores.get(platform_name)
         if not learned:
@@ -75,6 +79,25 @@ def learned_scores(rows: Iterable[Mapping[str, object]]) -> dict[str, dict[tuple
         except ValueError:
             continue
         scores.setdefault(str(row["platform"]), {})[(key[0], hour)] = float(row.get("effect") or 0.0)
+    return scores
+
+
+def bandit_scores(rows: Iterable[Mapping[str, object]]) -> dict[str, dict[tuple[str, int], float]]:
+    """Analytics' Thompson-sampling shares (`bandit_allocations`, dimension `posting_time`, arm a
+    window such as `18:00-21:00` or an hour `18:00`) → a score for every hour of the arm, every day."""
+    scores: dict[str, dict[tuple[str, int], float]] = {}
+    for row in rows:
+        if row.get("dimension") != "posting_time":
+            continue
+        bounds = [part.strip() for part in str(row.get("arm", "")).replace("–", "-").split("-")]
+        try:
+            start = int(bounds[0].split(":")[0])
+            end = int(bounds[1].split(":")[0]) if len(bounds) > 1 and bounds[1] else start + 1
+        except ValueError:
+            continue
+        for hour in range(start, min(end, 24)):
+            for day in DAYS:
+                scores.setdefault(str(row["platform"]), {})[(day, hour)] = float(row.get("share") or 0.0)
     return scores
 
 
@@ -116,6 +139,8 @@ def platform_slots(profile: BrandProfile, platform_name: str, start: date, days:
     zone = ZoneInfo(profile.audience.timezone)
     channel = profile.channels[platform_name]  # type: ignore[index]
     windows = profile.windows_for(platform_name) or list(DEFAULT_WINDOWS)
+    if getattr(optimizer, "knows", lambda _name: False)(platform_name):
+        windows = [PostingWindow(days=list(DAYS), start=time(0, 0), end=time(23, 59))]
     quota = platform(platform_name).posts_per_24h
     slots: list[Slot] = []
     for offset in range(days):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
 
 from dagster import DagsterInstance, build_sensor_context, materialize
@@ -96,3 +97,31 @@ def test_reconciler_sensor_requeues_a_stranded_post_and_asks_for_a_run(publishin
     assert isinstance(outcome, RunRequest) and "requeued 1" in outcome.tags["marketing_engine/reason"]
     with warehouse.session() as session:
         assert session.scalar(select(SocialPost.state)) == "scheduled"
+
+
+def test_calendar_follows_the_learned_posting_times(publishing_resources: dict) -> None:
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import insert
+
+    from marketing_engine.warehouse.models import Base
+
+    warehouse = publishing_resources["warehouse"].get()
+    bandits = Base.metadata.tables["bandit_allocations"]
+    with warehouse.session() as session:
+        session.execute(insert(bandits), [
+            {"brand": "kestrel-cycles", "platform": "linkedin", "dimension": "posting_time", "arm": "18:00-21:00",
+             "share": 0.8, "successes": 12.0, "failures": 3.0},
+            {"brand": "kestrel-cycles", "platform": "linkedin", "dimension": "posting_time", "arm": "06:00-09:00",
+             "share": 0.2, "successes": 2.0, "failures": 9.0}])
+    result = materialize([brand_profile, campaigns, social_copy, content_calendar], resources=publishing_resources,
+                         instance=DagsterInstance.ephemeral())
+    assert result.success
+    zone = ZoneInfo("America/Los_Angeles")
+    with warehouse.session() as session:
+        times = [t.replace(tzinfo=t.tzinfo or UTC).astimezone(zone) for t in session.scalars(
+            select(SocialPost.scheduled_at).where(SocialPost.platform == "linkedin",
+                                                  SocialPost.scheduled_at.is_not(None)))]
+    assert times and all(18 <= t.hour < 21 for t in times)
+    metadata = result.asset_materializations_for_node("content_calendar")[0].metadata
+    assert "linkedin" in metadata["learned_times_for"].value

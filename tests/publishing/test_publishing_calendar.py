@@ -113,3 +113,17 @@ def test_ics_export_is_a_calendar_a_marketer_can_subscribe_to(tmp_path: Path) ->
     [event] = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
     assert str(event["uid"]) == "k1@kestrel.example" and event.decoded("dtstart") == at
     assert "[x] hook" in str(event["summary"]) and str(event["status"]) == "CONFIRMED"
+
+
+def test_bandit_shares_from_analytics_replace_the_brand_windows(example_brand: BrandProfile) -> None:
+    from marketing_engine.publishing.calendar import bandit_scores
+
+    rows = [{"platform": "linkedin", "dimension": "posting_time", "arm": "18:00-21:00", "share": 0.7},
+            {"platform": "linkedin", "dimension": "posting_time", "arm": "09:00-12:00", "share": 0.3},
+            {"platform": "linkedin", "dimension": "hook", "arm": "question", "share": 0.9}]
+    scores = bandit_scores(rows)
+    assert scores["linkedin"][("mon", 19)] == 0.7 and scores["linkedin"][("sun", 9)] == 0.3
+    slots = platform_slots(example_brand, "linkedin", date(2027, 1, 4), 7, LearnedTimes(scores))
+    assert len(slots) == 7 and all(18 <= s.local.hour < 21 for s in slots)  # any day, the learned hours
+    plain = platform_slots(example_brand, "linkedin", date(2027, 1, 4), 7, BrandWindows())
+    assert all(8 <= s.local.hour < 10 for s in plain) and len(plain) == 3  # tue-thu 08:00-10:00
