@@ -488,3 +488,23 @@ def test_linkedin_share_statistics_with_restli_lists_and_headers():
     assert backend.share_statistics(["not-a-linkedin-urn"]) == {}
     with pytest.raises(MetricsError, match="LINKEDIN_ORGANIZATION_ID"):
         MetricsResource(backend="linkedin").client()
+
+
+@respx.mock
+def test_live_backend_combines_the_configured_providers():
+    from marketing_engine.resources.metrics.live import LiveBackend
+    from marketing_engine.resources.metrics.x import XMetricsBackend
+
+    with pytest.raises(MetricsError, match="no provider configured.*X_BEARER_TOKEN"):
+        MetricsResource(backend="live").client()
+    live = MetricsResource(
+        backend="live", ga4_property_id="123", ga4_access_token="token", x_bearer_token="bearer"
+    ).client()
+    assert isinstance(live, LiveBackend)
+    assert [type(p) for p in live.providers] == [GA4Backend, XMetricsBackend]
+    respx.post(GA4_URL).mock(return_value=httpx.Response(200, json=_report([("Email", 40, 2, 98.5)], 1)))
+    assert live.channel_totals(DAY) == [
+        {"channel": "Email", "sessions": 40.0, "keyEvents": 2.0, "totalRevenue": 98.5}
+    ]
+    assert live.page_metrics(DAY) == [] and live.journeys(REQUEST) == []
+    assert live.post_metrics(REQUEST, []) == []

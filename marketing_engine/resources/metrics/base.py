@@ -34,14 +34,34 @@ class MetricsBackend(Protocol):
     def post_metrics(self, request: MetricsRequest, posts: list[dict]) -> list[dict]: ...
 
 
+PROVIDERS = ("ga4", "x", "meta", "linkedin", "search_console", "youtube")
+# provider -> {environment variable: resource field} it needs.
+SECRETS = {
+    "ga4": {"GA4_PROPERTY_ID": "ga4_property_id", "GA4_ACCESS_TOKEN": "ga4_access_token"},
+    "x": {"X_BEARER_TOKEN": "x_bearer_token"},
+    "meta": {"META_ACCESS_TOKEN": "meta_access_token"},
+    "linkedin": {
+        "LINKEDIN_ACCESS_TOKEN": "linkedin_access_token",
+        "LINKEDIN_ORGANIZATION_ID": "linkedin_organization_id",
+    },
+    "search_console": {
+        "GOOGLE_ACCESS_TOKEN": "google_access_token",
+        "SEARCH_CONSOLE_SITE_URL": "search_console_site_url",
+    },
+    "youtube": {"GOOGLE_ACCESS_TOKEN": "google_access_token"},
+}
+
+
 class MetricsResource(ConfigurableResource):
     """`simulator` (offline, the default), `ga4` (Google Analytics Data API runReport: channel
     totals), `x` (X API v2 public metrics of the brand's published posts) or `meta` (Graph API
     insights of Facebook Page posts and Instagram media), `search_console` (clicks, impressions and
     position per page), `youtube` (YouTube Analytics per video) or `linkedin` (organization share
-    statistics)."""
+    statistics); `live` uses every one of those whose secrets are set."""
 
-    backend: Literal["simulator", "ga4", "x", "meta", "linkedin", "search_console", "youtube"] = "simulator"
+    backend: Literal["simulator", "live", "ga4", "x", "meta", "linkedin", "search_console", "youtube"] = (
+        "simulator"
+    )
     seed: int = 0
     journeys_per_day: int = Field(default=8_000, gt=0)
     simulated_posts_per_day: int = Field(default=400, ge=0)
@@ -60,43 +80,45 @@ class MetricsResource(ConfigurableResource):
             from marketing_engine.resources.metrics.simulator import SimulatorBackend
 
             return SimulatorBackend(self.seed, self.journeys_per_day, self.simulated_posts_per_day)
-        if self.backend in ("search_console", "youtube"):
-            return self._google()
-        if self.backend == "linkedin":
-            if not self.linkedin_access_token or not self.linkedin_organization_id:
+        if self.backend == "live":
+            from marketing_engine.resources.metrics.live import LiveBackend
+
+            names = [name for name in PROVIDERS if not self._missing(name)]
+            if not names:
                 raise MetricsError(
-                    "metrics backend 'linkedin' needs LINKEDIN_ACCESS_TOKEN and LINKEDIN_ORGANIZATION_ID"
+                    "metrics backend 'live' has no provider configured: set the secrets of at least "
+                    "one of " + "; ".join(f"{n}: {', '.join(SECRETS[n])}" for n in PROVIDERS)
                 )
-            from marketing_engine.resources.metrics.linkedin import LinkedInStatsBackend
+            return LiveBackend([self._provider(name) for name in names])
+        return self._provider(self.backend)
 
-            return LinkedInStatsBackend(self.linkedin_access_token, self.linkedin_organization_id)
-        if self.backend == "meta":
-            if not self.meta_access_token:
-                raise MetricsError("metrics backend 'meta' needs META_ACCESS_TOKEN")
-            from marketing_engine.resources.metrics.meta import MetaInsightsBackend
+    def _missing(self, name: str) -> list[str]:
+        return [env for env, field in SECRETS[name].items() if not getattr(self, field)]
 
-            return MetaInsightsBackend(self.meta_access_token)
-        if self.backend == "x":
-            if not self.x_bearer_token:
-                raise MetricsError("metrics backend 'x' needs X_BEARER_TOKEN")
+    def _provider(self, name: str) -> MetricsBackend:
+        missing = self._missing(name)
+        if missing:
+            raise MetricsError(f"metrics backend {name!r} needs {' and '.join(missing)}")
+        if name == "ga4":
+            from marketing_engine.resources.metrics.ga4 import GA4Backend
+
+            return GA4Backend(self.ga4_property_id, self.ga4_access_token, self.ga4_base_url)
+        if name == "x":
             from marketing_engine.resources.metrics.x import XMetricsBackend
 
             return XMetricsBackend(self.x_bearer_token)
-        if not self.ga4_property_id or not self.ga4_access_token:
-            raise MetricsError("metrics backend 'ga4' needs GA4_PROPERTY_ID and GA4_ACCESS_TOKEN")
-        from marketing_engine.resources.metrics.ga4 import GA4Backend
+        if name == "meta":
+            from marketing_engine.resources.metrics.meta import MetaInsightsBackend
 
-        return GA4Backend(self.ga4_property_id, self.ga4_access_token, self.ga4_base_url)
+            return MetaInsightsBackend(self.meta_access_token)
+        if name == "linkedin":
+            from marketing_engine.resources.metrics.linkedin import LinkedInStatsBackend
 
-    def _google(self) -> MetricsBackend:
-        if not self.google_access_token:
-            raise MetricsError(f"metrics backend {self.backend!r} needs GOOGLE_ACCESS_TOKEN")
-        if self.backend == "youtube":
+            return LinkedInStatsBackend(self.linkedin_access_token, self.linkedin_organization_id)
+        if name == "youtube":
             from marketing_engine.resources.metrics.youtube import YouTubeAnalyticsBackend
 
             return YouTubeAnalyticsBackend(self.google_access_token)
-        if not self.search_console_site_url:
-            raise MetricsError("metrics backend 'search_console' needs SEARCH_CONSOLE_SITE_URL")
         from marketing_engine.resources.metrics.search_console import SearchConsoleBackend
 
         return SearchConsoleBackend(self.search_console_site_url, self.google_access_token)
