@@ -3,7 +3,7 @@ mailbox, pitches, outreach sequences, competitor watch, creators and communities
 audit of the brand's own site. The work is in `marketing_engine.outreach`; this module wires it."""
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -44,6 +44,7 @@ from marketing_engine.warehouse.models import (
 )
 
 GROUP = "authority"
+MAILBOX_DAYS = 30  # digests older than this are expired; replies come within a sequence's 7 days
 RELEVANCE_THRESHOLD = {"minilm": 0.45, "tfidf": 0.25}
 
 
@@ -230,7 +231,7 @@ def journalist_queries(
     now = _now()
     if mail.reader == "folder":
         seed_inbox(mail.inbox_path(), profile, now)  # the offline world: today's digests arrive
-    parsed, skipped = queries_from_messages(mail.mailbox().messages())
+    parsed, skipped = queries_from_messages(mail.mailbox().messages(since=now - timedelta(days=MAILBOX_DAYS)))
     fresh = fresh_queries(parsed, now)
     started = time.perf_counter()
     topics = [*profile.seed_topics, profile.description]
@@ -479,7 +480,7 @@ def outreach_sequences(
                 body=body,
                 now=now,
             )
-    inbound = list(mail.mailbox().messages())
+    inbound = list(mail.mailbox().messages(since=now - timedelta(days=MAILBOX_DAYS)))
     sender = mail.outgoing()
     report = run_sequences(warehouse.get().session, identity, sender, now, inbound)
     with warehouse.get().session() as session:

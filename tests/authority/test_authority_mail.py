@@ -105,6 +105,7 @@ def test_digests_read_over_imap_from_dovecot(dovecot) -> None:
     box = ImapMailbox("127.0.0.1", dovecot.port, USER, PASSWORD, use_ssl=False)
     queries, skipped = digests.queries_from_messages(box.messages())
     assert len(queries) == 8 and len(skipped) == 1
+    assert len(list(box.messages(since=datetime.now(UTC) - timedelta(days=30)))) == 4  # SEARCH SINCE
     with pytest.raises(MailError, match="login refused"):
         list(ImapMailbox("127.0.0.1", dovecot.port, USER, "wrong", use_ssl=False).messages())
 
