@@ -37,6 +37,8 @@ class VideoDNA:
     intro_seconds: float = 0.0
     outro_seconds: float = 3.5
     fps: int = 30
+    images: tuple[str, ...] = ()  # brand photos, panned slowly under the beats (Ken Burns)
+    image_hashes: tuple[str, ...] = ()  # their content, so a replaced photo re-renders
 
     @property
     def fingerprint(self) -> str:
@@ -63,6 +65,9 @@ def video_dna(profile: BrandProfile) -> VideoDNA:
     identity = profile.visual_identity
     if identity.logo and not Path(identity.logo).is_file():
         raise VideoDNAError(f"visual_identity.logo: {identity.logo} does not exist")
+    for index, image in enumerate(identity.images):
+        if not Path(image).is_file():
+            raise VideoDNAError(f"visual_identity.images[{index}]: {image} does not exist")
     return VideoDNA(
         brand=profile.name,
         domain=profile.domain,
@@ -74,4 +79,6 @@ def video_dna(profile: BrandProfile) -> VideoDNA:
         logo=identity.logo,
         voice=identity.voice,
         music_mood=identity.music_mood,
+        images=tuple(identity.images),
+        image_hashes=tuple(hashlib.sha256(Path(image).read_bytes()).hexdigest() for image in identity.images),
     )

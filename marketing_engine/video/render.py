@@ -105,7 +105,7 @@ def _video_graph(manifest: dict[str, Any], first_layer_input: int, captions: Pat
                          f"crop={width}:{height},fps={fps},format=yuv420p,"
                          f"setpts=PTS-STARTPTS+{layer['start']:.3f}/TB[l{index}]")
         else:
-            opaque = layer["name"] in ("background", "progress") or layer["name"].startswith("wipe")
+            opaque = layer["name"] in ("background", "progress") or layer["name"].startswith(("wipe", "photo"))
             parts.append(f"[{source}:v]scale=out_color_matrix=bt709:out_range=tv,"
                          f"format={'yuv420p' if opaque else 'yuva420p'}[l{index}]")
         enable = "" if layer["start"] <= 0 and layer["end"] >= duration else \

@@ -155,6 +155,29 @@ def ring(dna: VideoDNA, diameter: int, colour: str, alpha: int) -> Image.Image:
     return image.filter(ImageFilter.GaussianBlur(1))
 
 
+def photo(dna: VideoDNA, path: str, width: int, height: int) -> Image.Image:
+    """A brand photo cropped to cover the frame with room to pan, tinted with the primary colour
+    (darker towards the bottom) so white headlines and captions stay readable on it."""
+    image = Image.open(path).convert("RGB")
+    cover = max(width * 1.15 / image.width, height * 1.05 / image.height)
+    image = image.resize((round(image.width * cover), round(image.height * cover)), Image.Resampling.LANCZOS)
+    left, top = (image.width - round(width * 1.15)) // 2, (image.height - round(height * 1.05)) // 2
+    image = image.crop((left, top, left + round(width * 1.15), top + round(height * 1.05)))
+    tint = np.array(_rgb(dna.palette["primary"]), dtype=np.float32) * 0.6
+    ramp = np.linspace(0.55, 0.85, image.height, dtype=np.float32)[:, None, None]
+    pixels = np.asarray(image, dtype=np.float32) * (1 - ramp) + tint * ramp
+    return Image.fromarray(pixels.clip(0, 255).astype(np.uint8), "RGB")
+
+
+def _photo_layer(dna: VideoDNA, path: str, width: int, height: int, segment: Segment, save, name: str) -> Layer:
+    """Ken Burns without the zoom cost: the photo drifts sideways across its beat."""
+    image = photo(dna, path, width, height)
+    travel = image.width - width
+    span = max(0.1, segment.end - segment.start)
+    return Layer(name, save(name, image), segment.start, segment.end,
+                 f"-{travel}*(t-{segment.start:.3f})/{span:.3f}", f"-{(image.height - height) // 2}")
+
+
 def _ease_in(start: float, width: int) -> str:
     """x offset that slides a card in from the left over SLIDE_IN s with a cubic ease-out."""
     return f"-{width}*pow(1-min(1\\,(t-{start:.3f})/{SLIDE_IN})\\,3)"
@@ -177,6 +200,10 @@ def build_layers(dna: VideoDNA, rendition: Rendition, segments: list[Segment], d
     background(dna, width + 2 * pad, height + 2 * pad, seed).save(folder / f"{rendition.name}-background.png")
     layers.append(Layer("background", str(folder / f"{rendition.name}-background.png"), 0, duration,
                         f"-{pad}+{pad * 0.8:.0f}*sin(2*PI*t/17)", f"-{pad}+{pad * 0.8:.0f}*cos(2*PI*t/23)"))
+    for index, segment in enumerate(s for s in segments if s.kind == "beat"):
+        if dna.images:
+            layers.append(_photo_layer(dna, dna.images[index % len(dna.images)], width, height, segment,
+                                       save, f"photo-{index}"))
     big_ring = round(unit * 0.75)
     layers.append(Layer("ring-a", save("ring-a", ring(dna, big_ring, dna.palette["accent"], 90)), 0, duration,
                         f"{width - big_ring * 0.6:.0f}+{unit * 0.08:.0f}*sin(t*0.9)",

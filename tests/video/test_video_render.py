@@ -153,3 +153,24 @@ def test_frame_command_puts_renditions_side_by_side(made, tmp_path, capsys):
     assert cli_main(["video-frame", str(tmp_path / "missing.mp4"), str(out)]) == 1
     assert "missing.mp4: no such video" in capsys.readouterr().err
     assert main([str(out)]) == 2
+
+
+def test_brand_photos_pan_under_the_beats_and_still_pass(made, dna, short_script, tmp_path):
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (800, 600), (200, 190, 170))
+    ImageDraw.Draw(picture).ellipse((250, 150, 550, 450), fill=(30, 120, 60))
+    picture.save(tmp_path / "shop.jpg")
+    with_photo = dataclasses.replace(dna, images=(str(tmp_path / "shop.jpg"),), image_hashes=("a" * 64,))
+    store = made["store"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MARKETING_ENGINE_HOME", str(made["home"]))
+        track = studio.visual_track(store, with_photo.as_dict(), with_photo, short_script, made["voice"], 15,
+                                    "preview", 5)
+        beats = [s for s in track["segments"] if s["kind"] == "beat"]
+        photos = [layer for layer in track["layers"] if layer["name"].startswith("photo")]
+        assert [(p["start"], p["end"]) for p in photos] == [(b["start"], b["end"]) for b in beats]
+        [rendered] = studio.render_renditions(store, with_photo.as_dict(), short_script, made["voice"], made["music"],
+                                              {"preview": track}, made["captions"], 15.0, tmp_path / "renders")
+    assert rendered.manifest["dna_fingerprint"] != dna.fingerprint
+    assert run_gates(rendered.video, PREVIEW, 15.0, rendered.caption_box).failures == []
