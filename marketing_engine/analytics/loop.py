@@ -59,7 +59,8 @@ def _journey_records(warehouse: Warehouse, brand: str) -> list[dict]:
         rows = session.execute(select(*columns).where(table.c.brand == brand)).mappings().all()
     if not rows:
         raise AnalyticsInputError(
-            f"no customer journeys for brand {brand!r}: materialize `touchpoints` first"
+            f"no customer journeys for brand {brand!r}: materialize `touchpoints` first (live providers "
+            "report aggregates only: load a journey export into customer_journeys)"
         )
     return [dict(r) for r in rows]
 

@@ -69,6 +69,8 @@ def prod_resources() -> dict[str, Any]:
             aws_secret_access_key=EnvVar("AWS_SECRET_ACCESS_KEY"),
         ),
         "llm": LLMResource(backend="anthropic", api_key=EnvVar("ANTHROPIC_API_KEY")),
+        # Every metrics provider whose secrets are in the environment (GA4, X, Meta, LinkedIn, Google).
+        "metrics": MetricsResource.live_from_env(),
         "voice": VoiceResource(backend="elevenlabs", api_key=EnvVar("ELEVENLABS_API_KEY")),
         "music": MusicResource(backend="suno", api_key=EnvVar("SUNO_API_KEY")),
         # Generated b-roll: Runway first, then Kling, then Pika; motion graphics if all fail.

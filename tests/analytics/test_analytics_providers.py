@@ -508,3 +508,25 @@ def test_live_backend_combines_the_configured_providers():
     ]
     assert live.page_metrics(DAY) == [] and live.journeys(REQUEST) == []
     assert live.post_metrics(REQUEST, []) == []
+
+
+def test_production_resource_uses_env_vars_for_the_secrets_present(monkeypatch):
+    from marketing_engine.resources.metrics.live import LiveBackend
+    from marketing_engine.resources.metrics.x import XMetricsBackend
+
+    for name in (
+        "GA4_PROPERTY_ID",
+        "GA4_ACCESS_TOKEN",
+        "META_ACCESS_TOKEN",
+        "LINKEDIN_ACCESS_TOKEN",
+        "LINKEDIN_ORGANIZATION_ID",
+        "GOOGLE_ACCESS_TOKEN",
+        "SEARCH_CONSOLE_SITE_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("X_BEARER_TOKEN", "from-the-environment")
+    resource = MetricsResource.live_from_env()
+    assert "from-the-environment" not in repr(resource)  # the value is resolved only at run time
+    live = resource.process_config_and_initialize().client()
+    assert isinstance(live, LiveBackend) and [type(p) for p in live.providers] == [XMetricsBackend]
+    assert live.providers[0].client.bearer_token == "from-the-environment"

@@ -75,6 +75,22 @@ class MetricsResource(ConfigurableResource):
     linkedin_organization_id: str = ""
     search_console_site_url: str = ""
 
+    @classmethod
+    def live_from_env(cls) -> MetricsResource:
+        """The production resource: `live`, with an EnvVar for every secret present in the
+        environment (only presence is read here; Dagster resolves the values at run time)."""
+        import os
+
+        from dagster import EnvVar
+
+        fields = {
+            field: EnvVar(env)
+            for secrets in SECRETS.values()
+            for env, field in secrets.items()
+            if env in os.environ
+        }
+        return cls(backend="live", **fields)
+
     def client(self) -> MetricsBackend:
         if self.backend == "simulator":
             from marketing_engine.resources.metrics.simulator import SimulatorBackend
