@@ -22,6 +22,9 @@ from dateutil import parser as dateparser
 from marketing_engine.outreach.html import extract_links, parse_document
 from marketing_engine.outreach.prospects import site_of
 
+ABOUT_PAGES = frozenset({"about", "about-us", "our-story", "company"})
+CONTACT_PAGES = frozenset({"contact", "contact-us"})
+UTILITY_PAGES = frozenset({"privacy", "terms", "sitemap", "imprint", "legal"})
 PAGE_WEIGHTS = {"byline": 25, "author_page": 10, "date": 20, "citations": 25, "original_data": 20}
 SITE_WEIGHTS = {"about": 35, "contact": 35, "authors": 30}
 _DATA = re.compile(
@@ -137,9 +140,9 @@ def audit_site(pages: Iterable[tuple[str, str]], now: datetime | None = None) ->
     now = now or datetime.now(UTC)
     pages = list(pages)
     paths = {urlsplit(url).path.rstrip("/").lower(): html for url, html in pages}
-    contact_html = next((html for path, html in paths.items() if "contact" in path), "")
+    contact_html = next((html for path, html in paths.items() if _segment(path) in CONTACT_PAGES), "")
     site_signals = {
-        "about": any("about" in path for path in paths),
+        "about": any(_segment(path) in ABOUT_PAGES for path in paths),
         "contact": bool(contact_html)
         and bool(re.search(r"mailto:|\+?\d[\d\s().-]{7,}|\b\d{5}\b", contact_html)),
         "authors": any(re.search(r"/(authors?|team|people)(/|$)", path) for path in paths),
@@ -162,9 +165,20 @@ def audit_site(pages: Iterable[tuple[str, str]], now: datetime | None = None) ->
     return SiteAudit(score, site_signals, reasons, content)
 
 
+def _segment(path: str) -> str:
+    """The last path segment without an extension: /about-us.html -> about-us."""
+    return path.rstrip("/").rsplit("/", 1)[-1].removesuffix(".html")
+
+
 def _is_utility(url: str) -> bool:
+    """Home, about, contact, author, legal and listing pages are judged as site signals, not articles."""
     path = urlsplit(url).path.rstrip("/").lower()
-    return path in ("", "/") or any(
-        word in path
-        for word in ("about", "contact", "author", "privacy", "terms", "sitemap", "tag/", "category/")
+    parts = [p.removesuffix(".html") for p in path.split("/") if p]
+    if not parts:
+        return True
+    return parts[-1] in ABOUT_PAGES | CONTACT_PAGES | UTILITY_PAGES or parts[0] in (
+        "author",
+        "authors",
+        "tag",
+        "category",
     )

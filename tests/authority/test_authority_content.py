@@ -152,3 +152,13 @@ def test_eeat_site_score_combines_pages_and_site_pages(tmp_path) -> None:
     (tmp_path / "authors" / "maya.html").write_text("<html><body>Maya</body></html>")
     full = eeat.audit_site(eeat.site_files(tmp_path, "https://k.example"), NOW)
     assert full.score == 100 and full.reasons == []
+
+
+def test_a_word_in_a_slug_is_not_an_about_page() -> None:
+    pages = [
+        ("https://k.example/answers/what-to-know-about-e-bikes/", GOOD),
+        ("https://k.example/contact-lens-guide/", "<html><body>+1-503-555-0142</body></html>"),
+    ]
+    audit = eeat.audit_site(pages, NOW)
+    assert audit.site_signals == {"about": False, "contact": False, "authors": False}
+    assert len(audit.pages) == 2  # both are articles, audited as such
