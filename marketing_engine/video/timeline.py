@@ -53,8 +53,14 @@ def segments(script: VideoScript, spoken: list[dict[str, Any]], duration: float,
     for index, kind in enumerate(kinds):
         end = starts[index + 1] if index + 1 < len(starts) else duration
         text = texts[index] if kind != "beat" else _headline(script.beats[index - 1].narration)
-        built.append(Segment(kind, labels[index], text, starts[index], round(end, 3), b_rolls[index]))
+        word_starts = _hook_word_starts(spoken, len(parts[0]), offset) if kind == "hook" else ()
+        built.append(Segment(kind, labels[index], text, starts[index], round(end, 3), b_rolls[index], word_starts))
     return built
+
+
+def _hook_word_starts(spoken: list[dict[str, Any]], hook_chars: int, offset: float) -> tuple[float, ...]:
+    """Start times of the hook's words (its on-screen text is the spoken hook, word for word)."""
+    return tuple(round(w["start"] + offset, 3) for w in spoken if int(w["char_start"]) < hook_chars)
 
 
 def _headline(narration: str) -> str:

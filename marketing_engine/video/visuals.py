@@ -29,6 +29,7 @@ class Segment:
     start: float
     end: float
     b_roll: str = ""
+    word_starts: tuple[float, ...] = ()  # when each on-screen word is spoken (the hook's kinetic text)
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,27 @@ def _photo_layer(dna: VideoDNA, path: str, width: int, height: int, segment: Seg
                  f"-{travel}*(t-{segment.start:.3f})/{span:.3f}", f"-{(image.height - height) // 2}")
 
 
+def _kinetic_lines(dna: VideoDNA, segment: Segment, card: Image.Image, card_width: int, size: int, save,
+                   left: int, top: int, width: int) -> list[Layer]:
+    """Kinetic text: each line of the hook slides in as its first word is spoken."""
+    font = ImageFont.truetype(dna.bold_font_file, size)
+    lines = _wrap(segment.text.upper(), font, card_width - 40)
+    line_height = round(size * 1.18)
+    layers, word_index = [], 0
+    for number, line in enumerate(lines):
+        upper = number * line_height
+        lower = card.height if number == len(lines) - 1 else upper + line_height
+        starts = segment.word_starts
+        # a line starts sliding a little before its word, so it lands as the word is heard
+        spoken = starts[min(word_index, len(starts) - 1)] - 0.25
+        start = segment.start if number == 0 else round(max(segment.start, spoken), 3)
+        strip = card.crop((0, upper, card.width, lower))
+        layers.append(Layer(f"hook-line-{number}", save(f"hook-line-{number}", strip), start, segment.end,
+                            f"{left}+{_ease_in(start, width)}", str(top + upper)))
+        word_index += len(line.split())
+    return layers
+
+
 def _ease_in(start: float, width: int) -> str:
     """x offset that slides a card in from the left over SLIDE_IN s with a cubic ease-out."""
     return f"-{width}*pow(1-min(1\\,(t-{start:.3f})/{SLIDE_IN})\\,3)"
@@ -236,6 +258,9 @@ def build_layers(dna: VideoDNA, rendition: Rendition, segments: list[Segment], d
             size = round(size * 0.9)
             card = headline_card(dna, label, segment.text, card_width, size)
         y = top if vertical else top + max(0, (room - card.height) // 2)
+        if segment.kind == "hook" and segment.word_starts:
+            layers += _kinetic_lines(dna, segment, card, card_width, size, save, text_left, y, width)
+            continue
         layers.append(Layer(f"card-{index}", save(f"card-{index}", card), segment.start, segment.end,
                             f"{text_left}+{_ease_in(segment.start, width)}", str(y)))
     wipe = Image.new("RGB", (round(width * 0.45), height), _rgb(dna.palette["secondary"]))

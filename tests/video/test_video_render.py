@@ -174,3 +174,13 @@ def test_brand_photos_pan_under_the_beats_and_still_pass(made, dna, short_script
                                               {"preview": track}, made["captions"], 15.0, tmp_path / "renders")
     assert rendered.manifest["dna_fingerprint"] != dna.fingerprint
     assert run_gates(rendered.video, PREVIEW, 15.0, rendered.caption_box).failures == []
+
+
+def test_hook_lines_slide_in_as_their_words_are_spoken(made):
+    track = made["visuals"]["preview"]
+    lines = [layer for layer in track["layers"] if layer["name"].startswith("hook-line-")]
+    hook = track["segments"][0]
+    assert len(lines) >= 2 and lines[0]["start"] == hook["start"] == 0.0
+    starts = [line["start"] for line in lines]
+    assert starts == sorted(starts) and starts[-1] < hook["end"]
+    assert all(line["end"] == hook["end"] for line in lines)
