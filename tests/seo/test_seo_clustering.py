@@ -30,6 +30,17 @@ def test_onnx_encoder_matches_sentence_transformers(model_cache: Path) -> None:
     assert clustering.minilm_encoder(model_cache) is clustering.onnx_encoder(model_cache)
 
 
+def test_the_encoder_is_chosen_by_setting(model_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MARKETING_ENGINE_SEO_ENCODER", "onnx-int8")
+    keywords = ["cargo e-bike for kids", "e-bike tax credit"]
+    int8 = clustering.minilm_encoder(model_cache)(keywords)
+    assert (model_cache / "all-MiniLM-L6-v2-int8.onnx").is_file()
+    assert float((int8 * clustering.onnx_encoder(model_cache)(keywords)).sum(axis=1).min()) > 0.9
+    monkeypatch.setenv("MARKETING_ENGINE_SEO_ENCODER", "gpu")
+    with pytest.raises(ValueError, match="'gpu'"):
+        clustering.minilm_encoder(model_cache)
+
+
 def test_minilm_average_linkage_reaches_ari_0_9_on_the_labelled_clusters(tmp_path: Path, model_cache: Path) -> None:
     with (DATA / "seo_clusters_labelled.csv").open() as handle:
         rows = list(csv.DictReader(handle))
