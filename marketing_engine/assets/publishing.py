@@ -53,6 +53,7 @@ from marketing_engine.warehouse.models import (
     CampaignContent,
     CampaignMemory,
     ProgrammaticPage,
+    ReviewDecision,
     SocialPost,
     VideoAsset,
 )
@@ -163,7 +164,8 @@ def _optimizer(session, slug: str):
     return (LearnedTimes(scores) if scores else BrandWindows()), sorted(scores)
 
 
-def _review_report(slug: str, session) -> str:
+def _review_report(slug: str, session) -> tuple[str, str]:
+    """The review section: what waits for a person, and the latest decisions with who, when, hash."""
     pending = list(session.scalars(select(SocialPost).where(SocialPost.brand == slug,
                                                             SocialPost.state == "pending_review")
                                    .order_by(SocialPost.scheduled_at).limit(200)))
@@ -173,8 +175,15 @@ def _review_report(slug: str, session) -> str:
              "| id | platform | scheduled (UTC) | text |", "|---|---|---|---|"]
     lines += [f"| {p.id} | {p.platform} | {p.scheduled_at:%Y-%m-%d %H:%M} | {' '.join(p.body.split())[:90]} |"
               for p in pending if p.scheduled_at]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return str(path)
+    decisions = session.scalars(select(ReviewDecision).where(ReviewDecision.brand == slug)
+                                .order_by(ReviewDecision.decided_at.desc(), ReviewDecision.id.desc()).limit(20))
+    lines += ["", "## Latest decisions", "", "| post | decision | by | when (UTC) | content sha256 | note |",
+              "|---|---|---|---|---|---|"]
+    lines += [f"| {d.post_id} | {d.decision} | {d.reviewer} | {d.decided_at:%Y-%m-%d %H:%M} | "
+              f"{d.content_sha256[:12]} | {d.note or ''} |" for d in decisions]
+    text = "\n".join(lines) + "\n"
+    path.write_text(text, encoding="utf-8")
+    return str(path), text
 
 
 @asset(group_name="publishing",
@@ -198,7 +207,7 @@ def content_calendar(context: AssetExecutionContext, social_copy: list[Draft], b
                                      .order_by(SocialPost.scheduled_at)))
         events = [{"idempotency_key": p.idempotency_key, "scheduled_at": p.scheduled_at, "platform": p.platform,
                    "arc_step": p.arc_step, "body": p.body, "link_url": p.link_url, "state": p.state} for p in posts]
-        review_path = _review_report(slug, session)
+        review_path, review_text = _review_report(slug, session)
     ics = home_dir("calendar") / f"{slug}.ics"
     write_ics(ics, profile.name, profile.domain, events)
     states = Counter(e["state"] for e in events)
@@ -209,6 +218,7 @@ def content_calendar(context: AssetExecutionContext, social_copy: list[Draft], b
         "learned_times_for": MetadataValue.text(", ".join(learned) or "none (brand windows)"),
         "approval_required": profile.approval.required,
         "ics": MetadataValue.path(str(ics)), "review_queue": MetadataValue.path(review_path),
+        "review": MetadataValue.md(review_text[:4000]),
         "preview": markdown_table([{**e, "when": e["scheduled_at"].strftime("%a %d %H:%M")} for e in events],
                                   ["when", "platform", "arc_step", "state", "body"]),
     })

@@ -67,7 +67,8 @@ def test_calendar_fills_and_outbox_publishes_exactly_once(publishing_resources: 
     assert "stuck 0" in outcome.skip_message and f"verified {min(50, len(files))}" in outcome.skip_message
 
 
-def test_approval_required_holds_posts_for_review(publishing_resources: dict, reviewed_brand: Path) -> None:
+def test_approval_required_holds_posts_for_review(publishing_resources: dict, reviewed_brand: Path,
+                                                  engine_home: Path) -> None:
     resources = {**publishing_resources, "brand": BrandResource(path=str(reviewed_brand))}
     assert materialize(ASSETS, resources=resources, instance=DagsterInstance.ephemeral()).success
     warehouse = resources["warehouse"].get()
@@ -75,6 +76,8 @@ def test_approval_required_holds_posts_for_review(publishing_resources: dict, re
         states = dict(session.execute(select(SocialPost.state, func.count()).group_by(SocialPost.state)).all())
     assert states.get("pending_review", 0) > 0
     assert "published" not in states  # nothing goes out before a person approved it
+    review = (engine_home / "reports" / "review_queue.md").read_text()
+    assert f"{states['pending_review']} posts waiting" in review and "## Latest decisions" in review
 
 
 def test_reconciler_sensor_requeues_a_stranded_post_and_asks_for_a_run(publishing_resources: dict) -> None:
