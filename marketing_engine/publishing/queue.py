@@ -310,6 +310,9 @@ def dispatch_due(warehouse: Warehouse, publisher_for: Callable[[str], Publisher]
             except (PublishRejected, PublishError) as exc:
                 failed.append((post.id, str(exc)))
                 report.errors.append(str(exc))
+            except Exception as exc:  # noqa: BLE001 - an answer we did not expect: it may have gone out
+                report.left_for_reconciler += 1
+                report.errors.append(f"{post.platform}: unexpected {type(exc).__name__}: {exc}"[:500])
             if len(done) + len(failed) + len(requeue) >= publisher.flush_every:
                 with warehouse.session() as session:
                     _flush(session, datetime.now(UTC), done, failed, requeue)

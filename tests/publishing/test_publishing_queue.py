@@ -253,3 +253,13 @@ def test_claims_and_reconciliation_can_be_limited_to_one_brand(warehouse: Wareho
     assert {p.brand for p in _posts(warehouse) if p.state == "publishing"} == {"a"}
     report = reconcile(warehouse, lambda _: FakePublisher(), NOW + timedelta(hours=1), grace=timedelta(0), brand="b")
     assert report.checked == 0
+
+
+def test_an_unexpected_answer_leaves_the_post_for_the_reconciler(warehouse: Warehouse) -> None:
+    with warehouse.session() as session:
+        sync_calendar(session, "b", _planned(2), approval_required=False)
+    publisher = FakePublisher([KeyError("id")])
+    report = dispatch_due(warehouse, lambda _: publisher, NOW + timedelta(hours=2), batch=1)
+    assert (report.left_for_reconciler, report.published) == (1, 1)
+    assert "unexpected KeyError" in report.errors[0]
+    assert [p.state for p in _posts(warehouse)] == ["publishing", "published"]
