@@ -18,6 +18,7 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
+    BackfillPolicy,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -165,42 +166,51 @@ def _cluster_members(session, slug: str, cluster: ContentCluster) -> list[tuple[
     return [(members[i].text, members[i].intent) for i in hub_first]
 
 
+def _brief_cluster(session, profile: BrandProfile, slug: str, clusters: list, cluster_slug: str) -> list:
+    cluster = next((c for c in clusters if c.slug == cluster_slug), None)
+    if cluster is None:
+        raise ValueError(f"keyword cluster {cluster_slug!r} is not in the warehouse; re-run keyword_clusters")
+    members = _cluster_members(session, slug, cluster)
+    index = clusters.index(cluster)
+    neighbours = [briefing.Link(briefing.hub_path(c.slug), c.name) for c in clusters[index + 1 : index + 4]
+                  + clusters[max(0, index - 3) : index]]
+    plan = briefing.cluster_briefs(
+        briefing.ClusterInput(cluster.slug, cluster.name, cluster.hub_keyword, members),
+        [loc.city for loc in profile.locations],
+    )
+    briefing.plan_links(plan, neighbours)
+    upsert(session, SeoPageBrief, [
+        {"brand": slug, "slug": b.slug, "path": b.path, "cluster_slug": cluster.slug, "page_type": b.page_type,
+         "keyword": b.keyword, "brief": b.as_dict(), "indexable": True, "gate_report": {}}
+        for b in plan
+    ], keys=["brand", "slug"], update=["path", "cluster_slug", "page_type", "keyword", "brief"])
+    upsert(session, ProgrammaticPage, [
+        {"brand": slug, "slug": b.slug, "page_type": b.page_type, "keyword": b.keyword, "cluster_id": cluster.id,
+         "title": b.keyword, "status": "brief"}
+        for b in plan
+    ], keys=["brand", "slug"], update=["page_type", "keyword", "cluster_id"])
+    return plan
+
+
+# A backfill over many clusters runs as one run (single_run), so the Anthropic backend can send all
+# of its pages as one Message Batch; `make run` and a single cluster's re-run use one partition.
 @asset(
     group_name=GROUP, deps=[keyword_clusters], partitions_def=keyword_cluster_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
     description="One brief per cluster and page type, with the internal-link plan.",
 )
 def page_briefs(context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource) -> MaterializeResult:
     profile = brand.load()
     slug = brand_slug(profile.name)
-    cluster_slug = context.partition_key
+    plan = []
     with warehouse.get().session() as session:
         clusters = list(session.scalars(select(ContentCluster).where(ContentCluster.brand == slug)
                                         .order_by(ContentCluster.size.desc(), ContentCluster.slug)))
-        cluster = next((c for c in clusters if c.slug == cluster_slug), None)
-        if cluster is None:
-            raise ValueError(f"keyword cluster {cluster_slug!r} is not in the warehouse; re-run keyword_clusters")
-        members = _cluster_members(session, slug, cluster)
-        index = clusters.index(cluster)
-        neighbours = [briefing.Link(briefing.hub_path(c.slug), c.name) for c in clusters[index + 1 : index + 4]
-                      + clusters[max(0, index - 3) : index]]
-        plan = briefing.cluster_briefs(
-            briefing.ClusterInput(cluster.slug, cluster.name, cluster.hub_keyword, members),
-            [loc.city for loc in profile.locations],
-        )
-        briefing.plan_links(plan, neighbours)
-        upsert(session, SeoPageBrief, [
-            {"brand": slug, "slug": b.slug, "path": b.path, "cluster_slug": cluster.slug, "page_type": b.page_type,
-             "keyword": b.keyword, "brief": b.as_dict(), "indexable": True, "gate_report": {}}
-            for b in plan
-        ], keys=["brand", "slug"], update=["path", "cluster_slug", "page_type", "keyword", "brief"])
-        upsert(session, ProgrammaticPage, [
-            {"brand": slug, "slug": b.slug, "page_type": b.page_type, "keyword": b.keyword, "cluster_id": cluster.id,
-             "title": b.keyword, "status": "brief"}
-            for b in plan
-        ], keys=["brand", "slug"], update=["page_type", "keyword", "cluster_id"])
+        for cluster_slug in context.partition_keys:
+            plan += _brief_cluster(session, profile, slug, clusters, cluster_slug)
     return MaterializeResult(
         metadata={
-            "cluster": cluster.slug,
+            "clusters": MetadataValue.json(list(context.partition_keys)),
             "briefs": len(plan),
             "page_types": MetadataValue.json(sorted(b.page_type for b in plan)),
             "preview": markdown_table([b.as_dict() | {"links": len(b.links)} for b in plan],
@@ -258,6 +268,7 @@ def page_request(profile: BrandProfile, brief: dict) -> LLMRequest:
 
 @asset(
     group_name=GROUP, deps=[page_briefs], partitions_def=keyword_cluster_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
     description="The cluster's pages, written through the LLM resource (batched on Anthropic).",
 )
 def programmatic_pages(
@@ -270,7 +281,8 @@ def programmatic_pages(
     slug = brand_slug(profile.name)
     with warehouse.get().session() as session:
         rows = list(session.scalars(select(SeoPageBrief).where(
-            SeoPageBrief.brand == slug, SeoPageBrief.cluster_slug == context.partition_key)))
+            SeoPageBrief.brand == slug, SeoPageBrief.cluster_slug.in_(list(context.partition_keys)))
+            .order_by(SeoPageBrief.cluster_slug, SeoPageBrief.slug)))
     started = time.perf_counter()
     results = llm.generate_many([page_request(profile, row.brief) for row in rows], schema=PageDraft)
     today = date.today()

@@ -99,3 +99,21 @@ def test_a_cluster_that_is_gone_is_refused_by_name(resources: dict) -> None:
     failure = next(e for e in result.all_events if e.is_step_failure)
     error = failure.event_specific_data.error
     assert "'no-such-cluster' is not in the warehouse" in (error.cause or error).message
+
+
+def test_a_backfill_of_several_clusters_writes_all_their_pages_in_one_generate_many(resources: dict,
+                                                                                    warehouse_url: str) -> None:
+    instance = DagsterInstance.ephemeral()
+    assert materialize([seo_assets.keyword_universe, seo_assets.keyword_clusters], resources=resources,
+                       instance=instance).success
+    first, second = instance.get_dynamic_partitions("keyword_clusters")[:2]
+    result = materialize([seo_assets.page_briefs, seo_assets.programmatic_pages], resources=resources,
+                         instance=instance, tags={"dagster/asset_partition_range_start": first,
+                                                  "dagster/asset_partition_range_end": second})
+    assert result.success
+    meta = result.asset_materializations_for_node("programmatic_pages")[0].metadata
+    written = _count(warehouse_url, ProgrammaticPage, status="written")
+    assert meta["llm_requests"].value == meta["pages"].value == written >= 6
+    with Warehouse(warehouse_url).session() as session:
+        clusters = set(session.scalars(select(SeoPageBrief.cluster_slug)))
+    assert clusters == {first, second}
