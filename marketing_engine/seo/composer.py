@@ -158,8 +158,13 @@ class _Writer:
 def _direct_answer(writer: _Writer) -> str:
     """40–60 words answering the question keyword head-on (the featured-snippet target)."""
     kw = writer.inputs["keyword"]
-    product = writer.products[0]
+    named = [p for p in writer.products if set(WORD.findall(p["name"].lower())) <= set(WORD.findall(kw.lower()))]
+    product = named[0] if named else writer.products[0]
     answer = [f"The short answer to {kw}: it depends on how often you ride and what you carry."]
+    if named:  # the brand file knows what this product is: say it first
+        price = f" It costs ${product['price']:,.0f}." if product.get("price") else ""
+        description = product["description"].rstrip(".")
+        answer = [f"The short answer to {kw}: {product['name']} — {description[:1].lower()}{description[1:]}." + price]
     extra = [
         f"For most {writer.persona()}s, {product['name']} covers the daily need without fuss.",
         "Check the basics first, then add only what your routine really needs.",

@@ -186,3 +186,16 @@ def test_sitemap_splits_into_an_index_above_the_url_limit() -> None:
     assert index.tag.endswith("sitemapindex") and len(index) == 3
     assert list(sitemap_files("https://x.example", urls)) == ["sitemap.xml"]
     assert len(sitemap_files("https://x.example", urls, max_bytes=300)) == 6  # the 50 MB rule, scaled down
+
+
+def test_a_question_about_a_product_is_answered_from_the_brand_file(example_brand) -> None:
+    import random
+
+    from marketing_engine.seo.composer import compose_page
+    from seo.sitekit import brand_facts
+
+    inputs = {"keyword": "what is kestrel cargo", "page_type": "Question", "hub_keyword": "kestrel cargo",
+              "siblings": ["kestrel cargo price"], "questions": [], "links": [], "brand": brand_facts(example_brand)}
+    answer = compose_page(inputs, random.Random(0)).direct_answer
+    assert "Kestrel Cargo — a long-tail cargo e-bike that carries two kids" in answer and "$3,899" in answer
+    assert 40 <= words(answer) <= 60
