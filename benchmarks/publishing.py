@@ -18,7 +18,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-PG_ADMIN_URL = os.environ.get("MARKETING_ENGINE_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+PG_ADMIN_URL = os.environ.get(
+    "MARKETING_ENGINE_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+)
 DRILL_POSTS = int(os.environ.get("PUBLISHING_BENCH_DRILL_POSTS", "200"))
 TICK_POSTS = int(os.environ.get("PUBLISHING_BENCH_TICK_POSTS", "10000"))
 
@@ -34,8 +36,13 @@ def _database() -> tuple[str, object]:
 def _drop(handle: object) -> None:
     admin, name = handle  # type: ignore[misc]
     with admin.connect() as connection:
-        connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :n AND pid <> pg_backend_pid()"
+            ),
+            {"n": name},
+        )
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
     admin.dispose()
 
@@ -48,11 +55,25 @@ def _rows(count: int, due: datetime, prefix: str) -> list[dict]:
         body = f"{prefix} post {number}: a tip for e-bike commuters"
         payload = {"fields": {"text": body}, "parts": [], "media": []}
         sha = content_hash(body, payload, [], None)
-        rows.append({"brand": "bench", "platform": "linkedin", "content_ref": f"{prefix}:{number}", "variant": "main",
-                     "body": body, "payload": payload, "media_keys": [], "scheduled_at": due, "state": "scheduled",
-                     "idempotency_key": idempotency_key("bench", "linkedin", f"{prefix}:{number}", "main"),
-                     "content_sha256": sha, "approved_sha256": sha, "attempts": 0,
-                     "created_at": due, "updated_at": due})
+        rows.append(
+            {
+                "brand": "bench",
+                "platform": "linkedin",
+                "content_ref": f"{prefix}:{number}",
+                "variant": "main",
+                "body": body,
+                "payload": payload,
+                "media_keys": [],
+                "scheduled_at": due,
+                "state": "scheduled",
+                "idempotency_key": idempotency_key("bench", "linkedin", f"{prefix}:{number}", "main"),
+                "content_sha256": sha,
+                "approved_sha256": sha,
+                "attempts": 0,
+                "created_at": due,
+                "updated_at": due,
+            }
+        )
     return rows
 
 
@@ -78,11 +99,15 @@ def tick_benchmark(url: str) -> None:
         files = len(list((Path(outbox) / "linkedin").glob("*.json")))
     published = warehouse.count(SocialPost, state="published")
     warehouse.dispose()
-    print(f"tick: {report.published} due posts claimed (FOR UPDATE SKIP LOCKED) and written to the outbox in "
-          f"{report.seconds:.1f} s ({report.published / report.seconds:,.0f} posts/s); {files} files, "
-          f"{published} rows published  [target < 60 s]")
-    print(f"reference: bare INSERT of {TICK_POSTS} rows into social_posts: {bare_insert:.2f} s; "
-          f"tick / insert = {report.seconds / bare_insert:.1f}x")
+    print(
+        f"tick: {report.published} due posts claimed (FOR UPDATE SKIP LOCKED) and written to the outbox in "
+        f"{report.seconds:.1f} s ({report.published / report.seconds:,.0f} posts/s); {files} files, "
+        f"{published} rows published  [target < 60 s]"
+    )
+    print(
+        f"reference: bare INSERT of {TICK_POSTS} rows into social_posts: {bare_insert:.2f} s; "
+        f"tick / insert = {report.seconds / bare_insert:.1f}x"
+    )
 
 
 def drill_benchmark(url: str) -> None:
@@ -101,12 +126,16 @@ def drill_benchmark(url: str) -> None:
 
     report = run_drill(url, DRILL_POSTS, reconcile_on, seed=2027, timed_kill_chance=0.5)
     warehouse.dispose()
-    print(f"fault drill: {report.posts} posts, {report.worker_runs} worker runs, "
-          f"{report.kills_after_accept} SIGKILLs after the server accepted a post, {report.kills_timed} at random "
-          f"times; reconciler found {report.reconciled_found}, requeued {report.reconciled_requeued}")
-    print(f"  server creates {report.server_creates} for {report.posts} posts: duplicates {report.duplicates}, "
-          f"lost {report.lost}, states {report.states} -> exactly once: {report.exactly_once} "
-          f"({report.seconds:.0f} s)")
+    print(
+        f"fault drill: {report.posts} posts, {report.worker_runs} worker runs, "
+        f"{report.kills_after_accept} SIGKILLs after the server accepted a post, {report.kills_timed} at random "
+        f"times; reconciler found {report.reconciled_found}, requeued {report.reconciled_requeued}"
+    )
+    print(
+        f"  server creates {report.server_creates} for {report.posts} posts: duplicates {report.duplicates}, "
+        f"lost {report.lost}, states {report.states} -> exactly once: {report.exactly_once} "
+        f"({report.seconds:.0f} s)"
+    )
 
 
 def main() -> None:

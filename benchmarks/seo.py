@@ -46,11 +46,16 @@ def _universe(n: int = 10_000):
     from marketing_engine.seo.intent import IntentRules
     from marketing_engine.seo.keywords import ExpansionContext, expand_offline, merge_duplicates
 
-    context = ExpansionContext("Kestrel Outfitters", [("Portland", "OR"), ("Seattle", "WA"), ("Denver", "CO")],
-                               ["VoltRide", "Pedalwise", "Trailhead Supply"])
+    context = ExpansionContext(
+        "Kestrel Outfitters",
+        [("Portland", "OR"), ("Seattle", "WA"), ("Denver", "CO")],
+        ["VoltRide", "Pedalwise", "Trailhead Supply"],
+    )
     merged = merge_duplicates(expand_offline([s.strip() for s in SEEDS], context))[:n]
-    rules = IntentRules(entities=["Kestrel Outfitters", "VoltRide", "Pedalwise", "Trailhead Supply"],
-                        cities=["Portland", "Seattle", "Denver"])
+    rules = IntentRules(
+        entities=["Kestrel Outfitters", "VoltRide", "Pedalwise", "Trailhead Supply"],
+        cities=["Portland", "Seattle", "Denver"],
+    )
     return [(m.text, rules.classify(m.text)) for m in merged]
 
 
@@ -75,8 +80,9 @@ def keywords_benchmark(int8: bool = False) -> list:
         clustered, cold_cpu = time.perf_counter(), time.process_time() - cpu_started
         warm_start = time.perf_counter()
         universe_again = _universe()
-        warm_vectors, warm_stats = clustering.embed_keywords([k for k, _ in universe_again], encoder=encode,
-                                                             cache=cache)
+        warm_vectors, warm_stats = clustering.embed_keywords(
+            [k for k, _ in universe_again], encoder=encode, cache=cache
+        )
         clustering.describe_clusters(keywords, warm_vectors, clustering.agglomerative_labels(warm_vectors))
         warm = time.perf_counter() - warm_start
     floor_start, floor_cpu_start = time.perf_counter(), time.process_time()
@@ -93,23 +99,38 @@ def keywords_benchmark(int8: bool = False) -> list:
     data = Path(__file__).resolve().parent.parent / "tests" / "data" / "seo_clusters_labelled.csv"
     with data.open() as handle:
         rows = list(csv.DictReader(handle))
-    ari = adjusted_rand_score([r["cluster"] for r in rows],
-                              clustering.agglomerative_labels(
-                                  clustering.embed_keywords([r["keyword"] for r in rows], encoder=encode)[0]))
+    ari = adjusted_rand_score(
+        [r["cluster"] for r in rows],
+        clustering.agglomerative_labels(
+            clustering.embed_keywords([r["keyword"] for r in rows], encoder=encode)[0]
+        ),
+    )
     n = len(keywords)
-    print(f"keyword universe ({'ONNX int8' if int8 else 'ONNX float32'} encoder): {n:,} keywords, {len(found):,} clusters (cohesion {clustering.overall_cohesion(found):.3f})")
+    print(
+        f"keyword universe ({'ONNX int8' if int8 else 'ONNX float32'} encoder): {n:,} keywords, {len(found):,} clusters (cohesion {clustering.overall_cohesion(found):.3f})"
+    )
     print(f"  expand + dedupe + intent     {expanded - started:6.2f} s")
     print(f"  embed (cold cache)           {embedded - expanded:6.2f} s   ({stats.embedded:,} encoded)")
     print(f"  cluster (fastcluster)        {clustered - embedded:6.2f} s")
-    print(f"  cold total                   {cold:6.2f} s = {n / cold:7.0f} keywords/s   (CPU {cold_cpu:.1f} s)")
-    print(f"  warm total (daily re-run)    {warm:6.2f} s = {n / warm:7.0f} keywords/s   ({warm_stats.from_cache:,} from cache)")
-    print(f"  floor: embedding alone       {floor:6.2f} s = {n / floor:7.0f} keywords/s (ONNX Runtime; CPU {floor_cpu:.1f} s)")
+    print(
+        f"  cold total                   {cold:6.2f} s = {n / cold:7.0f} keywords/s   (CPU {cold_cpu:.1f} s)"
+    )
+    print(
+        f"  warm total (daily re-run)    {warm:6.2f} s = {n / warm:7.0f} keywords/s   ({warm_stats.from_cache:,} from cache)"
+    )
+    print(
+        f"  floor: embedding alone       {floor:6.2f} s = {n / floor:7.0f} keywords/s (ONNX Runtime; CPU {floor_cpu:.1f} s)"
+    )
     if not int8:
-        print(f"  reference: PyTorch encoder   {n / torch_rate:6.2f} s = {torch_rate:7.0f} keywords/s "
-              f"(sentence-transformers, {len(sample):,}-keyword sample; CPU {n / torch_cpu_rate:.1f} s for {n:,})")
+        print(
+            f"  reference: PyTorch encoder   {n / torch_rate:6.2f} s = {torch_rate:7.0f} keywords/s "
+            f"(sentence-transformers, {len(sample):,}-keyword sample; CPU {n / torch_cpu_rate:.1f} s for {n:,})"
+        )
     print("  (wall times on a shared machine swing with other load; CPU seconds are the steadier comparison)")
-    print(f"  ratio cold/floor {cold / floor:.2f}x (CPU {cold_cpu / floor_cpu:.2f}x), warm/floor {warm / floor:.2f}x; goal: < 20 s for 10,000 "
-          f"({'met' if cold < 20 else 'not met'} cold, {'met' if warm < 20 else 'not met'} warm)")
+    print(
+        f"  ratio cold/floor {cold / floor:.2f}x (CPU {cold_cpu / floor_cpu:.2f}x), warm/floor {warm / floor:.2f}x; goal: < 20 s for 10,000 "
+        f"({'met' if cold < 20 else 'not met'} cold, {'met' if warm < 20 else 'not met'} warm)"
+    )
     print(f"  ARI on the labelled set (tests/data/seo_clusters_labelled.csv): {ari:.3f} (goal >= 0.9)")
     return universe
 
@@ -136,15 +157,29 @@ def pages_benchmark(universe: list, n_pages: int = 1000) -> None:
         slug = f"topic-{number}"
         cluster = briefing.ClusterInput(slug, f"Topic {number}", group[0][0], group)
         plan = briefing.cluster_briefs(cluster, cities)
-        briefing.plan_links(plan, [briefing.Link(briefing.hub_path(f"topic-{number + 1}"), f"Topic {number + 1}")])
+        briefing.plan_links(
+            plan, [briefing.Link(briefing.hub_path(f"topic-{number + 1}"), f"Topic {number + 1}")]
+        )
         briefs += plan
         hubs.append(SiteHub(slug, f"Topic {number}", [k for k, _ in group]))
     briefs = briefs[:n_pages]
     llm = LLMResource(backend="offline")
     started = time.perf_counter()
     results = llm.generate_many([page_request(brand, b.as_dict()) for b in briefs], schema=PageDraft)
-    pages = [SitePage(b.path, b.slug, b.page_type, b.keyword, b.cluster_slug, b.cluster_name,
-                      r.data.model_dump(), date(2026, 11, 1), date(2026, 11, 26)) for b, r in zip(briefs, results)]
+    pages = [
+        SitePage(
+            b.path,
+            b.slug,
+            b.page_type,
+            b.keyword,
+            b.cluster_slug,
+            b.cluster_name,
+            r.data.model_dump(),
+            date(2026, 11, 1),
+            date(2026, 11, 26),
+        )
+        for b, r in zip(briefs, results)
+    ]
     written = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         build = SiteBuilder(brand).build(pages, hubs[: len({p.cluster_slug for p in pages}) + 1], Path(tmp))
@@ -157,15 +192,19 @@ def pages_benchmark(universe: list, n_pages: int = 1000) -> None:
     floor = time.perf_counter() - floor_start
     total = done - started
     words = sum(g.words for g in build.gates.values())
-    print(f"pages: {len(pages):,} pages ({words / len(pages):,.0f} words each on average), "
-          f"{len(build.noindex)} failed a gate (noindex)")
+    print(
+        f"pages: {len(pages):,} pages ({words / len(pages):,.0f} words each on average), "
+        f"{len(build.noindex)} failed a gate (noindex)"
+    )
     print(f"  write (offline composer via LLMResource)  {written - started:6.2f} s")
     print(f"  render                                    {build.seconds_render:6.2f} s")
     print(f"  check (all gates)                         {build.seconds_check:6.2f} s")
     print(f"  write files, sitemap, feed                {build.seconds_write:6.2f} s")
     print(f"  total {total:.2f} s = {len(pages) / total * 60:,.0f} pages/minute (goal >= 1,000)")
-    print(f"  floor: template rendering alone {floor:.2f} s = {len(pages) / floor * 60:,.0f} pages/minute; "
-          f"ratio {total / floor:.1f}x")
+    print(
+        f"  floor: template rendering alone {floor:.2f} s = {len(pages) / floor * 60:,.0f} pages/minute; "
+        f"ratio {total / floor:.1f}x"
+    )
 
 
 def main() -> None:

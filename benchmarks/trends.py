@@ -35,11 +35,13 @@ def _autotheta(train: np.ndarray, season: int, freq: str) -> tuple[np.ndarray, f
 
     def frame(values: np.ndarray):
         n, t = values.shape
-        return pd.DataFrame({
-            "unique_id": np.repeat(np.arange(n), t),
-            "ds": np.tile(pd.date_range("2000-01-01", periods=t, freq=freq), n),
-            "y": values.ravel(),
-        })
+        return pd.DataFrame(
+            {
+                "unique_id": np.repeat(np.arange(n), t),
+                "ds": np.tile(pd.date_range("2000-01-01", periods=t, freq=freq), n),
+                "y": values.ravel(),
+            }
+        )
 
     model = StatsForecast(models=[AutoTheta(season_length=season)], freq=freq, n_jobs=1)
     model.forecast(df=frame(train[:2]), h=HORIZON)  # compile numba once, outside the timing
@@ -49,7 +51,9 @@ def _autotheta(train: np.ndarray, season: int, freq: str) -> tuple[np.ndarray, f
     return out.sort_values(["unique_id", "ds"])["AutoTheta"].to_numpy().reshape(len(train), HORIZON), seconds
 
 
-def _forecast_table(name: str, train: np.ndarray, test: np.ndarray, season: int, freq: str, fit_days: int) -> None:
+def _forecast_table(
+    name: str, train: np.ndarray, test: np.ndarray, season: int, freq: str, fit_days: int
+) -> None:
     theta_forecast(train[:5], HORIZON, season, fit_days)
     started = time.perf_counter()
     ours = theta_forecast(train, HORIZON, season, fit_days)
@@ -62,12 +66,18 @@ def _forecast_table(name: str, train: np.ndarray, test: np.ndarray, season: int,
     }
     coverage = ((test >= ours.lower) & (test <= ours.upper)).mean()
     print(f"\n{name}: {len(train)} series, 14-step MASE (season {season})")
-    print(f"  ours            MASE {score['ours (vectorized Theta)']:.3f}  {len(train) / ours_s:>9,.0f} series/s"
-          f"  80% interval coverage {coverage:.2f}")
-    print(f"  seasonal-naive  MASE {score['seasonal-naive']:.3f}   ratio ours/naive {score['ours (vectorized Theta)'] / score['seasonal-naive']:.2f}")
-    print(f"  AutoTheta       MASE {score['AutoTheta']:.3f}  {len(train) / auto_s:>9,.0f} series/s"
-          f"   ratio ours/AutoTheta {score['ours (vectorized Theta)'] / score['AutoTheta']:.2f},"
-          f" speed ×{auto_s / ours_s:,.0f}")
+    print(
+        f"  ours            MASE {score['ours (vectorized Theta)']:.3f}  {len(train) / ours_s:>9,.0f} series/s"
+        f"  80% interval coverage {coverage:.2f}"
+    )
+    print(
+        f"  seasonal-naive  MASE {score['seasonal-naive']:.3f}   ratio ours/naive {score['ours (vectorized Theta)'] / score['seasonal-naive']:.2f}"
+    )
+    print(
+        f"  AutoTheta       MASE {score['AutoTheta']:.3f}  {len(train) / auto_s:>9,.0f} series/s"
+        f"   ratio ours/AutoTheta {score['ours (vectorized Theta)'] / score['AutoTheta']:.2f},"
+        f" speed ×{auto_s / ours_s:,.0f}"
+    )
 
 
 def forecasts() -> None:
@@ -92,17 +102,26 @@ def detection() -> None:
     started = time.perf_counter()
     ref = score_detections(reference_onsets(trailing_zscore(panel.interest), 3.0), panel.spikes, 35)
     ref_s = time.perf_counter() - started
-    print(f"\nspike detection, {len(panel.interest)} series × 365 days, {int((panel.spikes[:, 1] >= 35).sum())} true "
-          f"spikes, {len(panel.blips)} one-day blips (negatives)")
-    for label, s, secs in (("ours (seasonal robust z, 2-day)", ours, ours_s), ("reference (14-day z > 3)", ref, ref_s)):
-        print(f"  {label:32s} F1 {s.f1:.3f}  precision {s.precision:.3f}  recall {s.recall:.3f}"
-              f"  mean delay {s.mean_delay_days:.2f} d  {len(panel.interest) / secs:>8,.0f} series/s")
+    print(
+        f"\nspike detection, {len(panel.interest)} series × 365 days, {int((panel.spikes[:, 1] >= 35).sum())} true "
+        f"spikes, {len(panel.blips)} one-day blips (negatives)"
+    )
+    for label, s, secs in (
+        ("ours (seasonal robust z, 2-day)", ours, ours_s),
+        ("reference (14-day z > 3)", ref, ref_s),
+    ):
+        print(
+            f"  {label:32s} F1 {s.f1:.3f}  precision {s.precision:.3f}  recall {s.recall:.3f}"
+            f"  mean delay {s.mean_delay_days:.2f} d  {len(panel.interest) / secs:>8,.0f} series/s"
+        )
     print(f"  ratio F1 ours/reference {ours.f1 / ref.f1:.2f}")
     # The same panel without its one-day blips: how much of the reference's gap is blips.
     ours_clean = score_detections(spike_onsets(spike_scores(panel.clean), 3.5), panel.spikes, 35)
     ref_clean = score_detections(reference_onsets(trailing_zscore(panel.clean), 3.0), panel.spikes, 35)
-    print(f"  without blips: ours F1 {ours_clean.f1:.3f} (P {ours_clean.precision:.3f} R {ours_clean.recall:.3f}),"
-          f" reference F1 {ref_clean.f1:.3f} (P {ref_clean.precision:.3f} R {ref_clean.recall:.3f})")
+    print(
+        f"  without blips: ours F1 {ours_clean.f1:.3f} (P {ours_clean.precision:.3f} R {ours_clean.recall:.3f}),"
+        f" reference F1 {ref_clean.f1:.3f} (P {ref_clean.precision:.3f} R {ref_clean.recall:.3f})"
+    )
 
 
 def throughput() -> None:
@@ -116,10 +135,12 @@ def throughput() -> None:
     signals = latest_signals(values, 3.5)
     forecast = theta_forecast(values, HORIZON)
     all_s = time.perf_counter() - started
-    print(f"\nall signals (spike scores, onsets, lifecycle, viral, 14-day forecast) for 10,000 topics × 365 days:"
-          f" {all_s:.2f} s (goal < 30 s); bare numpy pass (log1p + z over the array) {bare_s:.3f} s;"
-          f" ratio ×{all_s / bare_s:.0f}; {int((signals.spike_onset >= 0).sum())} topics spiking,"
-          f" {forecast.mean.shape[1]}-day forecasts")
+    print(
+        f"\nall signals (spike scores, onsets, lifecycle, viral, 14-day forecast) for 10,000 topics × 365 days:"
+        f" {all_s:.2f} s (goal < 30 s); bare numpy pass (log1p + z over the array) {bare_s:.3f} s;"
+        f" ratio ×{all_s / bare_s:.0f}; {int((signals.spike_onset >= 0).sum())} topics spiking,"
+        f" {forecast.mean.shape[1]}-day forecasts"
+    )
 
 
 def sensor_tick() -> None:
@@ -137,9 +158,21 @@ def sensor_tick() -> None:
         url = f"sqlite:///{folder}/warehouse.sqlite"
         day = date(2026, 5, 4)
         rows = [
-            {"brand": "kestrel-cycles", "as_of": day, "topic": f"topic {i}", "topic_key": f"topic-{i}", "rank": i + 1,
-             "score": 1.0, "relevance": 0.5, "matched_seed": "cargo e-bike", "spike_score": 4.0 + i % 7,
-             "spike_date": day, "lifecycle": "emerging", "confirmations": 3, "reason": "benchmark"}
+            {
+                "brand": "kestrel-cycles",
+                "as_of": day,
+                "topic": f"topic {i}",
+                "topic_key": f"topic-{i}",
+                "rank": i + 1,
+                "score": 1.0,
+                "relevance": 0.5,
+                "matched_seed": "cargo e-bike",
+                "spike_score": 4.0 + i % 7,
+                "spike_date": day,
+                "lifecycle": "emerging",
+                "confirmations": 3,
+                "reason": "benchmark",
+            }
             for i in range(10_000)
         ]
         with Warehouse(url).session() as session:
@@ -154,9 +187,13 @@ def sensor_tick() -> None:
             timings.append(time.perf_counter() - started)
             cursor = getattr(result, "cursor", None) or context.cursor
             if getattr(result, "dynamic_partitions_requests", None):
-                instance.add_dynamic_partitions("topics", list(result.dynamic_partitions_requests[0].partition_keys))
-        print(f"\nsensor tick, 10,000 topics over threshold: first tick (10,000 run requests) {timings[0]:.2f} s,"
-              f" next tick (nothing new) {timings[1]:.2f} s (goal < 2 s)")
+                instance.add_dynamic_partitions(
+                    "topics", list(result.dynamic_partitions_requests[0].partition_keys)
+                )
+        print(
+            f"\nsensor tick, 10,000 topics over threshold: first tick (10,000 run requests) {timings[0]:.2f} s,"
+            f" next tick (nothing new) {timings[1]:.2f} s (goal < 2 s)"
+        )
 
 
 def main() -> None:

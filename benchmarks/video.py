@@ -23,14 +23,51 @@ def bare_encode(folder: Path) -> float:
 
     gop = str(ENCODER["gop_seconds"] * 30)
     started = time.perf_counter()
-    subprocess.run([
-        "ffmpeg", "-y", "-hide_banner", "-loglevel", "error", "-f", "lavfi",
-        "-i", f"testsrc2=s=1080x1920:r=30:d={LENGTH_S}", "-c:v", ENCODER["codec"], "-preset", ENCODER["preset"],
-        "-profile:v", ENCODER["profile"], "-crf", str(ENCODER["crf"]), "-maxrate", f"{ENCODER['maxrate_kbps']}k",
-        "-bufsize", f"{ENCODER['maxrate_kbps'] * 2}k", "-pix_fmt", "yuv420p", "-g", gop, "-keyint_min", gop,
-        "-sc_threshold", "0", "-flags", "+cgop", "-color_primaries", "bt709", "-color_trc", "bt709",
-        "-colorspace", "bt709", "-movflags", "+faststart", str(folder / "bare.mp4"),
-    ], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-y",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=s=1080x1920:r=30:d={LENGTH_S}",
+            "-c:v",
+            ENCODER["codec"],
+            "-preset",
+            ENCODER["preset"],
+            "-profile:v",
+            ENCODER["profile"],
+            "-crf",
+            str(ENCODER["crf"]),
+            "-maxrate",
+            f"{ENCODER['maxrate_kbps']}k",
+            "-bufsize",
+            f"{ENCODER['maxrate_kbps'] * 2}k",
+            "-pix_fmt",
+            "yuv420p",
+            "-g",
+            gop,
+            "-keyint_min",
+            gop,
+            "-sc_threshold",
+            "0",
+            "-flags",
+            "+cgop",
+            "-color_primaries",
+            "bt709",
+            "-color_trc",
+            "bt709",
+            "-colorspace",
+            "bt709",
+            "-movflags",
+            "+faststart",
+            str(folder / "bare.mp4"),
+        ],
+        check=True,
+    )
     return time.perf_counter() - started
 
 
@@ -60,7 +97,9 @@ def pipeline(folder: Path) -> dict[str, float]:
     dna_obj = video_dna(profile)
     dna = dna_obj.as_dict()
     store = MediaStoreResource(root=str(folder / "media"))
-    result = LLMResource(backend="offline").generate(studio.script_request(profile, dna, TOPIC, LENGTH_S), VideoScript)
+    result = LLMResource(backend="offline").generate(
+        studio.script_request(profile, dna, TOPIC, LENGTH_S), VideoScript
+    )
     script, _ = studio.checked_script(result.data, dna)
     lap("script")
     spoken = studio.speak_to_fit(VoiceResource(), script, dna)
@@ -73,8 +112,9 @@ def pipeline(folder: Path) -> dict[str, float]:
     lap("visuals")
     captions = {"vertical": studio.caption_track(store, dna, script, voice, "vertical")}
     lap("captions")
-    [made] = studio.render_renditions(store, dna, script, voice, music, visuals, captions, float(LENGTH_S),
-                                      folder / "renders")
+    [made] = studio.render_renditions(
+        store, dna, script, voice, music, visuals, captions, float(LENGTH_S), folder / "renders"
+    )
     lap("render")
     report = run_gates(made.video, rendition("vertical"), float(LENGTH_S), made.caption_box)
     lap("gates")
@@ -105,15 +145,23 @@ def main() -> None:
     children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
-    print(f"reference: bare ffmpeg encode of {LENGTH_S} s testsrc2 1080x1920 (libx264 veryfast, same settings): "
-          f"{before:.1f} s before, {after:.1f} s after, mean {bare:.1f} s")
+    print(
+        f"reference: bare ffmpeg encode of {LENGTH_S} s testsrc2 1080x1920 (libx264 veryfast, same settings): "
+        f"{before:.1f} s before, {after:.1f} s after, mean {bare:.1f} s"
+    )
     print("pipeline steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in steps.items() if k != "total"))
-    print(f"whole pipeline (script → voice → music → visuals → captions → render → gates): {steps['total']:.1f} s")
+    print(
+        f"whole pipeline (script → voice → music → visuals → captions → render → gates): {steps['total']:.1f} s"
+    )
     print(f"ratio pipeline / bare encode: {steps['total'] / bare:.2f}x (goal ≤ 1.5x)")
-    print(f"CPU seconds (load-independent): pipeline {pipeline_cpu:.1f} s, bare encode {bare_cpu:.1f} s, "
-          f"ratio {pipeline_cpu / bare_cpu:.2f}x")
+    print(
+        f"CPU seconds (load-independent): pipeline {pipeline_cpu:.1f} s, bare encode {bare_cpu:.1f} s, "
+        f"ratio {pipeline_cpu / bare_cpu:.2f}x"
+    )
     print(f"render of the {LENGTH_S} s rendition: {steps['render']:.1f} s (goal < 30 s)")
-    print(f"peak memory: largest child process (ffmpeg) {children_mb:.0f} MB, python {self_mb:.0f} MB (goal < 1024 MB)")
+    print(
+        f"peak memory: largest child process (ffmpeg) {children_mb:.0f} MB, python {self_mb:.0f} MB (goal < 1024 MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -61,14 +61,20 @@ def _show(session, post_id: int) -> int:
         print(f"published as {post.platform_post_id} {post.platform_url or ''} at {post.published_at}")
     if post.last_error:
         print(f"last error: {post.last_error}")
-    print("\n" + json.dumps((post.payload or {}).get("fields") or {"text": post.body}, indent=2, ensure_ascii=False))
+    print(
+        "\n"
+        + json.dumps((post.payload or {}).get("fields") or {"text": post.body}, indent=2, ensure_ascii=False)
+    )
     for part in (post.payload or {}).get("parts") or []:
         print(f"  ↳ {part}")
-    decisions = session.scalars(select(ReviewDecision).where(ReviewDecision.post_id == post.id)
-                                .order_by(ReviewDecision.decided_at))
+    decisions = session.scalars(
+        select(ReviewDecision).where(ReviewDecision.post_id == post.id).order_by(ReviewDecision.decided_at)
+    )
     for decision in decisions:
-        print(f"  {decision.decided_at:%Y-%m-%d %H:%M} {decision.decision:<13} by {decision.reviewer}"
-              f" sha {decision.content_sha256[:12]} {decision.note or ''}")
+        print(
+            f"  {decision.decided_at:%Y-%m-%d %H:%M} {decision.decision:<13} by {decision.reviewer}"
+            f" sha {decision.content_sha256[:12]} {decision.note or ''}"
+        )
     return 0
 
 
@@ -78,8 +84,13 @@ def _review(args: argparse.Namespace) -> int:
 
     with _warehouse().session() as session:
         if args.action == "list":
-            _print_posts(session.scalars(select(SocialPost).where(SocialPost.state == "pending_review")
-                                         .order_by(SocialPost.scheduled_at, SocialPost.id)))
+            _print_posts(
+                session.scalars(
+                    select(SocialPost)
+                    .where(SocialPost.state == "pending_review")
+                    .order_by(SocialPost.scheduled_at, SocialPost.id)
+                )
+            )
             return 0
         if args.id is None:
             print(f"review {args.action} needs a post id", file=sys.stderr)
@@ -87,8 +98,13 @@ def _review(args: argparse.Namespace) -> int:
         if args.action == "show":
             return _show(session, args.id)
         try:
-            post = decide(session, args.id, "approved" if args.action == "approve" else "rejected",
-                          args.reviewer or getpass.getuser(), args.note)
+            post = decide(
+                session,
+                args.id,
+                "approved" if args.action == "approve" else "rejected",
+                args.reviewer or getpass.getuser(),
+                args.note,
+            )
         except ReviewError as exc:
             print(str(exc), file=sys.stderr)
             return 1
@@ -105,8 +121,12 @@ def _publish_due(args: argparse.Namespace) -> int:
     if args.backend == "linkedin":
         from marketing_engine.resources.publishers.linkedin import API, LinkedInPublisher
 
-        publisher = LinkedInPublisher(os.environ["LINKEDIN_ACCESS_TOKEN"], os.environ["LINKEDIN_AUTHOR_URN"],
-                                      base_url=os.environ.get("LINKEDIN_API_BASE", API), timeout=args.timeout)
+        publisher = LinkedInPublisher(
+            os.environ["LINKEDIN_ACCESS_TOKEN"],
+            os.environ["LINKEDIN_AUTHOR_URN"],
+            base_url=os.environ.get("LINKEDIN_API_BASE", API),
+            timeout=args.timeout,
+        )
         publishers = {"linkedin": publisher}
     else:
         from marketing_engine.resources.publishers.outbox import OutboxPublisher
@@ -122,8 +142,11 @@ def _publish_due(args: argparse.Namespace) -> int:
 
     platforms = [args.platform] if args.platform else None
     report = dispatch_due(warehouse, publisher_for, platforms=platforms, batch=args.batch, brand=args.brand)
-    print(f"published {report.published}, failed {report.failed}, requeued {report.requeued}, "
-          f"left for the reconciler {report.left_for_reconciler}", flush=True)
+    print(
+        f"published {report.published}, failed {report.failed}, requeued {report.requeued}, "
+        f"left for the reconciler {report.left_for_reconciler}",
+        flush=True,
+    )
     return 0
 
 
@@ -148,8 +171,11 @@ def _posts(args: argparse.Namespace) -> int:
         if args.action == "show":
             return _show(session, args.id)
         try:
-            post = (retry_post(session, args.id, datetime.now(UTC)) if args.action == "retry"
-                    else cancel_post(session, args.id))
+            post = (
+                retry_post(session, args.id, datetime.now(UTC))
+                if args.action == "retry"
+                else cancel_post(session, args.id)
+            )
         except ReviewError as exc:
             print(str(exc), file=sys.stderr)
             return 1
@@ -167,7 +193,9 @@ def register_review(subparsers) -> None:
 
 
 def register_posts(subparsers) -> None:
-    parser = subparsers.add_parser("posts", help="inspect or fix posts: list, show, retry, cancel, publish-due")
+    parser = subparsers.add_parser(
+        "posts", help="inspect or fix posts: list, show, retry, cancel, publish-due"
+    )
     parser.add_argument("action", choices=["list", "show", "retry", "cancel", "publish-due"])
     parser.add_argument("id", type=int, nargs="?")
     parser.add_argument("--state")

@@ -85,22 +85,43 @@ STAGES: list[Stage] = [
     Stage("trend topics", keys=("topic_brief",), partitions=_trends_promote_spiking_topics),
     # video stages
     Stage("video dna", keys=("video_dna",)),
-    Stage("video", keys=("video_scripts", "voiceovers", "soundtracks", "visual_tracks", "captions",
-                         "rendered_videos", "video_metadata"), partitions=_video_top_topic),
+    Stage(
+        "video",
+        keys=(
+            "video_scripts",
+            "voiceovers",
+            "soundtracks",
+            "visual_tracks",
+            "captions",
+            "rendered_videos",
+            "video_metadata",
+        ),
+        partitions=_video_top_topic,
+    ),
     # publishing stages
     Stage("publishing", groups=("publishing",)),
     # analytics stages
     Stage("analytics metrics", keys=("touchpoints", "content_metrics"), partitions=_analytics_recent_days),
     Stage(
         "analytics",
-        keys=("attribution_tables", "experiments", "performance_forecasts", "campaign_memory", "marketing_report"),
+        keys=(
+            "attribution_tables",
+            "experiments",
+            "performance_forecasts",
+            "campaign_memory",
+            "marketing_report",
+        ),
     ),
     # authority stages
     Stage("authority", groups=("authority",)),
 ]
 
 # Files worth pointing the user at after a run (globs under the engine home); domains append.
-SEO_SUMMARY_GLOBS = ["site/index.html", "site/sitemap.xml", "site/feed.xml"]  # serve: python -m http.server -d <site>
+SEO_SUMMARY_GLOBS = [
+    "site/index.html",
+    "site/sitemap.xml",
+    "site/feed.xml",
+]  # serve: python -m http.server -d <site>
 SUMMARY_GLOBS: list[str] = ["calendar/*.ics", "reports/review_queue.md", "outbox/*", "reports/*.html"]
 SUMMARY_GLOBS += ["videos/*/*.mp4", "videos/*/*.png"]  # the rendered videos and thumbnails
 SUMMARY_GLOBS += ["outbox/email/*.eml", "reports/authority/*"]  # outreach emails, E-E-A-T and gap reports
@@ -169,7 +190,10 @@ def run_pipeline(stages: Sequence[Stage] | None = None, console=None) -> list[St
                 # A picker may return a "first...last" range: one run over all of it (for assets
                 # with BackfillPolicy.single_run), instead of one run per partition.
                 first, _, last = (partition or "").partition("...")
-                ranged = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+                ranged = {
+                    "dagster/asset_partition_range_start": first,
+                    "dagster/asset_partition_range_end": last,
+                }
                 result = job.execute_in_process(
                     instance=instance,
                     asset_selection=list(keys),

@@ -68,16 +68,42 @@ def _sources(profile: BrandProfile, session) -> list[ContentSource]:
     slug = brand_slug(profile.name)
     pages = session.scalars(
         select(ProgrammaticPage)
-        .where(ProgrammaticPage.brand == slug,
-               or_(ProgrammaticPage.status.in_(PROMOTABLE_PAGES), ProgrammaticPage.published_url.is_not(None)))
-        .order_by(ProgrammaticPage.quality_score.desc().nulls_last(), ProgrammaticPage.id).limit(MAX_PAGES))
-    videos = session.scalars(select(VideoAsset).where(VideoAsset.brand == slug,
-                                                      VideoAsset.gate_status.in_(PASSED_VIDEOS)))
-    page_rows = [{c: getattr(p, c) for c in ("slug", "title", "keyword", "meta_description", "published_url",
-                                             "canonical_url")} for p in pages]
-    video_rows = [{c: getattr(v, c) for c in ("topic", "length_s", "media_key", "sha256", "duration_s", "width",
-                                              "height", "rendition")} for v in videos]
-    return sources_from_rows(profile.site_url, page_rows, video_rows, [p.model_dump() for p in profile.products])
+        .where(
+            ProgrammaticPage.brand == slug,
+            or_(ProgrammaticPage.status.in_(PROMOTABLE_PAGES), ProgrammaticPage.published_url.is_not(None)),
+        )
+        .order_by(ProgrammaticPage.quality_score.desc().nulls_last(), ProgrammaticPage.id)
+        .limit(MAX_PAGES)
+    )
+    videos = session.scalars(
+        select(VideoAsset).where(VideoAsset.brand == slug, VideoAsset.gate_status.in_(PASSED_VIDEOS))
+    )
+    page_rows = [
+        {
+            c: getattr(p, c)
+            for c in ("slug", "title", "keyword", "meta_description", "published_url", "canonical_url")
+        }
+        for p in pages
+    ]
+    video_rows = [
+        {
+            c: getattr(v, c)
+            for c in (
+                "topic",
+                "length_s",
+                "media_key",
+                "sha256",
+                "duration_s",
+                "width",
+                "height",
+                "rendition",
+            )
+        }
+        for v in videos
+    ]
+    return sources_from_rows(
+        profile.site_url, page_rows, video_rows, [p.model_dump() for p in profile.products]
+    )
 
 
 def _product_for(source: ContentSource, profile: BrandProfile) -> str | None:
@@ -97,8 +123,9 @@ def _product_for(source: ContentSource, profile: BrandProfile) -> str | None:
     description="Per-platform copy (X thread, LinkedIn, Reddit, captions, YouTube, Pinterest) for every "
     "promotable page, rendered video and product, with UTM parameters on every link.",
 )
-def social_copy(context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource,
-                llm: LLMResource) -> list[Draft]:
+def social_copy(
+    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource, llm: LLMResource
+) -> list[Draft]:
     started = time.perf_counter()
     profile = brand.load()
     slug = brand_slug(profile.name)
@@ -106,11 +133,20 @@ def social_copy(context: AssetExecutionContext, brand: BrandResource, warehouse:
     communities = profile.channels["reddit"].communities if "reddit" in profile.channels else []
     with warehouse.get().session() as session:
         sources = _sources(profile, session)
-        campaigns = {(c.product, c.channel): c for c in session.scalars(select(Campaign).where(Campaign.brand == slug))}
-    requests = [LLMRequest(task="social_pitch", prompt=f"Write a social pitch for: {s.title}\n{s.summary}",
-                           inputs=pitch_inputs(s, profile.name, profile.audience.description),
-                           system=f"You write social posts for {profile.name}. Tone: {', '.join(profile.tone.voice)}.",
-                           max_tokens=600, custom_id=s.ref[:60]) for s in sources]
+        campaigns = {
+            (c.product, c.channel): c for c in session.scalars(select(Campaign).where(Campaign.brand == slug))
+        }
+    requests = [
+        LLMRequest(
+            task="social_pitch",
+            prompt=f"Write a social pitch for: {s.title}\n{s.summary}",
+            inputs=pitch_inputs(s, profile.name, profile.audience.description),
+            system=f"You write social posts for {profile.name}. Tone: {', '.join(profile.tone.voice)}.",
+            max_tokens=600,
+            custom_id=s.ref[:60],
+        )
+        for s in sources
+    ]
     results = llm.generate_many(requests, schema=Pitch)
     drafts: list[Draft] = []
     links: list[dict] = []
@@ -119,33 +155,69 @@ def social_copy(context: AssetExecutionContext, brand: BrandResource, warehouse:
         for platform_name in platforms:
             campaign = campaigns.get((product, platform_name)) if product else None
             utm = campaign.utm_campaign if campaign else f"{slug}-organic"
-            made = drafts_for_source(source, result.data, [platform_name], campaign=utm, communities=communities)
+            made = drafts_for_source(
+                source, result.data, [platform_name], campaign=utm, communities=communities
+            )
             drafts += made
             if campaign and made:
-                links.append({"campaign_id": campaign.id, "content_type": source.kind, "content_ref": source.ref,
-                              "platform": platform_name, "title": source.title[:500], "status": "drafted"})
+                links.append(
+                    {
+                        "campaign_id": campaign.id,
+                        "content_type": source.kind,
+                        "content_ref": source.ref,
+                        "platform": platform_name,
+                        "title": source.title[:500],
+                        "status": "drafted",
+                    }
+                )
     with warehouse.get().session() as session:
-        upsert(session, CampaignContent, links, keys=["campaign_id", "content_type", "content_ref", "platform"])
+        upsert(
+            session, CampaignContent, links, keys=["campaign_id", "content_type", "content_ref", "platform"]
+        )
     per_platform = Counter(d.platform for d in drafts)
-    context.add_output_metadata({
-        "sources": len(sources), "by_kind": MetadataValue.json(dict(Counter(s.kind for s in sources))),
-        "drafts": len(drafts), "by_platform": MetadataValue.json(dict(per_platform)),
-        "campaign_links": len(links),
-        "preview": markdown_table([{"platform": d.platform, "variant": d.variant, "arc": d.arc_step,
-                                    "text": d.body, "link": d.link_url or ""} for d in drafts],
-                                  ["platform", "variant", "arc", "text", "link"]),
-        "seconds": round(time.perf_counter() - started, 2), **total_usage(results).as_metadata(),
-    })
+    context.add_output_metadata(
+        {
+            "sources": len(sources),
+            "by_kind": MetadataValue.json(dict(Counter(s.kind for s in sources))),
+            "drafts": len(drafts),
+            "by_platform": MetadataValue.json(dict(per_platform)),
+            "campaign_links": len(links),
+            "preview": markdown_table(
+                [
+                    {
+                        "platform": d.platform,
+                        "variant": d.variant,
+                        "arc": d.arc_step,
+                        "text": d.body,
+                        "link": d.link_url or "",
+                    }
+                    for d in drafts
+                ],
+                ["platform", "variant", "arc", "text", "link"],
+            ),
+            "seconds": round(time.perf_counter() - started, 2),
+            **total_usage(results).as_metadata(),
+        }
+    )
     return drafts
 
 
-@asset_check(asset=social_copy, blocking=True,
-             description="No draft breaks its platform's rules (length by the platform's counter, hashtags, media).")
+@asset_check(
+    asset=social_copy,
+    blocking=True,
+    description="No draft breaks its platform's rules (length by the platform's counter, hashtags, media).",
+)
 def social_copy_within_platform_rules(social_copy: list[Draft]) -> AssetCheckResult:
     violations = [str(v) for d in social_copy for v in validate_draft(d)]
-    return AssetCheckResult(passed=not violations, severity=AssetCheckSeverity.ERROR,
-                            metadata={"drafts": len(social_copy), "violations": len(violations),
-                                      "first": MetadataValue.text("\n".join(violations[:20]) or "none")})
+    return AssetCheckResult(
+        passed=not violations,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "drafts": len(social_copy),
+            "violations": len(violations),
+            "first": MetadataValue.text("\n".join(violations[:20]) or "none"),
+        },
+    )
 
 
 def _optimizer(session, slug: str):
@@ -156,9 +228,14 @@ def _optimizer(session, slug: str):
     if bandits is not None:
         rows = session.execute(select(bandits).where(bandits.c.brand == slug)).mappings().all()
         scores.update(bandit_scores(rows))
-    rows = [{"platform": m.platform, "dimension": m.dimension, "finding_key": m.finding_key, "effect": m.effect}
-            for m in session.scalars(select(CampaignMemory).where(CampaignMemory.brand == slug,
-                                                                  CampaignMemory.dimension == "posting_time"))]
+    rows = [
+        {"platform": m.platform, "dimension": m.dimension, "finding_key": m.finding_key, "effect": m.effect}
+        for m in session.scalars(
+            select(CampaignMemory).where(
+                CampaignMemory.brand == slug, CampaignMemory.dimension == "posting_time"
+            )
+        )
+    ]
     for platform_name, hours in learned_scores(rows).items():
         scores.setdefault(platform_name, hours)
     return (LearnedTimes(scores) if scores else BrandWindows()), sorted(scores)
@@ -166,106 +243,202 @@ def _optimizer(session, slug: str):
 
 def _review_report(slug: str, session) -> tuple[str, str]:
     """The review section: what waits for a person, and the latest decisions with who, when, hash."""
-    pending = list(session.scalars(select(SocialPost).where(SocialPost.brand == slug,
-                                                            SocialPost.state == "pending_review")
-                                   .order_by(SocialPost.scheduled_at).limit(200)))
+    pending = list(
+        session.scalars(
+            select(SocialPost)
+            .where(SocialPost.brand == slug, SocialPost.state == "pending_review")
+            .order_by(SocialPost.scheduled_at)
+            .limit(200)
+        )
+    )
     path = home_dir("reports") / "review_queue.md"
-    lines = [f"# Review queue — {len(pending)} posts waiting", "",
-             "Approve with `marketing-engine review approve ID`, reject with `review reject ID --note WHY`.", "",
-             "| id | platform | scheduled (UTC) | text |", "|---|---|---|---|"]
-    lines += [f"| {p.id} | {p.platform} | {p.scheduled_at:%Y-%m-%d %H:%M} | {' '.join(p.body.split())[:90]} |"
-              for p in pending if p.scheduled_at]
-    decisions = session.scalars(select(ReviewDecision).where(ReviewDecision.brand == slug)
-                                .order_by(ReviewDecision.decided_at.desc(), ReviewDecision.id.desc()).limit(20))
-    lines += ["", "## Latest decisions", "", "| post | decision | by | when (UTC) | content sha256 | note |",
-              "|---|---|---|---|---|---|"]
-    lines += [f"| {d.post_id} | {d.decision} | {d.reviewer} | {d.decided_at:%Y-%m-%d %H:%M} | "
-              f"{d.content_sha256[:12]} | {d.note or ''} |" for d in decisions]
+    lines = [
+        f"# Review queue — {len(pending)} posts waiting",
+        "",
+        "Approve with `marketing-engine review approve ID`, reject with `review reject ID --note WHY`.",
+        "",
+        "| id | platform | scheduled (UTC) | text |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {p.id} | {p.platform} | {p.scheduled_at:%Y-%m-%d %H:%M} | {' '.join(p.body.split())[:90]} |"
+        for p in pending
+        if p.scheduled_at
+    ]
+    decisions = session.scalars(
+        select(ReviewDecision)
+        .where(ReviewDecision.brand == slug)
+        .order_by(ReviewDecision.decided_at.desc(), ReviewDecision.id.desc())
+        .limit(20)
+    )
+    lines += [
+        "",
+        "## Latest decisions",
+        "",
+        "| post | decision | by | when (UTC) | content sha256 | note |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {d.post_id} | {d.decision} | {d.reviewer} | {d.decided_at:%Y-%m-%d %H:%M} | "
+        f"{d.content_sha256[:12]} | {d.note or ''} |"
+        for d in decisions
+    ]
     text = "\n".join(lines) + "\n"
     path.write_text(text, encoding="utf-8")
     return str(path), text
 
 
-@asset(group_name="publishing",
-       description="The content calendar: hook → nurture → convert arcs, slots per platform from the brand's "
-       "windows (time-zone aware, DST-safe, quotas), review states, and an .ics export.")
-def content_calendar(context: AssetExecutionContext, social_copy: list[Draft], brand: BrandResource,
-                     warehouse: WarehouseResource) -> MaterializeResult:
+@asset(
+    group_name="publishing",
+    description="The content calendar: hook → nurture → convert arcs, slots per platform from the brand's "
+    "windows (time-zone aware, DST-safe, quotas), review states, and an .ics export.",
+)
+def content_calendar(
+    context: AssetExecutionContext,
+    social_copy: list[Draft],
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+) -> MaterializeResult:
     profile = brand.load()
     slug = brand_slug(profile.name)
     now = datetime.now(UTC)
     platforms = sorted({d.platform for d in social_copy})
     with warehouse.get().session() as session:
         optimizer, learned = _optimizer(session, slug)
-        slots = {p: platform_slots(profile, p, calendar_start(profile, now), HORIZON_DAYS, optimizer)
-                 for p in platforms}
+        slots = {
+            p: platform_slots(profile, p, calendar_start(profile, now), HORIZON_DAYS, optimizer)
+            for p in platforms
+        }
         planned = plan(social_copy, slots)
         report = sync_calendar(session, slug, planned, approval_required=profile.approval.required)
     with warehouse.get().session() as session:
-        posts = list(session.scalars(select(SocialPost).where(SocialPost.brand == slug,
-                                                              SocialPost.scheduled_at.is_not(None))
-                                     .order_by(SocialPost.scheduled_at)))
-        events = [{"idempotency_key": p.idempotency_key, "scheduled_at": p.scheduled_at, "platform": p.platform,
-                   "arc_step": p.arc_step, "body": p.body, "link_url": p.link_url, "state": p.state} for p in posts]
+        posts = list(
+            session.scalars(
+                select(SocialPost)
+                .where(SocialPost.brand == slug, SocialPost.scheduled_at.is_not(None))
+                .order_by(SocialPost.scheduled_at)
+            )
+        )
+        events = [
+            {
+                "idempotency_key": p.idempotency_key,
+                "scheduled_at": p.scheduled_at,
+                "platform": p.platform,
+                "arc_step": p.arc_step,
+                "body": p.body,
+                "link_url": p.link_url,
+                "state": p.state,
+            }
+            for p in posts
+        ]
         review_path, review_text = _review_report(slug, session)
     ics = home_dir("calendar") / f"{slug}.ics"
     write_ics(ics, profile.name, profile.domain, events)
     states = Counter(e["state"] for e in events)
-    return MaterializeResult(metadata={
-        "posts": len(planned), **{f"sync_{k}": v for k, v in vars(report).items()},
-        "states": MetadataValue.json(dict(states)),
-        "by_platform": MetadataValue.json(dict(Counter(e["platform"] for e in events))),
-        "learned_times_for": MetadataValue.text(", ".join(learned) or "none (brand windows)"),
-        "approval_required": profile.approval.required,
-        "ics": MetadataValue.path(str(ics)), "review_queue": MetadataValue.path(review_path),
-        "review": MetadataValue.md(review_text[:4000]),
-        "preview": markdown_table([{**e, "when": e["scheduled_at"].strftime("%a %d %H:%M")} for e in events],
-                                  ["when", "platform", "arc_step", "state", "body"]),
-    })
+    return MaterializeResult(
+        metadata={
+            "posts": len(planned),
+            **{f"sync_{k}": v for k, v in vars(report).items()},
+            "states": MetadataValue.json(dict(states)),
+            "by_platform": MetadataValue.json(dict(Counter(e["platform"] for e in events))),
+            "learned_times_for": MetadataValue.text(", ".join(learned) or "none (brand windows)"),
+            "approval_required": profile.approval.required,
+            "ics": MetadataValue.path(str(ics)),
+            "review_queue": MetadataValue.path(review_path),
+            "review": MetadataValue.md(review_text[:4000]),
+            "preview": markdown_table(
+                [{**e, "when": e["scheduled_at"].strftime("%a %d %H:%M")} for e in events],
+                ["when", "platform", "arc_step", "state", "body"],
+            ),
+        }
+    )
 
 
-@asset_check(asset=content_calendar, blocking=True,
-             description="Every queued post (pending review or scheduled) is within its platform's rules.")
-def queued_posts_within_platform_rules(brand: BrandResource, warehouse: WarehouseResource) -> AssetCheckResult:
+@asset_check(
+    asset=content_calendar,
+    blocking=True,
+    description="Every queued post (pending review or scheduled) is within its platform's rules.",
+)
+def queued_posts_within_platform_rules(
+    brand: BrandResource, warehouse: WarehouseResource
+) -> AssetCheckResult:
     slug = brand_slug(brand.load().name)
     with warehouse.get().session() as session:
-        posts = list(session.scalars(select(SocialPost).where(
-            SocialPost.brand == slug, SocialPost.state.in_(("pending_review", "scheduled")))))
+        posts = list(
+            session.scalars(
+                select(SocialPost).where(
+                    SocialPost.brand == slug, SocialPost.state.in_(("pending_review", "scheduled"))
+                )
+            )
+        )
     violations = []
     for post in posts:
         payload = post.payload or {}
-        found = validate(post.platform, payload.get("fields") or {"text": post.body}, payload.get("media") or [],
-                         payload.get("parts") or [])
+        found = validate(
+            post.platform,
+            payload.get("fields") or {"text": post.body},
+            payload.get("media") or [],
+            payload.get("parts") or [],
+        )
         violations += [f"post {post.id}: {v}" for v in found]
-    return AssetCheckResult(passed=not violations, severity=AssetCheckSeverity.ERROR,
-                            metadata={"queued": len(posts), "violations": len(violations),
-                                      "first": MetadataValue.text("\n".join(violations[:20]) or "none")})
+    return AssetCheckResult(
+        passed=not violations,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "queued": len(posts),
+            "violations": len(violations),
+            "first": MetadataValue.text("\n".join(violations[:20]) or "none"),
+        },
+    )
 
 
 def _publish_asset(platform_name: str):
-    @asset(name=f"published_posts_{platform_name}", group_name="publishing", deps=[content_calendar],
-           pool=f"publish_{platform_name}",
-           description=f"Publishes the due, approved {registry()[platform_name].label} posts exactly once "
-           "(claimed and committed before the platform call; stuck posts go to the reconciler).")
-    def published_posts(context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource,
-                        publishers: PublishersResource, media_store: MediaStoreResource) -> MaterializeResult:
+    @asset(
+        name=f"published_posts_{platform_name}",
+        group_name="publishing",
+        deps=[content_calendar],
+        pool=f"publish_{platform_name}",
+        description=f"Publishes the due, approved {registry()[platform_name].label} posts exactly once "
+        "(claimed and committed before the platform call; stuck posts go to the reconciler).",
+    )
+    def published_posts(
+        context: AssetExecutionContext,
+        brand: BrandResource,
+        warehouse: WarehouseResource,
+        publishers: PublishersResource,
+        media_store: MediaStoreResource,
+    ) -> MaterializeResult:
         publisher = publishers.for_platform(platform_name, media_store.local_path)
         window = registry()[platform_name].quotas.get("requests_per_window")
-        pacing = ({platform_name: window["window_seconds"] / window["limit"]}
-                  if window and publishers.backend == "real" else None)
-        report = dispatch_due(warehouse.get(), lambda _name: publisher, platforms=[platform_name],
-                              batch=max(1, min(200, publisher.flush_every)),
-                              lookahead=timedelta(hours=publishers.lookahead_hours), min_interval=pacing,
-                              brand=brand_slug(brand.load().name))  # the accounts are this brand's
+        pacing = (
+            {platform_name: window["window_seconds"] / window["limit"]}
+            if window and publishers.backend == "real"
+            else None
+        )
+        report = dispatch_due(
+            warehouse.get(),
+            lambda _name: publisher,
+            platforms=[platform_name],
+            batch=max(1, min(200, publisher.flush_every)),
+            lookahead=timedelta(hours=publishers.lookahead_hours),
+            min_interval=pacing,
+            brand=brand_slug(brand.load().name),
+        )  # the accounts are this brand's
         for error in report.errors[:5]:
             context.log.warning(error)
-        return MaterializeResult(metadata={
-            "published": report.published, "failed": report.failed, "requeued": report.requeued,
-            "left_for_reconciler": report.left_for_reconciler, "seconds": round(report.seconds, 2),
-            "backend": publishers.backend,
-            "outbox": MetadataValue.path(str(publishers.outbox_dir() / platform_name))
-            if publishers.backend == "outbox" else "",
-        })
+        return MaterializeResult(
+            metadata={
+                "published": report.published,
+                "failed": report.failed,
+                "requeued": report.requeued,
+                "left_for_reconciler": report.left_for_reconciler,
+                "seconds": round(report.seconds, 2),
+                "backend": publishers.backend,
+                "outbox": MetadataValue.path(str(publishers.outbox_dir() / platform_name))
+                if publishers.backend == "outbox"
+                else "",
+            }
+        )
 
     return published_posts
 

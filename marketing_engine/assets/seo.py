@@ -63,23 +63,36 @@ def seeds_of(profile: BrandProfile) -> list[str]:
     return [*profile.seed_topics, *(p.name for p in profile.products)]
 
 
-@asset(group_name=GROUP, deps=["brand_profile"], description="Every keyword worth targeting, with its intent.")
+@asset(
+    group_name=GROUP, deps=["brand_profile"], description="Every keyword worth targeting, with its intent."
+)
 def keyword_universe(
-    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource,
+    context: AssetExecutionContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
     keyword_ideas: KeywordIdeasResource,
 ) -> MaterializeResult:
     profile = brand.load()
     started = time.perf_counter()
     expansion = ExpansionContext(
-        profile.name, [(loc.city, loc.region) for loc in profile.locations], [c.name for c in profile.competitors]
+        profile.name,
+        [(loc.city, loc.region) for loc in profile.locations],
+        [c.name for c in profile.competitors],
     )
     ideas = keyword_ideas.ideas(seeds_of(profile), expansion)
     merged = merge_duplicates(ideas)
     rules = intent_rules(profile)
     slug = brand_slug(profile.name)
     rows = [
-        {"brand": slug, "normalized": m.normalized, "text": m.text, "seed": m.seed, "intent": rules.classify(m.text),
-         "source": m.source, "volume": m.volume}
+        {
+            "brand": slug,
+            "normalized": m.normalized,
+            "text": m.text,
+            "seed": m.seed,
+            "intent": rules.classify(m.text),
+            "source": m.source,
+            "volume": m.volume,
+        }
         for m in merged
     ]
     with warehouse.get().session() as session:
@@ -101,7 +114,9 @@ def keyword_universe(
     )
 
 
-@asset(group_name=GROUP, deps=[keyword_universe], description="Topical clusters of the universe, one hub each.")
+@asset(
+    group_name=GROUP, deps=[keyword_universe], description="Topical clusters of the universe, one hub each."
+)
 def keyword_clusters(
     context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource
 ) -> MaterializeResult:
@@ -122,18 +137,34 @@ def keyword_clusters(
     rows, by_keyword = [], {}
     for cluster in found:
         cluster_slug = slugify(cluster.hub, max_length=80, word_boundary=True)
-        rows.append({"brand": slug, "slug": cluster_slug, "name": cluster.hub[:1].upper() + cluster.hub[1:],
-                     "hub_keyword": cluster.hub, "size": len(cluster.members), "cohesion": round(cluster.cohesion, 4)})
+        rows.append(
+            {
+                "brand": slug,
+                "slug": cluster_slug,
+                "name": cluster.hub[:1].upper() + cluster.hub[1:],
+                "hub_keyword": cluster.hub,
+                "size": len(cluster.members),
+                "cohesion": round(cluster.cohesion, 4),
+            }
+        )
         by_keyword.update({member: cluster_slug for member in cluster.members})
     wanted = [row["slug"] for row in rows]
     with warehouse.get().session() as session:
-        session.execute(delete(ContentCluster).where(ContentCluster.brand == slug, ContentCluster.slug.not_in(wanted)))
+        session.execute(
+            delete(ContentCluster).where(ContentCluster.brand == slug, ContentCluster.slug.not_in(wanted))
+        )
         upsert(session, ContentCluster, rows, keys=["brand", "slug"])
-        ids = dict(session.execute(select(ContentCluster.slug, ContentCluster.id).where(ContentCluster.brand == slug)).all())
+        ids = dict(
+            session.execute(
+                select(ContentCluster.slug, ContentCluster.id).where(ContentCluster.brand == slug)
+            ).all()
+        )
         for keyword in session.scalars(select(Keyword).where(Keyword.brand == slug)):
             keyword.cluster_id = ids.get(by_keyword.get(keyword.text))
     existing = set(context.instance.get_dynamic_partitions(keyword_cluster_partitions.name))
-    context.instance.add_dynamic_partitions(keyword_cluster_partitions.name, [s for s in wanted if s not in existing])
+    context.instance.add_dynamic_partitions(
+        keyword_cluster_partitions.name, [s for s in wanted if s not in existing]
+    )
     for stale in existing - set(wanted):
         context.instance.delete_dynamic_partition(keyword_cluster_partitions.name, stale)
     return MaterializeResult(
@@ -155,7 +186,9 @@ def _cluster_members(session, slug: str, cluster: ContentCluster) -> list[tuple[
     """(keyword, intent) of a cluster's members, most central first (cached embeddings)."""
     from marketing_engine.seo import clustering
 
-    members = list(session.scalars(select(Keyword).where(Keyword.brand == slug, Keyword.cluster_id == cluster.id)))
+    members = list(
+        session.scalars(select(Keyword).where(Keyword.brand == slug, Keyword.cluster_id == cluster.id))
+    )
     if not members:
         return []
     cache = clustering.EmbeddingCache(home_dir("cache") / "seo_embeddings.sqlite")
@@ -172,40 +205,79 @@ def _brief_cluster(session, profile: BrandProfile, slug: str, clusters: list, cl
         raise ValueError(f"keyword cluster {cluster_slug!r} is not in the warehouse; re-run keyword_clusters")
     members = _cluster_members(session, slug, cluster)
     index = clusters.index(cluster)
-    neighbours = [briefing.Link(briefing.hub_path(c.slug), c.name) for c in clusters[index + 1 : index + 4]
-                  + clusters[max(0, index - 3) : index]]
+    neighbours = [
+        briefing.Link(briefing.hub_path(c.slug), c.name)
+        for c in clusters[index + 1 : index + 4] + clusters[max(0, index - 3) : index]
+    ]
     plan = briefing.cluster_briefs(
         briefing.ClusterInput(cluster.slug, cluster.name, cluster.hub_keyword, members),
         [loc.city for loc in profile.locations],
     )
     briefing.plan_links(plan, neighbours)
-    upsert(session, SeoPageBrief, [
-        {"brand": slug, "slug": b.slug, "path": b.path, "cluster_slug": cluster.slug, "page_type": b.page_type,
-         "keyword": b.keyword, "brief": b.as_dict(), "indexable": True, "gate_report": {}}
-        for b in plan
-    ], keys=["brand", "slug"], update=["path", "cluster_slug", "page_type", "keyword", "brief"])
-    upsert(session, ProgrammaticPage, [
-        {"brand": slug, "slug": b.slug, "page_type": b.page_type, "keyword": b.keyword, "cluster_id": cluster.id,
-         "title": b.keyword, "status": "brief"}
-        for b in plan
-    ], keys=["brand", "slug"], update=["page_type", "keyword", "cluster_id"])
+    upsert(
+        session,
+        SeoPageBrief,
+        [
+            {
+                "brand": slug,
+                "slug": b.slug,
+                "path": b.path,
+                "cluster_slug": cluster.slug,
+                "page_type": b.page_type,
+                "keyword": b.keyword,
+                "brief": b.as_dict(),
+                "indexable": True,
+                "gate_report": {},
+            }
+            for b in plan
+        ],
+        keys=["brand", "slug"],
+        update=["path", "cluster_slug", "page_type", "keyword", "brief"],
+    )
+    upsert(
+        session,
+        ProgrammaticPage,
+        [
+            {
+                "brand": slug,
+                "slug": b.slug,
+                "page_type": b.page_type,
+                "keyword": b.keyword,
+                "cluster_id": cluster.id,
+                "title": b.keyword,
+                "status": "brief",
+            }
+            for b in plan
+        ],
+        keys=["brand", "slug"],
+        update=["page_type", "keyword", "cluster_id"],
+    )
     return plan
 
 
 # A backfill over many clusters runs as one run (single_run), so the Anthropic backend can send all
 # of its pages as one Message Batch; `make run` and a single cluster's re-run use one partition.
 @asset(
-    group_name=GROUP, deps=[keyword_clusters], partitions_def=keyword_cluster_partitions,
+    group_name=GROUP,
+    deps=[keyword_clusters],
+    partitions_def=keyword_cluster_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     description="One brief per cluster and page type, with the internal-link plan.",
 )
-def page_briefs(context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource) -> MaterializeResult:
+def page_briefs(
+    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource
+) -> MaterializeResult:
     profile = brand.load()
     slug = brand_slug(profile.name)
     plan = []
     with warehouse.get().session() as session:
-        clusters = list(session.scalars(select(ContentCluster).where(ContentCluster.brand == slug)
-                                        .order_by(ContentCluster.size.desc(), ContentCluster.slug)))
+        clusters = list(
+            session.scalars(
+                select(ContentCluster)
+                .where(ContentCluster.brand == slug)
+                .order_by(ContentCluster.size.desc(), ContentCluster.slug)
+            )
+        )
         for cluster_slug in context.partition_keys:
             plan += _brief_cluster(session, profile, slug, clusters, cluster_slug)
     return MaterializeResult(
@@ -213,21 +285,28 @@ def page_briefs(context: AssetExecutionContext, brand: BrandResource, warehouse:
             "clusters": MetadataValue.json(list(context.partition_keys)),
             "briefs": len(plan),
             "page_types": MetadataValue.json(sorted(b.page_type for b in plan)),
-            "preview": markdown_table([b.as_dict() | {"links": len(b.links)} for b in plan],
-                                      ["page_type", "keyword", "path", "links"]),
+            "preview": markdown_table(
+                [b.as_dict() | {"links": len(b.links)} for b in plan],
+                ["page_type", "keyword", "path", "links"],
+            ),
         }
     )
 
 
 def _update_page(session, brand: str, slug: str, **values) -> None:
-    session.execute(update(ProgrammaticPage).where(ProgrammaticPage.brand == brand, ProgrammaticPage.slug == slug)
-                    .values(**values))
+    session.execute(
+        update(ProgrammaticPage)
+        .where(ProgrammaticPage.brand == brand, ProgrammaticPage.slug == slug)
+        .values(**values)
+    )
 
 
 def brand_context(profile: BrandProfile) -> str:
     """The brand system prompt (cached by the Anthropic backend across every page request)."""
-    products = "; ".join(f"{p.name} ({p.kind}, {p.price or 'no price'} {p.currency}): {p.description}"
-                         for p in profile.products)
+    products = "; ".join(
+        f"{p.name} ({p.kind}, {p.price or 'no price'} {p.currency}): {p.description}"
+        for p in profile.products
+    )
     places = "; ".join(f"{loc.city}, {loc.region}" for loc in profile.locations) or "online only"
     return (
         f"You write web pages for {profile.name} ({profile.domain}). {profile.description}\n"
@@ -241,8 +320,11 @@ def brand_context(profile: BrandProfile) -> str:
 
 def brand_facts(profile: BrandProfile) -> dict:
     return {
-        "name": profile.name, "description": profile.description, "audience": profile.audience.description,
-        "personas": list(profile.audience.personas), "products": [p.model_dump() for p in profile.products],
+        "name": profile.name,
+        "description": profile.description,
+        "audience": profile.audience.description,
+        "personas": list(profile.audience.personas),
+        "products": [p.model_dump() for p in profile.products],
         "locations": [loc.model_dump() for loc in profile.locations],
         "competitors": [c.name for c in profile.competitors],
     }
@@ -252,8 +334,8 @@ def page_request(profile: BrandProfile, brief: dict) -> LLMRequest:
     long_form = brief["page_type"] in briefing.LONG_FORM
     links = "; ".join(f"[[{link['anchor']}|{link['url']}]]" for link in brief["links"])
     prompt = (
-        f"Write a {brief['page_type']} page targeting the keyword \"{brief['keyword']}\" "
-        f"(intent: {brief['intent']}; topic hub: \"{brief['hub_keyword']}\").\n"
+        f'Write a {brief["page_type"]} page targeting the keyword "{brief["keyword"]}" '
+        f'(intent: {brief["intent"]}; topic hub: "{brief["hub_keyword"]}").\n'
         f"Length: {'1,500–3,000' if long_form else '600–1,200'} words, H2 sections with H3 subsections, "
         "an FAQ of 3–5 questions"
         + (", and a 40–60-word direct answer paragraph first" if brief["page_type"] == "Question" else "")
@@ -262,27 +344,44 @@ def page_request(profile: BrandProfile, brief: dict) -> LLMRequest:
         f"{', '.join(brief['questions']) or 'none'}.\nPlace each of these internal links once, in a sentence where it "
         f"fits, written exactly as given: {links}.\nReturn the page as the structured output."
     )
-    return LLMRequest(task="seo_page", prompt=prompt, system=brand_context(profile), max_tokens=8000,
-                      custom_id=brief["slug"][:64], inputs={**brief, "brand": brand_facts(profile)})
+    return LLMRequest(
+        task="seo_page",
+        prompt=prompt,
+        system=brand_context(profile),
+        max_tokens=8000,
+        custom_id=brief["slug"][:64],
+        inputs={**brief, "brand": brand_facts(profile)},
+    )
 
 
 @asset(
-    group_name=GROUP, deps=[page_briefs], partitions_def=keyword_cluster_partitions,
+    group_name=GROUP,
+    deps=[page_briefs],
+    partitions_def=keyword_cluster_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     description="The cluster's pages, written through the LLM resource (batched on Anthropic).",
 )
 def programmatic_pages(
-    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource,
-    media_store: MediaStoreResource, llm: LLMResource,
+    context: AssetExecutionContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    media_store: MediaStoreResource,
+    llm: LLMResource,
 ) -> MaterializeResult:
     from marketing_engine.seo.composer import PageDraft, words
 
     profile = brand.load()
     slug = brand_slug(profile.name)
     with warehouse.get().session() as session:
-        rows = list(session.scalars(select(SeoPageBrief).where(
-            SeoPageBrief.brand == slug, SeoPageBrief.cluster_slug.in_(list(context.partition_keys)))
-            .order_by(SeoPageBrief.cluster_slug, SeoPageBrief.slug)))
+        rows = list(
+            session.scalars(
+                select(SeoPageBrief)
+                .where(
+                    SeoPageBrief.brand == slug, SeoPageBrief.cluster_slug.in_(list(context.partition_keys))
+                )
+                .order_by(SeoPageBrief.cluster_slug, SeoPageBrief.slug)
+            )
+        )
     started = time.perf_counter()
     results = llm.generate_many([page_request(profile, row.brief) for row in rows], schema=PageDraft)
     today = date.today()
@@ -297,12 +396,27 @@ def programmatic_pages(
             if brief_row.draft_sha256 != digest:
                 brief_row.modified_on = today  # lastmod moves only when the text changed
             brief_row.draft_key, brief_row.draft_sha256 = stored.key, digest
-            body = " ".join([*draft["intro"], *(p for s in draft["sections"] for p in s["paragraphs"]),
-                             *(p for s in draft["sections"] for sub in s["subsections"] for p in sub["paragraphs"])])
+            body = " ".join(
+                [
+                    *draft["intro"],
+                    *(p for s in draft["sections"] for p in s["paragraphs"]),
+                    *(p for s in draft["sections"] for sub in s["subsections"] for p in sub["paragraphs"]),
+                ]
+            )
             count = words(body)
-            _update_page(session, slug, row.slug, title=draft["title"], meta_description=draft["meta_description"],
-                         word_count=count, status="written", content_sha256=digest)
-            preview.append({"page_type": row.page_type, "keyword": row.keyword, "words": count, "title": draft["title"]})
+            _update_page(
+                session,
+                slug,
+                row.slug,
+                title=draft["title"],
+                meta_description=draft["meta_description"],
+                word_count=count,
+                status="written",
+                content_sha256=digest,
+            )
+            preview.append(
+                {"page_type": row.page_type, "keyword": row.keyword, "words": count, "title": draft["title"]}
+            )
     return MaterializeResult(
         metadata={
             "pages": len(rows),
@@ -320,21 +434,36 @@ def _site_inputs(warehouse: WarehouseResource, media_store: MediaStoreResource, 
     from marketing_engine.seo.site import SiteHub, SitePage
 
     with warehouse.get().session() as session:
-        rows = list(session.scalars(select(SeoPageBrief).where(SeoPageBrief.brand == slug,
-                                                               SeoPageBrief.draft_key.is_not(None))
-                                    .order_by(SeoPageBrief.path)))
-        clusters = list(session.scalars(select(ContentCluster).where(ContentCluster.brand == slug)
-                                        .order_by(ContentCluster.size.desc(), ContentCluster.slug)))
+        rows = list(
+            session.scalars(
+                select(SeoPageBrief)
+                .where(SeoPageBrief.brand == slug, SeoPageBrief.draft_key.is_not(None))
+                .order_by(SeoPageBrief.path)
+            )
+        )
+        clusters = list(
+            session.scalars(
+                select(ContentCluster)
+                .where(ContentCluster.brand == slug)
+                .order_by(ContentCluster.size.desc(), ContentCluster.slug)
+            )
+        )
         members: dict[int, list[str]] = {}
         for keyword in session.scalars(select(Keyword).where(Keyword.brand == slug).order_by(Keyword.text)):
             members.setdefault(keyword.cluster_id, []).append(keyword.text)
-        created = {p.slug: p.created_at.date() for p in session.scalars(
-            select(ProgrammaticPage).where(ProgrammaticPage.brand == slug))}
+        created = {
+            p.slug: p.created_at.date()
+            for p in session.scalars(select(ProgrammaticPage).where(ProgrammaticPage.brand == slug))
+        }
     names = {c.slug: c.name for c in clusters}
     pages = [
         SitePage(
-            path=row.path, slug=row.slug, page_type=row.page_type, keyword=row.keyword,
-            cluster_slug=row.cluster_slug, cluster_name=names.get(row.cluster_slug, row.cluster_slug),
+            path=row.path,
+            slug=row.slug,
+            page_type=row.page_type,
+            keyword=row.keyword,
+            cluster_slug=row.cluster_slug,
+            cluster_name=names.get(row.cluster_slug, row.cluster_slug),
             draft=json.loads(media_store.get_bytes(row.draft_key)),
             published=created.get(row.slug, row.modified_on or date.today()),
             modified=row.modified_on or date.today(),
@@ -348,7 +477,9 @@ def _site_inputs(warehouse: WarehouseResource, media_store: MediaStoreResource, 
 
 @asset(group_name=GROUP, deps=[programmatic_pages], description="JSON-LD for every page, validated.")
 def page_schema(
-    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource,
+    context: AssetExecutionContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
     media_store: MediaStoreResource,
 ) -> MaterializeResult:
     from marketing_engine.seo import schema
@@ -372,7 +503,9 @@ def page_schema(
             "pages": len(pages),
             "types": MetadataValue.json(dict(types)),
             "rich_result_types": MetadataValue.json(dict(rich)),
-            "no_rich_result": MetadataValue.text("FAQPage emitted as vocabulary only: Google retired FAQ/HowTo rich results"),
+            "no_rich_result": MetadataValue.text(
+                "FAQPage emitted as vocabulary only: Google retired FAQ/HowTo rich results"
+            ),
             "invalid_pages": len(problems),
             "problems": MetadataValue.json(dict(list(problems.items())[:10])),
             "manifest_key": stored.key,
@@ -380,17 +513,33 @@ def page_schema(
     )
 
 
-@asset_check(asset=page_schema, blocking=True, description="Every JSON-LD block round-trips and has its required properties.")
+@asset_check(
+    asset=page_schema,
+    blocking=True,
+    description="Every JSON-LD block round-trips and has its required properties.",
+)
 def json_ld_is_valid() -> AssetCheckResult:
     path = home_dir("seo") / "json_ld_problems.json"
     problems = json.loads(path.read_text()) if path.is_file() else {"<none>": ["page_schema has not run"]}
-    return AssetCheckResult(passed=not problems, severity=AssetCheckSeverity.ERROR,
-                            metadata={"invalid_pages": len(problems), "examples": MetadataValue.json(dict(list(problems.items())[:5]))})
+    return AssetCheckResult(
+        passed=not problems,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "invalid_pages": len(problems),
+            "examples": MetadataValue.json(dict(list(problems.items())[:5])),
+        },
+    )
 
 
-@asset(group_name=GROUP, deps=[page_schema], description="The static site: pages, hubs, sitemap, robots.txt, feed.")
+@asset(
+    group_name=GROUP,
+    deps=[page_schema],
+    description="The static site: pages, hubs, sitemap, robots.txt, feed.",
+)
 def static_site(
-    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource,
+    context: AssetExecutionContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
     media_store: MediaStoreResource,
 ) -> MaterializeResult:
     from marketing_engine.seo.site import SiteBuilder
@@ -408,11 +557,19 @@ def static_site(
         for page in pages:
             gate = build.gates[page.path]
             stored = media_store.put_bytes(build.html[page.path].encode(), suffix=".html")
-            brief = session.scalar(select(SeoPageBrief).where(SeoPageBrief.brand == slug, SeoPageBrief.slug == page.slug))
+            brief = session.scalar(
+                select(SeoPageBrief).where(SeoPageBrief.brand == slug, SeoPageBrief.slug == page.slug)
+            )
             brief.indexable, brief.gate_report = gate.passed, gate.as_dict()
-            _update_page(session, slug, page.slug, status="ready" if gate.passed else "noindex",
-                         html_key=stored.key, canonical_url=build.base_url + page.path,
-                         quality_score=round(1 - len(gate.failures) / 10, 2))
+            _update_page(
+                session,
+                slug,
+                page.slug,
+                status="ready" if gate.passed else "noindex",
+                html_key=stored.key,
+                canonical_url=build.base_url + page.path,
+                quality_score=round(1 - len(gate.failures) / 10, 2),
+            )
     failing = [{"path": p, "failures": "; ".join(build.gates[p].failures)} for p in build.noindex]
     return MaterializeResult(
         metadata={
@@ -428,9 +585,18 @@ def static_site(
             "seconds_check": round(build.seconds_check, 3),
             "seconds_write": round(build.seconds_write, 3),
             "failing": markdown_table(failing, ["path", "failures"]),
-            "preview": markdown_table([{"path": p.path, "type": p.page_type, "title": p.draft["title"],
-                                        "words": build.gates[p.path].content_words} for p in pages],
-                                      ["path", "type", "title", "words"]),
+            "preview": markdown_table(
+                [
+                    {
+                        "path": p.path,
+                        "type": p.page_type,
+                        "title": p.draft["title"],
+                        "words": build.gates[p.path].content_words,
+                    }
+                    for p in pages
+                ],
+                ["path", "type", "title", "words"],
+            ),
         }
     )
 
@@ -438,9 +604,15 @@ def static_site(
 def _audit(brand: BrandResource, warehouse: WarehouseResource) -> dict:
     profile = brand.load()
     with warehouse.get().session() as session:
-        indexable = dict(session.execute(select(SeoPageBrief.path, SeoPageBrief.keyword).where(
-            SeoPageBrief.brand == brand_slug(profile.name), SeoPageBrief.indexable.is_(True),
-            SeoPageBrief.draft_key.is_not(None))).all())
+        indexable = dict(
+            session.execute(
+                select(SeoPageBrief.path, SeoPageBrief.keyword).where(
+                    SeoPageBrief.brand == brand_slug(profile.name),
+                    SeoPageBrief.indexable.is_(True),
+                    SeoPageBrief.draft_key.is_not(None),
+                )
+            ).all()
+        )
     band = (profile.tone.reading_ease.min, profile.tone.reading_ease.max)
     return quality.audit_built_site(home_dir("site"), indexable, band)
 
@@ -457,8 +629,10 @@ SITE_GATES = {
 
 
 @multi_asset_check(
-    specs=[AssetCheckSpec(f"site_{name}", asset=static_site, blocking=True, description=text)
-           for name, text in SITE_GATES.items()],
+    specs=[
+        AssetCheckSpec(f"site_{name}", asset=static_site, blocking=True, description=text)
+        for name, text in SITE_GATES.items()
+    ],
     description="Every quality gate, re-run on the site as written (one audit, one result per gate).",
 )
 def site_quality_gates(brand: BrandResource, warehouse: WarehouseResource):
@@ -466,32 +640,53 @@ def site_quality_gates(brand: BrandResource, warehouse: WarehouseResource):
     for name in SITE_GATES:
         failing = quality.failures_in(results, name)
         yield AssetCheckResult(
-            check_name=f"site_{name}", asset_key=static_site.key, passed=not failing,
+            check_name=f"site_{name}",
+            asset_key=static_site.key,
+            passed=not failing,
             severity=AssetCheckSeverity.ERROR,
-            metadata={"indexable_pages": len(results), "failing": len(failing),
-                      "examples": MetadataValue.json(dict(list(failing.items())[:5]))},
+            metadata={
+                "indexable_pages": len(results),
+                "failing": len(failing),
+                "examples": MetadataValue.json(dict(list(failing.items())[:5])),
+            },
         )
 
 
-@asset(group_name=GROUP, deps=[static_site], description="Pages published: the local site folder, or WordPress.")
+@asset(
+    group_name=GROUP, deps=[static_site], description="Pages published: the local site folder, or WordPress."
+)
 def published_pages(
-    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource,
-    media_store: MediaStoreResource, wordpress: WordPressResource,
+    context: AssetExecutionContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    media_store: MediaStoreResource,
+    wordpress: WordPressResource,
 ) -> MaterializeResult:
     import lxml.html
 
     profile = brand.load()
     slug = brand_slug(profile.name)
     with warehouse.get().session() as session:
-        ready = list(session.scalars(select(ProgrammaticPage).where(
-            ProgrammaticPage.brand == slug, ProgrammaticPage.status.in_(["ready", "published"]))
-            .order_by(ProgrammaticPage.slug)))
+        ready = list(
+            session.scalars(
+                select(ProgrammaticPage)
+                .where(ProgrammaticPage.brand == slug, ProgrammaticPage.status.in_(["ready", "published"]))
+                .order_by(ProgrammaticPage.slug)
+            )
+        )
     items = []
     for page in ready:
         tree = lxml.html.fromstring(media_store.get_bytes(page.html_key))
         article = tree.xpath("//article")[0]
-        items.append(PageToPublish(page.slug, page.title, lxml.html.tostring(article, encoding="unicode"),
-                                   page.meta_description, page.canonical_url))
+        items.append(
+            PageToPublish(
+                page.slug,
+                page.title,
+                lxml.html.tostring(article, encoding="unicode"),
+                page.meta_description,
+                page.canonical_url,
+            )
+        )
     outcomes = wordpress.publish(items)
     now = datetime.now(UTC)
     with warehouse.get().session() as session:
@@ -511,9 +706,15 @@ def published_pages(
     )
 
 
-@asset(group_name=GROUP, deps=[published_pages], description="Search positions per keyword and snippet opportunities.")
+@asset(
+    group_name=GROUP,
+    deps=[published_pages],
+    description="Search positions per keyword and snippet opportunities.",
+)
 def serp_positions(
-    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource,
+    context: AssetExecutionContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
     keyword_ideas: KeywordIdeasResource,
 ) -> MaterializeResult:
     profile = brand.load()
@@ -521,7 +722,10 @@ def serp_positions(
     day = date.fromisoformat(os.environ.get("MARKETING_ENGINE_TODAY", date.today().isoformat()))
     with warehouse.get().session() as session:
         keywords = list(session.scalars(select(Keyword).where(Keyword.brand == slug)))
-        pages = {p.keyword: p for p in session.scalars(select(ProgrammaticPage).where(ProgrammaticPage.brand == slug))}
+        pages = {
+            p.keyword: p
+            for p in session.scalars(select(ProgrammaticPage).where(ProgrammaticPage.brand == slug))
+        }
         per_cluster = Counter(p.cluster_id for p in pages.values() if p.status == "published")
         hub_pages = {}
         for page in pages.values():
@@ -533,8 +737,13 @@ def serp_positions(
         from marketing_engine.resources.keyword_ideas import search_console_rows
 
         measured = serp.from_search_console(
-            search_console_rows(keyword_ideas.search_console_service(), keyword_ideas.site_url, day, day,
-                                dimensions=("query", "page")),
+            search_console_rows(
+                keyword_ideas.search_console_service(),
+                keyword_ideas.site_url,
+                day,
+                day,
+                dimensions=("query", "page"),
+            ),
             {k.text for k in keywords},
         )
     rows, opportunities = [], []
@@ -542,8 +751,10 @@ def serp_positions(
         page = pages.get(keyword.text) or hub_pages.get(keyword.cluster_id)
         own = page is not None and page.keyword == keyword.text
         item = serp.RankingInput(
-            keyword.text, page.published_url if page else None,
-            page is not None and page.status == "published" and own, page.word_count if page else 0,
+            keyword.text,
+            page.published_url if page else None,
+            page is not None and page.status == "published" and own,
+            page.word_count if page else 0,
             per_cluster.get(keyword.cluster_id, 0),
         )
         if source == "search_console":
@@ -551,9 +762,19 @@ def serp_positions(
         else:
             position = serp.simulate_position(item, day)
         snippet = serp.snippet_opportunity(position)
-        rows.append({"brand": slug, "keyword": keyword.text, "day": day, "source": source,
-                     "position": position.position, "url": position.url, "clicks": position.clicks,
-                     "impressions": position.impressions, "snippet_format": snippet})
+        rows.append(
+            {
+                "brand": slug,
+                "keyword": keyword.text,
+                "day": day,
+                "source": source,
+                "position": position.position,
+                "url": position.url,
+                "clicks": position.clicks,
+                "impressions": position.impressions,
+                "snippet_format": snippet,
+            }
+        )
         if snippet:
             opportunities.append({"keyword": keyword.text, "position": position.position, "add": snippet})
     with warehouse.get().session() as session:
@@ -566,8 +787,9 @@ def serp_positions(
             "top_10": sum(1 for p in ranked if p <= 10),
             "snippet_opportunities": len(opportunities),
             "source": source,
-            "opportunities": markdown_table(sorted(opportunities, key=lambda o: o["position"]),
-                                            ["keyword", "position", "add"], limit=15),
+            "opportunities": markdown_table(
+                sorted(opportunities, key=lambda o: o["position"]), ["keyword", "position", "add"], limit=15
+            ),
         }
     )
 
@@ -583,6 +805,9 @@ def top_cluster_partitions(instance, limit: int | None = None) -> list[str]:
     known = set(instance.get_dynamic_partitions(keyword_cluster_partitions.name))
     slug = brand_slug(load_brand(brand_path()).name)
     with Warehouse(warehouse_url()).session() as session:
-        ordered = session.scalars(select(ContentCluster.slug).where(ContentCluster.brand == slug)
-                                  .order_by(ContentCluster.size.desc(), ContentCluster.slug))
+        ordered = session.scalars(
+            select(ContentCluster.slug)
+            .where(ContentCluster.brand == slug)
+            .order_by(ContentCluster.size.desc(), ContentCluster.slug)
+        )
         return [s for s in ordered if s in known][:limit]

@@ -87,13 +87,23 @@ def trend_snapshots(
                 rows += [{**r.row(), "brand": slug, "payload_key": payload_key} for r in outcome.readings]
                 answered.add(outcome.source)
             status_rows.append(
-                {"brand": slug, "day": day, "source": outcome.source, "status": outcome.status,
-                 "readings": len(outcome.readings), "error": outcome.error, "payload_key": payload_key}
+                {
+                    "brand": slug,
+                    "day": day,
+                    "source": outcome.source,
+                    "status": outcome.status,
+                    "readings": len(outcome.readings),
+                    "error": outcome.error,
+                    "payload_key": payload_key,
+                }
             )
             if outcome.status == "failed":
                 context.log.warning(f"trend source {outcome.source} failed for {day}: {outcome.error}")
         if not any(o.status == "answered" for o in outcomes):
-            raise Failure(f"no trend source answered for {day}: " + "; ".join(f"{o.source}: {o.error}" for o in outcomes))
+            raise Failure(
+                f"no trend source answered for {day}: "
+                + "; ".join(f"{o.source}: {o.error}" for o in outcomes)
+            )
         with warehouse.get().session() as session:
             written += upsert(session, TrendData, rows, keys=["brand", "day", "source", "topic"])
             upsert(session, TrendSourceStatus, status_rows, keys=["brand", "day", "source"])
@@ -104,9 +114,12 @@ def trend_snapshots(
             "days": len(days),
             "readings": written,
             "sources_answered": MetadataValue.text(", ".join(sorted(answered)) or "none"),
-            "source_status": markdown_table(statuses[-len(sources):], ["day", "source", "status", "readings", "error"]),
+            "source_status": markdown_table(
+                statuses[-len(sources) :], ["day", "source", "status", "readings", "error"]
+            ),
             "preview": markdown_table(
-                sorted(preview, key=lambda r: -r["interest"]), ["day", "source", "topic", "interest", "volume", "velocity"]
+                sorted(preview, key=lambda r: -r["interest"]),
+                ["day", "source", "topic", "interest", "volume", "velocity"],
             ),
         }
     )
@@ -114,7 +127,9 @@ def trend_snapshots(
 
 def _stored_readings(warehouse: WarehouseResource, slug: str, days: int) -> tuple[date, list[dict]]:
     with warehouse.get().session() as session:
-        as_of = session.scalar(select(TrendData.day).where(TrendData.brand == slug).order_by(TrendData.day.desc()))
+        as_of = session.scalar(
+            select(TrendData.day).where(TrendData.brand == slug).order_by(TrendData.day.desc())
+        )
         if as_of is None:
             raise Failure("trend_signals: no trend snapshots stored yet; materialize trend_snapshots first")
         query = select(TrendData.day, TrendData.source, TrendData.topic, TrendData.interest).where(
@@ -147,7 +162,9 @@ def trend_signals(
                 {"lifecycle": row["lifecycle"]}
             )
     spiking = [r for r in rows if r["spike_date"] is not None]
-    stages = {stage: sum(r["lifecycle"] == stage for r in rows) for stage in sorted({r["lifecycle"] for r in rows})}
+    stages = {
+        stage: sum(r["lifecycle"] == stage for r in rows) for stage in sorted({r["lifecycle"] for r in rows})
+    }
     return MaterializeResult(
         metadata={
             "as_of": as_of.isoformat(),
@@ -157,8 +174,16 @@ def trend_signals(
             "seconds": round(time.perf_counter() - started, 3),
             "preview": markdown_table(
                 sorted(rows, key=lambda r: -(r["spike_score"] or -99)),
-                ["topic", "spike_score", "confirmed_score", "spike_date", "confirmations", "lifecycle",
-                 "viral_coefficient", "peak_date"],
+                [
+                    "topic",
+                    "spike_score",
+                    "confirmed_score",
+                    "spike_date",
+                    "confirmations",
+                    "lifecycle",
+                    "viral_coefficient",
+                    "peak_date",
+                ],
             ),
         }
     )
@@ -166,9 +191,15 @@ def trend_signals(
 
 def _signal_row(signal: TrendSignal) -> TopicSignalRow:
     return TopicSignalRow(
-        topic=signal.topic, spike_score=signal.spike_score, confirmed_score=signal.confirmed_score,
-        spike_date=signal.spike_date, lifecycle=signal.lifecycle, confirmations=signal.confirmations,
-        sources=signal.sources, viral_coefficient=signal.viral_coefficient, peak_date=signal.peak_date,
+        topic=signal.topic,
+        spike_score=signal.spike_score,
+        confirmed_score=signal.confirmed_score,
+        spike_date=signal.spike_date,
+        lifecycle=signal.lifecycle,
+        confirmations=signal.confirmations,
+        sources=signal.sources,
+        viral_coefficient=signal.viral_coefficient,
+        peak_date=signal.peak_date,
     )
 
 
@@ -184,24 +215,43 @@ def trend_opportunities(
     profile = brand.load()
     slug = brand_slug(profile.name)
     with warehouse.get().session() as session:
-        as_of = session.scalar(select(TrendSignal.day).where(TrendSignal.brand == slug).order_by(TrendSignal.day.desc()))
+        as_of = session.scalar(
+            select(TrendSignal.day).where(TrendSignal.brand == slug).order_by(TrendSignal.day.desc())
+        )
         if as_of is None:
             raise Failure("trend_opportunities: no trend signals stored yet; materialize trend_signals first")
-        signals = [_signal_row(s) for s in session.scalars(select(TrendSignal).filter_by(brand=slug, day=as_of))]
+        signals = [
+            _signal_row(s) for s in session.scalars(select(TrendSignal).filter_by(brand=slug, day=as_of))
+        ]
         clusters = [c.name for c in session.scalars(select(ContentCluster).filter_by(brand=slug))]
     seeds = list(dict.fromkeys([*profile.seed_topics, *clusters]))
     ranked = rank_opportunities(signals, seeds, profile.trends.spike_threshold)
     rows = [
-        {"brand": slug, "as_of": as_of, "topic": o.topic, "topic_key": o.topic_key, "rank": o.rank,
-         "score": o.score, "relevance": o.relevance, "matched_seed": o.matched_seed,
-         "spike_score": o.signal.confirmed_score, "spike_date": o.signal.spike_date,
-         "lifecycle": o.signal.lifecycle, "confirmations": o.signal.confirmations, "reason": o.reason}
+        {
+            "brand": slug,
+            "as_of": as_of,
+            "topic": o.topic,
+            "topic_key": o.topic_key,
+            "rank": o.rank,
+            "score": o.score,
+            "relevance": o.relevance,
+            "matched_seed": o.matched_seed,
+            "spike_score": o.signal.confirmed_score,
+            "spike_date": o.signal.spike_date,
+            "lifecycle": o.signal.lifecycle,
+            "confirmations": o.signal.confirmations,
+            "reason": o.reason,
+        }
         for o in ranked
     ]
     with warehouse.get().session() as session:  # the day's ranking is replaced as a whole
-        session.execute(delete(TrendOpportunity).where(TrendOpportunity.brand == slug, TrendOpportunity.as_of == as_of))
+        session.execute(
+            delete(TrendOpportunity).where(TrendOpportunity.brand == slug, TrendOpportunity.as_of == as_of)
+        )
         upsert(session, TrendOpportunity, rows, keys=["brand", "as_of", "topic"])
-    over = [r for r in rows if r["spike_score"] is not None and r["spike_score"] >= profile.trends.spike_threshold]
+    over = [
+        r for r in rows if r["spike_score"] is not None and r["spike_score"] >= profile.trends.spike_threshold
+    ]
     return MaterializeResult(
         metadata={
             "as_of": as_of.isoformat(),
@@ -210,7 +260,9 @@ def trend_opportunities(
             "threshold": profile.trends.spike_threshold,
             "matched_against": len(seeds),
             "top_topic": MetadataValue.text(rows[0]["topic"] if rows else "none"),
-            "preview": markdown_table(rows, ["rank", "topic", "score", "relevance", "lifecycle", "spike_date", "reason"]),
+            "preview": markdown_table(
+                rows, ["rank", "topic", "score", "relevance", "lifecycle", "spike_date", "reason"]
+            ),
         }
     )
 
@@ -223,27 +275,38 @@ def trend_opportunities(
     "the start of every piece of content made for the topic.",
 )
 def topic_brief(
-    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource, media_store: MediaStoreResource
+    context: AssetExecutionContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    media_store: MediaStoreResource,
 ) -> MaterializeResult:
     profile = brand.load()
     slug = brand_slug(profile.name)
     key = context.partition_key
     with warehouse.get().session() as session:
         found = session.scalars(
-            select(TrendOpportunity).filter_by(brand=slug, topic_key=key).order_by(TrendOpportunity.as_of.desc())
+            select(TrendOpportunity)
+            .filter_by(brand=slug, topic_key=key)
+            .order_by(TrendOpportunity.as_of.desc())
         ).first()
         if found is None:
             raise Failure(f"topic_brief: topic {key!r} has no row in trend_opportunities")
         opportunity = {c.name: getattr(found, c.name) for c in TrendOpportunity.__table__.columns}
-        payload_keys = dict(session.execute(
-            select(TrendSourceStatus.source, TrendSourceStatus.payload_key).filter_by(brand=slug, day=found.as_of)
-        ).all())
+        payload_keys = dict(
+            session.execute(
+                select(TrendSourceStatus.source, TrendSourceStatus.payload_key).filter_by(
+                    brand=slug, day=found.as_of
+                )
+            ).all()
+        )
     raw = {
         source: json.loads(media_store.get_bytes(key)).get(found.topic, {})
-        for source, key in payload_keys.items() if key and source in ("news", "google_trends", "reddit")
+        for source, key in payload_keys.items()
+        if key and source in ("news", "google_trends", "reddit")
     }
     text = compose_brief(
-        opportunity, profile.name,
+        opportunity,
+        profile.name,
         headlines=raw.get("news", {}).get("headlines", []),
         rising=raw.get("google_trends", {}).get("rising", []),
         posts=raw.get("reddit", {}).get("posts", []),
@@ -264,7 +327,9 @@ def topic_brief(
     )
 
 
-def recent_snapshot_days(instance: DagsterInstance, defs: Definitions, days: int = MAKE_RUN_DAYS) -> list[str]:
+def recent_snapshot_days(
+    instance: DagsterInstance, defs: Definitions, days: int = MAKE_RUN_DAYS
+) -> list[str]:
     """`make run`'s snapshots: the `days` days ending yesterday, as one "first...last" range, so the
     pipeline runs them as a single run (the asset's BackfillPolicy.single_run), not 30 runs."""
     last = date.today() - timedelta(days=1)

@@ -39,7 +39,9 @@ from marketing_engine.warehouse.models import VideoAsset, VideoDNA
 GROUP = "video"
 
 
-def _topic(context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource) -> tuple[str, str]:
+def _topic(
+    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource
+) -> tuple[str, str]:
     from marketing_engine.video.topics import topic_for_key
 
     key = context.partition_key
@@ -57,12 +59,21 @@ def video_dna(brand: BrandResource, warehouse: WarehouseResource) -> Materialize
     profile = brand.load()
     dna = build(profile).as_dict()
     with warehouse.get().session() as session:
-        upsert(session, VideoDNA, [{"brand": brand_slug(profile.name), "fingerprint": dna["fingerprint"],
-                                    "spec": dna}], keys=["brand"])
+        upsert(
+            session,
+            VideoDNA,
+            [{"brand": brand_slug(profile.name), "fingerprint": dna["fingerprint"], "spec": dna}],
+            keys=["brand"],
+        )
     return MaterializeResult(
         value=dna,
-        metadata={"fingerprint": dna["fingerprint"][:16], "voice": dna["voice"], "music_mood": dna["music_mood"],
-                  "font": dna["font_name"], "palette": MetadataValue.json(dna["palette"])},
+        metadata={
+            "fingerprint": dna["fingerprint"][:16],
+            "voice": dna["voice"],
+            "music_mood": dna["music_mood"],
+            "font": dna["font_name"],
+            "palette": MetadataValue.json(dna["palette"]),
+        },
     )
 
 
@@ -70,10 +81,19 @@ class ScriptConfig(Config):
     length_s: int = Field(default=30, description="15, 30, 60, 90, 120, 180, 300 or 600 seconds")
 
 
-@asset(group_name=GROUP, partitions_def=topics_partitions,
-       description="A script per topic: trigger hook, beats with on-screen text and b-roll, call to action.")
-def video_scripts(context: AssetExecutionContext, config: ScriptConfig, video_dna: dict, brand: BrandResource,
-                  warehouse: WarehouseResource, llm: LLMResource) -> MaterializeResult[dict]:
+@asset(
+    group_name=GROUP,
+    partitions_def=topics_partitions,
+    description="A script per topic: trigger hook, beats with on-screen text and b-roll, call to action.",
+)
+def video_scripts(
+    context: AssetExecutionContext,
+    config: ScriptConfig,
+    video_dna: dict,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    llm: LLMResource,
+) -> MaterializeResult[dict]:
     from marketing_engine.video.script import VideoScript
     from marketing_engine.video.studio import checked_script, script_request
 
@@ -83,93 +103,184 @@ def video_scripts(context: AssetExecutionContext, config: ScriptConfig, video_dn
     beats = [{"on_screen": b.on_screen, "narration": b.narration, "b_roll": b.b_roll} for b in script.beats]
     return MaterializeResult(
         value={"topic_key": key, "script": script.model_dump(), "estimated_speech_s": round(seconds, 1)},
-        metadata={"topic": topic, "trigger": script.trigger, "hook": script.hook, "words": script.word_count,
-                  "estimated_speech_s": round(seconds, 1), "length_s": script.length_s,
-                  "beats": markdown_table(beats, ["on_screen", "narration", "b_roll"]), **result.usage.as_metadata()},
+        metadata={
+            "topic": topic,
+            "trigger": script.trigger,
+            "hook": script.hook,
+            "words": script.word_count,
+            "estimated_speech_s": round(seconds, 1),
+            "length_s": script.length_s,
+            "beats": markdown_table(beats, ["on_screen", "narration", "b_roll"]),
+            **result.usage.as_metadata(),
+        },
     )
 
 
-@asset(group_name=GROUP, partitions_def=topics_partitions,
-       description="The narration, spoken by the Voice resource, with one time per word (cached by content).")
-def voiceovers(video_scripts: dict, video_dna: dict, voice: VoiceResource,
-               media_store: MediaStoreResource) -> MaterializeResult[dict]:
+@asset(
+    group_name=GROUP,
+    partitions_def=topics_partitions,
+    description="The narration, spoken by the Voice resource, with one time per word (cached by content).",
+)
+def voiceovers(
+    video_scripts: dict, video_dna: dict, voice: VoiceResource, media_store: MediaStoreResource
+) -> MaterializeResult[dict]:
     from marketing_engine.video.script import VideoScript
     from marketing_engine.video.studio import speak_to_fit
 
     script = VideoScript.model_validate(video_scripts["script"])
     spoken = speak_to_fit(voice, script, video_dna)
     stored = media_store.put_file(spoken["wav"])
-    value = {"key": stored.key, "sha256": stored.sha256, "words": spoken["words"], "duration_s": spoken["duration_s"],
-             "words_per_minute": spoken["words_per_minute"], "engine": voice.engine_version()}
-    return MaterializeResult(value=value, metadata={
-        "duration_s": spoken["duration_s"], "words": len(spoken["words"]), "cached": spoken["cached"],
-        "words_per_minute": spoken["words_per_minute"], "engine": value["engine"],
-        "wav": MetadataValue.path(str(media_store.uri(stored.key))),
-        "first_words": markdown_table(spoken["words"][:8], ["word", "start", "end"]),
-    })
+    value = {
+        "key": stored.key,
+        "sha256": stored.sha256,
+        "words": spoken["words"],
+        "duration_s": spoken["duration_s"],
+        "words_per_minute": spoken["words_per_minute"],
+        "engine": voice.engine_version(),
+    }
+    return MaterializeResult(
+        value=value,
+        metadata={
+            "duration_s": spoken["duration_s"],
+            "words": len(spoken["words"]),
+            "cached": spoken["cached"],
+            "words_per_minute": spoken["words_per_minute"],
+            "engine": value["engine"],
+            "wav": MetadataValue.path(str(media_store.uri(stored.key))),
+            "first_words": markdown_table(spoken["words"][:8], ["word", "start", "end"]),
+        },
+    )
 
 
-@asset(group_name=GROUP, partitions_def=topics_partitions,
-       description="A soundtrack for the video's length and the brand's music mood (royalty-free synth offline).")
-def soundtracks(context: AssetExecutionContext, video_scripts: dict, video_dna: dict, music: MusicResource,
-                media_store: MediaStoreResource) -> MaterializeResult[dict]:
+@asset(
+    group_name=GROUP,
+    partitions_def=topics_partitions,
+    description="A soundtrack for the video's length and the brand's music mood (royalty-free synth offline).",
+)
+def soundtracks(
+    context: AssetExecutionContext,
+    video_scripts: dict,
+    video_dna: dict,
+    music: MusicResource,
+    media_store: MediaStoreResource,
+) -> MaterializeResult[dict]:
     length = video_scripts["script"]["length_s"]
     wav, cached = music.soundtrack(video_dna["music_mood"], length, _seed(context.partition_key))
     stored = media_store.put_file(wav)
-    return MaterializeResult(value={"key": stored.key, "sha256": stored.sha256, "length_s": length},
-                             metadata={"mood": video_dna["music_mood"], "length_s": length, "cached": cached,
-                                       "backend": music.backend, "wav": MetadataValue.path(media_store.uri(stored.key))})
+    return MaterializeResult(
+        value={"key": stored.key, "sha256": stored.sha256, "length_s": length},
+        metadata={
+            "mood": video_dna["music_mood"],
+            "length_s": length,
+            "cached": cached,
+            "backend": music.backend,
+            "wav": MetadataValue.path(media_store.uri(stored.key)),
+        },
+    )
 
 
 class RenditionConfig(Config):
-    renditions: list[str] = Field(default=["vertical", "landscape"],
-                                  description="vertical (9:16), landscape (16:9), square (1:1), portrait (4:5)")
+    renditions: list[str] = Field(
+        default=["vertical", "landscape"],
+        description="vertical (9:16), landscape (16:9), square (1:1), portrait (4:5)",
+    )
 
 
-@asset(group_name=GROUP, partitions_def=topics_partitions,
-       description="Motion graphics per rendition from the video DNA (or generated footage), timed to the voice.")
-def visual_tracks(context: AssetExecutionContext, config: RenditionConfig, video_scripts: dict, voiceovers: dict,
-                  video_dna: dict, brand: BrandResource, footage: FootageResource,
-                  media_store: MediaStoreResource) -> MaterializeResult[dict]:
+@asset(
+    group_name=GROUP,
+    partitions_def=topics_partitions,
+    description="Motion graphics per rendition from the video DNA (or generated footage), timed to the voice.",
+)
+def visual_tracks(
+    context: AssetExecutionContext,
+    config: RenditionConfig,
+    video_scripts: dict,
+    voiceovers: dict,
+    video_dna: dict,
+    brand: BrandResource,
+    footage: FootageResource,
+    media_store: MediaStoreResource,
+) -> MaterializeResult[dict]:
     from marketing_engine.video.dna import video_dna as build
     from marketing_engine.video.script import VideoScript
     from marketing_engine.video.studio import visual_track
 
     script = VideoScript.model_validate(video_scripts["script"])
     dna_obj = build(brand.load())
-    tracks = {name: visual_track(media_store, video_dna, dna_obj, script, voiceovers, script.length_s, name,
-                                 _seed(context.partition_key)) for name in config.renditions}
+    tracks = {
+        name: visual_track(
+            media_store,
+            video_dna,
+            dna_obj,
+            script,
+            voiceovers,
+            script.length_s,
+            name,
+            _seed(context.partition_key),
+        )
+        for name in config.renditions
+    }
     clips = footage.b_roll_clips(script, media_store, tracks)
     segments = next(iter(tracks.values()))["segments"]
-    return MaterializeResult(value=tracks, metadata={
-        "renditions": ", ".join(tracks), "layers": sum(len(t["layers"]) for t in tracks.values()),
-        "footage_backend": footage.backend, "generated_clips": clips["clips"],
-        "footage_cost_usd": clips["cost_usd"], "footage_failed": clips["failed"],
-        "segments": markdown_table(segments, ["kind", "start", "end", "text"]),
-    })
+    return MaterializeResult(
+        value=tracks,
+        metadata={
+            "renditions": ", ".join(tracks),
+            "layers": sum(len(t["layers"]) for t in tracks.values()),
+            "footage_backend": footage.backend,
+            "generated_clips": clips["clips"],
+            "footage_cost_usd": clips["cost_usd"],
+            "footage_failed": clips["failed"],
+            "segments": markdown_table(segments, ["kind", "start", "end", "text"]),
+        },
+    )
 
 
-@asset(group_name=GROUP, partitions_def=topics_partitions,
-       description="Word-highlight ASS captions per rendition (inside its safe zone), with SRT and VTT sidecars.")
-def captions(video_scripts: dict, voiceovers: dict, visual_tracks: dict, video_dna: dict,
-             media_store: MediaStoreResource) -> MaterializeResult[dict]:
+@asset(
+    group_name=GROUP,
+    partitions_def=topics_partitions,
+    description="Word-highlight ASS captions per rendition (inside its safe zone), with SRT and VTT sidecars.",
+)
+def captions(
+    video_scripts: dict,
+    voiceovers: dict,
+    visual_tracks: dict,
+    video_dna: dict,
+    media_store: MediaStoreResource,
+) -> MaterializeResult[dict]:
     from marketing_engine.video.script import VideoScript
     from marketing_engine.video.studio import caption_track
 
     script = VideoScript.model_validate(video_scripts["script"])
     tracks = {name: caption_track(media_store, video_dna, script, voiceovers, name) for name in visual_tracks}
     srt = media_store.get_bytes(next(iter(tracks.values()))["keys"]["srt"]).decode()
-    return MaterializeResult(value=tracks, metadata={
-        "pages": next(iter(tracks.values()))["pages"], "renditions": ", ".join(tracks),
-        "srt_preview": MetadataValue.md("```\n" + "\n".join(srt.splitlines()[:12]) + "\n```"),
-    })
+    return MaterializeResult(
+        value=tracks,
+        metadata={
+            "pages": next(iter(tracks.values()))["pages"],
+            "renditions": ", ".join(tracks),
+            "srt_preview": MetadataValue.md("```\n" + "\n".join(srt.splitlines()[:12]) + "\n```"),
+        },
+    )
 
 
-@asset(group_name=GROUP, partitions_def=topics_partitions,
-       description="One ffmpeg filtergraph and one encode per rendition, in parallel; thumbnails; video_assets rows.")
-def rendered_videos(context: AssetExecutionContext, video_scripts: dict, voiceovers: dict, soundtracks: dict,
-                    visual_tracks: dict, captions: dict, video_dna: dict, brand: BrandResource,
-                    warehouse: WarehouseResource, media_store: MediaStoreResource) -> MaterializeResult[dict]:
+@asset(
+    group_name=GROUP,
+    partitions_def=topics_partitions,
+    description="One ffmpeg filtergraph and one encode per rendition, in parallel; thumbnails; video_assets rows.",
+)
+def rendered_videos(
+    context: AssetExecutionContext,
+    video_scripts: dict,
+    voiceovers: dict,
+    soundtracks: dict,
+    visual_tracks: dict,
+    captions: dict,
+    video_dna: dict,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    media_store: MediaStoreResource,
+) -> MaterializeResult[dict]:
     from sqlalchemy import select
 
     from marketing_engine.video.script import VideoScript
@@ -179,14 +290,27 @@ def rendered_videos(context: AssetExecutionContext, video_scripts: dict, voiceov
     script = VideoScript.model_validate(video_scripts["script"])
     slug = brand_slug(brand.load().name)
     with warehouse.get().session() as session:
-        rows = session.scalars(select(VideoAsset).where(VideoAsset.brand == slug, VideoAsset.topic == key,
-                                                        VideoAsset.length_s == script.length_s))
+        rows = session.scalars(
+            select(VideoAsset).where(
+                VideoAsset.brand == slug, VideoAsset.topic == key, VideoAsset.length_s == script.length_s
+            )
+        )
         cached = {row.rendition: row.manifest_sha256 for row in rows}
     folder = home_dir("videos") / key
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    rendered = render_renditions(media_store, video_dna, script, voiceovers, soundtracks, visual_tracks, captions,
-                                 float(script.length_s), home_dir("cache") / "renders", cached)
+    rendered = render_renditions(
+        media_store,
+        video_dna,
+        script,
+        voiceovers,
+        soundtracks,
+        visual_tracks,
+        captions,
+        float(script.length_s),
+        home_dir("cache") / "renders",
+        cached,
+    )
     seconds = time.perf_counter() - started
     value, rows = {}, []
     for item in rendered:
@@ -195,28 +319,56 @@ def rendered_videos(context: AssetExecutionContext, video_scripts: dict, voiceov
         shutil.copyfile(item.thumbnail, folder / f"{item.rendition}.png")
         for suffix in ("srt", "vtt"):
             (folder / f"{item.rendition}.{suffix}").write_bytes(
-                media_store.get_bytes(captions[item.rendition]["keys"][suffix]))
+                media_store.get_bytes(captions[item.rendition]["keys"][suffix])
+            )
         size = item.manifest["rendition"]
-        rows.append({"brand": slug, "topic": key, "length_s": script.length_s, "rendition": item.rendition,
-                     "width": size["width"], "height": size["height"], "duration_s": float(script.length_s),
-                     "media_key": video.key, "sha256": video.sha256, "thumbnail_key": thumb.key,
-                     "manifest_sha256": item.manifest_sha256, "gate_status": "pending", "gate_report": {}})
-        value[item.rendition] = {"media_key": video.key, "thumbnail_key": thumb.key, "file": str(folder / f"{item.rendition}.mp4"),
-                                 "manifest_sha256": item.manifest_sha256, "caption_box": item.caption_box}
+        rows.append(
+            {
+                "brand": slug,
+                "topic": key,
+                "length_s": script.length_s,
+                "rendition": item.rendition,
+                "width": size["width"],
+                "height": size["height"],
+                "duration_s": float(script.length_s),
+                "media_key": video.key,
+                "sha256": video.sha256,
+                "thumbnail_key": thumb.key,
+                "manifest_sha256": item.manifest_sha256,
+                "gate_status": "pending",
+                "gate_report": {},
+            }
+        )
+        value[item.rendition] = {
+            "media_key": video.key,
+            "thumbnail_key": thumb.key,
+            "file": str(folder / f"{item.rendition}.mp4"),
+            "manifest_sha256": item.manifest_sha256,
+            "caption_box": item.caption_box,
+        }
     with warehouse.get().session() as session:
         upsert(session, VideoAsset, rows, keys=["brand", "topic", "length_s", "rendition"])
-    return MaterializeResult(value=value, metadata={
-        "renditions": len(rendered), "render_seconds": round(seconds, 1), "folder": MetadataValue.path(str(folder)),
-        "thumbnail": MetadataValue.path(str(folder / f"{rendered[0].rendition}.png")),
-        "videos": markdown_table(rows, ["rendition", "width", "height", "duration_s", "manifest_sha256"]),
-    })
+    return MaterializeResult(
+        value=value,
+        metadata={
+            "renditions": len(rendered),
+            "render_seconds": round(seconds, 1),
+            "folder": MetadataValue.path(str(folder)),
+            "thumbnail": MetadataValue.path(str(folder / f"{rendered[0].rendition}.png")),
+            "videos": markdown_table(rows, ["rendition", "width", "height", "duration_s", "manifest_sha256"]),
+        },
+    )
 
 
-@asset_check(asset=rendered_videos, blocking=True,
-             description="Each rendition meets its platforms' specs: streams, faststart, loudness, no black/"
-                         "frozen/silent stretch over 1 s, captions in the safe zone.")
-def rendered_videos_meet_platform_specs(context, brand: BrandResource, warehouse: WarehouseResource,
-                                        media_store: MediaStoreResource) -> AssetCheckResult:
+@asset_check(
+    asset=rendered_videos,
+    blocking=True,
+    description="Each rendition meets its platforms' specs: streams, faststart, loudness, no black/"
+    "frozen/silent stretch over 1 s, captions in the safe zone.",
+)
+def rendered_videos_meet_platform_specs(
+    context, brand: BrandResource, warehouse: WarehouseResource, media_store: MediaStoreResource
+) -> AssetCheckResult:
     from concurrent.futures import ThreadPoolExecutor
 
     from sqlalchemy import select
@@ -227,16 +379,26 @@ def rendered_videos_meet_platform_specs(context, brand: BrandResource, warehouse
 
     slug = brand_slug(brand.load().name)
     with warehouse.get().session() as session:
-        rows = list(session.scalars(select(VideoAsset).where(VideoAsset.brand == slug,
-                                                             VideoAsset.topic == context.partition_key)))
+        rows = list(
+            session.scalars(
+                select(VideoAsset).where(VideoAsset.brand == slug, VideoAsset.topic == context.partition_key)
+            )
+        )
         jobs = [(row.rendition, media_store.local_path(row.media_key), row.duration_s) for row in rows]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        reports = list(pool.map(lambda job: run_gates(job[1], rendition(job[0]), job[2],
-                                                      cap.layout(rendition(job[0])).as_dict()), jobs))
+        reports = list(
+            pool.map(
+                lambda job: run_gates(
+                    job[1], rendition(job[0]), job[2], cap.layout(rendition(job[0])).as_dict()
+                ),
+                jobs,
+            )
+        )
     by_name = {report.rendition: report for report in reports}
     with warehouse.get().session() as session:
-        for row in session.scalars(select(VideoAsset).where(VideoAsset.brand == slug,
-                                                            VideoAsset.topic == context.partition_key)):
+        for row in session.scalars(
+            select(VideoAsset).where(VideoAsset.brand == slug, VideoAsset.topic == context.partition_key)
+        ):
             if row.rendition in by_name:
                 row.gate_status = "passed" if by_name[row.rendition].passed else "failed"
                 row.gate_report = by_name[row.rendition].as_dict()
@@ -245,16 +407,22 @@ def rendered_videos_meet_platform_specs(context, brand: BrandResource, warehouse
         passed=bool(reports) and not failures,
         severity=AssetCheckSeverity.ERROR,
         description="; ".join(failures)[:1000] if failures else f"{len(reports)} renditions publishable",
-        metadata={"renditions": len(reports), "failures": MetadataValue.md("\n".join(f"- {f}" for f in failures)
-                                                                            or "none"),
-                  "measurements": MetadataValue.json({r.rendition: r.measurements for r in reports})},
+        metadata={
+            "renditions": len(reports),
+            "failures": MetadataValue.md("\n".join(f"- {f}" for f in failures) or "none"),
+            "measurements": MetadataValue.json({r.rendition: r.measurements for r in reports}),
+        },
     )
 
 
-@asset(group_name=GROUP, partitions_def=topics_partitions,
-       description="Per platform: title, description and hashtags within that platform's limits.")
-def video_metadata(video_scripts: dict, rendered_videos: dict, brand: BrandResource,
-                   media_store: MediaStoreResource) -> MaterializeResult[dict]:
+@asset(
+    group_name=GROUP,
+    partitions_def=topics_partitions,
+    description="Per platform: title, description and hashtags within that platform's limits.",
+)
+def video_metadata(
+    video_scripts: dict, rendered_videos: dict, brand: BrandResource, media_store: MediaStoreResource
+) -> MaterializeResult[dict]:
     import json
 
     from marketing_engine.video.metadata import platform_metadata
@@ -265,12 +433,23 @@ def video_metadata(video_scripts: dict, rendered_videos: dict, brand: BrandResou
     folder = home_dir("videos") / video_scripts["topic_key"]
     (folder / "metadata.json").write_text(json.dumps(entries, indent=1, ensure_ascii=False), encoding="utf-8")
     stored = media_store.put_file(folder / "metadata.json")
-    rows = [{"platform": p, **{k: v for k, v in e.items() if k != "hashtags"}, "hashtags": " ".join(e["hashtags"])}
-            for p, e in entries.items()]
-    return MaterializeResult(value=entries, metadata={
-        "platforms": len(entries), "file": MetadataValue.path(str(folder / "metadata.json")), "key": stored.key,
-        "preview": markdown_table(rows, ["platform", "rendition", "title", "hashtags"]),
-    })
+    rows = [
+        {
+            "platform": p,
+            **{k: v for k, v in e.items() if k != "hashtags"},
+            "hashtags": " ".join(e["hashtags"]),
+        }
+        for p, e in entries.items()
+    ]
+    return MaterializeResult(
+        value=entries,
+        metadata={
+            "platforms": len(entries),
+            "file": MetadataValue.path(str(folder / "metadata.json")),
+            "key": stored.key,
+            "preview": markdown_table(rows, ["platform", "rendition", "title", "hashtags"]),
+        },
+    )
 
 
 def video_topic_partitions(instance: DagsterInstance, defs: Definitions) -> list[str]:

@@ -25,13 +25,17 @@ DEFAULT_WINDOWS = (PostingWindow(days=list(DAYS), start=time(9, 0), end=time(17,
 class CadenceOptimizer(Protocol):
     """Chooses `count` posting times (local, naive) for one platform on one day from candidates."""
 
-    def choose(self, platform_name: str, day: date, candidates: Sequence[datetime], count: int) -> list[datetime]: ...
+    def choose(
+        self, platform_name: str, day: date, candidates: Sequence[datetime], count: int
+    ) -> list[datetime]: ...
 
 
 class BrandWindows:
     """Until the engine has learned anything: spread the day's posts evenly across its windows."""
 
-    def choose(self, platform_name: str, day: date, candidates: Sequence[datetime], count: int) -> list[datetime]:
+    def choose(
+        self, platform_name: str, day: date, candidates: Sequence[datetime], count: int
+    ) -> list[datetime]:
         if count <= 0 or not candidates:
             return []
         if count >= len(candidates):
@@ -51,7 +55,9 @@ class LearnedTimes(BrandWindows):
         """Learned times replace the brand's windows for this platform: any hour may be chosen."""
         return bool(self.scores.get(platform_name))
 
-    def choose(self, platform_name: str, day: date, candidates: Sequence[datetime], count: int) -> list[datetime]:
+    def choose(
+        self, platform_name: str, day: date, candidates: Sequence[datetime], count: int
+    ) -> list[datetime]:
         learned = self.scores.get(platform_name)
         if not learned:
             return super().choose(platform_name, day, candidates, count)
@@ -133,8 +139,9 @@ class Slot:
     local: datetime  # wall clock in the brand's zone
 
 
-def platform_slots(profile: BrandProfile, platform_name: str, start: date, days: int,
-                   optimizer: CadenceOptimizer) -> list[Slot]:
+def platform_slots(
+    profile: BrandProfile, platform_name: str, start: date, days: int, optimizer: CadenceOptimizer
+) -> list[Slot]:
     """Slots for one platform over `days` days from `start`, honouring posts per day and quotas."""
     zone = ZoneInfo(profile.audience.timezone)
     channel = profile.channels[platform_name]  # type: ignore[index]
@@ -167,8 +174,9 @@ class PlannedPost:
     scheduled_at: datetime | None  # None: no free slot in the horizon (the backlog)
 
 
-def plan(drafts: Sequence[Draft], slots: Mapping[str, Sequence[Slot]], arc_gap: timedelta = timedelta(hours=12)
-         ) -> list[PlannedPost]:
+def plan(
+    drafts: Sequence[Draft], slots: Mapping[str, Sequence[Slot]], arc_gap: timedelta = timedelta(hours=12)
+) -> list[PlannedPost]:
     """Give each draft a slot: all hooks first (content in the given order), then nurtures, then
     converts; a step of one piece of content starts at least `arc_gap` after the first post of
     its previous step went out (a slow platform does not hold the whole arc back)."""
@@ -177,8 +185,14 @@ def plan(drafts: Sequence[Draft], slots: Mapping[str, Sequence[Slot]], arc_gap: 
     planned: list[PlannedPost] = []
     for index, step in enumerate(ARC_STEPS):
         for draft in (d for d in drafts if d.arc_step == step):
-            earliest = max((step_done[(draft.content_ref, s)] + arc_gap for s in ARC_STEPS[:index]
-                            if (draft.content_ref, s) in step_done), default=None)
+            earliest = max(
+                (
+                    step_done[(draft.content_ref, s)] + arc_gap
+                    for s in ARC_STEPS[:index]
+                    if (draft.content_ref, s) in step_done
+                ),
+                default=None,
+            )
             times = free.get(draft.platform, [])
             position = bisect.bisect_left(times, earliest) if earliest else 0
             at = times.pop(position) if position < len(times) else None

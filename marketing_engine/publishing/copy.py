@@ -21,9 +21,16 @@ from marketing_engine.publishing.platforms import Draft, fit, platform, registry
 # Where each platform sits in a hook → nurture → convert arc for one piece of content.
 ARC_STEPS = ("hook", "nurture", "convert")
 _PLATFORM_STEP = {
-    "x": "hook", "threads": "hook", "bluesky": "hook", "tiktok": "hook", "instagram": "hook",
-    "linkedin": "nurture", "reddit": "nurture", "youtube": "nurture",
-    "facebook": "convert", "pinterest": "convert",
+    "x": "hook",
+    "threads": "hook",
+    "bluesky": "hook",
+    "tiktok": "hook",
+    "instagram": "hook",
+    "linkedin": "nurture",
+    "reddit": "nurture",
+    "youtube": "nurture",
+    "facebook": "convert",
+    "pinterest": "convert",
 }
 _VIDEO_ASPECT = {"tiktok": ("9:16",), "instagram": ("9:16", "4:5", "1:1"), "youtube": ("16:9", "9:16")}
 
@@ -55,7 +62,12 @@ def with_utm(url: str, source: str, medium: str, campaign: str, content: str) ->
     """`url` with utm_source/medium/campaign/content set (existing UTM values are replaced)."""
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.startswith("utm_")]
-    query += [("utm_source", source), ("utm_medium", medium), ("utm_campaign", campaign), ("utm_content", content)]
+    query += [
+        ("utm_source", source),
+        ("utm_medium", medium),
+        ("utm_campaign", campaign),
+        ("utm_content", content),
+    ]
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
@@ -90,8 +102,11 @@ def compose_pitch(request: Any, rng: random.Random) -> dict[str, Any]:
     brand = str(inputs.get("brand") or "us")
     summary = str(inputs.get("summary") or "")
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", summary) if len(s.strip()) > 12]
-    extra = [f"{inputs.get('title') or topic} in plain words.", f"Real numbers on {topic}.",
-             "What we see in the shop every week."]
+    extra = [
+        f"{inputs.get('title') or topic} in plain words.",
+        f"Real numbers on {topic}.",
+        "What we see in the shop every week.",
+    ]
     points = (sentences + extra)[:3]
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z-]+", topic) if len(w) > 3][:2]
     return {
@@ -103,16 +118,26 @@ def compose_pitch(request: Any, rng: random.Random) -> dict[str, Any]:
 
 
 def pitch_inputs(source: ContentSource, brand: str, audience: str) -> dict[str, Any]:
-    return {"topic": source.topic, "title": source.title, "summary": source.summary, "brand": brand,
-            "audience": audience, "kind": source.kind}
+    return {
+        "topic": source.topic,
+        "title": source.title,
+        "summary": source.summary,
+        "brand": brand,
+        "audience": audience,
+        "kind": source.kind,
+    }
 
 
 def _pick_media(source: ContentSource, platform_name: str) -> list[dict[str, Any]] | None:
     """The rendition a platform should get, [] for text posts, None when it cannot take this source."""
     spec = platform(platform_name)
     made_for = rendition_platforms()  # a rendition the video group made for other platforms is not used
-    videos = [m for m in source.media if m.get("kind") == "video"
-              and (m.get("rendition") not in made_for or platform_name in made_for[m["rendition"]])]
+    videos = [
+        m
+        for m in source.media
+        if m.get("kind") == "video"
+        and (m.get("rendition") not in made_for or platform_name in made_for[m["rendition"]])
+    ]
     if not videos:
         return None if spec.media_required else []
     wanted = _VIDEO_ASPECT.get(platform_name)
@@ -140,17 +165,39 @@ def _tags(pitch: Pitch, limit: int) -> str:
     return " ".join(_hashtag(tag) for tag in pitch.hashtags[:limit])
 
 
-def _draft(source: ContentSource, platform_name: str, variant: str, fields: dict[str, str],
-           link: str | None, media: list[dict[str, Any]], step: str, campaign: str,
-           parts: list[str] | None = None) -> Draft:
+def _draft(
+    source: ContentSource,
+    platform_name: str,
+    variant: str,
+    fields: dict[str, str],
+    link: str | None,
+    media: list[dict[str, Any]],
+    step: str,
+    campaign: str,
+    parts: list[str] | None = None,
+) -> Draft:
     fitted = {name: fit(value, platform_name, name) for name, value in fields.items()}
-    return Draft(platform=platform_name, content_ref=source.ref, variant=variant, fields=fitted,
-                 parts=[fit(p, platform_name) for p in parts or []], media=media, link_url=link,
-                 arc_step=step, campaign=campaign)
+    return Draft(
+        platform=platform_name,
+        content_ref=source.ref,
+        variant=variant,
+        fields=fitted,
+        parts=[fit(p, platform_name) for p in parts or []],
+        media=media,
+        link_url=link,
+        arc_step=step,
+        campaign=campaign,
+    )
 
 
-def drafts_for_source(source: ContentSource, pitch: Pitch, platforms: Iterable[str], *, campaign: str,
-                      communities: Sequence[str] = ()) -> list[Draft]:
+def drafts_for_source(
+    source: ContentSource,
+    pitch: Pitch,
+    platforms: Iterable[str],
+    *,
+    campaign: str,
+    communities: Sequence[str] = (),
+) -> list[Draft]:
     """Every platform's copy for one source. Platforms that need media it lacks are left out."""
     drafts: list[Draft] = []
     content_id = slugify(source.ref)[:80]
@@ -168,11 +215,37 @@ def drafts_for_source(source: ContentSource, pitch: Pitch, platforms: Iterable[s
         if name == "x":
             thread = [f"{i}/ {p}" for i, p in enumerate(points, start=2)] + [f"{pitch.cta} {link('thread')}"]
             drafts += [
-                _draft(source, name, "hook", {"text": f"{pitch.hook} {_tags(pitch, 2)}"}, None, media, "hook", campaign),
-                _draft(source, name, "thread", {"text": f"{pitch.hook} 🧵"}, link("thread"), [], "nurture",
-                       campaign, parts=thread),
-                _draft(source, name, "convert", {"text": f"{pitch.cta} {link('convert')}"}, link("convert"), [],
-                       "convert", campaign),
+                _draft(
+                    source,
+                    name,
+                    "hook",
+                    {"text": f"{pitch.hook} {_tags(pitch, 2)}"},
+                    None,
+                    media,
+                    "hook",
+                    campaign,
+                ),
+                _draft(
+                    source,
+                    name,
+                    "thread",
+                    {"text": f"{pitch.hook} 🧵"},
+                    link("thread"),
+                    [],
+                    "nurture",
+                    campaign,
+                    parts=thread,
+                ),
+                _draft(
+                    source,
+                    name,
+                    "convert",
+                    {"text": f"{pitch.cta} {link('convert')}"},
+                    link("convert"),
+                    [],
+                    "convert",
+                    campaign,
+                ),
             ]
         elif name == "linkedin":
             bullets = "\n".join(f"• {p}" for p in points)
@@ -186,7 +259,9 @@ def drafts_for_source(source: ContentSource, pitch: Pitch, platforms: Iterable[s
             fields = {"title": source.title, "text": body, "community": community}
             drafts.append(_draft(source, name, "main", fields, link("main"), media, step, campaign))
         elif name == "youtube":
-            description = f"{pitch.hook}\n\n" + "\n".join(points) + f"\n\n{pitch.cta} {link('main')}\n{_tags(pitch, 3)}"
+            description = (
+                f"{pitch.hook}\n\n" + "\n".join(points) + f"\n\n{pitch.cta} {link('main')}\n{_tags(pitch, 3)}"
+            )
             fields = {"title": source.title, "text": description}
             drafts.append(_draft(source, name, "main", fields, link("main"), media, step, campaign))
         elif name == "pinterest":
@@ -194,7 +269,9 @@ def drafts_for_source(source: ContentSource, pitch: Pitch, platforms: Iterable[s
             drafts.append(_draft(source, name, "main", fields, link("main"), media, step, campaign))
         elif name in ("instagram", "tiktok"):
             caption = f"{pitch.hook} {points[0]} Link in bio. {_tags(pitch, 5)}"
-            drafts.append(_draft(source, name, "main", {"text": caption}, link("main"), media, step, campaign))
+            drafts.append(
+                _draft(source, name, "main", {"text": caption}, link("main"), media, step, campaign)
+            )
         else:  # facebook, threads, bluesky: short text with the link
             text = f"{pitch.hook} {points[0]} {pitch.cta} {link('main')}"
             drafts.append(_draft(source, name, "main", {"text": text}, link("main"), media, step, campaign))
@@ -207,25 +284,63 @@ def publishable_platforms(channels: Iterable[str]) -> list[str]:
     return [name for name in channels if name in known]
 
 
-def sources_from_rows(site_url: str, pages: Sequence[Mapping[str, Any]], videos: Sequence[Mapping[str, Any]],
-                      products: Sequence[Mapping[str, Any]]) -> list[ContentSource]:
+def sources_from_rows(
+    site_url: str,
+    pages: Sequence[Mapping[str, Any]],
+    videos: Sequence[Mapping[str, Any]],
+    products: Sequence[Mapping[str, Any]],
+) -> list[ContentSource]:
     """Content sources from warehouse rows (pages, videos grouped by topic) and the brand's products."""
     sources: list[ContentSource] = []
     for page in pages:
         url = page.get("published_url") or page.get("canonical_url") or f"{site_url}/{page['slug']}/"
-        sources.append(ContentSource(f"page:{page['slug']}", "page", page["title"],
-                                     page.get("meta_description") or page["title"], url, page["keyword"]))
+        sources.append(
+            ContentSource(
+                f"page:{page['slug']}",
+                "page",
+                page["title"],
+                page.get("meta_description") or page["title"],
+                url,
+                page["keyword"],
+            )
+        )
     by_topic: dict[tuple[str, int], list[Mapping[str, Any]]] = {}
     for video in videos:
         by_topic.setdefault((video["topic"], int(video["length_s"])), []).append(video)
     for (topic, length), renditions in by_topic.items():
-        media = [{"key": v["media_key"], "sha256": v["sha256"], "kind": "video", "seconds": float(v["duration_s"]),
-                  "aspect": aspect_of(int(v["width"]), int(v["height"])), "rendition": v.get("rendition")}
-                 for v in renditions]
-        sources.append(ContentSource(f"video:{slugify(topic)}-{length}s", "video", topic[:1].upper() + topic[1:],
-                                     f"A {length}-second video on {topic}.", f"{site_url}/", topic, media=media))
+        media = [
+            {
+                "key": v["media_key"],
+                "sha256": v["sha256"],
+                "kind": "video",
+                "seconds": float(v["duration_s"]),
+                "aspect": aspect_of(int(v["width"]), int(v["height"])),
+                "rendition": v.get("rendition"),
+            }
+            for v in renditions
+        ]
+        sources.append(
+            ContentSource(
+                f"video:{slugify(topic)}-{length}s",
+                "video",
+                topic[:1].upper() + topic[1:],
+                f"A {length}-second video on {topic}.",
+                f"{site_url}/",
+                topic,
+                media=media,
+            )
+        )
     for product in products:
         url = site_url + (product.get("url_path") or "/")
-        sources.append(ContentSource(f"product:{slugify(product['name'])}", "product", product["name"],
-                                     product["description"], url, product["name"], product=product["name"]))
+        sources.append(
+            ContentSource(
+                f"product:{slugify(product['name'])}",
+                "product",
+                product["name"],
+                product["description"],
+                url,
+                product["name"],
+                product=product["name"],
+            )
+        )
     return sources

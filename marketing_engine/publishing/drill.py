@@ -90,8 +90,15 @@ class _Handler(BaseHTTPRequestHandler):
         with server.lock:
             number = len(server.posts) + 1
             urn = f"urn:li:share:{7000000000 + number}"
-            server.posts.append({"id": urn, "author": body["author"], "commentary": body["commentary"],
-                                 "createdAt": int(time.time() * 1000), "lifecycleState": "PUBLISHED"})
+            server.posts.append(
+                {
+                    "id": urn,
+                    "author": body["author"],
+                    "commentary": body["commentary"],
+                    "createdAt": int(time.time() * 1000),
+                    "lifecycleState": "PUBLISHED",
+                }
+            )
             server.creates[re.sub(r"\\(.)", r"\1", body["commentary"])] += 1  # counted on the unescaped text
         if server.on_create:
             server.on_create(number)
@@ -104,7 +111,9 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path == "/rest/posts" and query.get("q") == ["author"]:
             count = int(query.get("count", ["10"])[0])
             with self.server.lock:
-                elements = [p for p in reversed(self.server.posts) if p["author"] == query["author"][0]][:count]
+                elements = [p for p in reversed(self.server.posts) if p["author"] == query["author"][0]][
+                    :count
+                ]
             self._json(200, {"elements": elements, "paging": {"start": 0, "count": count}})
             return
         with self.server.lock:
@@ -142,16 +151,36 @@ def seed_posts(warehouse: Warehouse, count: int, brand: str = "drill") -> None:
             body = f"Drill post {number}: why e-bike commuters (and their kids) love route #{number}."
             payload = {"fields": {"text": body}, "parts": [], "media": []}
             sha = content_hash(body, payload, [], None)
-            rows.append(SocialPost(brand=brand, platform="linkedin", content_ref=f"drill:{number}", variant="main",
-                                   body=body, payload=payload, media_keys=[], scheduled_at=now, state="scheduled",
-                                   idempotency_key=idempotency_key(brand, "linkedin", f"drill:{number}", "main"),
-                                   content_sha256=sha, approved_sha256=sha))
+            rows.append(
+                SocialPost(
+                    brand=brand,
+                    platform="linkedin",
+                    content_ref=f"drill:{number}",
+                    variant="main",
+                    body=body,
+                    payload=payload,
+                    media_keys=[],
+                    scheduled_at=now,
+                    state="scheduled",
+                    idempotency_key=idempotency_key(brand, "linkedin", f"drill:{number}", "main"),
+                    content_sha256=sha,
+                    approved_sha256=sha,
+                )
+            )
         session.add_all(rows)
 
 
-def run_drill(warehouse_url: str, count: int, reconcile: Callable[[str], tuple[int, int]], *, seed: int = 7,
-              kill_share: float = 0.1, timed_kill_chance: float = 0.6, max_rounds: int = 400,
-              hold_seconds: float = 0.02) -> DrillReport:
+def run_drill(
+    warehouse_url: str,
+    count: int,
+    reconcile: Callable[[str], tuple[int, int]],
+    *,
+    seed: int = 7,
+    kill_share: float = 0.1,
+    timed_kill_chance: float = 0.6,
+    max_rounds: int = 400,
+    hold_seconds: float = 0.02,
+) -> DrillReport:
     """Publish `count` posts through killed-and-restarted workers; `reconcile(server_url)` resolves
     stuck posts and returns (found, requeued)."""
     started = time.perf_counter()
@@ -170,14 +199,35 @@ def run_drill(warehouse_url: str, count: int, reconcile: Callable[[str], tuple[i
 
     with FakeLinkedIn(hold_seconds) as server:
         server.on_create = kill_after_accept
-        env = {**os.environ, "MARKETING_ENGINE_WAREHOUSE_URL": warehouse_url, "LINKEDIN_ACCESS_TOKEN": "drill",
-               "LINKEDIN_AUTHOR_URN": AUTHOR, "LINKEDIN_API_BASE": server.url}
-        command = [sys.executable, "-m", "marketing_engine.cli", "posts", "publish-due", "--backend", "linkedin",
-                   "--platform", "linkedin", "--timeout", "5", "--skip-migrations", "--brand", "drill"]
+        env = {
+            **os.environ,
+            "MARKETING_ENGINE_WAREHOUSE_URL": warehouse_url,
+            "LINKEDIN_ACCESS_TOKEN": "drill",
+            "LINKEDIN_AUTHOR_URN": AUTHOR,
+            "LINKEDIN_API_BASE": server.url,
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "marketing_engine.cli",
+            "posts",
+            "publish-due",
+            "--backend",
+            "linkedin",
+            "--platform",
+            "linkedin",
+            "--timeout",
+            "5",
+            "--skip-migrations",
+            "--brand",
+            "drill",
+        ]
         for _ in range(max_rounds):
             if warehouse.count(SocialPost, brand="drill", state="published") == count:
                 break
-            worker = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            worker = subprocess.Popen(
+                command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
             current["worker"] = worker
             report.worker_runs += 1
             assert worker.stdout is not None
@@ -192,10 +242,18 @@ def run_drill(warehouse_url: str, count: int, reconcile: Callable[[str], tuple[i
             report.reconciled_requeued += requeued
         report.server_creates = len(server.posts)
         with warehouse.session() as session:
-            texts = dict(session.execute(select(SocialPost.body, SocialPost.state)
-                                         .where(SocialPost.brand == "drill")).all())
-            report.states = dict(session.execute(select(SocialPost.state, func.count())
-                                                 .where(SocialPost.brand == "drill").group_by(SocialPost.state)).all())
+            texts = dict(
+                session.execute(
+                    select(SocialPost.body, SocialPost.state).where(SocialPost.brand == "drill")
+                ).all()
+            )
+            report.states = dict(
+                session.execute(
+                    select(SocialPost.state, func.count())
+                    .where(SocialPost.brand == "drill")
+                    .group_by(SocialPost.state)
+                ).all()
+            )
         report.duplicates = sum(n - 1 for n in server.creates.values() if n > 1)
         report.lost = sum(1 for text in texts if server.creates[text] == 0)
         report.published = report.states.get("published", 0)

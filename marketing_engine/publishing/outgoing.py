@@ -91,11 +91,16 @@ def idempotency_key(brand: str, platform_name: str, content_ref: str, variant: s
     return hashlib.sha256(f"{brand}|{platform_name}|{content_ref}|{variant}".encode()).hexdigest()[:32]
 
 
-def content_hash(body: str, payload: dict[str, Any], media_keys: list[str] | tuple[str, ...],
-                 link_url: str | None) -> str:
+def content_hash(
+    body: str, payload: dict[str, Any], media_keys: list[str] | tuple[str, ...], link_url: str | None
+) -> str:
     """The sha256 an approval is tied to: the exact text, fields, thread parts, media and link."""
-    canonical = json.dumps({"body": body, "payload": payload, "media": list(media_keys), "link": link_url},
-                           sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps(
+        {"body": body, "payload": payload, "media": list(media_keys), "link": link_url},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

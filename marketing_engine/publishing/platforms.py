@@ -123,7 +123,9 @@ def _parse(name: str, data: Mapping[str, Any]) -> Platform:
         fields = {key: FieldRule(name=key, **rule) for key, rule in data["fields"].items()}
         for rule in fields.values():
             if rule.counter not in COUNTERS:
-                raise PlatformError(f"{REGISTRY_FILE}: {name}.fields.{rule.name}: unknown counter {rule.counter!r}")
+                raise PlatformError(
+                    f"{REGISTRY_FILE}: {name}.fields.{rule.name}: unknown counter {rule.counter!r}"
+                )
         return Platform(
             name=name,
             label=data.get("label", name),
@@ -147,7 +149,10 @@ def video_specs(path: Path = VIDEO_SPECS_FILE) -> dict[str, Any]:
 
 def rendition_platforms() -> dict[str, list[str]]:
     """Which platforms each rendition is made for, e.g. {"vertical": ["tiktok", ...], "preview": []}."""
-    return {name: list(spec.get("platforms") or []) for name, spec in (video_specs().get("renditions") or {}).items()}
+    return {
+        name: list(spec.get("platforms") or [])
+        for name, spec in (video_specs().get("renditions") or {}).items()
+    }
 
 
 def _merge_video_rules(name: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -161,7 +166,11 @@ def _merge_video_rules(name: str, data: dict[str, Any]) -> dict[str, Any]:
         media["video_min_seconds"], media["video_max_seconds"] = spec["duration_s"]
     if spec.get("max_size_mb"):
         media["video_max_mb"] = spec["max_size_mb"]
-    sources = list(data.get("sources") or []) + [str(spec["source"]).split()[0]] if spec.get("source") else data.get("sources")
+    sources = (
+        list(data.get("sources") or []) + [str(spec["source"]).split()[0]]
+        if spec.get("source")
+        else data.get("sources")
+    )
     return {**data, "media": media, "sources": sources}
 
 
@@ -186,10 +195,16 @@ def _check_text(spec: Platform, rule: FieldRule, text: str, part: int | None) ->
     found = []
     length = rule.measure(text)
     if length > rule.max:
-        found.append(Violation(spec.name, rule.name, f"max {rule.counter}", rule.max, length, length - rule.max, part))
+        found.append(
+            Violation(spec.name, rule.name, f"max {rule.counter}", rule.max, length, length - rule.max, part)
+        )
     bad = sorted({ch for ch in text if ch in rule.forbidden})
     if bad:
-        found.append(Violation(spec.name, rule.name, "forbidden characters", rule.forbidden, "".join(bad), len(bad), part))
+        found.append(
+            Violation(
+                spec.name, rule.name, "forbidden characters", rule.forbidden, "".join(bad), len(bad), part
+            )
+        )
     for rule_name, pattern, limit in (
         ("max hashtags", _HASHTAG, rule.max_hashtags),
         ("max mentions", _MENTION, rule.max_mentions),
@@ -207,7 +222,16 @@ def _check_media(spec: Platform, media: Sequence[Mapping[str, Any]]) -> list[Vio
     if rules.get("required") and not media:
         found.append(Violation(spec.name, "media", "media required", 1, 0, 1))
     if len(media) > rules.get("max_items", 10):
-        found.append(Violation(spec.name, "media", "max items", rules["max_items"], len(media), len(media) - rules["max_items"]))
+        found.append(
+            Violation(
+                spec.name,
+                "media",
+                "max items",
+                rules["max_items"],
+                len(media),
+                len(media) - rules["max_items"],
+            )
+        )
     for item in media:
         kind, seconds = item.get("kind", "image"), item.get("seconds")
         if kind not in rules.get("kinds", ["image", "video"]):
@@ -215,17 +239,39 @@ def _check_media(spec: Platform, media: Sequence[Mapping[str, Any]]) -> list[Vio
         if kind == "video" and seconds is not None:
             high, low = rules.get("video_max_seconds"), rules.get("video_min_seconds")
             if high is not None and seconds > high:
-                found.append(Violation(spec.name, "media", "max video seconds", high, round(seconds, 1), int(seconds - high + 0.999)))
+                found.append(
+                    Violation(
+                        spec.name,
+                        "media",
+                        "max video seconds",
+                        high,
+                        round(seconds, 1),
+                        int(seconds - high + 0.999),
+                    )
+                )
             if low is not None and seconds < low:
-                found.append(Violation(spec.name, "media", "min video seconds", low, round(seconds, 1), int(low - seconds + 0.999)))
+                found.append(
+                    Violation(
+                        spec.name,
+                        "media",
+                        "min video seconds",
+                        low,
+                        round(seconds, 1),
+                        int(low - seconds + 0.999),
+                    )
+                )
         ratios = rules.get("aspect_ratios")
         if ratios and item.get("aspect") and item["aspect"] not in ratios:
             found.append(Violation(spec.name, "media", "aspect ratio", "/".join(ratios), item["aspect"], 1))
     return found
 
 
-def validate(draft_platform: str, fields: Mapping[str, str], media: Sequence[Mapping[str, Any]] = (),
-             parts: Sequence[str] = ()) -> list[Violation]:
+def validate(
+    draft_platform: str,
+    fields: Mapping[str, str],
+    media: Sequence[Mapping[str, Any]] = (),
+    parts: Sequence[str] = (),
+) -> list[Violation]:
     """Every rule the post breaks on its platform (empty when it may be queued)."""
     spec = platform(draft_platform)
     found: list[Violation] = []
@@ -238,8 +284,16 @@ def validate(draft_platform: str, fields: Mapping[str, str], media: Sequence[Map
     for name in sorted(unknown):
         found.append(Violation(spec.name, name, "unknown field", ",".join(spec.fields), name, 1))
     if parts and len(parts) + 1 > spec.thread_max_parts:
-        found.append(Violation(spec.name, "text", "max thread parts", spec.thread_max_parts, len(parts) + 1,
-                               len(parts) + 1 - spec.thread_max_parts))
+        found.append(
+            Violation(
+                spec.name,
+                "text",
+                "max thread parts",
+                spec.thread_max_parts,
+                len(parts) + 1,
+                len(parts) + 1 - spec.thread_max_parts,
+            )
+        )
     for index, text in enumerate(parts, start=1):
         found.extend(_check_text(spec, spec.fields["text"], text, index))
     found.extend(_check_media(spec, media))

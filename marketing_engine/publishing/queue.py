@@ -42,7 +42,16 @@ if TYPE_CHECKING:  # the calendar pulls in the brand model; the publish worker d
 
 # States a calendar run may change; the others belong to the publisher or to a person.
 PLANNABLE = frozenset({"draft", "pending_review", "scheduled"})
-STATES = ("draft", "pending_review", "scheduled", "publishing", "published", "failed", "rejected", "cancelled")
+STATES = (
+    "draft",
+    "pending_review",
+    "scheduled",
+    "publishing",
+    "published",
+    "failed",
+    "rejected",
+    "cancelled",
+)
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -70,21 +79,37 @@ def _row(brand: str, item: PlannedPost) -> dict[str, Any]:
     payload = {"fields": draft.fields, "parts": draft.parts, "media": draft.media}
     media_keys = [m["key"] for m in draft.media]
     return {
-        "brand": brand, "platform": draft.platform, "content_ref": draft.content_ref, "variant": draft.variant,
-        "body": draft.body, "payload": payload, "media_keys": media_keys, "link_url": draft.link_url,
-        "scheduled_at": item.scheduled_at, "arc_step": draft.arc_step, "campaign": draft.campaign,
+        "brand": brand,
+        "platform": draft.platform,
+        "content_ref": draft.content_ref,
+        "variant": draft.variant,
+        "body": draft.body,
+        "payload": payload,
+        "media_keys": media_keys,
+        "link_url": draft.link_url,
+        "scheduled_at": item.scheduled_at,
+        "arc_step": draft.arc_step,
+        "campaign": draft.campaign,
         "idempotency_key": idempotency_key(brand, draft.platform, draft.content_ref, draft.variant),
         "content_sha256": content_hash(draft.body, payload, media_keys, draft.link_url),
     }
 
 
-def sync_calendar(session: Session, brand: str, planned: Sequence[PlannedPost], *, approval_required: bool,
-                  reviewer: str = "auto") -> SyncReport:
+def sync_calendar(
+    session: Session,
+    brand: str,
+    planned: Sequence[PlannedPost],
+    *,
+    approval_required: bool,
+    reviewer: str = "auto",
+) -> SyncReport:
     """Upsert the planned posts. Posts being published, published, failed, rejected or cancelled
     are left alone; an approval whose content hash no longer matches is voided."""
     report = SyncReport()
-    existing = {(p.platform, p.content_ref, p.variant): p
-                for p in session.scalars(select(SocialPost).where(SocialPost.brand == brand))}
+    existing = {
+        (p.platform, p.content_ref, p.variant): p
+        for p in session.scalars(select(SocialPost).where(SocialPost.brand == brand))
+    }
     rows, decisions = [], []
     for item in planned:
         row = _row(brand, item)
@@ -129,18 +154,31 @@ def _record_decisions(session: Session, brand: str, decisions: Iterable[tuple[di
     if not decisions:
         return
     keys = [row["idempotency_key"] for row, *_ in decisions]
-    ids = dict(session.execute(select(SocialPost.idempotency_key, SocialPost.id)
-                               .where(SocialPost.idempotency_key.in_(keys))).all())
-    session.add_all(ReviewDecision(brand=brand, post_id=ids[row["idempotency_key"]], decision=decision,
-                                   reviewer=who, note=note, content_sha256=row["content_sha256"])
-                    for row, decision, who, note in decisions)
+    ids = dict(
+        session.execute(
+            select(SocialPost.idempotency_key, SocialPost.id).where(SocialPost.idempotency_key.in_(keys))
+        ).all()
+    )
+    session.add_all(
+        ReviewDecision(
+            brand=brand,
+            post_id=ids[row["idempotency_key"]],
+            decision=decision,
+            reviewer=who,
+            note=note,
+            content_sha256=row["content_sha256"],
+        )
+        for row, decision, who, note in decisions
+    )
 
 
 class ReviewError(ValueError):
     """A review action on a post that does not exist or is not waiting for it."""
 
 
-def decide(session: Session, post_id: int, decision: str, reviewer: str, note: str | None = None) -> SocialPost:
+def decide(
+    session: Session, post_id: int, decision: str, reviewer: str, note: str | None = None
+) -> SocialPost:
     """Approve or reject one post; the approval is tied to the content hash the reviewer saw."""
     post = session.get(SocialPost, post_id)
     if post is None:
@@ -158,8 +196,16 @@ def decide(session: Session, post_id: int, decision: str, reviewer: str, note: s
     else:
         post.approved_sha256 = None
         post.state = "rejected"
-    session.add(ReviewDecision(brand=post.brand, post_id=post.id, decision=decision, reviewer=reviewer,
-                               note=note, content_sha256=post.content_sha256 or ""))
+    session.add(
+        ReviewDecision(
+            brand=post.brand,
+            post_id=post.id,
+            decision=decision,
+            reviewer=reviewer,
+            note=note,
+            content_sha256=post.content_sha256 or "",
+        )
+    )
     return post
 
 
@@ -167,14 +213,24 @@ def edit_post(session: Session, post_id: int, body: str) -> SocialPost:
     """Change a post's text; any approval is voided and the post waits for review again."""
     post = session.get(SocialPost, post_id)
     if post is None or post.state not in PLANNABLE:
-        raise ReviewError(f"post {post_id} cannot be edited (missing or already {getattr(post, 'state', '-')})")
+        raise ReviewError(
+            f"post {post_id} cannot be edited (missing or already {getattr(post, 'state', '-')})"
+        )
     payload = dict(post.payload or {})
     payload["fields"] = {**payload.get("fields", {}), "text": body}
     post.body, post.payload = body, payload
     post.content_sha256 = content_hash(body, payload, post.media_keys or [], post.link_url)
     if post.approved_sha256 and post.approved_sha256 != post.content_sha256:
-        session.add(ReviewDecision(brand=post.brand, post_id=post.id, decision="voided", reviewer="system",
-                                   note="edited after approval", content_sha256=post.content_sha256))
+        session.add(
+            ReviewDecision(
+                brand=post.brand,
+                post_id=post.id,
+                decision="voided",
+                reviewer="system",
+                note="edited after approval",
+                content_sha256=post.content_sha256,
+            )
+        )
         post.approved_sha256 = None
     if post.state == "scheduled":
         post.state = "pending_review"
@@ -182,20 +238,40 @@ def edit_post(session: Session, post_id: int, body: str) -> SocialPost:
 
 
 def outgoing(post: SocialPost) -> OutgoingPost:
-    return OutgoingPost(id=post.id, platform=post.platform, idempotency_key=post.idempotency_key, body=post.body,
-                        payload=dict(post.payload or {}), media_keys=tuple(post.media_keys or ()),
-                        link_url=post.link_url, content_sha256=post.content_sha256 or "")
+    return OutgoingPost(
+        id=post.id,
+        platform=post.platform,
+        idempotency_key=post.idempotency_key,
+        body=post.body,
+        payload=dict(post.payload or {}),
+        media_keys=tuple(post.media_keys or ()),
+        link_url=post.link_url,
+        content_sha256=post.content_sha256 or "",
+    )
 
 
-def claim_due(session: Session, due_before: datetime, *, platforms: Sequence[str] | None = None, limit: int = 100,
-              claimed_at: datetime | None = None, brand: str | None = None) -> list[OutgoingPost]:
+def claim_due(
+    session: Session,
+    due_before: datetime,
+    *,
+    platforms: Sequence[str] | None = None,
+    limit: int = 100,
+    claimed_at: datetime | None = None,
+    brand: str | None = None,
+) -> list[OutgoingPost]:
     """Take up to `limit` approved posts due before `due_before` and mark them `publishing`
     (the caller commits)."""
     now = claimed_at or datetime.now(UTC)
-    query = (select(SocialPost)
-             .where(SocialPost.state == "scheduled", SocialPost.scheduled_at <= due_before,
-                    SocialPost.approved_sha256 == SocialPost.content_sha256)
-             .order_by(SocialPost.scheduled_at, SocialPost.id).limit(limit))
+    query = (
+        select(SocialPost)
+        .where(
+            SocialPost.state == "scheduled",
+            SocialPost.scheduled_at <= due_before,
+            SocialPost.approved_sha256 == SocialPost.content_sha256,
+        )
+        .order_by(SocialPost.scheduled_at, SocialPost.id)
+        .limit(limit)
+    )
     if platforms:
         query = query.where(SocialPost.platform.in_(list(platforms)))
     if brand:
@@ -208,20 +284,52 @@ def claim_due(session: Session, due_before: datetime, *, platforms: Sequence[str
         return []
     claimed = [p.id for p in posts]
     if postgres:  # the rows are locked by us: one UPDATE for the whole batch
-        session.execute(update(SocialPost).where(SocialPost.id.in_(claimed)).values(
-            state="publishing", attempts=SocialPost.attempts + 1, publishing_started_at=now, last_error=None))
+        session.execute(
+            update(SocialPost)
+            .where(SocialPost.id.in_(claimed))
+            .values(
+                state="publishing",
+                attempts=SocialPost.attempts + 1,
+                publishing_started_at=now,
+                last_error=None,
+            )
+        )
     else:  # SQLite: one writer; a row another process claimed first no longer says `scheduled`
-        claimed = [p.id for p in posts if session.execute(
-            update(SocialPost).where(SocialPost.id == p.id, SocialPost.state == "scheduled").values(
-                state="publishing", attempts=SocialPost.attempts + 1, publishing_started_at=now, last_error=None)
-        ).rowcount == 1]
+        claimed = [
+            p.id
+            for p in posts
+            if session.execute(
+                update(SocialPost)
+                .where(SocialPost.id == p.id, SocialPost.state == "scheduled")
+                .values(
+                    state="publishing",
+                    attempts=SocialPost.attempts + 1,
+                    publishing_started_at=now,
+                    last_error=None,
+                )
+            ).rowcount
+            == 1
+        ]
     session.expire_all()
-    return [outgoing(p) for p in session.scalars(select(SocialPost).where(SocialPost.id.in_(claimed))
-                                                .order_by(SocialPost.scheduled_at, SocialPost.id))]
+    return [
+        outgoing(p)
+        for p in session.scalars(
+            select(SocialPost)
+            .where(SocialPost.id.in_(claimed))
+            .order_by(SocialPost.scheduled_at, SocialPost.id)
+        )
+    ]
 
 
-def deliver(publisher: Publisher, post: OutgoingPost, *, max_attempts: int = 4, max_wait: float = 60.0,
-            base_delay: float = 0.5, sleep: Callable[[float], None] = time.sleep) -> PublishResult:
+def deliver(
+    publisher: Publisher,
+    post: OutgoingPost,
+    *,
+    max_attempts: int = 4,
+    max_wait: float = 60.0,
+    base_delay: float = 0.5,
+    sleep: Callable[[float], None] = time.sleep,
+) -> PublishResult:
     """Publish once. 429 waits as asked; a timeout or 5xx looks on the platform before trying
     again (the platform may have taken the post); other 4xx fail at once."""
     for attempt in range(max_attempts):
@@ -254,24 +362,56 @@ class DispatchReport:
     by_platform: dict[str, int] = field(default_factory=dict)
 
 
-def _flush(session: Session, now: datetime, done: list[tuple[int, PublishResult]],
-           failed: list[tuple[int, str]], requeue: list[tuple[int, str, datetime]]) -> None:
+def _flush(
+    session: Session,
+    now: datetime,
+    done: list[tuple[int, PublishResult]],
+    failed: list[tuple[int, str]],
+    requeue: list[tuple[int, str, datetime]],
+) -> None:
     if done:
-        session.execute(update(SocialPost), [
-            {"id": pid, "state": "published", "platform_post_id": r.post_id, "platform_url": r.url,
-             "published_at": now, "last_error": None} for pid, r in done])
+        session.execute(
+            update(SocialPost),
+            [
+                {
+                    "id": pid,
+                    "state": "published",
+                    "platform_post_id": r.post_id,
+                    "platform_url": r.url,
+                    "published_at": now,
+                    "last_error": None,
+                }
+                for pid, r in done
+            ],
+        )
     if failed:
-        session.execute(update(SocialPost), [{"id": pid, "state": "failed", "last_error": why[:2000]}
-                                             for pid, why in failed])
+        session.execute(
+            update(SocialPost),
+            [{"id": pid, "state": "failed", "last_error": why[:2000]} for pid, why in failed],
+        )
     if requeue:  # not sent at all (rate limit longer than we wait): due again when the platform allows
-        session.execute(update(SocialPost), [{"id": pid, "state": "scheduled", "scheduled_at": when,
-                                              "last_error": why[:2000]} for pid, why, when in requeue])
+        session.execute(
+            update(SocialPost),
+            [
+                {"id": pid, "state": "scheduled", "scheduled_at": when, "last_error": why[:2000]}
+                for pid, why, when in requeue
+            ],
+        )
 
 
-def dispatch_due(warehouse: Warehouse, publisher_for: Callable[[str], Publisher], now: datetime | None = None, *,
-                 platforms: Sequence[str] | None = None, batch: int = 200, max_posts: int | None = None,
-                 lookahead: timedelta = timedelta(0), sleep: Callable[[float], None] = time.sleep,
-                 min_interval: Mapping[str, float] | None = None, brand: str | None = None) -> DispatchReport:
+def dispatch_due(
+    warehouse: Warehouse,
+    publisher_for: Callable[[str], Publisher],
+    now: datetime | None = None,
+    *,
+    platforms: Sequence[str] | None = None,
+    batch: int = 200,
+    max_posts: int | None = None,
+    lookahead: timedelta = timedelta(0),
+    sleep: Callable[[float], None] = time.sleep,
+    min_interval: Mapping[str, float] | None = None,
+    brand: str | None = None,
+) -> DispatchReport:
     """One tick: claim posts due by `now + lookahead` in batches and deliver each exactly once.
     Network platforms should claim one post at a time (`batch=1`): a crash then strands one post.
     `min_interval` spaces creates per platform (TikTok allows 6 requests a minute: 10 s)."""
@@ -282,8 +422,13 @@ def dispatch_due(warehouse: Warehouse, publisher_for: Callable[[str], Publisher]
     last_sent: dict[str, float] = {}
     while max_posts is None or handled < max_posts:
         with warehouse.session() as session:  # the claim is committed before any platform call
-            posts = claim_due(session, due_before, platforms=platforms, brand=brand,
-                              limit=min(batch, max_posts - handled) if max_posts else batch)
+            posts = claim_due(
+                session,
+                due_before,
+                platforms=platforms,
+                brand=brand,
+                limit=min(batch, max_posts - handled) if max_posts else batch,
+            )
         if not posts:
             break
         handled += len(posts)
@@ -340,59 +485,94 @@ class ReconcileReport:
     missing: int = 0
 
 
-def reconcile(warehouse: Warehouse, publisher_for: Callable[[str], Publisher], now: datetime | None = None, *,
-              grace: timedelta = timedelta(minutes=10), max_attempts: int = 3, limit: int = 500,
-              brand: str | None = None) -> ReconcileReport:
+def reconcile(
+    warehouse: Warehouse,
+    publisher_for: Callable[[str], Publisher],
+    now: datetime | None = None,
+    *,
+    grace: timedelta = timedelta(minutes=10),
+    max_attempts: int = 3,
+    limit: int = 500,
+    brand: str | None = None,
+) -> ReconcileReport:
     """Resolve posts left in `publishing` longer than `grace`: found on the platform → published;
     not found → due again (once per stuck attempt), or failed after `max_attempts` claims."""
     now = now or datetime.now(UTC)
     report = ReconcileReport()
     with warehouse.session() as session:
-        query = select(SocialPost).where(SocialPost.state == "publishing",
-                                         SocialPost.publishing_started_at <= now - grace)
+        query = select(SocialPost).where(
+            SocialPost.state == "publishing", SocialPost.publishing_started_at <= now - grace
+        )
         if brand:
             query = query.where(SocialPost.brand == brand)
-        stuck = [(outgoing(p), as_utc(p.publishing_started_at), p.attempts)
-                 for p in session.scalars(query.order_by(SocialPost.id).limit(limit))]
+        stuck = [
+            (outgoing(p), as_utc(p.publishing_started_at), p.attempts)
+            for p in session.scalars(query.order_by(SocialPost.id).limit(limit))
+        ]
     for post, started, attempts in stuck:
         report.checked += 1
         try:
-            found = publisher_for(post.platform).find(post, since=started - timedelta(minutes=5) if started else None)
+            found = publisher_for(post.platform).find(
+                post, since=started - timedelta(minutes=5) if started else None
+            )
         except PublishError as exc:  # the platform could not be asked: look again next time
             report.errors.append(str(exc))
             continue
-        same_claim = and_(SocialPost.id == post.id, SocialPost.state == "publishing",
-                          SocialPost.publishing_started_at == started)
+        same_claim = and_(
+            SocialPost.id == post.id,
+            SocialPost.state == "publishing",
+            SocialPost.publishing_started_at == started,
+        )
         with warehouse.session() as session:
             if found is not None:
-                values: dict[str, Any] = {"state": "published", "platform_post_id": found.post_id,
-                                          "platform_url": found.url, "published_at": now,
-                                          "last_error": "recovered by the reconciler"}
+                values: dict[str, Any] = {
+                    "state": "published",
+                    "platform_post_id": found.post_id,
+                    "platform_url": found.url,
+                    "published_at": now,
+                    "last_error": "recovered by the reconciler",
+                }
                 report.found += 1
             elif attempts >= max_attempts:
-                values = {"state": "failed", "last_error": f"not on {post.platform} after {attempts} attempts"}
+                values = {
+                    "state": "failed",
+                    "last_error": f"not on {post.platform} after {attempts} attempts",
+                }
                 report.failed += 1
             else:
                 # back of the queue: a post that keeps killing its worker must not block the others
-                values = {"state": "scheduled", "scheduled_at": now,
-                          "last_error": f"not on {post.platform} after {grace}: retrying"}
+                values = {
+                    "state": "scheduled",
+                    "scheduled_at": now,
+                    "last_error": f"not on {post.platform} after {grace}: retrying",
+                }
                 report.requeued += 1
             session.execute(update(SocialPost).where(same_claim).values(**values))
     return report
 
 
-def verify_published(warehouse: Warehouse, publisher_for: Callable[[str], Publisher], now: datetime | None = None,
-                     *, every: timedelta = timedelta(hours=24), limit: int = 50,
-                     brand: str | None = None) -> ReconcileReport:
+def verify_published(
+    warehouse: Warehouse,
+    publisher_for: Callable[[str], Publisher],
+    now: datetime | None = None,
+    *,
+    every: timedelta = timedelta(hours=24),
+    limit: int = 50,
+    brand: str | None = None,
+) -> ReconcileReport:
     """Check that published posts are still live; record when they were last seen."""
     now = now or datetime.now(UTC)
     report = ReconcileReport()
     with warehouse.session() as session:
-        query = select(SocialPost).where(SocialPost.state == "published",
-                                         SocialPost.verified_at.is_(None) | (SocialPost.verified_at <= now - every))
+        query = select(SocialPost).where(
+            SocialPost.state == "published",
+            SocialPost.verified_at.is_(None) | (SocialPost.verified_at <= now - every),
+        )
         if brand:
             query = query.where(SocialPost.brand == brand)
-        posts = list(session.scalars(query.order_by(SocialPost.verified_at.nulls_first(), SocialPost.id).limit(limit)))
+        posts = list(
+            session.scalars(query.order_by(SocialPost.verified_at.nulls_first(), SocialPost.id).limit(limit))
+        )
         for post in posts:
             try:
                 live = publisher_for(post.platform).verify(post.platform_post_id or "", post.platform_url)

@@ -12,22 +12,22 @@ from typing import Any
 
 from dagster import EnvVar
 
-from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.ad_library import AdLibraryResource
+from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.crawler import CrawlerResource, crawler_from_env
-from marketing_engine.resources.mail import MailResource, mail_from_env
-from marketing_engine.resources.social_discovery import SocialDiscoveryResource, social_discovery_from_env
+from marketing_engine.resources.footage import FootageResource
 from marketing_engine.resources.keyword_ideas import KeywordIdeasResource
-from marketing_engine.resources.wordpress import WordPressResource
 from marketing_engine.resources.llm import LLMResource
+from marketing_engine.resources.mail import MailResource, mail_from_env
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.metrics import MetricsResource
-from marketing_engine.resources.publishers import PublishersResource, prod_publishers_for_brand
-from marketing_engine.resources.trend_sources import InjectedSpikeConfig, TrendSourcesResource
-from marketing_engine.resources.warehouse import WarehouseResource
-from marketing_engine.resources.voice import VoiceResource
 from marketing_engine.resources.music import MusicResource
-from marketing_engine.resources.footage import FootageResource
+from marketing_engine.resources.publishers import PublishersResource, prod_publishers_for_brand
+from marketing_engine.resources.social_discovery import SocialDiscoveryResource, social_discovery_from_env
+from marketing_engine.resources.trend_sources import InjectedSpikeConfig, TrendSourcesResource
+from marketing_engine.resources.voice import VoiceResource
+from marketing_engine.resources.warehouse import WarehouseResource
+from marketing_engine.resources.wordpress import WordPressResource
 from marketing_engine.settings import brand_path, environment, warehouse_url
 
 

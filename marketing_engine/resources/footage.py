@@ -53,19 +53,47 @@ class _Kling(ProviderAPI):
 
 
 PROVIDERS: dict[str, ProviderAPI] = {
-    "runway": _Runway("https://api.dev.runwayml.com", "/v1/text_to_video", "/v1/tasks/{id}", None,
-                      JobShape(output_path="output.0", error_path="failure",
-                               done=frozenset({"succeeded"}), failed=frozenset({"failed", "cancelled"}),
-                               extra_headers={"X-Runway-Version": "2024-11-06"})),
-    "pika": _Pika("https://queue.fal.run", "/fal-ai/pika/v2.2/text-to-video",
-                  "/fal-ai/pika/requests/{id}/status", "/fal-ai/pika/requests/{id}",
-                  JobShape(id_path="request_id", output_path="video.url", error_path="error",
-                           done=frozenset({"completed"}), failed=frozenset({"failed", "error"}),
-                           auth_prefix="Key ")),
-    "kling": _Kling("https://api.klingai.com", "/v1/videos/text2video", "/v1/videos/text2video/{id}", None,
-                    JobShape(id_path="data.task_id", status_path="data.task_status",
-                             output_path="data.task_result.videos.0.url", error_path="data.task_status_msg",
-                             done=frozenset({"succeed"}), failed=frozenset({"failed"}))),
+    "runway": _Runway(
+        "https://api.dev.runwayml.com",
+        "/v1/text_to_video",
+        "/v1/tasks/{id}",
+        None,
+        JobShape(
+            output_path="output.0",
+            error_path="failure",
+            done=frozenset({"succeeded"}),
+            failed=frozenset({"failed", "cancelled"}),
+            extra_headers={"X-Runway-Version": "2024-11-06"},
+        ),
+    ),
+    "pika": _Pika(
+        "https://queue.fal.run",
+        "/fal-ai/pika/v2.2/text-to-video",
+        "/fal-ai/pika/requests/{id}/status",
+        "/fal-ai/pika/requests/{id}",
+        JobShape(
+            id_path="request_id",
+            output_path="video.url",
+            error_path="error",
+            done=frozenset({"completed"}),
+            failed=frozenset({"failed", "error"}),
+            auth_prefix="Key ",
+        ),
+    ),
+    "kling": _Kling(
+        "https://api.klingai.com",
+        "/v1/videos/text2video",
+        "/v1/videos/text2video/{id}",
+        None,
+        JobShape(
+            id_path="data.task_id",
+            status_path="data.task_status",
+            output_path="data.task_result.videos.0.url",
+            error_path="data.task_status_msg",
+            done=frozenset({"succeed"}),
+            failed=frozenset({"failed"}),
+        ),
+    ),
 }
 
 
@@ -73,32 +101,48 @@ class FootageResource(ConfigurableResource):
     """`backend: motion` (offline default) or a job API; `chain` lists fallbacks tried in order."""
 
     backend: Provider = "motion"
-    chain: list[str] = Field(default_factory=list, description="Fallbacks after `backend`: runway, pika, kling, motion.")
+    chain: list[str] = Field(
+        default_factory=list, description="Fallbacks after `backend`: runway, pika, kling, motion."
+    )
     runway_api_key: str | None = Field(default=None, description="Only through EnvVar('RUNWAY_API_KEY').")
     pika_api_key: str | None = Field(default=None, description="Only through EnvVar('FAL_KEY').")
     kling_api_key: str | None = Field(default=None, description="Only through EnvVar('KLING_API_TOKEN').")
     clip_seconds: int = 5
     poll_interval_s: float = 5.0
     timeout_s: float = 600.0
-    base_urls: dict[str, str] = Field(default_factory=dict, description="Override provider base URLs (tests).")
+    base_urls: dict[str, str] = Field(
+        default_factory=dict, description="Override provider base URLs (tests)."
+    )
 
     _log: list[dict[str, Any]] = PrivateAttr(default_factory=list)
 
     def _key(self, provider: str) -> str | None:
-        return {"runway": self.runway_api_key, "pika": self.pika_api_key, "kling": self.kling_api_key}[provider]
+        return {"runway": self.runway_api_key, "pika": self.pika_api_key, "kling": self.kling_api_key}[
+            provider
+        ]
 
     def generate_clip(self, provider: str, prompt: str, ratio: str, target: Path) -> dict[str, Any]:
         """Run one job at one provider; raises ProviderError (JobFailed, JobTimedOut) when it fails."""
         api = PROVIDERS[provider]
-        client = JobAPI(provider=provider, base_url=self.base_urls.get(provider, api.base_url),
-                        api_key=self._key(provider), shape=api.shape, poll_interval_s=self.poll_interval_s,
-                        timeout_s=self.timeout_s)
+        client = JobAPI(
+            provider=provider,
+            base_url=self.base_urls.get(provider, api.base_url),
+            api_key=self._key(provider),
+            shape=api.shape,
+            poll_interval_s=self.poll_interval_s,
+            timeout_s=self.timeout_s,
+        )
         job = client.submit(api.submit_path, api.payload(prompt, self.clip_seconds, ratio))
-        done = client.wait(api.status_path.format(id=job.id),
-                           api.result_path.format(id=job.id) if api.result_path else None)
+        done = client.wait(
+            api.status_path.format(id=job.id), api.result_path.format(id=job.id) if api.result_path else None
+        )
         client.download(str(done.output_url), target)
-        return {"provider": provider, "job_id": job.id, "seconds": self.clip_seconds,
-                "cost_usd": round(PRICE_PER_SECOND[provider] * self.clip_seconds, 4)}
+        return {
+            "provider": provider,
+            "job_id": job.id,
+            "seconds": self.clip_seconds,
+            "cost_usd": round(PRICE_PER_SECOND[provider] * self.clip_seconds, 4),
+        }
 
     def clip_with_fallback(self, prompt: str, ratio: str, target: Path) -> dict[str, Any] | None:
         """The first provider of the chain that delivers; None means motion graphics stay the picture."""
@@ -107,7 +151,9 @@ class FootageResource(ConfigurableResource):
             if provider == "motion":
                 break
             if provider not in PROVIDERS:
-                raise ValueError(f"footage chain: unknown provider {provider!r} (runway, pika, kling, motion)")
+                raise ValueError(
+                    f"footage chain: unknown provider {provider!r} (runway, pika, kling, motion)"
+                )
             try:
                 return {**self.generate_clip(provider, prompt, ratio, target), "attempts": attempts}
             except ProviderError as exc:
@@ -131,8 +177,18 @@ class FootageResource(ConfigurableResource):
                         failed += 1
                         continue
                     stored = store.put_file(target)
-                track["layers"].insert(1, {"name": f"clip-{index}", "kind": "clip", "key": stored.key,
-                                           "start": segment["start"], "end": segment["end"], "x": "0", "y": "0"})
+                track["layers"].insert(
+                    1,
+                    {
+                        "name": f"clip-{index}",
+                        "kind": "clip",
+                        "key": stored.key,
+                        "start": segment["start"],
+                        "end": segment["end"],
+                        "x": "0",
+                        "y": "0",
+                    },
+                )
                 clips += 1
                 cost += got["cost_usd"]
         return {"clips": clips, "cost_usd": round(cost, 4), "failed": failed}

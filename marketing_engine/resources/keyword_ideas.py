@@ -58,20 +58,32 @@ def autocomplete_suggestions(
     client: httpx.Client, query: str, language: str = "en", country: str = "us", sleep=time.sleep
 ) -> list[str]:
     response = send_with_retry(
-        client, "GET", AUTOCOMPLETE_URL, provider="google-autocomplete", sleep=sleep,
+        client,
+        "GET",
+        AUTOCOMPLETE_URL,
+        provider="google-autocomplete",
+        sleep=sleep,
         params={"client": "firefox", "q": query, "hl": language, "gl": country},
     )
     try:
         body = response.json()
     except ValueError:
-        raise ProviderError("google-autocomplete", f"suggestions for {query!r} are not JSON", response.status_code)
+        raise ProviderError(
+            "google-autocomplete", f"suggestions for {query!r} are not JSON", response.status_code
+        )
     if not (isinstance(body, list) and len(body) >= 2 and isinstance(body[1], list)):
-        raise ProviderError("google-autocomplete", f"unexpected suggestion shape for {query!r}", response.status_code)
+        raise ProviderError(
+            "google-autocomplete", f"unexpected suggestion shape for {query!r}", response.status_code
+        )
     return [str(s) for s in body[1] if isinstance(s, str)]
 
 
 def search_console_rows(
-    service: Any, site_url: str, start: date, end: date, dimensions: Sequence[str] = ("query",),
+    service: Any,
+    site_url: str,
+    start: date,
+    end: date,
+    dimensions: Sequence[str] = ("query",),
     page_size: int = SEARCH_CONSOLE_PAGE,
 ) -> list[dict[str, Any]]:
     """Every row of `searchanalytics.query` for the period, following `startRow` pagination."""
@@ -79,8 +91,14 @@ def search_console_rows(
 
     rows: list[dict[str, Any]] = []
     while True:
-        body = {"startDate": start.isoformat(), "endDate": end.isoformat(), "dimensions": list(dimensions),
-                "rowLimit": page_size, "startRow": len(rows), "dataState": "final"}
+        body = {
+            "startDate": start.isoformat(),
+            "endDate": end.isoformat(),
+            "dimensions": list(dimensions),
+            "rowLimit": page_size,
+            "startRow": len(rows),
+            "dataState": "final",
+        }
         try:
             page = service.searchanalytics().query(siteUrl=site_url, body=body).execute()
         except HttpError as exc:
@@ -118,20 +136,28 @@ class KeywordIdeasResource(ConfigurableResource):
     def _autocomplete(self, seeds: Sequence[str]) -> list[KeywordIdea]:
         cap = DailyCap(home_dir("cache") / "autocomplete_requests.json", self.daily_cap)
         found: list[KeywordIdea] = []
-        with httpx.Client(timeout=10, transport=self._transport, headers={"User-Agent": "marketing-engine"}) as client:
+        with httpx.Client(
+            timeout=10, transport=self._transport, headers={"User-Agent": "marketing-engine"}
+        ) as client:
             for seed in seeds:
                 for query in [seed, *(f"{w} {seed}" for w in ("how", "what", "best", "why")), f"{seed} vs"]:
                     if not cap.take():
                         return found
-                    found += [KeywordIdea(s, seed, "autocomplete") for s in autocomplete_suggestions(
-                        client, query, self.language, self.country, self._sleep)]
+                    found += [
+                        KeywordIdea(s, seed, "autocomplete")
+                        for s in autocomplete_suggestions(
+                            client, query, self.language, self.country, self._sleep
+                        )
+                    ]
                     self._sleep(self.delay_seconds)
         return found
 
     def search_console_service(self) -> Any:
         if self._service is None:
             if not self.service_account_json:
-                raise ProviderError("search-console", "needs GOOGLE_SERVICE_ACCOUNT_JSON (a service-account key)")
+                raise ProviderError(
+                    "search-console", "needs GOOGLE_SERVICE_ACCOUNT_JSON (a service-account key)"
+                )
             from google.oauth2 import service_account
             from googleapiclient.discovery import build
 
@@ -144,7 +170,9 @@ class KeywordIdeasResource(ConfigurableResource):
 
     def _search_console(self, seeds: Sequence[str]) -> list[KeywordIdea]:
         end = date.today() - timedelta(days=3)  # Search Console data settles after about two days
-        rows = search_console_rows(self.search_console_service(), self.site_url, end - timedelta(days=self.days), end)
+        rows = search_console_rows(
+            self.search_console_service(), self.site_url, end - timedelta(days=self.days), end
+        )
         seed_words = [(s, set(s.lower().split())) for s in seeds]
         ideas = []
         for row in rows:

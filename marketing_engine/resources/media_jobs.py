@@ -75,7 +75,10 @@ class JobAPI:
     def _client(self) -> httpx.Client:
         if not self.api_key:
             raise ProviderError(self.provider, "no API key configured")
-        headers = {self.shape.auth_header: f"{self.shape.auth_prefix}{self.api_key}", **self.shape.extra_headers}
+        headers = {
+            self.shape.auth_header: f"{self.shape.auth_prefix}{self.api_key}",
+            **self.shape.extra_headers,
+        }
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=60.0, transport=self.transport)
 
     def _job(self, body: Any, submitted: bool = False) -> Job:
@@ -87,7 +90,9 @@ class JobAPI:
 
     def submit(self, path: str, payload: dict[str, Any]) -> Job:
         with self._client() as client:
-            response = send_with_retry(client, "POST", path, provider=self.provider, json=payload, sleep=self.sleep)
+            response = send_with_retry(
+                client, "POST", path, provider=self.provider, json=payload, sleep=self.sleep
+            )
         try:
             return self._job(response.json(), submitted=True)
         except ValueError:
@@ -105,8 +110,9 @@ class JobAPI:
                     raise ProviderError(self.provider, "status response is not JSON") from None
                 if job.status in self.shape.done:
                     if result_path:  # queue APIs (fal) keep the output at a separate result URL
-                        body = send_with_retry(client, "GET", result_path, provider=self.provider,
-                                               sleep=self.sleep).json()
+                        body = send_with_retry(
+                            client, "GET", result_path, provider=self.provider, sleep=self.sleep
+                        ).json()
                         job = Job(job.id, job.status, _dig(body, self.shape.output_path), body)
                     if not job.output_url:
                         raise ProviderError(self.provider, f"job {job.id} finished without an output URL")
@@ -115,8 +121,11 @@ class JobAPI:
                     reason = _dig(job.body, self.shape.error_path) or "no reason given"
                     raise JobFailed(self.provider, f"job {job.id} failed: {reason}")
                 if self.clock() >= deadline:
-                    raise JobTimedOut(self.provider, f"job {job.id} still {job.status} after {self.timeout_s:.0f} s",
-                                      retryable=True)
+                    raise JobTimedOut(
+                        self.provider,
+                        f"job {job.id} still {job.status} after {self.timeout_s:.0f} s",
+                        retryable=True,
+                    )
                 self.sleep(self.poll_interval_s)
 
     def download(self, url: str, target: Path) -> Path:

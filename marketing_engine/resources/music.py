@@ -30,7 +30,9 @@ class MusicResource(ConfigurableResource):
 
     def soundtrack(self, mood: str, seconds: float, seed: int) -> tuple[Path, bool]:
         """(WAV path at 48 kHz stereo, whether it came from the cache)."""
-        digest = hashlib.sha256(json.dumps([self.backend, mood, round(seconds, 3), seed]).encode()).hexdigest()
+        digest = hashlib.sha256(
+            json.dumps([self.backend, mood, round(seconds, 3), seed]).encode()
+        ).hexdigest()
         target = home_dir("cache") / "music" / f"{digest}.wav"
         if target.is_file():
             return target, True
@@ -46,16 +48,41 @@ class MusicResource(ConfigurableResource):
         return target, False
 
     def _suno(self, mood: str, seconds: float, target: Path) -> None:
-        api = JobAPI(provider="suno", base_url=self.base_url, api_key=self.api_key,
-                     poll_interval_s=self.poll_interval_s, timeout_s=self.timeout_s)
-        job = api.submit("/api/v1/generate", {
-            "prompt": f"{mood} instrumental background music for a short marketing video",
-            "make_instrumental": True, "duration": round(seconds),
-        })
+        api = JobAPI(
+            provider="suno",
+            base_url=self.base_url,
+            api_key=self.api_key,
+            poll_interval_s=self.poll_interval_s,
+            timeout_s=self.timeout_s,
+        )
+        job = api.submit(
+            "/api/v1/generate",
+            {
+                "prompt": f"{mood} instrumental background music for a short marketing video",
+                "make_instrumental": True,
+                "duration": round(seconds),
+            },
+        )
         result = api.wait(f"/api/v1/generate/{job.id}")
         downloaded = target.with_suffix(".download")
         api.download(result.output_url, downloaded)
         # The provider returns MP3; the renderer and the gates want a fixed-length 48 kHz WAV.
-        subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", str(downloaded), "-ar", "48000", "-ac", "2",
-                        "-t", f"{seconds:.3f}", str(target)], check=True)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-y",
+                "-loglevel",
+                "error",
+                "-i",
+                str(downloaded),
+                "-ar",
+                "48000",
+                "-ac",
+                "2",
+                "-t",
+                f"{seconds:.3f}",
+                str(target),
+            ],
+            check=True,
+        )
         downloaded.unlink(missing_ok=True)

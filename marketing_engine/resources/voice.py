@@ -100,7 +100,9 @@ class VoiceResource(ConfigurableResource):
         partial = target.with_suffix(".partial")
         speech.write_wav(partial)
         partial.replace(target)
-        return [{"word": w.word, "start": w.start, "end": w.end, "char_start": w.char_start} for w in speech.words]
+        return [
+            {"word": w.word, "start": w.start, "end": w.end, "char_start": w.char_start} for w in speech.words
+        ]
 
     def _elevenlabs(self, text: str, target: Path) -> list[dict[str, Any]]:
         import httpx
@@ -111,9 +113,13 @@ class VoiceResource(ConfigurableResource):
             raise VoiceError("voice backend 'elevenlabs' needs ELEVENLABS_API_KEY in the environment")
         with httpx.Client(base_url=self.base_url, timeout=self.timeout_s) as client:
             response = send_with_retry(
-                client, "POST", f"/v1/text-to-speech/{self.voice_id}/with-timestamps",
-                provider="elevenlabs", params={"output_format": "pcm_22050"},
-                headers={"xi-api-key": self.api_key}, json={"text": text, "model_id": self.model_id},
+                client,
+                "POST",
+                f"/v1/text-to-speech/{self.voice_id}/with-timestamps",
+                provider="elevenlabs",
+                params={"output_format": "pcm_22050"},
+                headers={"xi-api-key": self.api_key},
+                json={"text": text, "model_id": self.model_id},
             )
         try:
             body = response.json()

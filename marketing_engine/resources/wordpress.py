@@ -52,20 +52,31 @@ class WordPressClient:
         return send_with_retry(self.client, method, path, provider="wordpress", **self.sleep_kwargs, **kwargs)
 
     def find_by_slug(self, slug: str) -> dict[str, Any] | None:
-        response = self._send("GET", f"/wp-json/wp/v2/{self.kind}",
-                              params={"slug": slug, "status": "any", "context": "edit"})
+        response = self._send(
+            "GET", f"/wp-json/wp/v2/{self.kind}", params={"slug": slug, "status": "any", "context": "edit"}
+        )
         try:
             found = response.json()
         except ValueError:
-            raise ProviderError("wordpress", f"slug lookup for {slug!r} did not return JSON", response.status_code)
+            raise ProviderError(
+                "wordpress", f"slug lookup for {slug!r} did not return JSON", response.status_code
+            )
         if not isinstance(found, list):
-            raise ProviderError("wordpress", f"slug lookup for {slug!r} returned {type(found).__name__}, not a list")
+            raise ProviderError(
+                "wordpress", f"slug lookup for {slug!r} returned {type(found).__name__}, not a list"
+            )
         return found[0] if found else None
 
     def upsert(self, page: PageToPublish) -> PublishOutcome:
         digest = content_hash(page)
-        body = {"slug": page.slug, "title": page.title, "content": page.html, "excerpt": page.excerpt,
-                "status": self.status, "meta": {"marketing_engine_sha256": digest}}
+        body = {
+            "slug": page.slug,
+            "title": page.title,
+            "content": page.html,
+            "excerpt": page.excerpt,
+            "status": self.status,
+            "meta": {"marketing_engine_sha256": digest},
+        }
         existing = self.find_by_slug(page.slug)
         if existing and (existing.get("meta") or {}).get("marketing_engine_sha256") == digest:
             return PublishOutcome(page.slug, existing.get("link", ""), "unchanged", existing.get("id"))
@@ -73,9 +84,13 @@ class WordPressClient:
         response = self._send("POST", path, json=body)
         try:
             post = response.json()
-            return PublishOutcome(page.slug, post["link"], "updated" if existing else "created", int(post["id"]))
+            return PublishOutcome(
+                page.slug, post["link"], "updated" if existing else "created", int(post["id"])
+            )
         except (ValueError, KeyError, TypeError):
-            raise ProviderError("wordpress", f"publishing {page.slug!r} returned no post id/link", response.status_code)
+            raise ProviderError(
+                "wordpress", f"publishing {page.slug!r} returned no post id/link", response.status_code
+            )
 
 
 class WordPressResource(ConfigurableResource):
@@ -97,6 +112,8 @@ class WordPressResource(ConfigurableResource):
         if not (self.base_url and self.username and self.application_password):
             raise ProviderError("wordpress", "needs base_url, username and WORDPRESS_APPLICATION_PASSWORD")
         auth = httpx.BasicAuth(self.username, self.application_password.replace(" ", ""))
-        with httpx.Client(base_url=self.base_url.rstrip("/"), auth=auth, timeout=30, transport=self._transport) as http:
+        with httpx.Client(
+            base_url=self.base_url.rstrip("/"), auth=auth, timeout=30, transport=self._transport
+        ) as http:
             client = WordPressClient(http, self.kind, self.status, self._sleep)
             return [client.upsert(page) for page in pages]

@@ -16,10 +16,19 @@ from marketing_engine.resources.publishers import PublisherConfigError, Publishe
 from marketing_engine.resources.warehouse import WarehouseResource
 
 
-@sensor(job=publish_due_posts, minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING,
-        description="Resolve posts stuck in `publishing` against the platform; verify published posts are live.")
-def publish_reconciler(context: SensorEvaluationContext, brand: BrandResource, warehouse: WarehouseResource,
-                       publishers: PublishersResource, media_store: MediaStoreResource):
+@sensor(
+    job=publish_due_posts,
+    minimum_interval_seconds=60,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Resolve posts stuck in `publishing` against the platform; verify published posts are live.",
+)
+def publish_reconciler(
+    context: SensorEvaluationContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    publishers: PublishersResource,
+    media_store: MediaStoreResource,
+):
     now = datetime.now(UTC)
 
     def publisher_for(platform: str):
@@ -29,14 +38,24 @@ def publish_reconciler(context: SensorEvaluationContext, brand: BrandResource, w
             raise PublishError(str(exc)) from None
 
     store = warehouse.get()
-    report = reconcile(store, publisher_for, now, grace=timedelta(seconds=publishers.reconcile_grace_seconds),
-                       max_attempts=publishers.max_attempts, brand=brand_slug(brand.load().name))
+    report = reconcile(
+        store,
+        publisher_for,
+        now,
+        grace=timedelta(seconds=publishers.reconcile_grace_seconds),
+        max_attempts=publishers.max_attempts,
+        brand=brand_slug(brand.load().name),
+    )
     checked = verify_published(store, publisher_for, now, brand=brand_slug(brand.load().name))
-    summary = (f"stuck {report.checked}: found {report.found}, requeued {report.requeued}, failed {report.failed}; "
-               f"verified {checked.verified}, missing {checked.missing}; errors {len(report.errors + checked.errors)}")
+    summary = (
+        f"stuck {report.checked}: found {report.found}, requeued {report.requeued}, failed {report.failed}; "
+        f"verified {checked.verified}, missing {checked.missing}; errors {len(report.errors + checked.errors)}"
+    )
     for error in (report.errors + checked.errors)[:5]:
         context.log.warning(error)
     context.update_cursor(now.isoformat())
     if report.requeued:
-        return RunRequest(run_key=f"reconciled-{now:%Y%m%dT%H%M%S}", tags={"marketing_engine/reason": summary})
+        return RunRequest(
+            run_key=f"reconciled-{now:%Y%m%dT%H%M%S}", tags={"marketing_engine/reason": summary}
+        )
     return SkipReason(summary)

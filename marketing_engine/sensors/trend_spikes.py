@@ -54,12 +54,19 @@ class Spike:
 def spikes_over_threshold(warehouse: Warehouse, brand: str, threshold: float) -> list[Spike]:
     """Opportunities of the newest ranking whose confirmed spike score reaches the threshold."""
     with warehouse.session() as session:
-        as_of = session.scalar(select(func.max(TrendOpportunity.as_of)).where(TrendOpportunity.brand == brand))
+        as_of = session.scalar(
+            select(func.max(TrendOpportunity.as_of)).where(TrendOpportunity.brand == brand)
+        )
         if as_of is None:
             return []
         query = (
-            select(TrendOpportunity.topic, TrendOpportunity.topic_key, TrendOpportunity.spike_date,
-                   TrendOpportunity.spike_score, TrendOpportunity.rank)
+            select(
+                TrendOpportunity.topic,
+                TrendOpportunity.topic_key,
+                TrendOpportunity.spike_date,
+                TrendOpportunity.spike_score,
+                TrendOpportunity.rank,
+            )
             .where(
                 TrendOpportunity.brand == brand,
                 TrendOpportunity.as_of == as_of,
@@ -113,7 +120,9 @@ def _targets(context: SensorEvaluationContext) -> list[AssetKey]:
 def trend_spike_sensor(context: SensorEvaluationContext, brand: BrandResource, warehouse: WarehouseResource):
     try:
         profile = brand.load()
-        spikes = spikes_over_threshold(warehouse.get(), brand_slug(profile.name), profile.trends.spike_threshold)
+        spikes = spikes_over_threshold(
+            warehouse.get(), brand_slug(profile.name), profile.trends.spike_threshold
+        )
     except Exception as exc:  # noqa: BLE001 - a failing read skips the tick; the next one retries
         return SkipReason(f"could not read trend opportunities: {type(exc).__name__}: {exc}")
     seen = _read_cursor(context.cursor)
@@ -130,7 +139,10 @@ def trend_spike_sensor(context: SensorEvaluationContext, brand: BrandResource, w
             run_key=s.run_key,
             partition_key=s.topic_key,
             asset_selection=targets,
-            tags={"marketing_engine/topic": s.topic[:60], "marketing_engine/spike_date": s.spike_date.isoformat()},
+            tags={
+                "marketing_engine/topic": s.topic[:60],
+                "marketing_engine/spike_date": s.spike_date.isoformat(),
+            },
         )
         for s in new
     ]

@@ -46,8 +46,14 @@ def page_type_for(keyword: str, intent: str, cities: Sequence[str]) -> str:
 
 
 def page_path(page_type: str, keyword: str) -> str:
-    section = {"Location": "locations", "Service": "services", "Comparison": "compare",
-               "Question": "answers", "Guide": "guides", "Blog": "blog"}[page_type]
+    section = {
+        "Location": "locations",
+        "Service": "services",
+        "Comparison": "compare",
+        "Question": "answers",
+        "Guide": "guides",
+        "Blog": "blog",
+    }[page_type]
     return f"/{section}/{slugify(keyword, max_length=80, word_boundary=True)}/"
 
 
@@ -117,7 +123,9 @@ def cluster_briefs(cluster: ClusterInput, cities: Sequence[str]) -> list[PageBri
     return briefs
 
 
-def plan_links(briefs: list[PageBrief], neighbour_hubs: Sequence[Link] = (), low: int = 3, high: int = 5) -> None:
+def plan_links(
+    briefs: list[PageBrief], neighbour_hubs: Sequence[Link] = (), low: int = 3, high: int = 5
+) -> None:
     """Fill `links` on each brief of one cluster: hub, 1–2 siblings, then neighbouring hubs."""
     if not briefs:
         return

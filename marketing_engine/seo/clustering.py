@@ -57,12 +57,17 @@ class EmbeddingCache:
         with self._connect() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
-                [(self.model, k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in zip(keywords, vectors)],
+                [
+                    (self.model, k, np.asarray(v, dtype=np.float32).tobytes())
+                    for k, v in zip(keywords, vectors)
+                ],
             )
 
     def __len__(self) -> int:
         with self._connect() as db:
-            return int(db.execute("SELECT count(*) FROM embeddings WHERE model = ?", [self.model]).fetchone()[0])
+            return int(
+                db.execute("SELECT count(*) FROM embeddings WHERE model = ?", [self.model]).fetchone()[0]
+            )
 
 
 _MODEL = None
@@ -103,8 +108,9 @@ def export_onnx(target: Path) -> Path:
             self.transformer = transformer
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            hidden = self.transformer(input_ids=input_ids, attention_mask=attention_mask,
-                                      token_type_ids=token_type_ids).last_hidden_state
+            hidden = self.transformer(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2, dim=1)
@@ -116,8 +122,13 @@ def export_onnx(target: Path) -> Path:
     with warnings.catch_warnings():  # tracer notes about constant shapes: the axes below are dynamic
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            Pooled(model[0].auto_model).eval(), tuple(sample[n] for n in names), str(partial), input_names=names,
-            output_names=["embedding"], opset_version=17, dynamo=False,
+            Pooled(model[0].auto_model).eval(),
+            tuple(sample[n] for n in names),
+            str(partial),
+            input_names=names,
+            output_names=["embedding"],
+            opset_version=17,
+            dynamo=False,
             dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "embedding": {0: "batch"}},
         )
     partial.replace(target)
@@ -297,7 +308,11 @@ def describe_clusters(
         similarity = members @ centroid
         best = max(
             range(len(index)),
-            key=lambda i: (keywords[index[i]] in seed_set, round(float(similarity[i]), 3), -len(keywords[index[i]])),
+            key=lambda i: (
+                keywords[index[i]] in seed_set,
+                round(float(similarity[i]), 3),
+                -len(keywords[index[i]]),
+            ),
         )
         clusters.append(
             Cluster(

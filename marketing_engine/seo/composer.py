@@ -24,12 +24,22 @@ _JOINERS = [", and ", "; ", ", and then "]
 # Qualifiers add the longer, specific words real writers use, so pages are not written at a
 # primary-school level (the brand file sets the reading-ease band a page must land in).
 _QUALIFIERS = [
-    "especially for regular commuters", "according to our maintenance records", "in everyday practice",
-    "particularly in unpredictable weather", "with noticeably better reliability", "as experienced mechanics recommend",
-    "for most families and individuals", "depending on your personal priorities",
-    "which customers consistently mention", "without unnecessary complications", "over a typical year of ownership",
-    "based on conversations with hundreds of riders", "if you value predictability", "in our workshop experience",
-    "for comfortable, dependable transportation", "considering local infrastructure",
+    "especially for regular commuters",
+    "according to our maintenance records",
+    "in everyday practice",
+    "particularly in unpredictable weather",
+    "with noticeably better reliability",
+    "as experienced mechanics recommend",
+    "for most families and individuals",
+    "depending on your personal priorities",
+    "which customers consistently mention",
+    "without unnecessary complications",
+    "over a typical year of ownership",
+    "based on conversations with hundreds of riders",
+    "if you value predictability",
+    "in our workshop experience",
+    "for comfortable, dependable transportation",
+    "considering local infrastructure",
 ]
 
 
@@ -158,13 +168,18 @@ class _Writer:
 def _direct_answer(writer: _Writer) -> str:
     """40–60 words answering the question keyword head-on (the featured-snippet target)."""
     kw = writer.inputs["keyword"]
-    named = [p for p in writer.products if set(WORD.findall(p["name"].lower())) <= set(WORD.findall(kw.lower()))]
+    named = [
+        p for p in writer.products if set(WORD.findall(p["name"].lower())) <= set(WORD.findall(kw.lower()))
+    ]
     product = named[0] if named else writer.products[0]
     answer = [f"The short answer to {kw}: it depends on how often you ride and what you carry."]
     if named:  # the brand file knows what this product is: say it first
         price = f" It costs ${product['price']:,.0f}." if product.get("price") else ""
         description = product["description"].rstrip(".")
-        answer = [f"The short answer to {kw}: {product['name']} — {description[:1].lower()}{description[1:]}." + price]
+        answer = [
+            f"The short answer to {kw}: {product['name']} — {description[:1].lower()}{description[1:]}."
+            + price
+        ]
     extra = [
         f"For most {writer.persona()}s, {product['name']} covers the daily need without fuss.",
         "Check the basics first, then add only what your routine really needs.",
@@ -183,8 +198,14 @@ def _direct_answer(writer: _Writer) -> str:
 
 def _title(inputs: dict[str, Any]) -> str:
     kw, brand, page_type = _cap(inputs["keyword"]), inputs["brand"]["name"], inputs["page_type"]
-    suffix = {"Guide": "A Practical Guide", "Blog": "What to Know", "Service": brand,
-              "Location": brand, "Comparison": "Compared", "Question": "Answered"}[page_type]
+    suffix = {
+        "Guide": "A Practical Guide",
+        "Blog": "What to Know",
+        "Service": brand,
+        "Location": brand,
+        "Comparison": "Compared",
+        "Question": "Answered",
+    }[page_type]
     return _fit([f"{kw}: {suffix}", f"{kw} | {brand}", f"{kw} Guide", kw], 10, 60)
 
 
@@ -217,8 +238,7 @@ def compose_page(inputs: dict[str, Any], rng: random.Random) -> PageDraft:
     subsections, per_paragraph = (2, 4) if long_form else (1, 4)
     kw = inputs["keyword"]
     intro = [
-        f"{_cap(kw)} is the question we hear most from {writer.persona()}s. "
-        + writer.paragraph("intro", 3),
+        f"{_cap(kw)} is the question we hear most from {writer.persona()}s. " + writer.paragraph("intro", 3),
         writer.paragraph("intro", 3),
     ]
     sections = []
@@ -241,11 +261,13 @@ def compose_page(inputs: dict[str, Any], rng: random.Random) -> PageDraft:
                 )
             )
         sections.append(Section(heading=heading, paragraphs=paragraphs, subsections=subs))
-    for line in link_lines[len(kinds):]:
+    for line in link_lines[len(kinds) :]:
         sections[-1].paragraphs.append(line)
     questions = list(dict.fromkeys([*inputs["questions"], f"how much does {kw} cost", f"is {kw} worth it"]))
     faq = [
-        FAQItem(question=_cap(q.rstrip("?")) + "?", answer=writer.fill(rng.choice(FAQ_ANSWERS).replace("{q}", q)))
+        FAQItem(
+            question=_cap(q.rstrip("?")) + "?", answer=writer.fill(rng.choice(FAQ_ANSWERS).replace("{q}", q))
+        )
         for q in questions[:5]
     ]
     return PageDraft(

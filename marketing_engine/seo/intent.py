@@ -25,38 +25,173 @@ from marketing_engine.seo.keywords import tokens
 INTENTS = ("informational", "commercial", "transactional", "navigational")
 
 WELL_KNOWN_SITES = (
-    "google", "gmail", "youtube", "facebook", "instagram", "twitter", "tiktok", "reddit", "linkedin",
-    "amazon", "ebay", "walmart", "target", "costco", "ikea", "home depot", "rei", "netflix", "spotify",
-    "apple", "microsoft", "outlook", "github", "stack overflow", "wikipedia", "nytimes", "starbucks",
-    "nike", "adidas", "trek", "specialized", "chase", "vanguard", "fidelity", "paypal", "asana",
-    "notion", "hubspot", "shopify", "slack", "zoom", "dropbox", "bose", "sony", "samsung",
+    "google",
+    "gmail",
+    "youtube",
+    "facebook",
+    "instagram",
+    "twitter",
+    "tiktok",
+    "reddit",
+    "linkedin",
+    "amazon",
+    "ebay",
+    "walmart",
+    "target",
+    "costco",
+    "ikea",
+    "home depot",
+    "rei",
+    "netflix",
+    "spotify",
+    "apple",
+    "microsoft",
+    "outlook",
+    "github",
+    "stack overflow",
+    "wikipedia",
+    "nytimes",
+    "starbucks",
+    "nike",
+    "adidas",
+    "trek",
+    "specialized",
+    "chase",
+    "vanguard",
+    "fidelity",
+    "paypal",
+    "asana",
+    "notion",
+    "hubspot",
+    "shopify",
+    "slack",
+    "zoom",
+    "dropbox",
+    "bose",
+    "sony",
+    "samsung",
 )
 STRONG_NAVIGATIONAL = (
-    "login", "log in", "sign in", "signin", "official site", "official website", "customer service",
-    "customer support", "phone number", "help center",
+    "login",
+    "log in",
+    "sign in",
+    "signin",
+    "official site",
+    "official website",
+    "customer service",
+    "customer support",
+    "phone number",
+    "help center",
 )
 NAVIGATIONAL_NOUNS = frozenset(
-    {"hours", "store", "app", "menu", "support", "contact", "website", "site", "near", "me", "web",
-     "player", "account", "location", "locations", "address"}
+    {
+        "hours",
+        "store",
+        "app",
+        "menu",
+        "support",
+        "contact",
+        "website",
+        "site",
+        "near",
+        "me",
+        "web",
+        "player",
+        "account",
+        "location",
+        "locations",
+        "address",
+    }
 )
 EXPLAINERS = ("explained", "meaning", "definition", "average", "history of", "statistics")
 COMMERCIAL = (
-    "vs", "versus", "compare", "compared", "comparison", "review", "reviews", "alternative",
-    "alternatives", "best", "top", "top rated", "worth it", "pros and cons", "brands", "which is better",
+    "vs",
+    "versus",
+    "compare",
+    "compared",
+    "comparison",
+    "review",
+    "reviews",
+    "alternative",
+    "alternatives",
+    "best",
+    "top",
+    "top rated",
+    "worth it",
+    "pros and cons",
+    "brands",
+    "which is better",
 )
 QUESTION_STARTS = frozenset(
-    {"how", "what", "why", "when", "where", "who", "which", "can", "do", "does", "is", "are", "should",
-     "will", "could", "would"}
+    {
+        "how",
+        "what",
+        "why",
+        "when",
+        "where",
+        "who",
+        "which",
+        "can",
+        "do",
+        "does",
+        "is",
+        "are",
+        "should",
+        "will",
+        "could",
+        "would",
+    }
 )
 TRANSACTIONAL = (
-    "buy", "order", "for sale", "sale", "deal", "deals", "coupon", "promo code", "discount", "cheap",
-    "near me", "price", "pricing", "cost", "rent", "rental", "hire", "book", "quote", "financing",
-    "free trial", "download", "subscribe", "subscription", "sign up", "apply for", "schedule",
-    "appointment", "delivery", "membership", "used", "open", "shop",
+    "buy",
+    "order",
+    "for sale",
+    "sale",
+    "deal",
+    "deals",
+    "coupon",
+    "promo code",
+    "discount",
+    "cheap",
+    "near me",
+    "price",
+    "pricing",
+    "cost",
+    "rent",
+    "rental",
+    "hire",
+    "book",
+    "quote",
+    "financing",
+    "free trial",
+    "download",
+    "subscribe",
+    "subscription",
+    "sign up",
+    "apply for",
+    "schedule",
+    "appointment",
+    "delivery",
+    "membership",
+    "used",
+    "open",
+    "shop",
 )
 LOCAL_SERVICES = frozenset(
-    {"repair", "tune", "service", "servicing", "plumber", "rental", "hotel", "hotels", "installation",
-     "mechanic", "shop", "fitting"}
+    {
+        "repair",
+        "tune",
+        "service",
+        "servicing",
+        "plumber",
+        "rental",
+        "hotel",
+        "hotels",
+        "installation",
+        "mechanic",
+        "shop",
+        "fitting",
+    }
 )
 
 
@@ -115,7 +250,9 @@ class IntentRules:
         return "informational", "default: a topic"
 
 
-def accuracy(rules: IntentRules, labelled: Sequence[tuple[str, str]]) -> tuple[float, list[tuple[str, str, str]]]:
+def accuracy(
+    rules: IntentRules, labelled: Sequence[tuple[str, str]]
+) -> tuple[float, list[tuple[str, str, str]]]:
     """Share of keywords classified as labelled, and the misses as (keyword, label, predicted)."""
     misses = []
     for keyword, label in labelled:

@@ -24,8 +24,11 @@ LIBRARY: dict[str, dict[str, list[str]]] = {
         ],
     },
     "why": {
-        "headings": ["Why {kw} is worth your time", "What changes when you get {kw} right",
-                     "The real payoff of {kw}"],
+        "headings": [
+            "Why {kw} is worth your time",
+            "What changes when you get {kw} right",
+            "The real payoff of {kw}",
+        ],
         "lines": [
             "Getting {kw} right saves money over a full year, not just on day one.",
             "A {persona} who plans ahead spends about {pct}% less on fixes.",
@@ -195,8 +198,11 @@ LIBRARY: dict[str, dict[str, list[str]]] = {
         ],
     },
     "compare": {
-        "headings": ["How the options compare", "{brand} and {competitor} side by side",
-                     "What to compare before you choose"],
+        "headings": [
+            "How the options compare",
+            "{brand} and {competitor} side by side",
+            "What to compare before you choose",
+        ],
         "lines": [
             "Compare range, weight, service and price, in that order.",
             "{competitor} sells online; {brand} adds fitting and local service.",

@@ -52,9 +52,15 @@ class GateResult:
         return not self.failures
 
     def as_dict(self) -> dict:
-        return {"passed": self.passed, "failures": self.failures, "words": self.words,
-                "content_words": self.content_words, "reading_ease": round(self.reading_ease, 1),
-                "max_similarity": round(self.max_similarity, 3), "similar_to": self.similar_to}
+        return {
+            "passed": self.passed,
+            "failures": self.failures,
+            "words": self.words,
+            "content_words": self.content_words,
+            "reading_ease": round(self.reading_ease, 1),
+            "max_similarity": round(self.max_similarity, 3),
+            "similar_to": self.similar_to,
+        }
 
 
 def extract_facts(path: str, keyword: str, html: str) -> PageFacts:
@@ -99,7 +105,9 @@ def template_sentences(bodies: Sequence[str]) -> set[str]:
 
 def content_text(body: str, boilerplate: set[str]) -> str:
     return " ".join(
-        " ".join(tokens(s)) for s in SENTENCE.findall(body) if tokens(s) and " ".join(tokens(s)) not in boilerplate
+        " ".join(tokens(s))
+        for s in SENTENCE.findall(body)
+        if tokens(s) and " ".join(tokens(s)) not in boilerplate
     )
 
 
@@ -108,7 +116,9 @@ def _shingles(text: str, size: int = 5) -> set[str]:
     return {" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1))}
 
 
-def near_duplicates(texts: dict[str, str], threshold: float = SIMILARITY_THRESHOLD) -> dict[str, tuple[str, float]]:
+def near_duplicates(
+    texts: dict[str, str], threshold: float = SIMILARITY_THRESHOLD
+) -> dict[str, tuple[str, float]]:
     """For each page that is too similar to an earlier one (path order): (earlier path, Jaccard)."""
     from datasketch import MinHash, MinHashLSH
 
@@ -158,7 +168,9 @@ def evaluate(
     low, high = reading_band
     results = {}
     for page in pages:
-        result = GateResult(page.path, words=len(page.body.split()), content_words=len(texts[page.path].split()))
+        result = GateResult(
+            page.path, words=len(page.body.split()), content_words=len(texts[page.path].split())
+        )
         fail = result.failures.append
         if not 10 <= len(page.title) <= 60:
             fail(f"title is {len(page.title)} characters (10–60)")
@@ -168,8 +180,11 @@ def evaluate(
             fail(f"{len(page.h1s)} H1 headings (exactly one)")
         if page.images_without_alt:
             fail(f"{page.images_without_alt} images without alt text")
-        for where, text in (("title", page.title), ("H1", " ".join(page.h1s)),
-                            ("first 100 words", " ".join(page.body.split()[:100]))):
+        for where, text in (
+            ("title", page.title),
+            ("H1", " ".join(page.h1s)),
+            ("first 100 words", " ".join(page.body.split()[:100])),
+        ):
             if not _has_keyword(page.keyword, text):
                 fail(f"keyword {page.keyword!r} missing from the {where}")
         if result.content_words < THIN_WORDS:
@@ -214,7 +229,11 @@ def site_paths(site_dir: Path) -> set[str]:
     for file in site_dir.rglob("*"):
         if file.is_file():
             relative = file.relative_to(site_dir).as_posix()
-            paths.add("/" + relative.removesuffix("index.html") if relative.endswith("index.html") else "/" + relative)
+            paths.add(
+                "/" + relative.removesuffix("index.html")
+                if relative.endswith("index.html")
+                else "/" + relative
+            )
     return paths
 
 

@@ -45,8 +45,13 @@ class SchemaContext:
 
 
 def organization(ctx: SchemaContext) -> dict[str, Any]:
-    return {"@context": "https://schema.org", "@type": "Organization", "name": ctx.brand_name,
-            "url": ctx.site_url + "/", "logo": ctx.logo_url}
+    return {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": ctx.brand_name,
+        "url": ctx.site_url + "/",
+        "logo": ctx.logo_url,
+    }
 
 
 def article(ctx: SchemaContext) -> dict[str, Any]:
@@ -58,7 +63,11 @@ def article(ctx: SchemaContext) -> dict[str, Any]:
         "datePublished": ctx.published.isoformat(),
         "dateModified": ctx.modified.isoformat(),
         "author": {"@type": "Organization", "name": ctx.brand_name, "url": ctx.site_url + "/"},
-        "publisher": {"@type": "Organization", "name": ctx.brand_name, "logo": {"@type": "ImageObject", "url": ctx.logo_url}},
+        "publisher": {
+            "@type": "Organization",
+            "name": ctx.brand_name,
+            "logo": {"@type": "ImageObject", "url": ctx.logo_url},
+        },
         "mainEntityOfPage": ctx.page_url,
     }
 
@@ -136,9 +145,11 @@ def validate(blocks: Sequence[dict[str, Any]]) -> list[str]:
     unchanged and carry its type's required properties (Product also needs offers, rating or review)."""
     import extruct
 
-    html = "<html><head>" + "".join(
-        f'<script type="application/ld+json">{json.dumps(b)}</script>' for b in blocks
-    ) + "</head><body></body></html>"
+    html = (
+        "<html><head>"
+        + "".join(f'<script type="application/ld+json">{json.dumps(b)}</script>' for b in blocks)
+        + "</head><body></body></html>"
+    )
     extracted = extruct.extract(html, syntaxes=["json-ld"], uniform=False)["json-ld"]
     problems = []
     if extracted != list(blocks):

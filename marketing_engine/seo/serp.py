@@ -20,7 +20,9 @@ from datetime import date
 from marketing_engine.seo.intent import QUESTION_STARTS
 from marketing_engine.seo.keywords import tokens
 
-LIST_WORDS = frozenset({"how", "steps", "step", "tips", "best", "top", "ways", "checklist", "ideas", "mistakes"})
+LIST_WORDS = frozenset(
+    {"how", "steps", "step", "tips", "best", "top", "ways", "checklist", "ideas", "mistakes"}
+)
 TABLE_WORDS = frozenset({"vs", "versus", "compare", "comparison", "cost", "price", "prices", "alternatives"})
 
 
@@ -99,8 +101,13 @@ def from_search_console(rows: list[dict], wanted: set[str]) -> dict[str, Positio
         query = " ".join(tokens(keys[0])) if keys else ""
         if query not in wanted:
             continue
-        position = Position(query, round(float(row.get("position", 0)), 1), keys[1] if len(keys) > 1 else None,
-                            int(row.get("impressions", 0)), int(row.get("clicks", 0)))
+        position = Position(
+            query,
+            round(float(row.get("position", 0)), 1),
+            keys[1] if len(keys) > 1 else None,
+            int(row.get("impressions", 0)),
+            int(row.get("clicks", 0)),
+        )
         if query not in found or (position.position or 1e9) < (found[query].position or 1e9):
             found[query] = position
     return found

@@ -139,8 +139,11 @@ class SiteBuilder:
             image_url=self.url(f"/assets/hero/{page.slug}.svg"),
             published=page.published,
             modified=page.modified,
-            breadcrumbs=[("Home", self.url("/")), (page.cluster_name, self.url(hub_path(page.cluster_slug))),
-                         (page.draft["h1"], self.url(page.path))],
+            breadcrumbs=[
+                ("Home", self.url("/")),
+                (page.cluster_name, self.url(hub_path(page.cluster_slug))),
+                (page.draft["h1"], self.url(page.path)),
+            ],
         )
         blocks = [schema.article(ctx), schema.breadcrumbs(ctx), schema.organization(ctx)]
         if page.page_type == "Location" and (location := self._location_for(page.keyword)):
@@ -177,9 +180,14 @@ class SiteBuilder:
             f"{len(hub.keywords)} searches they answer, for {self.brand.audience.description.lower()}."
         )
         return self._render_index(
-            "hub.html", hub.path, f"{hub.name} | {self.brand.name}", intro, heading=hub.name,
+            "hub.html",
+            hub.path,
+            f"{hub.name} | {self.brand.name}",
+            intro,
+            heading=hub.name,
             pages=[{"path": p.path, "title": p.draft["title"], "page_type": p.page_type} for p in pages],
-            keywords=hub.keywords[:30], related=[{"path": r.path, "name": r.name} for r in related],
+            keywords=hub.keywords[:30],
+            related=[{"path": r.path, "name": r.name} for r in related],
         )
 
     def _render_index(self, template: str, path: str, title: str, intro: str, **extra: Any) -> str:
@@ -189,18 +197,41 @@ class SiteBuilder:
         if len(title) > 60:
             title = title[:59].rsplit(" ", 1)[0] + "…"
         return self.env.get_template(template).render(
-            site=self.site, title=title, description=description, canonical=self.url(path), indexable=True,
-            og_type="website", image_url=self.url("/assets/logo.svg"), image_alt=f"{self.brand.name} logo",
-            json_ld=[schema.organization(schema.SchemaContext(
-                self.base_url, self.brand.name, self.url("/assets/logo.svg"), self.url(path), title,
-                self.url("/assets/logo.svg"), date.today(), date.today(), []))],
-            intro=intro, **extra,
+            site=self.site,
+            title=title,
+            description=description,
+            canonical=self.url(path),
+            indexable=True,
+            og_type="website",
+            image_url=self.url("/assets/logo.svg"),
+            image_alt=f"{self.brand.name} logo",
+            json_ld=[
+                schema.organization(
+                    schema.SchemaContext(
+                        self.base_url,
+                        self.brand.name,
+                        self.url("/assets/logo.svg"),
+                        self.url(path),
+                        title,
+                        self.url("/assets/logo.svg"),
+                        date.today(),
+                        date.today(),
+                        [],
+                    )
+                )
+            ],
+            intro=intro,
+            **extra,
         )
 
     def hero_svg(self, heading: str) -> str:
         short = heading if len(heading) <= 34 else heading[:33].rsplit(" ", 1)[0] + "…"
         return self.env.get_template("hero.svg").render(
-            palette=self.site["palette"], font=self.site["font"], heading=short, brand=self.brand.name, label=heading
+            palette=self.site["palette"],
+            font=self.site["font"],
+            heading=short,
+            brand=self.brand.name,
+            label=heading,
         )
 
     # --- the whole site -------------------------------------------------------------------------
@@ -229,15 +260,31 @@ class SiteBuilder:
             if page.path in noindex:
                 html[page.path] = self.render_page(page, False, allowed)
         checked = time.perf_counter()
-        build = SiteBuild(out_dir, self.base_url, gates, html, [], 0, 0, noindex=noindex,
-                          seconds_render=rendered - started, seconds_check=checked - rendered)
+        build = SiteBuild(
+            out_dir,
+            self.base_url,
+            gates,
+            html,
+            [],
+            0,
+            0,
+            noindex=noindex,
+            seconds_render=rendered - started,
+            seconds_check=checked - rendered,
+        )
         if write:
             self._write(build, pages, hubs, hub_pages, max_urls)
         build.seconds_write = time.perf_counter() - checked
         return build
 
-    def _write(self, build: SiteBuild, pages: Sequence[SitePage], hubs: Sequence[SiteHub],
-               hub_pages: dict[str, list[SitePage]], max_urls: int) -> None:
+    def _write(
+        self,
+        build: SiteBuild,
+        pages: Sequence[SitePage],
+        hubs: Sequence[SiteHub],
+        hub_pages: dict[str, list[SitePage]],
+        max_urls: int,
+    ) -> None:
         out = build.out_dir
         files: dict[str, str] = {}
         for page in pages:
@@ -248,18 +295,31 @@ class SiteBuilder:
             files[hub.path.strip("/") + "/index.html"] = self.render_hub(hub, hub_pages[hub.slug], related)
         title = f"{self.brand.name}: {self.brand.tagline}" if self.brand.tagline else self.brand.name
         files["index.html"] = self._render_index(
-            "hub.html", "/", title, self.brand.description, heading=self.brand.name, pages=[], keywords=[],
+            "hub.html",
+            "/",
+            title,
+            self.brand.description,
+            heading=self.brand.name,
+            pages=[],
+            keywords=[],
             related=[{"path": h.path, "name": h.name} for h in hubs if hub_pages[h.slug]],
         )
         files["topics/index.html"] = self._render_index(
-            "hub.html", "/topics/", f"All topics | {self.brand.name}",
+            "hub.html",
+            "/topics/",
+            f"All topics | {self.brand.name}",
             f"Every topic {self.brand.name} writes about, with the articles in each.",
-            heading="All topics", pages=[], keywords=[], related=[{"path": h.path, "name": h.name} for h in hubs],
+            heading="All topics",
+            pages=[],
+            keywords=[],
+            related=[{"path": h.path, "name": h.name} for h in hubs],
         )
         files["assets/logo.svg"] = self.hero_svg(self.brand.name)
         today = max([p.modified for p in pages], default=date.today())
         urls = [(self.url("/"), today), (self.url("/topics/"), today)]
-        urls += [(self.url(h.path), max([p.modified for p in hub_pages[h.slug]], default=today)) for h in hubs]
+        urls += [
+            (self.url(h.path), max([p.modified for p in hub_pages[h.slug]], default=today)) for h in hubs
+        ]
         urls += [(self.url(p.path), p.modified) for p in pages if p.path not in build.noindex]
         sitemaps = sitemap_files(self.base_url, urls, max_urls)
         files.update(sitemaps)
@@ -274,8 +334,12 @@ class SiteBuilder:
         build.files_written = len(files)
 
 
-def sitemap_files(base_url: str, urls: Sequence[tuple[str, date]], max_urls: int = SITEMAP_MAX_URLS,
-                  max_bytes: int = SITEMAP_MAX_BYTES) -> dict[str, str]:
+def sitemap_files(
+    base_url: str,
+    urls: Sequence[tuple[str, date]],
+    max_urls: int = SITEMAP_MAX_URLS,
+    max_bytes: int = SITEMAP_MAX_BYTES,
+) -> dict[str, str]:
     """`sitemap.xml`, or a sitemap index pointing at `sitemap-N.xml` parts when the URLs do not fit
     one file (50,000 URLs or 50 MB)."""
     from lxml import etree
@@ -306,7 +370,9 @@ def sitemap_files(base_url: str, urls: Sequence[tuple[str, date]], max_urls: int
         entry = etree.SubElement(root, "sitemap")
         etree.SubElement(entry, "loc").text = f"{base_url}/{name}"
         etree.SubElement(entry, "lastmod").text = max(d for _, d in chunk).isoformat()
-    files["sitemap.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True).decode()
+    files["sitemap.xml"] = etree.tostring(
+        root, xml_declaration=True, encoding="UTF-8", pretty_print=True
+    ).decode()
     return files
 
 

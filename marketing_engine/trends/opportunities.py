@@ -50,7 +50,9 @@ def relevance(topics: Sequence[str], seeds: Sequence[str]) -> tuple[np.ndarray, 
     if not seeds:
         raise ValueError("brand matching needs at least one seed topic or keyword cluster")
     corpus = [fold(t) for t in (*seeds, *topics)]
-    words = TfidfVectorizer(analyzer="word", token_pattern=r"[a-z0-9]+", sublinear_tf=True).fit_transform(corpus)
+    words = TfidfVectorizer(analyzer="word", token_pattern=r"[a-z0-9]+", sublinear_tf=True).fit_transform(
+        corpus
+    )
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(corpus)
     matrix = hstack([words, chars]).tocsr()
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1))).ravel()
@@ -103,7 +105,10 @@ def _reason(signal: TopicSignalRow, rel: float, seed: str, threshold: float) -> 
 
 
 def rank_opportunities(
-    signals: Sequence[TopicSignalRow], seeds: Sequence[str], threshold: float, min_relevance: float = MIN_RELEVANCE
+    signals: Sequence[TopicSignalRow],
+    seeds: Sequence[str],
+    threshold: float,
+    min_relevance: float = MIN_RELEVANCE,
 ) -> list[Opportunity]:
     """Spiking or emerging/growing topics that relate to the brand, best first.
 
@@ -139,7 +144,10 @@ def rank_opportunities(
 
 
 def compose_brief(
-    opportunity: dict, brand_name: str, headlines: Sequence[dict] = (), rising: Sequence[dict] = (),
+    opportunity: dict,
+    brand_name: str,
+    headlines: Sequence[dict] = (),
+    rising: Sequence[dict] = (),
     posts: Sequence[dict] = (),
 ) -> str:
     """A one-page markdown brief a writer or the video engine can start from: why now, the angle,
@@ -151,8 +159,10 @@ def compose_brief(
         f"Why now: {opportunity['reason']}",
         "",
         "## Angle",
-        (f"Connect “{opportunity['topic']}” to the brand's topic “{opportunity.get('matched_seed') or ''}”: "
-        "answer the question people are searching for this week, then show the brand's practical take."),
+        (
+            f"Connect “{opportunity['topic']}” to the brand's topic “{opportunity.get('matched_seed') or ''}”: "
+            "answer the question people are searching for this week, then show the brand's practical take."
+        ),
         "",
         "## Numbers",
         f"- rank {opportunity['rank']}, score {opportunity['score']:.2f}, relevance {opportunity['relevance']:.2f}",
@@ -161,7 +171,9 @@ def compose_brief(
     if headlines:
         lines += ["", "## In the news"] + [f"- [{h['title']}]({h['link']})" for h in headlines[:5]]
     if rising:
-        lines += ["", "## Rising searches"] + [f"- {q['query']} (+{q.get('growth') or '?'} %)" for q in rising[:5]]
+        lines += ["", "## Rising searches"] + [
+            f"- {q['query']} (+{q.get('growth') or '?'} %)" for q in rising[:5]
+        ]
     if posts:
         lines += ["", "## In the communities"] + [
             f"- r/{p['subreddit']}: {p['title']} ({p['comments']} comments)" for p in posts[:5]

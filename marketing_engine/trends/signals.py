@@ -206,7 +206,12 @@ def lifecycle_stages(interest: np.ndarray, confirmed: np.ndarray, threshold: flo
     peaking = (m[:, 0] >= 0.9 * high) & (viral < 0.95) & (growth > -0.10)
     growing = (growth > 0.10) & (viral >= 0.95)
     emerging = spiking | ((growth > 0.25) & (m[:, 1] <= earlier))
-    for name, mask in (("declining", declining), ("peaking", peaking), ("growing", growing), ("emerging", emerging)):
+    for name, mask in (
+        ("declining", declining),
+        ("peaking", peaking),
+        ("growing", growing),
+        ("emerging", emerging),
+    ):
         stage[mask] = name  # later rules win: emerging beats growing beats peaking beats declining
     return stage
 

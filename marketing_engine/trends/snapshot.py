@@ -31,15 +31,23 @@ def collect_snapshot(sources: Mapping[str, _Source | None], request: FetchReques
     outcomes = []
     for name, source in sources.items():
         if source is None:
-            outcomes.append(SourceOutcome(name, "not_configured", error="no credentials configured (or no live client for it)"))
+            outcomes.append(
+                SourceOutcome(
+                    name, "not_configured", error="no credentials configured (or no live client for it)"
+                )
+            )
             continue
         started = time.perf_counter()
         try:
             readings = source.fetch(request)
         except Exception as exc:  # noqa: BLE001 - any provider failure is recorded, the others still run
             outcomes.append(
-                SourceOutcome(name, "failed", error=f"{type(exc).__name__}: {exc}"[:500],
-                              seconds=time.perf_counter() - started)
+                SourceOutcome(
+                    name,
+                    "failed",
+                    error=f"{type(exc).__name__}: {exc}"[:500],
+                    seconds=time.perf_counter() - started,
+                )
             )
             continue
         outcomes.append(SourceOutcome(name, "answered", readings, seconds=time.perf_counter() - started))

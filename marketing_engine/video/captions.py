@@ -92,7 +92,9 @@ def _escape(text: str) -> str:
     return text.replace("\\", "＼").replace("{", "(").replace("}", ")")
 
 
-def to_ass(pages: list[tuple[CaptionPage, float]], box: CaptionLayout, palette: dict[str, str], font: str) -> str:
+def to_ass(
+    pages: list[tuple[CaptionPage, float]], box: CaptionLayout, palette: dict[str, str], font: str
+) -> str:
     """One event per spoken word: the page's text with the current word in the accent colour."""
     margin_v = box.height - box.bottom
     header = [
@@ -105,12 +107,16 @@ def to_ass(pages: list[tuple[CaptionPage, float]], box: CaptionLayout, palette: 
         "YCbCr Matrix: TV.709",
         "",
         "[V4+ Styles]",
-        ("Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, "
-        "Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, "
-        "Alignment, MarginL, MarginR, MarginV, Encoding"),
-        (f"Style: Caption,{font},{box.font_size},&H00FFFFFF,&H00FFFFFF,{_ass_colour(palette['text'])},"
-        f"{_ass_colour('#000000', 0x80)},-1,0,0,0,100,100,1,0,1,{max(3, box.font_size // 14)},"
-        f"{max(2, box.font_size // 24)},2,{box.left},{box.width - box.right},{margin_v},1"),
+        (
+            "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, "
+            "Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, "
+            "Alignment, MarginL, MarginR, MarginV, Encoding"
+        ),
+        (
+            f"Style: Caption,{font},{box.font_size},&H00FFFFFF,&H00FFFFFF,{_ass_colour(palette['text'])},"
+            f"{_ass_colour('#000000', 0x80)},-1,0,0,0,100,100,1,0,1,{max(3, box.font_size // 14)},"
+            f"{max(2, box.font_size // 24)},2,{box.left},{box.width - box.right},{margin_v},1"
+        ),
         "",
         "[Events]",
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
@@ -125,7 +131,8 @@ def to_ass(pages: list[tuple[CaptionPage, float]], box: CaptionLayout, palette: 
         for index, word in enumerate(page.words):
             end = page.words[index + 1].start if index + 1 < len(page.words) else page_end
             parts = [
-                f"{{\\c{accent}\\fscx110\\fscy110}}{_escape(w.word.upper())}{{\\c&H00FFFFFF&\\fscx100\\fscy100}}" if i == index
+                f"{{\\c{accent}\\fscx110\\fscy110}}{_escape(w.word.upper())}{{\\c&H00FFFFFF&\\fscx100\\fscy100}}"
+                if i == index
                 else _escape(w.word.upper())
                 for i, w in enumerate(page.words)
             ]

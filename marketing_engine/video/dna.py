@@ -57,8 +57,9 @@ def find_font(name: str, bold: bool = False) -> str:
         found = sorted(FONT_DIR.rglob(candidate))
         if found:
             return str(found[0])
-    raise VideoDNAError(f"visual_identity.font: no font file for {name!r}{' (bold)' if bold else ''} "
-                        f"under {FONT_DIR}")
+    raise VideoDNAError(
+        f"visual_identity.font: no font file for {name!r}{' (bold)' if bold else ''} under {FONT_DIR}"
+    )
 
 
 def video_dna(profile: BrandProfile) -> VideoDNA:

@@ -33,9 +33,28 @@ def grab(videos: Sequence[Path], output: Path, at_seconds: float = 6.0, height: 
     else:
         graph = f"{scaled};[s0]null[out]"
     output.parent.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(["ffmpeg", "-y", "-hide_banner", "-loglevel", "error", *inputs, "-filter_complex", graph,
-                             "-map", "[out]", "-frames:v", "1", "-update", "1", str(output)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [
+            "ffmpeg",
+            "-y",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            *inputs,
+            "-filter_complex",
+            graph,
+            "-map",
+            "[out]",
+            "-frames:v",
+            "1",
+            "-update",
+            "1",
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0 or not output.is_file():
         raise FrameError(f"no frame at {at_seconds} s: {result.stderr.strip()[-200:]}")
     return output
@@ -67,7 +86,9 @@ def register(subparsers) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _arguments(argparse.ArgumentParser(prog="python -m marketing_engine.video.frame", description=__doc__))
+    parser = _arguments(
+        argparse.ArgumentParser(prog="python -m marketing_engine.video.frame", description=__doc__)
+    )
     return _run(parser.parse_args(argv))
 
 

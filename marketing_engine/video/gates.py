@@ -32,13 +32,21 @@ class GateReport:
         return not self.failures
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rendition": self.rendition, "passed": self.passed, "failures": self.failures,
-                "measurements": self.measurements}
+        return {
+            "rendition": self.rendition,
+            "passed": self.passed,
+            "failures": self.failures,
+            "measurements": self.measurements,
+        }
 
 
 def probe(path: Path) -> dict[str, Any]:
-    result = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0:
         raise GateError(f"{path.name}: ffprobe cannot read it: {result.stderr.strip()[-200:]}")
     return json.loads(result.stdout)
@@ -65,31 +73,53 @@ def moov_before_mdat(path: Path) -> bool:
 
 def analyse(path: Path, has_audio: bool = True) -> dict[str, Any]:
     """Loudness, true peak and the black, frozen and silent stretches, in one decode."""
-    graph = (f"[0:v]scale=360:-2:flags=fast_bilinear,blackdetect=d={MAX_GAP_S}:pix_th=0.10,"
-             f"freezedetect=n=-60dB:d={MAX_GAP_S}[v]")
+    graph = (
+        f"[0:v]scale=360:-2:flags=fast_bilinear,blackdetect=d={MAX_GAP_S}:pix_th=0.10,"
+        f"freezedetect=n=-60dB:d={MAX_GAP_S}[v]"
+    )
     maps = ["-map", "[v]"]
     if has_audio:
         graph += f";[0:a]ebur128=peak=true,silencedetect=n=-50dB:d={MAX_GAP_S}[a]"
         maps += ["-map", "[a]"]
     # Skipping the deblocking filter makes decoding a fifth cheaper and changes nothing these
     # detectors can see (whole-frame black, frozen picture, the audio).
-    result = subprocess.run(["ffmpeg", "-hide_banner", "-nostats", "-skip_loop_filter", "all", "-i", str(path),
-                             "-filter_complex", graph,
-                             *maps, "-f", "null", "-"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-nostats",
+            "-skip_loop_filter",
+            "all",
+            "-i",
+            str(path),
+            "-filter_complex",
+            graph,
+            *maps,
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0:
         raise GateError(f"{path.name}: ffmpeg analysis failed: {result.stderr.strip()[-300:]}")
     log = result.stderr
-    summary = log[log.rfind("Summary:"):] if "Summary:" in log else ""
+    summary = log[log.rfind("Summary:") :] if "Summary:" in log else ""
     integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
     peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
     return {
         "integrated_lufs": float(integrated.group(1)) if integrated else None,
         "true_peak_dbtp": float(peak.group(1)) if peak else None,
-        "black": [(float(a), float(b)) for a, b in re.findall(r"black_start:([\d.]+) black_end:([\d.]+)", log)],
+        "black": [
+            (float(a), float(b)) for a, b in re.findall(r"black_start:([\d.]+) black_end:([\d.]+)", log)
+        ],
         "frozen": [float(d) for d in re.findall(r"freeze_duration: ([\d.]+)", log)],
         # freezedetect (like silencedetect) prints no end for a freeze that lasts until the end
         "freeze_open": [float(t) for t in re.findall(r"freeze_start: ([\d.]+)", log)][
-            len(re.findall(r"freeze_end: ", log)):],
+            len(re.findall(r"freeze_end: ", log)) :
+        ],
         "silent": [float(d) for d in re.findall(r"silence_duration: ([\d.]+)", log)],
         # silencedetect prints no end for a silence that lasts until the end of the file
         "silence_open": log.count("silence_start") > log.count("silence_end"),
@@ -110,17 +140,27 @@ def check_streams(info: dict[str, Any], rendition: Rendition, duration: float) -
     size = (video["width"], video["height"])
     if size != (rendition.width, rendition.height):
         failures.append(f"resolution {size[0]}x{size[1]}, expected {rendition.width}x{rendition.height}")
-    expectations = {"codec_name": "h264", "profile": "High", "pix_fmt": "yuv420p", "color_primaries": "bt709",
-                    "color_transfer": "bt709", "color_space": "bt709"}
+    expectations = {
+        "codec_name": "h264",
+        "profile": "High",
+        "pix_fmt": "yuv420p",
+        "color_primaries": "bt709",
+        "color_transfer": "bt709",
+        "color_space": "bt709",
+    }
     for key, wanted in expectations.items():
         if video.get(key) != wanted:
             failures.append(f"video {key} is {video.get(key)!r}, expected {wanted!r}")
     if video.get("sample_aspect_ratio", "1:1") not in ("1:1", "0:1"):
         failures.append(f"pixels are not square (SAR {video['sample_aspect_ratio']})")
     if video.get("r_frame_rate") != video.get("avg_frame_rate"):
-        failures.append(f"frame rate is variable ({video.get('r_frame_rate')} vs {video.get('avg_frame_rate')})")
+        failures.append(
+            f"frame rate is variable ({video.get('r_frame_rate')} vs {video.get('avg_frame_rate')})"
+        )
     if audio.get("codec_name") != "aac" or audio.get("sample_rate") != "48000":
-        failures.append(f"audio is {audio.get('codec_name')} at {audio.get('sample_rate')} Hz, expected aac 48000")
+        failures.append(
+            f"audio is {audio.get('codec_name')} at {audio.get('sample_rate')} Hz, expected aac 48000"
+        )
     actual = float(info["format"].get("duration", 0))
     if abs(actual - duration) > 0.25:
         failures.append(f"duration {actual:.2f} s, the script asks for {duration:.2f} s")
@@ -141,7 +181,10 @@ def check_platforms(info: dict[str, Any], rendition: Rendition) -> list[str]:
             (rendition.aspect in spec["aspects"], f"aspect {rendition.aspect} is not accepted"),
             (low <= duration <= high, f"duration {duration:.1f} s is outside {low}–{high} s"),
             (size_mb <= spec["max_size_mb"], f"file is {size_mb:.0f} MB, over {spec['max_size_mb']} MB"),
-            (kbps <= spec["max_video_kbps"], f"video bitrate {kbps:.0f} kb/s is over {spec['max_video_kbps']}"),
+            (
+                kbps <= spec["max_video_kbps"],
+                f"video bitrate {kbps:.0f} kb/s is over {spec['max_video_kbps']}",
+            ),
             (spec["fps"][0] <= fps <= spec["fps"][1], f"{fps:.2f} fps is outside {spec['fps']}"),
             (video["codec_name"] in spec["video_codecs"], f"codec {video['codec_name']} is not accepted"),
         ]
@@ -154,7 +197,9 @@ def check_sound_and_picture(measured: dict[str, Any], allowed_silence_s: float =
     failures = []
     lufs, peak = measured["integrated_lufs"], measured["true_peak_dbtp"]
     if lufs is None or abs(lufs - loudness["integrated_lufs"]) > loudness["tolerance_lu"]:
-        failures.append(f"loudness {lufs} LUFS, expected {loudness['integrated_lufs']} ± {loudness['tolerance_lu']}")
+        failures.append(
+            f"loudness {lufs} LUFS, expected {loudness['integrated_lufs']} ± {loudness['tolerance_lu']}"
+        )
     if peak is None or peak > loudness["true_peak_max_dbtp"]:
         failures.append(f"true peak {peak} dBTP is above {loudness['true_peak_max_dbtp']} dBTP")
     for start, end in measured["black"]:
@@ -173,13 +218,24 @@ def check_sound_and_picture(measured: dict[str, Any], allowed_silence_s: float =
 
 def check_caption_box(box: dict[str, int], rendition: Rendition) -> list[str]:
     zone = rendition.safe_zone
-    limits = {"top": box["top"] >= zone["top"], "bottom": box["bottom"] <= rendition.height - zone["bottom"],
-              "left": box["left"] >= zone["left"], "right": box["right"] <= rendition.width - zone["right"]}
-    return [f"captions cross the {side} safe-zone edge ({zone[side]} px)" for side, ok in limits.items() if not ok]
+    limits = {
+        "top": box["top"] >= zone["top"],
+        "bottom": box["bottom"] <= rendition.height - zone["bottom"],
+        "left": box["left"] >= zone["left"],
+        "right": box["right"] <= rendition.width - zone["right"],
+    }
+    return [
+        f"captions cross the {side} safe-zone edge ({zone[side]} px)" for side, ok in limits.items() if not ok
+    ]
 
 
-def run_gates(path: Path, rendition: Rendition, duration: float, caption_box: dict[str, int],
-              allowed_silence_s: float = 0.0) -> GateReport:
+def run_gates(
+    path: Path,
+    rendition: Rendition,
+    duration: float,
+    caption_box: dict[str, int],
+    allowed_silence_s: float = 0.0,
+) -> GateReport:
     report = GateReport(rendition.name)
     info = probe(path)
     report.failures += check_streams(info, rendition, duration)

@@ -45,4 +45,6 @@ def rendition(name: str) -> Rendition:
     if name not in table:
         raise KeyError(f"unknown rendition {name!r} (known: {', '.join(table)})")
     row = table[name]
-    return Rendition(name, row["aspect"], row["width"], row["height"], tuple(row["platforms"]), row["safe_zone"])
+    return Rendition(
+        name, row["aspect"], row["width"], row["height"], tuple(row["platforms"]), row["safe_zone"]
+    )

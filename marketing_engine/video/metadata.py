@@ -40,7 +40,10 @@ def platform_metadata(profile: Any, script: VideoScript, renditions: list[str]) 
             body = f"{script.hook} {' '.join(b.on_screen + '.' for b in script.beats)} {script.cta}"
             room = limit["description"] - len(tag_text) - 2
             title = _cut(script.hook_on_screen, limit["title"]) if limit["title"] else ""
-            entries[platform] = {"rendition": name, "title": title,
-                                 "description": (_cut(body, room) + "\n\n" + tag_text).strip(),
-                                 "hashtags": tags}
+            entries[platform] = {
+                "rendition": name,
+                "title": title,
+                "description": (_cut(body, room) + "\n\n" + tag_text).strip(),
+                "hashtags": tags,
+            }
     return entries

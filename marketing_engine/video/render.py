@@ -54,29 +54,61 @@ def _run(args: Sequence[str], what: str) -> subprocess.CompletedProcess:
     return result
 
 
-def audio_graph(voice: str, music: str, *, offset: float, gain: float, duration: float,
-                loudnorm: str) -> str:
+def audio_graph(voice: str, music: str, *, offset: float, gain: float, duration: float, loudnorm: str) -> str:
     delay = round(offset * 1000)
-    return ";".join([
-        (f"[{voice}]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,adelay={delay}|{delay},"
-        f"apad,atrim=0:{duration:.3f},asplit=2[vo][key]"),
-        (f"[{music}]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,volume={gain:.3f},"
-        f"apad,atrim=0:{duration:.3f}[mus]"),
-        "[mus][key]sidechaincompress=threshold=0.015:ratio=8:attack=20:release=450[duck]",
-        # The limiter shaves speech peaks first, so the loudness gain to -14 LUFS keeps the true
-        # peak under -1.5 dBTP even after AAC encoding.
-        (f"[vo][duck]amix=inputs=2:duration=first:normalize=0,"
-         f"alimiter=limit=0.3:level=false:attack=2:release=80:latency=true,{loudnorm},aresample=48000,"
-        f"atrim=0:{duration:.3f},asetpts=N/SR/TB[a]"),
-    ])
+    return ";".join(
+        [
+            (
+                f"[{voice}]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,adelay={delay}|{delay},"
+                f"apad,atrim=0:{duration:.3f},asplit=2[vo][key]"
+            ),
+            (
+                f"[{music}]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,volume={gain:.3f},"
+                f"apad,atrim=0:{duration:.3f}[mus]"
+            ),
+            "[mus][key]sidechaincompress=threshold=0.015:ratio=8:attack=20:release=450[duck]",
+            # The limiter shaves speech peaks first, so the loudness gain to -14 LUFS keeps the true
+            # peak under -1.5 dBTP even after AAC encoding.
+            (
+                f"[vo][duck]amix=inputs=2:duration=first:normalize=0,"
+                f"alimiter=limit=0.3:level=false:attack=2:release=80:latency=true,{loudnorm},aresample=48000,"
+                f"atrim=0:{duration:.3f},asetpts=N/SR/TB[a]"
+            ),
+        ]
+    )
 
 
-def measure_loudness(voice: Path, music: Path, *, offset: float, gain: float, duration: float) -> dict[str, str]:
+def measure_loudness(
+    voice: Path, music: Path, *, offset: float, gain: float, duration: float
+) -> dict[str, str]:
     """loudnorm's first pass over the exact mix the renders will use."""
-    graph = audio_graph("0:a", "1:a", offset=offset, gain=gain, duration=duration,
-                        loudnorm=f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA=11:print_format=json")
-    result = _run(["ffmpeg", "-hide_banner", "-nostats", "-i", str(voice), "-i", str(music),
-                   "-filter_complex", graph, "-map", "[a]", "-f", "null", "-"], "loudness measurement")
+    graph = audio_graph(
+        "0:a",
+        "1:a",
+        offset=offset,
+        gain=gain,
+        duration=duration,
+        loudnorm=f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA=11:print_format=json",
+    )
+    result = _run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(voice),
+            "-i",
+            str(music),
+            "-filter_complex",
+            graph,
+            "-map",
+            "[a]",
+            "-f",
+            "null",
+            "-",
+        ],
+        "loudness measurement",
+    )
     found = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", result.stderr)
     if not found:
         raise RenderError("loudness measurement: loudnorm printed no JSON summary")
@@ -101,17 +133,28 @@ def _video_graph(manifest: dict[str, Any], first_layer_input: int, captions: Pat
     for index, layer in enumerate(manifest["layers"]):
         source = first_layer_input + index
         if layer.get("kind") == "clip":  # generated footage: fill the frame, start at its beat
-            parts.append(f"[{source}:v]scale={width}:{height}:force_original_aspect_ratio=increase,"
-                         f"crop={width}:{height},fps={fps},format=yuv420p,"
-                         f"setpts=PTS-STARTPTS+{layer['start']:.3f}/TB[l{index}]")
+            parts.append(
+                f"[{source}:v]scale={width}:{height}:force_original_aspect_ratio=increase,"
+                f"crop={width}:{height},fps={fps},format=yuv420p,"
+                f"setpts=PTS-STARTPTS+{layer['start']:.3f}/TB[l{index}]"
+            )
         else:
-            opaque = layer["name"] in ("background", "progress") or layer["name"].startswith(("wipe", "photo"))
-            parts.append(f"[{source}:v]scale=out_color_matrix=bt709:out_range=tv,"
-                         f"format={'yuv420p' if opaque else 'yuva420p'}[l{index}]")
-        enable = "" if layer["start"] <= 0 and layer["end"] >= duration else \
-            f":enable=between(t\\,{layer['start']:.3f}\\,{layer['end']:.3f})"
-        parts.append(f"{current}[l{index}]overlay=x={layer['x']}:y={layer['y']}:eval=frame:format=yuv420"
-                     f"{enable}[base{index + 1}]")
+            opaque = layer["name"] in ("background", "progress") or layer["name"].startswith(
+                ("wipe", "photo")
+            )
+            parts.append(
+                f"[{source}:v]scale=out_color_matrix=bt709:out_range=tv,"
+                f"format={'yuv420p' if opaque else 'yuva420p'}[l{index}]"
+            )
+        enable = (
+            ""
+            if layer["start"] <= 0 and layer["end"] >= duration
+            else f":enable=between(t\\,{layer['start']:.3f}\\,{layer['end']:.3f})"
+        )
+        parts.append(
+            f"{current}[l{index}]overlay=x={layer['x']}:y={layer['y']}:eval=frame:format=yuv420"
+            f"{enable}[base{index + 1}]"
+        )
         current = f"[base{index + 1}]"
     parts.append(
         f"{current}ass=filename={captions},setsar=1,fps={fps},format=yuv420p,"
@@ -120,35 +163,104 @@ def _video_graph(manifest: dict[str, Any], first_layer_input: int, captions: Pat
     return ";".join(parts)
 
 
-def ffmpeg_command(manifest: dict[str, Any], resolve: Callable[[str], Path], output: Path,
-                   graph_file: Path) -> list[str]:
+def ffmpeg_command(
+    manifest: dict[str, Any], resolve: Callable[[str], Path], output: Path, graph_file: Path
+) -> list[str]:
     """The one ffmpeg invocation for a rendition (the graph goes to `graph_file`)."""
     width, height = manifest["rendition"]["width"], manifest["rendition"]["height"]
     fps, duration = manifest["fps"], manifest["duration"]
     audio = manifest["audio"]
-    inputs = ["-f", "lavfi", "-i", f"color=c={manifest['base_colour']}:s={width}x{height}:r={fps}:d={duration:.3f}",
-              "-i", str(resolve(audio["voice_key"])), "-i", str(resolve(audio["music_key"]))]
+    inputs = [
+        "-f",
+        "lavfi",
+        "-i",
+        f"color=c={manifest['base_colour']}:s={width}x{height}:r={fps}:d={duration:.3f}",
+        "-i",
+        str(resolve(audio["voice_key"])),
+        "-i",
+        str(resolve(audio["music_key"])),
+    ]
     for layer in manifest["layers"]:
         loop = ["-stream_loop", "-1"] if layer.get("kind") == "clip" else []
         inputs += [*loop, "-i", str(resolve(layer["key"]))]
-    graph = _video_graph(manifest, 3, resolve(manifest["captions_key"])) + ";" + audio_graph(
-        "1:a", "2:a", offset=audio["voice_offset"], gain=audio["music_gain"], duration=duration,
-        loudnorm=loudnorm_filter(audio["loudness"]),
+    graph = (
+        _video_graph(manifest, 3, resolve(manifest["captions_key"]))
+        + ";"
+        + audio_graph(
+            "1:a",
+            "2:a",
+            offset=audio["voice_offset"],
+            gain=audio["music_gain"],
+            duration=duration,
+            loudnorm=loudnorm_filter(audio["loudness"]),
+        )
     )
     graph_file.write_text(graph, encoding="utf-8")
     enc = manifest["encoder"]
     gop = enc["gop_seconds"] * fps
     return [
-        "ffmpeg", "-y", "-hide_banner", "-nostats", "-loglevel", "error", *inputs,
-        "-filter_complex_script", str(graph_file), "-map", "[v]", "-map", "[a]",
-        "-c:v", enc["codec"], "-preset", enc["preset"], "-profile:v", enc["profile"], "-crf", str(enc["crf"]),
-        "-maxrate", f"{enc['maxrate_kbps']}k", "-bufsize", f"{enc['maxrate_kbps'] * 2}k",
-        "-pix_fmt", "yuv420p", "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
-        "-flags", "+cgop", "-x264-params", "open-gop=0",
-        "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv",
-        "-r", str(fps), "-fps_mode", "cfr",
-        "-c:a", enc["audio"], "-b:a", f"{enc['audio_kbps']}k", "-ar", "48000", "-ac", "2",
-        "-t", f"{duration:.3f}", "-movflags", "+faststart", str(output),
+        "ffmpeg",
+        "-y",
+        "-hide_banner",
+        "-nostats",
+        "-loglevel",
+        "error",
+        *inputs,
+        "-filter_complex_script",
+        str(graph_file),
+        "-map",
+        "[v]",
+        "-map",
+        "[a]",
+        "-c:v",
+        enc["codec"],
+        "-preset",
+        enc["preset"],
+        "-profile:v",
+        enc["profile"],
+        "-crf",
+        str(enc["crf"]),
+        "-maxrate",
+        f"{enc['maxrate_kbps']}k",
+        "-bufsize",
+        f"{enc['maxrate_kbps'] * 2}k",
+        "-pix_fmt",
+        "yuv420p",
+        "-g",
+        str(gop),
+        "-keyint_min",
+        str(gop),
+        "-sc_threshold",
+        "0",
+        "-flags",
+        "+cgop",
+        "-x264-params",
+        "open-gop=0",
+        "-color_primaries",
+        "bt709",
+        "-color_trc",
+        "bt709",
+        "-colorspace",
+        "bt709",
+        "-color_range",
+        "tv",
+        "-r",
+        str(fps),
+        "-fps_mode",
+        "cfr",
+        "-c:a",
+        enc["audio"],
+        "-b:a",
+        f"{enc['audio_kbps']}k",
+        "-ar",
+        "48000",
+        "-ac",
+        "2",
+        "-t",
+        f"{duration:.3f}",
+        "-movflags",
+        "+faststart",
+        str(output),
     ]
 
 
@@ -162,8 +274,25 @@ def render(manifest: dict[str, Any], resolve: Callable[[str], Path], output: Pat
 
 
 def thumbnail(video: Path, at_seconds: float, output: Path) -> Path:
-    _run(["ffmpeg", "-y", "-hide_banner", "-loglevel", "error", "-ss", f"{at_seconds:.3f}", "-i", str(video),
-          "-frames:v", "1", "-update", "1", str(output)], f"thumbnail of {video.name}")
+    _run(
+        [
+            "ffmpeg",
+            "-y",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-ss",
+            f"{at_seconds:.3f}",
+            "-i",
+            str(video),
+            "-frames:v",
+            "1",
+            "-update",
+            "1",
+            str(output),
+        ],
+        f"thumbnail of {video.name}",
+    )
     return output
 
 

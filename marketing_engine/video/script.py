@@ -95,8 +95,11 @@ def pick_trigger(topic: str, length_s: int, words_per_minute: int = 165) -> Trig
     whose hook, filled with this topic, can be spoken within the first three seconds."""
     limit = (HOOK_SECONDS + 0.5) * words_per_minute / 60
     values = {"topic": topic, "brand": "", "audience": "rider", "product": "", "city": "", "number": "30"}
-    library = [t for _, t in sorted(triggers().items())
-               if "{city}" not in t.template and len(words(fill(t.template, values))) <= limit]
+    library = [
+        t
+        for _, t in sorted(triggers().items())
+        if "{city}" not in t.template and len(words(fill(t.template, values))) <= limit
+    ]
     if not library:  # a very long topic: only hooks that do not repeat it
         library = [t for _, t in sorted(triggers().items()) if "{" not in t.template]
     digest = hashlib.sha256(f"{topic}|{length_s}".encode()).digest()
@@ -110,22 +113,46 @@ def fill(template: str, values: dict[str, Any]) -> str:
 
 # (on-screen text, narration, b-roll) — the offline composer's beat bank, filled from the brand file.
 _BEATS: list[tuple[str, str, str]] = [
-    ("Start small", "Start with one trip a week. Time it, and compare it with how you travel today.",
-     "A rider checks a watch at a green light, city street at morning"),
-    ("Know the real cost", "Count the real cost of {topic}: fuel, parking and time add up faster than you think.",
-     "Receipts and a parking meter, then a calculator with the total"),
-    ("Pick the right fit", "The {product} is built for this. {product_description}",
-     "Slow pan along the {product} in the {brand} workshop"),
-    ("Ask an expert", "Not sure where to begin? Our team in {city} answers {topic} questions every day.",
-     "A mechanic at the {brand} store explains a detail to a customer"),
-    ("Keep it simple", "Keep a simple routine. Five minutes a week beats one big fix a year.",
-     "Hands doing a quick check, close-up, warm light"),
-    ("Plan for weather", "Plan for rain and dark evenings: good lights and fenders make every day a riding day.",
-     "Wet street at dusk, lights reflecting, rider passing by"),
-    ("Think in years", "Think about {topic} over a year, not a week. That is where the savings show up.",
-     "Calendar pages flipping, then a smiling rider at a bike rack"),
-    ("Try before you buy", "Try it before you decide. A test ride tells you more than any spec sheet.",
-     "Customer takes a test ride out of the {brand} store, sunny day"),
+    (
+        "Start small",
+        "Start with one trip a week. Time it, and compare it with how you travel today.",
+        "A rider checks a watch at a green light, city street at morning",
+    ),
+    (
+        "Know the real cost",
+        "Count the real cost of {topic}: fuel, parking and time add up faster than you think.",
+        "Receipts and a parking meter, then a calculator with the total",
+    ),
+    (
+        "Pick the right fit",
+        "The {product} is built for this. {product_description}",
+        "Slow pan along the {product} in the {brand} workshop",
+    ),
+    (
+        "Ask an expert",
+        "Not sure where to begin? Our team in {city} answers {topic} questions every day.",
+        "A mechanic at the {brand} store explains a detail to a customer",
+    ),
+    (
+        "Keep it simple",
+        "Keep a simple routine. Five minutes a week beats one big fix a year.",
+        "Hands doing a quick check, close-up, warm light",
+    ),
+    (
+        "Plan for weather",
+        "Plan for rain and dark evenings: good lights and fenders make every day a riding day.",
+        "Wet street at dusk, lights reflecting, rider passing by",
+    ),
+    (
+        "Think in years",
+        "Think about {topic} over a year, not a week. That is where the savings show up.",
+        "Calendar pages flipping, then a smiling rider at a bike rack",
+    ),
+    (
+        "Try before you buy",
+        "Try it before you decide. A test ride tells you more than any spec sheet.",
+        "Customer takes a test ride out of the {brand} store, sunny day",
+    ),
 ]
 _CTAS = [
     ("Book a free test ride at {domain}.", "Book a test ride"),
@@ -172,7 +199,9 @@ def compose_video_script(request: Any, rng: random.Random) -> dict[str, Any]:
             text = re.split(r"(?<=[.!?])\s", text)[0]
         if len(words(text)) > room or len(beats) >= beat_count(length_s):
             continue
-        beats.append({"on_screen": fill(on_screen, values), "narration": text, "b_roll": fill(b_roll, values)})
+        beats.append(
+            {"on_screen": fill(on_screen, values), "narration": text, "b_roll": fill(b_roll, values)}
+        )
         room -= len(words(text))
     return {
         "topic": inputs["topic"],
@@ -196,7 +225,8 @@ def script_inputs(profile: Any, topic: str, length_s: int, words_per_minute: int
         "outro_s": outro_s,
         "brand": profile.name,
         "domain": profile.domain,
-        "audience": profile.audience.personas[0].split(",")[0].lower() if profile.audience.personas
+        "audience": profile.audience.personas[0].split(",")[0].lower()
+        if profile.audience.personas
         else profile.audience.description,
         "products": [{"name": p.name, "description": p.description} for p in profile.products],
         "cities": [location.city for location in profile.locations],

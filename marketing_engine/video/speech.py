@@ -51,7 +51,9 @@ class _Event(ctypes.Structure):
     ]
 
 
-_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event))
+_CALLBACK = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
+)
 
 
 @dataclass(frozen=True)
@@ -87,14 +89,22 @@ class _Espeak:
         try:
             self.lib = ctypes.CDLL(name)
         except OSError as exc:
-            raise SpeechError(f"libespeak-ng is not installed ({exc}); apt-get install libespeak-ng1") from None
+            raise SpeechError(
+                f"libespeak-ng is not installed ({exc}); apt-get install libespeak-ng1"
+            ) from None
         self.lib.espeak_Initialize.restype = ctypes.c_int
         self.sample_rate = self.lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, None, 0)
         if self.sample_rate <= 0:
             raise SpeechError("libespeak-ng failed to initialize (no espeak-ng-data?)")
         self.lib.espeak_Synth.argtypes = [
-            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint, ctypes.c_uint,
-            ctypes.c_void_p, ctypes.c_void_p,
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_void_p,
+            ctypes.c_void_p,
         ]
         self.lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         self.chunks: list[np.ndarray] = []
@@ -113,7 +123,9 @@ class _Espeak:
             index += 1
         return 0
 
-    def synth(self, text: str, voice: str, rate: int, pitch: int) -> tuple[np.ndarray, list[tuple[int, int, int]]]:
+    def synth(
+        self, text: str, voice: str, rate: int, pitch: int
+    ) -> tuple[np.ndarray, list[tuple[int, int, int]]]:
         if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
             raise SpeechError(f"espeak-ng has no voice {voice!r} (try en-us, en-gb, de, fr)")
         self.lib.espeak_SetParameter(_PARAM_RATE, int(rate), 0)
@@ -171,6 +183,9 @@ def synthesize(text: str, voice: str = "en-us", rate: int = 165, pitch: int = 50
         following = words[index + 1].start if index + 1 < len(words) else duration
         # A word never lasts beyond the next word's start; long gaps are sentence pauses.
         end = min(following, word.start + 0.12 + 0.075 * len(word.word))
-        timed.append(WordTiming(word.word, round(word.start, 3), round(max(end, word.start + 0.08), 3),
-                                word.char_start))
+        timed.append(
+            WordTiming(
+                word.word, round(word.start, 3), round(max(end, word.start + 0.08), 3), word.char_start
+            )
+        )
     return Speech(audio.astype(np.int16), sample_rate, timed)

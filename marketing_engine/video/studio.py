@@ -65,8 +65,16 @@ class RenderedRendition:
     caption_box: dict[str, int]
 
 
-def visual_track(store: Store, dna: dict[str, Any], dna_obj: Any, script: VideoScript,
-                 voice: dict[str, Any], duration: float, name: str, seed: int) -> dict[str, Any]:
+def visual_track(
+    store: Store,
+    dna: dict[str, Any],
+    dna_obj: Any,
+    script: VideoScript,
+    voice: dict[str, Any],
+    duration: float,
+    name: str,
+    seed: int,
+) -> dict[str, Any]:
     """Draw one rendition's layers, store them, and return the layer list with content keys."""
     spec = rendition(name)
     timeline = segments(script, voice["words"], duration, VOICE_OFFSET)
@@ -75,15 +83,29 @@ def visual_track(store: Store, dna: dict[str, Any], dna_obj: Any, script: VideoS
         stored = []
         for layer in layers:
             obj = store.put_file(layer.file)
-            stored.append({"name": layer.name, "key": obj.key, "start": round(layer.start, 3),
-                           "end": round(layer.end, 3), "x": layer.x, "y": layer.y})
-    return {"rendition": name, "layers": stored,
-            "segments": [{"kind": s.kind, "text": s.text, "start": s.start, "end": s.end, "b_roll": s.b_roll}
-                         for s in timeline]}
+            stored.append(
+                {
+                    "name": layer.name,
+                    "key": obj.key,
+                    "start": round(layer.start, 3),
+                    "end": round(layer.end, 3),
+                    "x": layer.x,
+                    "y": layer.y,
+                }
+            )
+    return {
+        "rendition": name,
+        "layers": stored,
+        "segments": [
+            {"kind": s.kind, "text": s.text, "start": s.start, "end": s.end, "b_roll": s.b_roll}
+            for s in timeline
+        ],
+    }
 
 
-def caption_track(store: Store, dna: dict[str, Any], script: VideoScript, voice: dict[str, Any],
-                  name: str) -> dict[str, Any]:
+def caption_track(
+    store: Store, dna: dict[str, Any], script: VideoScript, voice: dict[str, Any], name: str
+) -> dict[str, Any]:
     """ASS (word highlight) for one rendition's geometry, plus SRT and VTT sidecars."""
     spec: Rendition = rendition(name)
     words = caption_words(script.narration, voice["words"], VOICE_OFFSET)
@@ -102,20 +124,40 @@ def caption_track(store: Store, dna: dict[str, Any], script: VideoScript, voice:
     return {"rendition": name, "keys": keys, "box": box.as_dict(), "pages": len(pages)}
 
 
-def render_renditions(store: Store, dna: dict[str, Any], script: VideoScript, voice: dict[str, Any],
-                      music: dict[str, Any], visuals: dict[str, dict], captions: dict[str, dict],
-                      duration: float, out_dir: Path, cached: dict[str, str] | None = None
-                      ) -> list[RenderedRendition]:
+def render_renditions(
+    store: Store,
+    dna: dict[str, Any],
+    script: VideoScript,
+    voice: dict[str, Any],
+    music: dict[str, Any],
+    visuals: dict[str, dict],
+    captions: dict[str, dict],
+    duration: float,
+    out_dir: Path,
+    cached: dict[str, str] | None = None,
+) -> list[RenderedRendition]:
     """Measure loudness once, build each manifest, render the ones whose manifest changed."""
-    loudness = measure_loudness(store.local_path(voice["key"]), store.local_path(music["key"]),
-                                offset=VOICE_OFFSET, gain=MUSIC_GAIN, duration=duration)
+    loudness = measure_loudness(
+        store.local_path(voice["key"]),
+        store.local_path(music["key"]),
+        offset=VOICE_OFFSET,
+        gain=MUSIC_GAIN,
+        duration=duration,
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs, results = [], []
     for name in visuals:
         manifest = build_manifest(
-            dna=dna, rendition=rendition(name), duration=duration, layers=visuals[name]["layers"],
-            captions_key=captions[name]["keys"]["ass"], voice_key=voice["key"], music_key=music["key"],
-            loudness=loudness, music_gain=MUSIC_GAIN, script_sha256=script_sha256(script),
+            dna=dna,
+            rendition=rendition(name),
+            duration=duration,
+            layers=visuals[name]["layers"],
+            captions_key=captions[name]["keys"]["ass"],
+            voice_key=voice["key"],
+            music_key=music["key"],
+            loudness=loudness,
+            music_gain=MUSIC_GAIN,
+            script_sha256=script_sha256(script),
         )
         digest = manifest_sha256(manifest)
         video = out_dir / f"{name}-{digest[:12]}.mp4"
@@ -126,7 +168,9 @@ def render_renditions(store: Store, dna: dict[str, Any], script: VideoScript, vo
     rendered = []
     for name, manifest, digest, video in results:
         thumb = thumbnail(video, min(1.6, duration / 3), video.with_suffix(".png"))
-        (video.with_suffix(".json")).write_text(json.dumps(manifest, sort_keys=True, indent=1), encoding="utf-8")
+        (video.with_suffix(".json")).write_text(
+            json.dumps(manifest, sort_keys=True, indent=1), encoding="utf-8"
+        )
         rendered.append(RenderedRendition(name, video, thumb, manifest, digest, captions[name]["box"]))
     return rendered
 
@@ -141,9 +185,16 @@ def speak_to_fit(voice: Any, script: VideoScript, dna: dict[str, Any]) -> dict[s
         wav, words, cached = voice.speak(script.narration, dna["voice"], rate)
         spoken = words[-1]["end"] if words else 0.0
         if words and spoken <= room:
-            return {"wav": wav, "words": words, "cached": cached, "words_per_minute": rate,
-                    "duration_s": round(spoken, 3)}
+            return {
+                "wav": wav,
+                "words": words,
+                "cached": cached,
+                "words_per_minute": rate,
+                "duration_s": round(spoken, 3),
+            }
         if rate >= 240 or not words:
             break
         rate = min(240, int(rate * spoken / room * 1.04) + 1)
-    raise TimelineError(f"the narration of {script.topic!r} does not fit {script.length_s} s even at {rate} wpm")
+    raise TimelineError(
+        f"the narration of {script.topic!r} does not fit {script.length_s} s even at {rate} wpm"
+    )

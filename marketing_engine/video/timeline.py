@@ -24,12 +24,20 @@ def caption_words(narration: str, spoken: list[dict[str, Any]], offset: float) -
     for word in spoken:
         end_char = int(word["char_start"]) + len(word["word"])
         following = narration[end_char : end_char + 2]
-        timed.append(TimedWord(word["word"], round(word["start"] + offset, 3), round(word["end"] + offset, 3),
-                               bool(re.match(r"\W*[.!?]", following))))
+        timed.append(
+            TimedWord(
+                word["word"],
+                round(word["start"] + offset, 3),
+                round(word["end"] + offset, 3),
+                bool(re.match(r"\W*[.!?]", following)),
+            )
+        )
     return timed
 
 
-def segments(script: VideoScript, spoken: list[dict[str, Any]], duration: float, offset: float) -> list[Segment]:
+def segments(
+    script: VideoScript, spoken: list[dict[str, Any]], duration: float, offset: float
+) -> list[Segment]:
     """Hook, beats and call to action, each starting when its first word is spoken."""
     if not spoken:
         raise TimelineError(f"voice-over for {script.topic!r} has no word timings")
@@ -54,7 +62,9 @@ def segments(script: VideoScript, spoken: list[dict[str, Any]], duration: float,
         end = starts[index + 1] if index + 1 < len(starts) else duration
         text = texts[index] if kind != "beat" else _headline(script.beats[index - 1].narration)
         word_starts = _hook_word_starts(spoken, len(parts[0]), offset) if kind == "hook" else ()
-        built.append(Segment(kind, labels[index], text, starts[index], round(end, 3), b_rolls[index], word_starts))
+        built.append(
+            Segment(kind, labels[index], text, starts[index], round(end, 3), b_rolls[index], word_starts)
+        )
     return built
 
 
@@ -70,22 +80,41 @@ def _headline(narration: str) -> str:
     return " ".join(kept[:8]).rstrip(",;") + ("…" if len(kept) > 8 else "")
 
 
-def build_manifest(*, dna: dict[str, Any], rendition: Rendition, duration: float, layers: list[dict[str, Any]],
-                   captions_key: str, voice_key: str, music_key: str, loudness: dict[str, str],
-                   music_gain: float, script_sha256: str) -> dict[str, Any]:
+def build_manifest(
+    *,
+    dna: dict[str, Any],
+    rendition: Rendition,
+    duration: float,
+    layers: list[dict[str, Any]],
+    captions_key: str,
+    voice_key: str,
+    music_key: str,
+    loudness: dict[str, str],
+    music_gain: float,
+    script_sha256: str,
+) -> dict[str, Any]:
     """Everything the renderer needs, media by content key, nothing machine-specific."""
     return {
         "version": MANIFEST_VERSION,
         "dna_fingerprint": dna["fingerprint"],
         "script_sha256": script_sha256,
-        "rendition": {"name": rendition.name, "width": rendition.width, "height": rendition.height,
-                      "aspect": rendition.aspect},
+        "rendition": {
+            "name": rendition.name,
+            "width": rendition.width,
+            "height": rendition.height,
+            "aspect": rendition.aspect,
+        },
         "fps": dna["fps"],
         "duration": round(duration, 3),
         "base_colour": "0x" + dna["palette"]["primary"].lstrip("#"),
         "layers": layers,
         "captions_key": captions_key,
-        "audio": {"voice_key": voice_key, "music_key": music_key, "voice_offset": VOICE_OFFSET,
-                  "music_gain": music_gain, "loudness": loudness},
+        "audio": {
+            "voice_key": voice_key,
+            "music_key": music_key,
+            "voice_offset": VOICE_OFFSET,
+            "music_gain": music_gain,
+            "loudness": loudness,
+        },
         "encoder": dict(ENCODER),
     }

@@ -60,8 +60,13 @@ def background(dna: VideoDNA, width: int, height: int, seed: int) -> Image.Image
     mix = (ys / height)[..., None]
     image = primary * (1 - mix) + deep * mix
     # Two glows in opposite corners: the primary colour stays the dominant one.
-    corners = [(rng.uniform(0.65, 0.9), rng.uniform(0.7, 0.9)), (rng.uniform(0.05, 0.3), rng.uniform(0.05, 0.25))]
-    for (fx, fy), colour, strength in zip(corners, (dna.palette["secondary"], dna.palette["accent"]), (0.6, 0.35)):
+    corners = [
+        (rng.uniform(0.65, 0.9), rng.uniform(0.7, 0.9)),
+        (rng.uniform(0.05, 0.3), rng.uniform(0.05, 0.25)),
+    ]
+    for (fx, fy), colour, strength in zip(
+        corners, (dna.palette["secondary"], dna.palette["accent"]), (0.6, 0.35)
+    ):
         cx, cy = fx * width, fy * height
         radius = rng.uniform(0.14, 0.2) * max(width, height)
         glow = np.exp(-(((xs - cx) ** 2 + (ys - cy) ** 2) / (2 * radius**2)))[..., None] * strength
@@ -93,15 +98,22 @@ def headline_card(dna: VideoDNA, label: str, text: str, max_width: int, size: in
     draw = ImageDraw.Draw(card)
     if label:
         pill_width = round(small.getlength(label)) + 36
-        draw.rounded_rectangle((0, 0, pill_width, label_height - 12), radius=label_height // 2,
-                               fill=_rgb(dna.palette["accent"]) + (255,))
-        draw.text((18, (label_height - 12) // 2), label, font=small, fill=_rgb(dna.palette["text"]), anchor="lm")
+        draw.rounded_rectangle(
+            (0, 0, pill_width, label_height - 12),
+            radius=label_height // 2,
+            fill=_rgb(dna.palette["accent"]) + (255,),
+        )
+        draw.text(
+            (18, (label_height - 12) // 2), label, font=small, fill=_rgb(dna.palette["text"]), anchor="lm"
+        )
     for index, line in enumerate(lines):
         top = label_height + index * line_height
         if index == len(lines) - 1:
             stroke_width = round(font.getlength(line)) + 28
-            draw.rectangle((0, top + line_height * 0.55, stroke_width, top + line_height * 0.95),
-                           fill=_rgb(dna.palette["secondary"]) + (230,))
+            draw.rectangle(
+                (0, top + line_height * 0.55, stroke_width, top + line_height * 0.95),
+                fill=_rgb(dna.palette["secondary"]) + (230,),
+            )
         draw.text((14, top + 4), line, font=font, fill=(0, 0, 0, 110))  # soft drop shadow
         draw.text((10, top), line, font=font, fill=(255, 255, 255, 255))
     return card
@@ -115,7 +127,10 @@ def end_card(dna: VideoDNA, action: str, width: int, size: int) -> Image.Image:
         small = ImageFont.truetype(dna.font_file, round(size * 0.42))
         lines = _wrap(action, big, width - 120)
         footer = f"{dna.brand} · {dna.tagline}" if dna.tagline else dna.brand
-        widest = max([big.getlength(line) for line in lines] + [small.getlength(footer), mid.getlength(dna.domain) + 80])
+        widest = max(
+            [big.getlength(line) for line in lines]
+            + [small.getlength(footer), mid.getlength(dna.domain) + 80]
+        )
         if widest <= width - 80 or size <= 20:
             break
         size = round(size * 0.9)
@@ -123,15 +138,24 @@ def end_card(dna: VideoDNA, action: str, width: int, size: int) -> Image.Image:
     height = 50 + round(size * 1.2) * len(lines) + 10 + round(size * 1.0) + 30 + round(size * 0.42 * 1.3) + 40
     card = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(card)
-    draw.rounded_rectangle((0, 0, width - 1, height - 1), radius=40, fill=_rgb(dna.palette["background"]) + (245,))
+    draw.rounded_rectangle(
+        (0, 0, width - 1, height - 1), radius=40, fill=_rgb(dna.palette["background"]) + (245,)
+    )
     y = 50
     for line in lines:
         draw.text((width // 2, y), line, font=big, fill=_rgb(dna.palette["primary"]), anchor="ma")
         y += round(size * 1.2)
     button_width = round(mid.getlength(dna.domain)) + 80
-    button = (width // 2 - button_width // 2, y + 10, width // 2 + button_width // 2, y + 10 + round(size * 1.0))
+    button = (
+        width // 2 - button_width // 2,
+        y + 10,
+        width // 2 + button_width // 2,
+        y + 10 + round(size * 1.0),
+    )
     draw.rounded_rectangle(button, radius=round(size * 0.5), fill=_rgb(dna.palette["secondary"]))
-    draw.text((width // 2, (button[1] + button[3]) // 2), dna.domain, font=mid, fill=(255, 255, 255), anchor="mm")
+    draw.text(
+        (width // 2, (button[1] + button[3]) // 2), dna.domain, font=mid, fill=(255, 255, 255), anchor="mm"
+    )
     draw.text((width // 2, button[3] + 30), footer, font=small, fill=_rgb(dna.palette["text"]), anchor="ma")
     return card
 
@@ -143,16 +167,19 @@ def brand_pill(dna: VideoDNA, size: int) -> Image.Image:
     pill = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(pill)
     draw.rounded_rectangle((0, 0, width - 1, height - 1), radius=height // 2, fill=(20, 20, 20, 150))
-    draw.ellipse((size * 0.6, height / 2 - size * 0.35, size * 1.3, height / 2 + size * 0.35),
-                 fill=_rgb(dna.palette["accent"]))
+    draw.ellipse(
+        (size * 0.6, height / 2 - size * 0.35, size * 1.3, height / 2 + size * 0.35),
+        fill=_rgb(dna.palette["accent"]),
+    )
     draw.text((size * 1.7, height / 2), dna.brand, font=font, fill=(255, 255, 255), anchor="lm")
     return pill
 
 
 def ring(dna: VideoDNA, diameter: int, colour: str, alpha: int) -> Image.Image:
     image = Image.new("RGBA", (diameter, diameter), (0, 0, 0, 0))
-    ImageDraw.Draw(image).ellipse((4, 4, diameter - 5, diameter - 5), outline=_rgb(colour) + (alpha,),
-                                  width=max(6, diameter // 28))
+    ImageDraw.Draw(image).ellipse(
+        (4, 4, diameter - 5, diameter - 5), outline=_rgb(colour) + (alpha,), width=max(6, diameter // 28)
+    )
     return image.filter(ImageFilter.GaussianBlur(1))
 
 
@@ -170,17 +197,34 @@ def photo(dna: VideoDNA, path: str, width: int, height: int) -> Image.Image:
     return Image.fromarray(pixels.clip(0, 255).astype(np.uint8), "RGB")
 
 
-def _photo_layer(dna: VideoDNA, path: str, width: int, height: int, segment: Segment, save, name: str) -> Layer:
+def _photo_layer(
+    dna: VideoDNA, path: str, width: int, height: int, segment: Segment, save, name: str
+) -> Layer:
     """Ken Burns without the zoom cost: the photo drifts sideways across its beat."""
     image = photo(dna, path, width, height)
     travel = image.width - width
     span = max(0.1, segment.end - segment.start)
-    return Layer(name, save(name, image), segment.start, segment.end,
-                 f"-{travel}*(t-{segment.start:.3f})/{span:.3f}", f"-{(image.height - height) // 2}")
+    return Layer(
+        name,
+        save(name, image),
+        segment.start,
+        segment.end,
+        f"-{travel}*(t-{segment.start:.3f})/{span:.3f}",
+        f"-{(image.height - height) // 2}",
+    )
 
 
-def _kinetic_lines(dna: VideoDNA, segment: Segment, card: Image.Image, card_width: int, size: int, save,
-                   left: int, top: int, width: int) -> list[Layer]:
+def _kinetic_lines(
+    dna: VideoDNA,
+    segment: Segment,
+    card: Image.Image,
+    card_width: int,
+    size: int,
+    save,
+    left: int,
+    top: int,
+    width: int,
+) -> list[Layer]:
     """Kinetic text: each line of the hook slides in as its first word is spoken."""
     font = ImageFont.truetype(dna.bold_font_file, size)
     lines = _wrap(segment.text.upper(), font, card_width - 40)
@@ -194,8 +238,16 @@ def _kinetic_lines(dna: VideoDNA, segment: Segment, card: Image.Image, card_widt
         spoken = starts[min(word_index, len(starts) - 1)] - 0.25
         start = segment.start if number == 0 else round(max(segment.start, spoken), 3)
         strip = card.crop((0, upper, card.width, lower))
-        layers.append(Layer(f"hook-line-{number}", save(f"hook-line-{number}", strip), start, segment.end,
-                            f"{left}+{_ease_in(start, width)}", str(top + upper)))
+        layers.append(
+            Layer(
+                f"hook-line-{number}",
+                save(f"hook-line-{number}", strip),
+                start,
+                segment.end,
+                f"{left}+{_ease_in(start, width)}",
+                str(top + upper),
+            )
+        )
         word_index += len(line.split())
     return layers
 
@@ -205,8 +257,9 @@ def _ease_in(start: float, width: int) -> str:
     return f"-{width}*pow(1-min(1\\,(t-{start:.3f})/{SLIDE_IN})\\,3)"
 
 
-def build_layers(dna: VideoDNA, rendition: Rendition, segments: list[Segment], duration: float,
-                 folder: Path, seed: int) -> list[Layer]:
+def build_layers(
+    dna: VideoDNA, rendition: Rendition, segments: list[Segment], duration: float, folder: Path, seed: int
+) -> list[Layer]:
     """Draw every still for one rendition into `folder` and return the layers in paint order."""
     width, height, zone = rendition.width, rendition.height, rendition.safe_zone
     vertical = height > width
@@ -220,37 +273,74 @@ def build_layers(dna: VideoDNA, rendition: Rendition, segments: list[Segment], d
         return str(path)
 
     background(dna, width + 2 * pad, height + 2 * pad, seed).save(folder / f"{rendition.name}-background.png")
-    layers.append(Layer("background", str(folder / f"{rendition.name}-background.png"), 0, duration,
-                        f"-{pad}+{pad * 0.8:.0f}*sin(2*PI*t/17)", f"-{pad}+{pad * 0.8:.0f}*cos(2*PI*t/23)"))
+    layers.append(
+        Layer(
+            "background",
+            str(folder / f"{rendition.name}-background.png"),
+            0,
+            duration,
+            f"-{pad}+{pad * 0.8:.0f}*sin(2*PI*t/17)",
+            f"-{pad}+{pad * 0.8:.0f}*cos(2*PI*t/23)",
+        )
+    )
     for index, segment in enumerate(s for s in segments if s.kind == "beat"):
         if dna.images:
-            layers.append(_photo_layer(dna, dna.images[index % len(dna.images)], width, height, segment,
-                                       save, f"photo-{index}"))
+            layers.append(
+                _photo_layer(
+                    dna, dna.images[index % len(dna.images)], width, height, segment, save, f"photo-{index}"
+                )
+            )
     big_ring = round(unit * 0.75)
-    layers.append(Layer("ring-a", save("ring-a", ring(dna, big_ring, dna.palette["accent"], 90)), 0, duration,
-                        f"{width - big_ring * 0.6:.0f}+{unit * 0.08:.0f}*sin(t*0.9)",
-                        f"{zone['top'] - big_ring * 0.3:.0f}+{unit * 0.06:.0f}*cos(t*0.7)"))
+    layers.append(
+        Layer(
+            "ring-a",
+            save("ring-a", ring(dna, big_ring, dna.palette["accent"], 90)),
+            0,
+            duration,
+            f"{width - big_ring * 0.6:.0f}+{unit * 0.08:.0f}*sin(t*0.9)",
+            f"{zone['top'] - big_ring * 0.3:.0f}+{unit * 0.06:.0f}*cos(t*0.7)",
+        )
+    )
     small_ring = round(unit * 0.4)
-    layers.append(Layer("ring-b", save("ring-b", ring(dna, small_ring, dna.palette["background"], 60)), 0,
-                        duration, f"{-small_ring * 0.3:.0f}+{unit * 0.07:.0f}*cos(t*1.1)",
-                        f"{height * 0.62:.0f}+{unit * 0.09:.0f}*sin(t*0.8)"))
+    layers.append(
+        Layer(
+            "ring-b",
+            save("ring-b", ring(dna, small_ring, dna.palette["background"], 60)),
+            0,
+            duration,
+            f"{-small_ring * 0.3:.0f}+{unit * 0.07:.0f}*cos(t*1.1)",
+            f"{height * 0.62:.0f}+{unit * 0.09:.0f}*sin(t*0.8)",
+        )
+    )
     pill = brand_pill(dna, round(unit * 0.03))
-    layers.append(Layer("brand", save("brand", pill), 0, duration, str(zone["left"] + 20), str(zone["top"] + 10)))
+    layers.append(
+        Layer("brand", save("brand", pill), 0, duration, str(zone["left"] + 20), str(zone["top"] + 10))
+    )
     text_left = zone["left"] + 30
     card_width = (width - zone["left"] - zone["right"] - 60) if vertical else round(width * 0.62)
     beats = [s for s in segments if s.kind == "beat"]
     for index, segment in enumerate(segments):
         if segment.kind == "cta":
-            card = end_card(dna, segment.text, card_width if vertical else round(width * 0.5),
-                            round(unit * (0.095 if vertical else 0.08)))
+            card = end_card(
+                dna,
+                segment.text,
+                card_width if vertical else round(width * 0.5),
+                round(unit * (0.095 if vertical else 0.08)),
+            )
             x = (width - card.width) // 2
             y = round((height - card.height) * (0.4 if vertical else 0.38))
             slide = f"{height}*pow(1-min(1\\,(t-{segment.start:.3f})/0.6)\\,3)"
-            layers.append(Layer("end-card", save("end-card", card), segment.start, duration, str(x), f"{y}+{slide}"))
+            layers.append(
+                Layer("end-card", save("end-card", card), segment.start, duration, str(x), f"{y}+{slide}")
+            )
             continue
         # Vertical frames have room for bigger words; wide frames keep the text in the left half.
         size = round(unit * ((0.105 if segment.kind == "hook" else 0.1) if vertical else 0.08))
-        label = f"{beats.index(segment) + 1}/{len(beats)}  {segment.label}".upper() if segment.kind == "beat" else ""
+        label = (
+            f"{beats.index(segment) + 1}/{len(beats)}  {segment.label}".upper()
+            if segment.kind == "beat"
+            else ""
+        )
         top = round(height * 0.25) if vertical else zone["top"] + round(height * 0.12)
         room = layout(rendition).top - top - round(unit * 0.03)  # never under the captions
         card = headline_card(dna, label, segment.text, card_width, size)
@@ -261,17 +351,41 @@ def build_layers(dna: VideoDNA, rendition: Rendition, segments: list[Segment], d
         if segment.kind == "hook" and segment.word_starts:
             layers += _kinetic_lines(dna, segment, card, card_width, size, save, text_left, y, width)
             continue
-        layers.append(Layer(f"card-{index}", save(f"card-{index}", card), segment.start, segment.end,
-                            f"{text_left}+{_ease_in(segment.start, width)}", str(y)))
+        layers.append(
+            Layer(
+                f"card-{index}",
+                save(f"card-{index}", card),
+                segment.start,
+                segment.end,
+                f"{text_left}+{_ease_in(segment.start, width)}",
+                str(y),
+            )
+        )
     wipe = Image.new("RGB", (round(width * 0.45), height), _rgb(dna.palette["secondary"]))
     wipe_file = save("wipe", wipe)
     for segment in segments[1:]:
         start = segment.start - WIPE / 2
         travel = width + wipe.width
-        layers.append(Layer(f"wipe-{segment.start:.2f}", wipe_file, start, start + WIPE,
-                            f"-{wipe.width}+{travel}*(t-{start:.3f})/{WIPE}", "0"))
+        layers.append(
+            Layer(
+                f"wipe-{segment.start:.2f}",
+                wipe_file,
+                start,
+                start + WIPE,
+                f"-{wipe.width}+{travel}*(t-{start:.3f})/{WIPE}",
+                "0",
+            )
+        )
     bar_height = max(8, round(unit * 0.012))
     bar = Image.new("RGB", (width, bar_height), _rgb(dna.palette["accent"]))
-    layers.append(Layer("progress", save("progress", bar), 0, duration, f"-{width}+{width}*t/{duration:.3f}",
-                        str(height - bar_height)))
+    layers.append(
+        Layer(
+            "progress",
+            save("progress", bar),
+            0,
+            duration,
+            f"-{width}+{width}*t/{duration:.3f}",
+            str(height - bar_height),
+        )
+    )
     return layers

@@ -23,12 +23,25 @@ ASSETS = [brand_profile, campaigns, social_copy, content_calendar, *published_po
 def _video(warehouse: Warehouse, media_store) -> None:
     stored = media_store.put_bytes(b"\x00\x00\x00\x18ftypmp42 fake video bytes", suffix=".mp4")
     with warehouse.session() as session:
-        session.add(VideoAsset(brand="kestrel-cycles", topic="cargo e-bike", length_s=30, rendition="9x16",
-                               width=1080, height=1920, duration_s=29.5, media_key=stored.key,
-                               sha256=stored.sha256, gate_status="passed"))
+        session.add(
+            VideoAsset(
+                brand="kestrel-cycles",
+                topic="cargo e-bike",
+                length_s=30,
+                rendition="9x16",
+                width=1080,
+                height=1920,
+                duration_s=29.5,
+                media_key=stored.key,
+                sha256=stored.sha256,
+                gate_status="passed",
+            )
+        )
 
 
-def test_calendar_fills_and_outbox_publishes_exactly_once(publishing_resources: dict, engine_home: Path) -> None:
+def test_calendar_fills_and_outbox_publishes_exactly_once(
+    publishing_resources: dict, engine_home: Path
+) -> None:
     warehouse = publishing_resources["warehouse"].get()
     _video(warehouse, publishing_resources["media_store"])
     instance = DagsterInstance.ephemeral()
@@ -44,7 +57,14 @@ def test_calendar_fills_and_outbox_publishes_exactly_once(publishing_resources: 
     assert decisions == len(posts)  # one auto_approved decision per post, with its hash
     assert links > 0
     platforms = {p.platform for p in posts}
-    assert {"x", "linkedin", "reddit", "tiktok", "instagram", "youtube"} <= platforms  # video reached video apps
+    assert {
+        "x",
+        "linkedin",
+        "reddit",
+        "tiktok",
+        "instagram",
+        "youtube",
+    } <= platforms  # video reached video apps
     outbox = engine_home / "outbox"
     files = sorted(outbox.glob("*/*.json"))
     assert len(files) == sum(p.state == "published" for p in posts)
@@ -67,13 +87,16 @@ def test_calendar_fills_and_outbox_publishes_exactly_once(publishing_resources: 
     assert "stuck 0" in outcome.skip_message and f"verified {min(50, len(files))}" in outcome.skip_message
 
 
-def test_approval_required_holds_posts_for_review(publishing_resources: dict, reviewed_brand: Path,
-                                                  engine_home: Path) -> None:
+def test_approval_required_holds_posts_for_review(
+    publishing_resources: dict, reviewed_brand: Path, engine_home: Path
+) -> None:
     resources = {**publishing_resources, "brand": BrandResource(path=str(reviewed_brand))}
     assert materialize(ASSETS, resources=resources, instance=DagsterInstance.ephemeral()).success
     warehouse = resources["warehouse"].get()
     with warehouse.session() as session:
-        states = dict(session.execute(select(SocialPost.state, func.count()).group_by(SocialPost.state)).all())
+        states = dict(
+            session.execute(select(SocialPost.state, func.count()).group_by(SocialPost.state)).all()
+        )
     assert states.get("pending_review", 0) > 0
     assert "published" not in states  # nothing goes out before a person approved it
     review = (engine_home / "reports" / "review_queue.md").read_text()
@@ -93,7 +116,9 @@ def test_reconciler_sensor_requeues_a_stranded_post_and_asks_for_a_run(publishin
     now = datetime.now(UTC)
     draft = Draft(platform="linkedin", content_ref="page:1", variant="main", fields={"text": "hello"})
     with warehouse.session() as session:
-        sync_calendar(session, "kestrel-cycles", [PlannedPost(draft, now - timedelta(hours=1))], approval_required=False)
+        sync_calendar(
+            session, "kestrel-cycles", [PlannedPost(draft, now - timedelta(hours=1))], approval_required=False
+        )
         claim_due(session, now, claimed_at=now - timedelta(hours=1))  # a worker that died an hour ago
     context = build_sensor_context(instance=DagsterInstance.ephemeral(), resources=publishing_resources)
     outcome = publish_reconciler(context)
@@ -112,19 +137,45 @@ def test_calendar_follows_the_learned_posting_times(publishing_resources: dict) 
     warehouse = publishing_resources["warehouse"].get()
     bandits = Base.metadata.tables["bandit_allocations"]
     with warehouse.session() as session:
-        session.execute(insert(bandits), [
-            {"brand": "kestrel-cycles", "platform": "linkedin", "dimension": "posting_time", "arm": "18:00-21:00",
-             "share": 0.8, "successes": 12.0, "failures": 3.0},
-            {"brand": "kestrel-cycles", "platform": "linkedin", "dimension": "posting_time", "arm": "06:00-09:00",
-             "share": 0.2, "successes": 2.0, "failures": 9.0}])
-    result = materialize([brand_profile, campaigns, social_copy, content_calendar], resources=publishing_resources,
-                         instance=DagsterInstance.ephemeral())
+        session.execute(
+            insert(bandits),
+            [
+                {
+                    "brand": "kestrel-cycles",
+                    "platform": "linkedin",
+                    "dimension": "posting_time",
+                    "arm": "18:00-21:00",
+                    "share": 0.8,
+                    "successes": 12.0,
+                    "failures": 3.0,
+                },
+                {
+                    "brand": "kestrel-cycles",
+                    "platform": "linkedin",
+                    "dimension": "posting_time",
+                    "arm": "06:00-09:00",
+                    "share": 0.2,
+                    "successes": 2.0,
+                    "failures": 9.0,
+                },
+            ],
+        )
+    result = materialize(
+        [brand_profile, campaigns, social_copy, content_calendar],
+        resources=publishing_resources,
+        instance=DagsterInstance.ephemeral(),
+    )
     assert result.success
     zone = ZoneInfo("America/Los_Angeles")
     with warehouse.session() as session:
-        times = [t.replace(tzinfo=t.tzinfo or UTC).astimezone(zone) for t in session.scalars(
-            select(SocialPost.scheduled_at).where(SocialPost.platform == "linkedin",
-                                                  SocialPost.scheduled_at.is_not(None)))]
+        times = [
+            t.replace(tzinfo=t.tzinfo or UTC).astimezone(zone)
+            for t in session.scalars(
+                select(SocialPost.scheduled_at).where(
+                    SocialPost.platform == "linkedin", SocialPost.scheduled_at.is_not(None)
+                )
+            )
+        ]
     assert times and all(18 <= t.hour < 21 for t in times)
     metadata = result.asset_materializations_for_node("content_calendar")[0].metadata
     assert "linkedin" in metadata["learned_times_for"].value

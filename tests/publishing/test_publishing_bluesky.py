@@ -13,8 +13,12 @@ from marketing_engine.publishing.queue import deliver
 from marketing_engine.resources.publishers.bluesky import BlueskyPublisher, link_facets, record_key
 
 XRPC = "https://bsky.social/xrpc"
-POST = OutgoingPost(id=1, platform="bluesky", idempotency_key="0f" * 16,
-                    body="Cargo e-bikes 🚲 https://k.example/?utm_source=bluesky")
+POST = OutgoingPost(
+    id=1,
+    platform="bluesky",
+    idempotency_key="0f" * 16,
+    body="Cargo e-bikes 🚲 https://k.example/?utm_source=bluesky",
+)
 SESSION = {"did": "did:plc:abc", "handle": "k.bsky.social", "accessJwt": "a1", "refreshJwt": "r1"}
 
 
@@ -27,17 +31,24 @@ def test_record_key_is_a_stable_tid_and_facets_count_bytes() -> None:
 
 @respx.mock
 def test_create_with_record_key_then_refresh_and_repeat_is_found() -> None:
-    respx.post(f"{XRPC}/com.atproto.server.createSession").mock(return_value=httpx.Response(200, json=SESSION))
+    respx.post(f"{XRPC}/com.atproto.server.createSession").mock(
+        return_value=httpx.Response(200, json=SESSION)
+    )
     rkey = record_key(POST.idempotency_key)
     uri = f"at://did:plc:abc/app.bsky.feed.post/{rkey}"
-    create = respx.post(f"{XRPC}/com.atproto.repo.createRecord").mock(side_effect=[
-        httpx.Response(400, json={"error": "ExpiredToken", "message": "Token has expired"}),
-        httpx.Response(200, json={"uri": uri, "cid": "bafy"}),
-        httpx.Response(400, json={"error": "InvalidRequest", "message": "Record already exists"})])
-    respx.post(f"{XRPC}/com.atproto.server.refreshSession").mock(return_value=httpx.Response(
-        200, json={**SESSION, "accessJwt": "a2", "refreshJwt": "r2"}))
-    respx.get(f"{XRPC}/com.atproto.repo.getRecord").mock(return_value=httpx.Response(
-        200, json={"uri": uri, "cid": "bafy", "value": {"text": POST.body}}))
+    create = respx.post(f"{XRPC}/com.atproto.repo.createRecord").mock(
+        side_effect=[
+            httpx.Response(400, json={"error": "ExpiredToken", "message": "Token has expired"}),
+            httpx.Response(200, json={"uri": uri, "cid": "bafy"}),
+            httpx.Response(400, json={"error": "InvalidRequest", "message": "Record already exists"}),
+        ]
+    )
+    respx.post(f"{XRPC}/com.atproto.server.refreshSession").mock(
+        return_value=httpx.Response(200, json={**SESSION, "accessJwt": "a2", "refreshJwt": "r2"})
+    )
+    respx.get(f"{XRPC}/com.atproto.repo.getRecord").mock(
+        return_value=httpx.Response(200, json={"uri": uri, "cid": "bafy", "value": {"text": POST.body}})
+    )
     publisher = BlueskyPublisher("k.bsky.social", "app-pass", sleep=lambda _s: None)
     result = publisher.publish(POST)
     assert result.post_id == uri and result.url == f"https://bsky.app/profile/k.bsky.social/post/{rkey}"
@@ -51,7 +62,12 @@ def test_create_with_record_key_then_refresh_and_repeat_is_found() -> None:
 
 @respx.mock
 def test_find_reports_a_missing_record() -> None:
-    respx.post(f"{XRPC}/com.atproto.server.createSession").mock(return_value=httpx.Response(200, json=SESSION))
-    respx.get(f"{XRPC}/com.atproto.repo.getRecord").mock(return_value=httpx.Response(
-        400, json={"error": "RecordNotFound", "message": "Could not locate record"}))
+    respx.post(f"{XRPC}/com.atproto.server.createSession").mock(
+        return_value=httpx.Response(200, json=SESSION)
+    )
+    respx.get(f"{XRPC}/com.atproto.repo.getRecord").mock(
+        return_value=httpx.Response(
+            400, json={"error": "RecordNotFound", "message": "Could not locate record"}
+        )
+    )
     assert BlueskyPublisher("k.bsky.social", "p").find(POST) is None

@@ -33,22 +33,30 @@ def _brand(example_brand: BrandProfile, **channel) -> BrandProfile:
 
 def test_nonexistent_wall_time_is_skipped_and_repeated_time_resolves_once() -> None:
     assert local_to_utc(datetime(2027, 3, 14, 2, 30), LA) is None  # clocks jump 02:00 → 03:00
-    assert local_to_utc(datetime(2027, 11, 7, 1, 30), LA) == datetime(2027, 11, 7, 8, 30, tzinfo=UTC)  # first 01:30
+    assert local_to_utc(datetime(2027, 11, 7, 1, 30), LA) == datetime(
+        2027, 11, 7, 8, 30, tzinfo=UTC
+    )  # first 01:30
     assert local_to_utc(datetime(2027, 3, 13, 8, 0), LA) == datetime(2027, 3, 13, 16, 0, tzinfo=UTC)  # PST
     assert local_to_utc(datetime(2027, 3, 15, 8, 0), LA) == datetime(2027, 3, 15, 15, 0, tzinfo=UTC)  # PDT
 
 
 def test_slots_keep_local_time_across_the_dst_change(example_brand: BrandProfile) -> None:
-    brand = _brand(example_brand, posts_per_day=1,
-                   posting_windows=[{"days": ["sat", "sun", "mon"], "start": "08:00", "end": "08:15"}])
+    brand = _brand(
+        example_brand,
+        posts_per_day=1,
+        posting_windows=[{"days": ["sat", "sun", "mon"], "start": "08:00", "end": "08:15"}],
+    )
     slots = platform_slots(brand, "linkedin", date(2027, 3, 13), 3, BrandWindows())
     assert [s.local.time() for s in slots] == [time(8, 0)] * 3
     assert [s.at.hour for s in slots] == [16, 15, 15]  # the UTC hour moves, the local hour does not
 
 
 def test_a_window_inside_the_spring_gap_yields_no_slot_that_day(example_brand: BrandProfile) -> None:
-    brand = _brand(example_brand, posts_per_day=1,
-                   posting_windows=[{"days": ["sat", "sun", "mon"], "start": "02:00", "end": "03:00"}])
+    brand = _brand(
+        example_brand,
+        posts_per_day=1,
+        posting_windows=[{"days": ["sat", "sun", "mon"], "start": "02:00", "end": "03:00"}],
+    )
     slots = platform_slots(brand, "linkedin", date(2027, 3, 13), 3, BrandWindows())
     assert [s.local.date() for s in slots] == [date(2027, 3, 13), date(2027, 3, 15)]
 
@@ -65,8 +73,9 @@ def test_fractional_cadence_and_even_spread(example_brand: BrandProfile) -> None
 def test_quota_caps_posts_in_any_24_hours(example_brand: BrandProfile) -> None:
     data = example_brand.model_dump(mode="json")
     data["channels"]["tiktok"]["posts_per_day"] = 20  # the registry allows 15 TikTok posts per 24 h
-    data["channels"]["tiktok"]["posting_windows"] = [{"days": ["mon", "tue", "wed"], "start": "07:00",
-                                                      "end": "23:00"}]
+    data["channels"]["tiktok"]["posting_windows"] = [
+        {"days": ["mon", "tue", "wed"], "start": "07:00", "end": "23:00"}
+    ]
     brand = BrandProfile.model_validate(data)
     slots = platform_slots(brand, "tiktok", date(2027, 1, 4), 3, BrandWindows())
     assert sum(s.local.day == 4 for s in slots) == 15 and len(slots) < 60
@@ -75,20 +84,26 @@ def test_quota_caps_posts_in_any_24_hours(example_brand: BrandProfile) -> None:
 
 
 def test_learned_times_pick_the_best_hours() -> None:
-    rows = [{"platform": "x", "dimension": "posting_time", "finding_key": "mon 12", "effect": 0.4},
-            {"platform": "x", "dimension": "posting_time", "finding_key": "mon 08:00", "effect": 0.1},
-            {"platform": "x", "dimension": "hook", "finding_key": "question", "effect": 0.9}]
+    rows = [
+        {"platform": "x", "dimension": "posting_time", "finding_key": "mon 12", "effect": 0.4},
+        {"platform": "x", "dimension": "posting_time", "finding_key": "mon 08:00", "effect": 0.1},
+        {"platform": "x", "dimension": "hook", "finding_key": "question", "effect": 0.9},
+    ]
     scores = learned_scores(rows)
     assert scores == {"x": {("mon", 12): 0.4, ("mon", 8): 0.1}}
     day = date(2027, 1, 4)
     windows = [PostingWindow(days=["mon"], start=time(7, 0), end=time(13, 0))]
     chosen = LearnedTimes(scores).choose("x", day, candidates_for(day, windows), 2)
     assert [c.hour for c in chosen] == [8, 12]
-    assert len(LearnedTimes(scores).choose("linkedin", day, candidates_for(day, windows), 2)) == 2  # falls back
+    assert (
+        len(LearnedTimes(scores).choose("linkedin", day, candidates_for(day, windows), 2)) == 2
+    )  # falls back
 
 
 def _draft(ref: str, platform: str, step: str) -> Draft:
-    return Draft(platform=platform, content_ref=ref, variant=step, fields={"text": f"{ref} {step}"}, arc_step=step)
+    return Draft(
+        platform=platform, content_ref=ref, variant=step, fields={"text": f"{ref} {step}"}, arc_step=step
+    )
 
 
 def test_arcs_put_hook_before_nurture_before_convert() -> None:
@@ -106,8 +121,17 @@ def test_arcs_put_hook_before_nurture_before_convert() -> None:
 
 def test_ics_export_is_a_calendar_a_marketer_can_subscribe_to(tmp_path: Path) -> None:
     at = datetime(2027, 1, 4, 16, tzinfo=UTC)
-    events = [{"idempotency_key": "k1", "scheduled_at": at, "platform": "x", "arc_step": "hook",
-               "body": "Hello riders", "link_url": "https://a.example/?utm_source=x", "state": "scheduled"}]
+    events = [
+        {
+            "idempotency_key": "k1",
+            "scheduled_at": at,
+            "platform": "x",
+            "arc_step": "hook",
+            "body": "Hello riders",
+            "link_url": "https://a.example/?utm_source=x",
+            "state": "scheduled",
+        }
+    ]
     path = tmp_path / "brand.ics"
     assert write_ics(path, "Kestrel", "kestrel.example", events) == 1
     [event] = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
@@ -118,9 +142,11 @@ def test_ics_export_is_a_calendar_a_marketer_can_subscribe_to(tmp_path: Path) ->
 def test_bandit_shares_from_analytics_replace_the_brand_windows(example_brand: BrandProfile) -> None:
     from marketing_engine.publishing.calendar import bandit_scores
 
-    rows = [{"platform": "linkedin", "dimension": "posting_time", "arm": "18:00-21:00", "share": 0.7},
-            {"platform": "linkedin", "dimension": "posting_time", "arm": "09:00-12:00", "share": 0.3},
-            {"platform": "linkedin", "dimension": "hook", "arm": "question", "share": 0.9}]
+    rows = [
+        {"platform": "linkedin", "dimension": "posting_time", "arm": "18:00-21:00", "share": 0.7},
+        {"platform": "linkedin", "dimension": "posting_time", "arm": "09:00-12:00", "share": 0.3},
+        {"platform": "linkedin", "dimension": "hook", "arm": "question", "share": 0.9},
+    ]
     scores = bandit_scores(rows)
     assert scores["linkedin"][("mon", 19)] == 0.7 and scores["linkedin"][("sun", 9)] == 0.3
     slots = platform_slots(example_brand, "linkedin", date(2027, 1, 4), 7, LearnedTimes(scores))

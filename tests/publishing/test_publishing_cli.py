@@ -21,8 +21,19 @@ def queue(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
     monkeypatch.setenv("MARKETING_ENGINE_WAREHOUSE_URL", url)
     warehouse = Warehouse(url)
     due = datetime.now(UTC) - timedelta(minutes=5)
-    planned = [PlannedPost(Draft(platform="linkedin", content_ref=f"page:{i}", variant="main",
-                                 fields={"text": f"Post number {i}"}, arc_step="hook"), due) for i in range(3)]
+    planned = [
+        PlannedPost(
+            Draft(
+                platform="linkedin",
+                content_ref=f"page:{i}",
+                variant="main",
+                fields={"text": f"Post number {i}"},
+                arc_step="hook",
+            ),
+            due,
+        )
+        for i in range(3)
+    ]
     with warehouse.session() as session:
         sync_calendar(session, "kestrel-cycles", planned, approval_required=True)
     yield warehouse
@@ -53,7 +64,9 @@ def test_review_list_show_approve_reject(queue: Warehouse, capsys: pytest.Captur
     assert main(["review", "show", "999"]) == 1
 
 
-def test_posts_list_publish_retry_cancel(queue: Warehouse, capsys: pytest.CaptureFixture[str], engine_home) -> None:
+def test_posts_list_publish_retry_cancel(
+    queue: Warehouse, capsys: pytest.CaptureFixture[str], engine_home
+) -> None:
     first, second, third = _ids(queue)
     main(["review", "approve", str(first), "--as", "maya"])
     main(["review", "approve", str(second), "--as", "maya"])

@@ -19,35 +19,65 @@ from marketing_engine.publishing.copy import (
 from marketing_engine.publishing.platforms import validate_draft
 from marketing_engine.resources.llm import LLMRequest
 
-VIDEO = {"topic": "cargo e-bike", "length_s": 30, "media_key": "ab/ab.mp4", "sha256": "ab", "duration_s": 29.5,
-         "width": 1080, "height": 1920}
-PAGE = {"slug": "best-cargo-e-bike-portland", "title": "Best cargo e-bike in Portland", "keyword": "cargo e-bike",
-        "meta_description": "How to choose a cargo e-bike for two kids. Range, brakes and price compared.",
-        "published_url": None, "canonical_url": None}
+VIDEO = {
+    "topic": "cargo e-bike",
+    "length_s": 30,
+    "media_key": "ab/ab.mp4",
+    "sha256": "ab",
+    "duration_s": 29.5,
+    "width": 1080,
+    "height": 1920,
+}
+PAGE = {
+    "slug": "best-cargo-e-bike-portland",
+    "title": "Best cargo e-bike in Portland",
+    "keyword": "cargo e-bike",
+    "meta_description": "How to choose a cargo e-bike for two kids. Range, brakes and price compared.",
+    "published_url": None,
+    "canonical_url": None,
+}
 
 
 def _drafts(brand: BrandProfile, pages=(), videos=()):
-    sources = sources_from_rows(brand.site_url, list(pages), list(videos), [p.model_dump() for p in brand.products])
+    sources = sources_from_rows(
+        brand.site_url, list(pages), list(videos), [p.model_dump() for p in brand.products]
+    )
     drafts = []
     for source in sources:
-        request = LLMRequest(task="social_pitch", prompt="", inputs=pitch_inputs(source, brand.name, "riders"))
+        request = LLMRequest(
+            task="social_pitch", prompt="", inputs=pitch_inputs(source, brand.name, "riders")
+        )
         pitch = Pitch.model_validate(compose_pitch(request, random.Random(3)))
-        drafts += drafts_for_source(source, pitch, publishable_platforms(brand.enabled_channels), campaign="spring",
-                                    communities=brand.channels["reddit"].communities)
+        drafts += drafts_for_source(
+            source,
+            pitch,
+            publishable_platforms(brand.enabled_channels),
+            campaign="spring",
+            communities=brand.channels["reddit"].communities,
+        )
     return sources, drafts
 
 
 def test_utm_replaces_existing_values_and_keeps_other_parameters() -> None:
     url = with_utm("https://a.example/p?ref=1&utm_source=old", "x", "social", "spring", "page-1-main")
     query = parse_qs(urlsplit(url).query)
-    assert query == {"ref": ["1"], "utm_source": ["x"], "utm_medium": ["social"], "utm_campaign": ["spring"],
-                     "utm_content": ["page-1-main"]}
+    assert query == {
+        "ref": ["1"],
+        "utm_source": ["x"],
+        "utm_medium": ["social"],
+        "utm_campaign": ["spring"],
+        "utm_content": ["page-1-main"],
+    }
 
 
 def test_every_link_in_every_post_carries_utm(example_brand: BrandProfile) -> None:
     _, drafts = _drafts(example_brand, pages=[PAGE], videos=[VIDEO])
-    links = [link for d in drafts for text in [*d.fields.values(), *d.parts]
-             for link in re.findall(r"https?://\S+", text)]
+    links = [
+        link
+        for d in drafts
+        for text in [*d.fields.values(), *d.parts]
+        for link in re.findall(r"https?://\S+", text)
+    ]
     assert len(links) > 10
     for link in links:
         query = parse_qs(urlsplit(link).query)
@@ -57,7 +87,11 @@ def test_every_link_in_every_post_carries_utm(example_brand: BrandProfile) -> No
 
 def test_x_gets_a_hook_a_thread_and_a_convert_post(example_brand: BrandProfile) -> None:
     _, drafts = _drafts(example_brand, pages=[PAGE])
-    x = {d.variant: d for d in drafts if d.platform == "x" and d.content_ref == "page:best-cargo-e-bike-portland"}
+    x = {
+        d.variant: d
+        for d in drafts
+        if d.platform == "x" and d.content_ref == "page:best-cargo-e-bike-portland"
+    }
     assert set(x) == {"hook", "thread", "convert"}
     assert [x[v].arc_step for v in ("hook", "thread", "convert")] == ["hook", "nurture", "convert"]
     assert len(x["thread"].parts) == 4 and x["thread"].parts[0].startswith("2/")
@@ -79,7 +113,12 @@ def test_text_only_sources_skip_platforms_that_need_media(example_brand: BrandPr
 
 
 def test_reddit_post_goes_to_a_matching_community(example_brand: BrandProfile) -> None:
-    page = {**PAGE, "slug": "seattle-commute", "title": "Commuting in Seattle by e-bike", "keyword": "seattle commute"}
+    page = {
+        **PAGE,
+        "slug": "seattle-commute",
+        "title": "Commuting in Seattle by e-bike",
+        "keyword": "seattle commute",
+    }
     _, drafts = _drafts(example_brand, pages=[page])
     [reddit] = [d for d in drafts if d.platform == "reddit" and d.content_ref == "page:seattle-commute"]
     assert reddit.fields["community"] == "Seattle"
@@ -100,4 +139,7 @@ def test_video_rules_come_from_the_video_groups_spec_table() -> None:
 
     spec = video_specs()["platforms"]["tiktok"]
     assert platform("tiktok").media["video_max_mb"] == spec["max_size_mb"]
-    assert [platform("tiktok").media["video_min_seconds"], platform("tiktok").media["video_max_seconds"]] == spec["duration_s"]
+    assert [
+        platform("tiktok").media["video_min_seconds"],
+        platform("tiktok").media["video_max_seconds"],
+    ] == spec["duration_s"]

@@ -16,7 +16,9 @@ def test_killed_publisher_publishes_every_post_exactly_once(pg_url: str) -> None
 
     def reconcile_on(server_url: str) -> tuple[int, int]:
         publisher = LinkedInPublisher("drill", AUTHOR, base_url=server_url, timeout=5)
-        report = reconcile(warehouse, lambda _platform: publisher, grace=timedelta(0), max_attempts=3, brand="drill")
+        report = reconcile(
+            warehouse, lambda _platform: publisher, grace=timedelta(0), max_attempts=3, brand="drill"
+        )
         assert not report.errors
         return report.found, report.requeued
 

@@ -22,15 +22,28 @@ from marketing_engine.resources.publishers.threads import ThreadsPublisher
 
 GRAPH = "https://graph.facebook.com/v21.0"
 THREADS = "https://graph.threads.net/v1.0"
-TEXT = OutgoingPost(id=1, platform="facebook", idempotency_key="a" * 32, body="Spring tune-ups are open",
-                    link_url="https://k.example/service?utm_source=facebook")
-REEL = OutgoingPost(id=2, platform="instagram", idempotency_key="b" * 32, body="Cargo e-bike in 30 s #ebike",
-                    media_keys=("ab/ab.mp4",), payload={"media": [{"key": "ab/ab.mp4", "kind": "video"}]})
+TEXT = OutgoingPost(
+    id=1,
+    platform="facebook",
+    idempotency_key="a" * 32,
+    body="Spring tune-ups are open",
+    link_url="https://k.example/service?utm_source=facebook",
+)
+REEL = OutgoingPost(
+    id=2,
+    platform="instagram",
+    idempotency_key="b" * 32,
+    body="Cargo e-bike in 30 s #ebike",
+    media_keys=("ab/ab.mp4",),
+    payload={"media": [{"key": "ab/ab.mp4", "kind": "video"}]},
+)
 
 
 def _graph_error(code: int, message: str, status: int = 400) -> httpx.Response:
-    return httpx.Response(status, json={"error": {"message": message, "type": "OAuthException", "code": code,
-                                                  "fbtrace_id": "AbC"}})
+    return httpx.Response(
+        status,
+        json={"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "AbC"}},
+    )
 
 
 @respx.mock
@@ -47,7 +60,11 @@ def test_facebook_feed_post_and_graph_error_codes() -> None:
     feed.mock(return_value=_graph_error(190, "Error validating access token: Session has expired"))
     with pytest.raises(TokenExpired, match="Session has expired"):
         publisher.publish(TEXT)
-    feed.mock(return_value=_graph_error(2, "An unexpected error has occurred. Please retry your request later.", 500))
+    feed.mock(
+        return_value=_graph_error(
+            2, "An unexpected error has occurred. Please retry your request later.", 500
+        )
+    )
     with pytest.raises(AmbiguousPublish):
         publisher.publish(TEXT)
     feed.mock(return_value=_graph_error(100, "Invalid parameter"))
@@ -58,9 +75,21 @@ def test_facebook_feed_post_and_graph_error_codes() -> None:
 @respx.mock
 def test_facebook_timeout_after_acceptance_is_found_in_the_feed() -> None:
     create = respx.post(f"{GRAPH}/123/feed").mock(side_effect=httpx.ReadTimeout("timed out"))
-    respx.get(f"{GRAPH}/123/feed").mock(return_value=httpx.Response(200, json={"data": [
-        {"id": "123_789", "message": TEXT.body, "created_time": "2027-01-04T16:00:00+0000",
-         "permalink_url": "https://www.facebook.com/123/posts/789"}]}))
+    respx.get(f"{GRAPH}/123/feed").mock(
+        return_value=httpx.Response(
+            200,
+            json={
+                "data": [
+                    {
+                        "id": "123_789",
+                        "message": TEXT.body,
+                        "created_time": "2027-01-04T16:00:00+0000",
+                        "permalink_url": "https://www.facebook.com/123/posts/789",
+                    }
+                ]
+            },
+        )
+    )
     result = deliver(FacebookPublisher("123", "t", sleep=lambda _s: None), TEXT, sleep=lambda _s: None)
     assert result.post_id == "123_789" and create.call_count == 1
 
@@ -68,14 +97,22 @@ def test_facebook_timeout_after_acceptance_is_found_in_the_feed() -> None:
 @respx.mock
 def test_instagram_reel_container_is_polled_then_published() -> None:
     container = respx.post(f"{GRAPH}/17841/media").mock(return_value=httpx.Response(200, json={"id": "c1"}))
-    status = respx.get(f"{GRAPH}/c1").mock(side_effect=[
-        httpx.Response(200, json={"status_code": "IN_PROGRESS", "id": "c1"}),
-        httpx.Response(200, json={"status_code": "FINISHED", "id": "c1"})])
-    publish = respx.post(f"{GRAPH}/17841/media_publish").mock(return_value=httpx.Response(200, json={"id": "m1"}))
-    respx.get(f"{GRAPH}/m1").mock(return_value=httpx.Response(200, json={"permalink": "https://www.instagram.com/reel/X/"}))
+    status = respx.get(f"{GRAPH}/c1").mock(
+        side_effect=[
+            httpx.Response(200, json={"status_code": "IN_PROGRESS", "id": "c1"}),
+            httpx.Response(200, json={"status_code": "FINISHED", "id": "c1"}),
+        ]
+    )
+    publish = respx.post(f"{GRAPH}/17841/media_publish").mock(
+        return_value=httpx.Response(200, json={"id": "m1"})
+    )
+    respx.get(f"{GRAPH}/m1").mock(
+        return_value=httpx.Response(200, json={"permalink": "https://www.instagram.com/reel/X/"})
+    )
     naps: list[float] = []
-    publisher = InstagramPublisher("17841", "t", media_base_url="https://cdn.k.example/media/", sleep=naps.append,
-                                   poll_seconds=3)
+    publisher = InstagramPublisher(
+        "17841", "t", media_base_url="https://cdn.k.example/media/", sleep=naps.append, poll_seconds=3
+    )
     result = publisher.publish(REEL)
     assert (result.post_id, result.url) == ("m1", "https://www.instagram.com/reel/X/")
     form = dict(httpx.QueryParams(container.calls.last.request.content.decode()))
@@ -88,9 +125,12 @@ def test_instagram_reel_container_is_polled_then_published() -> None:
 @respx.mock
 def test_instagram_failed_container_and_text_only_post_are_refused() -> None:
     respx.post(f"{GRAPH}/17841/media").mock(return_value=httpx.Response(200, json={"id": "c2"}))
-    respx.get(f"{GRAPH}/c2").mock(return_value=httpx.Response(200, json={"status_code": "ERROR",
-                                                                          "status": "Error: 2207026"}))
-    publisher = InstagramPublisher("17841", "t", media_base_url="https://cdn.k.example", sleep=lambda _s: None)
+    respx.get(f"{GRAPH}/c2").mock(
+        return_value=httpx.Response(200, json={"status_code": "ERROR", "status": "Error: 2207026"})
+    )
+    publisher = InstagramPublisher(
+        "17841", "t", media_base_url="https://cdn.k.example", sleep=lambda _s: None
+    )
     with pytest.raises(PublishRejected, match="container c2 ERROR: Error: 2207026"):
         publisher.publish(REEL)
     with pytest.raises(PublishRejected, match="needs an image or a video"):
@@ -99,14 +139,25 @@ def test_instagram_failed_container_and_text_only_post_are_refused() -> None:
 
 @respx.mock
 def test_threads_text_post_with_token_refresh() -> None:
-    container = respx.post(f"{THREADS}/99/threads").mock(side_effect=[
-        _graph_error(190, "Error validating access token"), httpx.Response(200, json={"id": "tc1"})])
+    container = respx.post(f"{THREADS}/99/threads").mock(
+        side_effect=[
+            _graph_error(190, "Error validating access token"),
+            httpx.Response(200, json={"id": "tc1"}),
+        ]
+    )
     refresh = respx.get("https://graph.threads.net/refresh_access_token").mock(
-        return_value=httpx.Response(200, json={"access_token": "long-2", "token_type": "bearer", "expires_in": 5183944}))
+        return_value=httpx.Response(
+            200, json={"access_token": "long-2", "token_type": "bearer", "expires_in": 5183944}
+        )
+    )
     respx.post(f"{THREADS}/99/threads_publish").mock(return_value=httpx.Response(200, json={"id": "t1"}))
-    respx.get(f"{THREADS}/t1").mock(return_value=httpx.Response(200, json={"permalink": "https://www.threads.net/@k/post/1"}))
+    respx.get(f"{THREADS}/t1").mock(
+        return_value=httpx.Response(200, json={"permalink": "https://www.threads.net/@k/post/1"})
+    )
     publisher = ThreadsPublisher("99", "long-1", sleep=lambda _s: None)
-    result = publisher.publish(OutgoingPost(id=3, platform="threads", idempotency_key="c" * 32, body="Hi riders"))
+    result = publisher.publish(
+        OutgoingPost(id=3, platform="threads", idempotency_key="c" * 32, body="Hi riders")
+    )
     assert result.post_id == "t1" and publisher.token == "long-2"
     assert refresh.calls.last.request.url.params["grant_type"] == "th_refresh_token"
     form = dict(httpx.QueryParams(container.calls.last.request.content.decode()))
@@ -115,12 +166,36 @@ def test_threads_text_post_with_token_refresh() -> None:
 
 @respx.mock
 def test_read_back_and_verification_on_each_graph_platform() -> None:
-    respx.get(f"{GRAPH}/17841/media").mock(return_value=httpx.Response(200, json={"data": [
-        {"id": "m9", "caption": REEL.body, "permalink": "https://www.instagram.com/reel/Z/",
-         "timestamp": "2027-01-04T16:00:00+0000"}]}))
-    respx.get(f"{THREADS}/99/threads").mock(return_value=httpx.Response(200, json={"data": [
-        {"id": "t9", "text": "Hi riders", "permalink": "https://www.threads.net/@k/post/9",
-         "timestamp": "2027-01-04T16:00:00+0000"}]}))
+    respx.get(f"{GRAPH}/17841/media").mock(
+        return_value=httpx.Response(
+            200,
+            json={
+                "data": [
+                    {
+                        "id": "m9",
+                        "caption": REEL.body,
+                        "permalink": "https://www.instagram.com/reel/Z/",
+                        "timestamp": "2027-01-04T16:00:00+0000",
+                    }
+                ]
+            },
+        )
+    )
+    respx.get(f"{THREADS}/99/threads").mock(
+        return_value=httpx.Response(
+            200,
+            json={
+                "data": [
+                    {
+                        "id": "t9",
+                        "text": "Hi riders",
+                        "permalink": "https://www.threads.net/@k/post/9",
+                        "timestamp": "2027-01-04T16:00:00+0000",
+                    }
+                ]
+            },
+        )
+    )
     for base, live, gone in ((GRAPH, "m9", "m0"), (THREADS, "t9", "t0"), (GRAPH, "123_1", "123_0")):
         respx.get(f"{base}/{live}").mock(return_value=httpx.Response(200, json={"id": live}))
         respx.get(f"{base}/{gone}").mock(return_value=_graph_error(100, "Object does not exist"))
@@ -128,7 +203,12 @@ def test_read_back_and_verification_on_each_graph_platform() -> None:
     threads = ThreadsPublisher("99", "t", sleep=lambda _s: None)
     facebook = FacebookPublisher("123", "t", sleep=lambda _s: None)
     assert instagram.find(REEL).post_id == "m9"
-    assert threads.find(OutgoingPost(id=4, platform="threads", idempotency_key="d" * 32, body="Hi riders")).post_id == "t9"
+    assert (
+        threads.find(
+            OutgoingPost(id=4, platform="threads", idempotency_key="d" * 32, body="Hi riders")
+        ).post_id
+        == "t9"
+    )
     assert instagram.verify("m9", None) and not instagram.verify("m0", None)
     assert threads.verify("t9", None) and not threads.verify("t0", None)
     assert facebook.verify("123_1", None) and not facebook.verify("123_0", None)
@@ -137,12 +217,20 @@ def test_read_back_and_verification_on_each_graph_platform() -> None:
 @respx.mock
 def test_threads_video_post_waits_for_its_container() -> None:
     container = respx.post(f"{THREADS}/99/threads").mock(return_value=httpx.Response(200, json={"id": "tc2"}))
-    respx.get(f"{THREADS}/tc2").mock(return_value=httpx.Response(200, json={"status": "FINISHED", "id": "tc2",
-                                                                             "status_code": "FINISHED"}))
+    respx.get(f"{THREADS}/tc2").mock(
+        return_value=httpx.Response(200, json={"status": "FINISHED", "id": "tc2", "status_code": "FINISHED"})
+    )
     respx.post(f"{THREADS}/99/threads_publish").mock(return_value=httpx.Response(200, json={"id": "t2"}))
-    respx.get(f"{THREADS}/t2").mock(return_value=httpx.Response(200, json={"permalink": "https://www.threads.net/t2"}))
-    post = OutgoingPost(id=5, platform="threads", idempotency_key="e" * 32, body="Watch", media_keys=("ab/ab.mp4",))
-    assert ThreadsPublisher("99", "t", media_base_url="https://cdn", sleep=lambda _s: None).publish(post).post_id == "t2"
+    respx.get(f"{THREADS}/t2").mock(
+        return_value=httpx.Response(200, json={"permalink": "https://www.threads.net/t2"})
+    )
+    post = OutgoingPost(
+        id=5, platform="threads", idempotency_key="e" * 32, body="Watch", media_keys=("ab/ab.mp4",)
+    )
+    assert (
+        ThreadsPublisher("99", "t", media_base_url="https://cdn", sleep=lambda _s: None).publish(post).post_id
+        == "t2"
+    )
     form = dict(httpx.QueryParams(container.calls.last.request.content.decode()))
     assert form["media_type"] == "VIDEO" and form["video_url"] == "https://cdn/ab/ab.mp4"
     with pytest.raises(PublishError, match="PUBLIC_MEDIA_BASE_URL"):
@@ -152,9 +240,14 @@ def test_threads_video_post_waits_for_its_container() -> None:
 @respx.mock
 def test_facebook_video_from_a_public_url() -> None:
     videos = respx.post(f"{GRAPH}/123/videos").mock(return_value=httpx.Response(200, json={"id": "v1"}))
-    post = OutgoingPost(id=6, platform="facebook", idempotency_key="f" * 32, body="Ride along", media_keys=("ab/ab.mp4",))
+    post = OutgoingPost(
+        id=6, platform="facebook", idempotency_key="f" * 32, body="Ride along", media_keys=("ab/ab.mp4",)
+    )
     result = FacebookPublisher("123", "t", media_base_url="https://cdn").publish(post)
     assert result.url == "https://www.facebook.com/123/videos/v1/"
-    assert dict(httpx.QueryParams(videos.calls.last.request.content.decode()))["file_url"] == "https://cdn/ab/ab.mp4"
+    assert (
+        dict(httpx.QueryParams(videos.calls.last.request.content.decode()))["file_url"]
+        == "https://cdn/ab/ab.mp4"
+    )
     with pytest.raises(PublishRejected, match="PUBLIC_MEDIA_BASE_URL"):
         FacebookPublisher("123", "t").publish(post)

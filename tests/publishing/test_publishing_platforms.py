@@ -28,7 +28,12 @@ def test_x_counts_urls_as_23_and_emoji_as_2() -> None:
 
 def test_x_over_limit_names_rule_and_gap() -> None:
     [violation] = validate("x", {"text": "é" * 281})
-    assert (violation.rule, violation.limit, violation.actual, violation.over_by) == ("max x_weighted", 280, 281, 1)
+    assert (violation.rule, violation.limit, violation.actual, violation.over_by) == (
+        "max x_weighted",
+        280,
+        281,
+        1,
+    )
     assert str(violation) == "x.text: max x_weighted limit 280, has 281 (over by 1)"
 
 
@@ -39,8 +44,9 @@ def test_tiktok_counts_utf16_units() -> None:
 
 
 def test_youtube_description_counts_bytes_and_refuses_angle_brackets() -> None:
-    found = validate("youtube", {"title": "Best <bike>", "text": "é" * 2501},
-                     media=[{"kind": "video", "seconds": 30}])
+    found = validate(
+        "youtube", {"title": "Best <bike>", "text": "é" * 2501}, media=[{"kind": "video", "seconds": 30}]
+    )
     rules = {(v.field, v.rule): v for v in found}
     assert rules[("text", "max bytes")].over_by == 2
     assert rules[("title", "forbidden characters")].actual == "<>"
@@ -54,8 +60,11 @@ def test_bluesky_counts_graphemes() -> None:
 
 
 def test_instagram_hashtags_media_and_aspect() -> None:
-    found = validate("instagram", {"text": "#a #b #c #d #e #f #g"}, media=[{"kind": "video", "seconds": 2,
-                                                                         "aspect": "16:9"}])
+    found = validate(
+        "instagram",
+        {"text": "#a #b #c #d #e #f #g"},
+        media=[{"kind": "video", "seconds": 2, "aspect": "16:9"}],
+    )
     rules = {v.rule: v for v in found}
     assert rules["max hashtags"].over_by == 2
     assert rules["min video seconds"].limit == 3

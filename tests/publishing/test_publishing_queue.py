@@ -37,9 +37,19 @@ NOW = datetime(2027, 1, 4, 16, tzinfo=UTC)
 
 
 def _planned(count: int, start: datetime = NOW, text: str = "post") -> list[PlannedPost]:
-    return [PlannedPost(Draft(platform="linkedin", content_ref=f"page:{i}", variant="main",
-                              fields={"text": f"{text} {i}"}, arc_step="hook"), start + timedelta(hours=i))
-            for i in range(count)]
+    return [
+        PlannedPost(
+            Draft(
+                platform="linkedin",
+                content_ref=f"page:{i}",
+                variant="main",
+                fields={"text": f"{text} {i}"},
+                arc_step="hook",
+            ),
+            start + timedelta(hours=i),
+        )
+        for i in range(count)
+    ]
 
 
 class FakePublisher:
@@ -112,8 +122,12 @@ def test_review_approval_is_tied_to_the_content_hash(warehouse: Warehouse) -> No
         decide(session, post_id, "approved", "maya")
         edited = edit_post(session, post_id, "hand-edited text")
         assert edited.state == "pending_review" and edited.approved_sha256 is None
-        decisions = [d.decision for d in session.scalars(select(ReviewDecision).where(ReviewDecision.post_id == post_id)
-                                                         .order_by(ReviewDecision.id))]
+        decisions = [
+            d.decision
+            for d in session.scalars(
+                select(ReviewDecision).where(ReviewDecision.post_id == post_id).order_by(ReviewDecision.id)
+            )
+        ]
     assert decisions == ["approved", "voided", "approved", "voided"]
     with warehouse.session() as session, pytest.raises(ReviewError, match="needs a --note"):
         decide(session, post_id, "rejected", "maya")
@@ -169,19 +183,27 @@ def test_reconciler_finds_requeues_then_gives_up(warehouse: Warehouse) -> None:
         claimed = claim_due(session, NOW + timedelta(hours=2), claimed_at=NOW)
     assert len(claimed) == 2  # the worker "dies" here, after the claim was committed
     publisher = FakePublisher()
-    publisher.accepted[claimed[0].idempotency_key] = PublishResult("id-x", "https://p/x")  # reached the platform
+    publisher.accepted[claimed[0].idempotency_key] = PublishResult(
+        "id-x", "https://p/x"
+    )  # reached the platform
     early = reconcile(warehouse, lambda _: publisher, NOW + timedelta(minutes=1), grace=timedelta(minutes=5))
     assert early.checked == 0  # inside the grace period nothing is touched
-    report = reconcile(warehouse, lambda _: publisher, NOW + timedelta(minutes=6), grace=timedelta(minutes=5),
-                       max_attempts=2)
+    report = reconcile(
+        warehouse, lambda _: publisher, NOW + timedelta(minutes=6), grace=timedelta(minutes=5), max_attempts=2
+    )
     assert (report.found, report.requeued) == (1, 1)
     first, second = _posts(warehouse)
     assert first.state == "published" and first.platform_post_id == "id-x"
     assert second.state == "scheduled"
     with warehouse.session() as session:  # claimed and stranded again: the second attempt is the last
         claim_due(session, NOW + timedelta(hours=3), claimed_at=NOW + timedelta(minutes=7))
-    final = reconcile(warehouse, lambda _: publisher, NOW + timedelta(minutes=20), grace=timedelta(minutes=5),
-                      max_attempts=2)
+    final = reconcile(
+        warehouse,
+        lambda _: publisher,
+        NOW + timedelta(minutes=20),
+        grace=timedelta(minutes=5),
+        max_attempts=2,
+    )
     assert final.failed == 1 and _posts(warehouse)[1].state == "failed"
     checked = verify_published(warehouse, lambda _: publisher, NOW)
     assert checked.verified == 1
@@ -207,7 +229,9 @@ def test_outbox_writes_each_post_once_with_its_media(tmp_path: Path) -> None:
     media = tmp_path / "clip.mp4"
     media.write_bytes(b"video")
     outbox = OutboxPublisher(tmp_path / "outbox", "tiktok", media_path=lambda key: media)
-    post = OutgoingPost(id=1, platform="tiktok", idempotency_key="k" * 32, body="caption", media_keys=("ab/ab.mp4",))
+    post = OutgoingPost(
+        id=1, platform="tiktok", idempotency_key="k" * 32, body="caption", media_keys=("ab/ab.mp4",)
+    )
     first = outbox.publish(post)
     stamp = (tmp_path / "outbox" / "tiktok" / f"{'k' * 32}.json").stat().st_mtime_ns
     assert outbox.publish(post) == first  # a retry finds the file and writes nothing
@@ -217,7 +241,9 @@ def test_outbox_writes_each_post_once_with_its_media(tmp_path: Path) -> None:
     assert not list((tmp_path / "outbox" / "tiktok").glob(".*partial"))
     no_store = OutboxPublisher(tmp_path / "outbox", "x")
     with pytest.raises(PublishRejected, match="has media but the outbox has no media store"):
-        no_store.publish(OutgoingPost(id=2, platform="x", idempotency_key="z" * 32, body="b", media_keys=("a/b",)))
+        no_store.publish(
+            OutgoingPost(id=2, platform="x", idempotency_key="z" * 32, body="b", media_keys=("a/b",))
+        )
 
 
 def test_postgres_claims_skip_rows_another_worker_holds(pg_url: str) -> None:
@@ -239,8 +265,14 @@ def test_creates_are_spaced_by_the_platform_request_window(warehouse: Warehouse)
     with warehouse.session() as session:
         sync_calendar(session, "b", _planned(3), approval_required=False)
     naps: list[float] = []
-    report = dispatch_due(warehouse, lambda _: FakePublisher(), NOW + timedelta(hours=3), batch=1,
-                          sleep=naps.append, min_interval={"linkedin": 10.0})
+    report = dispatch_due(
+        warehouse,
+        lambda _: FakePublisher(),
+        NOW + timedelta(hours=3),
+        batch=1,
+        sleep=naps.append,
+        min_interval={"linkedin": 10.0},
+    )
     assert report.published == 3 and len(naps) == 2 and all(9.0 < nap <= 10.0 for nap in naps)
 
 
@@ -251,7 +283,9 @@ def test_claims_and_reconciliation_can_be_limited_to_one_brand(warehouse: Wareho
     with warehouse.session() as session:
         assert {p.id for p in claim_due(session, NOW + timedelta(hours=3), brand="a", claimed_at=NOW)}
     assert {p.brand for p in _posts(warehouse) if p.state == "publishing"} == {"a"}
-    report = reconcile(warehouse, lambda _: FakePublisher(), NOW + timedelta(hours=1), grace=timedelta(0), brand="b")
+    report = reconcile(
+        warehouse, lambda _: FakePublisher(), NOW + timedelta(hours=1), grace=timedelta(0), brand="b"
+    )
     assert report.checked == 0
 
 

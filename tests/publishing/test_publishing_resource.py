@@ -34,16 +34,40 @@ def test_outbox_is_the_default_and_lives_under_the_engine_home(engine_home: Path
 
 def test_real_backends_are_built_per_platform() -> None:
     resource = PublishersResource(
-        backend="real", linkedin_access_token="t", linkedin_author_urn="urn:li:organization:1", x_access_token="t",
-        meta_page_id="1", meta_page_token="t", instagram_user_id="2", public_media_base_url="https://cdn",
-        threads_user_id="3", threads_token="t", tiktok_access_token="t", youtube_refresh_token="r",
-        youtube_client_id="c", youtube_client_secret="s", bluesky_handle="h", bluesky_app_password="p",
-        pinterest_access_token="t", pinterest_board_id="b", reddit_client_id="c", reddit_client_secret="s",
-        reddit_refresh_token="r")
-    kinds = {"linkedin": LinkedInPublisher, "x": XPublisher, "facebook": FacebookPublisher,
-             "instagram": InstagramPublisher, "threads": ThreadsPublisher, "tiktok": TikTokPublisher,
-             "youtube": YouTubePublisher, "bluesky": BlueskyPublisher, "pinterest": PinterestPublisher,
-             "reddit": RedditPublisher}
+        backend="real",
+        linkedin_access_token="t",
+        linkedin_author_urn="urn:li:organization:1",
+        x_access_token="t",
+        meta_page_id="1",
+        meta_page_token="t",
+        instagram_user_id="2",
+        public_media_base_url="https://cdn",
+        threads_user_id="3",
+        threads_token="t",
+        tiktok_access_token="t",
+        youtube_refresh_token="r",
+        youtube_client_id="c",
+        youtube_client_secret="s",
+        bluesky_handle="h",
+        bluesky_app_password="p",
+        pinterest_access_token="t",
+        pinterest_board_id="b",
+        reddit_client_id="c",
+        reddit_client_secret="s",
+        reddit_refresh_token="r",
+    )
+    kinds = {
+        "linkedin": LinkedInPublisher,
+        "x": XPublisher,
+        "facebook": FacebookPublisher,
+        "instagram": InstagramPublisher,
+        "threads": ThreadsPublisher,
+        "tiktok": TikTokPublisher,
+        "youtube": YouTubePublisher,
+        "bluesky": BlueskyPublisher,
+        "pinterest": PinterestPublisher,
+        "reddit": RedditPublisher,
+    }
     for platform, kind in kinds.items():
         assert isinstance(resource.for_platform(platform, Path), kind)
     with pytest.raises(PublisherConfigError, match="'wordpress': no real backend"):
@@ -55,7 +79,9 @@ def test_missing_credentials_are_named() -> None:
         PublishersResource(backend="real").for_platform("linkedin")
 
 
-def test_prod_needs_only_the_enabled_channels_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_prod_needs_only_the_enabled_channels_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LINKEDIN_ACCESS_TOKEN", "secret-token")
     monkeypatch.setenv("LINKEDIN_AUTHOR_URN", "urn:li:organization:7")
     monkeypatch.delenv("X_ACCESS_TOKEN", raising=False)

@@ -16,9 +16,16 @@ from marketing_engine.resources.publishers.base import NotSent, TokenExpired
 from marketing_engine.resources.publishers.x import XPublisher
 
 TWEETS = "https://api.twitter.com/2/tweets"
-POST = OutgoingPost(id=1, platform="x", idempotency_key="b" * 32, body="Cargo e-bikes, explained 🧵",
-                    payload={"fields": {"text": "Cargo e-bikes, explained 🧵"},
-                             "parts": ["2/ Range matters.", "3/ Read more https://k.example/?utm_source=x"]})
+POST = OutgoingPost(
+    id=1,
+    platform="x",
+    idempotency_key="b" * 32,
+    body="Cargo e-bikes, explained 🧵",
+    payload={
+        "fields": {"text": "Cargo e-bikes, explained 🧵"},
+        "parts": ["2/ Range matters.", "3/ Read more https://k.example/?utm_source=x"],
+    },
+)
 
 
 def _created(tweet_id: str, text: str) -> dict:
@@ -40,17 +47,24 @@ def test_thread_is_posted_as_replies_to_the_first_post() -> None:
 
 @responses.activate
 def test_expired_token_is_refreshed_with_the_oauth2_flow() -> None:
-    responses.post(TWEETS, status=401, json={"title": "Unauthorized", "type": "about:blank", "status": 401,
-                                             "detail": "Unauthorized"})
-    responses.post("https://api.x.com/2/oauth2/token", json={"token_type": "bearer", "expires_in": 7200,
-                                                             "access_token": "fresh", "refresh_token": "r2"})
+    responses.post(
+        TWEETS,
+        status=401,
+        json={"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"},
+    )
+    responses.post(
+        "https://api.x.com/2/oauth2/token",
+        json={"token_type": "bearer", "expires_in": 7200, "access_token": "fresh", "refresh_token": "r2"},
+    )
     responses.post(TWEETS, json=_created("201", "t"), status=201)
     single = OutgoingPost(id=2, platform="x", idempotency_key="c" * 32, body="hello")
     publisher = XPublisher("stale", refresh_token="r1", client_id="cid")
     assert publisher.publish(single).post_id == "201"
     assert responses.calls[-1].request.headers["Authorization"] == "Bearer fresh"
     assert "grant_type=refresh_token" in responses.calls[1].request.body and publisher.refresh_token == "r2"
-    responses.post(TWEETS, status=401, json={"title": "Unauthorized", "status": 401, "detail": "Unauthorized"})
+    responses.post(
+        TWEETS, status=401, json={"title": "Unauthorized", "status": 401, "detail": "Unauthorized"}
+    )
     with pytest.raises(TokenExpired):
         XPublisher("stale").publish(single)
 
@@ -58,25 +72,44 @@ def test_expired_token_is_refreshed_with_the_oauth2_flow() -> None:
 @responses.activate
 def test_429_uses_the_reset_header() -> None:
     reset = int(time.time()) + 40
-    responses.post(TWEETS, status=429, headers={"x-rate-limit-reset": str(reset)},
-                   json={"title": "Too Many Requests", "detail": "Too Many Requests", "status": 429})
+    responses.post(
+        TWEETS,
+        status=429,
+        headers={"x-rate-limit-reset": str(reset)},
+        json={"title": "Too Many Requests", "detail": "Too Many Requests", "status": 429},
+    )
     with pytest.raises(RateLimited) as caught:
         XPublisher("t").publish(OutgoingPost(id=3, platform="x", idempotency_key="d" * 32, body="hi"))
     assert 35 <= caught.value.wait <= 41
 
 
 def _timeline(text: str) -> None:
-    responses.get("https://api.twitter.com/2/users/me", json={"data": {"id": "42", "name": "K", "username": "k"}})
-    responses.get("https://api.twitter.com/2/users/42/tweets", json={
-        "data": [{"id": "301", "text": text, "created_at": "2027-01-04T16:00:00.000Z", "edit_history_tweet_ids": ["301"]}],
-        "meta": {"result_count": 1}})
+    responses.get(
+        "https://api.twitter.com/2/users/me", json={"data": {"id": "42", "name": "K", "username": "k"}}
+    )
+    responses.get(
+        "https://api.twitter.com/2/users/42/tweets",
+        json={
+            "data": [
+                {
+                    "id": "301",
+                    "text": text,
+                    "created_at": "2027-01-04T16:00:00.000Z",
+                    "edit_history_tweet_ids": ["301"],
+                }
+            ],
+            "meta": {"result_count": 1},
+        },
+    )
 
 
 @responses.activate
 def test_timeout_after_acceptance_is_found_by_reading_the_timeline() -> None:
     responses.post(TWEETS, body=requests.ReadTimeout("read timed out"))
     _timeline("Big news https://t.co/abc123")  # X rewrites links to t.co
-    post = OutgoingPost(id=4, platform="x", idempotency_key="e" * 32, body="Big news https://k.example/?utm_source=x")
+    post = OutgoingPost(
+        id=4, platform="x", idempotency_key="e" * 32, body="Big news https://k.example/?utm_source=x"
+    )
     assert deliver(XPublisher("t"), post, sleep=lambda _s: None).post_id == "301"
     assert sum(call.request.method == "POST" for call in responses.calls) == 1
 
@@ -87,14 +120,30 @@ def test_5xx_duplicate_refusal_and_bad_request() -> None:
     responses.post(TWEETS, status=503, json={"title": "Service Unavailable", "status": 503, "detail": "busy"})
     with pytest.raises(AmbiguousPublish, match="HTTP 503"):
         XPublisher("t").publish(post)
-    responses.replace(responses.POST, TWEETS, status=403, json={
-        "detail": "You are not allowed to create a Tweet with duplicate content.", "status": 403,
-        "title": "Forbidden", "type": "about:blank"})
+    responses.replace(
+        responses.POST,
+        TWEETS,
+        status=403,
+        json={
+            "detail": "You are not allowed to create a Tweet with duplicate content.",
+            "status": 403,
+            "title": "Forbidden",
+            "type": "about:blank",
+        },
+    )
     _timeline("Same words again")
     assert deliver(XPublisher("t"), post, sleep=lambda _s: None).post_id == "301"
-    responses.replace(responses.POST, TWEETS, status=400, json={
-        "errors": [{"message": "text is too long"}], "title": "Invalid Request", "detail": "One or more parameters "
-        "to your request was invalid.", "type": "https://api.twitter.com/2/problems/invalid-request"})
+    responses.replace(
+        responses.POST,
+        TWEETS,
+        status=400,
+        json={
+            "errors": [{"message": "text is too long"}],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.twitter.com/2/problems/invalid-request",
+        },
+    )
     with pytest.raises(PublishRejected, match="HTTP 400"):
         XPublisher("t").publish(post)
     responses.replace(responses.POST, TWEETS, body=requests.ConnectTimeout("connect timed out"))
@@ -107,15 +156,24 @@ def test_video_is_uploaded_in_chunks_and_attached_to_the_first_post(tmp_path) ->
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"v" * (4 * 1024 * 1024 + 10))  # two segments
     media = "https://api.x.com/2/media/upload"
-    responses.post(f"{media}/initialize", json={"data": {"id": "188", "media_key": "13_188",
-                                                         "expires_after_secs": 86400}})
+    responses.post(
+        f"{media}/initialize",
+        json={"data": {"id": "188", "media_key": "13_188", "expires_after_secs": 86400}},
+    )
     append = responses.post(f"{media}/188/append", status=204)
-    responses.post(f"{media}/188/finalize", json={"data": {"id": "188", "processing_info": {
-        "state": "pending", "check_after_secs": 2}}})
-    responses.get(media, json={"data": {"id": "188", "processing_info": {"state": "succeeded", "progress_percent": 100}}})
+    responses.post(
+        f"{media}/188/finalize",
+        json={"data": {"id": "188", "processing_info": {"state": "pending", "check_after_secs": 2}}},
+    )
+    responses.get(
+        media,
+        json={"data": {"id": "188", "processing_info": {"state": "succeeded", "progress_percent": 100}}},
+    )
     tweet = responses.post(TWEETS, json=_created("401", "t"), status=201)
     naps: list[float] = []
-    post = OutgoingPost(id=6, platform="x", idempotency_key="g" * 32, body="Watch this", media_keys=("ab/ab.mp4",))
+    post = OutgoingPost(
+        id=6, platform="x", idempotency_key="g" * 32, body="Watch this", media_keys=("ab/ab.mp4",)
+    )
     result = XPublisher("t", media_path=lambda _k: clip, sleep=naps.append).publish(post)
     assert result.post_id == "401" and append.call_count == 2 and naps == [2.0]
     assert json.loads(tweet.calls[0].request.body) == {"text": "Watch this", "media": {"media_ids": ["188"]}}
@@ -127,8 +185,13 @@ def test_video_is_uploaded_in_chunks_and_attached_to_the_first_post(tmp_path) ->
 
 @responses.activate
 def test_verify_reads_the_post() -> None:
-    responses.get("https://api.twitter.com/2/tweets/301", json={"data": {"id": "301", "text": "x", "edit_history_tweet_ids": ["301"]}})
-    responses.get("https://api.twitter.com/2/tweets/302", status=404, json={"title": "Not Found", "status": 404})
+    responses.get(
+        "https://api.twitter.com/2/tweets/301",
+        json={"data": {"id": "301", "text": "x", "edit_history_tweet_ids": ["301"]}},
+    )
+    responses.get(
+        "https://api.twitter.com/2/tweets/302", status=404, json={"title": "Not Found", "status": 404}
+    )
     assert XPublisher("t").verify("301", None)
     assert not XPublisher("t").verify("302", None)
 
@@ -136,8 +199,12 @@ def test_verify_reads_the_post() -> None:
 @responses.activate
 def test_a_rate_limit_mid_thread_resumes_without_reposting_the_head() -> None:
     responses.post(TWEETS, json=_created("501", "t"), status=201)
-    responses.post(TWEETS, status=429, headers={"x-rate-limit-reset": str(int(time.time()) + 5)},
-                   json={"title": "Too Many Requests", "status": 429, "detail": "Too Many Requests"})
+    responses.post(
+        TWEETS,
+        status=429,
+        headers={"x-rate-limit-reset": str(int(time.time()) + 5)},
+        json={"title": "Too Many Requests", "status": 429, "detail": "Too Many Requests"},
+    )
     responses.post(TWEETS, json=_created("502", "t"), status=201)
     responses.post(TWEETS, json=_created("503", "t"), status=201)
     waits: list[float] = []

@@ -12,14 +12,29 @@ from googleapiclient.http import HttpMockSequence
 from marketing_engine.publishing.outgoing import AmbiguousPublish, OutgoingPost, PublishRejected, RateLimited
 from marketing_engine.resources.publishers.youtube import YouTubePublisher
 
-POST = OutgoingPost(id=1, platform="youtube", idempotency_key="a" * 32, body="Cargo e-bike",
-                    media_keys=("ab/ab.mp4",), payload={"fields": {"title": "Cargo e-bike, explained",
-                                                                   "text": "Range, brakes, price."}})
+POST = OutgoingPost(
+    id=1,
+    platform="youtube",
+    idempotency_key="a" * 32,
+    body="Cargo e-bike",
+    media_keys=("ab/ab.mp4",),
+    payload={"fields": {"title": "Cargo e-bike, explained", "text": "Range, brakes, price."}},
+)
 
 
 def _error(status: int, reason: str) -> tuple[dict, bytes]:
-    return ({"status": str(status)}, json.dumps({"error": {"code": status, "message": reason, "errors": [
-        {"domain": "youtube.quota", "reason": reason, "message": reason}]}}).encode())
+    return (
+        {"status": str(status)},
+        json.dumps(
+            {
+                "error": {
+                    "code": status,
+                    "message": reason,
+                    "errors": [{"domain": "youtube.quota", "reason": reason, "message": reason}],
+                }
+            }
+        ).encode(),
+    )
 
 
 @pytest.fixture
@@ -49,17 +64,36 @@ def _publisher(video: Path, responses: list) -> tuple[YouTubePublisher, Recordin
 
 
 def test_resumable_insert_sends_snippet_and_status(video: Path) -> None:
-    publisher, http = _publisher(video, [
-        ({"status": "200", "location": "https://www.googleapis.com/upload/youtube/v3/videos?upload_id=xyz"}, b""),
-        ({"status": "200"}, json.dumps({"kind": "youtube#video", "id": "dQw4w9WgXcQ",
-                                        "status": {"uploadStatus": "uploaded"}}).encode()),
-    ])
+    publisher, http = _publisher(
+        video,
+        [
+            (
+                {
+                    "status": "200",
+                    "location": "https://www.googleapis.com/upload/youtube/v3/videos?upload_id=xyz",
+                },
+                b"",
+            ),
+            (
+                {"status": "200"},
+                json.dumps(
+                    {"kind": "youtube#video", "id": "dQw4w9WgXcQ", "status": {"uploadStatus": "uploaded"}}
+                ).encode(),
+            ),
+        ],
+    )
     result = publisher.publish(POST)
     assert result.post_id == "dQw4w9WgXcQ" and result.url == "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
     (start_method, start_uri, start_body), (put_method, put_uri, put_body) = http.requests
-    assert start_method == "POST" and "uploadType=resumable" in start_uri and "part=snippet%2Cstatus" in start_uri
+    assert (
+        start_method == "POST"
+        and "uploadType=resumable" in start_uri
+        and "part=snippet%2Cstatus" in start_uri
+    )
     sent = json.loads(start_body)
-    assert sent["snippet"]["title"] == "Cargo e-bike, explained" and sent["status"]["privacyStatus"] == "public"
+    assert (
+        sent["snippet"]["title"] == "Cargo e-bike, explained" and sent["status"]["privacyStatus"] == "public"
+    )
     assert put_method == "PUT" and put_uri.endswith("upload_id=xyz") and put_body == b"v" * 2048
 
 
@@ -76,10 +110,28 @@ def test_quota_and_server_errors(video: Path) -> None:
 
 
 def test_find_matches_the_title_of_a_recent_upload(video: Path) -> None:
-    publisher, _ = _publisher(video, [({"status": "200"}, json.dumps({"items": [
-        {"id": {"kind": "youtube#video", "videoId": "abc"},
-         "snippet": {"title": "Cargo e-bike, explained", "publishedAt": "2027-01-04T16:00:00Z"}}]}).encode()),
-        ({"status": "200"}, json.dumps({"items": []}).encode())])
+    publisher, _ = _publisher(
+        video,
+        [
+            (
+                {"status": "200"},
+                json.dumps(
+                    {
+                        "items": [
+                            {
+                                "id": {"kind": "youtube#video", "videoId": "abc"},
+                                "snippet": {
+                                    "title": "Cargo e-bike, explained",
+                                    "publishedAt": "2027-01-04T16:00:00Z",
+                                },
+                            }
+                        ]
+                    }
+                ).encode(),
+            ),
+            ({"status": "200"}, json.dumps({"items": []}).encode()),
+        ],
+    )
     found = publisher.find(POST)
     assert found is not None and found.post_id == "abc"
     assert not publisher.verify("gone", None)

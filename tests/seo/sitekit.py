@@ -20,18 +20,25 @@ SEEDS = ("cargo e-bike", "e-bike battery care")
 
 def brand_facts(brand: BrandProfile) -> dict:
     return {
-        "name": brand.name, "description": brand.description, "audience": brand.audience.description,
-        "personas": list(brand.audience.personas), "products": [p.model_dump() for p in brand.products],
-        "locations": [loc.model_dump() for loc in brand.locations], "competitors": [c.name for c in brand.competitors],
+        "name": brand.name,
+        "description": brand.description,
+        "audience": brand.audience.description,
+        "personas": list(brand.audience.personas),
+        "products": [p.model_dump() for p in brand.products],
+        "locations": [loc.model_dump() for loc in brand.locations],
+        "competitors": [c.name for c in brand.competitors],
     }
 
 
 def example_site_inputs(brand: BrandProfile, seeds=SEEDS) -> tuple[list[SitePage], list[SiteHub]]:
     """One cluster per seed (its expansion), every page type the cluster yields, written offline."""
-    context = ExpansionContext(brand.name, [(loc.city, loc.region) for loc in brand.locations],
-                               [c.name for c in brand.competitors])
-    rules = IntentRules(entities=[brand.name, *(c.name for c in brand.competitors)],
-                        cities=[loc.city for loc in brand.locations])
+    context = ExpansionContext(
+        brand.name, [(loc.city, loc.region) for loc in brand.locations], [c.name for c in brand.competitors]
+    )
+    rules = IntentRules(
+        entities=[brand.name, *(c.name for c in brand.competitors)],
+        cities=[loc.city for loc in brand.locations],
+    )
     cities = [loc.city for loc in brand.locations]
     pages, hubs, plans = [], [], []
     for seed in seeds:
@@ -39,14 +46,27 @@ def example_site_inputs(brand: BrandProfile, seeds=SEEDS) -> tuple[list[SitePage
         members.sort(key=lambda pair: pair[0] != seed)
         slug = seed.replace(" ", "-")
         hubs.append(SiteHub(slug, seed.capitalize(), [k for k, _ in members]))
-        plans.append(briefing.cluster_briefs(briefing.ClusterInput(slug, seed.capitalize(), seed, members), cities))
+        plans.append(
+            briefing.cluster_briefs(briefing.ClusterInput(slug, seed.capitalize(), seed, members), cities)
+        )
     hub_links = [briefing.Link(h.path, h.name) for h in hubs]
     for plan in plans:
         briefing.plan_links(plan, hub_links)
         for brief in plan:
             draft = compose_page({**brief.as_dict(), "brand": brand_facts(brand)}, random.Random(brief.slug))
-            pages.append(SitePage(brief.path, brief.slug, brief.page_type, brief.keyword, brief.cluster_slug,
-                                  brief.cluster_name, draft.model_dump(), date(2026, 11, 1), date(2026, 11, 20)))
+            pages.append(
+                SitePage(
+                    brief.path,
+                    brief.slug,
+                    brief.page_type,
+                    brief.keyword,
+                    brief.cluster_slug,
+                    brief.cluster_name,
+                    draft.model_dump(),
+                    date(2026, 11, 1),
+                    date(2026, 11, 20),
+                )
+            )
     return pages, hubs
 
 

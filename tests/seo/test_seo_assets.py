@@ -51,8 +51,9 @@ def _count(url: str, model, **where) -> int:
         return int(session.scalar(query))
 
 
-def test_keywords_to_published_site_on_the_offline_backends(resources: dict, warehouse_url: str,
-                                                            engine_home: Path) -> None:
+def test_keywords_to_published_site_on_the_offline_backends(
+    resources: dict, warehouse_url: str, engine_home: Path
+) -> None:
     instance = DagsterInstance.ephemeral()
     run = lambda assets, **kw: materialize(assets, resources=resources, instance=instance, **kw)
     first = run([seo_assets.keyword_universe, seo_assets.keyword_clusters])
@@ -67,14 +68,24 @@ def test_keywords_to_published_site_on_the_offline_backends(resources: dict, war
     assert run([seo_assets.page_briefs, seo_assets.programmatic_pages], partition_key=top[0]).success
     pages = _count(warehouse_url, ProgrammaticPage, status="written")
     assert 3 <= pages <= 6
-    site = run([seo_assets.page_schema, seo_assets.json_ld_is_valid, seo_assets.static_site,
-                seo_assets.site_quality_gates, seo_assets.published_pages, seo_assets.serp_positions])
+    site = run(
+        [
+            seo_assets.page_schema,
+            seo_assets.json_ld_is_valid,
+            seo_assets.static_site,
+            seo_assets.site_quality_gates,
+            seo_assets.published_pages,
+            seo_assets.serp_positions,
+        ]
+    )
     assert site.success
     checks = site.get_asset_check_evaluations()
     assert len(checks) == 8 and all(c.passed for c in checks), [(c.check_name, c.metadata) for c in checks]
     assert _count(warehouse_url, ProgrammaticPage, status="published") == pages
     assert _count(warehouse_url, SerpResult) == keywords
-    assert (engine_home / "site" / "sitemap.xml").is_file() and (engine_home / "site" / "index.html").is_file()
+    assert (engine_home / "site" / "sitemap.xml").is_file() and (
+        engine_home / "site" / "index.html"
+    ).is_file()
     assert len(list((engine_home / "site").rglob("index.html"))) == pages + len(clusters) + 2
     # re-running never duplicates, and an unchanged page keeps its lastmod
     before = {r.slug: r.modified_on for r in _rows(warehouse_url)}
@@ -93,23 +104,33 @@ def _rows(url: str) -> list[SeoPageBrief]:
 def test_a_cluster_that_is_gone_is_refused_by_name(resources: dict) -> None:
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("keyword_clusters", ["no-such-cluster"])
-    result = materialize([seo_assets.page_briefs], resources=resources, instance=instance,
-                         partition_key="no-such-cluster", raise_on_error=False)
+    result = materialize(
+        [seo_assets.page_briefs],
+        resources=resources,
+        instance=instance,
+        partition_key="no-such-cluster",
+        raise_on_error=False,
+    )
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure)
     error = failure.event_specific_data.error
     assert "'no-such-cluster' is not in the warehouse" in (error.cause or error).message
 
 
-def test_a_backfill_of_several_clusters_writes_all_their_pages_in_one_generate_many(resources: dict,
-                                                                                    warehouse_url: str) -> None:
+def test_a_backfill_of_several_clusters_writes_all_their_pages_in_one_generate_many(
+    resources: dict, warehouse_url: str
+) -> None:
     instance = DagsterInstance.ephemeral()
-    assert materialize([seo_assets.keyword_universe, seo_assets.keyword_clusters], resources=resources,
-                       instance=instance).success
+    assert materialize(
+        [seo_assets.keyword_universe, seo_assets.keyword_clusters], resources=resources, instance=instance
+    ).success
     first, second = instance.get_dynamic_partitions("keyword_clusters")[:2]
-    result = materialize([seo_assets.page_briefs, seo_assets.programmatic_pages], resources=resources,
-                         instance=instance, tags={"dagster/asset_partition_range_start": first,
-                                                  "dagster/asset_partition_range_end": second})
+    result = materialize(
+        [seo_assets.page_briefs, seo_assets.programmatic_pages],
+        resources=resources,
+        instance=instance,
+        tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": second},
+    )
     assert result.success
     meta = result.asset_materializations_for_node("programmatic_pages")[0].metadata
     written = _count(warehouse_url, ProgrammaticPage, status="written")

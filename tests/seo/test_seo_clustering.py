@@ -41,12 +41,16 @@ def test_the_encoder_is_chosen_by_setting(model_cache: Path, monkeypatch: pytest
         clustering.minilm_encoder(model_cache)
 
 
-def test_minilm_average_linkage_reaches_ari_0_9_on_the_labelled_clusters(tmp_path: Path, model_cache: Path) -> None:
+def test_minilm_average_linkage_reaches_ari_0_9_on_the_labelled_clusters(
+    tmp_path: Path, model_cache: Path
+) -> None:
     with (DATA / "seo_clusters_labelled.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     keywords = [row["keyword"] for row in rows]
     cache = clustering.EmbeddingCache(tmp_path / "embeddings.sqlite")
-    vectors, stats = clustering.embed_keywords(keywords, encoder=clustering.minilm_encoder(model_cache), cache=cache)
+    vectors, stats = clustering.embed_keywords(
+        keywords, encoder=clustering.minilm_encoder(model_cache), cache=cache
+    )
     assert stats.embedded == len(keywords) and vectors.shape == (len(keywords), 384)
     labels = clustering.agglomerative_labels(vectors)
     ari = adjusted_rand_score([row["cluster"] for row in rows], labels)
@@ -57,8 +61,11 @@ def test_minilm_average_linkage_reaches_ari_0_9_on_the_labelled_clusters(tmp_pat
     hubs = {c.hub for c in clusters if len(c.members) >= 8}
     assert "e-bike tax credit" in hubs and "marathon training plan" in hubs
     # a daily re-run embeds only what is new
-    again, stats = clustering.embed_keywords([*keywords, "e-bike battery care in summer"],
-                                             encoder=clustering.minilm_encoder(model_cache), cache=cache)
+    again, stats = clustering.embed_keywords(
+        [*keywords, "e-bike battery care in summer"],
+        encoder=clustering.minilm_encoder(model_cache),
+        cache=cache,
+    )
     assert (stats.from_cache, stats.embedded) == (len(keywords), 1)
     np.testing.assert_allclose(again[: len(keywords)], vectors, atol=1e-6)
     assert len(cache) == len(keywords) + 1
@@ -67,8 +74,9 @@ def test_minilm_average_linkage_reaches_ari_0_9_on_the_labelled_clusters(tmp_pat
 def test_condensed_distances_match_scipy() -> None:
     vectors = np.random.default_rng(1).normal(size=(50, 8)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    np.testing.assert_allclose(clustering.condensed_cosine_distances(vectors, block=7),
-                               pdist(vectors, "cosine"), atol=1e-5)
+    np.testing.assert_allclose(
+        clustering.condensed_cosine_distances(vectors, block=7), pdist(vectors, "cosine"), atol=1e-5
+    )
 
 
 def test_oversized_clusters_are_cut_deeper_and_hubs_prefer_seeds() -> None:

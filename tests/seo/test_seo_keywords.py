@@ -24,18 +24,23 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def _context(brand) -> ExpansionContext:
-    return ExpansionContext(brand.name, [(loc.city, loc.region) for loc in brand.locations],
-                            [c.name for c in brand.competitors])
+    return ExpansionContext(
+        brand.name, [(loc.city, loc.region) for loc in brand.locations], [c.name for c in brand.competitors]
+    )
 
 
 def _rules(brand) -> IntentRules:
-    return IntentRules(entities=[brand.name, *(c.name for c in brand.competitors), *(p.name for p in brand.products)],
-                       cities=[loc.city for loc in brand.locations])
+    return IntentRules(
+        entities=[brand.name, *(c.name for c in brand.competitors), *(p.name for p in brand.products)],
+        cities=[loc.city for loc in brand.locations],
+    )
 
 
 def test_case_plural_and_word_order_variants_merge_into_one_keyword() -> None:
-    ideas = [KeywordIdea(t, "cargo e-bike") for t in
-             ["Cargo E-Bikes", "cargo e-bike", "e-bike cargo", "cargo  e-bike!", "Cargo e-bikes for kids"]]
+    ideas = [
+        KeywordIdea(t, "cargo e-bike")
+        for t in ["Cargo E-Bikes", "cargo e-bike", "e-bike cargo", "cargo  e-bike!", "Cargo e-bikes for kids"]
+    ]
     merged = merge_duplicates(ideas)
     assert [m.text for m in merged] == ["cargo e-bike", "cargo e-bikes for kids"]
     assert merged[0].variants == ["cargo e-bike", "cargo e-bikes", "e-bike cargo"]
@@ -47,7 +52,13 @@ def test_merging_does_not_depend_on_arrival_order() -> None:
     assert [m.text for m in merge_duplicates(ideas)] == [m.text for m in merge_duplicates(ideas[::-1])]
 
 
-@given(st.lists(st.sampled_from(["cargo", "bikes", "bike", "Best", "for", "kids", "near", "me"]), min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.sampled_from(["cargo", "bikes", "bike", "Best", "for", "kids", "near", "me"]),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_dedupe_key_ignores_order_case_and_plurals(words: list[str]) -> None:
     assert dedupe_key(" ".join(words)) == dedupe_key(" ".join(reversed(words)).upper())
 

@@ -29,18 +29,32 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 def _lighthouse(url: str, out: Path) -> dict:
     subprocess.run(
-        [str(LIGHTHOUSE), url, f"--chrome-path={CHROMIUM}", "--only-categories=seo", "--output=json",
-         f"--output-path={out}", "--quiet", "--max-wait-for-load=20000",
-         "--chrome-flags=--headless --no-sandbox --disable-gpu --disable-background-networking"],
-        check=True, timeout=150, capture_output=True,
+        [
+            str(LIGHTHOUSE),
+            url,
+            f"--chrome-path={CHROMIUM}",
+            "--only-categories=seo",
+            "--output=json",
+            f"--output-path={out}",
+            "--quiet",
+            "--max-wait-for-load=20000",
+            "--chrome-flags=--headless --no-sandbox --disable-gpu --disable-background-networking",
+        ],
+        check=True,
+        timeout=150,
+        capture_output=True,
     )
     return json.loads(out.read_text())
 
 
-@pytest.mark.skipif(not LIGHTHOUSE.exists() or not CHROMIUM.exists() or not shutil.which("node"),
-                    reason="Lighthouse needs scripts/bootstrap.sh test (npm lighthouse into .tools) and chromium")
+@pytest.mark.skipif(
+    not LIGHTHOUSE.exists() or not CHROMIUM.exists() or not shutil.which("node"),
+    reason="Lighthouse needs scripts/bootstrap.sh test (npm lighthouse into .tools) and chromium",
+)
 def test_three_page_types_score_100_for_seo(example_brand, tmp_path: Path) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path / "site")))
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path / "site"))
+    )
     base = f"http://127.0.0.1:{server.server_address[1]}"
     pages, hubs = example_site_inputs(example_brand)
     # The production build, as `make run` writes it: canonical URLs point at the brand's domain, which
@@ -57,14 +71,22 @@ def test_three_page_types_score_100_for_seo(example_brand, tmp_path: Path) -> No
     probe = next(p for p in pages if p.path == chosen["Guide"])
     allowed = set(build.html) | {"/", "/topics/", "/feed.xml"} | {h.path for h in hubs}
     (tmp_path / "site" / "probe").mkdir()
-    (tmp_path / "site" / "probe" / "index.html").write_text(SiteBuilder(example_brand).render_page(probe, False, allowed))
+    (tmp_path / "site" / "probe" / "index.html").write_text(
+        SiteBuilder(example_brand).render_page(probe, False, allowed)
+    )
     chosen["noindex control"] = "/probe/"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         with ThreadPoolExecutor(max_workers=4) as pool:
-            reports = dict(zip(chosen, pool.map(
-                lambda item: _lighthouse(base + item[1], tmp_path / f"{item[0]}.json"), chosen.items())))
+            reports = dict(
+                zip(
+                    chosen,
+                    pool.map(
+                        lambda item: _lighthouse(base + item[1], tmp_path / f"{item[0]}.json"), chosen.items()
+                    ),
+                )
+            )
     finally:
         server.shutdown()
     control = reports.pop("noindex control")

@@ -22,27 +22,44 @@ from marketing_engine.seo.keywords import ExpansionContext
 
 WP = "https://blog.example.com"
 POSTS = f"{WP}/wp-json/wp/v2/posts"
-PAGE = PageToPublish("guides-battery-care", "Battery care: A Practical Guide", "<article><h1>x</h1></article>",
-                     "Practical answers about battery care.", "https://kestrelcycles.example/guides/battery-care/")
+PAGE = PageToPublish(
+    "guides-battery-care",
+    "Battery care: A Practical Guide",
+    "<article><h1>x</h1></article>",
+    "Practical answers about battery care.",
+    "https://kestrelcycles.example/guides/battery-care/",
+)
 
 
 def _wordpress() -> WordPressResource:
-    resource = WordPressResource(backend="wordpress", base_url=WP, username="editor",
-                                 application_password="abcd efgh ijkl mnop")
+    resource = WordPressResource(
+        backend="wordpress", base_url=WP, username="editor", application_password="abcd efgh ijkl mnop"
+    )
     resource._sleep = lambda seconds: None
     return resource
 
 
 @respx.mock
 def test_publishing_creates_a_post_with_basic_auth_then_updates_it_by_slug() -> None:
-    lookup = respx.get(POSTS).mock(side_effect=[httpx.Response(200, json=[]),
-                                               httpx.Response(200, json=[{"id": 7, "link": f"{WP}/x/", "meta": {}}])])
-    create = respx.post(POSTS).mock(return_value=httpx.Response(201, json={"id": 7, "link": f"{WP}/battery-care/"}))
-    update = respx.post(f"{POSTS}/7").mock(return_value=httpx.Response(200, json={"id": 7, "link": f"{WP}/battery-care/"}))
+    lookup = respx.get(POSTS).mock(
+        side_effect=[
+            httpx.Response(200, json=[]),
+            httpx.Response(200, json=[{"id": 7, "link": f"{WP}/x/", "meta": {}}]),
+        ]
+    )
+    create = respx.post(POSTS).mock(
+        return_value=httpx.Response(201, json={"id": 7, "link": f"{WP}/battery-care/"})
+    )
+    update = respx.post(f"{POSTS}/7").mock(
+        return_value=httpx.Response(200, json={"id": 7, "link": f"{WP}/battery-care/"})
+    )
     first = _wordpress().publish([PAGE])[0]
     assert (first.action, first.remote_id, first.url) == ("created", 7, f"{WP}/battery-care/")
     request = create.calls[0].request
-    assert request.headers["authorization"] == "Basic " + __import__("base64").b64encode(b"editor:abcdefghijklmnop").decode()
+    assert (
+        request.headers["authorization"]
+        == "Basic " + __import__("base64").b64encode(b"editor:abcdefghijklmnop").decode()
+    )
     body = json.loads(request.content)
     assert body["slug"] == PAGE.slug and body["status"] == "publish" and body["content"] == PAGE.html
     assert lookup.calls[0].request.url.params["slug"] == PAGE.slug
@@ -54,7 +71,9 @@ def test_publishing_creates_a_post_with_basic_auth_then_updates_it_by_slug() -> 
 @respx.mock
 def test_an_unchanged_post_is_not_sent_again() -> None:
     meta = {"marketing_engine_sha256": content_hash(PAGE)}
-    respx.get(POSTS).mock(return_value=httpx.Response(200, json=[{"id": 3, "link": f"{WP}/p/", "meta": meta}]))
+    respx.get(POSTS).mock(
+        return_value=httpx.Response(200, json=[{"id": 3, "link": f"{WP}/p/", "meta": meta}])
+    )
     sent = respx.post(url__startswith=POSTS)
     assert _wordpress().publish([PAGE])[0].action == "unchanged"
     assert not sent.called
@@ -63,9 +82,11 @@ def test_an_unchanged_post_is_not_sent_again() -> None:
 @respx.mock
 @pytest.mark.parametrize(
     ("status", "body", "message"),
-    [(401, {"code": "rest_not_logged_in", "message": "You are not currently logged in."}, "HTTP 401"),
-     (404, {"code": "rest_no_route", "message": "No route was found matching the URL"}, "No route"),
-     (503, {"message": "Service Unavailable"}, "HTTP 503")],
+    [
+        (401, {"code": "rest_not_logged_in", "message": "You are not currently logged in."}, "HTTP 401"),
+        (404, {"code": "rest_no_route", "message": "No route was found matching the URL"}, "No route"),
+        (503, {"message": "Service Unavailable"}, "HTTP 503"),
+    ],
 )
 def test_provider_errors_name_wordpress_and_the_status(status: int, body: dict, message: str) -> None:
     respx.get(POSTS).mock(return_value=httpx.Response(status, json=body))
@@ -80,8 +101,12 @@ def test_429_is_retried_after_the_requested_wait() -> None:
     waits: list[float] = []
     resource = _wordpress()
     resource._sleep = waits.append
-    respx.get(POSTS).mock(side_effect=[httpx.Response(429, headers={"Retry-After": "2"}, json={"message": "slow down"}),
-                                      httpx.Response(200, json=[])])
+    respx.get(POSTS).mock(
+        side_effect=[
+            httpx.Response(429, headers={"Retry-After": "2"}, json={"message": "slow down"}),
+            httpx.Response(200, json=[]),
+        ]
+    )
     respx.post(POSTS).mock(return_value=httpx.Response(201, json={"id": 9, "link": f"{WP}/p/"}))
     assert resource.publish([PAGE])[0].action == "created"
     assert 2.0 <= waits[0] <= 2.2
@@ -110,8 +135,10 @@ CONTEXT = ExpansionContext("Kestrel Cycles", [("Portland", "OR")], ["VoltRide"])
 @respx.mock
 def test_autocomplete_suggestions_join_the_offline_expansion_with_a_polite_delay() -> None:
     route = respx.get(AUTOCOMPLETE_URL).mock(
-        side_effect=lambda request: httpx.Response(200, json=[request.url.params["q"],
-                                                              [f"{request.url.params['q']} for kids", "cargo e-bike uk"]]))
+        side_effect=lambda request: httpx.Response(
+            200, json=[request.url.params["q"], [f"{request.url.params['q']} for kids", "cargo e-bike uk"]]
+        )
+    )
     resource = KeywordIdeasResource(backend="autocomplete", delay_seconds=1.5)
     waits: list[float] = []
     resource._sleep = waits.append
@@ -149,10 +176,20 @@ def _service(responses: list[tuple[dict, str]]):
 
 
 def test_search_console_rows_follow_start_row_pagination() -> None:
-    page = lambda n, start: json.dumps({"rows": [{"keys": [f"q{start + i}"], "clicks": 1, "impressions": 10,
-                                                   "ctr": 0.1, "position": 4.0} for i in range(n)]})
-    service = _service([({"status": "200"}, page(2, 0)), ({"status": "200"}, page(2, 2)), ({"status": "200"}, page(1, 4))])
-    rows = search_console_rows(service, "sc-domain:kestrelcycles.example", date(2026, 1, 1), date(2026, 1, 28), page_size=2)
+    page = lambda n, start: json.dumps(
+        {
+            "rows": [
+                {"keys": [f"q{start + i}"], "clicks": 1, "impressions": 10, "ctr": 0.1, "position": 4.0}
+                for i in range(n)
+            ]
+        }
+    )
+    service = _service(
+        [({"status": "200"}, page(2, 0)), ({"status": "200"}, page(2, 2)), ({"status": "200"}, page(1, 4))]
+    )
+    rows = search_console_rows(
+        service, "sc-domain:kestrelcycles.example", date(2026, 1, 1), date(2026, 1, 28), page_size=2
+    )
     assert [r["keys"][0] for r in rows] == ["q0", "q1", "q2", "q3", "q4"]
 
 
@@ -165,9 +202,31 @@ def test_search_console_errors_become_provider_errors() -> None:
 
 def test_search_console_backend_turns_queries_into_ideas_under_their_seed() -> None:
     resource = KeywordIdeasResource(backend="search_console", site_url="sc-domain:x.example")
-    resource._service = _service([({"status": "200"}, json.dumps({"rows": [
-        {"keys": ["cargo e-bike for two kids"], "clicks": 3, "impressions": 120, "ctr": 0.02, "position": 7.1}]}))])
-    ideas = [i for i in resource.ideas(["cargo e-bike", "e-bike tax credit"], CONTEXT) if i.source == "search_console"]
+    resource._service = _service(
+        [
+            (
+                {"status": "200"},
+                json.dumps(
+                    {
+                        "rows": [
+                            {
+                                "keys": ["cargo e-bike for two kids"],
+                                "clicks": 3,
+                                "impressions": 120,
+                                "ctr": 0.02,
+                                "position": 7.1,
+                            }
+                        ]
+                    }
+                ),
+            )
+        ]
+    )
+    ideas = [
+        i
+        for i in resource.ideas(["cargo e-bike", "e-bike tax credit"], CONTEXT)
+        if i.source == "search_console"
+    ]
     assert [(i.text, i.seed, i.volume) for i in ideas] == [("cargo e-bike for two kids", "cargo e-bike", 120)]
     with pytest.raises(ProviderError, match="GOOGLE_SERVICE_ACCOUNT_JSON"):
         KeywordIdeasResource(backend="search_console").search_console_service()

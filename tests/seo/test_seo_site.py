@@ -38,9 +38,14 @@ def _body(draft: dict) -> str:
 
 @pytest.mark.parametrize(
     ("keyword", "intent", "page_type"),
-    [("cargo e-bike portland", "transactional", "Location"), ("voltride vs kestrel cycles", "commercial", "Comparison"),
-     ("how to charge an e-bike battery", "informational", "Question"), ("buy cargo e-bike", "transactional", "Service"),
-     ("e-bike battery care tips", "informational", "Guide"), ("e-bike battery care", "informational", "Blog")],
+    [
+        ("cargo e-bike portland", "transactional", "Location"),
+        ("voltride vs kestrel cycles", "commercial", "Comparison"),
+        ("how to charge an e-bike battery", "informational", "Question"),
+        ("buy cargo e-bike", "transactional", "Service"),
+        ("e-bike battery care tips", "informational", "Guide"),
+        ("e-bike battery care", "informational", "Blog"),
+    ],
 )
 def test_page_type_follows_pattern_then_intent(keyword: str, intent: str, page_type: str) -> None:
     assert page_type_for(keyword, intent, ["Portland", "Seattle"]) == page_type
@@ -88,7 +93,13 @@ def test_the_rendered_page_has_the_head_tags_search_engines_read(built, example_
     assert tree.xpath("//link[@rel='canonical']/@href") == [f"https://{example_brand.domain}{page.path}"]
     assert 10 <= len(tree.findtext(".//title")) <= 60
     assert 50 <= len(tree.xpath("//meta[@name='description']/@content")[0]) <= 160
-    assert {m for m in tree.xpath("//meta/@property")} >= {"og:title", "og:description", "og:url", "og:image", "og:type"}
+    assert {m for m in tree.xpath("//meta/@property")} >= {
+        "og:title",
+        "og:description",
+        "og:url",
+        "og:image",
+        "og:type",
+    }
     assert len(tree.xpath("//h1")) == 1 and tree.xpath("//img[not(@alt)]") == []
     assert not tree.xpath("//meta[@name='robots']")
     blocks = [json.loads(s) for s in tree.xpath("//script[@type='application/ld+json']/text()")]
@@ -103,10 +114,14 @@ def test_the_rendered_page_has_the_head_tags_search_engines_read(built, example_
 
 def test_structural_validation_catches_missing_properties() -> None:
     assert schema.validate([{"@context": "https://schema.org", "@type": "Article", "headline": "x"}]) == [
-        "Article: required property 'image' is missing", "Article: required property 'datePublished' is missing",
-        "Article: required property 'dateModified' is missing", "Article: required property 'author' is missing"]
+        "Article: required property 'image' is missing",
+        "Article: required property 'datePublished' is missing",
+        "Article: required property 'dateModified' is missing",
+        "Article: required property 'author' is missing",
+    ]
     assert "Product: needs offers, aggregateRating or review" in schema.validate(
-        [{"@context": "https://schema.org", "@type": "Product", "name": "P"}])
+        [{"@context": "https://schema.org", "@type": "Product", "name": "P"}]
+    )
     assert schema.product(None, {"name": "P", "description": "d", "price": None}) is None
     assert schema.rich_result_types([{"@type": "FAQPage"}, {"@type": "Article"}]) == ["Article"]
 
@@ -131,11 +146,17 @@ def test_site_files_sitemap_robots_feed_and_hubs(built, example_brand) -> None:
         assert (out / "assets" / "hero" / f"{page.slug}.svg").is_file()
 
 
-def test_a_failing_page_ships_noindex_and_leaves_the_sitemap(example_brand, site_inputs, tmp_path: Path) -> None:
+def test_a_failing_page_ships_noindex_and_leaves_the_sitemap(
+    example_brand, site_inputs, tmp_path: Path
+) -> None:
     pages, hubs = site_inputs
     pages = copy.deepcopy(pages)
     clone = copy.deepcopy(pages[1])
-    clone.path, clone.slug, clone.cluster_slug = "/guides/a-copy/", "guides-a-copy", "orphans"  # no hub lists it
+    clone.path, clone.slug, clone.cluster_slug = (
+        "/guides/a-copy/",
+        "guides-a-copy",
+        "orphans",
+    )  # no hub lists it
     thin = pages[0]
     thin.draft["sections"] = thin.draft["sections"][:1]
     thin.draft["sections"][0]["subsections"] = []
@@ -159,8 +180,10 @@ def test_writer_text_is_escaped_and_only_planned_internal_links_become_anchors(
 ) -> None:
     pages, hubs = site_inputs
     page = copy.deepcopy(pages[0])
-    page.draft["intro"][0] = ('<script>alert("x")</script> See [[a trap|https://evil.example/]] and '
-                              f"[[the hub|/topics/{hubs[0].slug}/]] and [[nothing|/nowhere/]].")
+    page.draft["intro"][0] = (
+        '<script>alert("x")</script> See [[a trap|https://evil.example/]] and '
+        f"[[the hub|/topics/{hubs[0].slug}/]] and [[nothing|/nowhere/]]."
+    )
     build = SiteBuilder(example_brand).build([page], hubs, tmp_path, write=False)
     html = build.html[page.path]
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
@@ -170,8 +193,16 @@ def test_writer_text_is_escaped_and_only_planned_internal_links_become_anchors(
 
 def test_broken_internal_links_fail_the_gate() -> None:
     body = " ".join(f"Sentence number {i} talks about cargo bikes in a new way." for i in range(60))
-    facts = PageFacts("/a/", "cargo bikes", "Cargo bikes for families", "x" * 80, ["Cargo bikes"],
-                      "Cargo bikes " + body, 0, ["/missing/", "/b/"])
+    facts = PageFacts(
+        "/a/",
+        "cargo bikes",
+        "Cargo bikes for families",
+        "x" * 80,
+        ["Cargo bikes"],
+        "Cargo bikes " + body,
+        0,
+        ["/missing/", "/b/"],
+    )
     results = evaluate([facts], (0, 120), {"/a/", "/b/"}, {"/": ["/a/"]})
     assert results["/a/"].failures == ["broken internal links: /missing/"]
 
@@ -194,8 +225,15 @@ def test_a_question_about_a_product_is_answered_from_the_brand_file(example_bran
     from marketing_engine.seo.composer import compose_page
     from seo.sitekit import brand_facts
 
-    inputs = {"keyword": "what is kestrel cargo", "page_type": "Question", "hub_keyword": "kestrel cargo",
-              "siblings": ["kestrel cargo price"], "questions": [], "links": [], "brand": brand_facts(example_brand)}
+    inputs = {
+        "keyword": "what is kestrel cargo",
+        "page_type": "Question",
+        "hub_keyword": "kestrel cargo",
+        "siblings": ["kestrel cargo price"],
+        "questions": [],
+        "links": [],
+        "brand": brand_facts(example_brand),
+    }
     answer = compose_page(inputs, random.Random(0)).direct_answer
     assert "Kestrel Cargo — a long-tail cargo e-bike that carries two kids" in answer and "$3,899" in answer
     assert 40 <= words(answer) <= 60

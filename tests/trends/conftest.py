@@ -21,6 +21,8 @@ def trend_resources(warehouse_url: str) -> dict:
         "warehouse": WarehouseResource(url=warehouse_url),
         "media_store": MediaStoreResource(),
         "trend_sources": TrendSourcesResource(
-            injected_spikes=[InjectedSpikeConfig(topic="cargo e-bike", start=SPIKE_START.isoformat(), multiplier=6.0)]
+            injected_spikes=[
+                InjectedSpikeConfig(topic="cargo e-bike", start=SPIKE_START.isoformat(), multiplier=6.0)
+            ]
         ),
     }

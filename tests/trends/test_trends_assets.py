@@ -19,7 +19,10 @@ AS_OF = date(2026, 3, 20)  # the conftest injects a cargo e-bike spike starting 
 
 def _range(days: int) -> dict[str, str]:
     first = AS_OF - timedelta(days=days - 1)
-    return {"dagster/asset_partition_range_start": first.isoformat(), "dagster/asset_partition_range_end": AS_OF.isoformat()}
+    return {
+        "dagster/asset_partition_range_start": first.isoformat(),
+        "dagster/asset_partition_range_end": AS_OF.isoformat(),
+    }
 
 
 def test_three_weeks_to_ranked_opportunities_and_a_brief(trend_resources, warehouse_url, engine_home):
@@ -29,16 +32,23 @@ def test_three_weeks_to_ranked_opportunities_and_a_brief(trend_resources, wareho
     warehouse = Warehouse(warehouse_url)
     per_day = warehouse.count(TrendData) / 22
     assert per_day == len(SOURCES) * 60  # every source answered every topic on every day
-    again = materialize([trend_snapshots], resources=trend_resources, instance=instance, partition_key=AS_OF.isoformat())
+    again = materialize(
+        [trend_snapshots], resources=trend_resources, instance=instance, partition_key=AS_OF.isoformat()
+    )
     assert again.success and warehouse.count(TrendData) == 22 * per_day  # upsert, no duplicates
 
     result = materialize([trend_signals, trend_opportunities], resources=trend_resources, instance=instance)
     assert result.success
     with warehouse.session() as session:
         cargo = session.scalars(select(TrendSignal).filter_by(topic="cargo e-bike", day=AS_OF)).one()
-        top = session.scalars(select(TrendOpportunity).filter_by(as_of=AS_OF).order_by(TrendOpportunity.rank)).first()
-        unrelated = session.scalar(select(func.count()).select_from(TrendOpportunity).where(
-            TrendOpportunity.topic.in_(["air fryer recipes", "vinyl records", "robot vacuum"])))
+        top = session.scalars(
+            select(TrendOpportunity).filter_by(as_of=AS_OF).order_by(TrendOpportunity.rank)
+        ).first()
+        unrelated = session.scalar(
+            select(func.count())
+            .select_from(TrendOpportunity)
+            .where(TrendOpportunity.topic.in_(["air fryer recipes", "vinyl records", "robot vacuum"]))
+        )
     assert cargo.spike_date == AS_OF - timedelta(days=1) and cargo.confirmed_score >= 3.5
     assert cargo.lifecycle == "emerging" and cargo.confirmations >= 4 and len(cargo.forecast) == 14
     assert top.topic == "cargo e-bike" and top.rank == 1 and "cargo e-bike" in top.reason
@@ -46,7 +56,9 @@ def test_three_weeks_to_ranked_opportunities_and_a_brief(trend_resources, wareho
 
     assert promote_spiking_topics(instance, Definitions(resources=trend_resources)) == [top.topic_key]
     assert instance.get_dynamic_partitions("topics") == [top.topic_key]
-    brief = materialize([topic_brief], resources=trend_resources, instance=instance, partition_key=top.topic_key)
+    brief = materialize(
+        [topic_brief], resources=trend_resources, instance=instance, partition_key=top.topic_key
+    )
     assert brief.success
     text = (engine_home / "briefs" / f"{top.topic_key}.md").read_text()
     assert text.startswith("# Topic brief: cargo e-bike") and "Why now: spiking since" in text
@@ -72,8 +84,12 @@ def test_a_failing_source_is_recorded_and_the_others_still_land(trend_resources,
         return sources
 
     monkeypatch.setattr(TrendSourcesResource, "sources", with_broken_x)
-    result = materialize([trend_snapshots], resources=trend_resources, instance=DagsterInstance.ephemeral(),
-                         partition_key=AS_OF.isoformat())
+    result = materialize(
+        [trend_snapshots],
+        resources=trend_resources,
+        instance=DagsterInstance.ephemeral(),
+        partition_key=AS_OF.isoformat(),
+    )
     assert result.success
     warehouse = Warehouse(warehouse_url)
     with warehouse.session() as session:
@@ -90,7 +106,9 @@ def test_signals_without_history_fail_with_the_reason(trend_resources):
         injected_spikes=[InjectedSpikeConfig(topic="cargo e-bike", days_ago=1)]
     )
     instance = DagsterInstance.ephemeral()
-    assert materialize([trend_snapshots], resources=trend_resources, instance=instance, tags=_range(5)).success
+    assert materialize(
+        [trend_snapshots], resources=trend_resources, instance=instance, tags=_range(5)
+    ).success
     result = materialize([trend_signals], resources=trend_resources, instance=instance, raise_on_error=False)
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure)

@@ -27,12 +27,17 @@ def test_replay_is_deterministic_and_takes_an_injected_spike():
     assert first == ReplaySource("x").fetch(request)
     assert {r.topic for r in first} >= set(TOPICS) | {"a topic nobody ships"}
     plain = {r.topic: r.interest for r in first}
-    spiked = {r.topic: r.interest for r in ReplaySource("x", (InjectedSpike("cargo e-bike", DAY, 4.0),)).fetch(request)}
+    spiked = {
+        r.topic: r.interest
+        for r in ReplaySource("x", (InjectedSpike("cargo e-bike", DAY, 4.0),)).fetch(request)
+    }
     assert abs(spiked["cargo e-bike"] / plain["cargo e-bike"] - 3.1) < 0.01  # day 0: 1 + (4 − 1) × 0.7
     assert spiked["air fryer recipes"] == plain["air fryer recipes"]
 
 
 def test_news_replay_quotes_local_rss_headlines():
     assert rss_headlines(["cargo e-bike"])["cargo e-bike"][0]["title"].startswith("Cargo e-bike sales double")
-    news = {r.topic: r for r in ReplaySource("news").fetch(FetchRequest(day=DAY, topics=("e-bike tax credit",)))}
+    news = {
+        r.topic: r for r in ReplaySource("news").fetch(FetchRequest(day=DAY, topics=("e-bike tax credit",)))
+    }
     assert news["e-bike tax credit"].raw["headlines"]

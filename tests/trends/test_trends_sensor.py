@@ -20,9 +20,19 @@ DAY = date(2026, 5, 4)
 
 def opportunity(topic: str, score: float, as_of: date = DAY, spike: date | None = DAY, rank: int = 1) -> dict:
     return {
-        "brand": "kestrel-cycles", "as_of": as_of, "topic": topic, "topic_key": topic.replace(" ", "-"),
-        "rank": rank, "score": score / 4, "relevance": 0.8, "matched_seed": topic, "spike_score": score,
-        "spike_date": spike, "lifecycle": "emerging", "confirmations": 4, "reason": "test",
+        "brand": "kestrel-cycles",
+        "as_of": as_of,
+        "topic": topic,
+        "topic_key": topic.replace(" ", "-"),
+        "rank": rank,
+        "score": score / 4,
+        "relevance": 0.8,
+        "matched_seed": topic,
+        "spike_score": score,
+        "spike_date": spike,
+        "lifecycle": "emerging",
+        "confirmations": 4,
+        "reason": "test",
     }
 
 
@@ -40,8 +50,12 @@ def store(warehouse_url):
 
 def tick(instance, warehouse_url, cursor=None, brand_path=EXAMPLE_BRAND):
     context = build_sensor_context(
-        instance=instance, cursor=cursor,
-        resources={"brand": BrandResource(path=str(brand_path)), "warehouse": WarehouseResource(url=warehouse_url)},
+        instance=instance,
+        cursor=cursor,
+        resources={
+            "brand": BrandResource(path=str(brand_path)),
+            "warehouse": WarehouseResource(url=warehouse_url),
+        },
     )
     return trend_spike_sensor(context), context
 
@@ -98,7 +112,9 @@ def test_daily_schedule_asks_for_yesterdays_snapshot_partition():
     from marketing_engine.resources import build_resources
     from marketing_engine.schedules import trend_snapshots_daily
 
-    defs = Definitions(assets=[trend_snapshots], schedules=[trend_snapshots_daily], resources=build_resources("local"))
+    defs = Definitions(
+        assets=[trend_snapshots], schedules=[trend_snapshots_daily], resources=build_resources("local")
+    )
     context = build_schedule_context(
         scheduled_execution_time=datetime(2026, 5, 5, 6, tzinfo=UTC), repository_def=defs.get_repository_def()
     )
@@ -119,11 +135,18 @@ def test_runs_also_target_the_video_assets_partitioned_by_topic(store, warehouse
     @asset(group_name="video")
     def video_dna() -> None: ...  # not partitioned by topic: cannot take a topic run
 
-    resources = {"brand": BrandResource(path=str(EXAMPLE_BRAND)), "warehouse": WarehouseResource(url=warehouse_url)}
-    defs = Definitions(assets=[topic_brief, topic_video, video_dna], sensors=[trend_spike_sensor],
-                       resources={**resources, "media_store": MediaStoreResource()})
+    resources = {
+        "brand": BrandResource(path=str(EXAMPLE_BRAND)),
+        "warehouse": WarehouseResource(url=warehouse_url),
+    }
+    defs = Definitions(
+        assets=[topic_brief, topic_video, video_dna],
+        sensors=[trend_spike_sensor],
+        resources={**resources, "media_store": MediaStoreResource()},
+    )
     store(opportunity("cargo e-bike", 6.2))
-    context = build_sensor_context(instance=DagsterInstance.ephemeral(), resources=resources,
-                                   repository_def=defs.get_repository_def())
+    context = build_sensor_context(
+        instance=DagsterInstance.ephemeral(), resources=resources, repository_def=defs.get_repository_def()
+    )
     [request] = trend_spike_sensor(context).run_requests
     assert sorted(k.to_user_string() for k in request.asset_selection) == ["topic_brief", "topic_video"]

@@ -123,17 +123,28 @@ def test_weekly_evaluated_windows_match_daily_ones_on_the_newest_days(monkeypatc
     series[:, -2:] *= 4
     strided = spike_scores(series)
     exact = signals._median_of_windows
-    monkeypatch.setattr(signals, "_median_of_windows", lambda past, window, center=None: exact(past, window, center, stride=1))
+    monkeypatch.setattr(
+        signals, "_median_of_windows", lambda past, window, center=None: exact(past, window, center, stride=1)
+    )
     assert np.allclose(strided[:, -2:], spike_scores(series)[:, -2:])
 
 
 def test_brief_quotes_every_source_it_was_given():
     from marketing_engine.trends.opportunities import compose_brief
 
-    opportunity = {"topic": "cargo e-bike", "reason": "spiking since 2026-05-03.", "matched_seed": "cargo e-bike",
-                   "rank": 1, "score": 2.5, "relevance": 1.0, "lifecycle": "emerging", "spike_date": "2026-05-03"}
+    opportunity = {
+        "topic": "cargo e-bike",
+        "reason": "spiking since 2026-05-03.",
+        "matched_seed": "cargo e-bike",
+        "rank": 1,
+        "score": 2.5,
+        "relevance": 1.0,
+        "lifecycle": "emerging",
+        "spike_date": "2026-05-03",
+    }
     text = compose_brief(
-        opportunity, "Kestrel Cycles",
+        opportunity,
+        "Kestrel Cycles",
         headlines=[{"title": "Cargo e-bike sales double", "link": "https://n.example/1"}],
         rising=[{"query": "cargo e-bike rebate", "growth": 350}],
         posts=[{"subreddit": "ebikes", "title": "Cargo e-bike for two kids?", "comments": 12}],

@@ -13,10 +13,23 @@ from marketing_engine.resources.trend_sources.youtube import YouTubeTrendSource
 from marketing_engine.trends.readings import FetchRequest, TrendSourceError
 
 REQUEST = FetchRequest(day=date(2026, 5, 4), topics=("cargo e-bike",))
-CHART = {"kind": "youtube#videoListResponse", "items": [{"id": "p1", "snippet": {"title": "Best Cargo E-Bike of 2026"}}]}
-SEARCH = {"kind": "youtube#searchListResponse", "items": [{"id": {"kind": "youtube#video", "videoId": "v1"}},
-                                                           {"id": {"kind": "youtube#video", "videoId": "v2"}}]}
-STATS = {"items": [{"id": "v1", "statistics": {"viewCount": "1200"}}, {"id": "v2", "statistics": {"viewCount": "300"}}]}
+CHART = {
+    "kind": "youtube#videoListResponse",
+    "items": [{"id": "p1", "snippet": {"title": "Best Cargo E-Bike of 2026"}}],
+}
+SEARCH = {
+    "kind": "youtube#searchListResponse",
+    "items": [
+        {"id": {"kind": "youtube#video", "videoId": "v1"}},
+        {"id": {"kind": "youtube#video", "videoId": "v2"}},
+    ],
+}
+STATS = {
+    "items": [
+        {"id": "v1", "statistics": {"viewCount": "1200"}},
+        {"id": "v2", "statistics": {"viewCount": "300"}},
+    ]
+}
 
 
 def ok(body: dict) -> tuple[dict, bytes]:
@@ -24,7 +37,13 @@ def ok(body: dict) -> tuple[dict, bytes]:
 
 
 def google_error(status: int, reason: str) -> tuple[dict, bytes]:
-    body = {"error": {"code": status, "message": reason, "errors": [{"reason": reason, "domain": "youtube.quota"}]}}
+    body = {
+        "error": {
+            "code": status,
+            "message": reason,
+            "errors": [{"reason": reason, "domain": "youtube.quota"}],
+        }
+    }
     return ({"status": str(status)}, json.dumps(body).encode())
 
 
@@ -47,7 +66,9 @@ def test_counts_the_days_videos_their_views_and_the_chart():
     chart, search, stats = (parse_qs(urlparse(uri).query) for uri in http.uris)
     assert chart["chart"] == ["mostPopular"] and chart["regionCode"] == ["US"] and chart["key"] == ["key"]
     assert search["q"] == ["cargo e-bike"] and search["type"] == ["video"]
-    assert search["publishedAfter"] == ["2026-05-04T00:00:00Z"] and search["publishedBefore"] == ["2026-05-05T00:00:00Z"]
+    assert search["publishedAfter"] == ["2026-05-04T00:00:00Z"] and search["publishedBefore"] == [
+        "2026-05-05T00:00:00Z"
+    ]
     assert stats["id"] == ["v1,v2"] and stats["part"] == ["statistics"]
 
 
@@ -55,7 +76,10 @@ def test_counts_the_days_videos_their_views_and_the_chart():
     ("sequence", "message"),
     [
         ([google_error(403, "quotaExceeded")], "mostPopular US: HTTP 403: quotaExceeded"),
-        ([ok(CHART), google_error(429, "rateLimitExceeded")], "search 'cargo e-bike': HTTP 429: rateLimitExceeded"),
+        (
+            [ok(CHART), google_error(429, "rateLimitExceeded")],
+            "search 'cargo e-bike': HTTP 429: rateLimitExceeded",
+        ),
         ([google_error(400, "keyInvalid")], "HTTP 400: keyInvalid"),
         ([ok({"kind": "nothing"})], "no items list"),
         ([ok(CHART), ok({"items": [{"id": {"kind": "youtube#channel"}}]})], "malformed answer"),

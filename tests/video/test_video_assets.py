@@ -17,17 +17,35 @@ from marketing_engine.settings import home_dir
 from marketing_engine.warehouse import Warehouse, upsert
 from marketing_engine.warehouse.models import TrendOpportunity, VideoAsset, VideoDNA
 
-ASSETS = [video_assets.video_dna, video_assets.video_scripts, video_assets.voiceovers, video_assets.soundtracks,
-          video_assets.visual_tracks, video_assets.captions, video_assets.rendered_videos,
-          video_assets.rendered_videos_meet_platform_specs, video_assets.video_metadata]
-PARTITIONED = ["video_scripts", "voiceovers", "soundtracks", "visual_tracks", "captions", "rendered_videos",
-               "video_metadata"]
+ASSETS = [
+    video_assets.video_dna,
+    video_assets.video_scripts,
+    video_assets.voiceovers,
+    video_assets.soundtracks,
+    video_assets.visual_tracks,
+    video_assets.captions,
+    video_assets.rendered_videos,
+    video_assets.rendered_videos_meet_platform_specs,
+    video_assets.video_metadata,
+]
+PARTITIONED = [
+    "video_scripts",
+    "voiceovers",
+    "soundtracks",
+    "visual_tracks",
+    "captions",
+    "rendered_videos",
+    "video_metadata",
+]
 KEY = "e-bike-battery-care"
 
 
 def _resources(url: str) -> dict:
     wanted = ("brand", "media_store", "llm", "voice", "music", "footage")
-    return {**{k: v for k, v in local_resources().items() if k in wanted}, "warehouse": WarehouseResource(url=url)}
+    return {
+        **{k: v for k, v in local_resources().items() if k in wanted},
+        "warehouse": WarehouseResource(url=url),
+    }
 
 
 def test_topic_to_publishable_preview(warehouse_url):
@@ -35,29 +53,56 @@ def test_topic_to_publishable_preview(warehouse_url):
     instance.add_dynamic_partitions("topics", [KEY])
     resources = _resources(warehouse_url)
     assert materialize([video_assets.video_dna], resources=resources, instance=instance).success
-    config = {"ops": {"video_scripts": {"config": {"length_s": 15}},
-                      "visual_tracks": {"config": {"renditions": ["preview"]}}}}
-    result = materialize(ASSETS, selection=PARTITIONED, resources=resources, instance=instance,
-                         partition_key=KEY, run_config=config)
+    config = {
+        "ops": {
+            "video_scripts": {"config": {"length_s": 15}},
+            "visual_tracks": {"config": {"renditions": ["preview"]}},
+        }
+    }
+    result = materialize(
+        ASSETS,
+        selection=PARTITIONED,
+        resources=resources,
+        instance=instance,
+        partition_key=KEY,
+        run_config=config,
+    )
     assert result.success
     [check] = result.get_asset_check_evaluations()
     assert check.passed, check.description
     warehouse = Warehouse(warehouse_url)
     with warehouse.session() as session:
         [row] = session.scalars(select(VideoAsset)).all()
-        assert (row.topic, row.rendition, row.width, row.height, row.length_s) == (KEY, "preview", 360, 640, 15)
+        assert (row.topic, row.rendition, row.width, row.height, row.length_s) == (
+            KEY,
+            "preview",
+            360,
+            640,
+            15,
+        )
         assert row.gate_status == "passed" and row.gate_report["passed"] is True
         assert len(session.scalars(select(VideoDNA)).all()) == 1
     warehouse.dispose()
     folder = home_dir("videos") / KEY
-    assert {p.name for p in folder.iterdir()} == {"preview.mp4", "preview.png", "preview.srt", "preview.vtt",
-                                                  "metadata.json"}
+    assert {p.name for p in folder.iterdir()} == {
+        "preview.mp4",
+        "preview.png",
+        "preview.srt",
+        "preview.vtt",
+        "metadata.json",
+    }
     assert json.loads((folder / "metadata.json").read_text()) == {}  # preview is for review, no platform
     # Re-running with the same manifest renders nothing new and keeps one row per rendition.
     rendered_at = (folder / "preview.mp4").stat().st_mtime_ns
     renders = {p: p.stat().st_mtime_ns for p in (home_dir("cache") / "renders").glob("*.mp4")}
-    assert materialize(ASSETS, selection=PARTITIONED, resources=resources, instance=instance,
-                       partition_key=KEY, run_config=config).success
+    assert materialize(
+        ASSETS,
+        selection=PARTITIONED,
+        resources=resources,
+        instance=instance,
+        partition_key=KEY,
+        run_config=config,
+    ).success
     assert {p: p.stat().st_mtime_ns for p in (home_dir("cache") / "renders").glob("*.mp4")} == renders
     assert (folder / "preview.mp4").stat().st_mtime_ns >= rendered_at
     warehouse = Warehouse(warehouse_url)
@@ -75,10 +120,24 @@ def test_make_run_picks_the_top_trend_topic_else_the_first_seed(tmp_path: Path):
     assert instance.has_dynamic_partition("topics", "electric-bike-commuting")
     warehouse = Warehouse(url)
     with warehouse.session() as session:
-        upsert(session, TrendOpportunity, [{
-            "brand": "kestrel-cycles", "as_of": date(2026, 11, 20), "topic": "cargo e-bike", "topic_key": "cargo-e-bike",
-            "rank": 1, "score": 0.9, "relevance": 0.8, "lifecycle": "growing", "reason": "spiking"}],
-            keys=["brand", "as_of", "topic"])
+        upsert(
+            session,
+            TrendOpportunity,
+            [
+                {
+                    "brand": "kestrel-cycles",
+                    "as_of": date(2026, 11, 20),
+                    "topic": "cargo e-bike",
+                    "topic_key": "cargo-e-bike",
+                    "rank": 1,
+                    "score": 0.9,
+                    "relevance": 0.8,
+                    "lifecycle": "growing",
+                    "reason": "spiking",
+                }
+            ],
+            keys=["brand", "as_of", "topic"],
+        )
     warehouse.dispose()
     assert video_assets.video_topic_partitions(instance, defs) == ["cargo-e-bike"]
     assert instance.has_dynamic_partition("topics", "cargo-e-bike")
@@ -93,10 +152,21 @@ def test_a_rendition_that_breaks_the_spec_blocks_publishing_and_says_why(tmp_pat
     url = f"sqlite:///{tmp_path / 'w.sqlite'}"
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("topics", [KEY])
-    config = {"ops": {"video_scripts": {"config": {"length_s": 15}},
-                      "visual_tracks": {"config": {"renditions": ["preview"]}}}}
-    result = materialize(ASSETS, selection=["video_dna", *PARTITIONED], resources=_resources(url),
-                         instance=instance, partition_key=KEY, run_config=config, raise_on_error=False)
+    config = {
+        "ops": {
+            "video_scripts": {"config": {"length_s": 15}},
+            "visual_tracks": {"config": {"renditions": ["preview"]}},
+        }
+    }
+    result = materialize(
+        ASSETS,
+        selection=["video_dna", *PARTITIONED],
+        resources=_resources(url),
+        instance=instance,
+        partition_key=KEY,
+        run_config=config,
+        raise_on_error=False,
+    )
     [check] = result.get_asset_check_evaluations()
     assert not check.passed
     assert "preview: loudness -14" in check.description and "expected -23.0 ± 1.0" in check.description

@@ -6,8 +6,14 @@ from marketing_engine.video.captions import TimedWord, layout, paginate, to_ass,
 from marketing_engine.video.gates import check_caption_box
 from marketing_engine.video.library import rendition, spec_table
 
-WORDS = [TimedWord("Stop", 0.3, 0.6), TimedWord("scrolling", 0.6, 1.2, True), TimedWord("Your", 1.4, 1.6),
-         TimedWord("commute", 1.6, 2.0), TimedWord("could", 2.0, 2.2), TimedWord("cost", 2.2, 2.6, True)]
+WORDS = [
+    TimedWord("Stop", 0.3, 0.6),
+    TimedWord("scrolling", 0.6, 1.2, True),
+    TimedWord("Your", 1.4, 1.6),
+    TimedWord("commute", 1.6, 2.0),
+    TimedWord("could", 2.0, 2.2),
+    TimedWord("cost", 2.2, 2.6, True),
+]
 
 
 def test_pages_break_at_sentences_and_page_size():

@@ -26,7 +26,9 @@ def test_metadata_stays_within_each_platforms_limits(example_brand, short_script
 
 def test_hashtags_are_unique_camel_case(example_brand, short_script):
     tags = hashtags(example_brand, short_script, 30)
-    assert len(tags) == len({t.lower() for t in tags}) and all(t.startswith("#") and " " not in t for t in tags)
+    assert len(tags) == len({t.lower() for t in tags}) and all(
+        t.startswith("#") and " " not in t for t in tags
+    )
 
 
 def test_dna_names_a_missing_font_or_logo(example_brand):

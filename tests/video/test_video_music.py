@@ -39,6 +39,19 @@ def test_music_resource_caches_and_writes_a_48k_wav():
     path, cached = music.soundtrack("calm", 3, seed=9)
     path_again, cached_again = music.soundtrack("calm", 3, seed=9)
     assert (cached, cached_again) == (False, True) and path == path_again
-    probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=sample_rate,channels", "-of", "csv=p=0",
-                            str(path)], capture_output=True, text=True, check=True).stdout.strip()
+    probe = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=sample_rate,channels",
+            "-of",
+            "csv=p=0",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert probe == "48000,2"

@@ -34,12 +34,22 @@ def made(tmp_path_factory, dna, short_script):
         voice = {"key": store.put_file(spoken["wav"]).key, "words": spoken["words"]}
         music_wav, _ = MusicResource().soundtrack(dna.music_mood, 15, seed=5)
         music = {"key": store.put_file(music_wav).key}
-        visuals = {"preview": studio.visual_track(store, dna_dict, dna, short_script, voice, 15, "preview", 5)}
+        visuals = {
+            "preview": studio.visual_track(store, dna_dict, dna, short_script, voice, 15, "preview", 5)
+        }
         captions = {"preview": studio.caption_track(store, dna_dict, short_script, voice, "preview")}
-        [rendered] = studio.render_renditions(store, dna_dict, short_script, voice, music, visuals, captions,
-                                              15.0, home / "renders")
-        yield {"store": store, "voice": voice, "music": music, "visuals": visuals, "captions": captions,
-               "rendered": rendered, "home": home}
+        [rendered] = studio.render_renditions(
+            store, dna_dict, short_script, voice, music, visuals, captions, 15.0, home / "renders"
+        )
+        yield {
+            "store": store,
+            "voice": voice,
+            "music": music,
+            "visuals": visuals,
+            "captions": captions,
+            "rendered": rendered,
+            "home": home,
+        }
 
 
 def test_preview_render_passes_every_gate(made):
@@ -48,8 +58,21 @@ def test_preview_render_passes_every_gate(made):
     assert report.failures == []
     assert abs(report.measurements["integrated_lufs"] + 14) <= 1
     assert report.measurements["true_peak_dbtp"] <= -1.5
-    header = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0",
-                             str(rendered.thumbnail)], capture_output=True, text=True, check=True).stdout
+    header = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=width,height",
+            "-of",
+            "csv=p=0",
+            str(rendered.thumbnail),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert header.strip() == "360,640"
 
 
@@ -60,24 +83,39 @@ def test_manifest_is_deterministic_and_follows_the_dna(made, dna, short_script):
         again = studio.visual_track(store, dna.as_dict(), dna, short_script, made["voice"], 15, "preview", 5)
         captions = studio.caption_track(store, dna.as_dict(), short_script, made["voice"], "preview")
     manifest = build_manifest(
-        dna=dna.as_dict(), rendition=PREVIEW, duration=15.0, layers=again["layers"],
-        captions_key=captions["keys"]["ass"], voice_key=made["voice"]["key"], music_key=made["music"]["key"],
-        loudness=rendered.manifest["audio"]["loudness"], music_gain=studio.MUSIC_GAIN,
+        dna=dna.as_dict(),
+        rendition=PREVIEW,
+        duration=15.0,
+        layers=again["layers"],
+        captions_key=captions["keys"]["ass"],
+        voice_key=made["voice"]["key"],
+        music_key=made["music"]["key"],
+        loudness=rendered.manifest["audio"]["loudness"],
+        music_gain=studio.MUSIC_GAIN,
         script_sha256=studio.script_sha256(short_script),
     )
     assert manifest_json(manifest) == manifest_json(rendered.manifest)
     assert rendered.manifest["audio"]["voice_offset"] == VOICE_OFFSET
     recoloured = dataclasses.replace(dna, palette={**dna.palette, "primary": "#222288"})
-    changed = build_manifest(**{**_manifest_args(rendered.manifest, short_script), "dna": recoloured.as_dict()})
+    changed = build_manifest(
+        **{**_manifest_args(rendered.manifest, short_script), "dna": recoloured.as_dict()}
+    )
     assert changed["dna_fingerprint"] != manifest["dna_fingerprint"]
     assert json.loads(manifest_json(manifest)) == manifest
 
 
 def _manifest_args(manifest: dict, script) -> dict:
-    return {"rendition": PREVIEW, "duration": manifest["duration"], "layers": manifest["layers"],
-            "captions_key": manifest["captions_key"], "voice_key": manifest["audio"]["voice_key"],
-            "music_key": manifest["audio"]["music_key"], "loudness": manifest["audio"]["loudness"],
-            "music_gain": manifest["audio"]["music_gain"], "script_sha256": studio.script_sha256(script)}
+    return {
+        "rendition": PREVIEW,
+        "duration": manifest["duration"],
+        "layers": manifest["layers"],
+        "captions_key": manifest["captions_key"],
+        "voice_key": manifest["audio"]["voice_key"],
+        "music_key": manifest["audio"]["music_key"],
+        "loudness": manifest["audio"]["loudness"],
+        "music_gain": manifest["audio"]["music_gain"],
+        "script_sha256": studio.script_sha256(script),
+    }
 
 
 def test_unchanged_manifest_is_not_rendered_again(made, dna, short_script):
@@ -86,21 +124,45 @@ def test_unchanged_manifest_is_not_rendered_again(made, dna, short_script):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MARKETING_ENGINE_HOME", str(made["home"]))
         [again] = studio.render_renditions(
-            made["store"], dna.as_dict(), short_script, made["voice"], made["music"], made["visuals"],
-            made["captions"], 15.0, rendered.video.parent, cached={"preview": rendered.manifest_sha256})
+            made["store"],
+            dna.as_dict(),
+            short_script,
+            made["voice"],
+            made["music"],
+            made["visuals"],
+            made["captions"],
+            15.0,
+            rendered.video.parent,
+            cached={"preview": rendered.manifest_sha256},
+        )
     assert again.video == rendered.video and again.video.stat().st_mtime_ns == before
 
 
 def test_generated_footage_clip_goes_under_its_beat(made, tmp_path):
     rendered = made["rendered"]
     clip = tmp_path / "clip.mp4"
-    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=s=320x240:r=24:d=2",
-                    "-pix_fmt", "yuv420p", str(clip)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-y",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=s=320x240:r=24:d=2",
+            "-pix_fmt",
+            "yuv420p",
+            str(clip),
+        ],
+        check=True,
+    )
     key = made["store"].put_file(clip).key
     manifest = json.loads(manifest_json(rendered.manifest))
     manifest["duration"] = 4.0
-    manifest["layers"].insert(1, {"name": "clip-0", "kind": "clip", "key": key, "start": 1.0, "end": 3.5,
-                                  "x": "0", "y": "0"})
+    manifest["layers"].insert(
+        1, {"name": "clip-0", "kind": "clip", "key": key, "start": 1.0, "end": 3.5, "x": "0", "y": "0"}
+    )
     output = render(manifest, made["store"].local_path, tmp_path / "with-clip.mp4")
     report = run_gates(output, PREVIEW, 4.0, rendered.caption_box)
     assert not [f for f in report.failures if "loudness" not in f and "peak" not in f]
@@ -109,17 +171,51 @@ def test_generated_footage_clip_goes_under_its_beat(made, tmp_path):
 def _make(tmp_path: Path, name: str, video: str, audio: str | None, extra: list[str]) -> Path:
     out = tmp_path / name
     audio_in = ["-f", "lavfi", "-i", audio] if audio else []
-    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "lavfi", "-i", video, *audio_in, "-t", "3",
-                    "-c:v", "libx264", "-preset", "ultrafast", "-profile:v", "high", "-pix_fmt", "yuv420p",
-                    "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
-                    *(["-c:a", "aac", "-ar", "48000"] if audio else []), *extra, str(out)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-y",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            video,
+            *audio_in,
+            "-t",
+            "3",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-profile:v",
+            "high",
+            "-pix_fmt",
+            "yuv420p",
+            "-colorspace",
+            "bt709",
+            "-color_primaries",
+            "bt709",
+            "-color_trc",
+            "bt709",
+            *(["-c:a", "aac", "-ar", "48000"] if audio else []),
+            *extra,
+            str(out),
+        ],
+        check=True,
+    )
     return out
 
 
 def test_broken_renders_say_exactly_why(tmp_path, made):
     box = made["rendered"].caption_box
-    black = _make(tmp_path, "black.mp4", "color=c=black:s=360x640:r=30", "anullsrc=r=48000:cl=stereo",
-                  ["-movflags", "+faststart"])
+    black = _make(
+        tmp_path,
+        "black.mp4",
+        "color=c=black:s=360x640:r=30",
+        "anullsrc=r=48000:cl=stereo",
+        ["-movflags", "+faststart"],
+    )
     report = run_gates(black, PREVIEW, 3.0, box)
     assert any(f.startswith("black picture from 0.0 s") for f in report.failures)
     assert any(f.startswith("frozen picture") for f in report.failures)
@@ -132,9 +228,11 @@ def test_broken_renders_say_exactly_why(tmp_path, made):
     assert "not faststart: the moov index comes after the media data" in report.failures
 
     mute = _make(tmp_path, "mute.mp4", "testsrc2=s=360x640:r=30", None, ["-movflags", "+faststart"])
-    assert run_gates(mute, PREVIEW, 3.0, box).failures == ["the file needs one video and one audio stream",
-                                                            "loudness None LUFS, expected -14.0 ± 1.0",
-                                                            "true peak None dBTP is above -1.0 dBTP"]
+    assert run_gates(mute, PREVIEW, 3.0, box).failures == [
+        "the file needs one video and one audio stream",
+        "loudness None LUFS, expected -14.0 ± 1.0",
+        "true peak None dBTP is above -1.0 dBTP",
+    ]
     long = run_gates(made["rendered"].video, rendition("vertical"), 20.0, box)
     assert "resolution 360x640, expected 1080x1920" in long.failures
     assert "duration 15.00 s, the script asks for 20.00 s" in long.failures
@@ -147,8 +245,12 @@ def test_frame_command_puts_renditions_side_by_side(made, tmp_path, capsys):
     video = made["rendered"].video
     out = tmp_path / "frame.png"
     assert main([str(video), str(video), str(out), "--at", "2", "--height", "320"]) == 0
-    size = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0",
-                           str(out)], capture_output=True, text=True, check=True).stdout.strip()
+    size = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0", str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert size == f"{180 * 2 + 24},320"
     assert cli_main(["video-frame", str(tmp_path / "missing.mp4"), str(out)]) == 1
     assert "missing.mp4: no such video" in capsys.readouterr().err
@@ -165,13 +267,23 @@ def test_brand_photos_pan_under_the_beats_and_still_pass(made, dna, short_script
     store = made["store"]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MARKETING_ENGINE_HOME", str(made["home"]))
-        track = studio.visual_track(store, with_photo.as_dict(), with_photo, short_script, made["voice"], 15,
-                                    "preview", 5)
+        track = studio.visual_track(
+            store, with_photo.as_dict(), with_photo, short_script, made["voice"], 15, "preview", 5
+        )
         beats = [s for s in track["segments"] if s["kind"] == "beat"]
         photos = [layer for layer in track["layers"] if layer["name"].startswith("photo")]
         assert [(p["start"], p["end"]) for p in photos] == [(b["start"], b["end"]) for b in beats]
-        [rendered] = studio.render_renditions(store, with_photo.as_dict(), short_script, made["voice"], made["music"],
-                                              {"preview": track}, made["captions"], 15.0, tmp_path / "renders")
+        [rendered] = studio.render_renditions(
+            store,
+            with_photo.as_dict(),
+            short_script,
+            made["voice"],
+            made["music"],
+            {"preview": track},
+            made["captions"],
+            15.0,
+            tmp_path / "renders",
+        )
     assert rendered.manifest["dna_fingerprint"] != dna.fingerprint
     assert run_gates(rendered.video, PREVIEW, 15.0, rendered.caption_box).failures == []
 

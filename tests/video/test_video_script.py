@@ -67,7 +67,9 @@ def test_thin_script_and_unknown_length_are_refused(short_script, dna):
     with pytest.raises(ScriptTimingError, match="fills only"):
         check_timing(thin, dna.words_per_minute, dna.outro_seconds)
     with pytest.raises(ScriptTimingError, match="not one of"):
-        check_timing(short_script.model_copy(update={"length_s": 17}), dna.words_per_minute, dna.outro_seconds)
+        check_timing(
+            short_script.model_copy(update={"length_s": 17}), dna.words_per_minute, dna.outro_seconds
+        )
     assert 600 in LENGTHS
 
 

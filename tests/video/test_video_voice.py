@@ -50,8 +50,11 @@ def test_voice_cache_never_synthesizes_the_same_text_twice():
 
 def _alignment(text: str) -> dict:
     chars = list(text)
-    return {"characters": chars, "character_start_times_seconds": [i * 0.05 for i in range(len(chars))],
-            "character_end_times_seconds": [i * 0.05 + 0.05 for i in range(len(chars))]}
+    return {
+        "characters": chars,
+        "character_start_times_seconds": [i * 0.05 for i in range(len(chars))],
+        "character_end_times_seconds": [i * 0.05 + 0.05 for i in range(len(chars))],
+    }
 
 
 def test_alignment_groups_characters_into_words():
@@ -65,10 +68,14 @@ def test_alignment_groups_characters_into_words():
 @respx.mock
 def test_elevenlabs_with_timestamps_writes_wav_and_words(monkeypatch):
     pcm = (np.sin(np.arange(22050) / 5) * 8000).astype("<i2").tobytes()
-    route = respx.post(URL).mock(side_effect=[
-        httpx.Response(429, headers={"retry-after": "0"}, json={"detail": "slow down"}),
-        httpx.Response(200, json={"audio_base64": base64.b64encode(pcm).decode(), "alignment": _alignment(TEXT)}),
-    ])
+    route = respx.post(URL).mock(
+        side_effect=[
+            httpx.Response(429, headers={"retry-after": "0"}, json={"detail": "slow down"}),
+            httpx.Response(
+                200, json={"audio_base64": base64.b64encode(pcm).decode(), "alignment": _alignment(TEXT)}
+            ),
+        ]
+    )
     voice = VoiceResource(backend="elevenlabs", api_key="k-1", voice_id="voice-1")
     wav, words, cached = voice.speak(TEXT, "en-us", 165)
     assert route.call_count == 2 and not cached

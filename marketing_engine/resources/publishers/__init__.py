@@ -26,7 +26,9 @@ class PublishersResource(ConfigurableResource):
     backend: Literal["outbox", "real"] = "outbox"
     outbox_root: str = Field(default="", description="Empty means $MARKETING_ENGINE_HOME/outbox.")
     lookahead_hours: float = Field(
-        default=0.0, description="Also publish posts due within this many hours (the offline demo previews a day).")
+        default=0.0,
+        description="Also publish posts due within this many hours (the offline demo previews a day).",
+    )
     reconcile_grace_seconds: float = 600.0
     max_attempts: int = 3
     linkedin_access_token: str | None = None
@@ -62,7 +64,8 @@ class PublishersResource(ConfigurableResource):
     bluesky_handle: str | None = None
     bluesky_app_password: str | None = None
     public_media_base_url: str | None = Field(
-        default=None, description="Where platforms that fetch media by URL (Instagram, Threads) find it.")
+        default=None, description="Where platforms that fetch media by URL (Instagram, Threads) find it."
+    )
 
     _cache: dict = PrivateAttr(default_factory=dict)
 
@@ -78,7 +81,9 @@ class PublishersResource(ConfigurableResource):
         missing = [name for name, value in values.items() if not value]
         if missing:
             env = ", ".join(name.upper() for name in missing)
-            raise PublisherConfigError(f"publisher {platform!r} (backend real) needs {env} in the environment")
+            raise PublisherConfigError(
+                f"publisher {platform!r} (backend real) needs {env} in the environment"
+            )
 
     def _build(self, platform: str, media_path) -> Publisher:
         if self.backend == "outbox":
@@ -88,33 +93,58 @@ class PublishersResource(ConfigurableResource):
         if platform == "linkedin":
             from marketing_engine.resources.publishers.linkedin import LinkedInPublisher
 
-            self._need(platform, linkedin_access_token=self.linkedin_access_token,
-                       linkedin_author_urn=self.linkedin_author_urn)
-            return LinkedInPublisher(self.linkedin_access_token, self.linkedin_author_urn,  # type: ignore[arg-type]
-                                     media_path=media_path, refresh_token=self.linkedin_refresh_token,
-                                     client_id=self.linkedin_client_id,
-                                     client_secret=self.linkedin_client_secret)
+            self._need(
+                platform,
+                linkedin_access_token=self.linkedin_access_token,
+                linkedin_author_urn=self.linkedin_author_urn,
+            )
+            return LinkedInPublisher(
+                self.linkedin_access_token,
+                self.linkedin_author_urn,  # type: ignore[arg-type]
+                media_path=media_path,
+                refresh_token=self.linkedin_refresh_token,
+                client_id=self.linkedin_client_id,
+                client_secret=self.linkedin_client_secret,
+            )
         if platform == "x":
             from marketing_engine.resources.publishers.x import XPublisher
 
             self._need(platform, x_access_token=self.x_access_token)
-            return XPublisher(self.x_access_token, refresh_token=self.x_refresh_token,  # type: ignore[arg-type]
-                              client_id=self.x_client_id, client_secret=self.x_client_secret, media_path=media_path)
+            return XPublisher(
+                self.x_access_token,
+                refresh_token=self.x_refresh_token,  # type: ignore[arg-type]
+                client_id=self.x_client_id,
+                client_secret=self.x_client_secret,
+                media_path=media_path,
+            )
         if platform in ("facebook", "instagram", "threads"):
             from marketing_engine.resources.publishers import facebook, instagram, threads
 
             if platform == "facebook":
                 self._need(platform, meta_page_id=self.meta_page_id, meta_page_token=self.meta_page_token)
-                return facebook.FacebookPublisher(self.meta_page_id, self.meta_page_token,  # type: ignore[arg-type]
-                                                  media_base_url=self.public_media_base_url)
+                return facebook.FacebookPublisher(
+                    self.meta_page_id,
+                    self.meta_page_token,  # type: ignore[arg-type]
+                    media_base_url=self.public_media_base_url,
+                )
             if platform == "instagram":
-                self._need(platform, instagram_user_id=self.instagram_user_id, meta_page_token=self.meta_page_token,
-                           public_media_base_url=self.public_media_base_url)
-                return instagram.InstagramPublisher(self.instagram_user_id, self.meta_page_token,  # type: ignore[arg-type]
-                                                    media_base_url=self.public_media_base_url)  # type: ignore[arg-type]
+                self._need(
+                    platform,
+                    instagram_user_id=self.instagram_user_id,
+                    meta_page_token=self.meta_page_token,
+                    public_media_base_url=self.public_media_base_url,
+                )
+                return instagram.InstagramPublisher(
+                    self.instagram_user_id,
+                    self.meta_page_token,  # type: ignore[arg-type]
+                    media_base_url=self.public_media_base_url,
+                )  # type: ignore[arg-type]
             self._need(platform, threads_user_id=self.threads_user_id, threads_token=self.threads_token)
-            return threads.ThreadsPublisher(self.threads_user_id, self.threads_token,  # type: ignore[arg-type]
-                                            media_base_url=self.public_media_base_url)
+            return threads.ThreadsPublisher(
+                self.threads_user_id,
+                self.threads_token,  # type: ignore[arg-type]
+                media_base_url=self.public_media_base_url,
+            )
         return self._build_video_or_bluesky(platform, media_path)
 
     def _build_video_or_bluesky(self, platform: str, media_path) -> Publisher:
@@ -122,21 +152,35 @@ class PublishersResource(ConfigurableResource):
             from marketing_engine.resources.publishers.tiktok import TikTokPublisher
 
             self._need(platform, tiktok_access_token=self.tiktok_access_token)
-            return TikTokPublisher(self.tiktok_access_token, media_path=media_path,  # type: ignore[arg-type]
-                                   refresh_token=self.tiktok_refresh_token, client_key=self.tiktok_client_key,
-                                   client_secret=self.tiktok_client_secret)
+            return TikTokPublisher(
+                self.tiktok_access_token,
+                media_path=media_path,  # type: ignore[arg-type]
+                refresh_token=self.tiktok_refresh_token,
+                client_key=self.tiktok_client_key,
+                client_secret=self.tiktok_client_secret,
+            )
         if platform == "youtube":
             from marketing_engine.resources.publishers.youtube import YouTubePublisher
 
-            self._need(platform, youtube_refresh_token=self.youtube_refresh_token,
-                       youtube_client_id=self.youtube_client_id, youtube_client_secret=self.youtube_client_secret)
-            return YouTubePublisher(media_path=media_path, access_token=self.youtube_access_token,
-                                    refresh_token=self.youtube_refresh_token, client_id=self.youtube_client_id,
-                                    client_secret=self.youtube_client_secret)
+            self._need(
+                platform,
+                youtube_refresh_token=self.youtube_refresh_token,
+                youtube_client_id=self.youtube_client_id,
+                youtube_client_secret=self.youtube_client_secret,
+            )
+            return YouTubePublisher(
+                media_path=media_path,
+                access_token=self.youtube_access_token,
+                refresh_token=self.youtube_refresh_token,
+                client_id=self.youtube_client_id,
+                client_secret=self.youtube_client_secret,
+            )
         if platform == "bluesky":
             from marketing_engine.resources.publishers.bluesky import BlueskyPublisher
 
-            self._need(platform, bluesky_handle=self.bluesky_handle, bluesky_app_password=self.bluesky_app_password)
+            self._need(
+                platform, bluesky_handle=self.bluesky_handle, bluesky_app_password=self.bluesky_app_password
+            )
             return BlueskyPublisher(self.bluesky_handle, self.bluesky_app_password)  # type: ignore[arg-type]
         return self._build_pins_or_reddit(platform, media_path)
 
@@ -144,39 +188,74 @@ class PublishersResource(ConfigurableResource):
         if platform == "pinterest":
             from marketing_engine.resources.publishers.pinterest import PinterestPublisher
 
-            self._need(platform, pinterest_access_token=self.pinterest_access_token,
-                       pinterest_board_id=self.pinterest_board_id)
-            return PinterestPublisher(self.pinterest_access_token, self.pinterest_board_id,  # type: ignore[arg-type]
-                                      media_path=media_path, media_base_url=self.public_media_base_url,
-                                      refresh_token=self.pinterest_refresh_token, client_id=self.pinterest_client_id,
-                                      client_secret=self.pinterest_client_secret)
+            self._need(
+                platform,
+                pinterest_access_token=self.pinterest_access_token,
+                pinterest_board_id=self.pinterest_board_id,
+            )
+            return PinterestPublisher(
+                self.pinterest_access_token,
+                self.pinterest_board_id,  # type: ignore[arg-type]
+                media_path=media_path,
+                media_base_url=self.public_media_base_url,
+                refresh_token=self.pinterest_refresh_token,
+                client_id=self.pinterest_client_id,
+                client_secret=self.pinterest_client_secret,
+            )
         if platform == "reddit":
             from marketing_engine.resources.publishers.reddit import RedditPublisher
 
-            self._need(platform, reddit_client_id=self.reddit_client_id, reddit_client_secret=self.reddit_client_secret,
-                       reddit_refresh_token=self.reddit_refresh_token)
-            return RedditPublisher(self.reddit_client_id, self.reddit_client_secret,  # type: ignore[arg-type]
-                                   self.reddit_refresh_token)  # type: ignore[arg-type]
+            self._need(
+                platform,
+                reddit_client_id=self.reddit_client_id,
+                reddit_client_secret=self.reddit_client_secret,
+                reddit_refresh_token=self.reddit_refresh_token,
+            )
+            return RedditPublisher(
+                self.reddit_client_id,
+                self.reddit_client_secret,  # type: ignore[arg-type]
+                self.reddit_refresh_token,
+            )  # type: ignore[arg-type]
         raise PublisherConfigError(
-            f"publisher {platform!r}: no real backend in this release (set the channel's backend to outbox)")
+            f"publisher {platform!r}: no real backend in this release (set the channel's backend to outbox)"
+        )
 
 
 # The environment variables each real backend needs (secrets arrive through dagster.EnvVar).
 CREDENTIALS: dict[str, dict[str, str]] = {
-    "linkedin": {"linkedin_access_token": "LINKEDIN_ACCESS_TOKEN", "linkedin_author_urn": "LINKEDIN_AUTHOR_URN"},
+    "linkedin": {
+        "linkedin_access_token": "LINKEDIN_ACCESS_TOKEN",
+        "linkedin_author_urn": "LINKEDIN_AUTHOR_URN",
+    },
     "x": {"x_access_token": "X_ACCESS_TOKEN"},
     "facebook": {"meta_page_id": "META_PAGE_ID", "meta_page_token": "META_PAGE_TOKEN"},
-    "instagram": {"instagram_user_id": "INSTAGRAM_USER_ID", "meta_page_token": "META_PAGE_TOKEN",
-                  "public_media_base_url": "PUBLIC_MEDIA_BASE_URL"},
+    "instagram": {
+        "instagram_user_id": "INSTAGRAM_USER_ID",
+        "meta_page_token": "META_PAGE_TOKEN",
+        "public_media_base_url": "PUBLIC_MEDIA_BASE_URL",
+    },
     "threads": {"threads_user_id": "THREADS_USER_ID", "threads_token": "THREADS_TOKEN"},
-    "tiktok": {"tiktok_access_token": "TIKTOK_ACCESS_TOKEN", "tiktok_refresh_token": "TIKTOK_REFRESH_TOKEN",
-               "tiktok_client_key": "TIKTOK_CLIENT_KEY", "tiktok_client_secret": "TIKTOK_CLIENT_SECRET"},
-    "youtube": {"youtube_refresh_token": "YOUTUBE_REFRESH_TOKEN", "youtube_client_id": "YOUTUBE_CLIENT_ID",
-                "youtube_client_secret": "YOUTUBE_CLIENT_SECRET"},
+    "tiktok": {
+        "tiktok_access_token": "TIKTOK_ACCESS_TOKEN",
+        "tiktok_refresh_token": "TIKTOK_REFRESH_TOKEN",
+        "tiktok_client_key": "TIKTOK_CLIENT_KEY",
+        "tiktok_client_secret": "TIKTOK_CLIENT_SECRET",
+    },
+    "youtube": {
+        "youtube_refresh_token": "YOUTUBE_REFRESH_TOKEN",
+        "youtube_client_id": "YOUTUBE_CLIENT_ID",
+        "youtube_client_secret": "YOUTUBE_CLIENT_SECRET",
+    },
     "bluesky": {"bluesky_handle": "BLUESKY_HANDLE", "bluesky_app_password": "BLUESKY_APP_PASSWORD"},
-    "pinterest": {"pinterest_access_token": "PINTEREST_ACCESS_TOKEN", "pinterest_board_id": "PINTEREST_BOARD_ID"},
-    "reddit": {"reddit_client_id": "REDDIT_CLIENT_ID", "reddit_client_secret": "REDDIT_CLIENT_SECRET",
-               "reddit_refresh_token": "REDDIT_REFRESH_TOKEN"},
+    "pinterest": {
+        "pinterest_access_token": "PINTEREST_ACCESS_TOKEN",
+        "pinterest_board_id": "PINTEREST_BOARD_ID",
+    },
+    "reddit": {
+        "reddit_client_id": "REDDIT_CLIENT_ID",
+        "reddit_client_secret": "REDDIT_CLIENT_SECRET",
+        "reddit_refresh_token": "REDDIT_REFRESH_TOKEN",
+    },
 }
 
 

@@ -43,8 +43,14 @@ class HttpPublisher:
     platform = "generic"
     flush_every = 1
 
-    def __init__(self, client: httpx.Client | None = None, *, timeout: float = 30.0,
-                 sleep: Callable[[float], None] = time.sleep, max_retries: int = 4):
+    def __init__(
+        self,
+        client: httpx.Client | None = None,
+        *,
+        timeout: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+        max_retries: int = 4,
+    ):
         self.client = client or httpx.Client(timeout=timeout)
         self.sleep = sleep
         self.max_retries = max_retries
@@ -82,8 +88,16 @@ class HttpPublisher:
         headers = {**self.headers(), **kwargs.pop("headers", {})}
         try:
             retries = kwargs.pop("max_retries", self.max_retries)
-            return send_with_retry(self.client, method, url, provider=self.platform, headers=headers,
-                                   sleep=self.sleep, max_retries=retries, **kwargs)
+            return send_with_retry(
+                self.client,
+                method,
+                url,
+                provider=self.platform,
+                headers=headers,
+                sleep=self.sleep,
+                max_retries=retries,
+                **kwargs,
+            )
         except ProviderError as exc:
             if exc.status == 401:
                 raise TokenExpired(str(exc)) from None
@@ -103,8 +117,11 @@ class HttpPublisher:
             return call()
 
     @staticmethod
-    def match_text(post: OutgoingPost, candidates: list[tuple[str, PublishResult, datetime | None]],
-                   since: datetime | None) -> PublishResult | None:
+    def match_text(
+        post: OutgoingPost,
+        candidates: list[tuple[str, PublishResult, datetime | None]],
+        since: datetime | None,
+    ) -> PublishResult | None:
         """The candidate whose text is this post's text (links aside), created after `since`."""
         wanted = normalize_text(post.body)
         for text, result, created in candidates:

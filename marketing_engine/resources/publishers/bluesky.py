@@ -34,8 +34,12 @@ def link_facets(text: str) -> list[dict[str, Any]]:
     for match in _URL.finditer(text):
         start = len(text[: match.start()].encode("utf-8"))
         end = start + len(match.group().encode("utf-8"))
-        facets.append({"index": {"byteStart": start, "byteEnd": end},
-                       "features": [{"$type": "app.bsky.richtext.facet#link", "uri": match.group()}]})
+        facets.append(
+            {
+                "index": {"byteStart": start, "byteEnd": end},
+                "features": [{"$type": "app.bsky.richtext.facet#link", "uri": match.group()}],
+            }
+        )
     return facets
 
 
@@ -55,8 +59,11 @@ class BlueskyPublisher(HttpPublisher):
 
     def _session(self) -> None:
         if self.access_jwt is None:
-            data = self.read("POST", f"{self.service}/xrpc/com.atproto.server.createSession",
-                             json={"identifier": self.handle, "password": self.app_password}).json()
+            data = self.read(
+                "POST",
+                f"{self.service}/xrpc/com.atproto.server.createSession",
+                json={"identifier": self.handle, "password": self.app_password},
+            ).json()
             self.did, self.access_jwt, self.refresh_jwt = data["did"], data["accessJwt"], data["refreshJwt"]
 
     def check(self, response: httpx.Response) -> httpx.Response:
@@ -67,8 +74,11 @@ class BlueskyPublisher(HttpPublisher):
     def refresh(self) -> bool:
         if not self.refresh_jwt:
             return False
-        data = self.read("POST", f"{self.service}/xrpc/com.atproto.server.refreshSession",
-                         headers={"Authorization": f"Bearer {self.refresh_jwt}"}).json()
+        data = self.read(
+            "POST",
+            f"{self.service}/xrpc/com.atproto.server.refreshSession",
+            headers={"Authorization": f"Bearer {self.refresh_jwt}"},
+        ).json()
         self.access_jwt, self.refresh_jwt = data["accessJwt"], data["refreshJwt"]
         return True
 
@@ -79,12 +89,17 @@ class BlueskyPublisher(HttpPublisher):
         self._session()
         text = post.fields.get("text", post.body)
         rkey = record_key(post.idempotency_key)
-        record = {"$type": "app.bsky.feed.post", "text": text, "facets": link_facets(text),
-                  "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")}
+        record = {
+            "$type": "app.bsky.feed.post",
+            "text": text,
+            "facets": link_facets(text),
+            "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        }
         body = {"repo": self.did, "collection": "app.bsky.feed.post", "rkey": rkey, "record": record}
         try:
-            data = self.with_refresh(lambda: self.create(
-                "POST", f"{self.service}/xrpc/com.atproto.repo.createRecord", json=body)).json()
+            data = self.with_refresh(
+                lambda: self.create("POST", f"{self.service}/xrpc/com.atproto.repo.createRecord", json=body)
+            ).json()
         except PublishError as exc:
             if "already exists" in str(exc).lower() or "InvalidSwap" in str(exc):
                 raise AmbiguousPublish(f"bluesky: record {rkey} exists already") from None
@@ -94,8 +109,11 @@ class BlueskyPublisher(HttpPublisher):
     def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
         self._session()
         rkey = record_key(post.idempotency_key)
-        response = self.client.get(f"{self.service}/xrpc/com.atproto.repo.getRecord", headers=self.headers(),
-                                   params={"repo": self.did, "collection": "app.bsky.feed.post", "rkey": rkey})
+        response = self.client.get(
+            f"{self.service}/xrpc/com.atproto.repo.getRecord",
+            headers=self.headers(),
+            params={"repo": self.did, "collection": "app.bsky.feed.post", "rkey": rkey},
+        )
         if response.status_code == 400 and response.json().get("error") == "RecordNotFound":
             return None
         data = self.check(response).json()
@@ -103,7 +121,9 @@ class BlueskyPublisher(HttpPublisher):
 
     def verify(self, post_id: str, url: str | None) -> bool:
         self._session()
-        response = self.client.get(f"{self.service}/xrpc/com.atproto.repo.getRecord", headers=self.headers(),
-                                   params={"repo": self.did, "collection": "app.bsky.feed.post",
-                                           "rkey": post_id.rsplit("/", 1)[-1]})
+        response = self.client.get(
+            f"{self.service}/xrpc/com.atproto.repo.getRecord",
+            headers=self.headers(),
+            params={"repo": self.did, "collection": "app.bsky.feed.post", "rkey": post_id.rsplit("/", 1)[-1]},
+        )
         return response.status_code == 200

@@ -37,22 +37,38 @@ class FacebookPublisher(GraphPublisher):
         """`POST /{page-id}/videos` with a public file URL (Facebook fetches it)."""
         if not self.media_base_url:
             raise PublishRejected("facebook: a video post needs PUBLIC_MEDIA_BASE_URL")
-        data = {"file_url": f"{self.media_base_url}/{post.media_keys[0]}",
-                "description": post.fields.get("text", post.body)}
-        video_id = self.create("POST", f"{self.base_url}/{self.page_id}/videos", data=self.params(**data)).json()["id"]
+        data = {
+            "file_url": f"{self.media_base_url}/{post.media_keys[0]}",
+            "description": post.fields.get("text", post.body),
+        }
+        video_id = self.create(
+            "POST", f"{self.base_url}/{self.page_id}/videos", data=self.params(**data)
+        ).json()["id"]
         return PublishResult(video_id, f"https://www.facebook.com/{self.page_id}/videos/{video_id}/")
 
     def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
-        response = self.check(self.read("GET", f"{self.base_url}/{self.page_id}/feed",
-                                        params=self.params(fields="id,message,created_time,permalink_url", limit=50)))
-        candidates = [(item.get("message", ""), PublishResult(item["id"], item.get("permalink_url")),
-                       datetime.fromisoformat(item["created_time"]) if item.get("created_time") else None)
-                      for item in response.json().get("data", [])]
+        response = self.check(
+            self.read(
+                "GET",
+                f"{self.base_url}/{self.page_id}/feed",
+                params=self.params(fields="id,message,created_time,permalink_url", limit=50),
+            )
+        )
+        candidates = [
+            (
+                item.get("message", ""),
+                PublishResult(item["id"], item.get("permalink_url")),
+                datetime.fromisoformat(item["created_time"]) if item.get("created_time") else None,
+            )
+            for item in response.json().get("data", [])
+        ]
         return self.match_text(post, candidates, since)
 
     def verify(self, post_id: str, url: str | None) -> bool:
         try:
-            self.check(self.read("GET", f"{self.base_url}/{post_id}", params=self.params(fields="id"), max_retries=1))
+            self.check(
+                self.read("GET", f"{self.base_url}/{post_id}", params=self.params(fields="id"), max_retries=1)
+            )
         except PublishError as exc:
             if "HTTP 404" in str(exc) or "HTTP 400" in str(exc):
                 return False

@@ -24,8 +24,15 @@ EXPIRED_TOKEN_CODE = 190
 class GraphPublisher(HttpPublisher):
     api = "https://graph.facebook.com/v21.0"
 
-    def __init__(self, token: str, *, base_url: str | None = None, poll_seconds: float = 2.0, max_polls: int = 60,
-                 **kwargs: Any):
+    def __init__(
+        self,
+        token: str,
+        *,
+        base_url: str | None = None,
+        poll_seconds: float = 2.0,
+        max_polls: int = 60,
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         self.token = token
         self.base_url = (base_url or self.api).rstrip("/")
@@ -55,8 +62,11 @@ class GraphPublisher(HttpPublisher):
     def wait_for_container(self, container_id: str) -> None:
         """Poll a media container until the platform has processed it (FINISHED)."""
         for _ in range(self.max_polls):
-            response = self.check(self.read("GET", f"{self.base_url}/{container_id}",
-                                            params=self.params(fields="status_code,status")))
+            response = self.check(
+                self.read(
+                    "GET", f"{self.base_url}/{container_id}", params=self.params(fields="status_code,status")
+                )
+            )
             status = response.json().get("status_code")
             if status in ("FINISHED", "PUBLISHED"):
                 return
@@ -64,5 +74,7 @@ class GraphPublisher(HttpPublisher):
                 detail = response.json().get("status", "")
                 raise PublishRejected(f"{self.platform}: media container {container_id} {status}: {detail}")
             self.sleep(self.poll_seconds)
-        raise PublishRejected(f"{self.platform}: media container {container_id} not ready after "
-                              f"{self.max_polls * self.poll_seconds:.0f} s")
+        raise PublishRejected(
+            f"{self.platform}: media container {container_id} not ready after "
+            f"{self.max_polls * self.poll_seconds:.0f} s"
+        )

@@ -33,9 +33,20 @@ def unescape_commentary(text: str) -> str:
 class LinkedInPublisher(HttpPublisher):
     platform = "linkedin"
 
-    def __init__(self, access_token: str, author_urn: str, *, media_path=None, refresh_token: str | None = None,
-                 client_id: str | None = None, client_secret: str | None = None, version: str = "202511",
-                 base_url: str = API, token_url: str = TOKEN_URL, **kwargs):
+    def __init__(
+        self,
+        access_token: str,
+        author_urn: str,
+        *,
+        media_path=None,
+        refresh_token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        version: str = "202511",
+        base_url: str = API,
+        token_url: str = TOKEN_URL,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.access_token = access_token
         self.author_urn = author_urn
@@ -47,8 +58,11 @@ class LinkedInPublisher(HttpPublisher):
         self.token_url = token_url
 
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}", "LinkedIn-Version": self.version,
-                "X-Restli-Protocol-Version": "2.0.0"}
+        return {
+            "Authorization": f"Bearer {self.access_token}",
+            "LinkedIn-Version": self.version,
+            "X-Restli-Protocol-Version": "2.0.0",
+        }
 
     @staticmethod
     def post_url(urn: str) -> str:
@@ -59,14 +73,21 @@ class LinkedInPublisher(HttpPublisher):
             "author": self.author_urn,
             "commentary": escape_commentary(post.fields.get("text", post.body)),
             "visibility": "PUBLIC",
-            "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [],
-                             "thirdPartyDistributionChannels": []},
+            "distribution": {
+                "feedDistribution": "MAIN_FEED",
+                "targetEntities": [],
+                "thirdPartyDistributionChannels": [],
+            },
             "lifecycleState": "PUBLISHED",
             "isReshareDisabledByAuthor": False,
         }
         if post.media_keys:
-            body["content"] = {"media": {"id": self._upload_video(post.media_keys[0]),
-                                         "title": post.fields.get("text", post.body)[:200]}}
+            body["content"] = {
+                "media": {
+                    "id": self._upload_video(post.media_keys[0]),
+                    "title": post.fields.get("text", post.body)[:200],
+                }
+            }
         response = self.with_refresh(lambda: self.create("POST", f"{self.base_url}/rest/posts", json=body))
         urn = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id")
         if not urn:
@@ -79,22 +100,42 @@ class LinkedInPublisher(HttpPublisher):
             raise PublishRejected("linkedin: a post with video needs the media store")
         path = self.media_path(key)
         size = path.stat().st_size
-        started = self.with_refresh(lambda: self.read(
-            "POST", f"{self.base_url}/rest/videos?action=initializeUpload",
-            json={"initializeUploadRequest": {"owner": self.author_urn, "fileSizeBytes": size,
-                                              "uploadCaptions": False, "uploadThumbnail": False}})).json()["value"]
+        started = self.with_refresh(
+            lambda: self.read(
+                "POST",
+                f"{self.base_url}/rest/videos?action=initializeUpload",
+                json={
+                    "initializeUploadRequest": {
+                        "owner": self.author_urn,
+                        "fileSizeBytes": size,
+                        "uploadCaptions": False,
+                        "uploadThumbnail": False,
+                    }
+                },
+            )
+        ).json()["value"]
         etags = []
         with path.open("rb") as handle:
             for part in started["uploadInstructions"]:
                 handle.seek(part["firstByte"])
                 chunk = handle.read(part["lastByte"] - part["firstByte"] + 1)
-                uploaded = self.client.put(part["uploadUrl"], content=chunk,
-                                           headers={"Content-Type": "application/octet-stream"})
+                uploaded = self.client.put(
+                    part["uploadUrl"], content=chunk, headers={"Content-Type": "application/octet-stream"}
+                )
                 if uploaded.status_code >= 300:
                     raise PublishError(f"linkedin: video part upload failed: HTTP {uploaded.status_code}")
                 etags.append(uploaded.headers.get("etag", ""))
-        self.read("POST", f"{self.base_url}/rest/videos?action=finalizeUpload", json={"finalizeUploadRequest": {
-            "video": started["video"], "uploadToken": started.get("uploadToken", ""), "uploadedPartIds": etags}})
+        self.read(
+            "POST",
+            f"{self.base_url}/rest/videos?action=finalizeUpload",
+            json={
+                "finalizeUploadRequest": {
+                    "video": started["video"],
+                    "uploadToken": started.get("uploadToken", ""),
+                    "uploadedPartIds": etags,
+                }
+            },
+        )
         return started["video"]
 
     def recent(self, count: int = 50) -> list[tuple[str, PublishResult, datetime | None]]:
@@ -104,8 +145,13 @@ class LinkedInPublisher(HttpPublisher):
         for element in response.json().get("elements", []):
             created = element.get("createdAt") or element.get("publishedAt")
             when = datetime.fromtimestamp(created / 1000, UTC) if created else None
-            found.append((unescape_commentary(element.get("commentary", "")),
-                          PublishResult(element["id"], self.post_url(element["id"])), when))
+            found.append(
+                (
+                    unescape_commentary(element.get("commentary", "")),
+                    PublishResult(element["id"], self.post_url(element["id"])),
+                    when,
+                )
+            )
         return found
 
     def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
@@ -113,8 +159,11 @@ class LinkedInPublisher(HttpPublisher):
 
     def verify(self, post_id: str, url: str | None) -> bool:
         try:
-            self.with_refresh(lambda: self.read("GET", f"{self.base_url}/rest/posts/{quote(post_id, safe='')}",
-                                                max_retries=1))
+            self.with_refresh(
+                lambda: self.read(
+                    "GET", f"{self.base_url}/rest/posts/{quote(post_id, safe='')}", max_retries=1
+                )
+            )
         except PublishError as exc:
             if "HTTP 404" in str(exc) or "HTTP 410" in str(exc):
                 return False
@@ -124,9 +173,16 @@ class LinkedInPublisher(HttpPublisher):
     def refresh(self) -> bool:
         if not (self.refresh_token and self.client_id and self.client_secret):
             return False
-        response = self.read("POST", self.token_url, data={
-            "grant_type": "refresh_token", "refresh_token": self.refresh_token,
-            "client_id": self.client_id, "client_secret": self.client_secret})
+        response = self.read(
+            "POST",
+            self.token_url,
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": self.refresh_token,
+                "client_id": self.client_id,
+                "client_secret": self.client_secret,
+            },
+        )
         data = response.json()
         self.access_token = data["access_token"]
         self.refresh_token = data.get("refresh_token", self.refresh_token)

@@ -38,9 +38,15 @@ class OutboxPublisher:
             return self._result(post.idempotency_key)
         media = self._copy_media(post)
         document = {
-            "platform": self.platform, "idempotency_key": post.idempotency_key, "post_id": post.id,
-            "text": post.body, "fields": post.fields, "thread": post.parts, "link": post.link_url,
-            "media": media, "content_sha256": post.content_sha256,
+            "platform": self.platform,
+            "idempotency_key": post.idempotency_key,
+            "post_id": post.id,
+            "text": post.body,
+            "fields": post.fields,
+            "thread": post.parts,
+            "link": post.link_url,
+            "media": media,
+            "content_sha256": post.content_sha256,
             "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
@@ -52,7 +58,9 @@ class OutboxPublisher:
         if not post.media_keys:
             return []
         if self.media_path is None:
-            raise PublishRejected(f"{self.platform}: post {post.id} has media but the outbox has no media store")
+            raise PublishRejected(
+                f"{self.platform}: post {post.id} has media but the outbox has no media store"
+            )
         folder = self.folder / f"{post.idempotency_key}.media"
         folder.mkdir(exist_ok=True)
         copied = []

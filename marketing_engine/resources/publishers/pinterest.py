@@ -23,10 +23,21 @@ API = "https://api.pinterest.com/v5"
 class PinterestPublisher(HttpPublisher):
     platform = "pinterest"
 
-    def __init__(self, access_token: str, board_id: str, *, media_path: Callable[[str], Path] | None = None,
-                 media_base_url: str | None = None, refresh_token: str | None = None, client_id: str | None = None,
-                 client_secret: str | None = None, base_url: str = API, poll_seconds: float = 3.0,
-                 max_polls: int = 60, **kwargs: Any):
+    def __init__(
+        self,
+        access_token: str,
+        board_id: str,
+        *,
+        media_path: Callable[[str], Path] | None = None,
+        media_base_url: str | None = None,
+        refresh_token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        base_url: str = API,
+        poll_seconds: float = 3.0,
+        max_polls: int = 60,
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         self.access_token, self.board_id = access_token, board_id
         self.media_path, self.media_base_url = media_path, (media_base_url or "").rstrip("/")
@@ -49,18 +60,25 @@ class PinterestPublisher(HttpPublisher):
             if not self.media_base_url:
                 raise PublishRejected("pinterest: an image pin needs PUBLIC_MEDIA_BASE_URL")
             return {"source_type": "image_url", "url": f"{self.media_base_url}/{post.media_keys[0]}"}
-        return {"source_type": "video_id", "media_id": self._upload_video(post.media_keys[0]),
-                "cover_image_key_frame_time": 1}
+        return {
+            "source_type": "video_id",
+            "media_id": self._upload_video(post.media_keys[0]),
+            "cover_image_key_frame_time": 1,
+        }
 
     def _upload_video(self, key: str) -> str:
         if self.media_path is None:
             raise PublishRejected("pinterest: video pins need the media store")
-        registered = self.with_refresh(lambda: self.read("POST", f"{self.base_url}/media",
-                                                         json={"media_type": "video"})).json()
+        registered = self.with_refresh(
+            lambda: self.read("POST", f"{self.base_url}/media", json={"media_type": "video"})
+        ).json()
         path = self.media_path(key)
         with path.open("rb") as handle:  # a pre-signed upload: the form fields Pinterest gave, then the file
-            response = self.client.post(registered["upload_url"], data=registered.get("upload_parameters", {}),
-                                        files={"file": (path.name, handle, "video/mp4")})
+            response = self.client.post(
+                registered["upload_url"],
+                data=registered.get("upload_parameters", {}),
+                files={"file": (path.name, handle, "video/mp4")},
+            )
         if response.status_code >= 300:
             raise PublishError(f"pinterest: video upload failed: HTTP {response.status_code}")
         for _ in range(self.max_polls):
@@ -74,18 +92,35 @@ class PinterestPublisher(HttpPublisher):
 
     def publish(self, post: OutgoingPost) -> PublishResult:
         fields = post.fields
-        body = {"board_id": self.board_id, "title": fields.get("title", ""), "description": fields.get("text", ""),
-                "link": fields.get("link") or post.link_url, "media_source": self._media_source(post)}
+        body = {
+            "board_id": self.board_id,
+            "title": fields.get("title", ""),
+            "description": fields.get("text", ""),
+            "link": fields.get("link") or post.link_url,
+            "media_source": self._media_source(post),
+        }
         pin = self.with_refresh(lambda: self.create("POST", f"{self.base_url}/pins", json=body)).json()
         return PublishResult(str(pin["id"]), self.pin_url(str(pin["id"])))
 
     def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
-        items = self.with_refresh(lambda: self.read(
-            "GET", f"{self.base_url}/boards/{self.board_id}/pins", params={"page_size": 50})).json().get("items", [])
+        items = (
+            self.with_refresh(
+                lambda: self.read(
+                    "GET", f"{self.base_url}/boards/{self.board_id}/pins", params={"page_size": 50}
+                )
+            )
+            .json()
+            .get("items", [])
+        )
         wanted = OutgoingPost(post.id, "pinterest", post.idempotency_key, post.fields.get("text", post.body))
-        candidates = [(item.get("description", ""), PublishResult(str(item["id"]), self.pin_url(str(item["id"]))),
-                       datetime.fromisoformat(item["created_at"]) if item.get("created_at") else None)
-                      for item in items]
+        candidates = [
+            (
+                item.get("description", ""),
+                PublishResult(str(item["id"]), self.pin_url(str(item["id"]))),
+                datetime.fromisoformat(item["created_at"]) if item.get("created_at") else None,
+            )
+            for item in items
+        ]
         return self.match_text(wanted, candidates, since)
 
     def verify(self, post_id: str, url: str | None) -> bool:
@@ -100,8 +135,11 @@ class PinterestPublisher(HttpPublisher):
     def refresh(self) -> bool:
         if not (self.refresh_token and self.client_id and self.client_secret):
             return False
-        response = self.client.post(f"{self.base_url}/oauth/token", auth=(self.client_id, self.client_secret),
-                                    data={"grant_type": "refresh_token", "refresh_token": self.refresh_token})
+        response = self.client.post(
+            f"{self.base_url}/oauth/token",
+            auth=(self.client_id, self.client_secret),
+            data={"grant_type": "refresh_token", "refresh_token": self.refresh_token},
+        )
         if response.status_code != 200:
             raise PublishRejected(f"pinterest: token refresh failed: HTTP {response.status_code}")
         self.access_token = response.json()["access_token"]

@@ -31,13 +31,25 @@ class RedditPublisher:
     platform = "reddit"
     flush_every = 1
 
-    def __init__(self, client_id: str, client_secret: str, refresh_token: str, *,
-                 user_agent: str = "marketing-engine/0.1 (by the brand's account)", requestor_kwargs: dict | None = None):
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        refresh_token: str,
+        *,
+        user_agent: str = "marketing-engine/0.1 (by the brand's account)",
+        requestor_kwargs: dict | None = None,
+    ):
         import praw
 
-        self.reddit = praw.Reddit(client_id=client_id, client_secret=client_secret, refresh_token=refresh_token,
-                                  user_agent=user_agent, requestor_kwargs=requestor_kwargs or {},
-                                  ratelimit_seconds=0)
+        self.reddit = praw.Reddit(
+            client_id=client_id,
+            client_secret=client_secret,
+            refresh_token=refresh_token,
+            user_agent=user_agent,
+            requestor_kwargs=requestor_kwargs or {},
+            ratelimit_seconds=0,
+        )
         # no silent retries of a submit: the queue reads the account back before sending again
         self.reddit._core._retry_strategy_class = _no_retry_strategy()
 
@@ -51,11 +63,17 @@ class RedditPublisher:
             item = exc.items[0]
             if item.error_type == "RATELIMIT":
                 match = _TRY_AGAIN.search(item.message or "")
-                wait = float(match.group(1)) * (60 if match and match.group(2) == "minute" else 1) if match else 600.0
+                wait = (
+                    float(match.group(1)) * (60 if match and match.group(2) == "minute" else 1)
+                    if match
+                    else 600.0
+                )
                 raise RateLimited("reddit", wait, item.message) from None
             raise PublishRejected(f"reddit: {item.error_type}: {item.message}") from None
         except prawcore.TooManyRequests as exc:
-            raise RateLimited("reddit", float(exc.response.headers.get("retry-after", 60)), "HTTP 429") from None
+            raise RateLimited(
+                "reddit", float(exc.response.headers.get("retry-after", 60)), "HTTP 429"
+            ) from None
         except (prawcore.InvalidToken, prawcore.OAuthException) as exc:
             raise TokenExpired(f"reddit: {exc}") from None
         except prawcore.ServerError as exc:
@@ -70,16 +88,27 @@ class RedditPublisher:
         community = fields.get("community")
         if not community:
             raise PublishRejected("reddit: the post names no community")
-        submission = self._call(lambda: self.reddit.subreddit(community).submit(
-            title=fields["title"], selftext=fields.get("text", ""), send_replies=True))
+        submission = self._call(
+            lambda: self.reddit.subreddit(community).submit(
+                title=fields["title"], selftext=fields.get("text", ""), send_replies=True
+            )
+        )
         return PublishResult(submission.id, f"https://www.reddit.com/comments/{submission.id}/")
 
     def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
         title = post.fields.get("title", post.body)
         newest = self._call(lambda: list(self.reddit.user.me().submissions.new(limit=25)))
-        candidates = [(s.title, PublishResult(s.id, f"https://www.reddit.com{s.permalink}"),
-                       datetime.fromtimestamp(s.created_utc, UTC)) for s in newest]
-        return HttpPublisher.match_text(OutgoingPost(post.id, "reddit", post.idempotency_key, title), candidates, since)
+        candidates = [
+            (
+                s.title,
+                PublishResult(s.id, f"https://www.reddit.com{s.permalink}"),
+                datetime.fromtimestamp(s.created_utc, UTC),
+            )
+            for s in newest
+        ]
+        return HttpPublisher.match_text(
+            OutgoingPost(post.id, "reddit", post.idempotency_key, title), candidates, since
+        )
 
     def verify(self, post_id: str, url: str | None) -> bool:
         submission = self._call(lambda: self.reddit.submission(id=post_id))

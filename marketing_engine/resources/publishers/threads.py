@@ -30,29 +30,54 @@ class ThreadsPublisher(GraphPublisher):
                 raise PublishError("threads: a post with media needs PUBLIC_MEDIA_BASE_URL")
             fields.update(media_type="VIDEO", video_url=f"{self.media_base_url}/{post.media_keys[0]}")
         # a container is not a post (it expires unpublished), so creating one again is harmless
-        container = self.with_refresh(lambda: self.create(
-            "POST", f"{self.base_url}/{self.user_id}/threads", data=self.params(**fields))).json()["id"]
+        container = self.with_refresh(
+            lambda: self.create("POST", f"{self.base_url}/{self.user_id}/threads", data=self.params(**fields))
+        ).json()["id"]
         if post.media_keys:
             self.wait_for_container(container)
-        thread_id = self.with_refresh(lambda: self.create(
-            "POST", f"{self.base_url}/{self.user_id}/threads_publish", data=self.params(creation_id=container))
+        thread_id = self.with_refresh(
+            lambda: self.create(
+                "POST",
+                f"{self.base_url}/{self.user_id}/threads_publish",
+                data=self.params(creation_id=container),
+            )
         ).json()["id"]
-        permalink = self.check(self.read("GET", f"{self.base_url}/{thread_id}",
-                                         params=self.params(fields="permalink"))).json().get("permalink")
+        permalink = (
+            self.check(
+                self.read("GET", f"{self.base_url}/{thread_id}", params=self.params(fields="permalink"))
+            )
+            .json()
+            .get("permalink")
+        )
         return PublishResult(thread_id, permalink)
 
     def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
-        response = self.with_refresh(lambda: self.check(self.read(
-            "GET", f"{self.base_url}/{self.user_id}/threads",
-            params=self.params(fields="id,text,permalink,timestamp", limit=50))))
-        candidates = [(item.get("text", ""), PublishResult(item["id"], item.get("permalink")),
-                       datetime.strptime(item["timestamp"], "%Y-%m-%dT%H:%M:%S%z") if item.get("timestamp") else None)
-                      for item in response.json().get("data", [])]
+        response = self.with_refresh(
+            lambda: self.check(
+                self.read(
+                    "GET",
+                    f"{self.base_url}/{self.user_id}/threads",
+                    params=self.params(fields="id,text,permalink,timestamp", limit=50),
+                )
+            )
+        )
+        candidates = [
+            (
+                item.get("text", ""),
+                PublishResult(item["id"], item.get("permalink")),
+                datetime.strptime(item["timestamp"], "%Y-%m-%dT%H:%M:%S%z")
+                if item.get("timestamp")
+                else None,
+            )
+            for item in response.json().get("data", [])
+        ]
         return self.match_text(post, candidates, since)
 
     def verify(self, post_id: str, url: str | None) -> bool:
         try:
-            self.check(self.read("GET", f"{self.base_url}/{post_id}", params=self.params(fields="id"), max_retries=1))
+            self.check(
+                self.read("GET", f"{self.base_url}/{post_id}", params=self.params(fields="id"), max_retries=1)
+            )
         except PublishError as exc:
             if "HTTP 404" in str(exc) or "HTTP 400" in str(exc):
                 return False
@@ -60,7 +85,10 @@ class ThreadsPublisher(GraphPublisher):
         return True
 
     def refresh(self) -> bool:
-        response = self.read("GET", "https://graph.threads.net/refresh_access_token",
-                             params={"grant_type": "th_refresh_token", "access_token": self.token})
+        response = self.read(
+            "GET",
+            "https://graph.threads.net/refresh_access_token",
+            params={"grant_type": "th_refresh_token", "access_token": self.token},
+        )
         self.token = response.json()["access_token"]
         return True

@@ -45,10 +45,20 @@ def chunk_plan(size: int, chunk: int = 10 * 1024 * 1024) -> tuple[int, int]:
 class TikTokPublisher(HttpPublisher):
     platform = "tiktok"
 
-    def __init__(self, access_token: str, *, media_path: Callable[[str], Path], refresh_token: str | None = None,
-                 client_key: str | None = None, client_secret: str | None = None, base_url: str = API,
-                 privacy_level: str = "PUBLIC_TO_EVERYONE", poll_seconds: float = 3.0, max_polls: int = 100,
-                 **kwargs: Any):
+    def __init__(
+        self,
+        access_token: str,
+        *,
+        media_path: Callable[[str], Path],
+        refresh_token: str | None = None,
+        client_key: str | None = None,
+        client_secret: str | None = None,
+        base_url: str = API,
+        privacy_level: str = "PUBLIC_TO_EVERYONE",
+        poll_seconds: float = 3.0,
+        max_polls: int = 100,
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         self.access_token, self.refresh_token = access_token, refresh_token
         self.client_key, self.client_secret = client_key, client_secret
@@ -58,7 +68,10 @@ class TikTokPublisher(HttpPublisher):
         self.poll_seconds, self.max_polls = poll_seconds, max_polls
 
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}", "Content-Type": "application/json; charset=UTF-8"}
+        return {
+            "Authorization": f"Bearer {self.access_token}",
+            "Content-Type": "application/json; charset=UTF-8",
+        }
 
     def check(self, response: httpx.Response) -> httpx.Response:
         """TikTok answers errors as {"error": {"code": "...", "message": "..."}}, sometimes with HTTP 200."""
@@ -85,12 +98,22 @@ class TikTokPublisher(HttpPublisher):
         path = self.media_path(post.media_keys[0])
         size = path.stat().st_size
         chunk, count = chunk_plan(size)
-        body = {"post_info": {"title": post.fields.get("text", post.body), "privacy_level": self.privacy_level,
-                              "disable_comment": False},
-                "source_info": {"source": "FILE_UPLOAD", "video_size": size, "chunk_size": chunk,
-                                "total_chunk_count": count}}
-        data = self.with_refresh(lambda: self.create("POST", f"{self.base_url}/v2/post/publish/video/init/",
-                                                     json=body)).json()["data"]
+        body = {
+            "post_info": {
+                "title": post.fields.get("text", post.body),
+                "privacy_level": self.privacy_level,
+                "disable_comment": False,
+            },
+            "source_info": {
+                "source": "FILE_UPLOAD",
+                "video_size": size,
+                "chunk_size": chunk,
+                "total_chunk_count": count,
+            },
+        }
+        data = self.with_refresh(
+            lambda: self.create("POST", f"{self.base_url}/v2/post/publish/video/init/", json=body)
+        ).json()["data"]
         self._upload(data["upload_url"], path, size, chunk, count)
         return self._wait_published(data["publish_id"])
 
@@ -101,50 +124,92 @@ class TikTokPublisher(HttpPublisher):
                 end = size if index == count - 1 else start + chunk
                 handle.seek(start)
                 payload = handle.read(end - start)
-                response = self.client.put(url, content=payload, headers={
-                    "Content-Type": "video/mp4", "Content-Length": str(len(payload)),
-                    "Content-Range": f"bytes {start}-{end - 1}/{size}"})
+                response = self.client.put(
+                    url,
+                    content=payload,
+                    headers={
+                        "Content-Type": "video/mp4",
+                        "Content-Length": str(len(payload)),
+                        "Content-Range": f"bytes {start}-{end - 1}/{size}",
+                    },
+                )
                 if response.status_code not in (200, 201, 206):
-                    raise PublishError(f"tiktok: chunk {index + 1}/{count} upload failed: HTTP {response.status_code}")
+                    raise PublishError(
+                        f"tiktok: chunk {index + 1}/{count} upload failed: HTTP {response.status_code}"
+                    )
 
     def _wait_published(self, publish_id: str) -> PublishResult:
         for _ in range(self.max_polls):
             try:
-                response = self.check(self.read("POST", f"{self.base_url}/v2/post/publish/status/fetch/",
-                                                json={"publish_id": publish_id}))
+                response = self.check(
+                    self.read(
+                        "POST",
+                        f"{self.base_url}/v2/post/publish/status/fetch/",
+                        json={"publish_id": publish_id},
+                    )
+                )
             except PublishError as exc:  # TikTok has the post: never send it again, let the reconciler look
-                raise AcceptedUnconfirmed(f"tiktok: publish {publish_id} accepted, status unknown: {exc}") from None
+                raise AcceptedUnconfirmed(
+                    f"tiktok: publish {publish_id} accepted, status unknown: {exc}"
+                ) from None
             data = response.json()["data"]
             if data["status"] == "PUBLISH_COMPLETE":
                 ids = data.get("publicaly_available_post_id") or []  # (sic) the API's spelling
                 post_id = str(ids[0]) if ids else publish_id
                 return PublishResult(post_id, f"https://www.tiktok.com/video/{post_id}" if ids else None)
             if data["status"] == "FAILED":
-                raise PublishRejected(f"tiktok: publish {publish_id} failed: {data.get('fail_reason', 'unknown')}")
+                raise PublishRejected(
+                    f"tiktok: publish {publish_id} failed: {data.get('fail_reason', 'unknown')}"
+                )
             self.sleep(self.poll_seconds)
-        raise AcceptedUnconfirmed(f"tiktok: publish {publish_id} still processing after {self.max_polls} polls")
+        raise AcceptedUnconfirmed(
+            f"tiktok: publish {publish_id} still processing after {self.max_polls} polls"
+        )
 
     def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
-        response = self.with_refresh(lambda: self.check(self.read(
-            "POST", f"{self.base_url}/v2/video/list/?fields=id,video_description,create_time,share_url",
-            json={"max_count": 20})))
-        candidates = [(v.get("video_description", ""), PublishResult(str(v["id"]), v.get("share_url")),
-                       datetime.fromtimestamp(v["create_time"], UTC) if v.get("create_time") else None)
-                      for v in response.json().get("data", {}).get("videos", [])]
+        response = self.with_refresh(
+            lambda: self.check(
+                self.read(
+                    "POST",
+                    f"{self.base_url}/v2/video/list/?fields=id,video_description,create_time,share_url",
+                    json={"max_count": 20},
+                )
+            )
+        )
+        candidates = [
+            (
+                v.get("video_description", ""),
+                PublishResult(str(v["id"]), v.get("share_url")),
+                datetime.fromtimestamp(v["create_time"], UTC) if v.get("create_time") else None,
+            )
+            for v in response.json().get("data", {}).get("videos", [])
+        ]
         return self.match_text(post, candidates, since)
 
     def verify(self, post_id: str, url: str | None) -> bool:
-        response = self.check(self.read("POST", f"{self.base_url}/v2/video/query/?fields=id",
-                                        json={"filters": {"video_ids": [post_id]}}))
+        response = self.check(
+            self.read(
+                "POST",
+                f"{self.base_url}/v2/video/query/?fields=id",
+                json={"filters": {"video_ids": [post_id]}},
+            )
+        )
         return bool(response.json().get("data", {}).get("videos"))
 
     def refresh(self) -> bool:
         if not (self.refresh_token and self.client_key and self.client_secret):
             return False
-        response = self.read("POST", f"{self.base_url}/v2/oauth/token/", data={
-            "client_key": self.client_key, "client_secret": self.client_secret,
-            "grant_type": "refresh_token", "refresh_token": self.refresh_token},
-            headers={"Content-Type": "application/x-www-form-urlencoded"})
+        response = self.read(
+            "POST",
+            f"{self.base_url}/v2/oauth/token/",
+            data={
+                "client_key": self.client_key,
+                "client_secret": self.client_secret,
+                "grant_type": "refresh_token",
+                "refresh_token": self.refresh_token,
+            },
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         data = response.json()
         self.access_token = data["access_token"]
         self.refresh_token = data.get("refresh_token", self.refresh_token)

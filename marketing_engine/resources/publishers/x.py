@@ -40,10 +40,19 @@ class XPublisher:
     platform = "x"
     flush_every = 1
 
-    def __init__(self, access_token: str, *, refresh_token: str | None = None, client_id: str | None = None,
-                 client_secret: str | None = None, timeout: float = 30.0, token_url: str = TOKEN_URL,
-                 media_path: Callable[[str], Path] | None = None, sleep: Callable[[float], None] = time.sleep,
-                 max_polls: int = 60):
+    def __init__(
+        self,
+        access_token: str,
+        *,
+        refresh_token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        timeout: float = 30.0,
+        token_url: str = TOKEN_URL,
+        media_path: Callable[[str], Path] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        max_polls: int = 60,
+    ):
         import tweepy
 
         self.client = tweepy.Client(bearer_token=access_token, wait_on_rate_limit=False)
@@ -79,7 +88,10 @@ class XPublisher:
             raise PublishRejected(f"x: HTTP {exc.response.status_code}: {_message(exc)}") from None
         except requests.ConnectTimeout:
             raise NotSent("x", 5.0, "connection timed out before sending") from None
-        except (requests.ConnectionError, requests.Timeout) as exc:  # may have been sent: look before retrying
+        except (
+            requests.ConnectionError,
+            requests.Timeout,
+        ) as exc:  # may have been sent: look before retrying
             raise AmbiguousPublish(f"x: {type(exc).__name__} on create") from None
 
     def _with_refresh(self, call: Callable[[], Any]) -> Any:
@@ -91,9 +103,15 @@ class XPublisher:
         texts = [post.fields.get("text", post.body), *post.parts]
         media_ids = [self._upload(key) for key in post.media_keys] if not done else []
         for index in range(len(done), len(texts)):
-            response = self._with_refresh(partial(self.client.create_tweet, text=texts[index], user_auth=False,
-                                                  in_reply_to_tweet_id=done[-1] if done else None,
-                                                  media_ids=media_ids if index == 0 and media_ids else None))
+            response = self._with_refresh(
+                partial(
+                    self.client.create_tweet,
+                    text=texts[index],
+                    user_auth=False,
+                    in_reply_to_tweet_id=done[-1] if done else None,
+                    media_ids=media_ids if index == 0 and media_ids else None,
+                )
+            )
             done.append(str(response.data["id"]))
         head = done[0]
         del self._thread_progress[post.idempotency_key]
@@ -120,12 +138,19 @@ class XPublisher:
             raise PublishRejected("x: a post with media needs the media store")
         path = self.media_path(key)
         size = path.stat().st_size
-        media_id = self._media_request("POST", f"{MEDIA_URL}/initialize", json={
-            "media_type": "video/mp4", "total_bytes": size, "media_category": "tweet_video"})["data"]["id"]
+        media_id = self._media_request(
+            "POST",
+            f"{MEDIA_URL}/initialize",
+            json={"media_type": "video/mp4", "total_bytes": size, "media_category": "tweet_video"},
+        )["data"]["id"]
         with path.open("rb") as handle:
             for index, chunk in enumerate(iter(lambda: handle.read(CHUNK), b"")):
-                self._media_request("POST", f"{MEDIA_URL}/{media_id}/append", data={"segment_index": index},
-                                    files={"media": ("chunk", chunk, "application/octet-stream")})
+                self._media_request(
+                    "POST",
+                    f"{MEDIA_URL}/{media_id}/append",
+                    data={"segment_index": index},
+                    files={"media": ("chunk", chunk, "application/octet-stream")},
+                )
         info = self._media_request("POST", f"{MEDIA_URL}/{media_id}/finalize")["data"].get("processing_info")
         for _ in range(self.max_polls):
             if not info or info.get("state") == "succeeded":
@@ -133,17 +158,31 @@ class XPublisher:
             if info.get("state") == "failed":
                 raise PublishRejected(f"x: video {media_id} processing failed: {info.get('error', '')}")
             self.sleep(float(info.get("check_after_secs", 2)))
-            info = self._media_request("GET", MEDIA_URL, params={"media_id": media_id, "command": "STATUS"}
-                                       )["data"].get("processing_info")
+            info = self._media_request("GET", MEDIA_URL, params={"media_id": media_id, "command": "STATUS"})[
+                "data"
+            ].get("processing_info")
         raise PublishError(f"x: video {media_id} still processing")
 
     def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
         if self._me is None:
             self._me = str(self._with_refresh(partial(self.client.get_me, user_auth=False)).data["id"])
-        response = self._with_refresh(partial(self.client.get_users_tweets, self._me, max_results=50,
-                                              tweet_fields=["created_at"], user_auth=False))
-        candidates = [(t["text"], PublishResult(str(t["id"]), f"https://x.com/i/web/status/{t['id']}"),
-                       t.get("created_at")) for t in (response.data or [])]
+        response = self._with_refresh(
+            partial(
+                self.client.get_users_tweets,
+                self._me,
+                max_results=50,
+                tweet_fields=["created_at"],
+                user_auth=False,
+            )
+        )
+        candidates = [
+            (
+                t["text"],
+                PublishResult(str(t["id"]), f"https://x.com/i/web/status/{t['id']}"),
+                t.get("created_at"),
+            )
+            for t in (response.data or [])
+        ]
         head = OutgoingPost(post.id, "x", post.idempotency_key, post.fields.get("text", post.body))
         return HttpPublisher.match_text(head, candidates, since)
 
@@ -167,10 +206,20 @@ class XPublisher:
         if not (self.refresh_token and self.client_id):
             return False
         auth = (self.client_id, self.client_secret) if self.client_secret else None
-        response = requests.post(self.token_url, timeout=self.timeout, auth=auth, data={
-            "grant_type": "refresh_token", "refresh_token": self.refresh_token, "client_id": self.client_id})
+        response = requests.post(
+            self.token_url,
+            timeout=self.timeout,
+            auth=auth,
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": self.refresh_token,
+                "client_id": self.client_id,
+            },
+        )
         if response.status_code != 200:
-            raise PublishRejected(f"x: token refresh failed: HTTP {response.status_code}: {response.text[:200]}")
+            raise PublishRejected(
+                f"x: token refresh failed: HTTP {response.status_code}: {response.text[:200]}"
+            )
         data = response.json()
         self.client.bearer_token = data["access_token"]
         self.refresh_token = data.get("refresh_token", self.refresh_token)

@@ -28,9 +28,19 @@ class YouTubePublisher:
     platform = "youtube"
     flush_every = 1
 
-    def __init__(self, *, media_path: Callable[[str], Path], access_token: str | None = None,
-                 refresh_token: str | None = None, client_id: str | None = None, client_secret: str | None = None,
-                 http: Any = None, chunksize: int = 8 * 1024 * 1024, privacy: str = "public", category_id: str = "22"):
+    def __init__(
+        self,
+        *,
+        media_path: Callable[[str], Path],
+        access_token: str | None = None,
+        refresh_token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        http: Any = None,
+        chunksize: int = 8 * 1024 * 1024,
+        privacy: str = "public",
+        category_id: str = "22",
+    ):
         self.media_path = media_path
         self.token = (access_token, refresh_token, client_id, client_secret)
         self.http = http
@@ -47,8 +57,13 @@ class YouTubePublisher:
                 from google.oauth2.credentials import Credentials
 
                 access, refresh, client_id, secret = self.token
-                credentials = Credentials(access, refresh_token=refresh, client_id=client_id, client_secret=secret,
-                                          token_uri="https://oauth2.googleapis.com/token")
+                credentials = Credentials(
+                    access,
+                    refresh_token=refresh,
+                    client_id=client_id,
+                    client_secret=secret,
+                    token_uri="https://oauth2.googleapis.com/token",
+                )
                 http = google_auth_httplib2.AuthorizedHttp(credentials)  # refreshes an expired token itself
             self._service = build("youtube", "v3", http=http, static_discovery=True, cache_discovery=False)
         return self._service
@@ -77,11 +92,20 @@ class YouTubePublisher:
         if not post.media_keys:
             raise PublishRejected("youtube: a post needs a video")
         fields = post.fields
-        body = {"snippet": {"title": fields.get("title", post.body[:100]), "description": fields.get("text", ""),
-                            "categoryId": self.category_id},
-                "status": {"privacyStatus": self.privacy, "selfDeclaredMadeForKids": False}}
-        media = MediaFileUpload(str(self.media_path(post.media_keys[0])), mimetype="video/mp4",
-                                chunksize=self.chunksize, resumable=True)
+        body = {
+            "snippet": {
+                "title": fields.get("title", post.body[:100]),
+                "description": fields.get("text", ""),
+                "categoryId": self.category_id,
+            },
+            "status": {"privacyStatus": self.privacy, "selfDeclaredMadeForKids": False},
+        }
+        media = MediaFileUpload(
+            str(self.media_path(post.media_keys[0])),
+            mimetype="video/mp4",
+            chunksize=self.chunksize,
+            resumable=True,
+        )
         request = self.service().videos().insert(part="snippet,status", body=body, media_body=media)
         response = None
         while response is None:  # the client retries a failed chunk itself (5xx) before giving up
@@ -90,14 +114,28 @@ class YouTubePublisher:
         return PublishResult(video_id, f"https://www.youtube.com/watch?v={video_id}")
 
     def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
-        response = self._call(lambda: self.service().search().list(
-            part="snippet", forMine=True, type="video", order="date", maxResults=25).execute())
+        response = self._call(
+            lambda: (
+                self.service()
+                .search()
+                .list(part="snippet", forMine=True, type="video", order="date", maxResults=25)
+                .execute()
+            )
+        )
         title = post.fields.get("title", post.body[:100])
-        candidates = [(item["snippet"]["title"],
-                       PublishResult(item["id"]["videoId"], f"https://www.youtube.com/watch?v={item['id']['videoId']}"),
-                       datetime.fromisoformat(item["snippet"]["publishedAt"]))
-                      for item in response.get("items", [])]
-        return HttpPublisher.match_text(OutgoingPost(post.id, "youtube", post.idempotency_key, title), candidates, since)
+        candidates = [
+            (
+                item["snippet"]["title"],
+                PublishResult(
+                    item["id"]["videoId"], f"https://www.youtube.com/watch?v={item['id']['videoId']}"
+                ),
+                datetime.fromisoformat(item["snippet"]["publishedAt"]),
+            )
+            for item in response.get("items", [])
+        ]
+        return HttpPublisher.match_text(
+            OutgoingPost(post.id, "youtube", post.idempotency_key, title), candidates, since
+        )
 
     def verify(self, post_id: str, url: str | None) -> bool:
         response = self._call(lambda: self.service().videos().list(part="id,status", id=post_id).execute())

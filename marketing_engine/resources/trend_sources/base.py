@@ -120,5 +120,7 @@ class TrendSourcesResource(ConfigurableResource):
         if name == "tiktok" and self.tiktok_client_key and self.tiktok_client_secret:
             from marketing_engine.resources.trend_sources.tiktok import TikTokTrendSource
 
-            return TikTokTrendSource(self.tiktok_client_key, self.tiktok_client_secret, timeout_s=self.timeout_s)
+            return TikTokTrendSource(
+                self.tiktok_client_key, self.tiktok_client_secret, timeout_s=self.timeout_s
+            )
         return None

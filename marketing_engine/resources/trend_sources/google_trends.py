@@ -24,8 +24,14 @@ BATCH = 5
 class GoogleTrendsSource:
     name = "google_trends"
 
-    def __init__(self, api_key: str, timeout_s: float = 20.0, client: httpx.Client | None = None,
-                 rising_queries: bool = True, **retry):
+    def __init__(
+        self,
+        api_key: str,
+        timeout_s: float = 20.0,
+        client: httpx.Client | None = None,
+        rising_queries: bool = True,
+        **retry,
+    ):
         self._api_key = api_key
         self._client = client or httpx.Client(timeout=timeout_s)
         self._rising_queries = rising_queries
@@ -43,19 +49,26 @@ class GoogleTrendsSource:
     def _get(self, params: dict, what: str) -> dict:
         params = {**params, "engine": "google_trends", "api_key": self._api_key}
         try:
-            response = send_with_retry(self._client, "GET", ENDPOINT, provider="serpapi", params=params, **self._retry)
+            response = send_with_retry(
+                self._client, "GET", ENDPOINT, provider="serpapi", params=params, **self._retry
+            )
             body = response.json()
         except ProviderError as exc:
             raise TrendSourceError(self.name, str(exc)) from None
         except ValueError:
             raise TrendSourceError(self.name, f"answer for {what} is not JSON") from None
         if not isinstance(body, dict) or body.get("error"):
-            raise TrendSourceError(self.name, f"{what}: {body.get('error') if isinstance(body, dict) else body}")
+            raise TrendSourceError(
+                self.name, f"{what}: {body.get('error') if isinstance(body, dict) else body}"
+            )
         return body
 
     def _batch(self, topics: tuple[str, ...], request: FetchRequest) -> list[TrendReading]:
         geo = request.regions[0] if request.regions else ""
-        body = self._get({"q": ",".join(topics), "data_type": "TIMESERIES", "date": "now 7-d", "geo": geo}, str(list(topics)))
+        body = self._get(
+            {"q": ",".join(topics), "data_type": "TIMESERIES", "date": "now 7-d", "geo": geo},
+            str(list(topics)),
+        )
         try:
             timeline = body["interest_over_time"]["timeline_data"]
             by_day = {_day(point["timestamp"]): point["values"] for point in timeline}
@@ -67,9 +80,15 @@ class GoogleTrendsSource:
         """The topic's rising related queries (new topics to watch); a failure here only notes itself."""
         geo = request.regions[0] if request.regions else ""
         try:
-            body = self._get({"q": topic, "data_type": "RELATED_QUERIES", "date": "now 7-d", "geo": geo}, repr(topic))
+            body = self._get(
+                {"q": topic, "data_type": "RELATED_QUERIES", "date": "now 7-d", "geo": geo}, repr(topic)
+            )
             rising = body.get("related_queries", {}).get("rising", [])
-            return {"rising": [{"query": str(q["query"]), "growth": q.get("extracted_value")} for q in rising[:10]]}
+            return {
+                "rising": [
+                    {"query": str(q["query"]), "growth": q.get("extracted_value")} for q in rising[:10]
+                ]
+            }
         except TrendSourceError as exc:
             return {"rising_error": str(exc)}
         except (AttributeError, KeyError, TypeError):
@@ -80,8 +99,13 @@ class GoogleTrendsSource:
         earlier = [d for d in by_day if d < day]
         before = _value(by_day[max(earlier)], topic) if earlier else None
         return TrendReading(
-            day=day, source=self.name, topic=topic, interest=today, volume=None,
-            velocity=(today / before - 1.0) if before else None, raw={"values": by_day[day]},
+            day=day,
+            source=self.name,
+            topic=topic,
+            interest=today,
+            volume=None,
+            velocity=(today / before - 1.0) if before else None,
+            raw={"values": by_day[day]},
         )
 
 

@@ -22,8 +22,14 @@ GOOGLE_NEWS = "https://news.google.com/rss/search?q={query}&hl=en-US&gl={region}
 class NewsTrendSource:
     name = "news"
 
-    def __init__(self, feeds: tuple[str, ...] = (), timeout_s: float = 20.0, client: httpx.Client | None = None,
-                 google_news: bool = True, **retry):
+    def __init__(
+        self,
+        feeds: tuple[str, ...] = (),
+        timeout_s: float = 20.0,
+        client: httpx.Client | None = None,
+        google_news: bool = True,
+        **retry,
+    ):
         self._feeds = feeds
         self._client = client or httpx.Client(timeout=timeout_s, follow_redirects=True)
         self._google_news = google_news
@@ -57,11 +63,22 @@ class NewsTrendSource:
         readings = []
         for topic in request.topics:
             words = [w for w in topic.lower().replace("-", " ").split() if len(w) > 2]
-            hits = {e.get("link", e.get("title")): e for e in entries
-                    if words and all(w in _text(e) for w in words)}
+            hits = {
+                e.get("link", e.get("title")): e
+                for e in entries
+                if words and all(w in _text(e) for w in words)
+            }
             headlines = [{"title": e.get("title", ""), "link": e.get("link", "")} for e in hits.values()]
-            readings.append(TrendReading(day=request.day, source=self.name, topic=topic, interest=float(len(hits)),
-                                         volume=float(len(hits)), raw={"headlines": headlines[:20]}))
+            readings.append(
+                TrendReading(
+                    day=request.day,
+                    source=self.name,
+                    topic=topic,
+                    interest=float(len(hits)),
+                    volume=float(len(hits)),
+                    raw={"headlines": headlines[:20]},
+                )
+            )
         return readings
 
 

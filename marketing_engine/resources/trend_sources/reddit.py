@@ -22,8 +22,12 @@ class RedditTrendSource:
 
         self._errors = prawcore.exceptions
         self._reddit = praw.Reddit(
-            client_id=client_id, client_secret=client_secret, user_agent=user_agent,
-            check_for_async=False, check_for_updates=False, **config,
+            client_id=client_id,
+            client_secret=client_secret,
+            user_agent=user_agent,
+            check_for_async=False,
+            check_for_updates=False,
+            **config,
         )
 
     def fetch(self, request: FetchRequest) -> list[TrendReading]:
@@ -33,20 +37,31 @@ class RedditTrendSource:
     def _topic(self, topic: str, communities: str, request: FetchRequest) -> TrendReading:
         try:
             posts = [
-                post for post in self._reddit.subreddit(communities).search(
+                post
+                for post in self._reddit.subreddit(communities).search(
                     f'"{topic}"', sort="new", time_filter="week", limit=100
                 )
                 if datetime.fromtimestamp(post.created_utc, UTC).date() == request.day
             ]
             comments = sum(int(post.num_comments) for post in posts)
-            titles = [{"title": post.title, "subreddit": str(post.subreddit), "comments": int(post.num_comments)}
-                      for post in posts[:20]]
+            titles = [
+                {"title": post.title, "subreddit": str(post.subreddit), "comments": int(post.num_comments)}
+                for post in posts[:20]
+            ]
         except self._errors.TooManyRequests as exc:
             reset = exc.response.headers.get("x-ratelimit-reset", "?")
             raise TrendSourceError(self.name, f"rate limited for {topic!r} (resets in {reset} s)") from None
         except self._errors.PrawcoreException as exc:
             raise TrendSourceError(self.name, f"{topic!r}: {type(exc).__name__}: {exc}") from None
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
-            raise TrendSourceError(self.name, f"{topic!r}: malformed listing ({type(exc).__name__}: {exc})") from None
-        return TrendReading(day=request.day, source=self.name, topic=topic, interest=float(len(posts)),
-                            volume=float(comments), raw={"communities": communities, "posts": titles})
+            raise TrendSourceError(
+                self.name, f"{topic!r}: malformed listing ({type(exc).__name__}: {exc})"
+            ) from None
+        return TrendReading(
+            day=request.day,
+            source=self.name,
+            topic=topic,
+            interest=float(len(posts)),
+            volume=float(comments),
+            raw={"communities": communities, "posts": titles},
+        )

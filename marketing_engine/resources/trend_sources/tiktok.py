@@ -19,8 +19,14 @@ QUERY_URL = "https://open.tiktokapis.com/v2/research/video/query/"
 class TikTokTrendSource:
     name = "tiktok"
 
-    def __init__(self, client_key: str, client_secret: str, timeout_s: float = 20.0,
-                 client: httpx.Client | None = None, **retry):
+    def __init__(
+        self,
+        client_key: str,
+        client_secret: str,
+        timeout_s: float = 20.0,
+        client: httpx.Client | None = None,
+        **retry,
+    ):
         self._key, self._secret = client_key, client_secret
         self._client = client or httpx.Client(timeout=timeout_s)
         self._retry = retry
@@ -28,7 +34,9 @@ class TikTokTrendSource:
 
     def _call(self, url: str, **kwargs) -> dict:
         try:
-            body = send_with_retry(self._client, "POST", url, provider="tiktok", **self._retry, **kwargs).json()
+            body = send_with_retry(
+                self._client, "POST", url, provider="tiktok", **self._retry, **kwargs
+            ).json()
         except ProviderError as exc:
             raise TrendSourceError(self.name, str(exc)) from None
         except ValueError:
@@ -39,10 +47,18 @@ class TikTokTrendSource:
 
     def token(self) -> str:
         if self._token is None:
-            body = self._call(TOKEN_URL, data={"client_key": self._key, "client_secret": self._secret,
-                                               "grant_type": "client_credentials"})
+            body = self._call(
+                TOKEN_URL,
+                data={
+                    "client_key": self._key,
+                    "client_secret": self._secret,
+                    "grant_type": "client_credentials",
+                },
+            )
             if "access_token" not in body:
-                raise TrendSourceError(self.name, f"no access token: {body.get('error_description') or body.get('error')}")
+                raise TrendSourceError(
+                    self.name, f"no access token: {body.get('error_description') or body.get('error')}"
+                )
             self._token = str(body["access_token"])
         return self._token
 
@@ -53,9 +69,12 @@ class TikTokTrendSource:
         day = request.day.strftime("%Y%m%d")
         conditions = [{"operation": "IN", "field_name": "keyword", "field_values": [topic]}]
         if request.regions:
-            conditions.append({"operation": "IN", "field_name": "region_code", "field_values": list(request.regions)})
+            conditions.append(
+                {"operation": "IN", "field_name": "region_code", "field_values": list(request.regions)}
+            )
         body = self._call(
-            QUERY_URL, params={"fields": "id,view_count,create_time"},
+            QUERY_URL,
+            params={"fields": "id,view_count,create_time"},
             headers={"Authorization": f"Bearer {self.token()}"},
             json={"query": {"and": conditions}, "start_date": day, "end_date": day, "max_count": 100},
         )
@@ -67,5 +86,11 @@ class TikTokTrendSource:
             views = sum(float(v.get("view_count", 0)) for v in videos)
         except (KeyError, TypeError, ValueError, AttributeError):
             raise TrendSourceError(self.name, f"{topic!r}: answer has no data.videos list") from None
-        return TrendReading(day=request.day, source=self.name, topic=topic, interest=float(len(videos)),
-                            volume=views, raw={"videos": len(videos), "has_more": body["data"].get("has_more")})
+        return TrendReading(
+            day=request.day,
+            source=self.name,
+            topic=topic,
+            interest=float(len(videos)),
+            volume=views,
+            raw={"videos": len(videos), "has_more": body["data"].get("has_more")},
+        )

@@ -28,11 +28,16 @@ class XTrendSource:
         start = datetime.combine(day - timedelta(days=1), time(), UTC)
         try:
             response = self._client.get_recent_tweets_count(
-                query=f'"{topic}" -is:retweet', granularity="day", start_time=start, end_time=start + timedelta(days=2)
+                query=f'"{topic}" -is:retweet',
+                granularity="day",
+                start_time=start,
+                end_time=start + timedelta(days=2),
             )
         except self._tweepy.TooManyRequests as exc:
             reset = exc.response.headers.get("x-rate-limit-reset", "?")
-            raise TrendSourceError(self.name, f"rate limited for {topic!r} (resets at epoch {reset})") from None
+            raise TrendSourceError(
+                self.name, f"rate limited for {topic!r} (resets at epoch {reset})"
+            ) from None
         except self._tweepy.TweepyException as exc:
             raise TrendSourceError(self.name, f"{topic!r}: {type(exc).__name__}: {exc}") from None
         buckets = {}
@@ -46,6 +51,11 @@ class XTrendSource:
         before = buckets.get(day - timedelta(days=1))
         count = buckets[day]
         return TrendReading(
-            day=day, source=self.name, topic=topic, interest=count, volume=count,
-            velocity=(count / before - 1.0) if before else None, raw={"buckets": response.data},
+            day=day,
+            source=self.name,
+            topic=topic,
+            interest=count,
+            volume=count,
+            velocity=(count / before - 1.0) if before else None,
+            raw={"buckets": response.data},
         )

@@ -24,7 +24,9 @@ class YouTubeTrendSource:
 
         self._http_error = HttpError
         # The discovery document ships with the client library: no network call to build it.
-        self._api = build("youtube", "v3", developerKey=api_key, http=http, static_discovery=True, cache_discovery=False)
+        self._api = build(
+            "youtube", "v3", developerKey=api_key, http=http, static_discovery=True, cache_discovery=False
+        )
 
     def _execute(self, call, what: str) -> dict:
         try:
@@ -49,7 +51,11 @@ class YouTubeTrendSource:
         start = datetime.combine(request.day, time(), UTC)
         found = self._execute(
             self._api.search().list(
-                part="id", q=topic, type="video", regionCode=region, maxResults=50,
+                part="id",
+                q=topic,
+                type="video",
+                regionCode=region,
+                maxResults=50,
                 publishedAfter=start.isoformat().replace("+00:00", "Z"),
                 publishedBefore=(start + timedelta(days=1)).isoformat().replace("+00:00", "Z"),
             ),
@@ -59,10 +65,20 @@ class YouTubeTrendSource:
             ids = [item["id"]["videoId"] for item in found["items"]]
             views = 0.0
             if ids:
-                stats = self._execute(self._api.videos().list(part="statistics", id=",".join(ids)), f"videos {topic!r}")
+                stats = self._execute(
+                    self._api.videos().list(part="statistics", id=",".join(ids)), f"videos {topic!r}"
+                )
                 views = sum(float(item["statistics"].get("viewCount", 0)) for item in stats["items"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise TrendSourceError(self.name, f"{topic!r}: malformed answer ({type(exc).__name__}: {exc})") from None
+            raise TrendSourceError(
+                self.name, f"{topic!r}: malformed answer ({type(exc).__name__}: {exc})"
+            ) from None
         on_chart = sum(topic.lower() in title for title in popular)
-        return TrendReading(day=request.day, source=self.name, topic=topic, interest=float(len(ids)), volume=views,
-                            raw={"videos": len(ids), "on_most_popular": on_chart})
+        return TrendReading(
+            day=request.day,
+            source=self.name,
+            topic=topic,
+            interest=float(len(ids)),
+            volume=views,
+            raw={"videos": len(ids), "on_most_popular": on_chart},
+        )

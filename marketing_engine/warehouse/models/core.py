@@ -283,7 +283,9 @@ class SocialPost(Base, BrandScoped, Timestamps):
     last_error: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column()
     # added by migration 0005 (publishing)
-    payload: Mapped[dict | None] = mapped_column()  # fields beyond the body: title, thread parts, community, media
+    payload: Mapped[dict | None] = (
+        mapped_column()
+    )  # fields beyond the body: title, thread parts, community, media
     arc_step: Mapped[str | None] = mapped_column(String(20))
     campaign: Mapped[str | None] = mapped_column(String(200))
     publishing_started_at: Mapped[datetime | None] = mapped_column()
