@@ -119,11 +119,17 @@ def _publish_due(args: argparse.Namespace) -> int:
     warehouse = _warehouse(migrate=not args.skip_migrations)
     warehouse.engine  # noqa: B018 - migrate and connect before saying ready
     if args.backend == "linkedin":
+        from dagster import EnvVar
+
         from marketing_engine.resources.publishers.linkedin import API, LinkedInPublisher
 
+        token, author = EnvVar("LINKEDIN_ACCESS_TOKEN").get_value(), EnvVar("LINKEDIN_AUTHOR_URN").get_value()
+        if not token or not author:
+            print("publish-due --backend linkedin needs LINKEDIN_ACCESS_TOKEN and LINKEDIN_AUTHOR_URN", file=sys.stderr)
+            return 2
         publisher = LinkedInPublisher(
-            os.environ["LINKEDIN_ACCESS_TOKEN"],
-            os.environ["LINKEDIN_AUTHOR_URN"],
+            token,
+            author,
             base_url=os.environ.get("LINKEDIN_API_BASE", API),
             timeout=args.timeout,
         )

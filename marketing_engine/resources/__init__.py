@@ -94,7 +94,7 @@ def prod_resources() -> dict[str, Any]:
         "crawler": crawler_from_env(),
         "mail": mail_from_env(),
         "ad_library": AdLibraryResource(access_token=EnvVar("META_AD_LIBRARY_TOKEN"))
-        if os.environ.get("META_AD_LIBRARY_TOKEN")
+        if "META_AD_LIBRARY_TOKEN" in os.environ
         else AdLibraryResource(),
         "social_discovery": social_discovery_from_env(),
     }
