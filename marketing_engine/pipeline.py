@@ -33,7 +33,6 @@ class Stage:
     groups: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
     partitions: PartitionPicker | None = None
-    checks: bool = True
 
     def selection(self) -> AssetSelection:
         selection = AssetSelection.groups(*self.groups) if self.groups else AssetSelection.assets()
@@ -80,7 +79,7 @@ STAGES: list[Stage] = [
     Stage("seo pages", keys=("page_briefs", "programmatic_pages"), partitions=_seo_top_clusters),
     Stage("seo site", keys=("page_schema", "static_site", "published_pages", "serp_positions")),
     # trends stages
-    Stage("trend snapshots", keys=("trend_snapshots",), partitions=_trends_recent_days, checks=False),
+    Stage("trend snapshots", keys=("trend_snapshots",), partitions=_trends_recent_days),
     Stage("trend signals", keys=("trend_signals", "trend_opportunities")),
     Stage("trend topics", keys=("topic_brief",), partitions=_trends_promote_spiking_topics),
     # video stages
@@ -117,16 +116,18 @@ STAGES: list[Stage] = [
 ]
 
 # Files worth pointing the user at after a run (globs under the engine home); domains append.
-SEO_SUMMARY_GLOBS = [
-    "site/index.html",
+SUMMARY_GLOBS: list[str] = [
+    "site/index.html",  # serve the site with: python -m http.server -d <home>/site
     "site/sitemap.xml",
     "site/feed.xml",
-]  # serve: python -m http.server -d <site>
-SUMMARY_GLOBS: list[str] = ["calendar/*.ics", "reports/review_queue.md", "outbox/*", "reports/*.html"]
-SUMMARY_GLOBS += ["videos/*/*.mp4", "videos/*/*.png"]  # the rendered videos and thumbnails
-SUMMARY_GLOBS += ["outbox/email/*.eml", "reports/authority/*"]  # outreach emails, E-E-A-T and gap reports
-
-SUMMARY_GLOBS += SEO_SUMMARY_GLOBS
+    "videos/*/*.mp4",
+    "videos/*/*.png",
+    "calendar/*.ics",
+    "reports/review_queue.md",
+    "outbox/*",
+    "reports/*.html",
+    "reports/authority/*",
+]
 
 
 @dataclass
