@@ -21,7 +21,7 @@ run: setup
 
 test:
 	@scripts/bootstrap.sh test
-	@$(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	@$(PY) -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=85 $(PYTEST_ARGS)
 
 dev: setup
 	@mkdir -p $(MARKETING_ENGINE_HOME)/dagster
