@@ -200,6 +200,19 @@ class Outreach(_Model):
     discord_invites: list[str] = Field(default_factory=list)  # servers to track as communities
 
 
+class Author(_Model):
+    """A person who writes or checks the brand's articles; shown in bylines and on /authors/<slug>/."""
+
+    name: NonEmpty
+    role: NonEmpty = "Editor"
+    bio: str = ""
+    expertise: list[NonEmpty] = Field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "author"
+
+
 class BrandProfile(_Model):
     name: NonEmpty
     domain: NonEmpty
@@ -217,6 +230,7 @@ class BrandProfile(_Model):
     approval: Approval = Approval()
     trends: TrendSettings = TrendSettings()
     outreach: Outreach | None = None
+    authors: list[Author] = Field(default_factory=list)
 
     @field_validator("domain")
     @classmethod
@@ -237,6 +251,15 @@ class BrandProfile(_Model):
     @property
     def site_url(self) -> str:
         return f"https://{self.domain}"
+
+    @property
+    def site_authors(self) -> list[Author]:
+        """The named authors, else the outreach sender as the editor; empty means the brand signs itself."""
+        if self.authors:
+            return list(self.authors)
+        if self.outreach:
+            return [Author(name=self.outreach.sender_name, role="Editor", expertise=list(self.seed_topics))]
+        return []
 
     @property
     def enabled_channels(self) -> dict[str, Channel]:

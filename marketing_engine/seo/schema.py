@@ -42,6 +42,7 @@ class SchemaContext:
     published: date
     modified: date
     breadcrumbs: Sequence[tuple[str, str]]  # (name, absolute url)
+    author: dict[str, Any] | None = None  # a Person with url, else the brand signs as Organization
 
 
 def organization(ctx: SchemaContext) -> dict[str, Any]:
@@ -62,7 +63,7 @@ def article(ctx: SchemaContext) -> dict[str, Any]:
         "image": [ctx.image_url],
         "datePublished": ctx.published.isoformat(),
         "dateModified": ctx.modified.isoformat(),
-        "author": {"@type": "Organization", "name": ctx.brand_name, "url": ctx.site_url + "/"},
+        "author": ctx.author or {"@type": "Organization", "name": ctx.brand_name, "url": ctx.site_url + "/"},
         "publisher": {
             "@type": "Organization",
             "name": ctx.brand_name,
@@ -70,6 +71,44 @@ def article(ctx: SchemaContext) -> dict[str, Any]:
         },
         "mainEntityOfPage": ctx.page_url,
     }
+
+
+def collection_page(ctx: SchemaContext) -> dict[str, Any]:
+    """A topic hub: a dated, signed collection of articles."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "CollectionPage",
+        "name": ctx.headline[:110],
+        "url": ctx.page_url,
+        "datePublished": ctx.published.isoformat(),
+        "dateModified": ctx.modified.isoformat(),
+        "author": ctx.author or {"@type": "Organization", "name": ctx.brand_name, "url": ctx.site_url + "/"},
+    }
+
+
+def organization_with_contacts(
+    ctx: SchemaContext, email: str | None, locations: Sequence[dict[str, Any]], description: str
+) -> dict[str, Any]:
+    """Organization with `contactPoint` (telephone/email, contactType), as Google documents for the
+    organization's logo and knowledge panel, and its postal address when it has one store."""
+    data = organization(ctx) | {"description": description}
+    points = [
+        {
+            "@type": "ContactPoint",
+            "telephone": loc["phone"],
+            "contactType": "customer service",
+            "areaServed": loc["region"],
+        }
+        for loc in locations
+        if loc.get("phone")
+    ]
+    if email:
+        points.append({"@type": "ContactPoint", "email": email, "contactType": "customer service"})
+    if email:
+        data["email"] = email
+    if points:
+        data["contactPoint"] = points
+    return data
 
 
 def breadcrumbs(ctx: SchemaContext) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup, escape
 
 from marketing_engine.brand import BrandProfile
-from marketing_engine.seo import schema
+from marketing_engine.seo import schema, trust
 from marketing_engine.seo.briefs import hub_path
 from marketing_engine.seo.keywords import tokens
 from marketing_engine.seo.quality import GateResult, evaluate, extract_facts
@@ -54,6 +54,19 @@ class SiteHub:
     @property
     def path(self) -> str:
         return hub_path(self.slug)
+
+
+@dataclass
+class HubDates:
+    published: date
+    modified: date
+
+    @classmethod
+    def of(cls, pages: Sequence[SitePage], fallback: date) -> HubDates:
+        """A hub is as old as its oldest article and last updated when its newest article was."""
+        if not pages:
+            return cls(fallback, fallback)
+        return cls(min(p.published for p in pages), max(p.modified for p in pages))
 
 
 @dataclass
@@ -144,6 +157,7 @@ class SiteBuilder:
                 (page.cluster_name, self.url(hub_path(page.cluster_slug))),
                 (page.draft["h1"], self.url(page.path)),
             ],
+            author=self.byline_for(page.keyword, page.cluster_name)["json_ld"],
         )
         blocks = [schema.article(ctx), schema.breadcrumbs(ctx), schema.organization(ctx)]
         if page.page_type == "Location" and (location := self._location_for(page.keyword)):
@@ -152,6 +166,18 @@ class SiteBuilder:
             blocks.append(schema.product(ctx, item))
         faq = schema.faq_page([(q["question"], q["answer"]) for q in page.draft.get("faq", [])])
         return [b for b in [*blocks, faq] if b]
+
+    def byline_for(self, *texts: str) -> dict[str, Any]:
+        return trust.byline(self.brand, trust.author_for(self.brand, *texts))
+
+    def trust_parts(self, *texts: str) -> dict[str, Any]:
+        """Byline, the brand's own figures and the outside sources a page about `texts` shows."""
+        return {
+            "by": self.byline_for(*texts),
+            "prices": trust.price_rows(self.brand, *texts),
+            "stores": trust.location_rows(self.brand, *texts),
+            "refs": trust.references_for(self.brand, *texts),
+        }
 
     def render_page(self, page: SitePage, indexable: bool, allowed: set[str]) -> str:
         draft = page.draft
@@ -171,14 +197,23 @@ class SiteBuilder:
             published=page.published,
             modified=page.modified,
             allowed_links=allowed,
+            **self.trust_parts(page.keyword, page.cluster_name),
         )
 
-    def render_hub(self, hub: SiteHub, pages: Sequence[SitePage], related: Sequence[SiteHub]) -> str:
+    def render_hub(
+        self, hub: SiteHub, pages: Sequence[SitePage], related: Sequence[SiteHub], dates: HubDates
+    ) -> str:
         count = len(pages)
         intro = (
             f"{hub.name}: {count} article{'s' if count != 1 else ''} from {self.brand.name} and the "
             f"{len(hub.keywords)} searches they answer, for {self.brand.audience.description.lower()}."
         )
+        if pages:
+            newest = max(pages, key=lambda p: (p.modified, p.path))
+            intro += f" Start with {pages[0].draft['title']}; the newest update is {newest.draft['title']}."
+        parts = self.trust_parts(hub.name, *hub.keywords[:5])
+        parts["stores"] = []  # a hub lists articles; store addresses belong on location pages
+        ctx = self._index_context(hub.path, hub.name, dates, parts["by"]["json_ld"])
         return self._render_index(
             "hub.html",
             hub.path,
@@ -188,9 +223,37 @@ class SiteBuilder:
             pages=[{"path": p.path, "title": p.draft["title"], "page_type": p.page_type} for p in pages],
             keywords=hub.keywords[:30],
             related=[{"path": r.path, "name": r.name} for r in related],
+            published=dates.published,
+            modified=dates.modified,
+            extra_json_ld=[schema.collection_page(ctx)],
+            **parts,
         )
 
-    def _render_index(self, template: str, path: str, title: str, intro: str, **extra: Any) -> str:
+    def _index_context(
+        self, path: str, headline: str, dates: HubDates, author: dict[str, Any] | None = None
+    ) -> schema.SchemaContext:
+        return schema.SchemaContext(
+            self.base_url,
+            self.brand.name,
+            self.url("/assets/logo.svg"),
+            self.url(path),
+            headline,
+            self.url("/assets/logo.svg"),
+            dates.published,
+            dates.modified,
+            [],
+            author,
+        )
+
+    def _render_index(
+        self,
+        template: str,
+        path: str,
+        title: str,
+        intro: str,
+        extra_json_ld: Sequence[dict[str, Any]] = (),
+        **extra: Any,
+    ) -> str:
         description = intro if len(intro) <= 160 else intro[:157].rsplit(" ", 1)[0] + "…"
         if len(description) < 50:
             description = f"{description} Guides and answers from {self.brand.name}."
@@ -218,7 +281,8 @@ class SiteBuilder:
                         date.today(),
                         [],
                     )
-                )
+                ),
+                *extra_json_ld,
             ],
             intro=intro,
             **extra,
@@ -246,6 +310,7 @@ class SiteBuilder:
     ) -> SiteBuild:
         hub_pages = {hub.slug: [p for p in pages if p.cluster_slug == hub.slug] for hub in hubs}
         allowed = {"/", "/topics/", "/feed.xml"} | {h.path for h in hubs} | {p.path for p in pages}
+        allowed |= set(self.trust_paths())
         started = time.perf_counter()
         html = {p.path: self.render_page(p, True, allowed) for p in pages}
         rendered = time.perf_counter()
@@ -290,9 +355,13 @@ class SiteBuilder:
         for page in pages:
             files[page.path.strip("/") + "/index.html"] = build.html[page.path]
             files[f"assets/hero/{page.slug}.svg"] = self.hero_svg(page.draft["h1"])
+        today = max([p.modified for p in pages], default=date.today())
+        dates = {h.slug: HubDates.of(hub_pages[h.slug], today) for h in hubs}
         for index, hub in enumerate(hubs):
             related = [h for h in hubs[max(0, index - 2) : index + 3] if h.slug != hub.slug]
-            files[hub.path.strip("/") + "/index.html"] = self.render_hub(hub, hub_pages[hub.slug], related)
+            files[hub.path.strip("/") + "/index.html"] = self.render_hub(
+                hub, hub_pages[hub.slug], related, dates[hub.slug]
+            )
         title = f"{self.brand.name}: {self.brand.tagline}" if self.brand.tagline else self.brand.name
         files["index.html"] = self._render_index(
             "hub.html",
@@ -304,6 +373,8 @@ class SiteBuilder:
             keywords=[],
             related=[{"path": h.path, "name": h.name} for h in hubs if hub_pages[h.slug]],
         )
+        everything = HubDates.of(pages, today)
+        editor = trust.byline(self.brand, (self.brand.site_authors or [None])[-1])
         files["topics/index.html"] = self._render_index(
             "hub.html",
             "/topics/",
@@ -313,13 +384,22 @@ class SiteBuilder:
             pages=[],
             keywords=[],
             related=[{"path": h.path, "name": h.name} for h in hubs],
+            by=editor,
+            published=everything.published,
+            modified=everything.modified,
+            extra_json_ld=[
+                schema.collection_page(
+                    self._index_context("/topics/", "All topics", everything, editor["json_ld"])
+                )
+            ],
         )
         files["assets/logo.svg"] = self.hero_svg(self.brand.name)
-        today = max([p.modified for p in pages], default=date.today())
+        indexable = [p for p in pages if p.path not in build.noindex]
+        trust_files = self.render_trust_pages(indexable)
+        files.update({path.strip("/") + "/index.html": html for path, html in trust_files.items()})
         urls = [(self.url("/"), today), (self.url("/topics/"), today)]
-        urls += [
-            (self.url(h.path), max([p.modified for p in hub_pages[h.slug]], default=today)) for h in hubs
-        ]
+        urls += [(self.url(h.path), dates[h.slug].modified) for h in hubs]
+        urls += [(self.url(path), today) for path in trust_files]
         urls += [(self.url(p.path), p.modified) for p in pages if p.path not in build.noindex]
         sitemaps = sitemap_files(self.base_url, urls, max_urls)
         files.update(sitemaps)
@@ -332,6 +412,75 @@ class SiteBuilder:
         build.sitemap_files = sorted(sitemaps)
         build.sitemap_urls = len(urls)
         build.files_written = len(files)
+
+    # --- about, contact, authors ------------------------------------------------------------------
+
+    def trust_paths(self) -> list[str]:
+        return ["/about/", "/contact/"] + [f"/authors/{a.slug}/" for a in self.brand.site_authors]
+
+    def render_trust_pages(self, pages: Sequence[SitePage]) -> dict[str, str]:
+        """The about page, the contact page and one page per author (with the articles they signed)."""
+        brand = self.brand
+        stores = trust.location_rows(brand, every=True)
+        team = [trust.byline(brand, a) | {"bio": a.bio} for a in brand.site_authors]
+        products = [
+            {"name": p.name, "description": p.description, "price": trust.money(p.price, p.currency)}
+            if p.price is not None
+            else {"name": p.name, "description": p.description, "price": ""}
+            for p in brand.products
+        ]
+        where = " and ".join(f"{loc.city}, {loc.region}" for loc in brand.locations)
+        about_intro = brand.description + (f" You will find us in {where}." if where else "")
+        ctx = self._index_context("/contact/", f"Contact {brand.name}", HubDates.of(pages, date.today()))
+        email = brand.outreach.sender_email if brand.outreach else None
+        org = schema.organization_with_contacts(
+            ctx, email, [loc.model_dump() for loc in brand.locations], brand.description
+        )
+        businesses = [schema.local_business(ctx, loc.model_dump()) for loc in brand.locations]
+        out = {
+            "/about/": self._render_index(
+                "about.html",
+                "/about/",
+                f"About {brand.name}",
+                about_intro,
+                extra_json_ld=[org],
+                heading=f"About {brand.name}",
+                products=products,
+                stores=stores,
+                team=team,
+            ),
+            "/contact/": self._render_index(
+                "contact.html",
+                "/contact/",
+                f"Contact {brand.name}",
+                f"How to reach {brand.name}: email, post, and the address and phone number of every store.",
+                extra_json_ld=[org, *[b for b in businesses if b]],
+                heading=f"Contact {brand.name}",
+                stores=stores,
+                email=email,
+                postal=brand.outreach.postal_address if brand.outreach else "",
+            ),
+        }
+        for author in brand.site_authors:
+            by = trust.byline(brand, author)
+            signed = [p for p in pages if self.byline_for(p.keyword, p.cluster_name)["path"] == by["path"]]
+            out[by["path"]] = self._render_index(
+                "author.html",
+                by["path"],
+                f"{author.name}, {author.role} | {brand.name}",
+                f"{author.name}: {author.role} at {brand.name}.",
+                extra_json_ld=[
+                    by["json_ld"]
+                    | {
+                        "@context": "https://schema.org",
+                        "worksFor": {"@type": "Organization", "name": brand.name, "url": self.base_url + "/"},
+                    }
+                ],
+                heading=author.name,
+                author=author.model_dump(),
+                pages=[{"path": p.path, "title": p.draft["title"]} for p in signed],
+            )
+        return out
 
 
 def sitemap_files(

@@ -132,7 +132,8 @@ def test_site_files_sitemap_robots_feed_and_hubs(built, example_brand) -> None:
     sitemap = etree.parse(str(out / "sitemap.xml")).getroot()
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = sitemap.xpath("//s:loc/text()", namespaces=ns)
-    assert len(locs) == 2 + len(hubs) + len(pages) and sitemap.xpath("//s:lastmod/text()", namespaces=ns)
+    trust_pages = 2 + len(example_brand.site_authors)  # about, contact, one per author
+    assert len(locs) == 2 + len(hubs) + len(pages) + trust_pages and sitemap.xpath("//s:lastmod/text()", namespaces=ns)
     robots = Protego.parse((out / "robots.txt").read_text())
     assert robots.can_fetch(f"https://{example_brand.domain}/guides/x/", "Googlebot")
     assert list(robots.sitemaps) == [f"https://{example_brand.domain}/sitemap.xml"]
