@@ -11,17 +11,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from marketing_engine.publishing.outgoing import OutgoingPost, PublishError, PublishRejected, PublishResult
+from marketing_engine.publishing.outgoing import OutgoingPost, PublishRejected, PublishResult
 from marketing_engine.resources.publishers.graph import GraphPublisher
 
 
 class FacebookPublisher(GraphPublisher):
     platform = "facebook"
+    feed_edge, text_field, link_field, time_field = "feed", "message", "permalink_url", "created_time"
 
     def __init__(self, page_id: str, page_token: str, *, media_base_url: str | None = None, **kwargs: Any):
         super().__init__(page_token, **kwargs)
         self.page_id = page_id
         self.media_base_url = (media_base_url or "").rstrip("/")
+
+    @property
+    def owner_id(self) -> str:
+        return self.page_id
 
     def publish(self, post: OutgoingPost) -> PublishResult:
         if post.media_keys:
@@ -46,31 +51,5 @@ class FacebookPublisher(GraphPublisher):
         ).json()["id"]
         return PublishResult(video_id, f"https://www.facebook.com/{self.page_id}/videos/{video_id}/")
 
-    def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
-        response = self.check(
-            self.read(
-                "GET",
-                f"{self.base_url}/{self.page_id}/feed",
-                params=self.params(fields="id,message,created_time,permalink_url", limit=50),
-            )
-        )
-        candidates = [
-            (
-                item.get("message", ""),
-                PublishResult(item["id"], item.get("permalink_url")),
-                datetime.fromisoformat(item["created_time"]) if item.get("created_time") else None,
-            )
-            for item in response.json().get("data", [])
-        ]
-        return self.match_text(post, candidates, since)
-
-    def verify(self, post_id: str, url: str | None) -> bool:
-        try:
-            self.check(
-                self.read("GET", f"{self.base_url}/{post_id}", params=self.params(fields="id"), max_retries=1)
-            )
-        except PublishError as exc:
-            if "HTTP 404" in str(exc) or "HTTP 400" in str(exc):
-                return False
-            raise
-        return True
+    def parse_time(self, value: str) -> datetime:
+        return datetime.fromisoformat(value)

@@ -1,6 +1,7 @@
 """What Facebook Pages, Instagram and Threads share: the Graph API's error shape, where rate limits
-and expired tokens come back as codes in a JSON body (often with HTTP 400), and the container →
-status → publish flow.
+and expired tokens come back as codes in a JSON body (often with HTTP 400), the container →
+status → publish flow, the read-back of an account's recent posts and the verification of a post.
+Each platform file keeps only its endpoints, its fields and how it builds a post.
 
 Docs: https://developers.facebook.com/docs/graph-api/guides/error-handling,
 https://developers.facebook.com/docs/graph-api/overview/rate-limiting
@@ -8,11 +9,19 @@ https://developers.facebook.com/docs/graph-api/overview/rate-limiting
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from marketing_engine.publishing.outgoing import AmbiguousPublish, PublishRejected, RateLimited
+from marketing_engine.publishing.outgoing import (
+    AmbiguousPublish,
+    OutgoingPost,
+    PublishError,
+    PublishRejected,
+    PublishResult,
+    RateLimited,
+)
 from marketing_engine.resources.http import error_message, retry_after_seconds
 from marketing_engine.resources.publishers.base import DEFAULT_RATE_LIMIT_WAIT, HttpPublisher, TokenExpired
 
@@ -23,6 +32,11 @@ EXPIRED_TOKEN_CODE = 190
 
 class GraphPublisher(HttpPublisher):
     api = "https://graph.facebook.com/v21.0"
+    # find() reads `{owner_id}/{feed_edge}` back; these are the names of an item's fields there
+    feed_edge = ""
+    text_field = "text"
+    link_field = "permalink"
+    time_field = "timestamp"
 
     def __init__(
         self,
@@ -38,8 +52,16 @@ class GraphPublisher(HttpPublisher):
         self.base_url = (base_url or self.api).rstrip("/")
         self.poll_seconds, self.max_polls = poll_seconds, max_polls
 
+    @property
+    def owner_id(self) -> str:
+        """The page or user whose edges are posted to and read back."""
+        raise NotImplementedError
+
     def params(self, **values: Any) -> dict[str, Any]:
         return {**values, "access_token": self.token}
+
+    def parse_time(self, value: str) -> datetime:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
 
     def check(self, response: httpx.Response) -> httpx.Response:
         if response.status_code < 400:
@@ -78,3 +100,57 @@ class GraphPublisher(HttpPublisher):
             f"{self.platform}: media container {container_id} not ready after "
             f"{self.max_polls * self.poll_seconds:.0f} s"
         )
+
+    def publish_container(self, edge: str, fields: dict[str, Any], *, wait: bool) -> PublishResult:
+        """Create a container on `{owner}/{edge}`, wait until it is processed when `wait` (media),
+        then `{edge}_publish` it and read the post's permalink."""
+        # a container is not a post (it expires unpublished), so creating one again is harmless;
+        # only the publish call is a create
+        container = self.with_refresh(
+            lambda: self.create("POST", f"{self.base_url}/{self.owner_id}/{edge}", data=self.params(**fields))
+        ).json()["id"]
+        if wait:
+            self.wait_for_container(container)
+        post_id = self.with_refresh(
+            lambda: self.create(
+                "POST",
+                f"{self.base_url}/{self.owner_id}/{edge}_publish",
+                data=self.params(creation_id=container),
+            )
+        ).json()["id"]
+        permalink = self.check(
+            self.read("GET", f"{self.base_url}/{post_id}", params=self.params(fields="permalink"))
+        ).json()
+        return PublishResult(post_id, permalink.get("permalink"))
+
+    def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
+        fields = f"id,{self.text_field},{self.link_field},{self.time_field}"
+        response = self.with_refresh(
+            lambda: self.check(
+                self.read(
+                    "GET",
+                    f"{self.base_url}/{self.owner_id}/{self.feed_edge}",
+                    params=self.params(fields=fields, limit=50),
+                )
+            )
+        )
+        candidates = [
+            (
+                item.get(self.text_field, ""),
+                PublishResult(item["id"], item.get(self.link_field)),
+                self.parse_time(item[self.time_field]) if item.get(self.time_field) else None,
+            )
+            for item in response.json().get("data", [])
+        ]
+        return self.match_text(post, candidates, since)
+
+    def verify(self, post_id: str, url: str | None) -> bool:
+        try:
+            self.check(
+                self.read("GET", f"{self.base_url}/{post_id}", params=self.params(fields="id"), max_retries=1)
+            )
+        except PublishError as exc:
+            if "HTTP 404" in str(exc) or "HTTP 400" in str(exc):
+                return False
+            raise
+        return True
