@@ -39,6 +39,10 @@ class ReferenceFileError(ValueError):
 @cache
 def load_references() -> tuple[Reference, ...]:
     text = resources.files("marketing_engine").joinpath("data/seo/references.yaml").read_text("utf-8")
+    return parse_references(text)
+
+
+def parse_references(text: str) -> tuple[Reference, ...]:
     entries = (yaml.safe_load(text) or {}).get("references", [])
     out = []
     for number, entry in enumerate(entries):
