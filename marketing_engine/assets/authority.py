@@ -5,7 +5,7 @@ audit of the brand's own site. The work is in `marketing_engine.outreach`; this 
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from dagster import (
     AssetCheckResult,
@@ -59,6 +59,34 @@ NETWORK_RETRY = RetryPolicy(max_retries=2, delay=5, backoff=Backoff.EXPONENTIAL,
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _column_rows(session, query, columns: tuple[str, ...]) -> list[dict]:
+    """The rows a query selects, as plain dicts of `columns` (usable after the session closes)."""
+    return [{c: getattr(row, c) for c in columns} for row in session.scalars(query)]
+
+
+def _recent_mail(mail: MailResource, now: datetime):
+    """The mailbox's messages of the last MAILBOX_DAYS (IMAP SEARCH SINCE on a real mailbox)."""
+    return mail.mailbox().messages(since=now - timedelta(days=MAILBOX_DAYS))
+
+
+def _topic_relevance(items, profile: BrandProfile, config: RelevanceConfig) -> list[float]:
+    """How close each creator or community (name and description) is to the brand's seed topics."""
+    from marketing_engine.outreach.relevance import relevance_scores
+
+    texts = [f"{item.name}. {item.description}" for item in items]
+    return relevance_scores(texts, profile.seed_topics, config.relevance_method)
+
+
+def _write_report(name: str, data: dict, **dumps: Any) -> Path:
+    """A JSON report under the reports folder (reports/authority/<name>)."""
+    import json
+
+    report = home_dir("reports") / "authority" / name
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(json.dumps(data, indent=2, **dumps))
+    return report
 
 
 def _page_rows(session, profile: BrandProfile) -> list[dict]:
@@ -167,21 +195,11 @@ def backlinks(
     slug = brand_slug(profile.name)
     now = _now()
     with warehouse.get().session() as session:
-        known = [
-            {
-                c: getattr(b, c)
-                for c in (
-                    "source_url",
-                    "target_url",
-                    "status",
-                    "rel",
-                    "anchor_text",
-                    "first_seen",
-                    "last_seen",
-                )
-            }
-            for b in session.scalars(select(Backlink).where(Backlink.brand == slug))
-        ]
+        known = _column_rows(
+            session,
+            select(Backlink).where(Backlink.brand == slug),
+            ("source_url", "target_url", "status", "rel", "anchor_text", "first_seen", "last_seen"),
+        )
     with crawler.open({profile.domain: brand_site_folder(profile)}) as setup:
         sources = sorted({row["source_url"] for row in known})
         pages = crawl_sync(setup.policy, list(dict.fromkeys([*setup.prospect_seeds, *sources])), max_depth=1)
@@ -231,7 +249,7 @@ def journalist_queries(
     now = _now()
     if mail.reader == "folder":
         seed_inbox(mail.inbox_path(), profile, now)  # the offline world: today's digests arrive
-    parsed, skipped = queries_from_messages(mail.mailbox().messages(since=now - timedelta(days=MAILBOX_DAYS)))
+    parsed, skipped = queries_from_messages(_recent_mail(mail, now))
     fresh = fresh_queries(parsed, now)
     started = time.perf_counter()
     topics = [*profile.seed_topics, profile.description]
@@ -286,27 +304,23 @@ def pitches(
     now = _now()
     pages = _brand_pages(warehouse, profile)
     with warehouse.get().session() as session:
-        queries = [
-            {
-                c: getattr(q, c)
-                for c in (
-                    "query_key",
-                    "topic",
-                    "details",
-                    "requirements",
-                    "outlet",
-                    "journalist",
-                    "word_limit",
-                    "reply_to",
-                    "deadline",
-                )
-            }
-            for q in session.scalars(
-                select(JournalistQuery).where(
-                    JournalistQuery.brand == slug, JournalistQuery.status == "relevant"
-                )
-            )
-        ]
+        queries = _column_rows(
+            session,
+            select(JournalistQuery).where(
+                JournalistQuery.brand == slug, JournalistQuery.status == "relevant"
+            ),
+            (
+                "query_key",
+                "topic",
+                "details",
+                "requirements",
+                "outlet",
+                "journalist",
+                "word_limit",
+                "reply_to",
+                "deadline",
+            ),
+        )
     queries = [q for q in queries if q["deadline"].replace(tzinfo=q["deadline"].tzinfo or UTC) > now]
     requests = [pitch_request(q, profile, pages) for q in queries]
     results = llm.generate_many(requests)
@@ -480,7 +494,7 @@ def outreach_sequences(
                 body=body,
                 now=now,
             )
-    inbound = list(mail.mailbox().messages(since=now - timedelta(days=MAILBOX_DAYS)))
+    inbound = list(_recent_mail(mail, now))
     sender = mail.outgoing()
     report = run_sequences(warehouse.get().session, identity, sender, now, inbound)
     with warehouse.get().session() as session:
@@ -529,8 +543,6 @@ def competitor_watch(
     crawler: CrawlerResource,
     ad_library: AdLibraryResource,
 ) -> MaterializeResult:
-    import json
-
     from marketing_engine.outreach.competitors import diff, map_topics, snapshot_competitors
     from marketing_engine.resources.http import ProviderError
     from marketing_engine.warehouse.models import CompetitorPage
@@ -542,21 +554,21 @@ def competitor_watch(
     with crawler.open() as setup:
         snapshots = snapshot_competitors(setup.policy, competitors)
     with warehouse.get().session() as session:
+        columns = (
+            "competitor",
+            "url",
+            "title",
+            "content_sha256",
+            "change",
+            "first_seen",
+            "last_seen",
+            "changed_at",
+        )
         previous = {
-            p.url: {
-                c: getattr(p, c)
-                for c in (
-                    "competitor",
-                    "url",
-                    "title",
-                    "content_sha256",
-                    "change",
-                    "first_seen",
-                    "last_seen",
-                    "changed_at",
-                )
-            }
-            for p in session.scalars(select(CompetitorPage).where(CompetitorPage.brand == slug))
+            p["url"]: p
+            for p in _column_rows(
+                session, select(CompetitorPage).where(CompetitorPage.brand == slug), columns
+            )
         }
         keywords = _keywords(session, profile)
     rows = map_topics(
@@ -575,9 +587,9 @@ def competitor_watch(
             ads_status = f"{len(ads)} ads"
         except ProviderError as exc:
             ads_status = f"failed: {exc}"
-    report = home_dir("reports") / "authority" / "competitor_gaps.json"
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(json.dumps({"gaps": gaps, "ads": [ad.__dict__ for ad in ads]}, default=str, indent=2))
+    report = _write_report(
+        "competitor_gaps.json", {"gaps": gaps, "ads": [ad.__dict__ for ad in ads]}, default=str
+    )
     changes = {k: sum(1 for r in rows if r["change"] == k) for k in ("new", "changed", "unchanged", "gone")}
     return MaterializeResult(
         metadata={
@@ -608,14 +620,11 @@ def influencers(
     social_discovery: SocialDiscoveryResource,
 ) -> MaterializeResult:
     from marketing_engine.outreach.creators import creator_score, dedupe_creators
-    from marketing_engine.outreach.relevance import relevance_scores
 
     profile = brand.load()
     creators, errors = social_discovery.creators(profile.seed_topics)
     creators = dedupe_creators(creators)
-    relevance = relevance_scores(
-        [f"{c.name}. {c.description}" for c in creators], profile.seed_topics, config.relevance_method
-    )
+    relevance = _topic_relevance(creators, profile, config)
     rows = [
         {
             "brand": brand_slug(profile.name),
@@ -662,7 +671,6 @@ def communities(
     warehouse: WarehouseResource,
     social_discovery: SocialDiscoveryResource,
 ) -> MaterializeResult:
-    from marketing_engine.outreach.relevance import relevance_scores
     from marketing_engine.warehouse.models import Community
 
     profile = brand.load()
@@ -671,9 +679,7 @@ def communities(
     invites = list(profile.outreach.discord_invites) if profile.outreach else []
     found, errors = social_discovery.communities(profile.seed_topics, named, invites)
     unique = list({(c.platform, c.name.lower()): c for c in found}.values())
-    relevance = relevance_scores(
-        [f"{c.name}. {c.description}" for c in unique], profile.seed_topics, config.relevance_method
-    )
+    relevance = _topic_relevance(unique, profile, config)
     rows = [
         {
             "brand": brand_slug(profile.name),
@@ -718,23 +724,17 @@ def _audit(profile: BrandProfile):
     "citations, dates shown and plausible, original data; a score per page and for the site, with reasons.",
 )
 def eeat_audit(context: AssetExecutionContext, brand: BrandResource) -> MaterializeResult:
-    import json
-
     profile = brand.load()
     folder, audit = _audit(profile)
-    report = home_dir("reports") / "authority" / "eeat_audit.json"
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(
-        json.dumps(
-            {
-                "site": str(folder),
-                "score": audit.score,
-                "site_signals": audit.site_signals,
-                "reasons": audit.reasons,
-                "pages": [p.__dict__ for p in audit.pages],
-            },
-            indent=2,
-        )
+    report = _write_report(
+        "eeat_audit.json",
+        {
+            "site": str(folder),
+            "score": audit.score,
+            "site_signals": audit.site_signals,
+            "reasons": audit.reasons,
+            "pages": [p.__dict__ for p in audit.pages],
+        },
     )
     return MaterializeResult(
         metadata={
