@@ -117,6 +117,18 @@ class HttpPublisher:
             return call()
 
     @staticmethod
+    def answers(read: Callable[[], Any], gone: tuple[int, ...] = (404,)) -> bool:
+        """Whether a post still exists: True when `read` (a read of it) succeeds, False when the
+        platform answers with one of the `gone` statuses; other errors propagate."""
+        try:
+            read()
+        except PublishError as exc:
+            if any(f"HTTP {status}" in str(exc) for status in gone):
+                return False
+            raise
+        return True
+
+    @staticmethod
     def match_text(
         post: OutgoingPost,
         candidates: list[tuple[str, PublishResult, datetime | None]],

@@ -17,7 +17,6 @@ import httpx
 from marketing_engine.publishing.outgoing import (
     AmbiguousPublish,
     OutgoingPost,
-    PublishError,
     PublishRejected,
     PublishResult,
     RateLimited,
@@ -145,12 +144,10 @@ class GraphPublisher(HttpPublisher):
         return self.match_text(post, candidates, since)
 
     def verify(self, post_id: str, url: str | None) -> bool:
-        try:
-            self.check(
+        # a deleted object answers 400 "Object does not exist" (code 100) as often as 404
+        return self.answers(
+            lambda: self.check(
                 self.read("GET", f"{self.base_url}/{post_id}", params=self.params(fields="id"), max_retries=1)
-            )
-        except PublishError as exc:
-            if "HTTP 404" in str(exc) or "HTTP 400" in str(exc):
-                return False
-            raise
-        return True
+            ),
+            gone=(404, 400),
+        )

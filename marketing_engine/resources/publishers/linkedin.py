@@ -158,17 +158,14 @@ class LinkedInPublisher(HttpPublisher):
         return self.match_text(post, self.recent(), since)
 
     def verify(self, post_id: str, url: str | None) -> bool:
-        try:
-            self.with_refresh(
+        return self.answers(
+            lambda: self.with_refresh(
                 lambda: self.read(
                     "GET", f"{self.base_url}/rest/posts/{quote(post_id, safe='')}", max_retries=1
                 )
-            )
-        except PublishError as exc:
-            if "HTTP 404" in str(exc) or "HTTP 410" in str(exc):
-                return False
-            raise
-        return True
+            ),
+            gone=(404, 410),
+        )
 
     def refresh(self) -> bool:
         if not (self.refresh_token and self.client_id and self.client_secret):

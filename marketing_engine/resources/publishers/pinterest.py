@@ -124,13 +124,7 @@ class PinterestPublisher(HttpPublisher):
         return self.match_text(wanted, candidates, since)
 
     def verify(self, post_id: str, url: str | None) -> bool:
-        try:
-            self.read("GET", f"{self.base_url}/pins/{post_id}", max_retries=1)
-        except PublishError as exc:
-            if "HTTP 404" in str(exc):
-                return False
-            raise
-        return True
+        return self.answers(lambda: self.read("GET", f"{self.base_url}/pins/{post_id}", max_retries=1))
 
     def refresh(self) -> bool:
         if not (self.refresh_token and self.client_id and self.client_secret):
