@@ -68,8 +68,13 @@ def _words(text: str) -> set[str]:
 def references_for(
     brand: BrandProfile, *texts: str, refs: tuple[Reference, ...] | None = None
 ) -> list[Reference]:
-    """The shipped references whose match phrase is wholly inside the page's keyword/topic texts."""
+    """The shipped references whose match phrase is wholly inside the page's keyword/topic texts. A page
+    about one of the brand's products (its whole name in the keyword) is also about what the brand file
+    says the product is: "Kestrel Cargo" is a cargo e-bike."""
     words = set().union(*(_words(t) for t in texts)) if texts else set()
+    for product in brand.products:
+        if _words(product.name) <= words:
+            words |= _words(product.name + " " + product.description)
     regions = {loc.region.upper() for loc in brand.locations}
     found = []
     for ref in load_references() if refs is None else refs:

@@ -128,6 +128,11 @@ def test_sources_appear_only_where_a_shipped_reference_matches(site, example_bra
     assert "https://oregon.public.law/statutes/ors_801.258" not in [
         r.url for r in trust.references_for(no_oregon, "e-bike laws")
     ]
+    cargo = {r.url for r in trust.references_for(example_brand, "kestrel cargo review")}
+    assert (
+        "https://www.ecfr.gov/current/title-16/chapter-II/subchapter-B/part-1512" in cargo
+    )  # a cargo e-bike
+    assert trust.references_for(example_brand, "mobile repair van deals") == []  # flats and brakes: no source
     assert {r.title for r in trust.references_for(example_brand, "e-bike tax credit")} == {
         "H.R.1019 — E-BIKE Act (117th Congress)"
     }
