@@ -9,12 +9,14 @@ gradient boosting at 10% and 90%.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 CONTENT_FEATURES = ["platform", "hook", "topic", "weekday"]
 CONTENT_NUMERIC = ["hour", "length"]
+QUANTILES = (0.1, 0.5, 0.9)
 
 
 class ForecastError(ValueError):
@@ -58,6 +60,33 @@ def _cross_validate(
     return PredictorScore(name, len(y), float(np.mean(errors)), float(np.mean(naive)))
 
 
+def _quantile_models(x: pd.DataFrame, y: np.ndarray, seed: int, **params: Any) -> dict[float, Any]:
+    """One gradient-boosting model per quantile: the median fit on squared error, the 10% and 90%
+    bounds on quantile loss."""
+    from sklearn.ensemble import GradientBoostingRegressor
+
+    return {
+        q: GradientBoostingRegressor(
+            loss="quantile" if q != 0.5 else "squared_error",
+            alpha=q,
+            n_estimators=100,
+            max_depth=3,
+            random_state=seed,
+            **params,
+        ).fit(x, y)
+        for q in QUANTILES
+    }
+
+
+def _with_interval(models: dict[float, Any], x: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
+    """The candidates with the median prediction and a low/high interval that always contains it."""
+    out = candidates.copy()
+    out["predicted"] = models[0.5].predict(x)
+    out["low"] = np.minimum(models[0.1].predict(x), out["predicted"])
+    out["high"] = np.maximum(models[0.9].predict(x), out["predicted"])
+    return out
+
+
 @dataclass
 class ContentPredictor:
     """Engagement rate of a post from platform, hook, topic, weekday, hour and length."""
@@ -65,8 +94,6 @@ class ContentPredictor:
     seed: int = 0
 
     def fit(self, posts: pd.DataFrame) -> PredictorScore:
-        from sklearn.ensemble import GradientBoostingRegressor
-
         if len(posts) < 30:
             raise ForecastError(
                 f"the content predictor needs at least 30 posts with metrics, got {len(posts)}"
@@ -75,28 +102,14 @@ class ContentPredictor:
         y = posts["engagement_rate"].to_numpy(float)
         self.columns = list(x.columns)
         score = _cross_validate(x, y, posts["platform"], "content engagement rate", self.seed)
-        self.models = {
-            q: GradientBoostingRegressor(
-                loss="quantile" if q != 0.5 else "squared_error",
-                alpha=q,
-                n_estimators=100,
-                max_depth=3,
-                learning_rate=0.05,
-                random_state=self.seed,
-            ).fit(x, y)
-            for q in (0.1, 0.5, 0.9)
-        }
+        self.models = _quantile_models(x, y, self.seed, learning_rate=0.05)
         return score
 
     def predict(self, candidates: pd.DataFrame) -> pd.DataFrame:
         x = _design(candidates, CONTENT_FEATURES, CONTENT_NUMERIC).reindex(
             columns=self.columns, fill_value=0.0
         )
-        out = candidates.copy()
-        out["predicted"] = self.models[0.5].predict(x)
-        out["low"] = np.minimum(self.models[0.1].predict(x), out["predicted"])
-        out["high"] = np.maximum(self.models[0.9].predict(x), out["predicted"])
-        return out
+        return _with_interval(self.models, x, candidates)
 
 
 def campaign_days(journeys: pd.DataFrame, credit_share: dict[str, float], seed: int = 0) -> pd.DataFrame:
@@ -128,8 +141,6 @@ class CampaignPredictor:
     seed: int = 0
 
     def fit(self, days: pd.DataFrame) -> PredictorScore:
-        from sklearn.ensemble import GradientBoostingRegressor
-
         if len(days) < 20:
             raise ForecastError(f"the campaign predictor needs at least 20 campaign-days, got {len(days)}")
         x = _design(days, ["channel", "product", "weekday"], ["spend"])
@@ -137,25 +148,13 @@ class CampaignPredictor:
         self.columns = list(x.columns)
         groups = days["channel"] + "|" + days["product"]
         score = _cross_validate(x, y, groups, "campaign revenue per day", self.seed)
-        self.models = {
-            q: GradientBoostingRegressor(
-                loss="quantile" if q != 0.5 else "squared_error",
-                alpha=q,
-                n_estimators=100,
-                max_depth=3,
-                random_state=self.seed,
-            ).fit(x, y)
-            for q in (0.1, 0.5, 0.9)
-        }
+        self.models = _quantile_models(x, y, self.seed)
         return score
 
     def predict(self, candidates: pd.DataFrame) -> pd.DataFrame:
         x = _design(candidates, ["channel", "product", "weekday"], ["spend"]).reindex(
             columns=self.columns, fill_value=0.0
         )
-        out = candidates.copy()
-        out["predicted"] = self.models[0.5].predict(x)
-        out["low"] = np.minimum(self.models[0.1].predict(x), out["predicted"])
-        out["high"] = np.maximum(self.models[0.9].predict(x), out["predicted"])
+        out = _with_interval(self.models, x, candidates)
         out["roi"] = out["predicted"] / out["spend"]
         return out
