@@ -3,6 +3,7 @@
 import json
 import time
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from dagster import (
     AssetExecutionContext,
@@ -26,8 +27,6 @@ from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.trend_sources import TrendSourcesResource
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.settings import home_dir
-from marketing_engine.trends.analysis import topic_signal_rows
-from marketing_engine.trends.opportunities import TopicSignalRow, compose_brief, rank_opportunities
 from marketing_engine.trends.readings import FetchRequest
 from marketing_engine.trends.snapshot import collect_snapshot
 from marketing_engine.warehouse import upsert
@@ -38,6 +37,9 @@ from marketing_engine.warehouse.models import (
     TrendSignal,
     TrendSourceStatus,
 )
+
+if TYPE_CHECKING:  # the analysis modules load numpy: imported in the asset bodies that use them
+    from marketing_engine.trends.opportunities import TopicSignalRow
 
 SIGNAL_DAYS = 120
 MAKE_RUN_DAYS = 30
@@ -147,6 +149,8 @@ def _stored_readings(warehouse: WarehouseResource, slug: str, days: int) -> tupl
 def trend_signals(
     context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource
 ) -> MaterializeResult:
+    from marketing_engine.trends.analysis import topic_signal_rows
+
     started = time.perf_counter()
     profile = brand.load()
     slug = brand_slug(profile.name)
@@ -189,7 +193,9 @@ def trend_signals(
     )
 
 
-def _signal_row(signal: TrendSignal) -> TopicSignalRow:
+def _signal_row(signal: TrendSignal) -> "TopicSignalRow":
+    from marketing_engine.trends.opportunities import TopicSignalRow
+
     return TopicSignalRow(
         topic=signal.topic,
         spike_score=signal.spike_score,
@@ -212,6 +218,8 @@ def _signal_row(signal: TrendSignal) -> TopicSignalRow:
 def trend_opportunities(
     context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource
 ) -> MaterializeResult:
+    from marketing_engine.trends.opportunities import rank_opportunities
+
     profile = brand.load()
     slug = brand_slug(profile.name)
     with warehouse.get().session() as session:
@@ -280,6 +288,8 @@ def topic_brief(
     warehouse: WarehouseResource,
     media_store: MediaStoreResource,
 ) -> MaterializeResult:
+    from marketing_engine.trends.opportunities import compose_brief
+
     profile = brand.load()
     slug = brand_slug(profile.name)
     key = context.partition_key

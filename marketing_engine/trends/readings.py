@@ -6,6 +6,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+# The platforms a trend source can be; the replay panel keeps one series per platform in this order.
+SOURCES = ("google_trends", "x", "reddit", "youtube", "news", "tiktok")
+
 
 class TrendSourceError(RuntimeError):
     """A source could not answer for a day; the message names the source and the reason."""

@@ -22,12 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
+from marketing_engine.trends.readings import SOURCES
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "trends"
 REPLAY_FILE = DATA_DIR / "replay_series.npz"
 REPLAY_START = date(2025, 1, 1)
 REPLAY_DAYS = 1095  # 2025-01-01 .. 2027-12-31
 REPLAY_SEED = 20250101
-SOURCES = ("google_trends", "x", "reddit", "youtube", "news", "tiktok")
 
 # The example brand's seed topics first, then near neighbours, then unrelated topics (which the
 # brand matching must rank low).

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import os
 from datetime import date, timedelta
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from dagster import Config, ConfigurableResource, EnvVar
 from pydantic import Field
 
-from marketing_engine.trends.readings import FetchRequest, TrendReading
-from marketing_engine.trends.replay import InjectedSpike, ReplaySource
-from marketing_engine.trends.replay_data import SOURCES
+from marketing_engine.trends.readings import SOURCES, FetchRequest, TrendReading
+
+if TYPE_CHECKING:  # the replay loads numpy; the webserver and daemon import this module without using it
+    from marketing_engine.trends.replay import InjectedSpike
 
 SECRET_ENV = {
     "serpapi_api_key": "SERPAPI_API_KEY",
@@ -47,6 +48,8 @@ class InjectedSpikeConfig(Config):
     half_life_days: float = 6.0
 
     def resolve(self, today: date | None = None) -> InjectedSpike:
+        from marketing_engine.trends.replay import InjectedSpike
+
         if self.start:
             start = date.fromisoformat(self.start)
         elif self.days_ago is not None:
@@ -58,6 +61,8 @@ class InjectedSpikeConfig(Config):
 
 class _Replay:
     def __init__(self, name: str, injected: tuple[InjectedSpike, ...]):
+        from marketing_engine.trends.replay import ReplaySource
+
         self.name = name
         self._source = ReplaySource(name, injected)
 
