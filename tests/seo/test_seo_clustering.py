@@ -21,29 +21,52 @@ def model_cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("model-cache")
 
 
+KEYWORDS = [
+    "cargo e-bike for kids",
+    "how long does an e-bike battery last",
+    "e-bike tax credit",
+    "best gravel bike tyres for wet roads vs tubeless tyres near me in portland",
+    "a",
+]
+
+
 def test_onnx_encoder_matches_sentence_transformers(model_cache: Path) -> None:
-    keywords = ["cargo e-bike for kids", "how long does an e-bike battery last", "e-bike tax credit"]
-    onnx = clustering.onnx_encoder(model_cache)(keywords)
-    torch = clustering.torch_encoder()(keywords)
+    # odd order and lengths: the encoder batches by token count and must put every vector back
+    onnx = clustering.onnx_encoder(model_cache)(KEYWORDS)
+    torch = clustering.torch_encoder()(KEYWORDS)
     assert (model_cache / "all-MiniLM-L6-v2.onnx").is_file()
     assert float((onnx * torch).sum(axis=1).min()) > 0.9999
-    assert clustering.minilm_encoder(model_cache) is clustering.onnx_encoder(model_cache)
+    batched = clustering.onnx_encoder(model_cache)(KEYWORDS * 3, batch=2)
+    np.testing.assert_allclose(batched, np.vstack([onnx] * 3), atol=1e-5)
+
+
+def test_int8_is_the_default_encoder_and_stays_close_to_sentence_transformers(
+    model_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MARKETING_ENGINE_SEO_ENCODER", raising=False)
+    encoder = clustering.minilm_encoder(model_cache)
+    assert encoder is clustering.onnx_encoder(model_cache, int8=True)
+    assert (model_cache / "all-MiniLM-L6-v2-int8-per-channel.onnx").is_file()
+    similarity = (encoder(KEYWORDS) * clustering.torch_encoder()(KEYWORDS)).sum(axis=1)
+    assert float(similarity.min()) > 0.97 and float(similarity.max()) < 0.99999  # close, not the same
+    assert clustering.EmbeddingCache(model_cache / "e.sqlite").model == "all-MiniLM-L6-v2-int8-per-channel"
 
 
 def test_the_encoder_is_chosen_by_setting(model_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MARKETING_ENGINE_SEO_ENCODER", "onnx-int8")
-    keywords = ["cargo e-bike for kids", "e-bike tax credit"]
-    int8 = clustering.minilm_encoder(model_cache)(keywords)
-    assert (model_cache / "all-MiniLM-L6-v2-int8.onnx").is_file()
-    assert float((int8 * clustering.onnx_encoder(model_cache)(keywords)).sum(axis=1).min()) > 0.9
+    monkeypatch.setenv("MARKETING_ENGINE_SEO_ENCODER", "onnx")
+    assert clustering.minilm_encoder(model_cache) is clustering.onnx_encoder(model_cache)
+    # float32 and PyTorch vectors agree to 1e-5: they share cache rows, int8 ones do not
+    assert clustering.EmbeddingCache(model_cache / "e.sqlite").model == "all-MiniLM-L6-v2"
     monkeypatch.setenv("MARKETING_ENGINE_SEO_ENCODER", "gpu")
     with pytest.raises(ValueError, match="'gpu'"):
         clustering.minilm_encoder(model_cache)
 
 
+@pytest.mark.parametrize("choice", ["onnx-int8", "onnx"])
 def test_minilm_average_linkage_reaches_ari_0_9_on_the_labelled_clusters(
-    tmp_path: Path, model_cache: Path
+    tmp_path: Path, model_cache: Path, monkeypatch: pytest.MonkeyPatch, choice: str
 ) -> None:
+    monkeypatch.setenv("MARKETING_ENGINE_SEO_ENCODER", choice)
     with (DATA / "seo_clusters_labelled.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     keywords = [row["keyword"] for row in rows]
@@ -59,7 +82,9 @@ def test_minilm_average_linkage_reaches_ari_0_9_on_the_labelled_clusters(
     clusters = clustering.describe_clusters(keywords, vectors, labels)
     assert 0.7 < clustering.overall_cohesion(clusters) <= 1.0
     hubs = {c.hub for c in clusters if len(c.members) >= 8}
-    assert "e-bike tax credit" in hubs and "marathon training plan" in hubs
+    assert "marathon training plan" in hubs
+    # a near tie (centroid similarity 0.912 against 0.910 in float32): int8 may pick either
+    assert hubs & {"e-bike tax credit", "e-bike tax incentive eligibility"}
     # a daily re-run embeds only what is new
     again, stats = clustering.embed_keywords(
         [*keywords, "e-bike battery care in summer"],
