@@ -430,7 +430,8 @@ class SiteBuilder:
             for p in brand.products
         ]
         where = " and ".join(f"{loc.city}, {loc.region}" for loc in brand.locations)
-        about_intro = brand.description + (f" You will find us in {where}." if where else "")
+        unnamed = [loc.city for loc in brand.locations if loc.city not in brand.description]
+        about_intro = brand.description + (f" You will find us in {where}." if unnamed else "")
         ctx = self._index_context("/contact/", f"Contact {brand.name}", HubDates.of(pages, date.today()))
         email = brand.outreach.sender_email if brand.outreach else None
         org = schema.organization_with_contacts(
