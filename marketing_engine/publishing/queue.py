@@ -283,17 +283,14 @@ def claim_due(
     if not posts:
         return []
     claimed = [p.id for p in posts]
+    claim = {
+        "state": "publishing",
+        "attempts": SocialPost.attempts + 1,
+        "publishing_started_at": now,
+        "last_error": None,
+    }
     if postgres:  # the rows are locked by us: one UPDATE for the whole batch
-        session.execute(
-            update(SocialPost)
-            .where(SocialPost.id.in_(claimed))
-            .values(
-                state="publishing",
-                attempts=SocialPost.attempts + 1,
-                publishing_started_at=now,
-                last_error=None,
-            )
-        )
+        session.execute(update(SocialPost).where(SocialPost.id.in_(claimed)).values(**claim))
     else:  # SQLite: one writer; a row another process claimed first no longer says `scheduled`
         claimed = [
             p.id
@@ -301,12 +298,7 @@ def claim_due(
             if session.execute(
                 update(SocialPost)
                 .where(SocialPost.id == p.id, SocialPost.state == "scheduled")
-                .values(
-                    state="publishing",
-                    attempts=SocialPost.attempts + 1,
-                    publishing_started_at=now,
-                    last_error=None,
-                )
+                .values(**claim)
             ).rowcount
             == 1
         ]
