@@ -202,6 +202,19 @@ def social_copy(
     return drafts
 
 
+def _rules_check(violations: list[str], **counts: int) -> AssetCheckResult:
+    """A blocking platform-rules check: fails on any violation and shows the first 20."""
+    return AssetCheckResult(
+        passed=not violations,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            **counts,
+            "violations": len(violations),
+            "first": MetadataValue.text("\n".join(violations[:20]) or "none"),
+        },
+    )
+
+
 @asset_check(
     asset=social_copy,
     blocking=True,
@@ -209,15 +222,7 @@ def social_copy(
 )
 def social_copy_within_platform_rules(social_copy: list[Draft]) -> AssetCheckResult:
     violations = [str(v) for d in social_copy for v in validate_draft(d)]
-    return AssetCheckResult(
-        passed=not violations,
-        severity=AssetCheckSeverity.ERROR,
-        metadata={
-            "drafts": len(social_copy),
-            "violations": len(violations),
-            "first": MetadataValue.text("\n".join(violations[:20]) or "none"),
-        },
-    )
+    return _rules_check(violations, drafts=len(social_copy))
 
 
 def _optimizer(session, slug: str):
@@ -381,15 +386,7 @@ def queued_posts_within_platform_rules(
             payload.get("parts") or [],
         )
         violations += [f"post {post.id}: {v}" for v in found]
-    return AssetCheckResult(
-        passed=not violations,
-        severity=AssetCheckSeverity.ERROR,
-        metadata={
-            "queued": len(posts),
-            "violations": len(violations),
-            "first": MetadataValue.text("\n".join(violations[:20]) or "none"),
-        },
-    )
+    return _rules_check(violations, queued=len(posts))
 
 
 def _publish_asset(platform_name: str):
