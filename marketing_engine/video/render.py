@@ -124,13 +124,43 @@ def loudnorm_filter(measured: dict[str, str]) -> str:
     )
 
 
+def _covering_background(manifest: dict[str, Any]) -> bool:
+    """The drifting background is drawn larger than the frame by more than its drift, so it always
+    covers the whole picture: the base can be a moving window into it instead of a plain colour with
+    the background blended over it every frame (the same pixels at a fraction of the cost)."""
+    layers = manifest["layers"]
+    return (
+        bool(layers)
+        and layers[0]["name"] == "background"
+        and layers[0].get("kind") != "clip"
+        and (layers[0]["start"] <= 0 and layers[0]["end"] >= manifest["duration"])
+    )
+
+
+def _background_window(layer: dict[str, Any], source: int, manifest: dict[str, Any]) -> str:
+    """One still, repeated for every frame (by reference, no copy), cropped where `overlay` would have
+    placed it: overlay truncates x/y and rounds down to even for 4:2:0, so the crop offset is the
+    negated, identically rounded position, and the frames match the overlay's bit for bit."""
+    fps, width, height = manifest["fps"], manifest["rendition"]["width"], manifest["rendition"]["height"]
+    frames = max(1, round(manifest["duration"] * fps))
+    x, y = (f"-2*floor(trunc({layer[axis]})/2)" for axis in ("x", "y"))
+    return (
+        f"[{source}:v]scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,"
+        f"loop=loop={frames - 1}:size=1:start=0,settb=1/{fps},setpts=N,"
+        f"crop=w={width}:h={height}:x={x}:y={y}[base1]"
+    )
+
+
 def _video_graph(manifest: dict[str, Any], first_layer_input: int, captions: Path) -> str:
     fps, duration = manifest["fps"], manifest["duration"]
-    parts, current = [], "[0:v]"
-    parts.append(f"{current}format=yuv420p[base0]")
-    current = "[base0]"
     width, height = manifest["rendition"]["width"], manifest["rendition"]["height"]
-    for index, layer in enumerate(manifest["layers"]):
+    layers = list(enumerate(manifest["layers"]))
+    if _covering_background(manifest):
+        parts, current = [_background_window(layers[0][1], first_layer_input, manifest)], "[base1]"
+        layers = layers[1:]
+    else:
+        parts, current = ["[0:v]format=yuv420p[base0]"], "[base0]"
+    for index, layer in layers:
         source = first_layer_input + index
         if layer.get("kind") == "clip":  # generated footage: fill the frame, start at its beat
             parts.append(
@@ -170,25 +200,28 @@ def ffmpeg_command(
     width, height = manifest["rendition"]["width"], manifest["rendition"]["height"]
     fps, duration = manifest["fps"], manifest["duration"]
     audio = manifest["audio"]
-    inputs = [
-        "-f",
-        "lavfi",
-        "-i",
-        f"color=c={manifest['base_colour']}:s={width}x{height}:r={fps}:d={duration:.3f}",
-        "-i",
-        str(resolve(audio["voice_key"])),
-        "-i",
-        str(resolve(audio["music_key"])),
-    ]
+    # A plain-colour base only when no background covers the frame (see _covering_background).
+    base = (
+        []
+        if _covering_background(manifest)
+        else [
+            "-f",
+            "lavfi",
+            "-i",
+            f"color=c={manifest['base_colour']}:s={width}x{height}:r={fps}:d={duration:.3f}",
+        ]
+    )
+    first = len(base) // 4
+    inputs = [*base, "-i", str(resolve(audio["voice_key"])), "-i", str(resolve(audio["music_key"]))]
     for layer in manifest["layers"]:
         loop = ["-stream_loop", "-1"] if layer.get("kind") == "clip" else []
         inputs += [*loop, "-i", str(resolve(layer["key"]))]
     graph = (
-        _video_graph(manifest, 3, resolve(manifest["captions_key"]))
+        _video_graph(manifest, first + 2, resolve(manifest["captions_key"]))
         + ";"
         + audio_graph(
-            "1:a",
-            "2:a",
+            f"{first}:a",
+            f"{first + 1}:a",
             offset=audio["voice_offset"],
             gain=audio["music_gain"],
             duration=duration,
