@@ -79,38 +79,51 @@ def audio_graph(voice: str, music: str, *, offset: float, gain: float, duration:
     )
 
 
+def _measure_mix(voice: Path, music: Path, meter: str, mix: dict[str, float]) -> str:
+    """Play the exact mix the renders will use through `meter`; ffmpeg's log (the meter's report)."""
+    graph = audio_graph(
+        "0:a", "1:a", offset=mix["offset"], gain=mix["gain"], duration=mix["duration"], loudnorm=meter
+    )
+    command = ["ffmpeg", "-hide_banner", "-nostats", "-i", str(voice), "-i", str(music)]
+    command += ["-filter_complex", graph, "-map", "[a]", "-f", "null", "-"]
+    return _run(command, "loudness measurement").stderr
+
+
+def _ebur128_summary(log: str) -> dict[str, str] | None:
+    summary = log[log.rfind("Summary:") :] if "Summary:" in log else ""
+    found = re.search(
+        r"I:\s+(-?[\d.]+) LUFS\s+Threshold:\s+(-?[\d.]+) LUFS.*?LRA:\s+([\d.]+) LU.*?Peak:\s+(-?[\d.]+) dBFS",
+        summary,
+        re.DOTALL,
+    )
+    if not found:
+        return None
+    level, gate, spread, peak = found.groups()
+    # loudnorm's field names, so the manifest and loudnorm_filter read either meter's figures
+    return {
+        "input_i": level,
+        "input_tp": peak,
+        "input_lra": spread,
+        "input_thresh": gate,
+        "target_offset": "0.00",
+    }
+
+
 def measure_loudness(
     voice: Path, music: Path, *, offset: float, gain: float, duration: float
 ) -> dict[str, str]:
-    """loudnorm's first pass over the exact mix the renders will use."""
-    graph = audio_graph(
-        "0:a",
-        "1:a",
-        offset=offset,
-        gain=gain,
-        duration=duration,
-        loudnorm=f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA=11:print_format=json",
+    """Loudness of the exact mix the renders will use. First with ebur128 (true peak on): the meter the
+    quality gate reads, a third of the cost of loudnorm's first pass. When its figures allow a linear
+    gain (see loudness_gain_db) that is all the render needs; otherwise loudnorm's own first pass
+    measures for its dynamic mode."""
+    mix = {"offset": offset, "gain": gain, "duration": duration}
+    quick = _ebur128_summary(_measure_mix(voice, music, "ebur128=peak=true:framelog=verbose", mix))
+    if quick and loudness_gain_db(quick) is not None:
+        return quick
+    log = _measure_mix(
+        voice, music, f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA=11:print_format=json", mix
     )
-    result = _run(
-        [
-            "ffmpeg",
-            "-hide_banner",
-            "-nostats",
-            "-i",
-            str(voice),
-            "-i",
-            str(music),
-            "-filter_complex",
-            graph,
-            "-map",
-            "[a]",
-            "-f",
-            "null",
-            "-",
-        ],
-        "loudness measurement",
-    )
-    found = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", result.stderr)
+    found = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", log)
     if not found:
         raise RenderError("loudness measurement: loudnorm printed no JSON summary")
     data = json.loads(found.group(0))
