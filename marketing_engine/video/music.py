@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import butter, sosfilt
 
 SAMPLE_RATE = 48_000
 
@@ -35,6 +34,68 @@ MOODS: dict[str, Mood] = {
     "energetic": Mood(128, 246.94, ((0, 3, 7), (8, 12, 15), (3, 7, 10), (10, 14, 17)), True, 3200),
     "inspiring": Mood(96, 261.63, ((0, 4, 7), (9, 12, 16), (5, 9, 12), (7, 11, 14)), True, 2000),
 }
+
+
+IMPULSE_LENGTH = 8192  # the slowest filter here (a 900 Hz band edge) fades below 1e-30 well within it
+
+
+def butter2(kind: str, cutoff: float | tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """(b, a) of a second-order digital Butterworth filter ("low", "high" or "band"), designed the
+    classic way: analog prototype, pre-warped bilinear transform. Written out here because importing
+    scipy.signal costs more than a whole soundtrack takes to synthesize."""
+    fs2 = 2.0 * SAMPLE_RATE
+    proto = np.exp(1j * np.pi * np.array([3, 5]) / 4)  # the analog poles (-1 ± j)/√2
+
+    def warp(freq: float) -> float:
+        return float(fs2 * np.tan(np.pi * freq / SAMPLE_RATE))
+
+    if isinstance(cutoff, tuple):
+        if kind != "band":
+            raise MusicError(f"a {kind}-pass filter takes one cutoff, not {cutoff}")
+        low, high = warp(cutoff[0]), warp(cutoff[1])
+        half, centre = proto * (high - low) / 2, np.sqrt(low * high)
+        spread = np.sqrt(half**2 - centre**2)
+        zeros, poles, gain = np.zeros(2), np.concatenate([half + spread, half - spread]), (high - low) ** 2
+    elif kind == "low":
+        zeros, poles, gain = np.array([]), warp(cutoff) * proto, warp(cutoff) ** 2
+    elif kind == "high":
+        zeros, poles, gain = np.zeros(2), warp(cutoff) / proto, 1.0
+    else:
+        raise MusicError(f"unknown filter {kind!r} with cutoff {cutoff}")
+    gain *= np.real(np.prod(fs2 - zeros) / np.prod(fs2 - poles))
+    digital_zeros = np.concatenate([(fs2 + zeros) / (fs2 - zeros), -np.ones(len(poles) - len(zeros))])
+    return np.real(gain * np.poly(digital_zeros)), np.real(np.poly((fs2 + poles) / (fs2 - poles)))
+
+
+def impulse_response(b: np.ndarray, a: np.ndarray, length: int = IMPULSE_LENGTH) -> np.ndarray:
+    """The filter's response to one click, by its difference equation."""
+    out = [0.0] * length
+    for n in range(length):
+        acc = b[n] if n < len(b) else 0.0
+        for k in range(1, min(n, len(a) - 1) + 1):
+            acc -= a[k] * out[n - k]
+        out[n] = acc
+    return np.array(out)
+
+
+def apply_filter(response: np.ndarray, signals: np.ndarray) -> np.ndarray:
+    """Filter each row (or one signal) from rest: a convolution with the impulse response, by FFT."""
+    length = signals.shape[-1]
+    size = 1 << (length + len(response) - 1).bit_length()
+    spectrum = np.fft.rfft(signals, size) * np.fft.rfft(response, size)
+    return np.fft.irfft(spectrum, size)[..., :length]
+
+
+def filter_long(response: np.ndarray, signal: np.ndarray, block: int = 4 * IMPULSE_LENGTH) -> np.ndarray:
+    """`apply_filter` for a long track: blocks filtered in one batch and overlap-added (small FFTs
+    stay in cache, one huge FFT does not)."""
+    count = -(-len(signal) // block)
+    rows = np.zeros(count * block)
+    rows[: len(signal)] = signal
+    parts = apply_filter(response, np.pad(rows.reshape(count, block), ((0, 0), (0, len(response) - 1))))
+    out = parts[:, :block].copy()
+    out[1:, : len(response) - 1] += parts[:-1, block:]
+    return out.ravel()[: len(signal)]
 
 
 def _envelope(length: int, attack: int, release: int) -> np.ndarray:
@@ -61,9 +122,17 @@ def _kick(length: int) -> np.ndarray:
     return np.sin(2 * np.pi * np.cumsum(freq) / SAMPLE_RATE) * np.exp(-t * 9)
 
 
-def _noise_hit(length: int, rng: np.random.Generator, decay: float, sos: np.ndarray) -> np.ndarray:
-    t = np.arange(length) / SAMPLE_RATE
-    return sosfilt(sos, rng.standard_normal(length)) * np.exp(-t * decay)
+def _noise_hits(
+    drums: np.ndarray, hits: list[tuple[int, np.ndarray]], response: np.ndarray, decay: float, level: float
+) -> None:
+    """Filtered noise bursts (snares, hats) of one length, all filtered in one batch, added at their places."""
+    if not hits:
+        return
+    length = len(hits[0][1])
+    shaped = apply_filter(response, np.stack([noise for _, noise in hits]))
+    shaped *= level * np.exp(-np.arange(length) / SAMPLE_RATE * decay)
+    for (at, _), burst in zip(hits, shaped, strict=True):
+        drums[at : at + length] += burst
 
 
 def synthesize(mood: str, seconds: float, seed: int = 0) -> np.ndarray:
@@ -77,10 +146,8 @@ def synthesize(mood: str, seconds: float, seed: int = 0) -> np.ndarray:
     total = int(seconds * SAMPLE_RATE)
     beat = int(SAMPLE_RATE * 60 / spec.bpm)
     bar = beat * 4
-    pad_lp = butter(2, spec.brightness, "low", fs=SAMPLE_RATE, output="sos")
-    bass_lp = butter(2, 400, "low", fs=SAMPLE_RATE, output="sos")
-    hat_hp = butter(2, 7000, "high", fs=SAMPLE_RATE, output="sos")
-    snare_bp = butter(2, [900, 5000], "band", fs=SAMPLE_RATE, output="sos")
+    snares: list[tuple[int, np.ndarray]] = []  # noise drawn in the loop (the seeded order), filtered after
+    hats: list[tuple[int, np.ndarray]] = []
     pads, bass, drums = np.zeros(total + bar), np.zeros(total + bar), np.zeros(total + bar)
     # A seeded variation: which octave the bass walks in and where the hats get busier.
     bass_pattern = rng.choice([(0, 0, 12, 0), (0, 12, 0, 7), (0, 0, 7, 12)])
@@ -99,12 +166,13 @@ def synthesize(mood: str, seconds: float, seed: int = 0) -> np.ndarray:
             at = start + step * beat
             drums[at : at + beat] += kick * (1.0 if step in (0, 2) else 0.55)
             if step in (1, 3):
-                drums[at : at + beat] += 0.5 * _noise_hit(beat, rng, 18, snare_bp)
+                snares.append((at, rng.standard_normal(beat)))
             for sub in range(hat_every):
-                hat_at = at + sub * beat // hat_every
-                drums[hat_at : hat_at + beat // 4] += 0.22 * _noise_hit(beat // 4, rng, 60, hat_hp)
-    pads = sosfilt(pad_lp, pads)
-    bass = sosfilt(bass_lp, bass)
+                hats.append((at + sub * beat // hat_every, rng.standard_normal(beat // 4)))
+    _noise_hits(drums, snares, impulse_response(*butter2("band", (900, 5000))), 18, 0.5)
+    _noise_hits(drums, hats, impulse_response(*butter2("high", 7000)), 60, 0.22)
+    pads = filter_long(impulse_response(*butter2("low", spec.brightness)), pads)
+    bass = filter_long(impulse_response(*butter2("low", 400)), bass)
     mix = 0.55 * pads + 0.45 * bass + 0.5 * drums
     mix = mix[:total]
     mix *= _envelope(total, SAMPLE_RATE // 2, SAMPLE_RATE * 2)
