@@ -120,9 +120,7 @@ def measure_loudness(
     quick = _ebur128_summary(_measure_mix(voice, music, "ebur128=peak=true:framelog=verbose", mix))
     if quick and loudness_gain_db(quick) is not None:
         return quick
-    log = _measure_mix(
-        voice, music, f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA=11:print_format=json", mix
-    )
+    log = _measure_mix(voice, music, f"loudnorm=I={TARGET_LUFS}:TP={TARGET_TP}:LRA=11:print_format=json", mix)
     found = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", log)
     if not found:
         raise RenderError("loudness measurement: loudnorm printed no JSON summary")
