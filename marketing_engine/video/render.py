@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import subprocess
@@ -222,9 +223,14 @@ def _video_graph(manifest: dict[str, Any], first_layer_input: int, captions: Pat
 
 
 def ffmpeg_command(
-    manifest: dict[str, Any], resolve: Callable[[str], Path], output: Path, graph_file: Path
+    manifest: dict[str, Any],
+    resolve: Callable[[str], Path],
+    output: Path,
+    graph_file: Path,
+    still: tuple[Path, float] | None = None,
 ) -> list[str]:
-    """The one ffmpeg invocation for a rendition (the graph goes to `graph_file`)."""
+    """The one ffmpeg invocation for a rendition (the graph goes to `graph_file`); with `still` (a PNG
+    path and a time), the same run also saves that frame as the thumbnail, so no second decode."""
     width, height = manifest["rendition"]["width"], manifest["rendition"]["height"]
     fps, duration = manifest["fps"], manifest["duration"]
     audio = manifest["audio"]
@@ -256,6 +262,12 @@ def ffmpeg_command(
             loudnorm=loudness_filter(audio["loudness"]),
         )
     )
+    picture, still_output = "[v]", []
+    if still:
+        frame = math.ceil(still[1] * fps - 1e-6)  # the first frame at or after the time, as `-ss` picks
+        # trim closes its branch after one frame, so split never holds frames for a finished output
+        graph += f";[v]split=2[vout][shot];[shot]trim=start_frame={frame}:end_frame={frame + 1}[still]"
+        picture, still_output = "[vout]", ["-map", "[still]", "-frames:v", "1", "-update", "1", str(still[0])]
     graph_file.write_text(graph, encoding="utf-8")
     enc = manifest["encoder"]
     gop = enc["gop_seconds"] * fps
@@ -270,7 +282,7 @@ def ffmpeg_command(
         "-filter_complex_script",
         str(graph_file),
         "-map",
-        "[v]",
+        picture,
         "-map",
         "[a]",
         "-c:v",
@@ -322,15 +334,23 @@ def ffmpeg_command(
         "-movflags",
         "+faststart",
         str(output),
+        *still_output,
     ]
 
 
+def thumbnail_time(duration: float) -> float:
+    return min(1.6, duration / 3)
+
+
 def render(manifest: dict[str, Any], resolve: Callable[[str], Path], output: Path, threads: int = 0) -> Path:
-    """Encode one rendition; `threads` caps x264's threads (0: ffmpeg decides)."""
+    """Encode one rendition and save its thumbnail next to it (`output` with .png); `threads` caps
+    x264's threads (0: ffmpeg decides)."""
+    still = (output.with_suffix(".png"), thumbnail_time(manifest["duration"]))
     with tempfile.TemporaryDirectory(prefix="render-") as tmp:
-        command = ffmpeg_command(manifest, resolve, output, Path(tmp) / "graph.txt")
+        command = ffmpeg_command(manifest, resolve, output, Path(tmp) / "graph.txt", still)
+        at = command.index(str(output))  # -threads belongs to the video output's encoder
         limit = ["-threads", str(threads)] if threads else []
-        _run(command[:-1] + limit + command[-1:], f"render of {manifest['rendition']['name']}")
+        _run(command[:at] + limit + command[at:], f"render of {manifest['rendition']['name']}")
     return output
 
 

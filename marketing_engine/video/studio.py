@@ -14,7 +14,13 @@ from typing import Any, Protocol
 
 from marketing_engine.video import captions as cap
 from marketing_engine.video.library import Rendition, rendition
-from marketing_engine.video.render import manifest_sha256, measure_loudness, render_many, thumbnail
+from marketing_engine.video.render import (
+    manifest_sha256,
+    measure_loudness,
+    render_many,
+    thumbnail,
+    thumbnail_time,
+)
 from marketing_engine.video.script import VideoScript, check_timing, script_inputs
 from marketing_engine.video.timeline import VOICE_OFFSET, build_manifest, caption_words, segments
 from marketing_engine.video.visuals import build_layers
@@ -167,7 +173,9 @@ def render_renditions(
     render_many(jobs, store.local_path)
     rendered = []
     for name, manifest, digest, video in results:
-        thumb = thumbnail(video, min(1.6, duration / 3), video.with_suffix(".png"))
+        thumb = video.with_suffix(".png")  # the render saves it; a cached render may have lost it
+        if not thumb.is_file():
+            thumbnail(video, thumbnail_time(duration), thumb)
         (video.with_suffix(".json")).write_text(
             json.dumps(manifest, sort_keys=True, indent=1), encoding="utf-8"
         )
