@@ -1,4 +1,4 @@
-"""The loudness measurement picks the cheap meter when a linear gain will do, loudnorm's pass otherwise."""
+"""Loudness measurement (the cheap meter when a linear gain will do, loudnorm otherwise) and thumbnails."""
 
 from __future__ import annotations
 
@@ -34,3 +34,21 @@ def test_a_whisper_with_loud_clicks_falls_back_to_loudnorm_dynamic_mode(tmp_path
     assert loudness_gain_db(measured) is None
     assert measured["target_offset"] != "0.00"  # loudnorm's own first pass
     assert loudness_filter(measured).startswith("loudnorm=I=-14.0:TP=-2.0:")
+
+
+def test_a_cached_render_that_lost_its_thumbnail_gets_one_from_the_video(tmp_path: Path) -> None:
+    from marketing_engine.video.render import thumbnail, thumbnail_time
+
+    video = tmp_path / "clip.mp4"
+    subprocess.run(
+        ["ffmpeg", "-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=320x240:r=30:d=2", str(video)],
+        check=True,
+    )
+    still = thumbnail(video, thumbnail_time(2.0), tmp_path / "clip.png")
+    size = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0", str(still)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert size == "320,240" and thumbnail_time(2.0) == 2.0 / 3 and thumbnail_time(30.0) == 1.6
