@@ -7,7 +7,7 @@ file, the field (as a dotted path) and what is wrong, so a marketer can fix it w
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -62,12 +62,22 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_LOCALE = re.compile(r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def slug(text: str, max_length: int = 80) -> str:
+    """A URL and file-name slug that keeps every letter, transliterated (`Invisíveis` → `invisiveis`)."""
+    from slugify import slugify
+
+    return slugify(text, max_length=max_length, word_boundary=True, save_order=True)
+
+
 class PostingWindow(_Model):
     """A daily window in the brand's time zone, e.g. days [mon, tue] 08:00–10:00."""
 
-    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
-        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"]
-    )
+    days: list[Day] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
     start: time
     end: time
 
@@ -83,6 +93,19 @@ class Audience(_Model):
     personas: list[NonEmpty] = Field(default_factory=list)
     locale: str = "en-US"
     timezone: str = "UTC"
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        from babel import Locale, UnknownLocaleError
+
+        if not _LOCALE.match(value):
+            raise ValueError(f"{value!r} is not a locale like en-US, pt-PT or de")
+        try:
+            Locale.parse(value.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            raise ValueError(f"unknown locale {value!r} (use a language code such as en-GB, pt-PT or fr)") from None
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -115,13 +138,37 @@ class Tone(_Model):
     reading_ease: ReadingEase = ReadingEase()
 
 
+def _currency(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from babel.numbers import get_currency_name
+
+    code = value.strip().upper()
+    if not _CURRENCY.match(code) or get_currency_name(code) == code:
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code such as EUR, USD or GBP")
+    return code
+
+
 class Product(_Model):
+    """A product or service; `features` are specifics the owner vouches for (sizes, what is included)."""
+
     name: NonEmpty
     description: NonEmpty
     kind: Literal["product", "service"] = "product"
     price: float | None = Field(default=None, ge=0)
-    currency: str = "USD"
+    price_unit: str = ""  # e.g. "per user per month", "per person"
+    currency: str | None = None  # None: the brand's currency
     url_path: str | None = None
+    features: list[NonEmpty] = Field(default_factory=list)
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str | None) -> str | None:
+        return _currency(value)
+
+    @property
+    def slug(self) -> str:
+        return slug(self.name) or "item"
 
 
 class Address(_Model):
@@ -129,12 +176,28 @@ class Address(_Model):
     postal_code: NonEmpty
 
 
+class OpeningHours(_Model):
+    """When a location is open, in the brand's time zone, e.g. days [mon, tue] 09:00–18:00."""
+
+    days: list[Day] = Field(min_length=1)
+    opens: time
+    closes: time
+
+    @model_validator(mode="after")
+    def _opens_before_closes(self) -> OpeningHours:
+        if self.opens >= self.closes:
+            raise ValueError(f"opens {self.opens} must be before closes {self.closes}")
+        return self
+
+
 class Location(_Model):
     city: NonEmpty
     region: NonEmpty
     country: str = "US"
+    name: str = ""  # e.g. "Baixa" when a city has more than one location
     address: Address | None = None
     phone: str | None = None
+    hours: list[OpeningHours] = Field(default_factory=list)
 
 
 class Competitor(_Model):
@@ -148,6 +211,59 @@ class Competitor(_Model):
         if not _DOMAIN.match(value):
             raise ValueError(f"{value!r} is not a domain name (write example.com, without https://)")
         return value
+
+
+class SourcedFigure(_Model):
+    """A number the owner vouches for, with where it comes from (shown beside it when published)."""
+
+    statement: NonEmpty  # e.g. "4,200 repairs since 2015"
+    source: NonEmpty  # e.g. "workshop ledger, 2025"
+
+
+class FAQ(_Model):
+    question: NonEmpty
+    answer: NonEmpty
+
+
+class CustomerQuote(_Model):
+    text: NonEmpty
+    author: NonEmpty
+    permission: bool = False  # only quotes the customer agreed to publish are used
+
+
+class CitedSource(_Model):
+    """A public source the brand cites (a regulator's page, a study); pages on its topics link to it."""
+
+    title: NonEmpty
+    url: NonEmpty
+    publisher: str = ""
+    topics: list[NonEmpty] = Field(default_factory=list)  # the seed topics it supports; empty: all
+    summary: str = ""  # what it says, in the owner's words; writers may restate it with the citation
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/@]+\.[^\s/@]+(/\S*)?$", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+
+class Facts(_Model):
+    """What the owner vouches for. Writers state nothing about the business beyond this and the
+    rest of the brand file (names, products, prices, locations, people)."""
+
+    founded: int | None = Field(default=None, ge=1000, le=2100)
+    statements: list[NonEmpty] = Field(default_factory=list)  # plain facts, e.g. "Free parking behind the store"
+    certifications: list[NonEmpty] = Field(default_factory=list)
+    guarantees: list[NonEmpty] = Field(default_factory=list)
+    figures: list[SourcedFigure] = Field(default_factory=list)
+    faqs: list[FAQ] = Field(default_factory=list)
+    quotes: list[CustomerQuote] = Field(default_factory=list)
+    sources: list[CitedSource] = Field(default_factory=list)
+
+    @property
+    def publishable_quotes(self) -> list[CustomerQuote]:
+        return [quote for quote in self.quotes if quote.permission]
 
 
 class Channel(_Model):
@@ -179,7 +295,7 @@ class VisualIdentity(_Model):
     logo: str | None = None
     images: list[str] = Field(default_factory=list)
     music_mood: str = "upbeat"
-    voice: str = "en-us"
+    voice: str | None = None  # an espeak-ng language code (en-gb, pt, pt-br…); None: the audience locale
 
 
 class Approval(_Model):
@@ -210,7 +326,7 @@ class Author(_Model):
 
     @property
     def slug(self) -> str:
-        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "author"
+        return slug(self.name) or "author"
 
 
 class BrandProfile(_Model):
@@ -231,6 +347,13 @@ class BrandProfile(_Model):
     trends: TrendSettings = TrendSettings()
     outreach: Outreach | None = None
     authors: list[Author] = Field(default_factory=list)
+    currency: str | None = None  # None: the currency of the audience locale's country
+    facts: Facts = Facts()
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str | None) -> str | None:
+        return _currency(value)
 
     @field_validator("domain")
     @classmethod
@@ -251,6 +374,67 @@ class BrandProfile(_Model):
     @property
     def site_url(self) -> str:
         return f"https://{self.domain}"
+
+    @property
+    def slug(self) -> str:
+        """The brand's key in the warehouse and in file names; never empty (falls back to the domain)."""
+        return slug(self.name) or slug(self.domain.replace(".", " "))
+
+    @property
+    def language(self) -> str:
+        """The audience's language code, e.g. `en`, `pt`."""
+        return re.split(r"[-_]", self.audience.locale)[0].lower()
+
+    @property
+    def babel_locale(self) -> str:
+        return self.audience.locale.replace("-", "_")
+
+    @property
+    def currency_code(self) -> str:
+        """The brand's currency: set in the file, else the audience locale's country's currency."""
+        if self.currency:
+            return self.currency
+        from babel import Locale
+        from babel.numbers import get_territory_currencies
+
+        territory = Locale.parse(self.babel_locale).territory
+        found = get_territory_currencies(territory) if territory else []
+        return found[0] if found else "USD"
+
+    @property
+    def voice_language(self) -> str:
+        """The speech voice as a language code: the one set, else the audience locale (`en-GB` → `en-gb`)."""
+        return (self.visual_identity.voice or self.audience.locale).replace("_", "-").lower()
+
+    def money(self, amount: float, currency: str | None = None) -> str:
+        """An amount as the audience reads it: `$2,499`, `12,50 €`, `£24`; whole amounts drop the cents."""
+        from babel import Locale
+        from babel.numbers import format_currency
+
+        code = currency or self.currency_code
+        if not float(amount).is_integer():
+            return format_currency(amount, code, locale=self.babel_locale)
+        pattern = Locale.parse(self.babel_locale).currency_formats["standard"].pattern
+        whole = re.sub(r"0[.,]0+", "0", pattern)
+        return format_currency(amount, code, format=whole, locale=self.babel_locale, currency_digits=False)
+
+    def price_of(self, product: Product) -> str:
+        if product.price is None:
+            return ""
+        text = self.money(product.price, product.currency)
+        return f"{text} {product.price_unit}".strip()
+
+    def number(self, value: float) -> str:
+        from babel.numbers import format_decimal
+
+        return format_decimal(value, locale=self.babel_locale)
+
+    def date(self, when: date | datetime, form: str = "long") -> str:
+        """A reader-facing date in the audience's locale (`November 30, 2026`, `30 de novembro de 2026`)."""
+        from babel.dates import format_date
+
+        day = when.date() if isinstance(when, datetime) else when
+        return format_date(day, format=form, locale=self.babel_locale)
 
     @property
     def site_authors(self) -> list[Author]:

@@ -71,3 +71,40 @@ def test_missing_file_and_bad_yaml_are_named(tmp_path):
         load_brand(_write(tmp_path, "name: x\n  bad: [unclosed\n"))
     with pytest.raises(BrandFileError, match="expected a mapping"):
         load_brand(_write(tmp_path, "- a list\n"))
+
+
+def test_every_example_brand_loads_with_its_locale_currency_and_voice():
+    from datetime import date
+
+    from marketing_engine.brand import load_brand
+    from marketing_engine.settings import PROJECT_ROOT
+
+    tasca = load_brand(PROJECT_ROOT / "examples" / "tasca-da-conceicao.yaml")
+    assert tasca.slug == "tasca-da-conceicao" and tasca.language == "pt"
+    assert tasca.currency_code == "EUR" and tasca.voice_language == "pt-pt"
+    assert tasca.price_of(tasca.products[0]) == "21,50\xa0€"
+    assert tasca.date(date(2026, 11, 30)) == "30 de novembro de 2026"
+    assert [author.slug for author in tasca.authors] == ["ines-araujo", "joao-goncalves"]
+    tally = load_brand(PROJECT_ROOT / "examples" / "tallybird.yaml")
+    assert tally.currency_code == "GBP" and tally.price_of(tally.products[0]) == "£9 per user per month"
+    assert tally.voice_language == "en-gb" and tally.facts.publishable_quotes
+
+
+def test_slugs_transliterate_and_never_come_out_empty():
+    from marketing_engine.brand import parse_brand, slug
+
+    assert slug("Alinhadores Invisíveis") == "alinhadores-invisiveis"
+    assert slug("Inês") == "ines" and slug("Atlântico") == "atlantico"
+    data = yaml.safe_load((Path(__file__).parent.parent / "brand.example.yaml").read_text())
+    data["name"] = "🐙🐙"
+    assert parse_brand(data).slug == "kestrelcycles-example"
+
+
+def test_an_unknown_currency_or_locale_names_the_field():
+    from marketing_engine.brand import BrandFileError, parse_brand
+
+    data = yaml.safe_load((Path(__file__).parent.parent / "brand.example.yaml").read_text())
+    with pytest.raises(BrandFileError, match="currency: 'EURO' is not an ISO 4217"):
+        parse_brand({**data, "currency": "EURO"})
+    with pytest.raises(BrandFileError, match="audience.locale"):
+        parse_brand({**data, "audience": {**data["audience"], "locale": "xx-YY-zzzzzzzzzzz"}})
