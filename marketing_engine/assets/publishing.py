@@ -338,7 +338,7 @@ def content_calendar(
         ]
         review_path, review_text = _review_report(slug, session)
     ics = home_dir("calendar") / f"{slug}.ics"
-    write_ics(ics, profile.name, profile.domain, events)
+    write_ics(ics, profile.name, profile.domain, events, profile.audience.timezone)
     states = Counter(e["state"] for e in events)
     return MaterializeResult(
         metadata={

@@ -208,23 +208,52 @@ def calendar_start(profile: BrandProfile, now: datetime) -> date:
     return now.astimezone(ZoneInfo(profile.audience.timezone)).date()
 
 
-def write_ics(path: Path, brand_name: str, domain: str, events: Iterable[Mapping[str, object]]) -> int:
-    """The calendar as an .ics file a marketer can subscribe to; returns the number of events."""
+def as_utc(at: datetime) -> datetime:
+    """An aware UTC datetime from a stored one: the warehouse keeps UTC instants, but SQLite hands them
+    back naive (PostgreSQL hands them back aware, in the session's zone)."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def write_ics(
+    path: Path,
+    brand_name: str,
+    domain: str,
+    events: Iterable[Mapping[str, object]],
+    audience_zone: str | None = None,
+) -> int:
+    """The calendar as an .ics file a marketer can subscribe to; returns the number of events.
+
+    Times are written in UTC (`DTSTART:20261130T154500Z`): the warehouse stores UTC instants, a UTC
+    time needs no VTIMEZONE block whose rules could go stale, and every calendar client shows it in
+    the reader's own zone, who may not sit in the audience's. The audience's wall-clock time (the
+    time the post was planned for) is spelled out in the description when `audience_zone` is given.
+    """
     from icalendar import Calendar, Event
 
+    zone = ZoneInfo(audience_zone) if audience_zone else None
     calendar = Calendar()
     calendar.add("prodid", f"-//Marketing Engine//{brand_name}//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"{brand_name} content calendar")
     count = 0
     for item in events:
+        scheduled = item["scheduled_at"]
+        if not isinstance(scheduled, datetime):
+            raise TypeError(
+                f"calendar event {item.get('idempotency_key')!r}: scheduled_at {scheduled!r} is not a datetime"
+            )
+        start = as_utc(scheduled)
+        local = f"\naudience time: {start.astimezone(zone):%Y-%m-%d %H:%M} {audience_zone}" if zone else ""
         event = Event()
         event.add("uid", f"{item['idempotency_key']}@{domain}")
-        event.add("dtstart", item["scheduled_at"])
-        event.add("dtend", item["scheduled_at"] + timedelta(minutes=15))  # type: ignore[operator]
+        event.add("dtstart", start)
+        event.add("dtend", start + timedelta(minutes=15))
         event.add("dtstamp", datetime.now(UTC))
         event.add("summary", f"[{item['platform']}] {item['arc_step'] or ''}: {str(item['body'])[:60]}")
-        event.add("description", f"{item['body']}\n\n{item.get('link_url') or ''}\nstate: {item['state']}")
+        event.add(
+            "description",
+            f"{item['body']}\n\n{item.get('link_url') or ''}\nstate: {item['state']}{local}",
+        )
         event.add("status", "CONFIRMED" if item["state"] in ("scheduled", "published") else "TENTATIVE")
         calendar.add_component(event)
         count += 1
