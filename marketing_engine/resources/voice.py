@@ -77,6 +77,15 @@ class VoiceResource(ConfigurableResource):
             return f"espeak-ng {espeak_version()}"
         return f"elevenlabs {self.model_id} {self.voice_id}"
 
+    def voice_name(self, language: str) -> str:
+        """Which voice speaks `language` on this backend (for metadata and reports)."""
+        if self.backend == "espeak":
+            from marketing_engine.video.speech import resolve_voice
+
+            chosen = resolve_voice(language)
+            return f"{chosen.name} ({chosen.identifier}) for {language}"
+        return f"{self.voice_id} ({self.model_id}) for {language}"
+
     def speak(self, text: str, voice: str, words_per_minute: int) -> tuple[Path, list[dict[str, Any]], bool]:
         """(WAV path, word timings, whether it came from the cache)."""
         payload = json.dumps([text, voice, words_per_minute, self.backend, self.engine_version()])

@@ -30,7 +30,7 @@ class VideoDNA:
     font_file: str
     bold_font_file: str
     logo: str | None
-    voice: str
+    voice: str  # a language code (en-gb, pt-pt); the voice backend picks its voice for it
     music_mood: str
     words_per_minute: int = 165
     caption_words_per_page: int = 3
@@ -78,7 +78,7 @@ def video_dna(profile: BrandProfile) -> VideoDNA:
         font_file=find_font(identity.font),
         bold_font_file=find_font(identity.font, bold=True),
         logo=identity.logo,
-        voice=identity.voice,
+        voice=profile.voice_language,
         music_mood=identity.music_mood,
         images=tuple(identity.images),
         image_hashes=tuple(hashlib.sha256(Path(image).read_bytes()).hexdigest() for image in identity.images),

@@ -4,16 +4,23 @@ The espeak-ng command line gives no word timings; the library does. In synchrono
 callback receives audio chunks together with WORD events (character position, length and the
 audio offset in ms), so every spoken word of the script gets its start time without re-transcribing.
 libespeak-ng keeps global state, so calls are serialized by a lock.
+
+Voices are chosen by language code (`en-gb`, `pt`, `pt-br`), through espeak-ng's own language
+lookup (`espeak_ListVoices` with a language, best match first), never by voice file name: the
+British voice's file is `gmw/en`, so asking for a voice *named* `en-gb` fails. MBROLA voices need
+a separate program and variants are not languages, so only espeak-ng's own voices are offered.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import difflib
 import re
 import threading
 import wave
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -51,9 +58,34 @@ class _Event(ctypes.Structure):
     ]
 
 
+class _Voice(ctypes.Structure):
+    """espeak_VOICE; `languages` is a run of (priority byte, language code, NUL), ended by a 0 byte."""
+
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("languages", ctypes.c_void_p),
+        ("identifier", ctypes.c_char_p),
+        ("gender", ctypes.c_ubyte),
+        ("age", ctypes.c_ubyte),
+        ("variant", ctypes.c_ubyte),
+        ("xx1", ctypes.c_ubyte),
+        ("score", ctypes.c_int),
+        ("spare", ctypes.c_void_p),
+    ]
+
+
 _CALLBACK = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
 )
+
+
+@dataclass(frozen=True)
+class EspeakVoice:
+    """An installed espeak-ng voice: its name, its file (identifier) and the languages it speaks."""
+
+    name: str
+    identifier: str
+    languages: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -107,6 +139,8 @@ class _Espeak:
             ctypes.c_void_p,
         ]
         self.lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        self.lib.espeak_ListVoices.argtypes = [ctypes.POINTER(_Voice)]
+        self.lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
         self.chunks: list[np.ndarray] = []
         self.events: list[tuple[int, int, int]] = []
         self._callback = _CALLBACK(self._on_synth)  # keep a reference: ctypes does not
@@ -123,11 +157,30 @@ class _Espeak:
             index += 1
         return 0
 
+    def list_voices(self, language: str | None = None) -> list[EspeakVoice]:
+        """espeak-ng's voices: all of them, or those that speak `language`, best match first."""
+        spec = None
+        if language is not None:
+            code = ctypes.create_string_buffer(language.encode())
+            spec = _Voice(languages=ctypes.cast(code, ctypes.c_void_p))
+        found = self.lib.espeak_ListVoices(ctypes.byref(spec) if spec is not None else None)
+        voices, index = [], 0
+        while found[index]:
+            raw = found[index].contents
+            voices.append(
+                EspeakVoice(
+                    (raw.name or b"").decode(), (raw.identifier or b"").decode(), _languages(raw.languages)
+                )
+            )
+            index += 1
+        return voices
+
     def synth(
-        self, text: str, voice: str, rate: int, pitch: int
+        self, text: str, voice: EspeakVoice, rate: int, pitch: int
     ) -> tuple[np.ndarray, list[tuple[int, int, int]]]:
-        if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
-            raise SpeechError(f"espeak-ng has no voice {voice!r} (try en-us, en-gb, de, fr)")
+        # By file: espeak_SetVoiceByName matches a voice's name or its identifier, not a language.
+        if self.lib.espeak_SetVoiceByName(voice.identifier.encode()) != 0:
+            raise SpeechError(f"espeak-ng could not load the voice file {voice.identifier!r} ({voice.name})")
         self.lib.espeak_SetParameter(_PARAM_RATE, int(rate), 0)
         self.lib.espeak_SetParameter(_PARAM_PITCH, int(pitch), 0)
         self.lib.espeak_SetParameter(_PARAM_VOLUME, 100, 0)
@@ -142,6 +195,75 @@ class _Espeak:
 
 
 _ENGINE: _Espeak | None = None
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
+
+
+def _languages(address: int | None) -> tuple[str, ...]:
+    codes: list[str] = []
+    while address:
+        if ctypes.c_ubyte.from_address(address).value == 0:
+            break
+        code = ctypes.string_at(address + 1)
+        codes.append(code.decode())
+        address += len(code) + 2
+    return tuple(codes)
+
+
+def _usable(voice: EspeakVoice) -> bool:
+    """espeak-ng's own voices: MBROLA voices (mb/) need a separate program; variants (!v/) are not languages."""
+    return not voice.identifier.startswith(("mb/", "!v/")) and "variant" not in voice.languages
+
+
+def normalize_language(language: str) -> str:
+    """`en_GB`, ` EN-gb ` → `en-gb`."""
+    return language.strip().replace("_", "-").lower()
+
+
+@lru_cache(maxsize=1)
+def installed_voices() -> tuple[EspeakVoice, ...]:
+    with _LOCK:
+        return tuple(v for v in _engine().list_voices() if _usable(v))
+
+
+def available_voice_languages() -> list[str]:
+    """Every language code an installed espeak-ng voice speaks (`en`, `en-gb`, `pt`, `pt-br`, …)."""
+    return sorted({code for voice in installed_voices() for code in voice.languages})
+
+
+def _choices(code: str) -> str:
+    codes = available_voice_languages()
+    primary = code.split("-")[0]
+    near = [c for c in codes if c.split("-")[0] == primary]
+    if not near:
+        near = difflib.get_close_matches(code, codes, n=8, cutoff=0.5)
+    if near:
+        listed = f"valid choices near it: {', '.join(near)}"
+    else:
+        common = [c for c in ("en", "en-gb", "en-us", "es", "fr", "de", "pt", "pt-br") if c in codes]
+        listed = f"no code near it; valid choices include {', '.join(common or codes[:8])}"
+    return f"{listed} ({len(codes)} codes installed; `espeak-ng --voices` lists them all)"
+
+
+@lru_cache(maxsize=64)
+def resolve_voice(language: str) -> EspeakVoice:
+    """The voice espeak-ng itself picks for a language code (an exact language first, else the
+    closest dialect of the same language, e.g. `pt-ao` → Portuguese (Portugal)); SpeechError naming
+    the value and the valid choices when it has none."""
+    code = normalize_language(language)
+    if not _LANGUAGE.match(code):
+        raise SpeechError(
+            f"voice language {language!r} is not a language code like en-gb, pt or pt-br; {_choices(code)}"
+        )
+    with _LOCK:
+        ranked = [v for v in _engine().list_voices(code) if _usable(v)]
+    if not ranked:
+        raise SpeechError(f"espeak-ng has no voice for language {language!r}; {_choices(code)}")
+    return ranked[0]
+
+
+def check_voice(language: str) -> None:
+    """Raise SpeechError (naming the value and the valid choices) unless espeak-ng can speak `language`."""
+    resolve_voice(language)
 
 
 def espeak_version() -> str:
@@ -159,12 +281,14 @@ def _engine() -> _Espeak:
 
 
 def synthesize(text: str, voice: str = "en-us", rate: int = 165, pitch: int = 50) -> Speech:
-    """Speak `text`; return int16 samples and one timing per spoken word of `text`."""
+    """Speak `text` with the voice for the language code `voice`; return int16 samples and one
+    timing per spoken word of `text`."""
     if not text.strip():
         raise SpeechError("cannot synthesize empty text")
+    chosen = resolve_voice(voice)
     with _LOCK:
         engine = _engine()
-        audio, events = engine.synth(text, voice, rate, pitch)
+        audio, events = engine.synth(text, chosen, rate, pitch)
         sample_rate = engine.sample_rate
     duration = len(audio) / sample_rate
     words: list[WordTiming] = []

@@ -11,7 +11,13 @@ import respx
 from marketing_engine.resources.http import ProviderError
 from marketing_engine.resources.voice import VoiceError, VoiceResource, words_from_alignment
 from marketing_engine.video.script import words as split_words
-from marketing_engine.video.speech import SpeechError, synthesize
+from marketing_engine.video.speech import (
+    SpeechError,
+    available_voice_languages,
+    check_voice,
+    resolve_voice,
+    synthesize,
+)
 
 TEXT = "Stop scrolling. Your commute could cost half as much."
 URL = "https://api.elevenlabs.io/v1/text-to-speech/voice-1/with-timestamps"
@@ -32,8 +38,48 @@ def test_faster_rate_speaks_shorter_and_bad_input_is_named():
     assert synthesize(TEXT, rate=230).duration < synthesize(TEXT, rate=150).duration
     with pytest.raises(SpeechError, match="empty"):
         synthesize("  ")
-    with pytest.raises(SpeechError, match="no voice 'xx-nope'"):
+    with pytest.raises(SpeechError, match="no voice for language 'xx-nope'"):
         synthesize(TEXT, voice="xx-nope")
+
+
+@pytest.mark.parametrize(
+    ("code", "speaks"),
+    [
+        ("en-gb", "en-gb"),
+        ("EN_GB", "en-gb"),
+        ("pt", "pt"),
+        ("pt-pt", "pt-pt"),
+        ("pt-br", "pt-br"),
+        ("de", "de"),
+    ],
+)
+def test_voices_are_found_by_language_code_not_by_file_name(code, speaks):
+    check_voice(code)
+    voice = resolve_voice(code)
+    assert speaks in voice.languages and not voice.identifier.startswith("mb/")
+    assert speaks in available_voice_languages()
+
+
+def test_british_and_brazilian_codes_pick_their_own_dialect():
+    assert resolve_voice("en-gb").identifier != resolve_voice("en-us").identifier
+    assert resolve_voice("pt-br").identifier != resolve_voice("pt-pt").identifier
+    assert resolve_voice("pt").identifier == resolve_voice("pt-pt").identifier
+
+
+def test_a_bad_voice_code_names_the_value_and_the_valid_choices():
+    with pytest.raises(
+        SpeechError, match=r"'pt_br!' is not a language code.*valid choices near it: pt, pt-br, pt-pt"
+    ):
+        check_voice("pt_br!")
+    with pytest.raises(SpeechError, match=r"no voice for language 'xx-nope'.*valid choices include .*en-gb"):
+        check_voice("xx-nope")
+
+
+def test_portuguese_speech_keeps_accented_words_whole():
+    text = "Bem-vindos à Tasca da Conceição, em Lisboa."
+    speech = synthesize(text, voice="pt-pt")
+    assert [w.word for w in speech.words] == split_words(text)
+    assert 1.5 < speech.duration < 6.0
 
 
 def test_voice_cache_never_synthesizes_the_same_text_twice():
