@@ -32,6 +32,7 @@ from marketing_engine.trends.snapshot import collect_snapshot
 from marketing_engine.warehouse import upsert
 from marketing_engine.warehouse.models import (
     ContentCluster,
+    Keyword,
     TrendData,
     TrendOpportunity,
     TrendSignal,
@@ -45,7 +46,22 @@ SIGNAL_DAYS = 120
 MAKE_RUN_DAYS = 30
 
 
-def _fetch_request(profile, day: date) -> FetchRequest:
+RELATED_KEYWORDS = 20  # the brand's top keywords (by volume) the replay watches beside its topics
+
+
+def _related_topics(profile, warehouse: WarehouseResource, slug: str) -> tuple[str, ...]:
+    """The brand's products, then its top keywords when the keyword universe has been built."""
+    with warehouse.get().session() as session:
+        keywords = session.scalars(
+            select(Keyword.text)
+            .where(Keyword.brand == slug)
+            .order_by(Keyword.volume.desc().nulls_last(), Keyword.text)
+            .limit(RELATED_KEYWORDS)
+        ).all()
+    return tuple(dict.fromkeys([*(product.name for product in profile.products), *keywords]))
+
+
+def _fetch_request(profile, day: date, related: tuple[str, ...] = ()) -> FetchRequest:
     reddit = profile.channels.get("reddit")
     return FetchRequest(
         day=day,
@@ -53,6 +69,8 @@ def _fetch_request(profile, day: date) -> FetchRequest:
         regions=tuple(profile.trends.regions),
         communities=tuple(reddit.communities) if reddit else (),
         feeds=tuple(profile.trends.feeds),
+        related=related,
+        language=profile.language,
     )
 
 
@@ -75,9 +93,10 @@ def trend_snapshots(
     slug = brand_slug(profile.name)
     sources = trend_sources.sources()
     days = [date.fromisoformat(key) for key in context.partition_keys]
+    related = _related_topics(profile, warehouse, slug)
     written, answered, statuses, preview = 0, set(), [], []
     for day in days:
-        outcomes = collect_snapshot(sources, _fetch_request(profile, day))
+        outcomes = collect_snapshot(sources, _fetch_request(profile, day, related))
         rows, status_rows = [], []
         for outcome in outcomes:
             payload_key = None
@@ -115,6 +134,8 @@ def trend_snapshots(
         metadata={
             "days": len(days),
             "readings": written,
+            "topics": len(profile.seed_topics),
+            "related_topics": len(related),
             "sources_answered": MetadataValue.text(", ".join(sorted(answered)) or "none"),
             "source_status": markdown_table(
                 statuses[-len(sources) :], ["day", "source", "status", "readings", "error"]

@@ -45,9 +45,10 @@ def local_resources() -> dict[str, Any]:
         "wordpress": WordPressResource(),  # seo: the local site folder is the published site
         # The offline outbox previews the next day: `make run` shows what would go out.
         "publishers": PublishersResource(backend="outbox", lookahead_hours=24.0),
-        # The replay shows one live spike two days back, so the demo exercises the spike sensor.
+        # The replay shows one live spike two days back on the brand's first seed topic, so the demo
+        # exercises the spike sensor and the video is about the brand's own topic.
         "trend_sources": TrendSourcesResource(
-            injected_spikes=[InjectedSpikeConfig(topic="cargo e-bike", days_ago=2, multiplier=5.0)]
+            injected_spikes=[InjectedSpikeConfig(days_ago=2, multiplier=5.0)]
         ),
         # authority: sample sites on a loopback server, a local mailbox, the outbox folder
         "crawler": CrawlerResource(backend="offline", per_host_rate=10.0),

@@ -20,13 +20,19 @@ class TrendSourceError(RuntimeError):
 
 @dataclass(frozen=True)
 class FetchRequest:
-    """What to ask a source for: the day, the topics, and the brand's places to look."""
+    """What to ask a source for: the day, the topics, and the brand's places to look.
+
+    `related` are more of the brand's own words (its products, its top keywords) that a source may
+    watch beside the topics (the offline replay does; live sources ask only about `topics`).
+    `language` is the audience's language code, for anything a source writes or filters by."""
 
     day: date
     topics: tuple[str, ...]
     regions: tuple[str, ...] = ("US",)
     communities: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    language: str = "en"
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,13 @@
-"""The shipped replay data set: daily interest for named topics, with known ground truth.
+"""Replay data: daily interest series with known ground truth, for any topic of any brand.
 
-`generate_panel` is the one generator (also used by the benchmarks for 10,000-topic panels); the
-shipped file `marketing_engine/data/trends/replay_series.npz` is `build_replay_file()` with a fixed
-seed, so anyone can regenerate the same arrays (a test checks it):
-
-    .venv/bin/python -m marketing_engine.trends.replay_data
+`generate_panel` is the one generator. The benchmarks and the signal tests use it for large
+anonymous panels ("topic 00042"); the offline trend source uses `topic_panel`, which builds each of
+a brand's topics its own row with `generate_panel`, seeded from a stable hash of the topic's text
+(`topic_seed`): the same topic always gets the same three years of history, whichever brand asks
+and whatever else it asks about.
 
 Each series is a positive daily interest index built from: a base level, weekly seasonality (a
-weekday profile with a weekend effect), a mild yearly cycle, a slow trend for some topics ("slow
+weekday profile with a weekend effect), a mild yearly cycle, a slow drift for some topics ("slow
 growers" and decliners), multiplicative log-normal noise, true spikes (a jump that peaks within two
 days and decays over days to weeks) and one-day blips (a single-day jump that reverts at once).
 Spikes appear in every source; each blip belongs to one source only, which is what makes
@@ -16,84 +16,30 @@ cross-platform confirmation meaningful.
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 
 from marketing_engine.trends.readings import SOURCES
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "trends"
-REPLAY_FILE = DATA_DIR / "replay_series.npz"
+__all__ = [
+    "REPLAY_DAYS",
+    "REPLAY_START",
+    "SOURCES",
+    "Panel",
+    "generate_panel",
+    "normalize_topic",
+    "topic_panel",
+    "topic_seed",
+]
+
 REPLAY_START = date(2025, 1, 1)
 REPLAY_DAYS = 1095  # 2025-01-01 .. 2027-12-31
 REPLAY_SEED = 20250101
-
-# The example brand's seed topics first, then near neighbours, then unrelated topics (which the
-# brand matching must rank low).
-TOPICS = (
-    "electric bike commuting",
-    "cargo e-bike",
-    "e-bike battery care",
-    "e-bike maintenance",
-    "e-bike tax credit",
-    "e-bike conversion kit",
-    "folding e-bike",
-    "e-bike insurance",
-    "e-bike theft prevention",
-    "e-bike range test",
-    "mid-drive motor",
-    "hub motor vs mid-drive",
-    "bike commuting in rain",
-    "protected bike lanes",
-    "bike to work day",
-    "kids bike seat",
-    "longtail cargo bike",
-    "e-mtb trail riding",
-    "e-scooter rules",
-    "bike helmet laws",
-    "commuter bike lights",
-    "bike repair near me",
-    "tire puncture repair",
-    "winter cycling gear",
-    "ebike rebate program",
-    "car free family",
-    "urban mobility",
-    "electric cargo trike",
-    "bike storage apartment",
-    "lithium battery recycling",
-    "heat pump rebate",
-    "solar panels for home",
-    "electric car charging",
-    "air fryer recipes",
-    "sourdough starter",
-    "standing desk",
-    "noise cancelling headphones",
-    "running shoes",
-    "houseplants care",
-    "home espresso machine",
-    "budget travel europe",
-    "meal prep ideas",
-    "smart watch fitness",
-    "camping gear",
-    "gardening tips",
-    "podcast microphone",
-    "minimalist wallet",
-    "yoga for beginners",
-    "coffee grinder",
-    "electric toothbrush",
-    "robot vacuum",
-    "mechanical keyboard",
-    "indoor cycling",
-    "trail running",
-    "kayak fishing",
-    "pickleball paddles",
-    "marathon training",
-    "climbing shoes",
-    "home gym setup",
-    "vinyl records",
-)
 
 
 @dataclass(frozen=True)
@@ -194,39 +140,36 @@ def generate_panel(
     )
 
 
-def build_replay_file(path: Path = REPLAY_FILE) -> Path:
-    panel = generate_panel(len(TOPICS), REPLAY_DAYS, topics=TOPICS)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
-        path,
-        topics=np.array(panel.topics),
-        start=np.array(panel.start.isoformat()),
-        sources=np.array(SOURCES),
-        clean=panel.clean,
-        spikes=panel.spikes.astype(np.float32),
-        blips=panel.blips.astype(np.float32),
+def normalize_topic(topic: str) -> str:
+    """The form a topic is known by: NFC, case-folded, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", topic).casefold().split())
+
+
+def topic_seed(topic: str) -> int:
+    """A seed from the topic's text, the same in every process (Python's hash() is salted per run)."""
+    return int.from_bytes(hashlib.sha256(normalize_topic(topic).encode("utf-8")).digest()[:8], "big")
+
+
+def _stack_events(rows: list[Panel], name: str, width: int) -> np.ndarray:
+    """Each one-topic panel's spikes or blips, renumbered with the row the topic has in the stack."""
+    found = [
+        np.column_stack([np.full(len(events), row), events[:, 1:]])
+        for row, events in enumerate(getattr(panel, name) for panel in rows)
+        if len(events)
+    ]
+    return np.vstack(found) if found else np.zeros((0, width))
+
+
+def topic_panel(topics: Sequence[str], days: int = REPLAY_DAYS, start: date = REPLAY_START) -> Panel:
+    """One row per topic, each generated alone from its own seed (adding a topic changes no other row)."""
+    if not topics:
+        raise ValueError("topic_panel needs at least one topic")
+    rows = [generate_panel(1, days, seed=topic_seed(t), start=start, topics=(t,)) for t in topics]
+    return Panel(
+        topics=tuple(topics),
+        start=start,
+        clean=np.vstack([panel.clean for panel in rows]),
+        interest=np.vstack([panel.interest for panel in rows]),
+        spikes=_stack_events(rows, "spikes", 3),
+        blips=_stack_events(rows, "blips", 4),
     )
-    return path
-
-
-def load_replay_file(path: Path = REPLAY_FILE) -> Panel:
-    """The shipped panel; `interest` is rebuilt from `clean` and the blips."""
-    with np.load(path) as data:
-        clean = data["clean"]
-        blips = data["blips"]
-        interest = clean.copy()
-        idx = blips[:, :2].astype(int)
-        interest[idx[:, 0], idx[:, 1]] *= blips[:, 2]
-        return Panel(
-            topics=tuple(str(t) for t in data["topics"]),
-            start=date.fromisoformat(str(data["start"])),
-            clean=clean,
-            interest=interest,
-            spikes=data["spikes"].astype(np.float64),
-            blips=blips.astype(np.float64),
-        )
-
-
-if __name__ == "__main__":
-    written = build_replay_file()
-    print(f"{written} ({written.stat().st_size / 1e3:.0f} kB)")

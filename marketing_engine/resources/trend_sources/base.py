@@ -1,7 +1,7 @@
 """The trend sources as one resource: six platforms, each a real client or the offline replay.
 
 `TrendSourcesResource.sources()` returns one `TrendSource` per enabled platform. With
-`backend="replay"` every platform is the shipped replay; with `backend="live"` a platform whose
+`backend="replay"` every platform is the offline replay of the brand's own topics; with `backend="live"` a platform whose
 credentials are set gets its real client (one module per provider in this folder) and a platform
 without credentials is reported as not configured, never called. Secrets come only through
 `dagster.EnvVar` in `prod_resources()`.
@@ -39,9 +39,10 @@ class TrendSource(Protocol):
 
 
 class InjectedSpikeConfig(Config):
-    """A spike the replay adds on every platform: at `start` (ISO date) or `days_ago` days before today."""
+    """A spike the replay adds on every platform: at `start` (ISO date) or `days_ago` days before today.
+    Without a topic it lands on the first topic the brand asks about (its first seed topic)."""
 
-    topic: str
+    topic: str | None = None
     start: str | None = None
     days_ago: int | None = None
     multiplier: float = 4.0

@@ -16,7 +16,10 @@ import httpx
 from marketing_engine.resources.http import ProviderError, send_with_retry
 from marketing_engine.trends.readings import FetchRequest, TrendReading, TrendSourceError
 
-GOOGLE_NEWS = "https://news.google.com/rss/search?q={query}&hl=en-US&gl={region}&ceid={region}:en"
+# Google News in the audience's language and the brand's first region (hl=pt-PT, ceid=PT:pt).
+GOOGLE_NEWS = (
+    "https://news.google.com/rss/search?q={query}&hl={language}-{region}&gl={region}&ceid={region}:{language}"
+)
 
 
 class NewsTrendSource:
@@ -39,7 +42,10 @@ class NewsTrendSource:
         region = request.regions[0] if request.regions else "US"
         urls = list(dict.fromkeys([*self._feeds, *request.feeds]))
         if self._google_news:
-            urls += [GOOGLE_NEWS.format(query=quote_plus(f'"{t}"'), region=region) for t in request.topics]
+            urls += [
+                GOOGLE_NEWS.format(query=quote_plus(f'"{t}"'), region=region, language=request.language)
+                for t in request.topics
+            ]
         return urls
 
     def fetch(self, request: FetchRequest) -> list[TrendReading]:
