@@ -144,6 +144,7 @@ class Evidence:
         self.times: set[tuple[int, int]] = set()
         self.words: set[str] = set()
         self.stems: set[str] = set()
+        self.prefixes: set[str] = set()
         dumped = profile.model_dump(mode="json")
         for key in FACT_SECTIONS:
             for text in _strings(dumped.get(key)):
@@ -173,6 +174,7 @@ class Evidence:
         for word in _WORD.findall(_fold(text)):
             self.words.add(word)
             self.stems.add(_stem(word))
+            self.prefixes.add(word[:4])
             if word in self.lexicon["number_words"]:
                 self.numbers.add(Decimal(self.lexicon["number_words"][word]).normalize())
 
@@ -186,6 +188,7 @@ class Evidence:
                 "times": set(self.times),
                 "words": set(self.words),
                 "stems": set(self.stems),
+                "prefixes": set(self.prefixes),
             }
         )
         for text in extra:
@@ -221,6 +224,13 @@ def _is_first_person(words: list[str], lexicon: dict[str, Any]) -> str | None:
         ):
             return word
     return None
+
+
+def _supported(word: str, evidence: Evidence) -> bool:
+    """The word, or a form of it (`sell`/`sells`, `service`/`services`), is in the evidence."""
+    if word in evidence.words or _stem(word) in evidence.stems:
+        return True
+    return len(word) == 4 and word in evidence.prefixes
 
 
 def _check_sentence(sentence: str, evidence: Evidence) -> list[ClaimFinding]:
@@ -270,7 +280,7 @@ def _check_sentence(sentence: str, evidence: Evidence) -> list[ClaimFinding]:
             and w not in lexicon["generic"]
             and w != pronoun
         ]
-        supported = [w for w in content if w in evidence.words or _stem(w) in evidence.stems]
+        supported = [w for w in content if _supported(w, evidence)]
         if content and len(supported) / len(content) < SUPPORT:
             missing = [w for w in content if w not in supported]
             found.append(
