@@ -38,6 +38,6 @@ def test_audit_reads_back_every_output_and_checks_only_published_pages(tmp_path,
     assert result.claim_counts() == {"numeral": 1, "first_person": 1, "testimonial": 0}
     assert {path for path, _ in result.findings} == {"/guides/cargo/"}
     assert result.posts == ["Hello from Portland"]
-    assert any(leaks(text, KESTREL) == {"bacalhau": 1} for _, text in result.texts())
+    assert any("bacalhau" in leaks(text, KESTREL) for _, text in result.texts())
     assert main(["audit", "--home", str(tmp_path)]) == 0
     assert "sentence reuse across published pages: 50.0%" in capsys.readouterr().out
