@@ -2,6 +2,10 @@
 
 `load_brand(path)` parses and validates `brand.yaml`; any problem raises `BrandFileError` naming the
 file, the field (as a dotted path) and what is wrong, so a marketer can fix it without reading code.
+Everything a run could trip over later is checked here, before any work: the encoding, control
+characters and line breaks, lengths that keep every slug inside the warehouse's columns and every
+file name short, unique slugs, product paths on the brand's own site, posting windows (overnight
+allowed, overlaps refused) and a seed-topic count one run can handle.
 """
 
 from __future__ import annotations
@@ -46,6 +50,23 @@ _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 NonEmpty = Annotated[str, Field(min_length=1)]
 
+# Lengths that keep slugs inside the warehouse's columns (brand String(100), campaign and product
+# slugs String(200), topic keys String(200), keywords String(300) with modifiers and a city added)
+# and file names such as `calendar/<brand slug>.ics.partial` far below the 255-byte limit.
+NAME_MAX = 80
+PRODUCT_NAME_MAX = 120
+TOPIC_MAX = 80
+PLACE_MAX = 80
+LINE_MAX = 300
+TEXT_MAX = 5000
+# One `make run` expands every seed topic into keywords, embeds and clusters them, and writes pages
+# for the largest clusters: 5 topics take about 10 s; 200 took 87 s for 20,613 keywords.
+MAX_SEED_TOPICS = 30
+OVERNIGHT_MAX_HOURS = 12
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+Place = Annotated[str, Field(min_length=1, max_length=PLACE_MAX)]
+Line = Annotated[str, Field(min_length=1, max_length=LINE_MAX)]
+
 
 class BrandFileError(ValueError):
     """A brand file that cannot be used, with the file, the field and the reason."""
@@ -63,6 +84,7 @@ class _Model(BaseModel):
 
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAY_INDEX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _LOCALE = re.compile(r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -75,17 +97,70 @@ def slug(text: str, max_length: int = 80) -> str:
 
 
 class PostingWindow(_Model):
-    """A daily window in the brand's time zone, e.g. days [mon, tue] 08:00–10:00."""
+    """A daily window in the brand's time zone, e.g. days [mon, tue] 08:00–10:00. An end at or before
+    the start runs overnight: [fri] 22:00–02:00 is Friday 22:00 to Saturday 02:00."""
 
     days: list[Day] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
     start: time
     end: time
 
     @model_validator(mode="after")
-    def _start_before_end(self) -> PostingWindow:
-        if self.start >= self.end:
-            raise ValueError(f"start {self.start} must be before end {self.end}")
+    def _has_length(self) -> PostingWindow:
+        if self.start == self.end:
+            raise ValueError(
+                f"start and end are both {self.start:%H:%M}: a window needs a length "
+                "(an end before the start runs overnight, e.g. 22:00-02:00)"
+            )
+        if self.overnight and self.length_minutes() > OVERNIGHT_MAX_HOURS * 60:
+            raise ValueError(
+                f"start {self.start:%H:%M} is after end {self.end:%H:%M}: that is an overnight window of "
+                f"{self.length_minutes() / 60:.1f} hours (at most {OVERNIGHT_MAX_HOURS}); "
+                "swap them if the window is meant to be within one day"
+            )
+        repeated = sorted({day for day in self.days if self.days.count(day) > 1})
+        if repeated:
+            raise ValueError(f"days lists {', '.join(repeated)} more than once")
         return self
+
+    @property
+    def overnight(self) -> bool:
+        return self.end < self.start
+
+    def length_minutes(self) -> int:
+        return (self.end.hour * 60 + self.end.minute - self.start.hour * 60 - self.start.minute) % (24 * 60)
+
+    def minutes(self) -> list[tuple[int, int]]:
+        """The window as [start, end) minutes of the week (Monday 00:00 is 0), split at the week's end."""
+        week = 7 * 24 * 60
+        start = self.start.hour * 60 + self.start.minute
+        length = self.length_minutes()
+        spans = []
+        for day in self.days:
+            first = DAY_INDEX[day] * 24 * 60 + start
+            last = first + length
+            spans += [(first, min(last, week))] + ([(0, last - week)] if last > week else [])
+        return spans
+
+    def label(self) -> str:
+        return f"{', '.join(self.days)} {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+def _overlap(windows: list[PostingWindow]) -> str | None:
+    """A sentence naming the first two windows that share a minute of the week, or None."""
+    week_days = list(DAY_INDEX)
+    for i, first in enumerate(windows):
+        for j in range(i):
+            second = windows[j]
+            for a_start, a_end in first.minutes():
+                for b_start, b_end in second.minutes():
+                    if a_start < b_end and b_start < a_end:
+                        at = max(a_start, b_start)
+                        day, minute = week_days[at // 1440], at % 1440
+                        return (
+                            f"[{i}] ({first.label()}) overlaps [{j}] ({second.label()}) "
+                            f"on {day} at {minute // 60:02d}:{minute % 60:02d}: merge them into one window"
+                        )
+    return None
 
 
 class Audience(_Model):
@@ -152,7 +227,7 @@ def _currency(value: str | None) -> str | None:
 class Product(_Model):
     """A product or service; `features` are specifics the owner vouches for (sizes, what is included)."""
 
-    name: NonEmpty
+    name: Annotated[str, Field(min_length=1, max_length=PRODUCT_NAME_MAX)]
     description: NonEmpty
     kind: Literal["product", "service"] = "product"
     price: float | None = Field(default=None, ge=0)
@@ -166,9 +241,35 @@ class Product(_Model):
     def _known_currency(cls, value: str | None) -> str | None:
         return _currency(value)
 
+    @field_validator("url_path")
+    @classmethod
+    def _own_site_path(cls, value: str | None) -> str | None:
+        return None if value is None else site_path(value)
+
     @property
     def slug(self) -> str:
         return slug(self.name) or "item"
+
+
+_PATH = re.compile(r"^/[^\s\\@]*$")
+
+
+def site_path(value: str) -> str:
+    """A path on the brand's own site: starts with one `/`; no scheme, host, `@`, `\\` or `..`."""
+    problem = ""
+    if "://" in value or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value):
+        problem = "has a scheme; write only the path, e.g. /products/bike"
+    elif not value.startswith("/") or value.startswith("//"):
+        problem = "must start with a single / (a path on the brand's own domain, e.g. /products/bike)"
+    elif "@" in value:
+        problem = "contains '@', which would send readers to another host"
+    elif ".." in value.split("?")[0].split("#")[0].split("/"):
+        problem = "contains a '..' segment"
+    elif not _PATH.match(value):
+        problem = "contains spaces, backslashes or control characters"
+    if problem:
+        raise ValueError(f"{value!r} {problem}")
+    return value
 
 
 class Address(_Model):
@@ -191,17 +292,17 @@ class OpeningHours(_Model):
 
 
 class Location(_Model):
-    city: NonEmpty
-    region: NonEmpty
+    city: Place
+    region: Place
     country: str = "US"
-    name: str = ""  # e.g. "Baixa" when a city has more than one location
+    name: Annotated[str, Field(max_length=PLACE_MAX)] = ""  # e.g. "Baixa": a city with two locations
     address: Address | None = None
     phone: str | None = None
     hours: list[OpeningHours] = Field(default_factory=list)
 
 
 class Competitor(_Model):
-    name: NonEmpty
+    name: Name
     domain: NonEmpty
 
     @field_validator("domain")
@@ -267,11 +368,16 @@ class Facts(_Model):
 
 
 class Channel(_Model):
-    handle: NonEmpty
+    handle: Line
     enabled: bool = True
     posts_per_day: float = Field(default=1.0, gt=0, le=50)
     posting_windows: list[PostingWindow] = Field(default_factory=list)
     communities: list[NonEmpty] = Field(default_factory=list)
+
+    @field_validator("posting_windows")
+    @classmethod
+    def _no_overlap(cls, value: list[PostingWindow]) -> list[PostingWindow]:
+        return _windows_without_overlap(value)
 
 
 class Palette(_Model):
@@ -289,9 +395,16 @@ class Palette(_Model):
         return value.lower()
 
 
+def _windows_without_overlap(windows: list[PostingWindow]) -> list[PostingWindow]:
+    overlap = _overlap(windows)
+    if overlap:
+        raise ValueError(overlap)
+    return windows
+
+
 class VisualIdentity(_Model):
     palette: Palette
-    font: str = "DejaVu Sans"
+    font: Annotated[str, Field(min_length=1, max_length=NAME_MAX, pattern=r"^[\w][\w .'-]*$")] = "DejaVu Sans"
     logo: str | None = None
     images: list[str] = Field(default_factory=list)
     music_mood: str = "upbeat"
@@ -309,18 +422,29 @@ class TrendSettings(_Model):
 
 
 class Outreach(_Model):
-    sender_name: NonEmpty
+    sender_name: Name
     sender_email: NonEmpty
     postal_address: NonEmpty
     daily_send_cap: int = Field(default=50, gt=0)
     discord_invites: list[str] = Field(default_factory=list)  # servers to track as communities
 
+    @field_validator("sender_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        from email_validator import EmailNotValidError, validate_email
+
+        try:
+            validate_email(value, check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise ValueError(f"{value!r} is not an email address: {exc}") from None
+        return value
+
 
 class Author(_Model):
     """A person who writes or checks the brand's articles; shown in bylines and on /authors/<slug>/."""
 
-    name: NonEmpty
-    role: NonEmpty = "Editor"
+    name: Name
+    role: Annotated[str, Field(min_length=1, max_length=NAME_MAX)] = "Editor"
     bio: str = ""
     expertise: list[NonEmpty] = Field(default_factory=list)
 
@@ -330,13 +454,13 @@ class Author(_Model):
 
 
 class BrandProfile(_Model):
-    name: NonEmpty
+    name: Name
     domain: NonEmpty
-    tagline: str = ""
-    description: NonEmpty
+    tagline: Annotated[str, Field(max_length=LINE_MAX)] = ""
+    description: Annotated[str, Field(min_length=1, max_length=TEXT_MAX)]
     audience: Audience
     tone: Tone
-    seed_topics: list[NonEmpty] = Field(min_length=1)
+    seed_topics: list[Annotated[str, Field(min_length=1, max_length=TOPIC_MAX)]] = Field(min_length=1)
     products: list[Product] = Field(min_length=1)
     locations: list[Location] = Field(default_factory=list)
     competitors: list[Competitor] = Field(default_factory=list)
@@ -363,13 +487,37 @@ class BrandProfile(_Model):
     @field_validator("seed_topics")
     @classmethod
     def _unique_topics(cls, value: list[str]) -> list[str]:
-        seen: set[str] = set()
+        if len(value) > MAX_SEED_TOPICS:
+            raise ValueError(
+                f"{len(value)} seed topics are more than one run can expand, cluster and write in its "
+                f"budget (at most {MAX_SEED_TOPICS}); keep the {MAX_SEED_TOPICS} that matter most"
+            )
+        seen: dict[str, str] = {}
         for topic in value:
-            key = topic.strip().lower()
+            key = slug(topic) or topic.strip().lower()
             if key in seen:
-                raise ValueError(f"seed topic {topic!r} is listed twice")
-            seen.add(key)
+                raise ValueError(f"seed topic {topic!r} is listed twice (as {seen[key]!r})")
+            seen[key] = topic
         return value
+
+    @field_validator("posting_windows")
+    @classmethod
+    def _no_overlap(cls, value: list[PostingWindow]) -> list[PostingWindow]:
+        return _windows_without_overlap(value)
+
+    @model_validator(mode="after")
+    def _unique_slugs(self) -> BrandProfile:
+        for field, items in (("products", self.products), ("authors", self.authors)):
+            seen: dict[str, int] = {}
+            for index, item in enumerate(items):
+                if item.slug in seen:
+                    first = seen[item.slug]
+                    raise ValueError(
+                        f"{field}[{index}].name {item.name!r} makes the same slug {item.slug!r} as "
+                        f"{field}[{first}].name {items[first].name!r}: give each a name with its own letters"
+                    )
+                seen[item.slug] = index
+        return self
 
     @property
     def site_url(self) -> str:
@@ -467,10 +615,44 @@ def _field_path(location: tuple[int | str, ...]) -> str:
     return "".join(parts)
 
 
+# Fields whose text lands in one line of some output (a title, a header, a file name, a caption
+# style): a line break there would split a header or a calendar line.
+_ONE_LINE = {
+    "name", "domain", "tagline", "handle", "city", "region", "country", "sender_name", "sender_email",
+    "url_path", "font", "role", "title", "publisher", "url", "author", "locale", "timezone", "currency",
+    "price_unit", "seed_topics", "personas", "expertise", "communities", "feeds", "regions", "phone",
+    "street", "postal_code",
+}  # fmt: skip
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+
+
+def _check_text(value: object, location: tuple[int | str, ...], source: Path | str) -> None:
+    """Refuse control characters anywhere, and line breaks in one-line fields, naming the field."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(item, (*location, str(key)), source)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_text(item, (*location, index), source)
+    elif isinstance(value, str):
+        field = next((part for part in reversed(location) if isinstance(part, str)), "")
+        bad = _CONTROL.search(value)
+        if bad is None and field in _ONE_LINE and ("\n" in value.strip() or "\t" in value):
+            bad = re.search(r"[\n\t]", value.strip())
+        if bad is not None:
+            raise BrandFileError(
+                source,
+                _field_path(location),
+                f"contains the control character U+{ord(bad.group()):04X} at character {bad.start() + 1}"
+                + (" (one-line fields take no line breaks or tabs)" if bad.group() in "\n\t" else ""),
+            )
+
+
 def parse_brand(data: object, source: Path | str = "<brand>") -> BrandProfile:
     """Validate already-parsed YAML data; errors name `source` and the first bad field."""
     if not isinstance(data, dict):
         raise BrandFileError(source, "", f"expected a mapping at the top level, got {type(data).__name__}")
+    _check_text(data, (), source)
     try:
         return BrandProfile.model_validate(data)
     except ValidationError as exc:
@@ -493,7 +675,23 @@ def load_brand(path: Path | str) -> BrandProfile:
     if not path.is_file():
         raise BrandFileError(path, "", "file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BrandFileError(path, "", f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        line = raw[:start].count(b"\n") + 1
+        column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
+        raise BrandFileError(
+            path,
+            "",
+            f"is not UTF-8: byte 0x{raw[start]:02x} at offset {start} (line {line}, column {column}); "
+            "save the file as UTF-8",
+        ) from None
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -47,7 +47,7 @@ def test_example_brand_loads_with_everything_the_engine_needs():
         (
             lambda d: d["posting_windows"][0].update(start="10:00", end="09:00"),
             "posting_windows[0]",
-            "must be before",
+            "overnight window of 23.0 hours",
         ),
         (lambda d: d.update(colour="red"), "colour", "not a known field"),
     ],

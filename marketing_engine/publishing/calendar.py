@@ -118,14 +118,15 @@ def local_to_utc(local: datetime, zone: ZoneInfo) -> datetime | None:
 
 
 def candidates_for(day: date, windows: Sequence[PostingWindow]) -> list[datetime]:
-    """Wall-clock times on a 15-minute grid inside the day's windows (end excluded)."""
+    """Wall-clock times on a 15-minute grid inside the windows that open on the day (end excluded;
+    an overnight window, 22:00-02:00, runs into the next morning)."""
     weekday = DAYS[day.weekday()]
     found: set[datetime] = set()
     for window in windows:
         if weekday not in window.days:
             continue
         at = datetime.combine(day, window.start)
-        end = datetime.combine(day, window.end)
+        end = datetime.combine(day, window.end) + timedelta(days=1 if window.end < window.start else 0)
         while at < end:
             found.add(at)
             at += GRID
