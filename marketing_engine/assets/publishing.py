@@ -23,6 +23,7 @@ from marketing_engine.brand import BrandProfile
 from marketing_engine.publishing.calendar import (
     BrandWindows,
     LearnedTimes,
+    PlannedPost,
     bandit_scores,
     calendar_start,
     learned_scores,
@@ -33,8 +34,13 @@ from marketing_engine.publishing.calendar import (
 from marketing_engine.publishing.copy import (
     ContentSource,
     Pitch,
+    brand_evidence,
     drafts_for_source,
+    facts_block,
+    gate_drafts,
     pitch_inputs,
+    post_text,
+    product_for,
     publishable_platforms,
     sources_from_rows,
 )
@@ -102,26 +108,28 @@ def _sources(profile: BrandProfile, session) -> list[ContentSource]:
         for v in videos
     ]
     return sources_from_rows(
-        profile.site_url, page_rows, video_rows, [p.model_dump() for p in profile.products]
+        profile.site_url,
+        page_rows,
+        video_rows,
+        [p.model_dump() for p in profile.products],
+        profile.language,
     )
 
 
-def _product_for(source: ContentSource, profile: BrandProfile) -> str | None:
-    if source.product:
-        return source.product
-    brand_words = set(profile.name.lower().split())
-    topic = source.topic.lower()
-    for product in profile.products:
-        if any(len(w) > 3 and w not in brand_words and w in topic for w in product.name.lower().split()):
-            return product.name
-    return None
+def _system(profile: BrandProfile) -> str:
+    return (
+        f"You write social posts for {profile.name}, in the language of the locale "
+        f"{profile.audience.locale}. Tone: {', '.join(profile.tone.voice)}. Prices as written below.\n"
+        + facts_block(profile)
+    )
 
 
 @asset(
     group_name="publishing",
     deps=["campaigns", "static_site", "published_pages", "rendered_videos"],
     description="Per-platform copy (X thread, LinkedIn, Reddit, captions, YouTube, Pinterest) for every "
-    "promotable page, rendered video and product, with UTM parameters on every link.",
+    "promotable page, rendered video and product, in the brand's language, with UTM parameters on every "
+    "link; the claims gate holds any post that states what the brand file does not.",
 )
 def social_copy(
     context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource, llm: LLMResource
@@ -140,8 +148,8 @@ def social_copy(
         LLMRequest(
             task="social_pitch",
             prompt=f"Write a social pitch for: {s.title}\n{s.summary}",
-            inputs=pitch_inputs(s, profile.name, profile.audience.description),
-            system=f"You write social posts for {profile.name}. Tone: {', '.join(profile.tone.voice)}.",
+            inputs=pitch_inputs(s, profile),
+            system=_system(profile),
             max_tokens=600,
             custom_id=s.ref[:60],
         )
@@ -151,12 +159,17 @@ def social_copy(
     drafts: list[Draft] = []
     links: list[dict] = []
     for source, result in zip(sources, results, strict=True):
-        product = _product_for(source, profile)
+        product = product_for(source, profile)
         for platform_name in platforms:
             campaign = campaigns.get((product, platform_name)) if product else None
             utm = campaign.utm_campaign if campaign else f"{slug}-organic"
             made = drafts_for_source(
-                source, result.data, [platform_name], campaign=utm, communities=communities
+                source,
+                result.data,
+                [platform_name],
+                campaign=utm,
+                communities=communities,
+                language=profile.language,
             )
             drafts += made
             if campaign and made:
@@ -174,9 +187,16 @@ def social_copy(
         upsert(
             session, CampaignContent, links, keys=["campaign_id", "content_type", "content_ref", "platform"]
         )
+    gate = gate_drafts(drafts, {s.ref: s for s in sources}, profile)
+    for draft in drafts:
+        if draft.hold_reason:
+            context.log.warning(
+                f"held {draft.platform} {draft.content_ref} {draft.variant}: {draft.hold_reason}"
+            )
     per_platform = Counter(d.platform for d in drafts)
     context.add_output_metadata(
         {
+            **gate.as_metadata(),
             "sources": len(sources),
             "by_kind": MetadataValue.json(dict(Counter(s.kind for s in sources))),
             "drafts": len(drafts),
@@ -188,12 +208,13 @@ def social_copy(
                         "platform": d.platform,
                         "variant": d.variant,
                         "arc": d.arc_step,
+                        "gate": "held" if d.hold_reason else "passed",
                         "text": d.body,
                         "link": d.link_url or "",
                     }
                     for d in drafts
                 ],
-                ["platform", "variant", "arc", "text", "link"],
+                ["platform", "variant", "arc", "gate", "text", "link"],
             ),
             "seconds": round(time.perf_counter() - started, 2),
             **total_usage(results).as_metadata(),
@@ -270,6 +291,30 @@ def _review_report(slug: str, session) -> tuple[str, str]:
         for p in pending
         if p.scheduled_at
     ]
+    held = list(
+        session.scalars(
+            select(SocialPost)
+            .where(SocialPost.brand == slug, SocialPost.state == "held")
+            .order_by(SocialPost.id)
+            .limit(200)
+        )
+    )
+    lines += [
+        "",
+        f"## Held by the claims gate — {len(held)} posts",
+        "",
+        (
+            "A held post is never queued: it states something the brand file does not hold. Add the fact "
+            "to the brand file (with its source) or let the copy be rewritten; the next run checks it again."
+        ),
+        "",
+        "| id | platform | text | reason |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {p.id} | {p.platform} | {' '.join(p.body.split())[:90]} | {(p.last_error or '').replace('|', '/')[:200]} |"
+        for p in held
+    ]
     decisions = session.scalars(
         select(ReviewDecision)
         .where(ReviewDecision.brand == slug)
@@ -314,7 +359,9 @@ def content_calendar(
             p: platform_slots(profile, p, calendar_start(profile, now), HORIZON_DAYS, optimizer)
             for p in platforms
         }
-        planned = plan(social_copy, slots)
+        held = [d for d in social_copy if d.hold_reason]
+        planned = plan([d for d in social_copy if not d.hold_reason], slots)
+        planned += [PlannedPost(d, None) for d in held]
         report = sync_calendar(session, slug, planned, approval_required=profile.approval.required)
     with warehouse.get().session() as session:
         posts = list(
@@ -343,6 +390,7 @@ def content_calendar(
     return MaterializeResult(
         metadata={
             "posts": len(planned),
+            "held_by_claims_gate": len(held),
             **{f"sync_{k}": v for k, v in vars(report).items()},
             "states": MetadataValue.json(dict(states)),
             "by_platform": MetadataValue.json(dict(Counter(e["platform"] for e in events))),
@@ -387,6 +435,58 @@ def queued_posts_within_platform_rules(
         )
         violations += [f"post {post.id}: {v}" for v in found]
     return _rules_check(violations, queued=len(posts))
+
+
+@asset_check(
+    asset=content_calendar,
+    blocking=True,
+    description="Every queued post (pending review or scheduled) passes the claims gate: no numeral, "
+    "first-person claim or testimonial that the brand file or the post's source does not hold.",
+)
+def queued_posts_pass_claims_gate(brand: BrandResource, warehouse: WarehouseResource) -> AssetCheckResult:
+    from marketing_engine.claims import Evidence, check_claims
+    from marketing_engine.publishing.platforms import Draft as QueuedDraft
+
+    profile = brand.load()
+    slug = brand_slug(profile.name)
+    with warehouse.get().session() as session:
+        posts = list(
+            session.scalars(
+                select(SocialPost).where(
+                    SocialPost.brand == slug, SocialPost.state.in_(("pending_review", "scheduled"))
+                )
+            )
+        )
+        sources = {s.ref: s for s in _sources(profile, session)}
+    base = Evidence(profile, brand_evidence(profile))
+    findings: list[str] = []
+    counts: Counter[str] = Counter()
+    for post in posts:
+        payload = post.payload or {}
+        draft = QueuedDraft(
+            post.platform,
+            post.content_ref,
+            post.variant,
+            payload.get("fields") or {"text": post.body},
+            payload.get("parts") or [],
+        )
+        source = sources.get(post.content_ref)
+        report = check_claims(
+            post_text(draft), profile, base.with_extra([source.title, source.topic] if source else [])
+        )
+        counts.update({k: v for k, v in report.counts().items() if v})
+        if not report.passed:
+            findings.append(f"post {post.id}: {report.summary()}")
+    return AssetCheckResult(
+        passed=not findings,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "queued": len(posts),
+            "posts_with_findings": len(findings),
+            **{f"findings_{k}": counts.get(k, 0) for k in ("numeral", "first_person", "testimonial")},
+            "first": MetadataValue.text("\n".join(findings[:20]) or "none"),
+        },
+    )
 
 
 def _publish_asset(platform_name: str):

@@ -7,16 +7,27 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from math import gcd
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import regex
 from pydantic import BaseModel, Field
-from slugify import slugify
 
-from marketing_engine.publishing.platforms import Draft, fit, platform, registry, rendition_platforms
+from marketing_engine.brand import BrandProfile, Location, slug
+from marketing_engine.publishing.platforms import (
+    Draft,
+    fit,
+    hashtag,
+    platform,
+    registry,
+    rendition_platforms,
+)
+from marketing_engine.wording import frames
 
 # Where each platform sits in a hook → nurture → convert arc for one piece of content.
 ARC_STEPS = ("hook", "nurture", "convert")
@@ -76,56 +87,214 @@ def aspect_of(width: int, height: int) -> str:
     return f"{width // divisor}:{height // divisor}"
 
 
-def _hashtag(word: str) -> str:
-    return "#" + re.sub(r"[^0-9A-Za-z]", "", word.title())
+_WORD = regex.compile(r"[\p{L}\p{M}\p{Nd}]+")
+_SENTENCES = re.compile(r"(?<=[.!?…])\s+")
 
 
-_HOOKS = [
-    "{topic}: the one thing most riders get wrong.",
-    "Thinking about {topic}? Read this first.",
-    "We answer questions about {topic} every week. Here is the short version.",
-    "{topic}, explained in under a minute.",
-    "What nobody tells you about {topic}.",
-]
-_CTAS = [
-    "See the full guide from {brand}.",
-    "Get the details and book a visit with {brand}.",
-    "Read more and ask {brand} anything.",
-    "Find out what fits you at {brand}.",
-]
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
-def compose_pitch(request: Any, rng: random.Random) -> dict[str, Any]:
-    """Offline composer for task `social_pitch`: a pitch from the source's title, summary and topic."""
-    inputs = request.inputs
-    topic = str(inputs.get("topic") or inputs.get("title") or "this")
-    brand = str(inputs.get("brand") or "us")
-    summary = str(inputs.get("summary") or "")
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", summary) if len(s.strip()) > 12]
-    extra = [
-        f"{inputs.get('title') or topic} in plain words.",
-        f"Real numbers on {topic}.",
-        "What we see in the shop every week.",
+def topic_words(text: str, language: str) -> set[str]:
+    """The content words of `text` in any script, as stems (lower case, the first five letters, so
+    `budget` and `budgets` meet), the language's stopwords left out."""
+    stop = set(frames("social", language).get("stopwords") or ())
+    return {w[:5] for w in (m.lower() for m in _WORD.findall(text)) if w not in stop and len(w) > 1}
+
+
+def common_words(profile: BrandProfile) -> set[str]:
+    """Stems in half or more of the brand's topics and product names: they name the whole trade
+    (every topic of a shop that sells one thing shares its word), so they tell no topic apart."""
+    docs = [
+        topic_words(text, profile.language)
+        for text in [*profile.seed_topics, *(p.name for p in profile.products)]
     ]
-    points = (sentences + extra)[:3]
-    words = [w for w in re.findall(r"[A-Za-z][A-Za-z-]+", topic) if len(w) > 3][:2]
-    return {
-        "hook": rng.choice(_HOOKS).format(topic=topic[:1].upper() + topic[1:]),
-        "points": points,
-        "cta": rng.choice(_CTAS).format(brand=brand),
-        "hashtags": [_hashtag(w)[1:] for w in words] + [re.sub(r"[^0-9A-Za-z]", "", brand)],
+    counts = Counter(word for doc in docs for word in doc)
+    return {word for word, n in counts.items() if n >= 2 and n >= len(docs) / 2} | topic_words(
+        profile.name, profile.language
+    )
+
+
+def product_for(source: ContentSource, profile: BrandProfile) -> str | None:
+    """The product a source is about: its own, else the one that shares the most distinctive words
+    with the source's topic and title (its name counting double over its description and features)."""
+    if source.product:
+        return source.product
+    language = profile.language
+    common = common_words(profile)
+    about = topic_words(f"{source.topic} {source.title}", language) - common
+    best, best_score = None, 0
+    for product in profile.products:
+        name = topic_words(product.name, language) - common
+        rest = topic_words(" ".join([product.description, *product.features]), language) - common
+        score = 2 * len(name & about) + len((rest - name) & about)
+        if score > best_score:
+            best, best_score = product.name, score
+    return best
+
+
+_POSTAL_AFTER_CITY = {
+    "US": "{street}, {city}, {region} {postal}",
+    "CA": "{street}, {city}, {region} {postal}",
+    "AU": "{street}, {city} {region} {postal}",
+}
+_CITY_THEN_POSTAL = ("GB", "IE", "NZ", "ZA", "SG", "IN")
+
+
+def address_line(location: Location) -> str:
+    """One line of postal address in the country's usual order (street first; the postal code after
+    the city in the US, UK and a few more, before it in most of Europe and Latin America)."""
+    if not location.address:
+        return f"{location.city}, {location.region}"
+    values = {
+        "street": location.address.street,
+        "city": location.city,
+        "region": location.region,
+        "postal": location.address.postal_code,
     }
+    if location.country in _POSTAL_AFTER_CITY:
+        return _POSTAL_AFTER_CITY[location.country].format(**values)
+    if location.country in _CITY_THEN_POSTAL:
+        return "{street}, {city} {postal}".format(**values)
+    return "{street}, {postal} {city}".format(**values)
 
 
-def pitch_inputs(source: ContentSource, brand: str, audience: str) -> dict[str, Any]:
+def brand_evidence(profile: BrandProfile) -> list[str]:
+    """Brand-file facts as writers print them, for the claims gate: each location's address line (the
+    file holds street and postal code apart; a line joins them with the city)."""
+    return [address_line(location) for location in profile.locations]
+
+
+def _place(location: Location) -> dict[str, str]:
+    place = f"{location.name}, {location.city}" if location.name else location.city
+    return {"place": place, "address": address_line(location)}
+
+
+def pitch_inputs(source: ContentSource, profile: BrandProfile) -> dict[str, Any]:
+    """What the pitch may say: the source, and the brand's facts (product, price, features, FAQs,
+    statements, permitted quotes, places). The offline composer writes only from these."""
+    named = product_for(source, profile)
+    product = next((p for p in profile.products if p.name == named), None)
+    facts = profile.facts
     return {
         "topic": source.topic,
         "title": source.title,
         "summary": source.summary,
-        "brand": brand,
-        "audience": audience,
         "kind": source.kind,
+        "brand": profile.name,
+        "domain": profile.domain,
+        "audience": profile.audience.description,
+        "language": profile.language,
+        "product": {
+            "name": product.name,
+            "description": product.description,
+            "price": profile.price_of(product),
+            "features": list(product.features),
+        }
+        if product
+        else None,
+        "facts": [*facts.statements, *facts.guarantees],
+        "faqs": [{"question": f.question, "answer": f.answer} for f in facts.faqs],
+        "quotes": [{"text": q.text, "author": q.author} for q in facts.publishable_quotes],
+        "places": [_place(location) for location in profile.locations],
+        "founded": facts.founded,
+        "tagline": profile.tagline,
+        "common_words": sorted(common_words(profile)),
     }
+
+
+def facts_block(profile: BrandProfile) -> str:
+    """The brand's facts for an LLM prompt, with the rule that nothing else may be stated."""
+    lines = [f"- {profile.name}: {profile.description}"]
+    for product in profile.products:
+        price = f" ({profile.price_of(product)})" if product.price is not None else ""
+        lines.append(f"- {product.name}{price}: {product.description}")
+        lines += [f"  - {feature}" for feature in product.features]
+    facts = profile.facts
+    lines += [f"- {text}" for text in [*facts.statements, *facts.guarantees, *facts.certifications]]
+    lines += [f"- {figure.statement} (source: {figure.source})" for figure in facts.figures]
+    lines += [f"- Q: {faq.question} A: {faq.answer}" for faq in facts.faqs]
+    lines += [f'- Quote you may use: "{q.text}" ({q.author})' for q in facts.publishable_quotes]
+    lines += [f"- {p['place']}: {p['address']}" for p in map(_place, profile.locations)]
+    if facts.founded:
+        lines.append(f"- Founded: {facts.founded}")
+    return (
+        "Facts you may state (nothing else about the business: no other number, test, customer count, "
+        "testimonial or first-person experience):\n" + "\n".join(lines)
+    )
+
+
+def _overlap(text: str, about: set[str], language: str) -> int:
+    return len(topic_words(text, language) & about)
+
+
+def _ranked(items: Iterable[Any], text_of: Callable[[Any], str], about: set[str], language: str) -> list[Any]:
+    """The items that share a word with `about`, most shared first (ties keep their order)."""
+    scored = [(_overlap(text_of(item), about, language), n, item) for n, item in enumerate(items)]
+    return [item for score, _, item in sorted(scored, key=lambda t: (-t[0], t[1])) if score]
+
+
+def compose_pitch(request: Any, rng: random.Random) -> dict[str, Any]:
+    """Offline composer for task `social_pitch`: a hook, points and a call to action built only from
+    the source (title, keyword, summary) and the brand facts in the request, in the brand's language."""
+    inputs = request.inputs
+    language = str(inputs.get("language") or "en")
+    words = frames("social", language)
+    topic = str(inputs.get("topic") or inputs.get("title") or inputs.get("brand") or "")
+    title = str(inputs.get("title") or topic)
+    kind = str(inputs.get("kind") or "page")
+    product = inputs.get("product") or None
+    slots = {
+        "topic": topic,
+        "Topic": _cap(topic),
+        "title": title,
+        "Title": _cap(title.rstrip(".!?")),
+        "brand": str(inputs.get("brand") or ""),
+        "domain": str(inputs.get("domain") or inputs.get("brand") or ""),
+    }
+    about = topic_words(f"{topic} {title} {product['name'] if product else ''}", language) - set(
+        inputs.get("common_words") or ()
+    )
+    faqs = _ranked(inputs.get("faqs") or [], lambda f: f"{f['question']} {f['answer']}", about, language)
+    points: list[str] = []
+    if kind == "product" and product:
+        slots.update(product=product["name"], description=product["description"])
+        hook = rng.choice(words["hooks"]["product"]).format(**slots)
+    elif faqs and kind != "video":
+        hook = faqs[0]["question"]
+        points.append(faqs.pop(0)["answer"])
+    else:
+        hook = rng.choice(words["hooks"].get(kind) or words["hooks"]["page"]).format(**slots)
+    if kind == "page":  # the page's own description, unless it only repeats the title
+        summary = str(inputs.get("summary") or "")
+        named = topic_words(f"{topic} {title}", language)
+        points += [
+            s.strip()
+            for s in _SENTENCES.split(summary)
+            if len(s.strip()) > 12 and not topic_words(s, language) <= named
+        ]
+    if product and kind == "product":
+        if product.get("price"):
+            points.append(words["price_own"].format(price=product["price"]))
+        points += list(product.get("features") or [])[:2]
+    elif product:
+        points.append(f"{product['name']}: {product['description']}")
+        if product.get("price"):
+            points.append(words["price"].format(product=product["name"], price=product["price"]))
+    points += _ranked(inputs.get("facts") or [], str, about, language)
+    points += [f"{f['question']} {f['answer']}" for f in faqs]
+    quotes = _ranked(inputs.get("quotes") or [], lambda q: q["text"], about, language)
+    points += [words["quote"].format(**q) for q in quotes]
+    if inputs.get("tagline"):
+        points.append(f"{slots['brand']}: {inputs['tagline']}")
+    points += [words["place"].format(**place) for place in (inputs.get("places") or [])[:1]]
+    if inputs.get("founded"):
+        points.append(words["founded"].format(brand=slots["brand"], year=inputs["founded"]))
+    points = [p for p in dict.fromkeys(points) if p and p != hook][:3] or [hook]
+    ctas = words["ctas_product"] if product and kind == "product" else words["ctas"]
+    cta = rng.choice(ctas).format(**{"product": product["name"] if product else slots["brand"], **slots})
+    hashtags = [topic, *([product["name"]] if product else []), slots["brand"]]
+    return {"hook": hook, "points": points, "cta": cta, "hashtags": list(dict.fromkeys(hashtags))}
 
 
 def _pick_media(source: ContentSource, platform_name: str) -> list[dict[str, Any]] | None:
@@ -161,8 +330,16 @@ def _community(source: ContentSource, communities: Sequence[str]) -> str | None:
     return communities[0] if communities else None
 
 
-def _tags(pitch: Pitch, limit: int) -> str:
-    return " ".join(_hashtag(tag) for tag in pitch.hashtags[:limit])
+def _tags(pitch: Pitch, limit: int, platform_name: str) -> str:
+    tags = dict.fromkeys(filter(None, (hashtag(tag, platform_name) for tag in pitch.hashtags)))
+    return " ".join(list(tags)[:limit])
+
+
+def _sentence(point: str) -> str:
+    point = point.strip().rstrip(",;:")
+    if not point or point.endswith((".", "!", "?", "…")) or unicodedata.category(point[-1]) == "So":
+        return point  # a sentence already, or ending in an emoji
+    return point + "."
 
 
 def _draft(
@@ -197,11 +374,14 @@ def drafts_for_source(
     *,
     campaign: str,
     communities: Sequence[str] = (),
+    language: str = "en",
 ) -> list[Draft]:
-    """Every platform's copy for one source. Platforms that need media it lacks are left out."""
+    """Every platform's copy for one source, in the brand's language. Platforms that need media it
+    lacks are left out."""
+    words = frames("social", language)
     drafts: list[Draft] = []
-    content_id = slugify(source.ref)[:80]
-    points = [p.rstrip(".") + "." for p in pitch.points]
+    content_id = slug(source.ref) or "content"
+    points = [_sentence(p) for p in pitch.points]
     for name in platforms:
         media = _pick_media(source, name)
         if media is None:
@@ -219,7 +399,7 @@ def drafts_for_source(
                     source,
                     name,
                     "hook",
-                    {"text": f"{pitch.hook} {_tags(pitch, 2)}"},
+                    {"text": f"{pitch.hook} {_tags(pitch, 2, name)}".strip()},
                     None,
                     media,
                     "hook",
@@ -229,7 +409,7 @@ def drafts_for_source(
                     source,
                     name,
                     "thread",
-                    {"text": f"{pitch.hook} 🧵"},
+                    {"text": f"{pitch.hook} {words['thread_mark']}"},
                     link("thread"),
                     [],
                     "nurture",
@@ -249,18 +429,22 @@ def drafts_for_source(
             ]
         elif name == "linkedin":
             bullets = "\n".join(f"• {p}" for p in points)
-            text = f"{pitch.hook}\n\n{bullets}\n\n{pitch.cta} {link('main')}\n\n{_tags(pitch, 3)}"
+            text = (
+                f"{pitch.hook}\n\n{bullets}\n\n{pitch.cta} {link('main')}\n\n{_tags(pitch, 3, name)}".rstrip()
+            )
             drafts.append(_draft(source, name, "main", {"text": text}, link("main"), media, step, campaign))
         elif name == "reddit":
             community = _community(source, communities)
             if community is None:
                 continue
-            body = "\n\n".join(points) + f"\n\nMore detail: {link('main')}"
+            body = "\n\n".join(points) + f"\n\n{words['more_detail']} {link('main')}"
             fields = {"title": source.title, "text": body, "community": community}
             drafts.append(_draft(source, name, "main", fields, link("main"), media, step, campaign))
         elif name == "youtube":
             description = (
-                f"{pitch.hook}\n\n" + "\n".join(points) + f"\n\n{pitch.cta} {link('main')}\n{_tags(pitch, 3)}"
+                f"{pitch.hook}\n\n"
+                + "\n".join(points)
+                + f"\n\n{pitch.cta} {link('main')}\n{_tags(pitch, 3, name)}".rstrip()
             )
             fields = {"title": source.title, "text": description}
             drafts.append(_draft(source, name, "main", fields, link("main"), media, step, campaign))
@@ -268,11 +452,14 @@ def drafts_for_source(
             fields = {"title": source.title, "text": f"{pitch.hook} {points[0]}", "link": link("main")}
             drafts.append(_draft(source, name, "main", fields, link("main"), media, step, campaign))
         elif name in ("instagram", "tiktok"):
-            caption = f"{pitch.hook} {points[0]} Link in bio. {_tags(pitch, 5)}"
+            caption = f"{pitch.hook} {points[0]} {words['link_in_bio']} {_tags(pitch, 5, name)}".rstrip()
             drafts.append(
                 _draft(source, name, "main", {"text": caption}, link("main"), media, step, campaign)
             )
-        else:  # facebook, threads, bluesky: short text with the link
+        elif name == "facebook":  # room for every point
+            text = f"{pitch.hook}\n\n" + "\n".join(points) + f"\n\n{pitch.cta} {link('main')}"
+            drafts.append(_draft(source, name, "main", {"text": text}, link("main"), media, step, campaign))
+        else:  # threads, bluesky: short text with the link
             text = f"{pitch.hook} {points[0]} {pitch.cta} {link('main')}"
             drafts.append(_draft(source, name, "main", {"text": text}, link("main"), media, step, campaign))
     return drafts
@@ -289,8 +476,10 @@ def sources_from_rows(
     pages: Sequence[Mapping[str, Any]],
     videos: Sequence[Mapping[str, Any]],
     products: Sequence[Mapping[str, Any]],
+    language: str = "en",
 ) -> list[ContentSource]:
     """Content sources from warehouse rows (pages, videos grouped by topic) and the brand's products."""
+    words = frames("social", language)
     sources: list[ContentSource] = []
     for page in pages:
         url = page.get("published_url") or page.get("canonical_url") or f"{site_url}/{page['slug']}/"
@@ -321,10 +510,10 @@ def sources_from_rows(
         ]
         sources.append(
             ContentSource(
-                f"video:{slugify(topic)}-{length}s",
+                f"video:{slug(topic) or 'video'}-{length}s",
                 "video",
-                topic[:1].upper() + topic[1:],
-                f"A {length}-second video on {topic}.",
+                _cap(topic),
+                words["video_summary"].format(topic=topic),
                 f"{site_url}/",
                 topic,
                 media=media,
@@ -334,7 +523,7 @@ def sources_from_rows(
         url = site_url + (product.get("url_path") or "/")
         sources.append(
             ContentSource(
-                f"product:{slugify(product['name'])}",
+                f"product:{slug(product['name']) or 'item'}",
                 "product",
                 product["name"],
                 product["description"],
@@ -344,3 +533,59 @@ def sources_from_rows(
             )
         )
     return sources
+
+
+_THREAD_MARK = re.compile(r"^\d+/\s+")
+_LINK = re.compile(r"https?://\S+")
+
+
+def post_text(draft: Draft) -> str:
+    """What a post says, as the claims gate reads it: every text field and thread part, without links
+    (tracking parameters are not claims) or thread numbering (`2/`)."""
+    texts = [value for key, value in draft.fields.items() if key not in ("link", "community")]
+    texts += [_THREAD_MARK.sub("", part) for part in draft.parts]
+    return "\n".join(_LINK.sub(" ", text) for text in texts)
+
+
+@dataclass
+class GateTally:
+    """The claims gate's counts over a batch of posts."""
+
+    checked: int = 0
+    passed: int = 0
+    held: int = 0
+    findings: dict[str, int] = field(
+        default_factory=lambda: {"numeral": 0, "first_person": 0, "testimonial": 0}
+    )
+
+    def as_metadata(self) -> dict[str, int]:
+        return {
+            "claims_checked": self.checked,
+            "claims_passed": self.passed,
+            "claims_held": self.held,
+            **{f"claims_{kind}": count for kind, count in self.findings.items()},
+        }
+
+
+def gate_drafts(
+    drafts: Iterable[Draft], sources: Mapping[str, ContentSource], profile: BrandProfile
+) -> GateTally:
+    """Run the claims gate on every draft: a draft with an untraceable numeral, first-person claim or
+    testimonial gets `hold_reason` (it is held, never queued) and its counts in `claims`. A draft may
+    rely on the brand file and on its source's title and keyword."""
+    from marketing_engine.claims import Evidence, check_claims
+
+    base = Evidence(profile, brand_evidence(profile))
+    tally = GateTally()
+    for draft in drafts:
+        source = sources.get(draft.content_ref)
+        evidence = base.with_extra([source.title, source.topic] if source else [])
+        report = check_claims(post_text(draft), profile, evidence)
+        draft.claims = report.counts()
+        draft.hold_reason = None if report.passed else report.summary()
+        tally.checked += 1
+        tally.passed += report.passed
+        tally.held += not report.passed
+        for kind, count in draft.claims.items():
+            tally.findings[kind] = tally.findings.get(kind, 0) + count
+    return tally

@@ -6,6 +6,7 @@ reported with its name, the limit and by how much the post misses it.
 from __future__ import annotations
 
 import re
+import unicodedata
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ VIDEO_SPECS_FILE = Path(__file__).resolve().parent.parent / "data" / "video" / "
 _HASHTAG = re.compile(r"(?<![\w&])#\w+")
 _MENTION = re.compile(r"(?<![\w.])@\w+")
 _URL = re.compile(r"https?://\S+")
+# What a hashtag may hold on every platform: letters (any script, with their marks) and digits.
+_TAG_WORD = regex.compile(r"[\p{L}\p{M}\p{Nd}]+")
+HASHTAG_LETTERS = ("unicode", "ascii")
 
 
 class PlatformError(ValueError):
@@ -68,6 +72,7 @@ class Platform:
     quotas: dict[str, Any]
     sources: tuple[str, ...]
     thread_max_parts: int = 1
+    hashtag_letters: str = "unicode"  # "ascii": the platform links only unaccented Latin hashtags
 
     @property
     def media_required(self) -> bool:
@@ -112,6 +117,8 @@ class Draft:
     link_url: str | None = None
     arc_step: str = "nurture"
     campaign: str | None = None
+    hold_reason: str | None = None  # set by the claims gate: the post is held, never queued
+    claims: dict[str, int] = field(default_factory=dict)  # the gate's findings per kind
 
     @property
     def body(self) -> str:
@@ -126,6 +133,11 @@ def _parse(name: str, data: Mapping[str, Any]) -> Platform:
                 raise PlatformError(
                     f"{REGISTRY_FILE}: {name}.fields.{rule.name}: unknown counter {rule.counter!r}"
                 )
+        letters = data.get("hashtag_letters", "unicode")
+        if letters not in HASHTAG_LETTERS:
+            raise PlatformError(
+                f"{REGISTRY_FILE}: {name}.hashtag_letters: {letters!r} is not one of {', '.join(HASHTAG_LETTERS)}"
+            )
         return Platform(
             name=name,
             label=data.get("label", name),
@@ -134,6 +146,7 @@ def _parse(name: str, data: Mapping[str, Any]) -> Platform:
             quotas=dict(data.get("quotas") or {}),
             sources=tuple(data.get("sources") or ()),
             thread_max_parts=int(data.get("thread_max_parts", 1)),
+            hashtag_letters=letters,
         )
     except (KeyError, TypeError) as exc:
         raise PlatformError(f"{REGISTRY_FILE}: platform {name!r} is malformed: {exc}") from None
@@ -320,3 +333,18 @@ def fit(text: str, platform_name: str, field_name: str = "text", ellipsis: str =
             shortened = shortened[:-1]
         shortened += ellipsis
     return shortened
+
+
+def hashtag(text: str, platform_name: str | None = None) -> str:
+    """`text` as one hashtag in camel case, keeping every letter where the platform links them
+    (`Polvo à Lagareiro` → `#PolvoÀLagareiro`, `Atlântico` → `#Atlântico`) and transliterating where
+    it links only ASCII (`#PolvoALagareiro`); punctuation, spaces and emoji go. "" when nothing is left."""
+    letters = platform(platform_name).hashtag_letters if platform_name else "unicode"
+    text = unicodedata.normalize("NFC", text)
+    if letters == "ascii":
+        from text_unidecode import unidecode
+
+        text = unidecode(text)
+    words = _TAG_WORD.findall(text)
+    tag = "".join(word[:1].upper() + word[1:] for word in words)
+    return f"#{tag}" if tag and not tag.isdigit() else ""

@@ -40,10 +40,12 @@ from marketing_engine.warehouse.models import ReviewDecision, SocialPost
 if TYPE_CHECKING:  # the calendar pulls in the brand model; the publish worker does not need it
     from marketing_engine.publishing.calendar import PlannedPost
 
-# States a calendar run may change; the others belong to the publisher or to a person.
-PLANNABLE = frozenset({"draft", "pending_review", "scheduled"})
+# States a calendar run may change; the others belong to the publisher or to a person. `held`: the
+# claims gate stopped the post (reason in `last_error`); a later run with copy that passes frees it.
+PLANNABLE = frozenset({"draft", "pending_review", "scheduled", "held"})
 STATES = (
     "draft",
+    "held",
     "pending_review",
     "scheduled",
     "publishing",
@@ -69,6 +71,7 @@ class SyncReport:
     voided: int = 0
     auto_approved: int = 0
     pending_review: int = 0
+    held: int = 0
     backlog: int = 0
     frozen: int = 0
     unplanned: int = 0
@@ -117,6 +120,16 @@ def sync_calendar(
         if old is not None and old.state not in PLANNABLE:
             report.frozen += 1
             continue
+        if item.draft.hold_reason:
+            row.update(
+                state="held", scheduled_at=None, approved_sha256=None, last_error=item.draft.hold_reason
+            )
+            report.held += 1
+            report.created += old is None
+            report.unchanged += old is not None
+            rows.append(row)
+            continue
+        row["last_error"] = old.last_error if old is not None and old.state != "held" else None
         approved = old.approved_sha256 if old else None
         if approved and approved != row["content_sha256"]:
             decisions.append((row, "voided", "system", "content changed after approval"))

@@ -11,7 +11,12 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from marketing_engine.assets.brand import brand_profile, campaigns
-from marketing_engine.assets.publishing import content_calendar, published_posts_assets, social_copy
+from marketing_engine.assets.publishing import (
+    content_calendar,
+    published_posts_assets,
+    queued_posts_pass_claims_gate,
+    social_copy,
+)
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.sensors.publishing import publish_reconciler
 from marketing_engine.warehouse import Warehouse
@@ -45,8 +50,15 @@ def test_calendar_fills_and_outbox_publishes_exactly_once(
     warehouse = publishing_resources["warehouse"].get()
     _video(warehouse, publishing_resources["media_store"])
     instance = DagsterInstance.ephemeral()
-    result = materialize(ASSETS, resources=publishing_resources, instance=instance)
+    result = materialize(
+        [*ASSETS, queued_posts_pass_claims_gate], resources=publishing_resources, instance=instance
+    )
     assert result.success
+    copy = result.asset_materializations_for_node("social_copy")[0].metadata
+    assert copy["claims_checked"].value == copy["drafts"].value > 0
+    assert copy["claims_held"].value == 0 and copy["claims_numeral"].value == 0
+    [gate] = result.get_asset_check_evaluations()
+    assert gate.passed and gate.metadata["posts_with_findings"].value == 0
     with warehouse.session() as session:
         posts = list(session.scalars(select(SocialPost)))
         states = {p.state for p in posts}

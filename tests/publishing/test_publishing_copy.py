@@ -44,9 +44,7 @@ def _drafts(brand: BrandProfile, pages=(), videos=()):
     )
     drafts = []
     for source in sources:
-        request = LLMRequest(
-            task="social_pitch", prompt="", inputs=pitch_inputs(source, brand.name, "riders")
-        )
+        request = LLMRequest(task="social_pitch", prompt="", inputs=pitch_inputs(source, brand))
         pitch = Pitch.model_validate(compose_pitch(request, random.Random(3)))
         drafts += drafts_for_source(
             source,
