@@ -2,17 +2,24 @@
 
 Everything lives under one folder, `MARKETING_ENGINE_HOME` (default `.marketing_engine/` in the
 working directory): the SQLite warehouse, the media store, the built site, the outbox, reports and
-the Dagster home. None of these settings is a secret.
+the Dagster home. None of these settings is a secret, except a password inside
+MARKETING_ENGINE_WAREHOUSE_URL: show that URL only through `masked_url`.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import tempfile
 from pathlib import Path
 from typing import Literal
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_BRAND = PROJECT_ROOT / "brand.example.yaml"
+
+
+class HomeError(RuntimeError):
+    """The engine home cannot hold a run (not a folder, not writable)."""
 
 
 def engine_home() -> Path:
@@ -32,10 +39,39 @@ def environment() -> Literal["local", "prod"]:
     return value  # type: ignore[return-value]
 
 
+def sqlite_url(path: Path) -> str:
+    """A SQLite URL for a file path, quoted so that `?`, `%`, `#` and spaces stay part of the path."""
+    from sqlalchemy.engine import URL
+
+    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
+
+
 def warehouse_url() -> str:
-    return (
-        os.environ.get("MARKETING_ENGINE_WAREHOUSE_URL") or f"sqlite:///{engine_home() / 'warehouse.sqlite'}"
-    )
+    return os.environ.get("MARKETING_ENGINE_WAREHOUSE_URL") or sqlite_url(engine_home() / "warehouse.sqlite")
+
+
+_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:\s]*):(?P<secret>[^@\s]*)@")
+
+
+def masked_url(url: str) -> str:
+    """The URL with any password replaced by `***`, whether SQLAlchemy can parse it or not."""
+    return _CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:***@", str(url))
+
+
+def ensure_writable_home(home: Path | None = None) -> Path:
+    """Create the engine home if needed and prove it is writable; HomeError in one line otherwise."""
+    home = home or engine_home()
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=home, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise HomeError(
+            f"the engine home {home} is not writable ({reason}); make it writable or point "
+            "MARKETING_ENGINE_HOME at a folder this user can write"
+        ) from None
+    return home
 
 
 def home_dir(name: str) -> Path:

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from marketing_engine.settings import masked_url
 from marketing_engine.warehouse.models import Base
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -35,12 +36,12 @@ def normalize_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise WarehouseError(f"warehouse URL {url!r} is not a database URL") from None
+        raise WarehouseError(f"warehouse URL {masked_url(url)!r} is not a database URL") from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg2")
     if parsed.drivername not in ("sqlite", "postgresql+psycopg2"):
         raise WarehouseError(
-            f"warehouse URL {url!r}: driver {parsed.drivername!r} is not supported "
+            f"warehouse URL {masked_url(url)!r}: driver {parsed.drivername!r} is not supported "
             "(use sqlite:///path or postgresql+psycopg2://user@host/db)"
         )
     return parsed.render_as_string(hide_password=False)
@@ -82,7 +83,9 @@ def upgrade(url: str) -> None:
     try:
         command.upgrade(alembic_config(url), "heads")
     except OperationalError as exc:
-        raise WarehouseError(f"cannot reach the warehouse at {make_url(url)!r}: {exc.orig}") from None
+        raise WarehouseError(
+            f"cannot reach the warehouse at {masked_url(url)}: {masked_url(str(exc.orig)).strip()}"
+        ) from None
 
 
 class Warehouse:
