@@ -3,8 +3,9 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export MARKETING_ENGINE_HOME ?= $(CURDIR)/.marketing_engine
 BRAND ?=
+# Passed on as given (make's abspath splits on spaces); Python resolves it against this folder.
 ifneq ($(BRAND),)
-export MARKETING_ENGINE_BRAND := $(abspath $(BRAND))
+export MARKETING_ENGINE_BRAND := $(BRAND)
 endif
 # Keep the ML stack offline and quiet.
 export HF_HUB_OFFLINE := 1
@@ -24,9 +25,9 @@ test:
 	@$(PY) -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=85 $(PYTEST_ARGS)
 
 dev: setup
-	@mkdir -p $(MARKETING_ENGINE_HOME)/dagster
-	@test -f $(MARKETING_ENGINE_HOME)/dagster/dagster.yaml || cp dagster.yaml $(MARKETING_ENGINE_HOME)/dagster/
-	DAGSTER_HOME=$(MARKETING_ENGINE_HOME)/dagster .venv/bin/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+	@mkdir -p "$$MARKETING_ENGINE_HOME/dagster"
+	@test -f "$$MARKETING_ENGINE_HOME/dagster/dagster.yaml" || cp dagster.yaml "$$MARKETING_ENGINE_HOME/dagster/"
+	DAGSTER_HOME="$$MARKETING_ENGINE_HOME/dagster" .venv/bin/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
 
 bench:
 	@scripts/bootstrap.sh bench
@@ -36,4 +37,4 @@ lint: setup
 	@.venv/bin/ruff check marketing_engine tests benchmarks
 
 clean:
-	rm -rf $(MARKETING_ENGINE_HOME)
+	rm -rf -- "$$MARKETING_ENGINE_HOME"

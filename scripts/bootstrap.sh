@@ -19,7 +19,11 @@ missing=()
 for cmd in "${!need[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("${need[$cmd]}")
 done
-if ! ldconfig -p 2>/dev/null | grep -q libespeak-ng.so.1; then missing+=(libespeak-ng1); fi
+# The library list is read whole, not piped into `grep -q`: grep stopping at the first match
+# kills ldconfig with SIGPIPE, which `pipefail` turned into a false "missing" now and then.
+ldconfig_bin=$(command -v ldconfig || echo /sbin/ldconfig)
+libraries=$("$ldconfig_bin" -p 2>/dev/null || true)
+if [[ $libraries != *libespeak-ng.so.1* ]]; then missing+=(libespeak-ng1); fi
 if [ ${#missing[@]} -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   if [ "$(id -u)" = 0 ]; then
