@@ -5,26 +5,70 @@ Stages run in order; a stage selects asset groups (or keys) and, for partitioned
 partition keys to run (computed when the stage starts, so a sensor-like stage can first add
 dynamic partitions). Each domain appends its stages to `STAGES`. Runs go to the Dagster instance
 under `$MARKETING_ENGINE_HOME/dagster`, so `make dev` shows them afterwards.
+
+A failed stage does not stop the stages that do not depend on it: one provider's outage costs only
+what needs its data. Each failure is reported in one line naming the asset (or the check, its rule
+and the offending items), the underlying exception and what to do. Runs left STARTED by a killed
+`make run` are marked failed when the next one starts.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
+import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions
 
-from marketing_engine.settings import PROJECT_ROOT, engine_home
+from marketing_engine.files import copy_file
+from marketing_engine.settings import PROJECT_ROOT, engine_home, masked_url
 
 PartitionPicker = Callable[[DagsterInstance, Definitions], Sequence[str]]
+PID_TAG = "marketing_engine/pid"
+HOST_TAG = "marketing_engine/host"
+STAGE_TAG = "marketing_engine/stage"
+
+
+@dataclass(frozen=True)
+class StageFailure:
+    """One thing that went wrong in a stage: where (asset or check), why, and what to do."""
+
+    stage: str
+    where: str  # the asset, or "check <name> on <asset>"
+    cause: str  # the underlying exception (type and message), or the check's rule and offending items
+    todo: str
+    partition: str | None = None
+    run_id: str | None = None
+
+    def line(self) -> str:
+        part = f" partition {self.partition!r}" if self.partition else ""
+        return f"stage {self.stage!r}{part} failed: {self.where}: {self.cause} — to fix: {self.todo}"
 
 
 class PipelineError(RuntimeError):
-    """A stage's run failed; the message names the stage, partition and failing steps."""
+    """One or more stages failed; the message's last line names the first failure's asset, its
+    cause and what to do. `failures` holds every failure, `skipped` the stages that needed them."""
+
+    def __init__(
+        self,
+        failures: Sequence[StageFailure] | str,
+        skipped: Sequence[str] = (),
+        reports: Sequence[StageReport] = (),
+    ):
+        if isinstance(failures, str):
+            failures = [StageFailure("pipeline", "pipeline", failures, "see the message above")]
+        self.failures, self.skipped, self.reports = list(failures), list(skipped), list(reports)
+        lines = [failure.line() for failure in self.failures[1:]]
+        lines += [f"stage {name!r} skipped: it needs what failed" for name in self.skipped]
+        if self.failures[0].stage == "pipeline":
+            lines.append(self.failures[0].cause)
+        else:
+            lines.append(self.failures[0].line())
+        super().__init__("\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -144,7 +188,7 @@ def dagster_home() -> Path:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        shutil.copyfile(PROJECT_ROOT / "dagster.yaml", config)
+        copy_file(PROJECT_ROOT / "dagster.yaml", config)
     return home
 
 
@@ -153,8 +197,171 @@ def _instance() -> DagsterInstance:
     return DagsterInstance.get()
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def fail_orphaned_runs(instance: DagsterInstance) -> list[str]:
+    """Mark failed the `make run` runs still STARTED (or starting) whose process is gone — a run
+    killed mid-way never reports its own end. Runs of `make dev` (no stage tag) are left alone."""
+    from dagster import DagsterRunStatus, RunsFilter
+
+    unfinished = instance.get_runs(
+        RunsFilter(
+            statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.NOT_STARTED]
+        )
+    )
+    host, failed = socket.gethostname(), []
+    for run in unfinished:
+        if STAGE_TAG not in run.tags:
+            continue
+        pid, owner_host = run.tags.get(PID_TAG), run.tags.get(HOST_TAG)
+        if owner_host == host and pid and pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid)):
+            continue  # still running here (a second process without the home lock, e.g. a test)
+        if owner_host and owner_host != host:
+            continue  # another machine's run: it may be alive
+        instance.report_run_failed(
+            run,
+            f"the process running stage {run.tags.get(STAGE_TAG)!r} (pid {pid or '?'}) ended without "
+            "finishing it (killed?); marked failed by the next `make run`",
+        )
+        failed.append(run.run_id)
+    return failed
+
+
+_WRAPPERS = ("Dagster", "RetryRequested")
+_TODO = {
+    "BrandFileError": "correct that field of the brand file, then run again",
+    "WarehouseError": "check MARKETING_ENGINE_WAREHOUSE_URL and that the database is reachable, then run again",
+    "OperationalError": "check that the warehouse database is reachable and not locked, then run again",
+    "ProviderError": "check that provider's key and the network; the stages that do not need it ran",
+    "LLMError": "check the LLM provider's key, quota and status; the stages that do not need it ran",
+    "SpeechError": "set visual_identity.voice to an installed voice (espeak-ng --voices), then run again",
+    "RenderError": "see the ffmpeg lines above; delete cache/renders in the engine home if it persists",
+    "GateError": "the rendition failed its spec; see the gate report in the warehouse (video_assets)",
+    "PermissionError": "make the engine home writable, or set MARKETING_ENGINE_HOME",
+    "HomeError": "make the engine home writable, or set MARKETING_ENGINE_HOME",
+    "TimelineError": "shorten the script's narration or lengthen the video, then run again",
+}
+_DEFAULT_TODO = "fix the cause named here and run `make run` again; the full log is in `make dev` → Runs"
+
+
+def _cause(error: Any) -> tuple[str, str]:
+    """The first exception in a Dagster error chain that is not Dagster's own wrapper, as
+    ("Type: message", its class name)."""
+    chain, link = [], error
+    while link is not None and len(chain) < 20:
+        chain.append(link)
+        link = link.cause or link.context
+    for link in chain:
+        if not link.cls_name.startswith(_WRAPPERS):
+            head, sep, rest = link.message.strip().partition(": ")
+            text = rest if sep and head.split(".")[-1] == link.cls_name else link.message
+            return f"{link.cls_name}: {masked_url(' '.join(text.split()))[:600]}", link.cls_name
+    message = " ".join(chain[-1].message.split()) if chain else "no error message"
+    return masked_url(message)[:600], chain[-1].cls_name if chain else ""
+
+
+def _metadata_text(metadata: dict[str, Any]) -> str:
+    parts = []
+    for name, value in metadata.items():
+        shown = getattr(value, "value", value)
+        if isinstance(shown, (dict, list)):
+            import json
+
+            shown = json.dumps(shown, ensure_ascii=False, default=str)
+        shown = " ".join(str(shown).split())
+        if shown and shown not in ("0", "none", "[]", "{}"):
+            parts.append(f"{name} {shown[:300]}")
+    return "; ".join(parts)
+
+
+def _step_assets(job: Any) -> dict[str, list[str]]:
+    graph = job.asset_layer.asset_graph
+    found: dict[str, list[str]] = {}
+    for key in graph.get_all_asset_keys():
+        assets_def = graph.get(key).assets_def
+        if assets_def.is_executable:
+            found.setdefault(assets_def.node_def.name, []).append(key.to_user_string())
+    return found
+
+
+def run_failures(
+    stage: str, partition: str | None, result: Any, job: Any
+) -> tuple[list[StageFailure], set[AssetKey]]:
+    """What failed in one run: failed checks (rule and offending items) and failed steps (the
+    underlying exception), with the asset keys that did not come out right."""
+    graph = job.asset_layer.asset_graph
+    by_step = _step_assets(job)
+    failures: list[StageFailure] = []
+    broken: set[AssetKey] = set()
+    check_steps: set[str] = set()
+    run_id = getattr(result, "run_id", None)
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        evaluation = event.event_specific_data
+        if evaluation.passed:
+            continue
+        spec = graph.get_check_spec(evaluation.asset_check_key)
+        if not spec.blocking:
+            continue
+        check_steps.add(event.step_key or "")
+        broken.add(evaluation.asset_key)
+        rule = spec.description or evaluation.check_name
+        offending = evaluation.description or _metadata_text(dict(evaluation.metadata or {}))
+        failures.append(
+            StageFailure(
+                stage,
+                f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()}",
+                f"rule: {rule}; offending: {offending or 'see the check in `make dev`'}"[:900],
+                "fix the offending items named here (in the brand file, or the content they come from), "
+                "then run again",
+                partition,
+                run_id,
+            )
+        )
+    for event in result.all_events:
+        if event.is_step_failure and event.step_key not in check_steps:
+            error = event.event_specific_data.error
+            if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
+                continue  # reported above, by check
+            cause, kind = _cause(error) if error is not None else ("no error recorded", "")
+            assets = by_step.get(event.step_key or "", [event.step_key or "?"])
+            broken |= {AssetKey.from_user_string(a) for a in assets if a != "?"}
+            failures.append(
+                StageFailure(
+                    stage, ", ".join(assets), cause, _TODO.get(kind, _DEFAULT_TODO), partition, run_id
+                )
+            )
+        elif event.is_step_skipped:
+            broken |= {AssetKey.from_user_string(a) for a in by_step.get(event.step_key or "", [])}
+    if not failures:
+        failures.append(
+            StageFailure(
+                stage, "run", "the run failed without a failed step", _DEFAULT_TODO, partition, run_id
+            )
+        )
+    return failures, broken
+
+
+def _needs(stage_keys: Iterable[AssetKey], broken: set[AssetKey], graph: Any) -> list[str]:
+    """The broken assets upstream of (or among) a stage's assets."""
+    if not broken:
+        return []
+    upstream = AssetSelection.assets(*stage_keys).upstream().resolve(graph)
+    return sorted(key.to_user_string() for key in upstream & broken)
+
+
 def run_pipeline(stages: Sequence[Stage] | None = None, console=None) -> list[StageReport]:
-    """Run every stage; raise PipelineError on the first failed run."""
+    """Run every stage whose inputs came out right; raise PipelineError naming every failure (and
+    the stages skipped because of them) at the end."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -163,10 +370,19 @@ def run_pipeline(stages: Sequence[Stage] | None = None, console=None) -> list[St
     console = console or Console()
     stages = list(STAGES if stages is None else stages)
     instance = _instance()
+    orphaned = fail_orphaned_runs(instance)
+    if orphaned:
+        console.print(
+            f"Marked {len(orphaned)} run(s) of a killed `make run` as failed: {', '.join(orphaned)}"
+        )
     defs = build_definitions()
     job = defs.resolve_implicit_global_asset_job_def()
     graph = job.asset_layer.asset_graph
     reports: list[StageReport] = []
+    failures: list[StageFailure] = []
+    skipped: list[str] = []
+    broken: set[AssetKey] = set()
+    owner = {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -181,9 +397,25 @@ def run_pipeline(stages: Sequence[Stage] | None = None, console=None) -> list[St
                 raise PipelineError(
                     f"stage {stage.name!r} selects no assets (groups {stage.groups}, keys {stage.keys})"
                 )
-            partitions: Sequence[str | None] = (
-                stage.partitions(instance, defs) if stage.partitions else [None]
-            )
+            if _needs(keys, broken, graph):
+                skipped.append(stage.name)
+                continue
+            try:
+                partitions: Sequence[str | None] = (
+                    stage.partitions(instance, defs) if stage.partitions else [None]
+                )
+            except Exception as exc:  # noqa: BLE001 - a picker's failure is this stage's failure
+                kind = type(exc).__name__
+                failures.append(
+                    StageFailure(
+                        stage.name,
+                        "choosing its partitions",
+                        f"{kind}: {masked_url(' '.join(str(exc).split()))[:600]}",
+                        _TODO.get(kind, _DEFAULT_TODO),
+                    )
+                )
+                broken |= set(keys)
+                continue
             task = progress.add_task(stage.name, total=max(1, len(partitions)))
             report = StageReport(stage.name, assets={k.to_user_string() for k in keys})
             started = time.perf_counter()
@@ -201,22 +433,19 @@ def run_pipeline(stages: Sequence[Stage] | None = None, console=None) -> list[St
                     partition_key=None if last else partition,
                     raise_on_error=False,
                     run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-                    tags={"marketing_engine/stage": stage.name, **(ranged if last else {})},
+                    tags={STAGE_TAG: stage.name, **owner, **(ranged if last else {})},
                 )
                 if not result.success:
-                    failed = [
-                        f"{event.step_key}: {event.event_specific_data.error.message.strip()}"  # type: ignore[union-attr]
-                        for event in result.all_events
-                        if event.is_step_failure
-                    ]
-                    where = f" partition {partition!r}" if partition else ""
-                    raise PipelineError(
-                        f"stage {stage.name!r}{where} failed: " + "; ".join(failed or ["see the run logs"])
-                    )
+                    found, hurt = run_failures(stage.name, partition, result, job)
+                    failures += found
+                    broken |= hurt or set(keys)
+                    continue
                 report.runs += 1
                 progress.advance(task)
             report.seconds = time.perf_counter() - started
             reports.append(report)
+    if failures:
+        raise PipelineError(failures, skipped, reports)
     return reports
 
 
@@ -238,7 +467,7 @@ def summarize(console=None) -> dict[str, int]:
             table.add_row(name, str(count))
     console.print(table)
     home = engine_home()
-    console.print(f"Warehouse: {warehouse.url}")
+    console.print(f"Warehouse: {masked_url(warehouse.url)}")
     media = home / "media"
     if media.exists():
         files = [p for p in media.rglob("*") if p.is_file()]

@@ -1,0 +1,62 @@
+"""Writing artifacts into the engine home so that a reader never sees half a file.
+
+Every artifact goes to a temporary name in the same folder and is renamed into place
+(`os.replace` is atomic on one file system): a killed run leaves the previous file or the new
+one, never a mix, and two writers never interleave their bytes in one file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """A temporary path next to `target`; renamed onto `target` when the block succeeds, removed
+    when it fails. The temporary name keeps the suffix, so tools that pick a format by it work."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    while True:  # like mkstemp, but with the umask's usual mode (mkstemp makes 0600 files)
+        partial = target.with_name(
+            f".{target.stem}.{os.getpid()}.{secrets.token_hex(4)}.partial{target.suffix}"
+        )
+        try:
+            os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            break
+        except FileExistsError:
+            continue
+    try:
+        yield partial
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def write_bytes(target: Path, data: bytes) -> Path:
+    with replacing(target) as partial:
+        partial.write_bytes(data)
+    return Path(target)
+
+
+def write_text(target: Path, text: str, encoding: str = "utf-8") -> Path:
+    return write_bytes(target, text.encode(encoding))
+
+
+def copy_file(source: Path, target: Path) -> Path:
+    with replacing(target) as partial:
+        shutil.copyfile(source, partial)
+    return Path(target)
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
