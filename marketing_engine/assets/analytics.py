@@ -17,7 +17,7 @@ from dagster import (
     asset_check,
 )
 
-from marketing_engine.assets.common import brand_slug, markdown_table
+from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import daily_partitions
 from marketing_engine.brand import PLATFORMS
 from marketing_engine.resources.brand import BrandResource
@@ -39,7 +39,7 @@ def _request(profile, day: date):
     from marketing_engine.resources.metrics.base import MetricsRequest
 
     return MetricsRequest(
-        brand=brand_slug(profile.name),
+        brand=profile.slug,
         day=day,
         channels=_channels(profile),
         products=[(p.name, p.price or 100.0) for p in profile.products],

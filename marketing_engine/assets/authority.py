@@ -22,7 +22,7 @@ from dagster import (
 )
 from sqlalchemy import select
 
-from marketing_engine.assets.common import brand_slug, markdown_table
+from marketing_engine.assets.common import markdown_table
 from marketing_engine.brand import BrandProfile
 from marketing_engine.resources.ad_library import AdLibraryResource
 from marketing_engine.resources.brand import BrandResource
@@ -93,7 +93,7 @@ def _page_rows(session, profile: BrandProfile) -> list[dict]:
     """The brand's generated pages (from the SEO group) as citable URLs; empty until it has run."""
     rows = []
     for page in session.scalars(
-        select(ProgrammaticPage).where(ProgrammaticPage.brand == brand_slug(profile.name))
+        select(ProgrammaticPage).where(ProgrammaticPage.brand == profile.slug)
     ):
         url = page.published_url or page.canonical_url or f"{profile.site_url}/{page.slug.strip('/')}"
         rows.append({"url": url, "title": page.title, "keyword": page.keyword})
@@ -149,7 +149,7 @@ def link_prospects(
         scan = scan_prospect_sites(
             setup.policy, setup.prospect_seeds, pages, profile.seed_topics, profile.domain
         )
-    rows = [{**p.row(), "brand": brand_slug(profile.name)} for p in scan.broken + scan.resources]
+    rows = [{**p.row(), "brand": profile.slug} for p in scan.broken + scan.resources]
     with warehouse.get().session() as session:
         upsert(
             session,
@@ -192,7 +192,7 @@ def backlinks(
     from marketing_engine.outreach.crawler import crawl_sync
 
     profile = brand.load()
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     now = _now()
     with warehouse.get().session() as session:
         known = _column_rows(
@@ -257,7 +257,7 @@ def journalist_queries(
     scores = relevance_scores([f"{q.topic}. {q.details}" for q in fresh], topics, method)
     embed_seconds = time.perf_counter() - started
     threshold = RELEVANCE_THRESHOLD[method]
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     rows = [
         {**q.row(), "brand": slug, "relevance": s, "status": "relevant" if s >= threshold else "skipped"}
         for q, s in zip(fresh, scores, strict=True)
@@ -300,7 +300,7 @@ def pitches(
     from marketing_engine.outreach.pitches import finalize, pitch_request
 
     profile = brand.load()
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     now = _now()
     pages = _brand_pages(warehouse, profile)
     with warehouse.get().session() as session:
@@ -431,7 +431,7 @@ def outreach_sequences(
                 "address): no email can be sent lawfully without it"
             }
         )
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     out = profile.outreach
     identity = Identity(
         slug, out.sender_name, out.sender_email, out.postal_address, profile.domain, out.daily_send_cap
@@ -523,7 +523,7 @@ def _keywords(session, profile: BrandProfile) -> list[str]:
     from marketing_engine.warehouse.models import Keyword
 
     found = list(
-        session.scalars(select(Keyword.text).where(Keyword.brand == brand_slug(profile.name)).limit(5000))
+        session.scalars(select(Keyword.text).where(Keyword.brand == profile.slug).limit(5000))
     )
     return found or list(profile.seed_topics)
 
@@ -548,7 +548,7 @@ def competitor_watch(
     from marketing_engine.warehouse.models import CompetitorPage
 
     profile = brand.load()
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     now = _now()
     competitors = {c.name: c.domain for c in profile.competitors}
     with crawler.open() as setup:
@@ -627,7 +627,7 @@ def influencers(
     relevance = _topic_relevance(creators, profile, config)
     rows = [
         {
-            "brand": brand_slug(profile.name),
+            "brand": profile.slug,
             "platform": c.platform,
             "handle": c.handle,
             "name": c.name,
@@ -682,7 +682,7 @@ def communities(
     relevance = _topic_relevance(unique, profile, config)
     rows = [
         {
-            "brand": brand_slug(profile.name),
+            "brand": profile.slug,
             "platform": c.platform,
             "name": c.name,
             "url": c.url,

@@ -9,10 +9,9 @@ from dagster import (
     asset,
     asset_check,
 )
-from slugify import slugify
 from sqlalchemy import select
 
-from marketing_engine.assets.common import brand_slug, markdown_table
+from marketing_engine.assets.common import markdown_table
 from marketing_engine.brand import BrandProfile
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.warehouse import WarehouseResource
@@ -40,11 +39,11 @@ def brand_profile(context: AssetExecutionContext, brand: BrandResource) -> Brand
 
 def campaign_rows(profile: BrandProfile) -> list[dict]:
     """One campaign per product and enabled channel: sales for products, leads for services."""
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     rows = []
     for product in profile.products:
         for channel in profile.enabled_channels:
-            campaign = slugify(f"{product.name}-{channel}")
+            campaign = f"{product.slug}-{channel}"
             rows.append(
                 {
                     "brand": slug,
@@ -63,7 +62,7 @@ def campaign_rows(profile: BrandProfile) -> list[dict]:
 @asset(group_name="foundation", description="Campaign rows for the brand's products and channels, upserted.")
 def campaigns(brand_profile: BrandProfile, warehouse: WarehouseResource) -> MaterializeResult:
     rows = campaign_rows(brand_profile)
-    slug = brand_slug(brand_profile.name)
+    slug = brand_profile.slug
     wanted = {row["slug"] for row in rows}
     with warehouse.get().session() as session:
         upsert(session, Campaign, rows, keys=["brand", "slug"])
@@ -94,7 +93,7 @@ def campaigns_cover_products_and_channels(
             (c.product, c.channel)
             for c in session.scalars(
                 select(Campaign).where(
-                    Campaign.brand == brand_slug(profile.name), Campaign.status == "active"
+                    Campaign.brand == profile.slug, Campaign.status == "active"
                 )
             )
         ]

@@ -6,11 +6,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from dagster import MetadataValue
-from slugify import slugify
-
-
-def brand_slug(name: str) -> str:
-    return slugify(name)
 
 
 def _cell(value: Any) -> str:

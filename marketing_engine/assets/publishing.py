@@ -18,7 +18,7 @@ from dagster import (
 )
 from sqlalchemy import or_, select
 
-from marketing_engine.assets.common import brand_slug, markdown_table
+from marketing_engine.assets.common import markdown_table
 from marketing_engine.brand import BrandProfile
 from marketing_engine.publishing.calendar import (
     BrandWindows,
@@ -71,7 +71,7 @@ PASSED_VIDEOS = ("passed", "pass", "ok")
 
 
 def _sources(profile: BrandProfile, session) -> list[ContentSource]:
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     pages = session.scalars(
         select(ProgrammaticPage)
         .where(
@@ -136,7 +136,7 @@ def social_copy(
 ) -> list[Draft]:
     started = time.perf_counter()
     profile = brand.load()
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     platforms = publishable_platforms(profile.enabled_channels)
     communities = profile.channels["reddit"].communities if "reddit" in profile.channels else []
     with warehouse.get().session() as session:
@@ -350,7 +350,7 @@ def content_calendar(
     warehouse: WarehouseResource,
 ) -> MaterializeResult:
     profile = brand.load()
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     now = datetime.now(UTC)
     platforms = sorted({d.platform for d in social_copy})
     with warehouse.get().session() as session:
@@ -415,7 +415,7 @@ def content_calendar(
 def queued_posts_within_platform_rules(
     brand: BrandResource, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    slug = brand_slug(brand.load().name)
+    slug = brand.load().slug
     with warehouse.get().session() as session:
         posts = list(
             session.scalars(
@@ -448,7 +448,7 @@ def queued_posts_pass_claims_gate(brand: BrandResource, warehouse: WarehouseReso
     from marketing_engine.publishing.platforms import Draft as QueuedDraft
 
     profile = brand.load()
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     with warehouse.get().session() as session:
         posts = list(
             session.scalars(
@@ -519,7 +519,7 @@ def _publish_asset(platform_name: str):
             batch=max(1, min(200, publisher.flush_every)),
             lookahead=timedelta(hours=publishers.lookahead_hours),
             min_interval=pacing,
-            brand=brand_slug(brand.load().name),
+            brand=brand.load().slug,
         )  # the accounts are this brand's
         for error in report.errors[:5]:
             context.log.warning(error)

@@ -28,7 +28,7 @@ from dagster import (
 from slugify import slugify
 from sqlalchemy import delete, select, update
 
-from marketing_engine.assets.common import brand_slug, markdown_table
+from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import keyword_cluster_partitions
 from marketing_engine.brand import BrandProfile
 from marketing_engine.resources.brand import BrandResource
@@ -82,7 +82,7 @@ def keyword_universe(
     ideas = keyword_ideas.ideas(seeds_of(profile), expansion)
     merged = merge_duplicates(ideas)
     rules = intent_rules(profile)
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     rows = [
         {
             "brand": slug,
@@ -123,7 +123,7 @@ def keyword_clusters(
     from marketing_engine.seo import clustering
 
     profile = brand.load()
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     with warehouse.get().session() as session:
         keywords = list(session.scalars(select(Keyword).where(Keyword.brand == slug).order_by(Keyword.text)))
     texts = [k.text for k in keywords]
@@ -268,7 +268,7 @@ def page_briefs(
     context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource
 ) -> MaterializeResult:
     profile = brand.load()
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     plan = []
     with warehouse.get().session() as session:
         clusters = list(
@@ -371,7 +371,7 @@ def programmatic_pages(
     from marketing_engine.seo.composer import PageDraft, words
 
     profile = brand.load()
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     with warehouse.get().session() as session:
         rows = list(
             session.scalars(
@@ -486,7 +486,7 @@ def page_schema(
     from marketing_engine.seo.site import SiteBuilder
 
     profile = brand.load()
-    pages, _ = _site_inputs(warehouse, media_store, brand_slug(profile.name))
+    pages, _ = _site_inputs(warehouse, media_store, profile.slug)
     builder = SiteBuilder(profile)
     manifest, problems, types = {}, {}, Counter()
     for page in pages:
@@ -545,7 +545,7 @@ def static_site(
     from marketing_engine.seo.site import SiteBuilder
 
     profile = brand.load()
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     pages, hubs = _site_inputs(warehouse, media_store, slug)
     site = home_dir("site")
     staging = site.with_name("site.building")
@@ -607,7 +607,7 @@ def _audit(brand: BrandResource, warehouse: WarehouseResource) -> dict:
         indexable = dict(
             session.execute(
                 select(SeoPageBrief.path, SeoPageBrief.keyword).where(
-                    SeoPageBrief.brand == brand_slug(profile.name),
+                    SeoPageBrief.brand == profile.slug,
                     SeoPageBrief.indexable.is_(True),
                     SeoPageBrief.draft_key.is_not(None),
                 )
@@ -665,7 +665,7 @@ def published_pages(
     import lxml.html
 
     profile = brand.load()
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     with warehouse.get().session() as session:
         ready = list(
             session.scalars(
@@ -718,7 +718,7 @@ def serp_positions(
     keyword_ideas: KeywordIdeasResource,
 ) -> MaterializeResult:
     profile = brand.load()
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     day = date.fromisoformat(os.environ.get("MARKETING_ENGINE_TODAY", date.today().isoformat()))
     with warehouse.get().session() as session:
         keywords = list(session.scalars(select(Keyword).where(Keyword.brand == slug)))
@@ -803,7 +803,7 @@ def top_cluster_partitions(instance, limit: int | None = None) -> list[str]:
 
     limit = limit or int(os.environ.get("MARKETING_ENGINE_SEO_CLUSTERS", "8"))
     known = set(instance.get_dynamic_partitions(keyword_cluster_partitions.name))
-    slug = brand_slug(load_brand(brand_path()).name)
+    slug = load_brand(brand_path()).slug
     with Warehouse(warehouse_url()).session() as session:
         ordered = session.scalars(
             select(ContentCluster.slug)

@@ -20,7 +20,7 @@ from dagster import (
 )
 from sqlalchemy import delete, select
 
-from marketing_engine.assets.common import brand_slug, markdown_table
+from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import daily_partitions, topics_partitions
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.media_store import MediaStoreResource
@@ -90,7 +90,7 @@ def trend_snapshots(
     trend_sources: TrendSourcesResource,
 ) -> MaterializeResult:
     profile = brand.load()
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     sources = trend_sources.sources()
     days = [date.fromisoformat(key) for key in context.partition_keys]
     related = _related_topics(profile, warehouse, slug)
@@ -174,7 +174,7 @@ def trend_signals(
 
     started = time.perf_counter()
     profile = brand.load()
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     as_of, readings = _stored_readings(warehouse, slug, SIGNAL_DAYS)
     try:
         rows = topic_signal_rows(readings, as_of, profile.trends.spike_threshold, days=SIGNAL_DAYS)
@@ -242,7 +242,7 @@ def trend_opportunities(
     from marketing_engine.trends.opportunities import rank_opportunities
 
     profile = brand.load()
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     with warehouse.get().session() as session:
         as_of = session.scalar(
             select(TrendSignal.day).where(TrendSignal.brand == slug).order_by(TrendSignal.day.desc())
@@ -312,7 +312,7 @@ def topic_brief(
     from marketing_engine.trends.opportunities import compose_brief
 
     profile = brand.load()
-    slug = brand_slug(profile.name)
+    slug = profile.slug
     key = context.partition_key
     with warehouse.get().session() as session:
         found = session.scalars(

@@ -23,7 +23,7 @@ from dagster import (
 )
 from pydantic import Field
 
-from marketing_engine.assets.common import brand_slug, markdown_table
+from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import topics_partitions
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.footage import FootageResource
@@ -62,7 +62,7 @@ def video_dna(brand: BrandResource, warehouse: WarehouseResource) -> Materialize
         upsert(
             session,
             VideoDNA,
-            [{"brand": brand_slug(profile.name), "fingerprint": dna["fingerprint"], "spec": dna}],
+            [{"brand": profile.slug, "fingerprint": dna["fingerprint"], "spec": dna}],
             keys=["brand"],
         )
     return MaterializeResult(
@@ -288,7 +288,7 @@ def rendered_videos(
 
     key = context.partition_key
     script = VideoScript.model_validate(video_scripts["script"])
-    slug = brand_slug(brand.load().name)
+    slug = brand.load().slug
     with warehouse.get().session() as session:
         rows = session.scalars(
             select(VideoAsset).where(
@@ -377,7 +377,7 @@ def rendered_videos_meet_platform_specs(
     from marketing_engine.video.gates import run_gates
     from marketing_engine.video.library import rendition
 
-    slug = brand_slug(brand.load().name)
+    slug = brand.load().slug
     with warehouse.get().session() as session:
         rows = list(
             session.scalars(

@@ -27,6 +27,5 @@ class BrandResource(ConfigurableResource):
 
     @property
     def slug(self) -> str:
-        from slugify import slugify
-
-        return slugify(self.load().name)
+        """The brand's key in the warehouse and in file names (never empty: see BrandProfile.slug)."""
+        return self.load().slug

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
-from marketing_engine.assets.common import brand_slug
 from marketing_engine.jobs import publish_due_posts
 from marketing_engine.publishing.outgoing import PublishError
 from marketing_engine.publishing.queue import reconcile, verify_published
@@ -44,9 +43,9 @@ def publish_reconciler(
         now,
         grace=timedelta(seconds=publishers.reconcile_grace_seconds),
         max_attempts=publishers.max_attempts,
-        brand=brand_slug(brand.load().name),
+        brand=brand.load().slug,
     )
-    checked = verify_published(store, publisher_for, now, brand=brand_slug(brand.load().name))
+    checked = verify_published(store, publisher_for, now, brand=brand.load().slug)
     summary = (
         f"stuck {report.checked}: found {report.found}, requeued {report.requeued}, failed {report.failed}; "
         f"verified {checked.verified}, missing {checked.missing}; errors {len(report.errors + checked.errors)}"

@@ -27,7 +27,6 @@ from dagster import (
 )
 from sqlalchemy import func, select
 
-from marketing_engine.assets.common import brand_slug
 from marketing_engine.assets.partitions import topics_partitions
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.warehouse import WarehouseResource
@@ -121,7 +120,7 @@ def trend_spike_sensor(context: SensorEvaluationContext, brand: BrandResource, w
     try:
         profile = brand.load()
         spikes = spikes_over_threshold(
-            warehouse.get(), brand_slug(profile.name), profile.trends.spike_threshold
+            warehouse.get(), profile.slug, profile.trends.spike_threshold
         )
     except Exception as exc:  # noqa: BLE001 - a failing read skips the tick; the next one retries
         return SkipReason(f"could not read trend opportunities: {type(exc).__name__}: {exc}")
@@ -172,7 +171,7 @@ def promote_spiking_topics(instance: DagsterInstance, defs: Definitions | None =
         resources = build_resources()
     profile = resources["brand"].load()
     spikes = spikes_over_threshold(
-        resources["warehouse"].get(), brand_slug(profile.name), profile.trends.spike_threshold
+        resources["warehouse"].get(), profile.slug, profile.trends.spike_threshold
     )
     keys = list(dict.fromkeys(s.topic_key for s in spikes))
     add_topic_partitions(instance, keys)

@@ -35,7 +35,7 @@ def _opportunities(warehouse: Warehouse, brand: str, where: str, params: dict) -
 
 def top_topic(warehouse: Warehouse, profile: BrandProfile) -> tuple[str, str]:
     """(topic, key) of the best trend opportunity, else of the first seed topic."""
-    found = _opportunities(warehouse, slugify(profile.name), "", {})
+    found = _opportunities(warehouse, profile.slug, "", {})
     if found:
         return found[0]
     return profile.seed_topics[0], topic_key(profile.seed_topics[0])
@@ -43,7 +43,7 @@ def top_topic(warehouse: Warehouse, profile: BrandProfile) -> tuple[str, str]:
 
 def topic_for_key(warehouse: Warehouse, profile: BrandProfile, key: str) -> str:
     """The words for a partition key: a trend opportunity's topic, a seed topic, or the key itself."""
-    found = _opportunities(warehouse, slugify(profile.name), "AND topic_key = :key", {"key": key})
+    found = _opportunities(warehouse, profile.slug, "AND topic_key = :key", {"key": key})
     if found:
         return found[0][0]
     for seed in profile.seed_topics:
