@@ -26,7 +26,7 @@ from marketing_engine.assets.common import markdown_table
 from marketing_engine.brand import BrandProfile
 from marketing_engine.resources.ad_library import AdLibraryResource
 from marketing_engine.resources.brand import BrandResource
-from marketing_engine.resources.crawler import SAMPLE_SITES, CrawlerResource
+from marketing_engine.resources.crawler import CrawlerResource
 from marketing_engine.resources.llm import LLMResource, total_usage
 from marketing_engine.resources.mail import MailResource
 from marketing_engine.resources.social_discovery import SocialDiscoveryResource
@@ -92,9 +92,7 @@ def _write_report(name: str, data: dict, **dumps: Any) -> Path:
 def _page_rows(session, profile: BrandProfile) -> list[dict]:
     """The brand's generated pages (from the SEO group) as citable URLs; empty until it has run."""
     rows = []
-    for page in session.scalars(
-        select(ProgrammaticPage).where(ProgrammaticPage.brand == profile.slug)
-    ):
+    for page in session.scalars(select(ProgrammaticPage).where(ProgrammaticPage.brand == profile.slug)):
         url = page.published_url or page.canonical_url or f"{profile.site_url}/{page.slug.strip('/')}"
         rows.append({"url": url, "title": page.title, "keyword": page.keyword})
     return rows
@@ -117,13 +115,21 @@ def _brand_pages(warehouse: WarehouseResource, profile: BrandProfile):
         return brand_pages(profile, _page_rows(session, profile), _site_pages(profile))
 
 
+def sample_world(profile: BrandProfile):
+    """The brand's offline world: prospect, magazine and competitor sites generated from its file."""
+    from marketing_engine.outreach.sample_sites import write_sample_world
+
+    return write_sample_world(profile, home_dir("samples"))
+
+
 def brand_site_folder(profile: BrandProfile) -> Path:
-    """The built site (SEO group's `static_site`) when there is one, else the shipped sample."""
+    """The built site (SEO group's `static_site`) when there is one, else the brand's sample site
+    generated from its file."""
     built = home_dir("site")
     for candidate in (built / profile.domain, built):
         if (candidate / "index.html").exists():
             return candidate
-    return SAMPLE_SITES / profile.domain if (SAMPLE_SITES / profile.domain).exists() else built
+    return sample_world(profile).brand_site
 
 
 @asset(
@@ -145,7 +151,7 @@ def link_prospects(
     profile = brand.load()
     pages = _brand_pages(warehouse, profile)
     started = time.perf_counter()
-    with crawler.open({profile.domain: brand_site_folder(profile)}) as setup:
+    with crawler.open({profile.domain: brand_site_folder(profile)}, sample_world(profile)) as setup:
         scan = scan_prospect_sites(
             setup.policy, setup.prospect_seeds, pages, profile.seed_topics, profile.domain
         )
@@ -200,7 +206,7 @@ def backlinks(
             select(Backlink).where(Backlink.brand == slug),
             ("source_url", "target_url", "status", "rel", "anchor_text", "first_seen", "last_seen"),
         )
-    with crawler.open({profile.domain: brand_site_folder(profile)}) as setup:
+    with crawler.open({profile.domain: brand_site_folder(profile)}, sample_world(profile)) as setup:
         sources = sorted({row["source_url"] for row in known})
         pages = crawl_sync(setup.policy, list(dict.fromkeys([*setup.prospect_seeds, *sources])), max_depth=1)
     fetched = {page.fetch.url: page.fetch for page in pages}
@@ -297,6 +303,7 @@ def journalist_queries(
 def pitches(
     context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource, llm: LLMResource
 ) -> MaterializeResult:
+    from marketing_engine.outreach.emails import OutreachGate
     from marketing_engine.outreach.pitches import finalize, pitch_request
 
     profile = brand.load()
@@ -324,6 +331,8 @@ def pitches(
     queries = [q for q in queries if q["deadline"].replace(tzinfo=q["deadline"].tzinfo or UTC) > now]
     requests = [pitch_request(q, profile, pages) for q in queries]
     results = llm.generate_many(requests)
+    gate = OutreachGate()
+    base = _evidence(profile)
     rows = []
     for query, request, result in zip(queries, requests, results, strict=True):
         data = result.data if isinstance(result.data, dict) else {}
@@ -333,7 +342,15 @@ def pitches(
             data.get("body") or result.text,
             query["word_limit"],
             cite,
+            profile.language,
         )
+        evidence = [
+            query["topic"],
+            query["details"],
+            query["outlet"],
+            *(p["title"] for p in request.inputs["pages"]),
+        ]
+        passed = gate.check(query["reply_to"], f"{draft.subject}\n{draft.body}", profile, evidence, base)
         rows.append(
             {
                 "brand": slug,
@@ -345,7 +362,7 @@ def pitches(
                 "word_limit": query["word_limit"],
                 "cited_urls": draft.cited_urls,
                 "send_by": query["deadline"],
-                "status": "ready",
+                "status": "ready" if passed else "held",
             }
         )
     with warehouse.get().session() as session:
@@ -354,16 +371,40 @@ def pitches(
             Pitch,
             rows,
             keys=["brand", "query_key"],
-            update=["recipient", "subject", "body", "word_count", "word_limit", "cited_urls", "send_by"],
+            update=[
+                "recipient",
+                "subject",
+                "body",
+                "word_count",
+                "word_limit",
+                "cited_urls",
+                "send_by",
+                "status",
+            ],
         )
+    held = _write_report("held_pitches.json", {"held": gate.reasons})
+    for reason in gate.reasons:
+        context.log.warning(f"pitch held by the claims gate: {reason}")
     return MaterializeResult(
         metadata={
             "pitches": len(rows),
+            **gate.as_metadata("claims"),
+            "held_report": MetadataValue.path(str(held)),
             "max_words_over_limit": max((r["word_count"] - r["word_limit"] for r in rows), default=0),
             **total_usage(results).as_metadata(),
-            "preview": markdown_table(rows, ["recipient", "subject", "word_count", "word_limit", "send_by"]),
+            "preview": markdown_table(
+                rows, ["recipient", "status", "subject", "word_count", "word_limit", "send_by"]
+            ),
         }
     )
+
+
+def _evidence(profile: BrandProfile):
+    """The brand file's facts, read once per asset run for the claims gate."""
+    from marketing_engine.claims import Evidence
+    from marketing_engine.publishing.copy import brand_evidence
+
+    return Evidence(profile, brand_evidence(profile))
 
 
 def _campaign(session, slug: str, kind: str, name: str) -> str:
@@ -377,37 +418,8 @@ def _campaign(session, slug: str, kind: str, name: str) -> str:
     return campaign
 
 
-def _prospect_body(prospect: LinkProspect, profile: BrandProfile) -> tuple[str, str]:
-    if prospect.kind == "broken_link":
-        subject = f"A dead link on {prospect.site}"
-        body = (
-            f'Your page {prospect.page_url} links to {prospect.broken_url} ("{prospect.anchor}"), which '
-            f'now answers {prospect.reason}. Our page "{prospect.suggested_title}" covers the same ground '
-            f"and could replace it: {prospect.suggested_url}"
-        )
-    else:
-        subject = f"A resource for your list on {prospect.site}"
-        body = (
-            f"Your resource list at {prospect.page_url} is one of the best on the topic. {profile.name} "
-            f'publishes "{prospect.suggested_title}" ({prospect.suggested_url}), which your readers '
-            "might find useful."
-        )
-    return subject, body
-
-
 PARTNERSHIP_MIN_SCORE = 0.6
 PARTNERSHIPS_PER_RUN = 5
-
-
-def _partnership_body(creator, profile: BrandProfile) -> tuple[str, str]:
-    product = profile.products[0]
-    subject = f"{profile.name} x {creator.name}: a ride together?"
-    body = (
-        f"We follow your {creator.platform} work and your audience asks the questions our customers ask. "
-        f"Would you like to try the {product.name} ({product.description.rstrip('.')}) for a month and tell "
-        f"your viewers what you honestly think? No script; we cover the costs. {profile.site_url}"
-    )
-    return subject, body
 
 
 @asset(
@@ -420,6 +432,7 @@ def _partnership_body(creator, profile: BrandProfile) -> tuple[str, str]:
 def outreach_sequences(
     context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource, mail: MailResource
 ) -> MaterializeResult:
+    from marketing_engine.outreach.emails import OutreachGate, partnership_email, prospect_email
     from marketing_engine.outreach.sequences import Identity, ensure_sequence, run_sequences
     from marketing_engine.warehouse.models import OutreachEmail, OutreachSequence
 
@@ -434,9 +447,17 @@ def outreach_sequences(
     slug = profile.slug
     out = profile.outreach
     identity = Identity(
-        slug, out.sender_name, out.sender_email, out.postal_address, profile.domain, out.daily_send_cap
+        slug,
+        out.sender_name,
+        out.sender_email,
+        out.postal_address,
+        profile.domain,
+        out.daily_send_cap,
+        profile.language,
     )
     now = _now()
+    gate = OutreachGate()
+    base = _evidence(profile)
     with warehouse.get().session() as session:
         for pitch in session.scalars(select(Pitch).where(Pitch.brand == slug, Pitch.status == "ready")):
             campaign = _campaign(session, slug, "press_pitches", "Answers to journalist requests")
@@ -459,7 +480,10 @@ def outreach_sequences(
             campaign = _campaign(
                 session, slug, f"{prospect.kind}s", f"{prospect.kind.replace('_', ' ')} outreach"
             )
-            subject, body = _prospect_body(prospect, profile)
+            subject, body = prospect_email(prospect, profile)
+            evidence = [prospect.anchor, prospect.suggested_title, prospect.site, prospect.reason]
+            if not gate.check(prospect.contact_email, f"{subject}\n{body}", profile, evidence, base):
+                continue
             ensure_sequence(
                 session,
                 identity,
@@ -482,7 +506,10 @@ def outreach_sequences(
             .limit(PARTNERSHIPS_PER_RUN)
         ):
             campaign = _campaign(session, slug, "partnerships", "Creator partnerships")
-            subject, body = _partnership_body(creator, profile)
+            subject, body = partnership_email(creator, profile)
+            evidence = [creator.name or "", creator.handle]
+            if not gate.check(creator.contact_email, f"{subject}\n{body}", profile, evidence, base):
+                continue
             ensure_sequence(
                 session,
                 identity,
@@ -506,6 +533,8 @@ def outreach_sequences(
     return MaterializeResult(
         metadata={
             "sequences": len(sequences),
+            **gate.as_metadata("claims"),
+            "held_by_claims_gate": MetadataValue.text("\n".join(gate.reasons[:20]) or "none"),
             "sent_this_run": report.sent,
             "failed_this_run": report.failed,
             "capped": report.capped,
@@ -522,9 +551,7 @@ def _keywords(session, profile: BrandProfile) -> list[str]:
     """The keyword universe (SEO group), or the seed topics until it exists."""
     from marketing_engine.warehouse.models import Keyword
 
-    found = list(
-        session.scalars(select(Keyword.text).where(Keyword.brand == profile.slug).limit(5000))
-    )
+    found = list(session.scalars(select(Keyword.text).where(Keyword.brand == profile.slug).limit(5000)))
     return found or list(profile.seed_topics)
 
 
@@ -551,7 +578,7 @@ def competitor_watch(
     slug = profile.slug
     now = _now()
     competitors = {c.name: c.domain for c in profile.competitors}
-    with crawler.open() as setup:
+    with crawler.open(sample=sample_world(profile)) as setup:
         snapshots = snapshot_competitors(setup.policy, competitors)
     with warehouse.get().session() as session:
         columns = (
@@ -622,7 +649,7 @@ def influencers(
     from marketing_engine.outreach.creators import creator_score, dedupe_creators
 
     profile = brand.load()
-    creators, errors = social_discovery.creators(profile.seed_topics)
+    creators, errors = social_discovery.creators(profile.seed_topics, profile.language)
     creators = dedupe_creators(creators)
     relevance = _topic_relevance(creators, profile, config)
     rows = [
@@ -677,7 +704,7 @@ def communities(
     reddit = profile.channels.get("reddit")
     named = list(reddit.communities) if reddit else []
     invites = list(profile.outreach.discord_invites) if profile.outreach else []
-    found, errors = social_discovery.communities(profile.seed_topics, named, invites)
+    found, errors = social_discovery.communities(profile.seed_topics, named, invites, profile.language)
     unique = list({(c.platform, c.name.lower()): c for c in found}.values())
     relevance = _topic_relevance(unique, profile, config)
     rows = [

@@ -17,13 +17,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import regex
 from dateutil import parser as dateparser
 
 from marketing_engine.outreach.html import extract_links, parse_document
 from marketing_engine.outreach.prospects import site_of
 
-ABOUT_PAGES = frozenset({"about", "about-us", "our-story", "company"})
-CONTACT_PAGES = frozenset({"contact", "contact-us"})
+ABOUT_PAGES = frozenset({"about", "about-us", "our-story", "company", "sobre", "sobre-nos", "quem-somos"})
+CONTACT_PAGES = frozenset({"contact", "contact-us", "contacto", "contactos", "contato"})
 UTILITY_PAGES = frozenset({"privacy", "terms", "sitemap", "imprint", "legal"})
 PAGE_WEIGHTS = {"byline": 25, "author_page": 10, "date": 20, "citations": 25, "original_data": 20}
 SITE_WEIGHTS = {"about": 35, "contact": 35, "authors": 30}
@@ -32,7 +33,8 @@ _DATA = re.compile(
     r"tracked|serviced)|n\s*=\s*\d+)\b",
     re.IGNORECASE,
 )
-_BYLINE = re.compile(r"\b(by|written by|author:)\s+[A-Z][a-z]+\s+[A-Z][a-z]+", re.UNICODE)
+# A byline names a person in any script: "By Inês Araújo", "Por João Gonçalves".
+_BYLINE = regex.compile(r"\b(?i:by|written by|author:|por|escrito por)\s+\p{Lu}\p{Ll}+\s+\p{Lu}\p{L}+")
 
 
 @dataclass

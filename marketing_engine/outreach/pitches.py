@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from marketing_engine.brand import BrandProfile
 from marketing_engine.outreach.prospects import BrandPage, best_brand_page
 from marketing_engine.resources.llm import LLMRequest
+from marketing_engine.wording import frames
 
 TASK = "journalist_pitch"
 
@@ -48,10 +49,30 @@ def brand_pages(
     return [*site, *(p for p in [home, *products] if p.url not in known)]
 
 
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
+
+
 def pitch_request(query: dict, brand: BrandProfile, pages: Sequence[BrandPage]) -> LLMRequest:
+    """The request for one pitch: the query, the brand's facts that bear on it (the closest product
+    with its price, statements, figures with their sources, FAQs, places) and the pages to cite."""
+    from marketing_engine.publishing.copy import address_line, common_words, facts_block, topic_words
+
     text = f"{query['topic']} {query['details']}"
     ranked = sorted(pages, key=lambda p: -best_brand_page(text, [p])[1])[:2]
     sender = brand.outreach.sender_name if brand.outreach else brand.name
+    language = brand.language
+    about = topic_words(text, language) - common_words(brand)
+
+    def score(words: str) -> int:
+        return len(topic_words(words, language) & about)
+
+    products = sorted(
+        brand.products,
+        key=lambda p: -(2 * score(p.name) + score(" ".join([p.description, *p.features]))),
+    )
+    product = products[0]
+    facts = brand.facts
     inputs = {
         "topic": query["topic"],
         "outlet": query["outlet"],
@@ -60,16 +81,32 @@ def pitch_request(query: dict, brand: BrandProfile, pages: Sequence[BrandPage]) 
         "requirements": query["requirements"],
         "word_limit": query["word_limit"],
         "brand": brand.name,
+        "domain": brand.domain,
         "sender": sender,
+        "language": language,
         "description": brand.description,
-        "locations": [f"{loc.city}, {loc.region}" for loc in brand.locations],
-        "products": [p.description for p in brand.products],
+        "places": [address_line(location) for location in brand.locations],
+        "product": {
+            "name": product.name,
+            "description": product.description,
+            "price": brand.price_of(product),
+        },
+        "facts": sorted([*facts.statements, *facts.guarantees], key=lambda f: -score(f)),
+        "figures": sorted(
+            ({"statement": f.statement, "source": f.source} for f in facts.figures),
+            key=lambda f: -score(f["statement"]),
+        ),
+        "faqs": sorted(
+            ({"question": f.question, "answer": f.answer} for f in facts.faqs),
+            key=lambda f: -score(f"{f['question']} {f['answer']}"),
+        ),
         "pages": [{"url": p.url, "title": p.title} for p in ranked],
     }
     prompt = (
         f"Write a pitch answering this journalist request from {query['outlet']}: {query['topic']}.\n"
         f"Request: {query['details']}\nRequirements: {query['requirements']}\n"
-        f"At most {query['word_limit']} words. Cite at least one of these pages by URL: "
+        f"At most {query['word_limit']} words, in the language of the locale {brand.audience.locale}. "
+        "Cite at least one of these pages by URL: "
         + ", ".join(p.url for p in ranked)
         + '\nAnswer as JSON {"subject": str, "body": str}.'
     )
@@ -77,57 +114,53 @@ def pitch_request(query: dict, brand: BrandProfile, pages: Sequence[BrandPage]) 
         task=TASK,
         prompt=prompt,
         inputs=inputs,
-        system=f"You write for {brand.name}.",
+        system=f"You write for {brand.name}.\n{facts_block(brand)}",
         max_tokens=800,
         custom_id=f"pitch-{query['query_key']}"[:64],
     )
 
 
-_OPENERS = [
-    "I run the workshop at {brand}, and {topic_lc} is something we talk about with riders every week.",
-    "Happy to help with your piece on {topic_lc}; at {brand} we see this first-hand.",
-    "{brand} works with {audience} every day, so {topic_lc} is close to home for us.",
-]
-_POINTS = [
-    "What we see most: {product}",
-    "From our stores in {locations}, the pattern is the same.",
-    "The practical tip we give everyone is to start small and build the habit.",
-    "Most questions we get are about cost over a year, not the price on day one.",
-]
-
-
-def _closest(topic: str, facts: Sequence[str]) -> str:
-    """The fact sharing the most words with the topic (the first one on a tie)."""
-    words = set(re.findall(r"[a-z0-9]+", topic.lower()))
-    return max(facts, key=lambda fact: len(words & set(re.findall(r"[a-z0-9]+", fact.lower()))))
-
-
 def compose_pitch(request: LLMRequest, rng: random.Random) -> dict:
-    """The offline composer for `journalist_pitch`: a short pitch from the request's facts."""
+    """The offline composer for `journalist_pitch`: a short pitch in the brand's language made of the
+    brand's facts that bear on the query (most relevant first), a citation and a sign-off."""
     i = request.inputs
-    slots = {
-        "brand": i["brand"],
-        "topic_lc": i["topic"].rstrip("?.").lower(),
-        "audience": "commuters and families",
-        "locations": " and ".join(i.get("locations") or ["our town"]),
-        "product": _closest(i["topic"], i.get("products") or [i["description"]]),
-    }
-    sentences = [rng.choice(_OPENERS).format(**slots)]
-    points = _POINTS[:]
-    rng.shuffle(points)
-    sentences += [p.format(**slots) for p in points[:3]]
+    words = frames("outreach", str(i.get("language") or "en"))["pitch"]
+    topic = str(i["topic"]).rstrip("?.!")
+    slots = {"brand": i["brand"], "topic": topic[:1].lower() + topic[1:]}
+    description = _first_sentence(str(i["description"]))
+    about = (
+        description if i["brand"] in description else words["about"].format(**slots, description=description)
+    )
+    sentences = [rng.choice(words["openers"]).format(**slots), about]
+    product = i.get("product")
+    if product:
+        frame = words["product"] if product.get("price") else words["product_no_price"]
+        sentences.append(
+            frame.format(
+                product=product["name"], price=product.get("price"), description=product["description"]
+            )
+        )
+    sentences += list(i.get("facts") or [])[:2]
+    sentences += [f"{f['question']} {f['answer']}" for f in (i.get("faqs") or [])[:1]]
+    sentences += [words["figure"].format(**f) for f in (i.get("figures") or [])[:1]]
+    if i.get("places"):
+        sentences.append(words["places"].format(brand=i["brand"], places="; ".join(i["places"])))
     cite = i["pages"][0] if i.get("pages") else None
     if cite:
-        sentences.append(f"We wrote up the details here: {cite['url']}")
-    sentences.append(f"Glad to answer follow-ups before your deadline. {i['sender']}, {i['brand']}")
-    return {"subject": f"Re: {i['topic']} ({i['outlet']})", "body": " ".join(sentences)}
+        sentences.append(words["citation"].format(url=cite["url"]))
+    sentences.append(words["sign_off"].format(sender=i["sender"], brand=i["brand"]))
+    subject = words["subject"].format(topic=i["topic"], outlet=i["outlet"])
+    return {"subject": subject, "body": " ".join(dict.fromkeys(s.strip() for s in sentences if s.strip()))}
 
 
-def finalize(subject: str, body: str, word_limit: int, pages: Sequence[str]) -> PitchDraft:
-    """Fit the pitch to the limit (whole sentences dropped from the middle) and make it cite a page."""
+def finalize(
+    subject: str, body: str, word_limit: int, pages: Sequence[str], language: str = "en"
+) -> PitchDraft:
+    """Fit the pitch to the limit (whole sentences dropped from the middle, the last ones first) and
+    make it cite a page."""
     cited = [url for url in pages if url in body]
     if not cited and pages:
-        body = f"{body.rstrip()} More: {pages[0]}"
+        body = f"{body.rstrip()} {frames('outreach', language)['pitch']['more']} {pages[0]}"
         cited = [pages[0]]
     sentences = re.split(r"(?<=[.!?])\s+", body.strip())
     while count_words(" ".join(sentences)) > word_limit and len(sentences) > 2:

@@ -12,16 +12,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from functools import cache
 from urllib.parse import unquote, urlsplit
 
 from rapidfuzz import fuzz
 
 from marketing_engine.outreach.crawler import CrawledPage, FetchResult
 from marketing_engine.outreach.html import mailto_addresses
+from marketing_engine.wording import frames, languages
 
-_RESOURCE_WORDS = re.compile(
-    r"\b(resources?|useful links|links|directory|toolkit|tools we love|reading list)\b", re.IGNORECASE
-)
+
+@cache
+def _resource_words() -> re.Pattern[str]:
+    """Words in a page's title or URL that mark a page of links, in every language with frames."""
+    words = {w for lang in languages("outreach") for w in frames("outreach", lang)["resource_page_words"]}
+    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+
+
 MIN_MATCH = 0.55
 
 
@@ -63,33 +71,17 @@ def url_words(url: str) -> str:
     return " ".join(w for w in re.split(r"[/\-_.]+", path) if w and w not in ("html", "htm", "php"))
 
 
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "the",
-        "of",
-        "for",
-        "to",
-        "in",
-        "on",
-        "your",
-        "our",
-        "with",
-        "how",
-        "what",
-        "is",
-        "are",
-        "best",
-        "guide",
-        "tips",
-    ]
-)
+@cache
+def _stopwords() -> frozenset[str]:
+    words = {"guide", "tips", "best"}
+    for lang in languages("social"):
+        words |= set(frames("social", lang).get("stopwords") or ())
+    return frozenset(words)
 
 
 def _tokens(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP}
+    """Words in any script (`polvo`, `à`, `lagareiro`), lower case, stopwords left out."""
+    return {w for w in re.findall(r"[^\W_]+", text.lower()) if w not in _stopwords()}
 
 
 def match_score(text: str, page: BrandPage) -> float:
@@ -175,7 +167,7 @@ def resource_page_prospects(
     prospects = []
     for page in pages:
         outbound = outbound_links(page, brand_domain)
-        if len(outbound) < min_links or not _RESOURCE_WORDS.search(f"{page.title} {url_words(page.url)}"):
+        if len(outbound) < min_links or not _resource_words().search(f"{page.title} {url_words(page.url)}"):
             continue
         text = page.text.lower()
         topic_score = max((fuzz.partial_ratio(t.lower(), text) / 100 for t in topics), default=0.0)

@@ -24,15 +24,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from marketing_engine.warehouse.models import OutreachEmail, OutreachSequence, Suppression
+from marketing_engine.wording import frames
 
 DEFAULT_FOLLOW_UPS = (3, 7)
 # No folding below SMTP's 998-character limit: List-Unsubscribe must stay a plain header (long
 # unbreakable URLs would otherwise be turned into RFC 2047 encoded words mail clients ignore).
 MAIL_POLICY = email.policy.default.clone(max_line_length=998)
-FOLLOW_UP_LINES = (
-    "Just bringing this back to the top of your inbox in case it got buried.",
-    "Last note from me on this; if it is not a fit, no reply is needed and I will not write again.",
-)
 
 
 class SendFailed(RuntimeError):
@@ -47,6 +44,17 @@ class Identity:
     postal_address: str
     domain: str
     daily_cap: int
+    language: str = "en"  # the recipients' language: greeting, follow-ups and the opt-out line
+
+    @property
+    def words(self) -> dict:
+        return frames("outreach", self.language)["email"]
+
+    @property
+    def opt_out_words(self) -> tuple[str, ...]:
+        """Words that, in a reply's subject or first line, mean "stop": the language's and English."""
+        english = frames("outreach", "en")["email"]["opt_out_words"]
+        return tuple(dict.fromkeys([*self.words["opt_out_words"], *english]))
 
     def unsubscribe_token(self, recipient: str) -> str:
         return hashlib.sha256(f"{self.brand}|{recipient.lower()}".encode()).hexdigest()[:20]
@@ -83,13 +91,15 @@ def build_email(
     )
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["X-Outreach-Campaign"] = sequence.campaign_slug
-    text = sequence.body if step == 0 else FOLLOW_UP_LINES[min(step - 1, len(FOLLOW_UP_LINES) - 1)]
-    greeting = f"Hi {sequence.recipient_name.split()[0]}," if sequence.recipient_name else "Hi,"
-    footer = (
-        f"\n\n{identity.sender_name}\n{identity.postal_address}\n\n"
-        f'Not interested? Reply "unsubscribe" or visit {identity.unsubscribe_url(sequence.recipient)} '
-        "and we will not email you again."
+    words = identity.words
+    follow_ups = words["follow_ups"]
+    text = sequence.body if step == 0 else follow_ups[min(step - 1, len(follow_ups) - 1)]
+    name = sequence.recipient_name.split()[0] if sequence.recipient_name.strip() else ""
+    greeting = words["greeting_named"].format(name=name) if name else words["greeting"]
+    opt_out = words["opt_out"].format(
+        word=words["opt_out_words"][0], url=identity.unsubscribe_url(sequence.recipient)
     )
+    footer = f"\n\n{identity.sender_name}\n{identity.postal_address}\n\n{opt_out}"
     message.set_content(f"{greeting}\n\n{text}{footer}")
     return message
 
@@ -152,8 +162,9 @@ def classify(message: EmailMessage, identity: Identity) -> Inbound | None:
     body = message.get_body(preferencelist=("plain",))
     if body is not None:
         first_line = next((line for line in body.get_content().splitlines() if line.strip()), "")
+    stop_words = "|".join(re.escape(word) for word in identity.opt_out_words)
     if unsubscribe_box or re.search(
-        r"\bunsubscribe\b", f"{message.get('Subject', '')} {first_line}", re.IGNORECASE
+        rf"\b(?:{stop_words})\b", f"{message.get('Subject', '')} {first_line}", re.IGNORECASE
     ):
         return Inbound("unsubscribe", refs, sender, source)
     if refs:

@@ -1,6 +1,6 @@
 """The offline world for authority work: journalist digests arriving in a local mailbox (in the three
-formats the parsers read, about the brand's topics and some that are not), and creators and
-communities on the brand's topics. Deterministic for (brand, day, seed)."""
+formats the parsers read, about the brand's topics and some that are not, in the brand's language).
+Deterministic for (brand, day, seed)."""
 
 from __future__ import annotations
 
@@ -12,38 +12,28 @@ from html import escape
 from pathlib import Path
 
 from marketing_engine.brand import BrandProfile
-
-OFF_TOPIC = [
-    ("Payroll software small businesses love", "Business owners on the payroll tools they use."),
-    ("Spa weekends for new parents", "Spas offering packages for new parents."),
-    ("Crypto tax filing mistakes", "CPAs on common crypto tax mistakes."),
-]
-OUTLETS = [
-    "Bicycle Times",
-    "City Commuter Weekly",
-    "Family Finance Weekly",
-    "Green Wheels Magazine",
-    "Outside Online",
-    "Urban Living Daily",
-]
-NAMES = ["Jordan Lee", "Dana Whitfield", "Sam Park", "Priya Raman", "Alex Moreno", "Chris Novak"]
+from marketing_engine.wording import frames
 
 
 def _queries(brand: BrandProfile, rng: random.Random, now: datetime) -> list[dict]:
-    angles = ["What readers get wrong about {t}", "The real cost of {t}", "Beginner tips on {t}"]
+    """Today's journalist requests in the brand's language: four on its own topics, two on subjects
+    no brand file is about (for the relevance filter), from outlets named only after its cities."""
+    words = frames("outreach", brand.language)["queries"]
+    cities = [location.city for location in brand.locations] or [brand.name]
     on_topic = [
-        (rng.choice(angles).format(t=t), f"Looking for shop owners and experts on {t} for a feature.")
+        (rng.choice(words["angles"]).format(topic=t), words["details"].format(topic=t))
         for t in brand.seed_topics
     ]
-    chosen = rng.sample(on_topic, min(4, len(on_topic))) + rng.sample(OFF_TOPIC, 2)
+    off_topic = [(q["topic"], q["details"]) for q in words["off_topic"]]
+    chosen = rng.sample(on_topic, min(4, len(on_topic))) + rng.sample(off_topic, min(2, len(off_topic)))
     queries = []
     for n, (topic, details) in enumerate(chosen):
         queries.append(
             {
                 "topic": topic,
                 "details": details,
-                "outlet": rng.choice(OUTLETS),
-                "journalist": rng.choice(NAMES),
+                "outlet": rng.choice(words["outlets"]).format(city=rng.choice(cities)),
+                "journalist": rng.choice(words["journalists"]),
                 "deadline": now + timedelta(days=1 + n % 4, hours=rng.randint(1, 9)),
                 "reply_to": f"q{rng.randint(10000, 99999)}@reply.press.example",
                 "limit": rng.choice([120, 150, 200]),

@@ -1,9 +1,10 @@
 """The crawler as a resource: politeness settings, and where the prospect sites are.
 
 `web`: crawls the configured prospect sites on the internet (public addresses only).
-`offline` (default): serves the shipped sample prospect and competitor sites, and the brand's own
-built site, from files on a loopback server for the duration of the asset, and sends the crawler
-there by host name (the crawler's `host_map`); nothing leaves the machine.
+`offline` (default): serves the brand's offline world (prospect and competitor sites generated from
+its brand file, `outreach.sample_sites`) and the brand's own built site from files on a loopback
+server for the duration of the asset, and sends the crawler there by host name (the crawler's
+`host_map`); nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -12,16 +13,15 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from dagster import ConfigurableResource
 from pydantic import Field
 
 from marketing_engine.outreach.crawler import CrawlPolicy
-from marketing_engine.settings import PROJECT_ROOT
 
-SAMPLE_SITES = PROJECT_ROOT / "marketing_engine" / "data" / "authority" / "sites"
-SAMPLE_PROSPECTS = ("citycyclingguide.example", "familyrides.example")
+if TYPE_CHECKING:
+    from marketing_engine.outreach.sample_sites import SampleWorld
 
 
 @dataclass(frozen=True)
@@ -53,24 +53,27 @@ class CrawlerResource(ConfigurableResource):
         )
 
     @contextmanager
-    def open(self, own_sites: Mapping[str, Path] | None = None) -> Iterator[CrawlSetup]:
-        """`own_sites`: host -> folder of sites we built ourselves (served offline, e.g. the brand's)."""
+    def open(
+        self, own_sites: Mapping[str, Path] | None = None, sample: SampleWorld | None = None
+    ) -> Iterator[CrawlSetup]:
+        """`own_sites`: host -> folder of sites we built ourselves (served offline, e.g. the brand's);
+        `sample`: the brand's generated offline world (its prospect and competitor sites)."""
         if self.backend == "web":
             yield CrawlSetup(self._policy(), list(self.prospect_sites), frozenset())
             return
         from marketing_engine.outreach.local_sites import host_map_for, serve_sites
 
-        sites = {p.name: p for p in SAMPLE_SITES.iterdir() if p.is_dir()}
+        sites = dict(sample.sites) if sample else {}
         sites.update({host: Path(folder) for host, folder in (own_sites or {}).items()})
         with serve_sites(sites) as server:
             policy = self._policy(allow_networks=("127.0.0.1/32",), host_map=host_map_for(server))
-            seeds = list(self.prospect_sites) or [f"https://{host}/" for host in SAMPLE_PROSPECTS]
+            seeds = list(self.prospect_sites) or (list(sample.prospect_seeds) if sample else [])
             yield CrawlSetup(policy, seeds, frozenset(sites))
 
 
 def crawler_from_env(environ: dict[str, str] | None = None) -> CrawlerResource:
     """Production crawling: the prospect sites listed in OUTREACH_PROSPECT_SITES (comma separated
-    URLs); without them, the offline sample sites."""
+    URLs); without them, the brand's generated offline world."""
     import os
 
     env = os.environ if environ is None else environ

@@ -20,6 +20,7 @@ from dagster import ConfigurableResource
 from pydantic import Field
 
 from marketing_engine.resources.http import ProviderError, send_with_retry
+from marketing_engine.wording import frames
 
 
 @dataclass(frozen=True)
@@ -235,56 +236,69 @@ class RedditCommunities:
         return self._info(self.reddit.subreddit(name))
 
 
-def simulated_creators(topics: Sequence[str], seed: int = 0) -> list[Creator]:
+def _ascii_name(text: str) -> str:
+    """A handle or subreddit name (ASCII letters and digits only) from any text: `Polvo à Lagareiro`
+    → `PolvoALagareiro`."""
+    from text_unidecode import unidecode
+
+    return "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", unidecode(text)))
+
+
+def simulated_creators(topics: Sequence[str], seed: int = 0, language: str = "en") -> list[Creator]:
+    """Three channels and three X authors per topic, named after it in the brand's language, plus one
+    creator on a subject no brand is about (for the relevance score to turn down)."""
+    words = frames("outreach", language)["discovery"]
     rng = random.Random(f"creators|{seed}|{'|'.join(topics)}")
     creators = []
     for topic in topics:
-        stem = re.sub(r"[^a-z0-9]+", "", topic.lower())[:14]
+        stem = _ascii_name(topic).lower()[:14]
         for platform in ("youtube", "x"):
-            for n in range(3):
+            for n, suffix in enumerate(words["creator_suffixes"][:3]):
                 followers = int(rng.lognormvariate(9.5, 1.3))
                 rate = rng.uniform(0.05, 0.9) if platform == "youtube" else rng.uniform(0.001, 0.06)
-                handle = f"{stem}{['daily', 'lab', 'rides'][n]}"
-                contact = f" Business: hello@{handle}.example" if n == 0 else ""
+                handle = f"{stem}{_ascii_name(suffix).lower()}"
+                description = words["creator_description"].format(topic=topic)
+                if n == 0:
+                    description += " " + words["creator_business"].format(email=f"hello@{handle}.example")
                 creators.append(
                     Creator(
                         platform,
                         handle,
-                        f"{topic.title()} {['Daily', 'Lab', 'Rides'][n]}",
-                        f"Videos and notes about {topic}.{contact}",
+                        f"{topic[:1].upper()}{topic[1:]} {suffix}",
+                        description,
                         followers,
                         round(rate, 4),
                     )
                 )
-    creators.append(
-        Creator("youtube", "gourmetkitchen", "Gourmet Kitchen", "Recipes and cooking.", 250000, 0.4)
-    )
+    other = words["off_topic_creator"]
+    creators.append(Creator("youtube", other["handle"], other["name"], other["description"], 250000, 0.4))
     return creators
 
 
 def simulated_communities(
-    topics: Sequence[str], named: Sequence[str], invites: Sequence[str], seed: int = 0
+    topics: Sequence[str], named: Sequence[str], invites: Sequence[str], seed: int = 0, language: str = "en"
 ) -> list[CommunityInfo]:
+    words = frames("outreach", language)["discovery"]
     rng = random.Random(f"communities|{seed}|{'|'.join(topics)}")
     found = [
         CommunityInfo(
             "reddit",
             name,
             f"https://www.reddit.com/r/{name}",
-            f"Discussion in r/{name}",
+            words["named_community"].format(name=name),
             int(rng.lognormvariate(11, 1.2)),
             round(rng.uniform(2, 120), 1),
         )
         for name in named
     ]
     for topic in topics:
-        name = re.sub(r"[^A-Za-z0-9]+", "", topic.title())
+        name = _ascii_name(topic) or "community"
         found.append(
             CommunityInfo(
                 "reddit",
                 name,
                 f"https://www.reddit.com/r/{name}",
-                f"All about {topic}",
+                words["community_description"].format(topic=topic),
                 int(rng.lognormvariate(9, 1.0)),
                 round(rng.uniform(0.5, 40), 1),
             )
@@ -296,7 +310,7 @@ def simulated_communities(
                 "discord",
                 code.replace("-", " ").title(),
                 f"https://discord.gg/{code}",
-                f"Discord server {code}",
+                words["discord_server"].format(code=code),
                 int(rng.lognormvariate(8, 1)),
                 None,
                 int(rng.uniform(20, 400)),
@@ -314,10 +328,10 @@ class SocialDiscoveryResource(ConfigurableResource):
     reddit_user_agent: str = "marketing-engine/0.1 (community discovery)"
     seed: int = 0
 
-    def creators(self, topics: Sequence[str]) -> tuple[list[Creator], list[str]]:
+    def creators(self, topics: Sequence[str], language: str = "en") -> tuple[list[Creator], list[str]]:
         """Creators per topic from every configured platform, and the errors of those that failed."""
         if self.backend == "simulator":
-            return simulated_creators(topics, self.seed), []
+            return simulated_creators(topics, self.seed, language), []
         found, errors = [], []
         clients = []
         if self.youtube_api_key:
@@ -333,10 +347,10 @@ class SocialDiscoveryResource(ConfigurableResource):
         return found, errors
 
     def communities(
-        self, topics: Sequence[str], named: Sequence[str], invites: Sequence[str]
+        self, topics: Sequence[str], named: Sequence[str], invites: Sequence[str], language: str = "en"
     ) -> tuple[list[CommunityInfo], list[str]]:
         if self.backend == "simulator":
-            return simulated_communities(topics, named, invites, self.seed), []
+            return simulated_communities(topics, named, invites, self.seed, language), []
         found, errors = [], []
         if self.reddit_client_id and self.reddit_client_secret:
             import praw

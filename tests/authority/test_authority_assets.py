@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from marketing_engine.assets import authority
 from marketing_engine.assets.brand import brand_profile
+from marketing_engine.brand import load_brand
 from marketing_engine.resources.ad_library import AdLibraryResource
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.crawler import CrawlerResource
@@ -37,9 +38,9 @@ TFIDF = {"config": {"relevance_method": "tfidf"}}
 RUN_CONFIG = {"ops": {name: TFIDF for name in ("journalist_queries", "influencers", "communities")}}
 
 
-def _run(warehouse_url: str, tmp_path: Path):
+def _run(warehouse_url: str, tmp_path: Path, brand_file: Path = EXAMPLE_BRAND):
     resources = {
-        "brand": BrandResource(path=str(EXAMPLE_BRAND)),
+        "brand": BrandResource(path=str(brand_file)),
         "warehouse": WarehouseResource(url=warehouse_url),
         "llm": LLMResource(backend="offline"),
         "crawler": CrawlerResource(per_host_rate=50.0),
@@ -76,7 +77,11 @@ def test_authority_group_offline_end_to_end(
     assert all(p.cited_urls and p.cited_urls[0] in p.body for p in pitches)
     assert {(b.rel, b.status) for b in links} == {("nofollow", "live"), ("follow", "live")}
     assert _count(warehouse, Influencer) > 20 and _count(warehouse, Community) >= 6
-    assert _count(warehouse, CompetitorPage) == 5
+    brand = load_brand(EXAMPLE_BRAND)
+    # The first competitor lists its home, a page per topic after the first and its news in a sitemap
+    # (the disallowed checkout is skipped); the others are read from their home page.
+    topic_pages = len(brand.seed_topics) - 1
+    assert _count(warehouse, CompetitorPage) == (1 + topic_pages + 1) + (len(brand.competitors) - 1)
     outbox = sorted((tmp_path / "outbox").glob("*.eml"))
     with warehouse.session() as session:
         recorded = set(session.scalars(select(OutreachEmail.message_id)))
@@ -85,11 +90,11 @@ def test_authority_group_offline_end_to_end(
     assert len(outbox) == len(recorded) == _count(warehouse, OutreachSequence)
     message = message_from_bytes(outbox[0].read_bytes(), policy=policy.default)
     assert message["Message-ID"] in recorded and message["List-Unsubscribe"]
-    assert "1220 SE Hawthorne Blvd" in message.get_body(("plain",)).get_content()
+    assert brand.outreach.postal_address in message.get_body(("plain",)).get_content()
     eeat = json.loads((engine_home / "reports" / "authority" / "eeat_audit.json").read_text())
     assert 0 < eeat["score"] < 100 and eeat["reasons"]
     gaps = json.loads((engine_home / "reports" / "authority" / "competitor_gaps.json").read_text())["gaps"]
-    assert any("Folding" in gap["title"] for gap in gaps)
+    assert any(gap["title"] == f"{brand.competitors[0].name} news" for gap in gaps)
 
     # A second run the same day: same rows, no email sent twice, competitor pages now unchanged.
     before = {

@@ -117,6 +117,6 @@ def test_competitor_watch_with_the_ad_library_configured(tmp_path: Path, engine_
         )
     assert result.success and ads.call_count == 3  # one search per competitor in the brand file
     metadata = result.asset_materializations_for_node("competitor_watch")[0].metadata
-    assert metadata["ads"].value == "3 ads" and metadata["competitors_answering"].value == 1
+    assert metadata["ads"].value == "3 ads" and metadata["competitors_answering"].value == 3  # all sampled
     report = json.loads((engine_home / "reports" / "authority" / "competitor_gaps.json").read_text())
     assert report["ads"][0]["body"] == "Winter sale"
