@@ -7,12 +7,12 @@ writes its results back with natural-key upserts, so re-running any step never d
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from slugify import slugify
 from sqlalchemy import select
 
 from marketing_engine.analytics import memory
@@ -21,6 +21,7 @@ from marketing_engine.analytics.bandits import ThompsonSampling
 from marketing_engine.analytics.experiments import cuped, read_daily
 from marketing_engine.analytics.simulator import DIRECT, HOOKS, journeys_from_records, select_journeys
 from marketing_engine.analytics.warehouse_io import read_table
+from marketing_engine.brand import slug
 from marketing_engine.warehouse import Warehouse, upsert
 from marketing_engine.warehouse.models import (
     AttributionCredit,
@@ -31,6 +32,7 @@ from marketing_engine.warehouse.models import (
     ExperimentResult,
     PerformanceForecast,
 )
+from marketing_engine.wording import frames
 
 
 class AnalyticsInputError(RuntimeError):
@@ -81,7 +83,7 @@ def attribute(warehouse: Warehouse, brand: str, profile) -> AttributionOutcome:
     journeys = journeys_from_records(records, products)
     rows, shares = [], {}
     campaigns = [("all", np.ones(journeys.n_journeys, dtype=bool))] + [
-        (slugify(name), journeys.product == i) for i, name in enumerate(products)
+        (slug(name), journeys.product == i) for i, name in enumerate(products)
     ]
     for campaign, keep in campaigns:
         if keep.sum() < 50 or not journeys.converted[keep].any():
@@ -137,13 +139,10 @@ def _experiment_subjects(warehouse: Warehouse, brand: str, profile) -> list[tupl
     for page in read_table(engine, "programmatic_pages", brand, limit=2):
         subjects.append((f"title:{page['slug']}", page["title"], page["title"], f"{page['title']}?"))
     for video in read_table(engine, "video_assets", brand, limit=1):
-        subjects.append(
-            (f"thumbnail:{slugify(video['topic'])}", video["topic"], "text overlay", "face + text")
-        )
+        subjects.append((f"thumbnail:{slug(video['topic'])}", video["topic"], "text overlay", "face + text"))
+    plain, named = frames("social", profile.language)["experiment_ctas"]
     for product in profile.products[: max(1, 3 - len(subjects))]:
-        subjects.append(
-            (f"cta:{slugify(product.name)}", product.name, "Learn more", f"Try the {product.name}")
-        )
+        subjects.append((f"cta:{product.slug}", product.name, plain, named.format(product=product.name)))
     return subjects
 
 
@@ -411,7 +410,15 @@ def headline_findings(findings: pd.DataFrame) -> list[dict]:
     )
 
 
-def build_report(warehouse: Warehouse, brand: str, name: str, now: datetime) -> tuple[str, list[str]]:
+def build_report(
+    warehouse: Warehouse,
+    brand: str,
+    name: str,
+    now: datetime,
+    money: Callable[[float], str] = lambda amount: f"{amount:,.0f}",
+) -> tuple[str, list[str]]:
+    """The report's HTML and its sections; `money` writes amounts in the brand's currency
+    (`BrandProfile.money`)."""
     from marketing_engine.analytics.report import ReportData, render_report
 
     credit = _frame(warehouse, AttributionCredit, brand)
@@ -440,7 +447,11 @@ def build_report(warehouse: Warehouse, brand: str, name: str, now: datetime) -> 
     scores = {
         "journeys": f"{warehouse.count(CustomerJourney, brand=brand):,}",
         "posts measured": f"{len(posts):,}",
-        "revenue credited": f"${credit[(credit['model'] == 'shapley') & (credit['campaign'] == 'all')]['revenue'].sum():,.0f}",
+        "revenue credited": money(
+            round(
+                float(credit[(credit["model"] == "shapley") & (credit["campaign"] == "all")]["revenue"].sum())
+            )
+        ),
     }
     data = ReportData(
         brand=name,

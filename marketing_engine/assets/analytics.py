@@ -275,7 +275,7 @@ def marketing_report(
     from marketing_engine.settings import home_dir
 
     profile = brand.load()
-    html, sections = build_report(warehouse.get(), brand.slug, profile.name, datetime.now(UTC))
+    html, sections = build_report(warehouse.get(), brand.slug, profile.name, datetime.now(UTC), profile.money)
     path = home_dir("reports") / f"{brand.slug}-marketing-report.html"
     path.write_text(html, encoding="utf-8")
     stored = media_store.put_file(path, "text/html")

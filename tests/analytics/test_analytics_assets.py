@@ -129,7 +129,7 @@ def test_analytics_group_fills_its_tables_and_reruns_without_duplicates(warehous
     assert all(arm[2] == ":" and "-" in arm for arm in shares)
     cta = bandit_shares(store, "kestrel-cycles", "site", "cta")  # A/B variants of calls to action
     assert len(cta) == 6 and sum(cta.values()) == pytest.approx(3.0, abs=1e-3)
-    assert any(arm.startswith("kestrel-cargo|B: Try the Kestrel Cargo") for arm in cta)
+    assert any(arm.startswith("kestrel-cargo|B: Try Kestrel Cargo") for arm in cta)
     store.dispose()
 
 
