@@ -8,14 +8,11 @@ from typing import TYPE_CHECKING
 from dagster import (
     AssetExecutionContext,
     BackfillPolicy,
-    Backoff,
     DagsterInstance,
     Definitions,
     Failure,
-    Jitter,
     MaterializeResult,
     MetadataValue,
-    RetryPolicy,
     asset,
 )
 from sqlalchemy import delete, select
@@ -78,7 +75,6 @@ def _fetch_request(profile, day: date, related: tuple[str, ...] = ()) -> FetchRe
     group_name="trends",
     partitions_def=daily_partitions,
     backfill_policy=BackfillPolicy.single_run(),
-    retry_policy=RetryPolicy(max_retries=2, delay=5, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS),
     description="One normalized reading per (day, source, topic) from every trend source, upserted "
     "into trend_data; which sources answered is recorded in trend_source_status.",
 )
