@@ -84,7 +84,9 @@ class ScriptConfig(Config):
 @asset(
     group_name=GROUP,
     partitions_def=topics_partitions,
-    description="A script per topic: trigger hook, beats with on-screen text and b-roll, call to action.",
+    description="A script per topic in the audience's language: trigger hook, beats with on-screen text "
+    "and b-roll from the brand's facts, call to action. The claims gate checks every line; a script "
+    "that fails is held (not voiced, rendered or published) with the reason.",
 )
 def video_scripts(
     context: AssetExecutionContext,
@@ -92,28 +94,63 @@ def video_scripts(
     video_dna: dict,
     brand: BrandResource,
     warehouse: WarehouseResource,
+    media_store: MediaStoreResource,
     llm: LLMResource,
 ) -> MaterializeResult[dict]:
-    from marketing_engine.video.script import VideoScript
+    from marketing_engine.claims import check_claims
+    from marketing_engine.video.script import VideoScript, script_texts
     from marketing_engine.video.studio import checked_script, script_request
+    from marketing_engine.video.topics import topic_evidence
 
     key, topic = _topic(context, brand, warehouse)
-    result = llm.generate(script_request(brand.load(), video_dna, topic, config.length_s), VideoScript)
+    profile = brand.load()
+    found = topic_evidence(warehouse.get(), media_store, profile, topic)
+    request = script_request(profile, video_dna, topic, config.length_s, found.trending, found.headlines)
+    result = llm.generate(request, VideoScript)
     script, seconds = checked_script(result.data, video_dna)
+    report = check_claims("\n".join(script_texts(script)), profile, [topic, *found.headlines])
+    held = None if report.passed else report.summary()
+    if held:
+        context.log.warning(f"video script for {topic!r} held: {held}")
     beats = [{"on_screen": b.on_screen, "narration": b.narration, "b_roll": b.b_roll} for b in script.beats]
+    claims = {
+        "passed": report.passed,
+        "counts": report.counts(),
+        "findings": [f.__dict__ for f in report.findings],
+    }
     return MaterializeResult(
-        value={"topic_key": key, "script": script.model_dump(), "estimated_speech_s": round(seconds, 1)},
+        value={
+            "topic_key": key,
+            "script": script.model_dump(),
+            "estimated_speech_s": round(seconds, 1),
+            "claims": claims,
+            "held": held,
+        },
         metadata={
             "topic": topic,
+            "language": script.language,
+            "trending": found.trending,
             "trigger": script.trigger,
             "hook": script.hook,
             "words": script.word_count,
             "estimated_speech_s": round(seconds, 1),
             "length_s": script.length_s,
+            "claims_passed": report.passed,
+            **{f"claims_{kind}": count for kind, count in report.counts().items()},
+            "claims": MetadataValue.text(report.summary()),
+            "held": MetadataValue.text(held or "no"),
             "beats": markdown_table(beats, ["on_screen", "narration", "b_roll"]),
             **result.usage.as_metadata(),
         },
     )
+
+
+def _held(video_scripts: dict) -> MaterializeResult | None:
+    """A held script stops the studio here: nothing is voiced, drawn, rendered or published."""
+    reason = video_scripts.get("held")
+    if not reason:
+        return None
+    return MaterializeResult(value={"held": reason}, metadata={"held": MetadataValue.text(reason)})
 
 
 @asset(
@@ -127,6 +164,8 @@ def voiceovers(
     from marketing_engine.video.script import VideoScript
     from marketing_engine.video.studio import speak_to_fit
 
+    if held := _held(video_scripts):
+        return held
     script = VideoScript.model_validate(video_scripts["script"])
     spoken = speak_to_fit(voice, script, video_dna)
     stored = media_store.put_file(spoken["wav"])
@@ -146,6 +185,7 @@ def voiceovers(
             "cached": spoken["cached"],
             "words_per_minute": spoken["words_per_minute"],
             "engine": value["engine"],
+            "voice": voice.voice_name(video_dna["voice"]),
             "wav": MetadataValue.path(str(media_store.uri(stored.key))),
             "first_words": markdown_table(spoken["words"][:8], ["word", "start", "end"]),
         },
@@ -164,6 +204,8 @@ def soundtracks(
     music: MusicResource,
     media_store: MediaStoreResource,
 ) -> MaterializeResult[dict]:
+    if held := _held(video_scripts):
+        return held
     length = video_scripts["script"]["length_s"]
     wav, cached = music.soundtrack(video_dna["music_mood"], length, _seed(context.partition_key))
     stored = media_store.put_file(wav)
@@ -205,6 +247,8 @@ def visual_tracks(
     from marketing_engine.video.script import VideoScript
     from marketing_engine.video.studio import visual_track
 
+    if held := _held(video_scripts):
+        return held
     script = VideoScript.model_validate(video_scripts["script"])
     dna_obj = build(brand.load())
     tracks = {
@@ -251,6 +295,8 @@ def captions(
     from marketing_engine.video.script import VideoScript
     from marketing_engine.video.studio import caption_track
 
+    if held := _held(video_scripts):
+        return held
     script = VideoScript.model_validate(video_scripts["script"])
     tracks = {name: caption_track(media_store, video_dna, script, voiceovers, name) for name in visual_tracks}
     srt = media_store.get_bytes(next(iter(tracks.values()))["keys"]["srt"]).decode()
@@ -287,8 +333,16 @@ def rendered_videos(
     from marketing_engine.video.studio import render_renditions
 
     key = context.partition_key
-    script = VideoScript.model_validate(video_scripts["script"])
     slug = brand.load().slug
+    if held := _held(video_scripts):
+        with warehouse.get().session() as session:  # an earlier render of this topic is held too
+            for row in session.scalars(
+                select(VideoAsset).where(VideoAsset.brand == slug, VideoAsset.topic == key)
+            ):
+                row.gate_status = "held"
+                row.gate_report = {"claims": video_scripts["claims"], "held": video_scripts["held"]}
+        return held
+    script = VideoScript.model_validate(video_scripts["script"])
     with warehouse.get().session() as session:
         rows = session.scalars(
             select(VideoAsset).where(
@@ -367,7 +421,11 @@ def rendered_videos(
     "frozen/silent stretch over 1 s, captions in the safe zone.",
 )
 def rendered_videos_meet_platform_specs(
-    context, brand: BrandResource, warehouse: WarehouseResource, media_store: MediaStoreResource
+    context,
+    rendered_videos: dict,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    media_store: MediaStoreResource,
 ) -> AssetCheckResult:
     from concurrent.futures import ThreadPoolExecutor
 
@@ -377,6 +435,13 @@ def rendered_videos_meet_platform_specs(
     from marketing_engine.video.gates import run_gates
     from marketing_engine.video.library import rendition
 
+    if rendered_videos.get("held"):  # nothing was rendered, nothing will be published
+        return AssetCheckResult(
+            passed=True,
+            severity=AssetCheckSeverity.WARN,
+            description=f"held, not rendered: {rendered_videos['held']}"[:1000],
+            metadata={"renditions": 0, "held": MetadataValue.text(rendered_videos["held"])},
+        )
     slug = brand.load().slug
     with warehouse.get().session() as session:
         rows = list(
@@ -428,6 +493,8 @@ def video_metadata(
     from marketing_engine.video.metadata import platform_metadata
     from marketing_engine.video.script import VideoScript
 
+    if held := _held(video_scripts):
+        return held
     script = VideoScript.model_validate(video_scripts["script"])
     entries = platform_metadata(brand.load(), script, list(rendered_videos))
     folder = home_dir("videos") / video_scripts["topic_key"]

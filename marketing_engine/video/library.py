@@ -1,4 +1,8 @@
-"""The data the video studio ships with: the hook trigger library and the platform spec table."""
+"""The data the video studio ships with: the hook trigger library and the platform spec table.
+
+A trigger is a name and a principle (data/video/triggers.yaml); its hook sentence is per language
+(`hooks:` in data/frames/video/<lang>.yaml, English where a language has no frames file).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ class Trigger:
     name: str
     principle: str
     template: str
+    needs: tuple[str, ...] = ()  # facts the hook states or names: "trending", "city"
 
 
 @dataclass(frozen=True)
@@ -29,10 +34,18 @@ class Rendition:
     safe_zone: dict[str, int]
 
 
-@lru_cache(maxsize=1)
-def triggers() -> dict[str, Trigger]:
+@lru_cache(maxsize=8)
+def triggers(language: str = "en") -> dict[str, Trigger]:
+    """The triggers that have a hook in `language` (English hooks where it has no frames file)."""
+    from marketing_engine.wording import frames
+
+    hooks = frames("video", language)["hooks"]
     rows = yaml.safe_load((DATA / "triggers.yaml").read_text(encoding="utf-8"))["triggers"]
-    return {row["name"]: Trigger(row["name"], row["principle"], row["template"]) for row in rows}
+    return {
+        row["name"]: Trigger(row["name"], row["principle"], hooks[row["name"]], tuple(row.get("needs", ())))
+        for row in rows
+        if row["name"] in hooks
+    }
 
 
 @lru_cache(maxsize=1)

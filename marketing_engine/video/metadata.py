@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from marketing_engine.video.library import rendition, spec_table
 from marketing_engine.video.script import VideoScript
 
 
-def hashtags(profile: Any, script: VideoScript, limit: int) -> list[str]:
-    """Topic first, then the brand, then seed topics: CamelCase, no duplicates."""
-    raw = [script.topic, profile.name, *profile.seed_topics]
+def hashtags(profile: Any, script: VideoScript, limit: int, platform: str | None = None) -> list[str]:
+    """Topic first, then the brand, then seed topics: CamelCase, no duplicates, letters kept in any
+    script where the platform links them (`#PolvoÀLagareiro`), transliterated where it links ASCII only."""
+    from marketing_engine.publishing.platforms import hashtag
+
     tags: list[str] = []
-    for phrase in raw:
-        tag = "#" + "".join(part[:1].upper() + part[1:] for part in re.findall(r"[A-Za-z0-9]+", phrase))
-        if len(tag) > 1 and tag.lower() not in {t.lower() for t in tags}:
+    for phrase in [script.topic, profile.name, *profile.seed_topics]:
+        tag = hashtag(phrase, platform)
+        if tag and tag.casefold() not in {t.casefold() for t in tags}:
             tags.append(tag)
     return tags[:limit]
 
@@ -35,7 +36,7 @@ def platform_metadata(profile: Any, script: VideoScript, renditions: list[str]) 
             if platform in entries or platform not in limits:
                 continue
             limit = limits[platform]
-            tags = hashtags(profile, script, limit["hashtags"])
+            tags = hashtags(profile, script, limit["hashtags"], platform)
             tag_text = " ".join(tags)
             body = f"{script.hook} {' '.join(b.on_screen + '.' for b in script.beats)} {script.cta}"
             room = limit["description"] - len(tag_text) - 2

@@ -2,7 +2,13 @@
 text and b-roll descriptions, and a call to action — sized to the target length at speaking rate.
 
 `compose_video_script` is the offline composer (registered for the LLM task `video_script`); the
-Anthropic backend fills the same `VideoScript` schema from the same inputs.
+Anthropic backend fills the same `VideoScript` schema from the same inputs. Every word the composer
+writes about the business comes from the brand file (products, features, prices, facts, FAQs,
+permitted quotes, locations and hours) or from what the trends engine fetched (the topic, whether it
+is trending, its headlines), set in generic frames in the audience's language
+(`data/frames/video/<lang>.yaml`). The frames state no number and no first-person claim of their
+own, so a script passes the claims gate by construction; the gate still checks every script
+(`script_texts` is everything a viewer hears or reads).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from marketing_engine.video.library import Trigger, triggers
 
 LENGTHS = (15, 30, 60, 90, 120, 180, 300, 600)
 HOOK_SECONDS = 3.0
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class ScriptTimingError(ValueError):
@@ -28,11 +35,13 @@ class Beat(BaseModel):
     on_screen: str = Field(min_length=1, max_length=60)
     narration: str = Field(min_length=1)
     b_roll: str = Field(min_length=1)
+    headline: str | None = Field(default=None, max_length=90)  # the big line; None: from the narration
 
 
 class VideoScript(BaseModel):
     topic: str
     length_s: int
+    language: str = "en"
     trigger: str
     hook: str
     hook_on_screen: str
@@ -54,6 +63,21 @@ class VideoScript(BaseModel):
 
 def words(text: str) -> list[str]:
     return re.findall(r"[\w'’-]+", text)
+
+
+def beat_headline(beat: Beat) -> str:
+    """A beat's big on-screen line: its own headline, else its first sentence cut to eight words."""
+    if beat.headline:
+        return beat.headline
+    sentence = re.split(r"(?<=[.!?:])\s", beat.narration.strip())[0].rstrip(".:!?")
+    kept = sentence.split()
+    return " ".join(kept[:8]).rstrip(",;") + ("…" if len(kept) > 8 else "")
+
+
+def script_texts(script: VideoScript) -> list[str]:
+    """Everything a viewer hears or reads in the video, one text per line of the claims check."""
+    shown = [line for beat in script.beats for line in (beat.on_screen, beat_headline(beat))]
+    return [*script.narration_parts(), script.hook_on_screen, *shown, script.cta_on_screen]
 
 
 def spoken_seconds(text: str, words_per_minute: int) -> float:
@@ -82,7 +106,8 @@ def check_timing(script: VideoScript, words_per_minute: int, outro_s: float) -> 
         )
     if seconds < 0.6 * room:
         raise ScriptTimingError(
-            f"script for {script.topic!r} fills only {seconds:.1f} s of {room:.1f} s: add beats"
+            f"script for {script.topic!r} fills only {seconds:.1f} s of {room:.1f} s: the brand file has "
+            "too few facts for this length (add products, features, FAQs or facts, or make it shorter)"
         )
     hook_seconds = spoken_seconds(script.hook, words_per_minute)
     if hook_seconds > HOOK_SECONDS + 0.5:
@@ -90,145 +115,293 @@ def check_timing(script: VideoScript, words_per_minute: int, outro_s: float) -> 
     return seconds
 
 
-def pick_trigger(topic: str, length_s: int, words_per_minute: int = 165) -> Trigger:
-    """A trigger chosen from the topic (stable across runs, different across topics) among those
-    whose hook, filled with this topic, can be spoken within the first three seconds."""
-    limit = (HOOK_SECONDS + 0.5) * words_per_minute / 60
-    values = {"topic": topic, "brand": "", "audience": "rider", "product": "", "city": "", "number": "30"}
-    library = [
-        t
-        for _, t in sorted(triggers().items())
-        if "{city}" not in t.template and len(words(fill(t.template, values))) <= limit
-    ]
-    if not library:  # a very long topic: only hooks that do not repeat it
-        library = [t for _, t in sorted(triggers().items()) if "{" not in t.template]
-    digest = hashlib.sha256(f"{topic}|{length_s}".encode()).digest()
-    return library[int.from_bytes(digest[:4], "big") % len(library)]
-
-
 def fill(template: str, values: dict[str, Any]) -> str:
     topic = str(values.get("topic", ""))
     return template.format(**{**values, "Topic": topic[:1].upper() + topic[1:]})
 
 
-# (on-screen text, narration, b-roll) — the offline composer's beat bank, filled from the brand file.
-_BEATS: list[tuple[str, str, str]] = [
-    (
-        "Start small",
-        "Start with one trip a week. Time it, and compare it with how you travel today.",
-        "A rider checks a watch at a green light, city street at morning",
-    ),
-    (
-        "Know the real cost",
-        "Count the real cost of {topic}: fuel, parking and time add up faster than you think.",
-        "Receipts and a parking meter, then a calculator with the total",
-    ),
-    (
-        "Pick the right fit",
-        "The {product} is built for this. {product_description}",
-        "Slow pan along the {product} in the {brand} workshop",
-    ),
-    (
-        "Ask an expert",
-        "Not sure where to begin? Our team in {city} answers {topic} questions every day.",
-        "A mechanic at the {brand} store explains a detail to a customer",
-    ),
-    (
-        "Keep it simple",
-        "Keep a simple routine. Five minutes a week beats one big fix a year.",
-        "Hands doing a quick check, close-up, warm light",
-    ),
-    (
-        "Plan for weather",
-        "Plan for rain and dark evenings: good lights and fenders make every day a riding day.",
-        "Wet street at dusk, lights reflecting, rider passing by",
-    ),
-    (
-        "Think in years",
-        "Think about {topic} over a year, not a week. That is where the savings show up.",
-        "Calendar pages flipping, then a smiling rider at a bike rack",
-    ),
-    (
-        "Try before you buy",
-        "Try it before you decide. A test ride tells you more than any spec sheet.",
-        "Customer takes a test ride out of the {brand} store, sunny day",
-    ),
-]
-_CTAS = [
-    ("Book a free test ride at {domain}.", "Book a test ride"),
-    ("Visit {brand} in {city}, or find us at {domain}.", "Visit us in {city}"),
-    ("Follow {brand} for more, and visit {domain}.", "Follow {brand}"),
-]
+def pick_trigger(
+    topic: str,
+    length_s: int,
+    words_per_minute: int = 165,
+    language: str = "en",
+    values: dict[str, Any] | None = None,
+) -> Trigger:
+    """A trigger chosen from the topic (stable across runs, different across topics) among those whose
+    facts exist (`needs`: a trending topic, a city) and whose hook, filled in, is spoken within three
+    seconds."""
+    values = {"brand": "", "product": "", "city": "", "trending": False, **(values or {}), "topic": topic}
+    have = {"trending": bool(values["trending"]), "city": bool(values["city"])}
+    limit = (HOOK_SECONDS + 0.5) * words_per_minute / 60
+    usable = [t for _, t in sorted(triggers(language).items()) if all(have.get(n, False) for n in t.needs)]
+    library = [t for t in usable if len(words(fill(t.template, values))) <= limit]
+    if not library:  # a very long topic: only hooks that do not repeat it
+        library = [t for t in usable if "{topic}" not in t.template.lower()] or usable
+    digest = hashlib.sha256(f"{topic}|{length_s}".encode()).digest()
+    return library[int.from_bytes(digest[:4], "big") % len(library)]
 
 
-def _short(text: str, limit: int = 14) -> str:
-    """The first sentence of a product description, at most `limit` words."""
-    sentence = re.split(r"(?<=[.!?])\s", text.strip())[0]
-    kept = sentence.split()[:limit]
-    return " ".join(kept).rstrip(".,") + "."
+def _stems(text: str) -> set[str]:
+    return {word[:5] for word in re.findall(r"\w+", text.casefold()) if len(word) > 2}
+
+
+def by_relevance(items: list[Any], topic: str, text_of) -> list[Any]:
+    """Items sharing the most word stems with the topic first; ties keep the brand file's order."""
+    wanted = _stems(topic)
+    return sorted(items, key=lambda item: -len(wanted & _stems(text_of(item))))
+
+
+def _day_runs(days: list[str], names: dict[str, str], wording: dict[str, Any]) -> str:
+    """`tue wed thu fri` → "Tuesday to Friday"; runs of consecutive days, each in the audience's words."""
+    order = sorted({WEEKDAYS.index(day) for day in days})
+    runs: list[list[int]] = []
+    for index in order:
+        if runs and index == runs[-1][-1] + 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    parts = []
+    for run in runs:
+        first, last = names[WEEKDAYS[run[0]]], names[WEEKDAYS[run[-1]]]
+        frame = (
+            wording["days_one"]
+            if len(run) == 1
+            else wording["days_two"]
+            if len(run) == 2
+            else wording["days_range"]
+        )
+        parts.append(frame.format(first=first, last=last))
+    return wording["days_join"].join(parts)
+
+
+def _sentence_end(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+def _beat(wording: dict[str, Any], kind: str, values: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    frame, filled = wording["beats"][kind], {**values, **extra}
+    return {
+        "on_screen": fill(frame["label"], filled)[:60],
+        "narration": fill(frame["narration"], filled),
+        "b_roll": fill(frame["b_roll"], filled),
+    }
+
+
+def _then(beat: dict[str, Any], wording: dict[str, Any], kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The beat with one more sentence from another kind's frame (a price after a product)."""
+    return {**beat, "narration": beat["narration"] + " " + fill(wording["beats"][kind]["narration"], values)}
+
+
+def _product_beats(wording: dict[str, Any], base: dict[str, Any], product: dict[str, Any]) -> list[dict]:
+    """The product with its price, then one beat per feature."""
+    values = {**base, "product": product["name"], "description": _sentence_end(product["description"])}
+    beat = _beat(wording, "product", values)
+    if product.get("price"):
+        beat = _then(beat, wording, "price", {**values, "price": product["price"]})
+    features = [
+        _beat(wording, "feature", values, feature=f.rstrip(".")) for f in product.get("features") or []
+    ]
+    return [beat, *features]
+
+
+def _place_beat(wording: dict[str, Any], base: dict[str, Any], location: dict[str, Any]) -> dict[str, Any]:
+    values = {**base, "city": location["city"], "place": location["place"], "street": location["street"]}
+    beat = _beat(wording, "location", values)
+    for hours in location.get("hours") or []:
+        beat = _then(beat, wording, "hours", {**values, **hours})
+    return beat
+
+
+def candidate_beats(inputs: dict[str, Any], wording: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every beat the brand's facts can fill, most useful first: the trend and its headline, the product
+    closest to the topic with its price and first feature, the closest FAQ and fact, the first place
+    with its hours, a guarantee, a permitted quote; then everything else."""
+    base = {"topic": inputs["topic"], "brand": inputs["brand"], "domain": inputs["domain"]}
+    facts = inputs.get("facts") or {}
+    trend = []
+    if inputs.get("trending"):
+        trend = [_beat(wording, "trend", base)]
+        for headline in (inputs.get("headlines") or [])[:1]:
+            trend = [_then(trend[0], wording, "headline", {**base, "headline": headline.rstrip(".")})]
+    products = [_product_beats(wording, base, p) for p in inputs.get("products") or []] or [[]]
+    faqs = [
+        {
+            **_beat(
+                wording, "faq", base, question=_sentence_end(f["question"]), answer=_sentence_end(f["answer"])
+            ),
+            "whole": True,
+        }
+        for f in facts.get("faqs") or []
+    ]
+    statements = [
+        _beat(wording, "statement", base, statement=_sentence_end(s)) for s in facts.get("statements") or []
+    ]
+    places = [_place_beat(wording, base, location) for location in inputs.get("locations") or []]
+    guarantees = [
+        _beat(wording, "guarantee", base, statement=_sentence_end(g)) for g in facts.get("guarantees") or []
+    ]
+    quotes = [
+        {
+            **_beat(wording, "quote", base, text=q["text"].strip(), author=q["author"]),
+            "headline": q["author"][:90],
+        }
+        for q in facts.get("quotes") or []
+    ]
+    extras = [
+        _beat(wording, "certification", base, certification=c) for c in facts.get("certifications") or []
+    ]
+    extras += [
+        _beat(wording, "figure", base, statement=f["statement"], source=f["source"])
+        for f in facts.get("figures") or []
+    ]
+    if facts.get("founded"):
+        extras.append(_beat(wording, "founded", base, year=facts["founded"]))
+    first = trend + products[0][:2] + faqs[:1] + statements[:1] + places[:1] + guarantees[:1] + quotes[:1]
+    others = [beat for beats in products[1:] for beat in beats]
+    return first + products[0][2:] + others + faqs[1:] + statements[1:] + places[1:] + guarantees[1:] + extras
+
+
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s", text)[0]
 
 
 def compose_video_script(request: Any, rng: random.Random) -> dict[str, Any]:
     """Offline composer for the `video_script` task: a complete script sized to its length."""
+    from marketing_engine.wording import frames
+
     inputs = request.inputs
+    language = inputs.get("language", "en")
+    wording = frames("video", language)
     length_s, wpm = int(inputs["length_s"]), int(inputs.get("words_per_minute", 165))
-    products = inputs.get("products") or [{"name": inputs["brand"], "description": inputs["brand"]}]
-    product = products[rng.randrange(len(products))]
+    products = inputs.get("products") or []
+    cities = inputs.get("cities") or []
     values = {
         "topic": inputs["topic"],
         "brand": inputs["brand"],
         "domain": inputs["domain"],
-        "audience": inputs.get("audience", "rider"),
-        "product": product["name"],
-        "product_description": _short(product["description"]),
-        "city": (inputs.get("cities") or ["your city"])[0],
-        "number": str(length_s),
+        "product": products[0]["name"] if products else inputs["brand"],
+        "city": cities[0] if cities else "",
     }
-    trigger = inputs["trigger"]
-    hook = fill(trigger["template"], values)
+    hook = fill(inputs["trigger"]["template"], values)
     budget = word_budget(length_s, wpm, float(inputs.get("outro_s", 3.5)))
-    cta_text, cta_card = _CTAS[rng.randrange(len(_CTAS))]
-    cta = fill(cta_text, values)
+    ctas = list(wording["ctas"]) + (list(wording["ctas_city"]) if cities else [])
+    if not products:
+        ctas = [c for c in ctas if "{product}" not in c["narration"] + c["card"]]
+    cta_frame = ctas[rng.randrange(len(ctas))]
+    cta = fill(cta_frame["narration"], values)
     room = budget - len(words(hook)) - len(words(cta))
-    bank = list(_BEATS)
-    rng.shuffle(bank)
-    beats: list[dict[str, str]] = []
-    for on_screen, narration, b_roll in bank * (1 + beat_count(length_s) // len(bank)):
-        text = fill(narration, values)
-        if len(words(text)) > room:  # a short video keeps only the beat's first sentence
-            text = re.split(r"(?<=[.!?])\s", text)[0]
-        if len(words(text)) > room or len(beats) >= beat_count(length_s):
+    beats: list[dict[str, Any]] = []
+    for beat in candidate_beats(inputs, wording):
+        if len(beats) >= beat_count(length_s):
+            break
+        whole = beat.pop("whole", False)  # a question without its answer says nothing
+        if len(words(beat["narration"])) > room and not whole:  # a short video keeps the first sentence
+            beat = {**beat, "narration": _first_sentence(beat["narration"])}
+        if len(words(beat["narration"])) > room:
             continue
-        beats.append(
-            {"on_screen": fill(on_screen, values), "narration": text, "b_roll": fill(b_roll, values)}
-        )
-        room -= len(words(text))
+        beats.append(beat)
+        room -= len(words(beat["narration"]))
     return {
         "topic": inputs["topic"],
         "length_s": length_s,
-        "trigger": trigger["name"],
+        "language": language,
+        "trigger": inputs["trigger"]["name"],
         "hook": hook,
         "hook_on_screen": hook.rstrip("."),
         "beats": beats,
         "cta": cta,
-        "cta_on_screen": fill(cta_card, values),
+        "cta_on_screen": fill(cta_frame["card"], values)[:60],
     }
 
 
-def script_inputs(profile: Any, topic: str, length_s: int, words_per_minute: int, outro_s: float) -> dict:
-    """The structured facts a script is written from (the LLM prompt and the offline composer)."""
-    trigger = pick_trigger(topic, length_s, words_per_minute)
+def _hours(location: Any, names: dict[str, str], wording: dict[str, Any]) -> list[dict[str, str]]:
+    return [
+        {
+            "days": _day_runs(list(row.days), names, wording),
+            "opens": row.opens.strftime("%H:%M"),
+            "closes": row.closes.strftime("%H:%M"),
+        }
+        for row in location.hours
+    ]
+
+
+def script_inputs(
+    profile: Any,
+    topic: str,
+    length_s: int,
+    words_per_minute: int,
+    outro_s: float,
+    trending: bool = False,
+    headlines: list[str] | tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """The structured facts a script is written from (the LLM prompt and the offline composer):
+    the brand file's products, facts and places ordered by how close they are to the topic."""
+    from babel.dates import get_day_names
+
+    from marketing_engine.wording import frames
+
+    language = profile.language
+    wording = frames("video", language)
+    day_names = get_day_names("wide", locale=profile.babel_locale)
+    names = {day: day_names[index] for index, day in enumerate(WEEKDAYS)}
+    products = by_relevance(
+        list(profile.products), topic, lambda p: " ".join([p.name, p.description, *p.features])
+    )
+    facts = profile.facts
+    locations = [
+        {
+            "place": location.name or location.city,
+            "city": location.city,
+            "street": location.address.street if location.address else location.city,
+            "hours": _hours(location, names, wording),
+        }
+        for location in profile.locations
+    ]
+    trigger = pick_trigger(
+        topic,
+        length_s,
+        words_per_minute,
+        language,
+        {
+            "brand": profile.name,
+            "product": products[0].name,
+            "city": locations[0]["city"] if locations else "",
+            "trending": trending,
+        },
+    )
     return {
         "topic": topic,
         "length_s": length_s,
         "words_per_minute": words_per_minute,
         "outro_s": outro_s,
+        "language": language,
         "brand": profile.name,
         "domain": profile.domain,
-        "audience": profile.audience.personas[0].split(",")[0].lower()
-        if profile.audience.personas
-        else profile.audience.description,
-        "products": [{"name": p.name, "description": p.description} for p in profile.products],
-        "cities": [location.city for location in profile.locations],
+        "trending": trending,
+        "headlines": list(headlines),
+        "products": [
+            {
+                "name": p.name,
+                "description": p.description,
+                "features": list(p.features),
+                "price": profile.price_of(p),
+            }
+            for p in products
+        ],
+        "facts": {
+            "founded": facts.founded,
+            "statements": by_relevance(list(facts.statements), topic, str),
+            "guarantees": list(facts.guarantees),
+            "certifications": list(facts.certifications),
+            "figures": [{"statement": f.statement, "source": f.source} for f in facts.figures],
+            "faqs": [
+                {"question": f.question, "answer": f.answer}
+                for f in by_relevance(list(facts.faqs), topic, lambda f: f"{f.question} {f.answer}")
+            ],
+            "quotes": [{"text": q.text, "author": q.author} for q in facts.publishable_quotes],
+        },
+        "cities": [location["city"] for location in locations],
+        "locations": locations,
         "trigger": {"name": trigger.name, "template": trigger.template, "principle": trigger.principle},
     }

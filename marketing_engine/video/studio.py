@@ -38,16 +38,37 @@ class Store(Protocol):
     def local_path(self, key: str) -> Path: ...
 
 
-def script_request(profile: Any, dna: dict[str, Any], topic: str, length_s: int) -> Any:
+def script_request(
+    profile: Any,
+    dna: dict[str, Any],
+    topic: str,
+    length_s: int,
+    trending: bool = False,
+    headlines: list[str] | tuple[str, ...] = (),
+) -> Any:
+    """The `video_script` request: the brand's facts ordered by closeness to the topic (the offline
+    composer's material), and a prompt carrying the same facts, the language and the facts-only rule."""
+    from babel import Locale
+
+    from marketing_engine.publishing.copy import facts_block
     from marketing_engine.resources.llm import LLMRequest
 
-    inputs = script_inputs(profile, topic, length_s, dna["words_per_minute"], dna["outro_seconds"])
+    inputs = script_inputs(
+        profile, topic, length_s, dna["words_per_minute"], dna["outro_seconds"], trending, headlines
+    )
+    language = Locale.parse(profile.babel_locale).get_display_name("en")
+    news = "".join(f"\n- In the news: {h}" for h in headlines[:3])
     prompt = (
-        f"Write a {length_s}-second short video script about {topic!r} for {profile.name}. Open with a hook "
-        f"for the first 3 seconds using the '{inputs['trigger']['name']}' trigger "
-        f"({inputs['trigger']['principle']}), template: {inputs['trigger']['template']!r}. Then beats with "
-        "on-screen text, narration and a b-roll description, then a call to action. Spoken at "
-        f"{dna['words_per_minute']} words per minute it must fit {length_s - dna['outro_seconds']:.0f} s."
+        f"Write a {length_s}-second short video script about {topic!r} for {profile.name}, in {language} "
+        f"(set language to {profile.language!r}). Open with a hook for the first 3 seconds using the "
+        f"'{inputs['trigger']['name']}' trigger ({inputs['trigger']['principle']}), template: "
+        f"{inputs['trigger']['template']!r}. Then beats with on-screen text, narration and a b-roll "
+        f"description, then a call to action. Spoken at {dna['words_per_minute']} words per minute it must "
+        f"fit {length_s - dna['outro_seconds']:.0f} s.\n"
+        + ("The topic is trending this week." if trending else "")
+        + news
+        + "\n\n"
+        + facts_block(profile)
     )
     return LLMRequest(task="video_script", prompt=prompt, inputs=inputs, system=profile.description)
 

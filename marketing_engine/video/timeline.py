@@ -8,7 +8,7 @@ from typing import Any
 from marketing_engine.video.captions import TimedWord
 from marketing_engine.video.library import Rendition
 from marketing_engine.video.render import ENCODER, MANIFEST_VERSION
-from marketing_engine.video.script import VideoScript
+from marketing_engine.video.script import VideoScript, beat_headline
 from marketing_engine.video.visuals import Segment
 
 VOICE_OFFSET = 0.3
@@ -60,7 +60,7 @@ def segments(
     built = []
     for index, kind in enumerate(kinds):
         end = starts[index + 1] if index + 1 < len(starts) else duration
-        text = texts[index] if kind != "beat" else _headline(script.beats[index - 1].narration)
+        text = texts[index] if kind != "beat" else beat_headline(script.beats[index - 1])
         word_starts = _hook_word_starts(spoken, len(parts[0]), offset) if kind == "hook" else ()
         built.append(
             Segment(kind, labels[index], text, starts[index], round(end, 3), b_rolls[index], word_starts)
@@ -71,13 +71,6 @@ def segments(
 def _hook_word_starts(spoken: list[dict[str, Any]], hook_chars: int, offset: float) -> tuple[float, ...]:
     """Start times of the hook's words (its on-screen text is the spoken hook, word for word)."""
     return tuple(round(w["start"] + offset, 3) for w in spoken if int(w["char_start"]) < hook_chars)
-
-
-def _headline(narration: str) -> str:
-    """A beat's big on-screen line: its first sentence, cut to eight words."""
-    sentence = re.split(r"(?<=[.!?:])\s", narration.strip())[0].rstrip(".:!?")
-    kept = sentence.split()
-    return " ".join(kept[:8]).rstrip(",;") + ("…" if len(kept) > 8 else "")
 
 
 def build_manifest(

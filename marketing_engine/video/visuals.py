@@ -7,7 +7,9 @@ the renderer composes them all in the single encode, so nothing is encoded twice
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +76,31 @@ def background(dna: VideoDNA, width: int, height: int, seed: int) -> Image.Image
     return Image.fromarray(np.clip(image, 0, 255).astype(np.uint8), "RGB")
 
 
+@lru_cache(maxsize=8)
+def _notdef(font_file: str) -> tuple[ImageFont.FreeTypeFont, bytes]:
+    """The font at a probe size, and the bitmap it draws for a code point it has no glyph for."""
+    font = ImageFont.truetype(font_file, 24)
+    return font, bytes(font.getmask("\U0010fffd"))  # a private-use code point no font draws
+
+
+@lru_cache(maxsize=4096)
+def _droppable(font_file: str, char: str) -> bool:
+    """A symbol (emoji, skin tone, variation selector, joiner) the font would draw as an empty box.
+    Letters are never dropped: a box there says the brand's font lacks its script."""
+    if char in "\u200d" or 0xFE00 <= ord(char) <= 0xFE0F:
+        return True
+    if unicodedata.category(char) not in ("So", "Sk"):
+        return False
+    font, notdef = _notdef(font_file)
+    return bytes(font.getmask(char)) == notdef
+
+
+def drawable(text: str, font_file: str) -> str:
+    """`text` without the symbols `font_file` cannot draw (an emoji in a tagline), spaces tidied."""
+    kept = "".join(char for char in text if not _droppable(font_file, char))
+    return " ".join(kept.split())
+
+
 def _wrap(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list[str]:
     lines: list[str] = []
     for word in text.split():
@@ -89,6 +116,7 @@ def headline_card(dna: VideoDNA, label: str, text: str, max_width: int, size: in
     """Bold white headline; the last line sits on a marker stroke in the brand's secondary colour."""
     font = ImageFont.truetype(dna.bold_font_file, size)
     small = ImageFont.truetype(dna.bold_font_file, max(24, size // 3))
+    label, text = drawable(label, dna.bold_font_file), drawable(text, dna.bold_font_file)
     lines = _wrap(text.upper(), font, max_width - 40)
     line_height = round(size * 1.18)
     label_height = round(size * 0.6) if label else 0
@@ -121,12 +149,15 @@ def headline_card(dna: VideoDNA, label: str, text: str, max_width: int, size: in
 
 def end_card(dna: VideoDNA, action: str, width: int, size: int) -> Image.Image:
     """The call-to-action panel: the action, the domain on a button, the brand and tagline."""
+    action = drawable(action, dna.bold_font_file)
+    tagline = drawable(dna.tagline, dna.font_file)
+    brand = drawable(dna.brand, dna.font_file)
     while True:  # shrink until the longest word and the footer fit the panel
         big = ImageFont.truetype(dna.bold_font_file, size)
         mid = ImageFont.truetype(dna.bold_font_file, round(size * 0.55))
         small = ImageFont.truetype(dna.font_file, round(size * 0.42))
         lines = _wrap(action, big, width - 120)
-        footer = f"{dna.brand} · {dna.tagline}" if dna.tagline else dna.brand
+        footer = f"{brand} · {tagline}" if tagline else brand
         widest = max(
             [big.getlength(line) for line in lines]
             + [small.getlength(footer), mid.getlength(dna.domain) + 80]
@@ -162,7 +193,8 @@ def end_card(dna: VideoDNA, action: str, width: int, size: int) -> Image.Image:
 
 def brand_pill(dna: VideoDNA, size: int) -> Image.Image:
     font = ImageFont.truetype(dna.bold_font_file, size)
-    width = round(font.getlength(dna.brand)) + size * 2 + 20
+    brand = drawable(dna.brand, dna.bold_font_file)
+    width = round(font.getlength(brand)) + size * 2 + 20
     height = round(size * 1.9)
     pill = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(pill)
@@ -171,7 +203,7 @@ def brand_pill(dna: VideoDNA, size: int) -> Image.Image:
         (size * 0.6, height / 2 - size * 0.35, size * 1.3, height / 2 + size * 0.35),
         fill=_rgb(dna.palette["accent"]),
     )
-    draw.text((size * 1.7, height / 2), dna.brand, font=font, fill=(255, 255, 255), anchor="lm")
+    draw.text((size * 1.7, height / 2), brand, font=font, fill=(255, 255, 255), anchor="lm")
     return pill
 
 
@@ -227,7 +259,7 @@ def _kinetic_lines(
 ) -> list[Layer]:
     """Kinetic text: each line of the hook slides in as its first word is spoken."""
     font = ImageFont.truetype(dna.bold_font_file, size)
-    lines = _wrap(segment.text.upper(), font, card_width - 40)
+    lines = _wrap(drawable(segment.text, dna.bold_font_file).upper(), font, card_width - 40)
     line_height = round(size * 1.18)
     layers, word_index = [], 0
     for number, line in enumerate(lines):

@@ -180,3 +180,52 @@ def test_a_rendition_that_breaks_the_spec_blocks_publishing_and_says_why(tmp_pat
         [row] = session.scalars(select(VideoAsset)).all()
         assert row.gate_status == "failed" and row.gate_report["failures"][0].startswith("loudness -1")
     warehouse.dispose()
+
+
+def test_a_script_with_invented_claims_is_held_not_voiced_rendered_or_published(tmp_path, monkeypatch):
+    from marketing_engine.video import script as script_module
+
+    compose = script_module.compose_video_script
+
+    def invents_a_statistic(request, rng):  # what an LLM might answer
+        written = compose(request, rng)
+        written["beats"][0]["narration"] = "Nine in ten save 40%. We tested it."
+        return written
+
+    monkeypatch.setattr(script_module, "compose_video_script", invents_a_statistic)
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("topics", [KEY])
+    config = {
+        "ops": {
+            "video_scripts": {"config": {"length_s": 15}},
+            "visual_tracks": {"config": {"renditions": ["preview"]}},
+        }
+    }
+    result = materialize(
+        ASSETS,
+        selection=["video_dna", *PARTITIONED],
+        resources=_resources(url),
+        instance=instance,
+        partition_key=KEY,
+        run_config=config,
+    )
+    assert result.success
+    scripts = result.asset_value("video_scripts")
+    assert scripts["held"].startswith("claims gate: ") and scripts["claims"]["counts"]["first_person"] == 1
+    assert scripts["claims"]["counts"]["numeral"] >= 2
+    metadata = next(
+        e.materialization.metadata
+        for e in result.get_asset_materialization_events()
+        if e.asset_key.path[-1] == "video_scripts"
+    )
+    assert metadata["claims_passed"].value is False and metadata["claims_first_person"].value == 1
+    for name in ("voiceovers", "visual_tracks", "rendered_videos", "video_metadata"):
+        assert result.asset_value(name) == {"held": scripts["held"]}, name
+    [check] = result.get_asset_check_evaluations()
+    assert check.passed and check.description.startswith("held, not rendered")
+    assert not (home_dir("videos") / KEY / "preview.mp4").exists()
+    warehouse = Warehouse(url)
+    with warehouse.session() as session:
+        assert session.scalars(select(VideoAsset)).all() == []
+    warehouse.dispose()

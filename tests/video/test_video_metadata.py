@@ -55,3 +55,30 @@ def test_voice_that_overruns_the_video_is_refused(short_script):
         segments(short_script, [], 15.0, 0.3)
     with pytest.raises(KeyError, match="unknown rendition 'cinema'"):
         rendition("cinema")
+
+
+def _tasca():
+    from vocabulary import examples
+
+    return next(p for p in examples() if p.language == "pt")
+
+
+def test_cards_keep_accents_and_drop_only_the_emoji_the_font_cannot_draw():
+    from marketing_engine.video.visuals import drawable, end_card, headline_card
+
+    dna = video_dna(_tasca())
+    assert "🐙" in dna.tagline
+    assert drawable(dna.tagline, dna.font_file) == dna.tagline.replace(" 🐙", "")
+    assert drawable("Conceição ❤️ 👍🏽", find_font("DejaVu Sans", bold=True)) == "Conceição ❤"  # Sans has ❤
+    card = end_card(dna, "Veja Polvo à Lagareiro 🐙", 900, 80)
+    assert card.width == 900 and card.getbbox() is not None
+    assert headline_card(dna, "Preço", "Bacalhau à Brás 🐙", 900, 90).height > 90
+
+
+def test_hashtags_keep_letters_of_any_script(short_script):
+    profile = _tasca()
+    script = short_script.model_copy(update={"topic": "polvo à lagareiro"})
+    tags = hashtags(profile, script, 5, "instagram")
+    assert tags[:2] == ["#PolvoÀLagareiro", "#TascaDaConceição"]
+    entries = platform_metadata(profile, script, ["vertical"])
+    assert "#PolvoÀLagareiro" in entries["tiktok"]["description"]

@@ -4,26 +4,37 @@ import random
 import re
 
 import pytest
+from vocabulary import examples, leaks, own_words
 
+from marketing_engine.claims import check_claims
 from marketing_engine.resources.llm import LLMRequest, LLMResource
+from marketing_engine.trends.replay import fill_title
+from marketing_engine.video.dna import video_dna
 from marketing_engine.video.library import spec_table, triggers
 from marketing_engine.video.script import (
     LENGTHS,
+    Beat,
     ScriptTimingError,
     VideoScript,
+    beat_headline,
     check_timing,
     compose_video_script,
+    fill,
     pick_trigger,
     script_inputs,
+    script_texts,
     spoken_seconds,
+    words,
 )
+from marketing_engine.video.speech import resolve_voice, synthesize
 from marketing_engine.video.studio import checked_script, script_request
+from marketing_engine.wording import frames
 
 
 def test_trigger_library_has_at_least_40_named_triggers_with_fillable_templates():
     library = triggers()
     assert len(library) >= 40
-    allowed = {"topic", "Topic", "brand", "audience", "product", "city", "number"}
+    allowed = {"topic", "Topic", "brand", "product", "city"}
     for trigger in library.values():
         assert trigger.principle and trigger.template
         assert set(re.findall(r"{(\w+)}", trigger.template)) <= allowed, trigger.name
@@ -86,3 +97,96 @@ def test_spec_table_names_a_source_for_every_platform():
         assert spec["source"].startswith("https://"), name
     for rendition in table["renditions"].values():
         assert set(rendition["platforms"]) <= set(table["platforms"])
+
+
+def _frame_words(node) -> set[str]:
+    """Every word the frames themselves write (slots removed)."""
+    if isinstance(node, dict):
+        return set().union(*(_frame_words(v) for v in node.values())) if node else set()
+    if isinstance(node, list):
+        return set().union(*(_frame_words(v) for v in node)) if node else set()
+    text = re.sub(r"{\w+}", " ", str(node))
+    return {w.casefold() for w in re.findall(r"[^\W\d_]{3,}", text)}
+
+
+def _brand_script(profile, length=30):
+    dna = video_dna(profile).as_dict()
+    topic = profile.seed_topics[0]
+    headline = fill_title(frames("trends", profile.language)["news_titles"][0], topic)
+    request = script_request(profile, dna, topic, length, trending=True, headlines=[headline])
+    script, _ = checked_script(LLMResource(backend="offline").generate(request, VideoScript).data, dna)
+    return script, [topic, headline], dna
+
+
+@pytest.mark.parametrize("profile", examples(), ids=lambda p: p.slug)
+def test_each_brand_gets_a_script_from_its_own_facts_in_its_own_language(profile):
+    script, evidence, _ = _brand_script(profile)
+    seen = "\n".join([*script_texts(script), *(beat.b_roll for beat in script.beats)])
+    assert script.language == profile.language
+    report = check_claims("\n".join(script_texts(script)), profile, evidence)
+    assert report.counts() == {"numeral": 0, "first_person": 0, "testimonial": 0}, report.summary()
+    assert leaks(seen, profile) == {}
+    assert profile.seed_topics[0] in script.narration.casefold()
+    assert any(product.name in script.narration for product in profile.products)
+    other = "pt" if profile.language == "en" else "en"
+    other_only = _frame_words(frames("video", other)) - _frame_words(frames("video", profile.language))
+    written = {w.casefold() for w in re.findall(r"[^\W\d_]+", seen)}
+    assert not (written & other_only) - own_words(profile)
+
+
+def test_the_portuguese_script_keeps_its_letters_and_is_spoken_with_a_portuguese_voice():
+    profile = next(p for p in examples() if p.language == "pt")
+    script, _, dna = _brand_script(profile)
+    assert "à" in script.narration and "ç" in script.narration.casefold() + script.cta
+    assert resolve_voice(dna["voice"]).languages[0] == "pt"
+    spoken = synthesize(script.narration, voice=dna["voice"], rate=dna["words_per_minute"])
+    heard = [w.word for w in spoken.words]
+    assert "lagareiro" in heard and "notícias" in heard
+    assert len(heard) >= 0.9 * len(words(script.narration))
+    assert [w.start for w in spoken.words] == sorted(w.start for w in spoken.words)
+
+
+@pytest.mark.parametrize("language", ["en", "pt"])
+def test_hooks_make_no_claim_of_their_own_in_any_brand(language):
+    library = triggers(language)
+    assert len(library) >= 40 and set(library) == set(triggers("en"))
+    for profile in examples():
+        values = {"topic": profile.seed_topics[0], "brand": profile.name, "product": profile.products[0].name}
+        values["city"] = profile.locations[0].city if profile.locations else ""
+        for trigger in library.values():
+            hook = fill(trigger.template, values)
+            assert check_claims(hook, profile, [values["topic"]]).passed, (profile.name, hook)
+
+
+def test_trending_hooks_only_for_trending_topics_and_city_hooks_only_with_a_city():
+    for topic in [f"topic {n}" for n in range(60)]:
+        plain = pick_trigger(topic, 30, values={"trending": False, "city": ""})
+        assert not plain.needs
+    needs = {n for t in triggers().values() for n in t.needs}
+    assert needs == {"trending", "city"}
+
+
+def test_a_script_that_invents_numbers_or_experience_fails_the_gate(example_brand, short_script):
+    invented = short_script.model_copy(
+        update={
+            "beats": [
+                *short_script.beats,
+                Beat(
+                    on_screen="Proof",
+                    narration="Nine out of ten riders save 40% a month. We tested this for 13 weeks.",
+                    b_roll="Chart",
+                ),
+            ]
+        }
+    )
+    report = check_claims("\n".join(script_texts(invented)), example_brand, [invented.topic])
+    assert report.counts()["numeral"] >= 2 and report.counts()["first_person"] == 1
+
+
+def test_a_quote_beat_shows_its_author_not_a_cut_quote(example_brand):
+    inputs = script_inputs(example_brand, "e-bike maintenance", 120, 165, 3.5)
+    script = VideoScript.model_validate(
+        compose_video_script(LLMRequest(task="video_script", prompt="", inputs=inputs), random.Random(1))
+    )
+    quotes = [b for b in script.beats if "“" in b.narration]
+    assert quotes and beat_headline(quotes[0]) == example_brand.facts.publishable_quotes[0].author
