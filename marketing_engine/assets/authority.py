@@ -11,12 +11,9 @@ from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetExecutionContext,
-    Backoff,
     Config,
-    Jitter,
     MaterializeResult,
     MetadataValue,
-    RetryPolicy,
     asset,
     asset_check,
 )
@@ -52,9 +49,6 @@ class RelevanceConfig(Config):
     """`minilm`: the keyword-clustering embeddings (default); `tfidf`: a light lexical fallback."""
 
     relevance_method: Literal["minilm", "tfidf"] = "minilm"
-
-
-NETWORK_RETRY = RetryPolicy(max_retries=2, delay=5, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
 
 
 def _now() -> datetime:
@@ -135,7 +129,6 @@ def brand_site_folder(profile: BrandProfile) -> Path:
 @asset(
     group_name=GROUP,
     deps=["brand_profile", "programmatic_pages", "static_site"],
-    retry_policy=NETWORK_RETRY,
     pool="crawler",
     description="Broken outbound links on prospect sites that a brand page could replace, and resource "
     "pages on the brand's topics (polite, SSRF-safe crawl).",
@@ -183,7 +176,6 @@ def link_prospects(
 @asset(
     group_name=GROUP,
     deps=["link_prospects"],
-    retry_policy=NETWORK_RETRY,
     pool="crawler",
     description="Links to the brand: earned ones found on prospect sites and promised ones re-checked "
     "(rel, anchor, first/last seen); links that disappeared are flagged lost.",
@@ -236,7 +228,6 @@ def backlinks(
 @asset(
     group_name=GROUP,
     deps=["brand_profile", "keyword_universe"],
-    retry_policy=NETWORK_RETRY,
     description="Journalist requests from HARO-, Qwoted- and SourceBottle-style digests in the mailbox: one "
     "row per query, deduplicated, expired ones dropped, relevance to the brand's topics scored.",
 )
@@ -558,7 +549,6 @@ def _keywords(session, profile: BrandProfile) -> list[str]:
 @asset(
     group_name=GROUP,
     deps=["brand_profile", "keyword_universe", "programmatic_pages"],
-    retry_policy=NETWORK_RETRY,
     pool="crawler",
     description="Competitors' sitemaps and pages crawled and diffed (new, changed, gone); their topics mapped "
     "onto the keyword universe to show gaps; their ads from the Meta Ad Library when a token is set.",
@@ -635,7 +625,6 @@ def competitor_watch(
 @asset(
     group_name=GROUP,
     deps=["brand_profile"],
-    retry_policy=NETWORK_RETRY,
     description="Creators on the brand's topics (YouTube channels, X authors), scored by topic relevance and "
     "engagement rate; partnership outreach goes through the sequences.",
 )
@@ -687,7 +676,6 @@ def influencers(
 @asset(
     group_name=GROUP,
     deps=["brand_profile"],
-    retry_policy=NETWORK_RETRY,
     description="Communities where the brand's topics are discussed: subreddits (the brand's own list and "
     "topic search) and Discord servers from the brand file's invite links, with members and activity.",
 )
