@@ -47,7 +47,7 @@ from marketing_engine.publishing.copy import (
 from marketing_engine.publishing.platforms import Draft, registry, validate, validate_draft
 from marketing_engine.publishing.queue import dispatch_due, sync_calendar
 from marketing_engine.resources.brand import BrandResource
-from marketing_engine.resources.llm import LLMRequest, LLMResource, total_usage
+from marketing_engine.resources.llm import LLMRequest, LLMResource, batch_custom_id, total_usage
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.publishers import PublishersResource
 from marketing_engine.resources.warehouse import WarehouseResource
@@ -151,7 +151,7 @@ def social_copy(
             inputs=pitch_inputs(s, profile),
             system=_system(profile),
             max_tokens=600,
-            custom_id=s.ref[:60],
+            custom_id=batch_custom_id(s.ref),
         )
         for s in sources
     ]

@@ -11,6 +11,8 @@ Every result carries token and dollar usage, so assets can report what generatio
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Sequence
 from typing import Any, Literal, TypeVar
 
@@ -65,6 +67,20 @@ class LLMRequest(BaseModel):
     max_tokens: int = 4096
     temperature: float = 0.7
     custom_id: str | None = None
+
+
+_CUSTOM_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+def batch_custom_id(ref: str) -> str:
+    """A Message Batches custom_id (1-64 letters, digits, `_` or `-`) for any reference, one per
+    reference: the reference itself when it already fits, else its allowed characters and a short
+    hash of the whole (`page:guide/x` → `page-guide-x-1f2e3d4c5b`)."""
+    if _CUSTOM_ID.fullmatch(ref):
+        return ref
+    digest = hashlib.sha256(ref.encode("utf-8")).hexdigest()[:10]
+    kept = re.sub(r"[^a-zA-Z0-9_-]+", "-", ref).strip("-")[: 64 - len(digest) - 1]
+    return f"{kept}-{digest}" if kept else digest
 
 
 class LLMResult(BaseModel):
