@@ -179,6 +179,12 @@ def faq_page(questions: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
     }
 
 
+def script_json(block: dict[str, Any]) -> str:
+    """JSON for a <script> element: `<`, `>` and `&` as \\u escapes (what Jinja's tojson does), so
+    brand text such as `</script>` cannot end the element early."""
+    return json.dumps(block).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def validate(blocks: Sequence[dict[str, Any]]) -> list[str]:
     """Problems with the JSON-LD blocks: each must survive an HTML round trip through extruct
     unchanged and carry its type's required properties (Product also needs offers, rating or review)."""
@@ -186,7 +192,7 @@ def validate(blocks: Sequence[dict[str, Any]]) -> list[str]:
 
     html = (
         "<html><head>"
-        + "".join(f'<script type="application/ld+json">{json.dumps(b)}</script>' for b in blocks)
+        + "".join(f'<script type="application/ld+json">{script_json(b)}</script>' for b in blocks)
         + "</head><body></body></html>"
     )
     extracted = extruct.extract(html, syntaxes=["json-ld"], uniform=False)["json-ld"]
