@@ -14,6 +14,7 @@ Search Console also gives positions, used by `serp_positions` (`search_console_r
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
@@ -122,6 +123,7 @@ class KeywordIdeasResource(ConfigurableResource):
     days: int = 28
 
     _sleep: Callable[[float], None] = PrivateAttr(default=time.sleep)
+    _unavailable: str | None = PrivateAttr(default=None)  # why autocomplete gave nothing
     _transport: Any = PrivateAttr(default=None)
     _service: Any = PrivateAttr(default=None)
 
@@ -143,12 +145,21 @@ class KeywordIdeasResource(ConfigurableResource):
                 for query in [seed, *(f"{w} {seed}" for w in ("how", "what", "best", "why")), f"{seed} vs"]:
                     if not cap.take():
                         return found
-                    found += [
-                        KeywordIdea(s, seed, "autocomplete")
-                        for s in autocomplete_suggestions(
-                            client, query, self.language, self.country, self._sleep
-                        )
-                    ]
+                    try:
+                        found += [
+                            KeywordIdea(s, seed, "autocomplete")
+                            for s in autocomplete_suggestions(
+                                client, query, self.language, self.country, self._sleep
+                            )
+                        ]
+                    except ProviderError as exc:
+                        if not exc.retryable:
+                            raise  # a changed or refusing endpoint is a bug to see, not an outage
+                        # Keyless and best effort: an unreachable endpoint leaves the offline
+                        # expansion, and the run's keyed providers go ahead without it.
+                        self._unavailable = str(exc)
+                        logging.getLogger(__name__).warning("autocomplete: %s; offline expansion only", exc)
+                        return found
                     self._sleep(self.delay_seconds)
         return found
 
