@@ -60,3 +60,23 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
         while block := handle.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _seal_path(path: Path) -> Path:
+    return Path(path).with_name(Path(path).name + ".sha256")
+
+
+def seal(path: Path) -> str:
+    """Record the sha256 of a finished artifact beside it (`<name>.sha256`); returns the digest."""
+    digest = sha256_file(path)
+    write_text(_seal_path(path), digest + "\n")
+    return digest
+
+
+def sealed(path: Path) -> bool:
+    """True only when the file exists and its bytes still hash to the digest recorded when it was
+    made: a cached artifact is trusted on its content, not on a database row or its name."""
+    path, record = Path(path), _seal_path(path)
+    if not (path.is_file() and record.is_file()):
+        return False
+    return record.read_text(encoding="utf-8").strip() == sha256_file(path)
