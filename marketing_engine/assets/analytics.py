@@ -16,10 +16,10 @@ from dagster import (
     asset,
     asset_check,
 )
-
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import daily_partitions
 from marketing_engine.brand import PLATFORMS
+from marketing_engine.files import write_text
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.metrics import MetricsResource
@@ -277,7 +277,7 @@ def marketing_report(
     profile = brand.load()
     html, sections = build_report(warehouse.get(), brand.slug, profile.name, datetime.now(UTC), profile.money)
     path = home_dir("reports") / f"{brand.slug}-marketing-report.html"
-    path.write_text(html, encoding="utf-8")
+    write_text(path, html)
     stored = media_store.put_file(path, "text/html")
     return MaterializeResult(
         metadata={

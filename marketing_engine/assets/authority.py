@@ -17,10 +17,9 @@ from dagster import (
     asset,
     asset_check,
 )
-from sqlalchemy import select
-
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.brand import BrandProfile
+from marketing_engine.files import write_text
 from marketing_engine.resources.ad_library import AdLibraryResource
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.crawler import CrawlerResource
@@ -39,6 +38,7 @@ from marketing_engine.warehouse.models import (
     Pitch,
     ProgrammaticPage,
 )
+from sqlalchemy import select
 
 GROUP = "authority"
 MAILBOX_DAYS = 30  # digests older than this are expired; replies come within a sequence's 7 days
@@ -79,7 +79,7 @@ def _write_report(name: str, data: dict, **dumps: Any) -> Path:
 
     report = home_dir("reports") / "authority" / name
     report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(json.dumps(data, indent=2, **dumps))
+    write_text(report, json.dumps(data, indent=2, **dumps))
     return report
 
 

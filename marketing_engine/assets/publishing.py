@@ -16,10 +16,9 @@ from dagster import (
     asset,
     asset_check,
 )
-from sqlalchemy import or_, select
-
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.brand import BrandProfile
+from marketing_engine.files import write_text
 from marketing_engine.publishing.calendar import (
     BrandWindows,
     LearnedTimes,
@@ -63,6 +62,7 @@ from marketing_engine.warehouse.models import (
     SocialPost,
     VideoAsset,
 )
+from sqlalchemy import or_, select
 
 MAX_PAGES = 20  # the best pages per run; the rest wait for the next calendar
 HORIZON_DAYS = 14
@@ -334,7 +334,7 @@ def _review_report(slug: str, session) -> tuple[str, str]:
         for d in decisions
     ]
     text = "\n".join(lines) + "\n"
-    path.write_text(text, encoding="utf-8")
+    write_text(path, text)
     return str(path), text
 
 

@@ -25,12 +25,10 @@ from dagster import (
     asset_check,
     multi_asset_check,
 )
-from slugify import slugify
-from sqlalchemy import delete, select, update
-
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import keyword_cluster_partitions
 from marketing_engine.brand import BrandProfile
+from marketing_engine.files import write_text
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.keyword_ideas import KeywordIdeasResource
 from marketing_engine.resources.llm import LLMRequest, LLMResource, total_usage
@@ -50,6 +48,8 @@ from marketing_engine.warehouse.models import (
     SeoPageBrief,
     SerpResult,
 )
+from slugify import slugify
+from sqlalchemy import delete, select, update
 
 GROUP = "seo"
 
@@ -496,7 +496,7 @@ def page_schema(
         if found := schema.validate(blocks):
             problems[page.path] = found
     stored = media_store.put_bytes(json.dumps(manifest, sort_keys=True).encode(), suffix=".json")
-    (home_dir("seo") / "json_ld_problems.json").write_text(json.dumps(problems, indent=1))
+    write_text(home_dir("seo") / "json_ld_problems.json", json.dumps(problems, indent=1))
     rich = Counter(t for blocks in manifest.values() for t in schema.rich_result_types(blocks))
     return MaterializeResult(
         metadata={

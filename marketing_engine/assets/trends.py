@@ -15,10 +15,9 @@ from dagster import (
     MetadataValue,
     asset,
 )
-from sqlalchemy import delete, select
-
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import daily_partitions, topics_partitions
+from marketing_engine.files import write_text
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.trend_sources import TrendSourcesResource
@@ -35,6 +34,7 @@ from marketing_engine.warehouse.models import (
     TrendSignal,
     TrendSourceStatus,
 )
+from sqlalchemy import delete, select
 
 if TYPE_CHECKING:  # the analysis modules load numpy: imported in the asset bodies that use them
     from marketing_engine.trends.opportunities import TopicSignalRow
@@ -340,7 +340,7 @@ def topic_brief(
     )
     stored = media_store.put_bytes(text.encode(), suffix=".md")
     path = home_dir("briefs") / f"{key}.md"
-    path.write_text(text)
+    write_text(path, text)
     with warehouse.get().session() as session:
         session.query(TrendOpportunity).filter_by(id=found.id).update({"brief_key": stored.key})
     return MaterializeResult(

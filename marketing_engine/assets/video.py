@@ -6,7 +6,6 @@ with its thumbnail, captions and metadata to `$MARKETING_ENGINE_HOME/videos/<top
 """
 
 import hashlib
-import shutil
 import time
 
 from dagster import (
@@ -21,10 +20,9 @@ from dagster import (
     asset,
     asset_check,
 )
-from pydantic import Field
-
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import topics_partitions
+from marketing_engine.files import copy_file, write_bytes, write_text
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.footage import FootageResource
 from marketing_engine.resources.llm import LLMResource
@@ -35,6 +33,7 @@ from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.settings import home_dir
 from marketing_engine.warehouse import upsert
 from marketing_engine.warehouse.models import VideoAsset, VideoDNA
+from pydantic import Field
 
 GROUP = "video"
 
@@ -327,10 +326,9 @@ def rendered_videos(
     warehouse: WarehouseResource,
     media_store: MediaStoreResource,
 ) -> MaterializeResult[dict]:
-    from sqlalchemy import select
-
     from marketing_engine.video.script import VideoScript
     from marketing_engine.video.studio import render_renditions
+    from sqlalchemy import select
 
     key = context.partition_key
     slug = brand.load().slug
@@ -369,10 +367,11 @@ def rendered_videos(
     value, rows = {}, []
     for item in rendered:
         video, thumb = media_store.put_file(item.video), media_store.put_file(item.thumbnail)
-        shutil.copyfile(item.video, folder / f"{item.rendition}.mp4")
-        shutil.copyfile(item.thumbnail, folder / f"{item.rendition}.png")
+        copy_file(item.video, folder / f"{item.rendition}.mp4")
+        copy_file(item.thumbnail, folder / f"{item.rendition}.png")
         for suffix in ("srt", "vtt"):
-            (folder / f"{item.rendition}.{suffix}").write_bytes(
+            write_bytes(
+                folder / f"{item.rendition}.{suffix}",
                 media_store.get_bytes(captions[item.rendition]["keys"][suffix])
             )
         size = item.manifest["rendition"]
@@ -429,11 +428,10 @@ def rendered_videos_meet_platform_specs(
 ) -> AssetCheckResult:
     from concurrent.futures import ThreadPoolExecutor
 
-    from sqlalchemy import select
-
     from marketing_engine.video import captions as cap
     from marketing_engine.video.gates import run_gates
     from marketing_engine.video.library import rendition
+    from sqlalchemy import select
 
     if rendered_videos.get("held"):  # nothing was rendered, nothing will be published
         return AssetCheckResult(
@@ -498,7 +496,7 @@ def video_metadata(
     script = VideoScript.model_validate(video_scripts["script"])
     entries = platform_metadata(brand.load(), script, list(rendered_videos))
     folder = home_dir("videos") / video_scripts["topic_key"]
-    (folder / "metadata.json").write_text(json.dumps(entries, indent=1, ensure_ascii=False), encoding="utf-8")
+    write_text(folder / "metadata.json", json.dumps(entries, indent=1, ensure_ascii=False))
     stored = media_store.put_file(folder / "metadata.json")
     rows = [
         {

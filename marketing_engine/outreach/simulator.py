@@ -12,6 +12,7 @@ from html import escape
 from pathlib import Path
 
 from marketing_engine.brand import BrandProfile
+from marketing_engine.files import write_bytes
 from marketing_engine.wording import frames
 
 
@@ -109,6 +110,6 @@ def seed_inbox(folder: Path, brand: BrandProfile, now: datetime, seed: int = 0) 
         ("sourcebottle", sourcebottle_digest, queries[2::3]),
     ):
         path = folder / f"{now:%Y-%m-%d}-{name}.eml"
-        path.write_bytes(bytes(build(part, now, to)))
+        write_bytes(path, bytes(build(part, now, to)))
         written.append(path)
     return written

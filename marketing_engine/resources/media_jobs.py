@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
+from marketing_engine.files import write_bytes
 from marketing_engine.resources.http import ProviderError, send_with_retry
 
 
@@ -133,5 +133,5 @@ class JobAPI:
             response = send_with_retry(client, "GET", url, provider=self.provider, sleep=self.sleep)
         if not response.content:
             raise ProviderError(self.provider, f"empty download from {url}")
-        target.write_bytes(response.content)
+        write_bytes(target, response.content)
         return target

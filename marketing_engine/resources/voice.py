@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dagster import ConfigurableResource
-from pydantic import Field
-
+from marketing_engine.files import write_bytes, write_text
 from marketing_engine.settings import home_dir
+from pydantic import Field
 
 ELEVENLABS_URL = "https://api.elevenlabs.io"
 
@@ -99,7 +99,7 @@ class VoiceResource(ConfigurableResource):
             words = self._espeak(text, voice, words_per_minute, wav)
         else:
             words = self._elevenlabs(text, wav)
-        timings.write_text(json.dumps(words))
+        write_text(timings, json.dumps(words))
         return wav, words, False
 
     def _espeak(self, text: str, voice: str, words_per_minute: int, target: Path) -> list[dict[str, Any]]:
@@ -115,7 +115,6 @@ class VoiceResource(ConfigurableResource):
 
     def _elevenlabs(self, text: str, target: Path) -> list[dict[str, Any]]:
         import httpx
-
         from marketing_engine.resources.http import ProviderError, send_with_retry
 
         if not self.api_key:
@@ -137,5 +136,5 @@ class VoiceResource(ConfigurableResource):
         except (ValueError, KeyError, TypeError) as exc:
             raise ProviderError("elevenlabs", f"malformed with-timestamps response: {exc}") from None
         words = words_from_alignment(text, alignment)
-        target.write_bytes(pcm_to_wav(pcm, 22050))
+        write_bytes(target, pcm_to_wav(pcm, 22050))
         return words
