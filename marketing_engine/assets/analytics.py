@@ -16,6 +16,7 @@ from dagster import (
     asset,
     asset_check,
 )
+
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import daily_partitions
 from marketing_engine.brand import PLATFORMS

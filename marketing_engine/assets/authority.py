@@ -17,6 +17,8 @@ from dagster import (
     asset,
     asset_check,
 )
+from sqlalchemy import select
+
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.brand import BrandProfile
 from marketing_engine.files import write_text
@@ -38,7 +40,6 @@ from marketing_engine.warehouse.models import (
     Pitch,
     ProgrammaticPage,
 )
-from sqlalchemy import select
 
 GROUP = "authority"
 MAILBOX_DAYS = 30  # digests older than this are expired; replies come within a sequence's 7 days

@@ -16,6 +16,8 @@ from dagster import (
     asset,
     asset_check,
 )
+from sqlalchemy import or_, select
+
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.brand import BrandProfile
 from marketing_engine.files import write_text
@@ -62,7 +64,6 @@ from marketing_engine.warehouse.models import (
     SocialPost,
     VideoAsset,
 )
-from sqlalchemy import or_, select
 
 MAX_PAGES = 20  # the best pages per run; the rest wait for the next calendar
 HORIZON_DAYS = 14

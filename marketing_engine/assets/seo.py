@@ -25,6 +25,9 @@ from dagster import (
     asset_check,
     multi_asset_check,
 )
+from slugify import slugify
+from sqlalchemy import delete, select, update
+
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import keyword_cluster_partitions
 from marketing_engine.brand import BrandProfile
@@ -48,8 +51,6 @@ from marketing_engine.warehouse.models import (
     SeoPageBrief,
     SerpResult,
 )
-from slugify import slugify
-from sqlalchemy import delete, select, update
 
 GROUP = "seo"
 

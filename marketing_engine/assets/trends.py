@@ -15,6 +15,8 @@ from dagster import (
     MetadataValue,
     asset,
 )
+from sqlalchemy import delete, select
+
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import daily_partitions, topics_partitions
 from marketing_engine.files import write_text
@@ -34,7 +36,6 @@ from marketing_engine.warehouse.models import (
     TrendSignal,
     TrendSourceStatus,
 )
-from sqlalchemy import delete, select
 
 if TYPE_CHECKING:  # the analysis modules load numpy: imported in the asset bodies that use them
     from marketing_engine.trends.opportunities import TopicSignalRow

@@ -20,6 +20,8 @@ from dagster import (
     asset,
     asset_check,
 )
+from pydantic import Field
+
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import topics_partitions
 from marketing_engine.files import copy_file, write_bytes, write_text
@@ -33,7 +35,6 @@ from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.settings import home_dir
 from marketing_engine.warehouse import upsert
 from marketing_engine.warehouse.models import VideoAsset, VideoDNA
-from pydantic import Field
 
 GROUP = "video"
 
@@ -326,9 +327,10 @@ def rendered_videos(
     warehouse: WarehouseResource,
     media_store: MediaStoreResource,
 ) -> MaterializeResult[dict]:
+    from sqlalchemy import select
+
     from marketing_engine.video.script import VideoScript
     from marketing_engine.video.studio import render_renditions
-    from sqlalchemy import select
 
     key = context.partition_key
     slug = brand.load().slug
@@ -428,10 +430,11 @@ def rendered_videos_meet_platform_specs(
 ) -> AssetCheckResult:
     from concurrent.futures import ThreadPoolExecutor
 
+    from sqlalchemy import select
+
     from marketing_engine.video import captions as cap
     from marketing_engine.video.gates import run_gates
     from marketing_engine.video.library import rendition
-    from sqlalchemy import select
 
     if rendered_videos.get("held"):  # nothing was rendered, nothing will be published
         return AssetCheckResult(

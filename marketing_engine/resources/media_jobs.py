@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
 from marketing_engine.files import write_bytes
 from marketing_engine.resources.http import ProviderError, send_with_retry
 

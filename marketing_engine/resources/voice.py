@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dagster import ConfigurableResource
+from pydantic import Field
+
 from marketing_engine.files import write_bytes, write_text
 from marketing_engine.settings import home_dir
-from pydantic import Field
 
 ELEVENLABS_URL = "https://api.elevenlabs.io"
 
@@ -115,6 +116,7 @@ class VoiceResource(ConfigurableResource):
 
     def _elevenlabs(self, text: str, target: Path) -> list[dict[str, Any]]:
         import httpx
+
         from marketing_engine.resources.http import ProviderError, send_with_retry
 
         if not self.api_key:
