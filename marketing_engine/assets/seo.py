@@ -25,12 +25,12 @@ from dagster import (
     asset_check,
     multi_asset_check,
 )
-from slugify import slugify
 from sqlalchemy import delete, select, update
 
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import keyword_cluster_partitions
 from marketing_engine.brand import BrandProfile
+from marketing_engine.brand import slug as url_slug
 from marketing_engine.files import write_text
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.keyword_ideas import KeywordIdeasResource
@@ -41,7 +41,7 @@ from marketing_engine.resources.wordpress import PageToPublish, WordPressResourc
 from marketing_engine.seo import briefs as briefing
 from marketing_engine.seo import quality, serp
 from marketing_engine.seo.intent import IntentRules
-from marketing_engine.seo.keywords import ExpansionContext, clean, merge_duplicates
+from marketing_engine.seo.keywords import ExpansionContext, audience_terms, clean, merge_duplicates
 from marketing_engine.settings import home_dir
 from marketing_engine.warehouse import upsert
 from marketing_engine.warehouse.models import (
@@ -57,7 +57,24 @@ GROUP = "seo"
 
 def intent_rules(profile: BrandProfile) -> IntentRules:
     entities = [profile.name, *(c.name for c in profile.competitors), *(p.name for p in profile.products)]
-    return IntentRules(entities=entities, cities=[loc.city for loc in profile.locations])
+    return IntentRules(
+        entities=entities,
+        cities=[loc.city for loc in profile.locations],
+        services=[p.name for p in profile.products if p.kind == "service"],
+        language=profile.language,
+    )
+
+
+def expansion_context(profile: BrandProfile) -> ExpansionContext:
+    """What the offline expansion combines the seeds with, in the brand's language."""
+    return ExpansionContext(
+        profile.name,
+        [(loc.city, loc.region) for loc in profile.locations],
+        [c.name for c in profile.competitors],
+        audience_terms(profile.audience.personas, profile.language),
+        profile.language,
+        (profile.babel_locale.split("_")[1:] or [""])[0].lower(),
+    )
 
 
 def seeds_of(profile: BrandProfile) -> list[str]:
@@ -75,13 +92,8 @@ def keyword_universe(
 ) -> MaterializeResult:
     profile = brand.load()
     started = time.perf_counter()
-    expansion = ExpansionContext(
-        profile.name,
-        [(loc.city, loc.region) for loc in profile.locations],
-        [c.name for c in profile.competitors],
-    )
-    ideas = keyword_ideas.ideas(seeds_of(profile), expansion)
-    merged = merge_duplicates(ideas)
+    ideas = keyword_ideas.ideas(seeds_of(profile), expansion_context(profile))
+    merged = merge_duplicates(ideas, profile.language)
     rules = intent_rules(profile)
     slug = profile.slug
     rows = [
@@ -137,7 +149,7 @@ def keyword_clusters(
     clustered = time.perf_counter()
     rows, by_keyword = [], {}
     for cluster in found:
-        cluster_slug = slugify(cluster.hub, max_length=80, word_boundary=True)
+        cluster_slug = url_slug(cluster.hub) or "topic"
         rows.append(
             {
                 "brand": slug,
@@ -213,6 +225,7 @@ def _brief_cluster(session, profile: BrandProfile, slug: str, clusters: list, cl
     plan = briefing.cluster_briefs(
         briefing.ClusterInput(cluster.slug, cluster.name, cluster.hub_keyword, members),
         [loc.city for loc in profile.locations],
+        profile.language,
     )
     briefing.plan_links(plan, neighbours)
     upsert(
@@ -303,47 +316,35 @@ def _update_page(session, brand: str, slug: str, **values) -> None:
 
 
 def brand_context(profile: BrandProfile) -> str:
-    """The brand system prompt (cached by the Anthropic backend across every page request)."""
-    products = "; ".join(
-        f"{p.name} ({p.kind}, {p.price or 'no price'} {p.currency}): {p.description}"
-        for p in profile.products
-    )
-    places = "; ".join(f"{loc.city}, {loc.region}" for loc in profile.locations) or "online only"
+    """The brand system prompt (cached by the Anthropic backend across every page request): who the
+    pages are for, the voice, the language, the facts block and the claims rule."""
+    from babel import Locale
+
+    from marketing_engine.seo.factsheet import CLAIMS_RULE, facts_block
+
+    language = Locale.parse(profile.babel_locale).get_display_name("en")
     return (
-        f"You write web pages for {profile.name} ({profile.domain}). {profile.description}\n"
+        f"You write web pages for {profile.name} ({profile.domain}), in {language}. {profile.description}\n"
         f"Audience: {profile.audience.description}. Personas: {'; '.join(profile.audience.personas)}.\n"
         f"Voice: {', '.join(profile.tone.voice)}. Never use: {', '.join(profile.tone.avoid) or 'n/a'}. "
         f"Flesch reading ease between {profile.tone.reading_ease.min:.0f} and {profile.tone.reading_ease.max:.0f}.\n"
-        f"Products: {products}\nLocations: {places}\n"
-        f"Competitors: {', '.join(c.name for c in profile.competitors) or 'n/a'}."
+        f"{facts_block(profile)}\nRULE: {CLAIMS_RULE}"
     )
 
 
-def brand_facts(profile: BrandProfile) -> dict:
-    return {
-        "name": profile.name,
-        "description": profile.description,
-        "audience": profile.audience.description,
-        "personas": list(profile.audience.personas),
-        "products": [p.model_dump() for p in profile.products],
-        "locations": [loc.model_dump() for loc in profile.locations],
-        "competitors": [c.name for c in profile.competitors],
-    }
-
-
 def page_request(profile: BrandProfile, brief: dict) -> LLMRequest:
-    long_form = brief["page_type"] in briefing.LONG_FORM
     links = "; ".join(f"[[{link['anchor']}|{link['url']}]]" for link in brief["links"])
     prompt = (
         f'Write a {brief["page_type"]} page targeting the keyword "{brief["keyword"]}" '
         f'(intent: {brief["intent"]}; topic hub: "{brief["hub_keyword"]}").\n'
-        f"Length: {'1,500–3,000' if long_form else '600–1,200'} words, H2 sections with H3 subsections, "
-        "an FAQ of 3–5 questions"
-        + (", and a 40–60-word direct answer paragraph first" if brief["page_type"] == "Question" else "")
-        + f".\nUse the keyword in the title (10–60 characters), the H1 and the first 100 words; meta description "
-        f"50–160 characters. Related searches to cover: {', '.join(brief['siblings'][:8])}. Questions people ask: "
-        f"{', '.join(brief['questions']) or 'none'}.\nPlace each of these internal links once, in a sentence where it "
-        f"fits, written exactly as given: {links}.\nReturn the page as the structured output."
+        "Build it only from the FACTS: H2 sections (a bulleted `items` list where the facts are a list), "
+        "an FAQ of the questions below that the facts answer"
+        + (", and a direct answer paragraph first" if brief["page_type"] == "Question" else "")
+        + ". A page the facts cannot fill stays short.\nUse the keyword in the title (10–60 characters), the "
+        f"H1 and the first 100 words; meta description 50–160 characters. Related searches: "
+        f"{', '.join(brief['siblings'][:8])}. Questions people ask: {', '.join(brief['questions']) or 'none'}.\n"
+        f"Place each of these internal links once, in a sentence where it fits, written exactly as given: "
+        f"{links}.\nReturn the page as the structured output."
     )
     return LLMRequest(
         task="seo_page",
@@ -351,7 +352,7 @@ def page_request(profile: BrandProfile, brief: dict) -> LLMRequest:
         system=brand_context(profile),
         max_tokens=8000,
         custom_id=brief["slug"][:64],
-        inputs={**brief, "brand": brand_facts(profile)},
+        inputs={**brief, "brand": profile.model_dump(mode="json")},
     )
 
 
@@ -370,6 +371,7 @@ def programmatic_pages(
     llm: LLMResource,
 ) -> MaterializeResult:
     from marketing_engine.seo.composer import PageDraft, words
+    from marketing_engine.seo.review import gate_pages, report_json
 
     profile = brand.load()
     slug = profile.slug
@@ -385,11 +387,14 @@ def programmatic_pages(
         )
     started = time.perf_counter()
     results = llm.generate_many([page_request(profile, row.brief) for row in rows], schema=PageDraft)
+    # The claims gate reads every draft, LLM-written or not; what fails is held for a person.
+    gate = gate_pages(profile, [(row.slug, row.brief, result.data) for row, result in zip(rows, results)])
     today = date.today()
     preview = []
     with warehouse.get().session() as session:
         for row, result in zip(rows, results):
             draft = result.data.model_dump()
+            claims = gate.reports[row.slug]
             payload = json.dumps(draft, sort_keys=True, ensure_ascii=False).encode()
             digest = hashlib.sha256(payload).hexdigest()
             stored = media_store.put_bytes(payload, suffix=".json")
@@ -397,14 +402,9 @@ def programmatic_pages(
             if brief_row.draft_sha256 != digest:
                 brief_row.modified_on = today  # lastmod moves only when the text changed
             brief_row.draft_key, brief_row.draft_sha256 = stored.key, digest
-            body = " ".join(
-                [
-                    *draft["intro"],
-                    *(p for s in draft["sections"] for p in s["paragraphs"]),
-                    *(p for s in draft["sections"] for sub in s["subsections"] for p in sub["paragraphs"]),
-                ]
-            )
-            count = words(body)
+            brief_row.gate_report = {"claims": report_json(claims)}
+            brief_row.indexable = claims.passed
+            count = words(" ".join(result.data.body_texts()))
             _update_page(
                 session,
                 slug,
@@ -412,11 +412,17 @@ def programmatic_pages(
                 title=draft["title"],
                 meta_description=draft["meta_description"],
                 word_count=count,
-                status="written",
+                status="written" if claims.passed else "held",
                 content_sha256=digest,
             )
             preview.append(
-                {"page_type": row.page_type, "keyword": row.keyword, "words": count, "title": draft["title"]}
+                {
+                    "page_type": row.page_type,
+                    "keyword": row.keyword,
+                    "words": count,
+                    "claims": "passed" if claims.passed else claims.summary(1),
+                    "title": draft["title"],
+                }
             )
     return MaterializeResult(
         metadata={
@@ -424,8 +430,9 @@ def programmatic_pages(
             "words_total": sum(p["words"] for p in preview),
             "seconds": round(time.perf_counter() - started, 2),
             "llm_backend": llm.backend,
+            **{k: MetadataValue.json(v) if isinstance(v, dict) else v for k, v in gate.metadata().items()},
             **total_usage(results).as_metadata(),
-            "preview": markdown_table(preview, ["page_type", "keyword", "words", "title"]),
+            "preview": markdown_table(preview, ["page_type", "keyword", "words", "claims", "title"]),
         }
     )
 
@@ -543,15 +550,25 @@ def static_site(
     warehouse: WarehouseResource,
     media_store: MediaStoreResource,
 ) -> MaterializeResult:
+    from marketing_engine.seo.review import review_queue
     from marketing_engine.seo.site import SiteBuilder
 
     profile = brand.load()
     slug = profile.slug
     pages, hubs = _site_inputs(warehouse, media_store, slug)
+    with warehouse.get().session() as session:
+        claims = {
+            path: report["claims"]
+            for path, report in session.execute(
+                select(SeoPageBrief.path, SeoPageBrief.gate_report).where(SeoPageBrief.brand == slug)
+            ).all()
+            if (report or {}).get("claims")
+        }
+    held = {path: c["summary"] for path, c in claims.items() if not c["passed"]}
     site = home_dir("site")
     staging = site.with_name("site.building")
     shutil.rmtree(staging, ignore_errors=True)
-    build = SiteBuilder(profile).build(pages, hubs, staging)
+    build = SiteBuilder(profile).build(pages, hubs, staging, held=held)
     shutil.rmtree(site, ignore_errors=True)
     staging.rename(site)  # swap in whole: a reader never sees half a site
     with warehouse.get().session() as session:
@@ -561,19 +578,43 @@ def static_site(
             brief = session.scalar(
                 select(SeoPageBrief).where(SeoPageBrief.brand == slug, SeoPageBrief.slug == page.slug)
             )
-            brief.indexable, brief.gate_report = gate.passed, gate.as_dict()
+            brief.indexable = gate.passed
+            brief.gate_report = gate.as_dict() | (
+                {"claims": claims[page.path]} if page.path in claims else {}
+            )
             _update_page(
                 session,
                 slug,
                 page.slug,
-                status="ready" if gate.passed else "noindex",
+                status="ready" if gate.passed else "held" if page.path in build.held else "noindex",
                 html_key=stored.key,
                 canonical_url=build.base_url + page.path,
                 quality_score=round(1 - len(gate.failures) / 10, 2),
             )
+    queue = home_dir("reports") / "page_review_queue.md"
+    write_text(
+        queue,
+        review_queue(
+            [
+                {"path": p.path, "keyword": p.keyword, "claims": claims[p.path]}
+                for p in pages
+                if p.path in build.held
+            ]
+        ),
+        encoding="utf-8",
+    )
     failing = [{"path": p, "failures": "; ".join(build.gates[p].failures)} for p in build.noindex]
+    kinds = Counter(p.page_type for p in pages)
+    indexed = Counter(p.page_type for p in pages if p.path not in build.noindex)
     return MaterializeResult(
         metadata={
+            "indexed": len(pages) - len(build.noindex),
+            "held_by_claims": len(build.held),
+            "review_queue": MetadataValue.path(str(queue)),
+            "faq_answers_given_once": build.answers_dropped,
+            "pages_per_type": MetadataValue.json(
+                {k: [indexed.get(k, 0), n] for k, n in sorted(kinds.items())}
+            ),
             "site": MetadataValue.path(str(site)),
             "serve": MetadataValue.text(f"python -m http.server -d {site}"),
             "pages": len(pages),
@@ -605,27 +646,32 @@ def static_site(
 def _audit(brand: BrandResource, warehouse: WarehouseResource) -> dict:
     profile = brand.load()
     with warehouse.get().session() as session:
-        indexable = dict(
-            session.execute(
-                select(SeoPageBrief.path, SeoPageBrief.keyword).where(
-                    SeoPageBrief.brand == profile.slug,
-                    SeoPageBrief.indexable.is_(True),
-                    SeoPageBrief.draft_key.is_not(None),
-                )
-            ).all()
-        )
+        rows = session.execute(
+            select(SeoPageBrief.path, SeoPageBrief.keyword, SeoPageBrief.page_type).where(
+                SeoPageBrief.brand == profile.slug,
+                SeoPageBrief.indexable.is_(True),
+                SeoPageBrief.draft_key.is_not(None),
+            )
+        ).all()
     band = (profile.tone.reading_ease.min, profile.tone.reading_ease.max)
-    return quality.audit_built_site(home_dir("site"), indexable, band)
+    return quality.audit_built_site(
+        home_dir("site"),
+        {path: keyword for path, keyword, _ in rows},
+        band,
+        page_types={path: page_type for path, _, page_type in rows},
+        profile=profile,
+    )
 
 
 SITE_GATES = {
     "uniqueness": "No two indexable pages above the MinHash/Jaccard similarity threshold.",
-    "thin": "Every indexable page has at least 300 words of non-template text.",
+    "thin": "Every indexable page has the non-template words its page type needs (quality.THIN_WORDS).",
     "readability": "Flesch reading ease inside the brand file's band.",
     "keyword_placement": "Keyword in the title, H1 and first 100 words.",
     "internal_links": "No internal link points at a path the site does not serve.",
     "reachability": "Every indexable page is reachable from a topic hub.",
     "head_tags": "Title 10–60, meta description 50–160, one H1, alt text on images.",
+    "claims": "No indexable page states a number, first-person claim or quote the brand file does not hold.",
 }
 
 
@@ -762,7 +808,7 @@ def serp_positions(
             position = measured.get(keyword.text, serp.Position(keyword.text, None, None, 0, 0))
         else:
             position = serp.simulate_position(item, day)
-        snippet = serp.snippet_opportunity(position)
+        snippet = serp.snippet_opportunity(position, profile.language)
         rows.append(
             {
                 "brand": slug,

@@ -1,11 +1,12 @@
 """Keyword ideas behind one interface, `KeywordIdeasResource.ideas(seeds, context)`.
 
 Backends:
-- `offline` (default): expansion of each seed with question words, modifiers, audiences, the
-  brand's cities and competitor comparisons (`marketing_engine.seo.keywords.expand_offline`);
+- `offline` (default): expansion of each seed with the question words, modifiers, audiences, cities
+  and competitor comparisons of the brand's language (`marketing_engine.seo.keywords.expand_offline`);
 - `autocomplete`: Google's public suggestion endpoint through httpx, one request per seed and
-  prefix/suffix, with a politeness delay between requests and a daily request cap kept in the
-  engine's cache folder; the offline expansion is added so a capped day still yields a universe;
+  prefix/suffix (the brand language's question words, `data/frames/seo`), in the brand's language and
+  country, with a politeness delay between requests and a daily request cap kept in the engine's cache
+  folder; the offline expansion is added so a capped day still yields a universe;
 - `search_console`: the queries the site already gets impressions for, from the Search Console API
   (`searchanalytics.query`, paginated by `startRow`), through google-api-python-client.
 Search Console also gives positions, used by `serp_positions` (`search_console_rows`).
@@ -28,6 +29,7 @@ from pydantic import Field, PrivateAttr
 from marketing_engine.resources.http import ProviderError, send_with_retry
 from marketing_engine.seo.keywords import ExpansionContext, KeywordIdea, expand_offline
 from marketing_engine.settings import home_dir
+from marketing_engine.wording import frames
 
 AUTOCOMPLETE_URL = "https://suggestqueries.google.com/complete/search"
 SEARCH_CONSOLE_PAGE = 25_000  # the API's maximum rowLimit
@@ -114,8 +116,8 @@ class KeywordIdeasResource(ConfigurableResource):
     """Where keyword ideas come from: `offline` (default), `autocomplete` or `search_console`."""
 
     backend: Literal["offline", "autocomplete", "search_console"] = "offline"
-    language: str = "en"
-    country: str = "us"
+    language: str = Field(default="", description="Autocomplete language; empty: the brand's.")
+    country: str = Field(default="", description="Autocomplete country; empty: the brand's locale's.")
     delay_seconds: float = Field(default=1.5, description="Politeness delay between autocomplete requests.")
     daily_cap: int = Field(default=300, description="Autocomplete requests per day, across runs.")
     site_url: str = Field(default="", description="Search Console property, e.g. sc-domain:example.com.")
@@ -132,25 +134,28 @@ class KeywordIdeasResource(ConfigurableResource):
         if self.backend == "offline":
             return offline
         if self.backend == "autocomplete":
-            return self._autocomplete(seeds) + offline
+            return self._autocomplete(seeds, context) + offline
         return self._search_console(seeds) + offline
 
-    def _autocomplete(self, seeds: Sequence[str]) -> list[KeywordIdea]:
+    def _autocomplete(self, seeds: Sequence[str], context: ExpansionContext) -> list[KeywordIdea]:
         cap = DailyCap(home_dir("cache") / "autocomplete_requests.json", self.daily_cap)
+        words = frames("seo", context.language)["keywords"]
+        language = self.language or context.language
+        country = (self.country or context.country or "us").lower()
         found: list[KeywordIdea] = []
         with httpx.Client(
             timeout=10, transport=self._transport, headers={"User-Agent": "marketing-engine"}
         ) as client:
             for seed in seeds:
-                for query in [seed, *(f"{w} {seed}" for w in ("how", "what", "best", "why")), f"{seed} vs"]:
+                queries = [seed, *(f"{w} {seed}" for w in words["autocomplete_prefixes"])]
+                queries += [f"{seed} {w}" for w in words["autocomplete_suffixes"]]
+                for query in queries:
                     if not cap.take():
                         return found
                     try:
                         found += [
                             KeywordIdea(s, seed, "autocomplete")
-                            for s in autocomplete_suggestions(
-                                client, query, self.language, self.country, self._sleep
-                            )
+                            for s in autocomplete_suggestions(client, query, language, country, self._sleep)
                         ]
                     except ProviderError as exc:
                         if not exc.retryable:

@@ -1,16 +1,17 @@
 """Page briefs: which pages a cluster gets, and how they link to each other.
 
 Six page types (those of the original Marketing Domination Engine), chosen from the keyword's
-pattern first and its intent second:
+pattern first and its intent second (the words are the brand language's, `data/frames/seo`):
 - Location: names one of the brand's cities;
 - Comparison: "vs", "versus", "compare", "alternatives";
-- Question: starts with a question word;
+- Question: starts with a question word or phrase;
 - Service: transactional or commercial intent (the searcher wants to buy, book or pick a product);
 - Guide: informational how-to, tips, checklist, guide, step-by-step;
 - Blog: any other informational keyword.
 One brief per cluster and page type, for the most central keyword of that type. Internal links:
 every spoke links to its hub, the hub links to its spokes, and spokes link to 1–2 siblings; each page
-gets 3–5 links (topped up from neighbouring clusters' hubs when a cluster is small).
+gets 3–5 links (topped up from neighbouring clusters' hubs when a cluster is small). Paths are
+transliterated slugs (`/perguntas/o-que-e-polvo-a-lagareiro/`).
 """
 
 from __future__ import annotations
@@ -18,43 +19,35 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from slugify import slugify
-
-from marketing_engine.seo.intent import QUESTION_STARTS
+from marketing_engine.brand import slug
+from marketing_engine.seo.intent import is_question
 from marketing_engine.seo.keywords import tokens
+from marketing_engine.wording import frames
 
 PAGE_TYPES = ("Location", "Service", "Comparison", "Question", "Guide", "Blog")
 LONG_FORM = frozenset({"Guide", "Blog", "Service"})
-_COMPARISON = ("vs", "versus", "compare", "compared", "comparison", "alternative", "alternatives")
-_GUIDE = ("how", "tips", "guide", "checklist", "step", "steps", "explained", "beginners", "mistakes")
 
 
-def page_type_for(keyword: str, intent: str, cities: Sequence[str]) -> str:
+def page_type_for(keyword: str, intent: str, cities: Sequence[str], language: str = "en") -> str:
     words = tokens(keyword)
     text = " " + " ".join(words) + " "
+    rule = frames("seo", language)["pages"]
     if any(f" {' '.join(tokens(city))} " in text for city in cities):
         return "Location"
-    if any(w in _COMPARISON for w in words):
+    if any(w in rule["comparison_words"] for w in words):
         return "Comparison"
-    if words and words[0] in QUESTION_STARTS:
+    if is_question(keyword, language):
         return "Question"
     if intent in ("transactional", "commercial"):
         return "Service"
-    if any(w in _GUIDE for w in words):
+    if any(w in rule["guide_words"] for w in words):
         return "Guide"
     return "Blog"
 
 
-def page_path(page_type: str, keyword: str) -> str:
-    section = {
-        "Location": "locations",
-        "Service": "services",
-        "Comparison": "compare",
-        "Question": "answers",
-        "Guide": "guides",
-        "Blog": "blog",
-    }[page_type]
-    return f"/{section}/{slugify(keyword, max_length=80, word_boundary=True)}/"
+def page_path(page_type: str, keyword: str, language: str = "en") -> str:
+    section = frames("seo", language)["pages"]["sections"][page_type]
+    return f"/{slug(section)}/{slug(keyword) or 'page'}/"
 
 
 def hub_path(cluster_slug: str) -> str:
@@ -93,19 +86,19 @@ class ClusterInput:
     members: Sequence[tuple[str, str]]  # (keyword, intent), most central first
 
 
-def cluster_briefs(cluster: ClusterInput, cities: Sequence[str]) -> list[PageBrief]:
+def cluster_briefs(cluster: ClusterInput, cities: Sequence[str], language: str = "en") -> list[PageBrief]:
     """One brief per page type present in the cluster, for its most central keyword."""
     chosen: dict[str, tuple[str, str]] = {}
     for keyword, intent in cluster.members:
-        chosen.setdefault(page_type_for(keyword, intent, cities), (keyword, intent))
+        chosen.setdefault(page_type_for(keyword, intent, cities, language), (keyword, intent))
     keywords = [k for k, _ in cluster.members]
-    questions = [k for k in keywords if tokens(k) and tokens(k)[0] in QUESTION_STARTS]
+    targets = {keyword for keyword, _ in chosen.values()}
+    questions = [k for k in keywords if is_question(k, language) and k not in targets]
+    types = [t for t in PAGE_TYPES if t in chosen]
     briefs = []
-    for page_type in PAGE_TYPES:
-        if page_type not in chosen:
-            continue
+    for index, page_type in enumerate(types):
         keyword, intent = chosen[page_type]
-        path = page_path(page_type, keyword)
+        path = page_path(page_type, keyword, language)
         briefs.append(
             PageBrief(
                 slug=path.strip("/").replace("/", "-"),
@@ -117,7 +110,8 @@ def cluster_briefs(cluster: ClusterInput, cities: Sequence[str]) -> list[PageBri
                 cluster_name=cluster.name,
                 hub_keyword=cluster.hub,
                 siblings=[k for k in keywords if k != keyword][:12],
-                questions=[q for q in questions if q != keyword][:6],
+                # the cluster's questions are shared out, so no two of its pages answer the same one
+                questions=questions[index :: len(types)][:5],
             )
         )
     return briefs
@@ -132,7 +126,10 @@ def plan_links(
     hub = Link(hub_path(briefs[0].cluster_slug), briefs[0].cluster_name)
     for index, brief in enumerate(briefs):
         links = [hub]
-        others = briefs[index + 1 :] + briefs[:index]
+        # a sibling whose keyword is the hub's own name would read as the same link twice
+        others = [
+            o for o in briefs[index + 1 :] + briefs[:index] if o.keyword.casefold() != hub.anchor.casefold()
+        ]
         links += [Link(o.path, o.keyword) for o in others[:2]]
         for neighbour in neighbour_hubs:
             if len(links) >= low:

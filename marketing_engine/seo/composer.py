@@ -1,10 +1,13 @@
-"""The offline page writer: a full page draft (title, meta description, H1, sections with H2/H3,
-FAQ, a 40–60-word direct answer for question keywords, internal links) from a page brief and the
-brand file, deterministic for a seed.
+"""The offline page writer: a page draft (title, meta description, H1, sections, FAQ, a direct answer
+for question keywords, internal links) from a page brief and the brand file's facts, deterministic
+for a seed, in the brand's language.
 
-It writes from the facts it is given — the keyword, its cluster siblings and questions, the
-brand's products, prices, cities, competitors and personas — through a phrase library whose
-sentences carry several of those slots each, so two pages share sentence frames but not text.
+It states only what the brand file holds — products with their descriptions, features and prices,
+locations with address, phone and hours, cited sources with their summaries, the owner's FAQs, what
+the file names about competitors (their names and domains) — and the page's own searches. Each
+sentence is a generic frame of `data/frames/seo/<lang>.yaml` filled with those facts, anchored to the
+page's keyword, so no sentence is another page's. A page the facts cannot fill comes out short;
+the quality gates then keep it out of the index rather than the writer padding it.
 Links are written as `[[anchor|/path/]]` markers; the site templates turn them into anchors after
 escaping, and only for internal paths the brief planned.
 """
@@ -17,30 +20,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from marketing_engine.seo.phrases import FAQ_ANSWERS, LIBRARY, SIBLING_LINES, TYPE_SECTIONS
+from marketing_engine.seo.factsheet import PlaceFact, ProductFact, join, sheet_for
+from marketing_engine.seo.keywords import tokens
+from marketing_engine.wording import frames
 
-WORD = re.compile(r"[A-Za-z0-9']+")
-_JOINERS = [", and ", "; ", ", and then "]
-# Qualifiers add the longer, specific words real writers use, so pages are not written at a
-# primary-school level (the brand file sets the reading-ease band a page must land in).
-_QUALIFIERS = [
-    "especially for regular commuters",
-    "according to our maintenance records",
-    "in everyday practice",
-    "particularly in unpredictable weather",
-    "with noticeably better reliability",
-    "as experienced mechanics recommend",
-    "for most families and individuals",
-    "depending on your personal priorities",
-    "which customers consistently mention",
-    "without unnecessary complications",
-    "over a typical year of ownership",
-    "based on conversations with hundreds of riders",
-    "if you value predictability",
-    "in our workshop experience",
-    "for comfortable, dependable transportation",
-    "considering local infrastructure",
-]
+WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
 class Subsection(BaseModel):
@@ -51,6 +35,7 @@ class Subsection(BaseModel):
 class Section(BaseModel):
     heading: str
     paragraphs: list[str] = Field(default_factory=list)
+    items: list[str] = Field(default_factory=list)  # a bulleted list: features, prices
     subsections: list[Subsection] = Field(default_factory=list)
 
 
@@ -71,6 +56,27 @@ class PageDraft(BaseModel):
     faq: list[FAQItem]
     image_alt: str
 
+    def texts(self) -> list[str]:
+        """Every piece of prose and list text of the draft (what the claims gate and the reuse count read)."""
+        parts = [self.title, self.meta_description, self.h1, self.direct_answer or "", *self.intro]
+        for section in self.sections:
+            parts += [section.heading, *section.paragraphs, *section.items]
+            for sub in section.subsections:
+                parts += [sub.heading, *sub.paragraphs]
+        for item in self.faq:
+            parts += [item.question, item.answer]
+        return [part for part in parts if part]
+
+    def body_texts(self) -> list[str]:
+        """The body prose: answer, intro, paragraphs, list items and FAQ answers (no headings)."""
+        parts = [self.direct_answer or "", *self.intro]
+        for section in self.sections:
+            parts += [*section.paragraphs, *section.items]
+            for sub in section.subsections:
+                parts += sub.paragraphs
+        parts += [item.answer for item in self.faq]
+        return [part for part in parts if part]
+
 
 def words(text: str) -> int:
     return len(WORD.findall(text))
@@ -78,6 +84,16 @@ def words(text: str) -> int:
 
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+_ARTICLES = frozenset({"a", "an", "the", "o", "os", "as", "um", "uma", "uns", "umas"})
+
+
+def _lower_first(text: str) -> str:
+    """A brand-file sentence continued after a colon: "A long-tail cargo e-bike" → "a long-tail …".
+    Only a leading article is lowered; any other first word may be a name ("Oregon law …")."""
+    first = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if first.casefold() in _ARTICLES else text
 
 
 def _fit(candidates: list[str], low: int, high: int) -> str:
@@ -88,197 +104,279 @@ def _fit(candidates: list[str], low: int, high: int) -> str:
     return text if len(text) <= high else text[: high - 1].rsplit(" ", 1)[0] + "…"
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
 class _Writer:
     def __init__(self, inputs: dict[str, Any], rng: random.Random):
         self.rng = rng
         self.inputs = inputs
-        brand = inputs["brand"]
-        self.products = brand["products"] or [{"name": brand["name"], "description": brand["description"]}]
-        self.cities = brand["locations"] or [{"city": "your town", "region": ""}]
-        self.slots = {
-            "kw": inputs["keyword"],
-            "brand": brand["name"],
-            "hub": inputs["hub_keyword"],
-        }
-        self.used: set[str] = set()
-        self.personas = brand["personas"] or [brand["audience"]]
-        self.competitors = brand["competitors"] or ["a big-box store"]
-        self.siblings = inputs["siblings"] or [inputs["hub_keyword"]]
+        self.profile, self.sheet = sheet_for(inputs["brand"])
+        self.language = self.profile.language
+        self.words = frames("seo", self.language)["writer"]
+        self.kw = inputs["keyword"]
+        self.hub = inputs.get("hub_keyword") or self.kw
+        self.page_type = inputs["page_type"]
+        self.slots = {"kw": self.kw, "Kw": _cap(self.kw), "brand": self.profile.name, "topic": self.hub}
+        self.contents: list[str] = []
 
-    def fill(self, template: str) -> str:
-        product = self.rng.choice(self.products)
-        city = self.rng.choice(self.cities)
-        price = product.get("price")
-        slots = {
-            **self.slots,
-            "product": product["name"],
-            "pdesc": product["description"].rstrip(".").lower(),
-            "price": f"${price:,.0f}" if price else "a fair price",
-            "city": city["city"],
-            "region": city.get("region", ""),
-            "competitor": self.rng.choice(self.competitors),
-            "persona": self.rng.choice(self.personas).split(",")[0].lower(),
-            "sibling": self.rng.choice(self.siblings),
-            "n": self.rng.randint(2, 9),
-            "m": self.rng.randint(10, 45),
-            "pct": self.rng.randint(15, 60),
-            "season": self.rng.choice(["spring", "summer", "autumn", "winter"]),
-            "day": self.rng.choice(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]),
-        }
-        return _cap(template.format(**slots))
+    def say(self, frame: str | list[str], **slots: Any) -> str:
+        chosen = self.rng.choice(frame) if isinstance(frame, list) else frame
+        return chosen.format(**self.slots, **slots)
 
-    def pick(self, pool: list[str], count: int) -> list[str]:
-        """Up to `count` frames not yet used on this page."""
-        fresh = [t for t in pool if t not in self.used]
-        self.rng.shuffle(fresh)
-        picked = fresh[:count]
-        self.used.update(picked)
-        return picked
+    def join(self, items: list[str]) -> str:
+        return join(items, self.language)
 
-    def sentences(self, pool: list[str], count: int) -> list[str]:
-        return [self.fill(t) for t in self.pick(pool, count)]
+    def note(self, what: str) -> None:
+        label = self.words["contents"][what]
+        if label not in self.contents:
+            self.contents.append(label)
 
-    def paragraph(self, kind: str, count: int) -> str:
-        frames = self.pick(LIBRARY[kind]["lines"], count)
-        frames += self.pick(LIBRARY["detail"]["lines"], count - len(frames))
-        if len(frames) < count:  # both pools used up on a long page: reuse frames with new slot values
-            frames += self.rng.sample(LIBRARY["detail"]["lines"], count - len(frames))
-        text = ""
-        for frame in frames:
-            sentence = self.fill(frame)
-            if sentence.endswith(".") and self.rng.random() < 0.4:
-                sentence = f"{sentence[:-1]}, {self.rng.choice(_QUALIFIERS)}."
-            # Joining some sentences keeps the reading ease inside the brand's band (Flesch counts stops).
-            if text and not frame.startswith("{") and self.rng.random() < 0.45:
-                text = text[:-1] + self.rng.choice(_JOINERS) + sentence[:1].lower() + sentence[1:]
-            else:
-                text = f"{text} {sentence}".strip()
-        return text
+    # --- what the page is about -------------------------------------------------------------
 
-    def headings(self, kind: str, count: int) -> list[str]:
-        """`count` headings for one section, distinct while the kind has enough frames."""
-        frames = LIBRARY[kind]["headings"][:]
-        self.rng.shuffle(frames)
-        return [self.fill(frames[i % len(frames)]) for i in range(count)]
+    def products(self, limit: int) -> list[ProductFact]:
+        found = self.sheet.relevant_products(self.sheet.informative(self.kw))
+        if not found:
+            found = self.sheet.relevant_products(self.sheet.informative(self.hub))
+        return found[:limit]
 
-    def persona(self) -> str:
-        return self.rng.choice(self.personas).split(",")[0].lower()
+    def competitors(self) -> list[tuple[str, str]]:
+        named = set(tokens(self.kw))
+        chosen = [c for c in self.sheet.competitors if set(tokens(c[0])) <= named]
+        return chosen or list(self.sheet.competitors)
 
+    # --- blocks -----------------------------------------------------------------------------
 
-def _direct_answer(writer: _Writer) -> str:
-    """40–60 words answering the question keyword head-on (the featured-snippet target)."""
-    kw = writer.inputs["keyword"]
-    named = [
-        p for p in writer.products if set(WORD.findall(p["name"].lower())) <= set(WORD.findall(kw.lower()))
-    ]
-    product = named[0] if named else writer.products[0]
-    answer = [f"The short answer to {kw}: it depends on how often you ride and what you carry."]
-    if named:  # the brand file knows what this product is: say it first
-        price = f" It costs ${product['price']:,.0f}." if product.get("price") else ""
-        description = product["description"].rstrip(".")
-        answer = [
-            f"The short answer to {kw}: {product['name']} — {description[:1].lower()}{description[1:]}."
-            + price
+    def product_section(self, product: ProductFact, with_features: bool) -> Section:
+        frame = self.words["product"]["with_price" if product.price else "without_price"]
+        text = self.say(
+            frame, product=product.name, price=product.price, description=_lower_first(product.description)
+        )
+        self.note("products")
+        return Section(
+            heading=self.say(self.words["headings"]["product_for"], product=product.name),
+            paragraphs=[_sentence(text)],
+            items=list(product.features) if with_features else [],
+        )
+
+    def location_section(self, place: PlaceFact) -> Section:
+        frames_ = self.words["location"]
+        paragraphs = []
+        if place.street:
+            phone = self.say(frames_["phone_part"], phone=place.phone) if place.phone else ""
+            paragraphs.append(
+                self.say(
+                    frames_["address"],
+                    store=place.label,
+                    street=place.street,
+                    postal_code=place.postal_code,
+                    city=place.city,
+                    phone_part=phone,
+                )
+            )
+        if place.hours:
+            paragraphs.append(
+                self.say(frames_["hours"], store=place.label, hours=self.join(list(place.hours)))
+            )
+        self.note("locations")
+        return Section(
+            heading=self.say(self.words["headings"]["location"], store=place.label),
+            paragraphs=[" ".join(paragraphs)] if paragraphs else [],
+        )
+
+    def price_section(self, products: list[ProductFact]) -> Section | None:
+        priced = [p for p in products if p.price]
+        if not priced:
+            return None
+        items = [self.say(self.words["price_item"], product=p.name, price=p.price) for p in priced]
+        self.note("products")
+        return Section(
+            heading=self.say(self.words["headings"]["prices"]),
+            paragraphs=[self.say(self.words["price_list"], list=self.join(items))],
+        )
+
+    def source_section(self) -> Section | None:
+        sources = self.sheet.relevant_sources(
+            self.sheet.informative(f"{self.kw} {self.hub}") | self._topic_words()
+        )
+        if not sources:
+            return None
+        paragraphs = []
+        for source in sources[:3]:
+            publisher = source.publisher or source.title
+            cited = self.say(self.words["source"]["cited"], publisher=publisher, title=source.title)
+            paragraphs.append(f"{cited} {_sentence(source.summary)}" if source.summary else cited)
+        self.note("sources")
+        return Section(heading=self.say(self.words["headings"]["sources"]), paragraphs=paragraphs)
+
+    def _topic_words(self) -> set[str]:
+        from marketing_engine.seo.keywords import word_set
+
+        return word_set(f"{self.kw} {self.hub}", self.language)
+
+    def compare_section(self) -> Section | None:
+        rivals = self.competitors()
+        if not rivals:
+            return None
+        frames_ = self.words["compare"]
+        paragraphs = [
+            self.say(frames_["competitor"], competitor=name, domain=domain) for name, domain in rivals
         ]
-    extra = [
-        f"For most {writer.persona()}s, {product['name']} covers the daily need without fuss.",
-        "Check the basics first, then add only what your routine really needs.",
-        "A quick check each month prevents most problems and keeps costs low.",
-        f"{writer.inputs['brand']['name']} staff can help you decide in one short visit.",
-        "Write down your answer and test it for two weeks before you spend more.",
+        own = [
+            self.say(self.words["price_item"], product=p.name, price=p.price)
+            for p in (self.products(3) or self.sheet.products[:3])
+            if p.price
+        ]
+        if own:
+            paragraphs.append(self.say(frames_["own"], list=self.join(own)))
+        self.note("compare")
+        return Section(
+            heading=self.say(self.words["headings"]["compare"], others=self.join([n for n, _ in rivals])),
+            paragraphs=[" ".join(paragraphs)],
+        )
+
+    # --- questions --------------------------------------------------------------------------
+
+    def asks(self, question: str) -> list[str]:
+        padded = " " + " ".join(tokens(question)) + " "
+        kinds = frames("seo", self.language)["pages"]["asks"]
+        return [kind for kind, cues in kinds.items() if any(f" {cue} " in padded for cue in cues)]
+
+    def answer(self, question: str) -> str | None:
+        """An answer from the facts, or None when the brand file does not answer it."""
+        frames_ = self.words["answer"]
+        asks = self.asks(question)
+        qwords = self.sheet.informative(question)
+        products = self.sheet.relevant_products(qwords) or self.sheet.relevant_products(
+            self.sheet.informative(self.hub)
+        )
+        places = self.sheet.places_in(question) or self.sheet.places
+        owner = self.sheet.faq_answering(question)
+        if owner:
+            return owner.answer
+        if "price" in asks and any(p.price for p in products):
+            priced = [p for p in products if p.price][:3]
+            if len(priced) == 1:
+                return self.say(frames_["price"], product=priced[0].name, price=priced[0].price)
+            items = [self.say(self.words["price_item"], product=p.name, price=p.price) for p in priced]
+            return self.say(frames_["price_many"], list=self.join(items))
+        if "hours" in asks and any(p.hours for p in places):
+            return " ".join(
+                self.say(frames_["hours"], store=p.label, hours=self.join(list(p.hours)))
+                for p in places
+                if p.hours
+            )
+        if "place" in asks and any(p.street for p in places):
+            items = [
+                self.say(frames_["place_item"], store=p.label, street=p.street, city=p.city)
+                for p in places
+                if p.street
+            ]
+            return self.say(frames_["place"], list=self.join(items))
+        if "compare" in asks and self.sheet.competitors:
+            rivals = self.competitors()
+            return " ".join(
+                self.say(self.words["compare"]["competitor"], competitor=n, domain=d) for n, d in rivals
+            )
+        if "what" in asks and products:
+            product = products[0]
+            return _sentence(
+                self.say(frames_["what"], product=product.name, description=_lower_first(product.description))
+            )
+        return None
+
+    def faq(self, said: set[str]) -> list[FAQItem]:
+        """The page's questions the facts answer, then the owner's FAQs on the page's topic; an answer
+        already given on the page is not given again."""
+        found = []
+        candidates = [(_cap(q.rstrip("?")) + "?", self.answer(q)) for q in self.inputs.get("questions", [])]
+        if self.page_type in ("Question", "Service"):
+            page = self.sheet.informative(f"{self.kw} {self.hub}")
+            candidates += [(qa.question, qa.answer) for qa in self.sheet.relevant_faqs(page)]
+        for question, answer in candidates:
+            if answer and answer not in said:
+                said.add(answer)
+                found.append(FAQItem(question=question, answer=answer))
+        if found:
+            self.note("faq")
+        return found[:5]
+
+    # --- the page ---------------------------------------------------------------------------
+
+    def sections(self) -> tuple[list[Section], str | None]:
+        kind, direct = self.page_type, None
+        out: list[Section | None] = []
+        if kind == "Service":
+            # the features of the closest product; a second product by its price and description
+            out += [self.product_section(p, with_features=i == 0) for i, p in enumerate(self.products(2))]
+        elif kind == "Location":
+            out += [self.location_section(p) for p in self.sheet.places_in(self.kw)]
+            out.append(self.price_section(self.products(3)))
+        elif kind == "Comparison":
+            out.append(self.compare_section())
+        elif kind == "Question":
+            answer = self.answer(self.kw)
+            direct = self.say(self.words["direct"], answer=answer) if answer else None
+            out += [self.product_section(p, with_features=False) for p in self.products(1)]
+        elif kind == "Guide":  # what the cited sources say, then the closest product
+            out.append(self.source_section())
+            out += [self.product_section(p, with_features=False) for p in self.products(1)]
+        else:  # Blog: the brand's products on the topic
+            out += [self.product_section(p, with_features=False) for p in self.products(3)]
+        return [s for s in out if s and (s.paragraphs or s.items)], direct
+
+
+def _links_sentence(writer: _Writer) -> str | None:
+    links = [
+        writer.say(writer.words["topic_link"], anchor=f"[[{link['anchor']}|{link['url']}]]")
+        if link["url"].startswith("/topics/")
+        else f"[[{link['anchor']}|{link['url']}]]"
+        for link in writer.inputs.get("links", [])
     ]
-    for sentence in extra:
-        if words(" ".join(answer)) >= 40:
-            break
-        answer.append(sentence)
-    text = " ".join(answer)
-    tokens = text.split()
-    return " ".join(tokens[:60]) if len(tokens) > 60 else text
-
-
-def _title(inputs: dict[str, Any]) -> str:
-    kw, brand, page_type = _cap(inputs["keyword"]), inputs["brand"]["name"], inputs["page_type"]
-    suffix = {
-        "Guide": "A Practical Guide",
-        "Blog": "What to Know",
-        "Service": brand,
-        "Location": brand,
-        "Comparison": "Compared",
-        "Question": "Answered",
-    }[page_type]
-    return _fit([f"{kw}: {suffix}", f"{kw} | {brand}", f"{kw} Guide", kw], 10, 60)
-
-
-def _meta(inputs: dict[str, Any]) -> str:
-    kw, brand = inputs["keyword"], inputs["brand"]["name"]
-    return _fit(
-        [
-            f"{_cap(kw)}: practical answers, costs and tips from {brand}, with clear next steps for you.",
-            f"{_cap(kw)}: practical answers and tips from {brand}.",
-            f"{_cap(kw)} explained by {brand}, with costs and tips.",
-        ],
-        50,
-        160,
-    )
-
-
-def _link_lines(writer: _Writer) -> list[str]:
-    lines = []
-    for link in writer.inputs["links"]:
-        template = writer.rng.choice(LIBRARY["links"]["lines"])
-        lines.append(_cap(template.format(link=f"[[{link['anchor']}|{link['url']}]]", kw=writer.slots["kw"])))
-    return lines
+    if not links:
+        return None
+    return writer.say(writer.words["related"], list=writer.join(links))
 
 
 def compose_page(inputs: dict[str, Any], rng: random.Random) -> PageDraft:
     writer = _Writer(inputs, rng)
     page_type = inputs["page_type"]
-    long_form = page_type in ("Guide", "Blog", "Service")
-    kinds = TYPE_SECTIONS[page_type]
-    subsections, per_paragraph = (2, 4) if long_form else (1, 4)
-    kw = inputs["keyword"]
+    sections, direct = writer.sections()
+    said = {direct or ""} | {p for s in sections for p in s.paragraphs}
+    faq = writer.faq(said)
+    if direct:
+        writer.note("answer")
+    contents = writer.join(writer.contents) if writer.contents else writer.words["contents"]["none"]
+    intro_frame = writer.words["intro"][page_type]
+    places = writer.sheet.places
     intro = [
-        f"{_cap(kw)} is the question we hear most from {writer.persona()}s. " + writer.paragraph("intro", 3),
-        writer.paragraph("intro", 3),
-    ]
-    sections = []
-    link_lines = _link_lines(writer)
-    for index, kind in enumerate(kinds):
-        paragraphs = [writer.paragraph(kind, per_paragraph)]
-        if index < len(link_lines):
-            paragraphs[0] += " " + link_lines[index]
-        subs = []
-        heading, *sub_headings = writer.headings(kind, 1 + subsections)
-        for sub_heading in sub_headings:
-            sibling = rng.choice(writer.siblings)
-            lines = writer.sentences(SIBLING_LINES, 1)
-            paragraph = " ".join([writer.fill(line.replace("{sibling}", sibling)) for line in lines])
-            subs.append(
-                Subsection(
-                    heading=sub_heading,
-                    paragraphs=[writer.paragraph(kind, per_paragraph) + " " + paragraph]
-                    + ([writer.paragraph("detail", per_paragraph)] if long_form else []),
-                )
+        writer.say(
+            intro_frame,
+            contents=contents,
+            where=writer.say(
+                writer.words["location"]["where"], list=writer.join(sorted({p.city for p in places}))
             )
-        sections.append(Section(heading=heading, paragraphs=paragraphs, subsections=subs))
-    for line in link_lines[len(kinds) :]:
-        sections[-1].paragraphs.append(line)
-    questions = list(dict.fromkeys([*inputs["questions"], f"how much does {kw} cost", f"is {kw} worth it"]))
-    faq = [
-        FAQItem(
-            question=_cap(q.rstrip("?")) + "?", answer=writer.fill(rng.choice(FAQ_ANSWERS).replace("{q}", q))
+            if places
+            else "",
+            others=writer.join([n for n, _ in writer.competitors()]),
         )
-        for q in questions[:5]
     ]
+    related = _links_sentence(writer)
+    if related:
+        intro.append(related)
+    title = _fit([writer.say(t) for t in writer.words["title"][page_type]], 10, 60)
+    meta = _fit([writer.say(m, contents=contents) for m in writer.words["meta"]], 50, 160)
     return PageDraft(
-        title=_title(inputs),
-        meta_description=_meta(inputs),
-        h1=_cap(kw),
-        direct_answer=_direct_answer(writer) if page_type == "Question" else None,
+        title=title,
+        meta_description=meta,
+        h1=_cap(inputs["keyword"]),
+        direct_answer=direct,
         intro=intro,
         sections=sections,
         faq=faq,
-        image_alt=f"{_cap(kw)} — illustration by {inputs['brand']['name']}",
+        image_alt=writer.say(writer.words["image_alt"]),
     )
 
 

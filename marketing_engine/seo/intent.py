@@ -10,20 +10,25 @@ The rules run in this order; the first that fires decides:
 4. informational — the query starts with a question word (how, what, why, can, is ...), unless it
    asks where to buy;
 5. transactional — a buying or booking word: buy, order, price, cost, deals, coupon, near me, rent,
-   hire, book, quote, free trial, subscribe ..., or a local service (repair, rental, plumber ...)
-   named with one of the brand's cities;
+   hire, book, quote, free trial, subscribe ..., or a local service (a generic service word or a word
+   of one of the brand's own services) named with one of the brand's cities;
 6. informational — everything else (topics, tips, guides, checklists).
+
+The words of each rule are the language's (`data/frames/seo/<lang>.yaml`, section `intent`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from marketing_engine.seo.keywords import tokens
+from marketing_engine.wording import frames
 
 INTENTS = ("informational", "commercial", "transactional", "navigational")
 
+# Well-known web properties: a query that is only one of these names is navigational.
 WELL_KNOWN_SITES = (
     "google",
     "gmail",
@@ -41,7 +46,6 @@ WELL_KNOWN_SITES = (
     "costco",
     "ikea",
     "home depot",
-    "rei",
     "netflix",
     "spotify",
     "apple",
@@ -54,8 +58,6 @@ WELL_KNOWN_SITES = (
     "starbucks",
     "nike",
     "adidas",
-    "trek",
-    "specialized",
     "chase",
     "vanguard",
     "fidelity",
@@ -71,128 +73,21 @@ WELL_KNOWN_SITES = (
     "sony",
     "samsung",
 )
-STRONG_NAVIGATIONAL = (
-    "login",
-    "log in",
-    "sign in",
-    "signin",
-    "official site",
-    "official website",
-    "customer service",
-    "customer support",
-    "phone number",
-    "help center",
-)
-NAVIGATIONAL_NOUNS = frozenset(
-    {
-        "hours",
-        "store",
-        "app",
-        "menu",
-        "support",
-        "contact",
-        "website",
-        "site",
-        "near",
-        "me",
-        "web",
-        "player",
-        "account",
-        "location",
-        "locations",
-        "address",
-    }
-)
-EXPLAINERS = ("explained", "meaning", "definition", "average", "history of", "statistics")
-COMMERCIAL = (
-    "vs",
-    "versus",
-    "compare",
-    "compared",
-    "comparison",
-    "review",
-    "reviews",
-    "alternative",
-    "alternatives",
-    "best",
-    "top",
-    "top rated",
-    "worth it",
-    "pros and cons",
-    "brands",
-    "which is better",
-)
-QUESTION_STARTS = frozenset(
-    {
-        "how",
-        "what",
-        "why",
-        "when",
-        "where",
-        "who",
-        "which",
-        "can",
-        "do",
-        "does",
-        "is",
-        "are",
-        "should",
-        "will",
-        "could",
-        "would",
-    }
-)
-TRANSACTIONAL = (
-    "buy",
-    "order",
-    "for sale",
-    "sale",
-    "deal",
-    "deals",
-    "coupon",
-    "promo code",
-    "discount",
-    "cheap",
-    "near me",
-    "price",
-    "pricing",
-    "cost",
-    "rent",
-    "rental",
-    "hire",
-    "book",
-    "quote",
-    "financing",
-    "free trial",
-    "download",
-    "subscribe",
-    "subscription",
-    "sign up",
-    "apply for",
-    "schedule",
-    "appointment",
-    "delivery",
-    "membership",
-    "used",
-    "open",
-    "shop",
-)
-LOCAL_SERVICES = frozenset(
-    {
-        "repair",
-        "tune",
-        "service",
-        "servicing",
-        "plumber",
-        "rental",
-        "hotel",
-        "hotels",
-        "installation",
-        "mechanic",
-        "shop",
-        "fitting",
-    }
-)
+
+
+def words_of(language: str) -> dict[str, Any]:
+    """The intent rules' word lists in `language` (English where it has none)."""
+    return frames("seo", language)["intent"]
+
+
+def question_starts(language: str = "en") -> tuple[str, ...]:
+    return tuple(words_of(language)["question_starts"])
+
+
+def is_question(keyword: str, language: str = "en") -> bool:
+    """Whether the keyword starts with one of the language's question words or phrases."""
+    padded = " ".join(tokens(keyword)) + " "
+    return any(padded.startswith(start + " ") for start in question_starts(language))
 
 
 def _has(words: list[str], phrases: Iterable[str]) -> bool:
@@ -211,11 +106,14 @@ def _strip_phrases(words: list[str], phrases: Iterable[str]) -> tuple[list[str],
 
 @dataclass(frozen=True)
 class IntentRules:
-    """The brand-specific part of the rules: names that make a query navigational, and cities."""
+    """The brand-specific part of the rules: names that make a query navigational, the cities, the
+    words of the brand's own services, and the language whose rule words apply."""
 
     entities: Sequence[str] = ()
     cities: Sequence[str] = ()
     known_sites: Sequence[str] = WELL_KNOWN_SITES
+    services: Sequence[str] = ()
+    language: str = "en"
     _entities: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -230,22 +128,24 @@ class IntentRules:
         words = tokens(keyword)
         if not words:
             raise ValueError(f"keyword {keyword!r} has no words to classify")
-        if _has(words, STRONG_NAVIGATIONAL):
+        rule = words_of(self.language)
+        if _has(words, rule["strong_navigational"]):
             return "navigational", "login/official-site phrase"
+        cities = [" ".join(tokens(c)) for c in self.cities]
         rest, named = _strip_phrases(words, self._entities)
-        rest, _ = _strip_phrases(rest, [" ".join(tokens(c)) for c in self.cities])
-        if named and set(rest) <= NAVIGATIONAL_NOUNS:
+        rest, _ = _strip_phrases(rest, cities)
+        if named and set(rest) <= set(rule["navigational_nouns"]):
             return "navigational", "only a site or brand name"
-        if _has(words, EXPLAINERS):
+        if _has(words, rule["explainers"]):
             return "informational", "explainer word"
-        if _has(words, COMMERCIAL):
+        if _has(words, rule["commercial"]):
             return "commercial", "comparison or evaluation word"
-        if words[0] in QUESTION_STARTS and not _has(words, ("where to buy", "where can i buy")):
+        if is_question(keyword, self.language) and not _has(words, rule["where_to_buy"]):
             return "informational", "question"
-        if _has(words, TRANSACTIONAL):
+        if _has(words, rule["transactional"]):
             return "transactional", "buying or booking word"
-        city_named = _has(words, [" ".join(tokens(c)) for c in self.cities])
-        if city_named and LOCAL_SERVICES & set(words):
+        services = set(rule["local_services"]) | {w for s in self.services for w in tokens(s)}
+        if _has(words, cities) and services & set(words):
             return "transactional", "local service in a brand city"
         return "informational", "default: a topic"
 

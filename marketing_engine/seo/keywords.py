@@ -2,8 +2,10 @@
 
 Two phrasings are the same keyword when they differ only in case, punctuation, plurals or word
 order ("E-Bikes Cargo" = "cargo e-bike"). `dedupe_key` gives that identity; it is what the
-warehouse stores as `keywords.normalized`. The offline expansion grows each seed with question
-words, modifiers, audiences, locations and competitor comparisons, the way autocomplete would.
+warehouse stores as `keywords.normalized`. Words keep their letters in any script ("Invisíveis"
+stays "invisíveis"). The offline expansion grows each seed with the question words, modifiers,
+audiences, locations and competitor comparisons of the brand's language (`data/frames/seo/<lang>.yaml`),
+the way autocomplete would.
 """
 
 from __future__ import annotations
@@ -11,84 +13,67 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
-# Words ending in "s" that are not plurals ("gps", "bus", "class").
-_NOT_PLURAL = frozenset(
-    {
-        "gps",
-        "bus",
-        "gas",
-        "class",
-        "glass",
-        "less",
-        "plus",
-        "us",
-        "vs",
-        "tennis",
-        "news",
-        "pros",
-        "cons",
-        "always",
-        "is",
-        "was",
-        "has",
-        "does",
-        "this",
-        "its",
-        "yes",
-        "series",
-        "species",
-        "ios",
-        "lbs",
-        "kms",
-        "mph",
-        "thus",
-        "versus",
-        "across",
-        "boss",
-        "miss",
-        "pass",
-        "mass",
-        "cross",
-        "express",
-        "access",
-        "process",
-        "business",
-        "fitness",
-        "wireless",
-        "stainless",
-        "dress",
-        "press",
-        "chess",
-        "seattles",
-        "analysis",
-        "basis",
-        "diagnosis",
-        "bonus",
-        "status",
-        "campus",
-        "virus",
-        "focus",
-    }
-)
+from marketing_engine.wording import frames
+
+_TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+# Portuguese: a word ending in a stressed vowel and "s" is singular (país, inglês); else the plural rules.
+_PT_STRESSED_S = re.compile(r"[áéíóúâêô]s$")
 
 
-def singular(word: str) -> str:
-    """A light English singularizer, good enough to merge keyword plurals (no dictionary)."""
-    if len(word) <= 3 or word in _NOT_PLURAL or word.endswith(("ss", "us", "is")):
+@lru_cache(maxsize=1)
+def _inflect() -> Any:
+    import inflect
+
+    return inflect.engine()
+
+
+@lru_cache(maxsize=65536)
+def singular(word: str, language: str = "en") -> str:
+    """The singular of a plural noun, good enough to merge keyword plurals (`inflect` for English,
+    the regular plural endings for Portuguese, the word itself for other languages)."""
+    if len(word) <= 3 or word[-1:] != "s":
         return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("ches", "shes", "xes", "zes", "sses")):
-        return word[:-2]
-    if word.endswith("s"):
+    if language == "en":
+        found = _inflect().singular_noun(word)
+        return found if isinstance(found, str) and found else word
+    if language == "pt":
+        if _PT_STRESSED_S.search(word) or word.endswith("ss"):
+            return word
+        for plural, single in (("ões", "ão"), ("ães", "ão"), ("eis", "el"), ("ais", "al"), ("óis", "ol")):
+            if word.endswith(plural):
+                return word[: -len(plural)] + single
+        if word.endswith(("res", "zes", "ses")):
+            return word[:-2]
         return word[:-1]
     return word
 
 
+@lru_cache(maxsize=4096)
+def plural(phrase: str, language: str = "en") -> str:
+    """The plural of a noun phrase's last word ("daily commuter" -> "daily commuters")."""
+    head, _, last = phrase.rpartition(" ")
+    if language == "en":
+        word = _inflect().plural_noun(last) or last
+    elif language == "pt":
+        if last.endswith("ão"):
+            word = last[:-2] + "ões"
+        elif last.endswith(("r", "z", "s")):
+            word = last if last.endswith("s") else last + "es"
+        elif last.endswith("l"):
+            word = last[:-1] + "is"
+        else:
+            word = last + "s"
+    else:
+        word = last
+    return f"{head} {word}".strip()
+
+
 def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower().replace("’", "'"))
+    """The words of a text, lower case, letters of every script kept (`\\w`, never `[a-z]`)."""
+    return _TOKEN.findall(text.casefold().replace("’", "'"))
 
 
 def clean(text: str) -> str:
@@ -96,9 +81,14 @@ def clean(text: str) -> str:
     return " ".join(tokens(text))
 
 
-def dedupe_key(text: str) -> str:
+def dedupe_key(text: str, language: str = "en") -> str:
     """The identity of a keyword: singular tokens in sorted order."""
-    return " ".join(sorted(singular(t) for t in tokens(text)))
+    return " ".join(sorted(singular(t, language) for t in tokens(text)))
+
+
+def word_set(text: str, language: str = "en") -> set[str]:
+    """The singular words of a text, for matching a page against facts and sources."""
+    return {singular(t, language) for t in tokens(text)}
 
 
 @dataclass(frozen=True)
@@ -119,7 +109,7 @@ class MergedKeyword:
     variants: list[str] = field(default_factory=list)
 
 
-def merge_duplicates(ideas: Iterable[KeywordIdea]) -> list[MergedKeyword]:
+def merge_duplicates(ideas: Iterable[KeywordIdea], language: str = "en") -> list[MergedKeyword]:
     """Merge ideas with the same dedupe key; the shortest (then alphabetically first) phrasing is kept
     for display, so the result does not depend on the order ideas arrived in."""
     groups: dict[str, list[KeywordIdea]] = {}
@@ -127,7 +117,9 @@ def merge_duplicates(ideas: Iterable[KeywordIdea]) -> list[MergedKeyword]:
         text = clean(idea.text)
         if not text:
             continue
-        groups.setdefault(dedupe_key(text), []).append(KeywordIdea(text, idea.seed, idea.source, idea.volume))
+        groups.setdefault(dedupe_key(text, language), []).append(
+            KeywordIdea(text, idea.seed, idea.source, idea.volume)
+        )
     merged = []
     for key, members in groups.items():
         best = min(members, key=lambda m: (len(m.text), m.text))
@@ -148,90 +140,26 @@ def merge_duplicates(ideas: Iterable[KeywordIdea]) -> list[MergedKeyword]:
 
 # --- offline expansion ------------------------------------------------------------------------
 
-QUESTIONS = [
-    "what is {s}",
-    "how does {s} work",
-    "how to start {s}",
-    "how much does {s} cost",
-    "is {s} worth it",
-    "why choose {s}",
-    "when to get {s}",
-    "where to find {s}",
-    "who needs {s}",
-    "can you do {s} yourself",
-    "how long does {s} take",
-    "what to know about {s}",
-    "how to choose {s}",
-    "common {s} mistakes",
-    "{s} for beginners",
-    "{s} explained",
-    "which {s} is best",
-    "should i try {s}",
-    "what are the risks of {s}",
-    "how to save money on {s}",
-]
-MODIFIERS = [
-    "best {s}",
-    "top {s}",
-    "cheap {s}",
-    "affordable {s}",
-    "{s} guide",
-    "{s} tips",
-    "{s} checklist",
-    "{s} ideas",
-    "{s} benefits",
-    "{s} pros and cons",
-    "{s} reviews",
-    "{s} comparison",
-    "{s} cost",
-    "{s} price",
-    "{s} deals",
-    "buy {s}",
-    "{s} for sale",
-    "{s} near me",
-    "{s} brands",
-    "{s} alternatives",
-    "{s} in winter",
-    "{s} in the rain",
-    "{s} on a budget",
-    "{s} faq",
-    "{s} step by step",
-    "{s} at home",
-    "{s} service",
-    "{s} discount",
-    "{s} 2025",
-    "{s} rules",
-    "{s} safety",
-    "{s} calculator",
-    "{s} statistics",
-    "{s} for hills",
-    "{s} problems",
-    "{s} accessories",
-    "{s} warranty",
-    "{s} insurance",
-    "{s} myths",
-    "{s} upgrades",
-    "{s} options",
-    "{s} examples",
-    "{s} questions",
-    "{s} trends",
-    "{s} coupon",
-    "{s} quote",
-    "order {s} online",
-    "{s} appointment",
-    "{s} for commuting",
-    "used {s}",
-]
-AUDIENCES = ["commuters", "families", "kids", "seniors", "women", "students", "heavy riders", "beginners"]
-LOCATION_PATTERNS = ["{s} {city}", "{s} in {city} {region}", "best {s} {city}", "{s} near {city}"]
-COMPETITOR_PATTERNS = [
-    "{brand} vs {c} {s}",
-    "{brand} vs {c}",
-    "{c} {s}",
-    "{c} alternatives",
-    "{c} vs {brand} {s}",
-    "{c} review",
-]
+
+def audience_terms(personas: Sequence[str], language: str = "en", max_words: int = 3) -> list[str]:
+    """What each persona is called in a search, in the plural: the first clause of the persona, cut
+    before a relative or linking word or a verb form ("Parent hauling kids, …" → "parents";
+    "Finance manager who …" → "finance managers"); a head longer than `max_words` keeps its first word."""
+    words_of = frames("seo", language)["keywords"]
+    cut, endings = set(words_of["persona_cut"]), tuple(words_of.get("persona_cut_endings", ()))
+    found = []
+    for persona in personas:
+        words = tokens(persona.split(",")[0])
+        head: list[str] = []
+        for word in words:
+            if word in cut or (head and len(word) > 5 and word.endswith(endings)):
+                break
+            head.append(word)
+        if len(head) > max_words:
+            head = head[:1]
+        if head:
+            found.append(plural(" ".join(head), language))
+    return list(dict.fromkeys(found))
 
 
 @dataclass(frozen=True)
@@ -241,23 +169,28 @@ class ExpansionContext:
     brand: str
     cities: Sequence[tuple[str, str]] = ()
     competitors: Sequence[str] = ()
-    audiences: Sequence[str] = tuple(AUDIENCES)
+    audiences: Sequence[str] = ()
+    language: str = "en"
+    country: str = ""  # the audience's country (ISO 3166), for autocomplete
 
 
 def expand_seed(seed: str, context: ExpansionContext) -> list[KeywordIdea]:
     """All offline variations of one seed (before merging duplicates)."""
-    s = clean(seed)
-    texts = [s, f"{clean(context.brand)} {s}"]
-    texts += [q.format(s=s) for q in QUESTIONS]
-    texts += [m.format(s=s) for m in MODIFIERS]
-    texts += [f"{s} for {audience}" for audience in context.audiences]
-    texts += [f"best {s} for {audience}" for audience in context.audiences]
+    words = frames("seo", context.language)["keywords"]
+    s, brand = clean(seed), clean(context.brand)
+    texts = [s]
+    texts += [p.format(s=s, brand=brand) for p in words["brand"]]
+    texts += [q.format(s=s) for q in words["questions"]]
+    texts += [m.format(s=s) for m in words["modifiers"]]
+    for audience in context.audiences:
+        texts += [p.format(s=s, audience=clean(audience)) for p in words["audiences"]]
     for city, region in context.cities:
-        texts += [p.format(s=s, city=city.lower(), region=region.lower()) for p in LOCATION_PATTERNS]
+        region = "" if clean(region) == clean(city) else clean(region)  # "lisboa, lisboa"
+        texts += [p.format(s=s, city=clean(city), region=region) for p in words["locations"]]
     for competitor in context.competitors:
         c = clean(competitor)
-        texts += [p.format(s=s, c=c, brand=clean(context.brand)) for p in COMPETITOR_PATTERNS]
-    return [KeywordIdea(text, seed) for text in texts]
+        texts += [p.format(s=s, c=c, brand=brand) for p in words["comparisons"]]
+    return [KeywordIdea(" ".join(text.split()), seed) for text in texts]
 
 
 def expand_offline(seeds: Sequence[str], context: ExpansionContext) -> list[KeywordIdea]:

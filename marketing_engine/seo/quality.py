@@ -1,10 +1,12 @@
 """Quality gates run on the rendered HTML of the whole generated set, before anything is published.
 
 Per page: title 10–60 characters, meta description 50–160, exactly one H1, alt text on every image,
-the keyword in the title, the H1 and the first 100 words of the body; at least 300 words of
-non-template text; Flesch reading ease inside the brand's band. Across the set: no two pages above a
-similarity threshold (MinHash over 5-word shingles of the non-template text, confirmed by exact
-Jaccard), no internal link to a path that is not built, every page reachable from a hub.
+the keyword in the title, the H1 and the first 100 words of the body; enough non-template text for
+its page type (`THIN_WORDS`: a page the brand's facts cannot fill stays out of the index rather than
+padded); Flesch reading ease inside the brand's band (syllables counted for the brand's language).
+Across the set: no two pages above a similarity threshold (MinHash over 5-word shingles of the
+non-template text, confirmed by exact Jaccard), no internal link to a path that is not built, every
+page reachable from a hub. The claims gate's holds arrive as `claims:` failures (see `site.py`).
 
 "Template text" is measured, not declared: a sentence that appears on at least 3 pages and on 30%
 of the set is boilerplate and does not count as content.
@@ -17,12 +19,24 @@ from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from marketing_engine.seo.keywords import singular, tokens
+from marketing_engine.seo.keywords import tokens, word_set
 
-SENTENCE = re.compile(r"[^.!?]+[.!?]?")
+if TYPE_CHECKING:
+    from marketing_engine.brand import BrandProfile
+    from marketing_engine.claims import ClaimsReport
+
+# A sentence ends at . ! ? or … followed by a space (not inside "example.com" or "4.5").
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 SIMILARITY_THRESHOLD = 0.5
-THIN_WORDS = 300
+# Words of non-template text a page needs to be worth indexing, by page type: its introduction and
+# links (about 50 words) and at least two of the brand's facts (about 30 words each) — one for a
+# location (address, phone and hours) or a direct answer. A page the facts cannot fill stays noindex.
+THIN_WORDS = {"Location": 90, "Question": 90}
+THIN_DEFAULT = 110
+READING_EASE_BASE = {"pt": 248.835}
+_BLOCKS = ".//h2|.//h3|.//h4|.//p|.//li|.//dt|.//dd"
 
 
 @dataclass
@@ -35,6 +49,7 @@ class PageFacts:
     body: str
     images_without_alt: int
     links: list[str]
+    page_type: str = ""
 
 
 @dataclass
@@ -63,7 +78,7 @@ class GateResult:
         }
 
 
-def extract_facts(path: str, keyword: str, html: str) -> PageFacts:
+def extract_facts(path: str, keyword: str, html: str, page_type: str = "") -> PageFacts:
     import lxml.html
 
     tree = lxml.html.fromstring(html)
@@ -77,7 +92,9 @@ def extract_facts(path: str, keyword: str, html: str) -> PageFacts:
             node.drop_tree()
         for node in article[0].xpath(".//h1"):
             node.drop_tree()
-        body = " ".join(article[0].text_content().split())
+        # each heading, paragraph and list item is its own unit of text, as a reader takes it
+        blocks = [" ".join(node.text_content().split()) for node in article[0].xpath(_BLOCKS)]
+        body = " ".join(b if b.endswith((".", "!", "?", ":", "…")) else b + "." for b in blocks if b)
     return PageFacts(
         path=path,
         keyword=keyword,
@@ -87,28 +104,37 @@ def extract_facts(path: str, keyword: str, html: str) -> PageFacts:
         body=body,
         images_without_alt=len(tree.xpath("//img[not(@alt) or normalize-space(@alt)='']")),
         links=links,
+        page_type=page_type,
     )
 
 
-def _has_keyword(keyword: str, text: str) -> bool:
-    wanted = {singular(t) for t in tokens(keyword)}
-    return wanted <= {singular(t) for t in tokens(text)}
+def reading_ease(text: str, language: str = "en") -> float:
+    """Flesch reading ease with the language's own constant where textstat has none: Portuguese uses
+    the Martins et al. (1996) adaptation, 248.835 instead of 206.835, same weights. Call after
+    `textstat.set_lang` for the language's syllables."""
+    import textstat
+
+    return float(textstat.flesch_reading_ease(text)) - 206.835 + READING_EASE_BASE.get(language, 206.835)
+
+
+def _has_keyword(keyword: str, text: str, language: str = "en") -> bool:
+    return word_set(keyword, language) <= word_set(text, language)
+
+
+def _sentences(body: str) -> list[str]:
+    return [key for key in (" ".join(tokens(s)) for s in SENTENCE_END.split(body)) if key]
 
 
 def template_sentences(bodies: Sequence[str]) -> set[str]:
     counts: Counter[str] = Counter()
     for body in bodies:
-        counts.update({" ".join(tokens(s)) for s in SENTENCE.findall(body) if tokens(s)})
+        counts.update(set(_sentences(body)))
     floor = max(3, int(0.3 * len(bodies) + 0.999))
     return {sentence for sentence, count in counts.items() if count >= floor}
 
 
 def content_text(body: str, boilerplate: set[str]) -> str:
-    return " ".join(
-        " ".join(tokens(s))
-        for s in SENTENCE.findall(body)
-        if tokens(s) and " ".join(tokens(s)) not in boilerplate
-    )
+    return " ".join(sentence for sentence in _sentences(body) if sentence not in boilerplate)
 
 
 def _shingles(text: str, size: int = 5) -> set[str]:
@@ -156,9 +182,13 @@ def evaluate(
     built_paths: set[str],
     hub_links: dict[str, list[str]],
     threshold: float = SIMILARITY_THRESHOLD,
+    language: str = "en",
+    locale: str = "en_US",
 ) -> dict[str, GateResult]:
     """Gate results for every page. `hub_links`: hub (and home) path -> the paths it links to."""
     import textstat
+
+    textstat.set_lang(locale)
 
     boilerplate = template_sentences([p.body for p in pages])
     texts = {p.path: content_text(p.body, boilerplate) for p in pages}
@@ -185,11 +215,12 @@ def evaluate(
             ("H1", " ".join(page.h1s)),
             ("first 100 words", " ".join(page.body.split()[:100])),
         ):
-            if not _has_keyword(page.keyword, text):
+            if not _has_keyword(page.keyword, text, language):
                 fail(f"keyword {page.keyword!r} missing from the {where}")
-        if result.content_words < THIN_WORDS:
-            fail(f"thin: {result.content_words} words of non-template text (< {THIN_WORDS})")
-        result.reading_ease = float(textstat.flesch_reading_ease(page.body)) if page.body else 0.0
+        floor = THIN_WORDS.get(page.page_type, THIN_DEFAULT)
+        if result.content_words < floor:
+            fail(f"thin: {result.content_words} words of non-template text (< {floor} for this page type)")
+        result.reading_ease = reading_ease(page.body, language) if page.body else 0.0
         if not low <= result.reading_ease <= high:
             fail(f"reading ease {result.reading_ease:.0f} outside the brand's band {low:.0f}–{high:.0f}")
         if page.path in duplicates:
@@ -220,6 +251,7 @@ GATE_CATEGORIES = {
     "internal_links": ("broken internal links",),
     "reachability": ("not reachable",),
     "head_tags": ("title is", "meta description", "H1", "images without alt"),
+    "claims": ("claims",),
 }
 
 
@@ -238,10 +270,16 @@ def site_paths(site_dir: Path) -> set[str]:
 
 
 def audit_built_site(
-    site_dir: Path, pages: dict[str, str], reading_band: tuple[float, float]
+    site_dir: Path,
+    pages: dict[str, str],
+    reading_band: tuple[float, float],
+    page_types: dict[str, str] | None = None,
+    profile: BrandProfile | None = None,
 ) -> dict[str, GateResult]:
     """Re-run every gate on the files as written, for the indexable pages (`path -> keyword`).
-    Hubs are the home page, `/topics/` and every `/topics/<cluster>/` page found on disk."""
+    Hubs are the home page, `/topics/` and every `/topics/<cluster>/` page found on disk. With the
+    brand `profile`, the claims gate reads each page as a reader would (`audit.read_page`) and every
+    untraceable claim is a `claims:` failure."""
     import lxml.html
 
     built = site_paths(site_dir)
@@ -255,8 +293,32 @@ def audit_built_site(
     for path, keyword in sorted(pages.items()):
         file = site_dir / path.strip("/") / "index.html"
         html = file.read_text(encoding="utf-8") if file.is_file() else "<html><title></title></html>"
-        facts.append(extract_facts(path, keyword, html))
-    return evaluate(facts, reading_band, built, hub_links)
+        facts.append(extract_facts(path, keyword, html, (page_types or {}).get(path, "")))
+    language, locale = (profile.language, profile.babel_locale) if profile else ("en", "en_US")
+    results = evaluate(facts, reading_band, built, hub_links, language=language, locale=locale)
+    if profile is not None:
+        for path, report in claims_on_site(site_dir, sorted(pages), profile).items():
+            if not report.passed:
+                results[path].failures.append(f"claims: {report.summary()}")
+    return results
+
+
+def claims_on_site(site_dir: Path, paths: Sequence[str], profile: BrandProfile) -> dict[str, ClaimsReport]:
+    """The claims gate on built pages, read as `marketing-engine audit` reads them: the article text
+    without template parts, with the page's title and path as its evidence."""
+    from marketing_engine.audit import read_page
+    from marketing_engine.claims import Evidence, check_claims
+
+    base = Evidence(profile)
+    reports = {}
+    for path in paths:
+        file = site_dir / path.strip("/") / "index.html"
+        if not file.is_file():
+            continue
+        page = read_page(site_dir, file)
+        evidence = base.with_extra([page.title, page.path.replace("-", " ").replace("/", " ")])
+        reports[path] = check_claims(page.text, profile, evidence)
+    return reports
 
 
 def failures_in(results: dict[str, GateResult], category: str) -> dict[str, list[str]]:

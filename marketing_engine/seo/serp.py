@@ -7,7 +7,7 @@ at all. It is a stand-in with stated assumptions, not a prediction.
 
 Snippet opportunities: keywords ranking 2–10 in question form; the format to add follows the
 question: a list for how-to/steps/tips/best, a table for comparisons and prices, else a 40–60-word
-paragraph.
+paragraph (the words are the brand language's, `data/frames/seo`).
 """
 
 from __future__ import annotations
@@ -17,13 +17,9 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
-from marketing_engine.seo.intent import QUESTION_STARTS
+from marketing_engine.seo import intent
 from marketing_engine.seo.keywords import tokens
-
-LIST_WORDS = frozenset(
-    {"how", "steps", "step", "tips", "best", "top", "ways", "checklist", "ideas", "mistakes"}
-)
-TABLE_WORDS = frozenset({"vs", "versus", "compare", "comparison", "cost", "price", "prices", "alternatives"})
+from marketing_engine.wording import frames
 
 
 @dataclass(frozen=True)
@@ -71,25 +67,29 @@ def simulate_position(item: RankingInput, day: date) -> Position:
     return Position(item.keyword, position, url, impressions, int(impressions * ctr))
 
 
-def is_question(keyword: str) -> bool:
-    words = tokens(keyword)
-    return bool(words) and words[0] in QUESTION_STARTS
+def is_question(keyword: str, language: str = "en") -> bool:
+    return intent.is_question(keyword, language)
 
 
-def snippet_format(keyword: str) -> str:
+def snippet_format(keyword: str, language: str = "en") -> str:
     words = set(tokens(keyword))
-    if words & TABLE_WORDS:
+    formats = frames("seo", language)["serp"]
+    if words & set(formats["table_words"]):
         return "table"
-    if words & LIST_WORDS:
+    if words & set(formats["list_words"]):
         return "list"
     return "paragraph"
 
 
-def snippet_opportunity(position: Position) -> str | None:
+def snippet_opportunity(position: Position, language: str = "en") -> str | None:
     """The format to add when the keyword is a question ranking 2–10, else None."""
-    if position.position is None or not 2 <= position.position <= 10 or not is_question(position.keyword):
+    if (
+        position.position is None
+        or not 2 <= position.position <= 10
+        or not is_question(position.keyword, language)
+    ):
         return None
-    return snippet_format(position.keyword)
+    return snippet_format(position.keyword, language)
 
 
 def from_search_console(rows: list[dict], wanted: set[str]) -> dict[str, Position]:

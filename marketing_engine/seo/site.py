@@ -2,9 +2,11 @@
 
 Everything is rendered by Jinja2 with autoescaping; text from writers (offline or Claude) is data,
 never markup. The only markup a writer can ask for is an internal link marker `[[anchor|/path/]]`,
-turned into an anchor only when the path is one the site builds. Pages are rendered, gated
-(`quality.evaluate`), and pages that fail a gate are rendered again with `noindex` and left out of
-the sitemap.
+turned into an anchor only when the path is one the site builds. Labels, dates and money follow the
+brand's language and locale (`data/frames/seo/<lang>.yaml`, section `site`). Pages are rendered, gated
+(`quality.evaluate`), and pages that fail a gate — or that the claims gate held — are rendered again
+with `noindex` and left out of the sitemap and the feed. A FAQ answer another page already gives is
+given once: the later page (in path order) drops it before rendering.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,8 +25,10 @@ from markupsafe import Markup, escape
 from marketing_engine.brand import BrandProfile
 from marketing_engine.seo import schema, trust
 from marketing_engine.seo.briefs import hub_path
+from marketing_engine.seo.factsheet import join
 from marketing_engine.seo.keywords import tokens
-from marketing_engine.seo.quality import GateResult, evaluate, extract_facts
+from marketing_engine.seo.quality import SENTENCE_END, GateResult, evaluate, extract_facts
+from marketing_engine.wording import frames
 
 LINK = re.compile(r"\[\[([^|\]]+)\|([^\]\s]+)\]\]")
 SITEMAP_MAX_URLS = 50_000
@@ -82,6 +86,8 @@ class SiteBuild:
     seconds_check: float = 0.0
     seconds_write: float = 0.0
     noindex: list[str] = field(default_factory=list)
+    held: dict[str, str] = field(default_factory=dict)  # path -> why the claims gate held it
+    answers_dropped: int = 0  # FAQ answers left out because another page gives them
 
 
 @pass_context
@@ -112,12 +118,14 @@ class SiteBuilder:
         self.brand = brand
         self.base_url = (base_url or brand.site_url).rstrip("/")
         self.env = env or environment()
+        self.env.filters["ldate"] = brand.date
+        self.t = frames("seo", brand.language)["site"]
         palette = brand.visual_identity.palette
         self.site = {
             "brand": brand.name,
             "tagline": brand.tagline or brand.description[:80],
-            "lang": brand.audience.locale.split("-")[0].lower(),
-            "og_locale": brand.audience.locale.replace("-", "_"),
+            "lang": brand.language,
+            "og_locale": brand.babel_locale,
             "font": brand.visual_identity.font,
             "palette": palette.model_dump(),
         }
@@ -133,7 +141,7 @@ class SiteBuilder:
         if not priced:
             return None
         best = max(priced, key=lambda p: len(words & set(tokens(p.name + " " + p.description))))
-        return best.model_dump()
+        return best.model_dump() | {"currency": best.currency or self.brand.currency_code}
 
     def _location_for(self, keyword: str) -> dict[str, Any] | None:
         text = " " + " ".join(tokens(keyword)) + " "
@@ -153,7 +161,7 @@ class SiteBuilder:
             published=page.published,
             modified=page.modified,
             breadcrumbs=[
-                ("Home", self.url("/")),
+                (self.t["home"], self.url("/")),
                 (page.cluster_name, self.url(hub_path(page.cluster_slug))),
                 (page.draft["h1"], self.url(page.path)),
             ],
@@ -170,19 +178,22 @@ class SiteBuilder:
     def byline_for(self, *texts: str) -> dict[str, Any]:
         return trust.byline(self.brand, trust.author_for(self.brand, *texts))
 
-    def trust_parts(self, *texts: str) -> dict[str, Any]:
-        """Byline, the brand's own figures and the outside sources a page about `texts` shows."""
+    def trust_parts(self, *texts: str, page_type: str = "") -> dict[str, Any]:
+        """Byline, the brand's own figures, what the owner vouches for and the outside sources a page
+        about `texts` shows."""
         return {
             "by": self.byline_for(*texts),
             "prices": trust.price_rows(self.brand, *texts),
             "stores": trust.location_rows(self.brand, *texts),
             "refs": trust.references_for(self.brand, *texts),
+            "facts": trust.fact_box(self.brand, page_type, *texts) if page_type else None,
         }
 
     def render_page(self, page: SitePage, indexable: bool, allowed: set[str]) -> str:
         draft = page.draft
         return self.env.get_template("page.html").render(
             site=self.site,
+            t=self.t,
             title=draft["title"],
             description=draft["meta_description"],
             canonical=self.url(page.path),
@@ -193,24 +204,22 @@ class SiteBuilder:
             image_alt=draft["image_alt"],
             json_ld=self.json_ld(page),
             draft=draft,
-            crumbs=[("Home", "/"), (page.cluster_name, hub_path(page.cluster_slug))],
+            crumbs=[(self.t["home"], "/"), (page.cluster_name, hub_path(page.cluster_slug))],
             published=page.published,
             modified=page.modified,
             allowed_links=allowed,
-            **self.trust_parts(page.keyword, page.cluster_name),
+            **self.trust_parts(page.keyword, page.cluster_name, page_type=page.page_type),
         )
 
     def render_hub(
         self, hub: SiteHub, pages: Sequence[SitePage], related: Sequence[SiteHub], dates: HubDates
     ) -> str:
-        count = len(pages)
-        intro = (
-            f"{hub.name}: {count} article{'s' if count != 1 else ''} from {self.brand.name} and the "
-            f"{len(hub.keywords)} searches they answer, for {self.brand.audience.description.lower()}."
-        )
+        intro = self.t["hub_intro"].format(name=hub.name, brand=self.brand.name)
         if pages:
             newest = max(pages, key=lambda p: (p.modified, p.path))
-            intro += f" Start with {pages[0].draft['title']}; the newest update is {newest.draft['title']}."
+            intro += " " + self.t["hub_start"].format(
+                first=pages[0].draft["title"], newest=newest.draft["title"]
+            )
         parts = self.trust_parts(hub.name, *hub.keywords[:5])
         parts["stores"] = []  # a hub lists articles; store addresses belong on location pages
         ctx = self._index_context(hub.path, hub.name, dates, parts["by"]["json_ld"])
@@ -256,11 +265,12 @@ class SiteBuilder:
     ) -> str:
         description = intro if len(intro) <= 160 else intro[:157].rsplit(" ", 1)[0] + "…"
         if len(description) < 50:
-            description = f"{description} Guides and answers from {self.brand.name}."
+            description = f"{description} {self.t['index_description_tail'].format(brand=self.brand.name)}"
         if len(title) > 60:
             title = title[:59].rsplit(" ", 1)[0] + "…"
         return self.env.get_template(template).render(
             site=self.site,
+            t=self.t,
             title=title,
             description=description,
             canonical=self.url(path),
@@ -307,19 +317,29 @@ class SiteBuilder:
         out_dir: Path,
         write: bool = True,
         max_urls: int = SITEMAP_MAX_URLS,
+        held: dict[str, str] | None = None,
     ) -> SiteBuild:
+        """Render, gate and (with `write`) write the site. `held`: pages the claims gate held (path ->
+        reason); they are rendered noindex with the reason among their gate failures."""
+        held = dict(held or {})
+        pages, dropped = drop_repeated_answers(pages, skip=set(held))
         hub_pages = {hub.slug: [p for p in pages if p.cluster_slug == hub.slug] for hub in hubs}
         allowed = {"/", "/topics/", "/feed.xml"} | {h.path for h in hubs} | {p.path for p in pages}
         allowed |= set(self.trust_paths())
         started = time.perf_counter()
         html = {p.path: self.render_page(p, True, allowed) for p in pages}
         rendered = time.perf_counter()
-        facts = [extract_facts(p.path, p.keyword, html[p.path]) for p in pages]
+        facts = [extract_facts(p.path, p.keyword, html[p.path], p.page_type) for p in pages]
         hub_links = {"/": ["/topics/"], "/topics/": [h.path for h in hubs]} | {
             h.path: [p.path for p in hub_pages[h.slug]] for h in hubs
         }
         band = (self.brand.tone.reading_ease.min, self.brand.tone.reading_ease.max)
-        gates = evaluate(facts, band, allowed, hub_links)
+        gates = evaluate(
+            facts, band, allowed, hub_links, language=self.brand.language, locale=self.brand.babel_locale
+        )
+        for path, reason in held.items():
+            if path in gates:
+                gates[path].failures.append(f"claims: {reason}")
         noindex = sorted(path for path, gate in gates.items() if not gate.passed)
         for page in pages:
             if page.path in noindex:
@@ -334,6 +354,8 @@ class SiteBuilder:
             0,
             0,
             noindex=noindex,
+            held={path: reason for path, reason in held.items() if path in gates},
+            answers_dropped=dropped,
             seconds_render=rendered - started,
             seconds_check=checked - rendered,
         )
@@ -367,7 +389,7 @@ class SiteBuilder:
             "hub.html",
             "/",
             title,
-            self.brand.description,
+            self.brand.tagline or self.brand.description,  # the about page carries the description
             heading=self.brand.name,
             pages=[],
             keywords=[],
@@ -378,9 +400,9 @@ class SiteBuilder:
         files["topics/index.html"] = self._render_index(
             "hub.html",
             "/topics/",
-            f"All topics | {self.brand.name}",
-            f"Every topic {self.brand.name} writes about, with the articles in each.",
-            heading="All topics",
+            self.t["topics_title"].format(brand=self.brand.name),
+            self.t["topics_intro"].format(brand=self.brand.name),
+            heading=self.t["all_topics"],
             pages=[],
             keywords=[],
             related=[{"path": h.path, "name": h.name} for h in hubs],
@@ -389,7 +411,7 @@ class SiteBuilder:
             modified=everything.modified,
             extra_json_ld=[
                 schema.collection_page(
-                    self._index_context("/topics/", "All topics", everything, editor["json_ld"])
+                    self._index_context("/topics/", self.t["all_topics"], everything, editor["json_ld"])
                 )
             ],
         )
@@ -423,16 +445,19 @@ class SiteBuilder:
         brand = self.brand
         stores = trust.location_rows(brand, every=True)
         team = [trust.byline(brand, a) | {"bio": a.bio} for a in brand.site_authors]
+        t = self.t
         products = [
-            {"name": p.name, "description": p.description, "price": trust.money(p.price, p.currency)}
-            if p.price is not None
-            else {"name": p.name, "description": p.description, "price": ""}
-            for p in brand.products
+            {"name": p.name, "description": p.description, "price": brand.price_of(p)} for p in brand.products
         ]
-        where = " and ".join(f"{loc.city}, {loc.region}" for loc in brand.locations)
+        places = sorted(
+            {loc.city if loc.city == loc.region else f"{loc.city}, {loc.region}" for loc in brand.locations}
+        )
         unnamed = [loc.city for loc in brand.locations if loc.city not in brand.description]
-        about_intro = brand.description + (f" You will find us in {where}." if unnamed else "")
-        ctx = self._index_context("/contact/", f"Contact {brand.name}", HubDates.of(pages, date.today()))
+        about_intro = brand.description + (
+            " " + t["about_where"].format(list=join(places, brand.language)) if unnamed else ""
+        )
+        contact_title = t["contact_brand"].format(brand=brand.name)
+        ctx = self._index_context("/contact/", contact_title, HubDates.of(pages, date.today()))
         email = brand.outreach.sender_email if brand.outreach else None
         org = schema.organization_with_contacts(
             ctx, email, [loc.model_dump() for loc in brand.locations], brand.description
@@ -442,10 +467,10 @@ class SiteBuilder:
             "/about/": self._render_index(
                 "about.html",
                 "/about/",
-                f"About {brand.name}",
+                t["about_brand"].format(brand=brand.name),
                 about_intro,
                 extra_json_ld=[org],
-                heading=f"About {brand.name}",
+                heading=t["about_brand"].format(brand=brand.name),
                 products=products,
                 stores=stores,
                 team=team,
@@ -453,10 +478,10 @@ class SiteBuilder:
             "/contact/": self._render_index(
                 "contact.html",
                 "/contact/",
-                f"Contact {brand.name}",
-                f"How to reach {brand.name}: email, post, and the address and phone number of every store.",
+                contact_title,
+                t["contact_intro"].format(brand=brand.name),
                 extra_json_ld=[org, *[b for b in businesses if b]],
-                heading=f"Contact {brand.name}",
+                heading=contact_title,
                 stores=stores,
                 email=email,
                 postal=brand.outreach.postal_address if brand.outreach else "",
@@ -469,7 +494,7 @@ class SiteBuilder:
                 "author.html",
                 by["path"],
                 f"{author.name}, {author.role} | {brand.name}",
-                f"{author.name}: {author.role} at {brand.name}.",
+                t["author_intro"].format(name=author.name, role=author.role, brand=brand.name),
                 extra_json_ld=[
                     by["json_ld"]
                     | {
@@ -482,6 +507,45 @@ class SiteBuilder:
                 pages=[{"path": p.path, "title": p.draft["title"]} for p in signed],
             )
         return out
+
+
+def _sentence_keys(text: str) -> set[str]:
+    plain = LINK.sub(lambda m: m.group(1), text)
+    return {" ".join(tokens(s)) for s in SENTENCE_END.split(plain) if tokens(s)}
+
+
+def _body_keys(draft: dict[str, Any]) -> set[str]:
+    parts = [draft.get("direct_answer") or "", *draft.get("intro", [])]
+    for section in draft.get("sections", []):
+        parts += [*section.get("paragraphs", []), *section.get("items", [])]
+        parts += [p for sub in section.get("subsections", []) for p in sub.get("paragraphs", [])]
+    return set().union(*(_sentence_keys(p) for p in parts if p))
+
+
+def drop_repeated_answers(
+    pages: Sequence[SitePage], skip: set[str] = frozenset()
+) -> tuple[list[SitePage], int]:
+    """Copies of the pages in which a FAQ answer that another page already says — or that the page
+    itself says in its body — is left out, so the site states each answer once. The fuller pages
+    (more body sentences) keep theirs; pages in `skip` (held) neither keep nor take any."""
+    said: set[str] = set()
+    kept: dict[str, SitePage] = {}
+    dropped = 0
+    ranked = sorted(pages, key=lambda p: (p.path in skip, -len(_body_keys(p.draft)), p.path))
+    for page in ranked:
+        own = _body_keys(page.draft)
+        answers = []
+        for item in page.draft.get("faq", []):
+            keys = _sentence_keys(item["answer"])
+            if page.path not in skip and keys & (said | own):
+                dropped += 1
+                continue
+            answers.append(item)
+            own |= keys
+        if page.path not in skip:
+            said |= own
+        kept[page.path] = replace(page, draft={**page.draft, "faq": answers})
+    return [kept[p.path] for p in pages], dropped
 
 
 def sitemap_files(

@@ -1,87 +1,41 @@
-"""Trust signals of the site, all from the brand file and a shipped list of primary sources: who wrote
-a page (bylines, author pages), which outside sources back its claims, and the brand's own figures
-(its price list and store addresses) shown as tables.
+"""Trust signals of the site, all from the brand file: who wrote a page (bylines, author pages), which
+outside sources back it (`facts.sources`, by topic), and the brand's own figures (its price list,
+addresses, phones and opening hours) shown as tables.
 
 Nothing here invents a claim: a brand without authors signs as itself, a page whose topic matches no
-shipped reference cites nothing, a brand without prices or addresses shows no table.
+cited source cites nothing, a brand without prices or addresses shows no table.
 """
 
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
-from marketing_engine.brand import Author, BrandProfile
-from marketing_engine.seo.keywords import singular, tokens
+from marketing_engine.brand import Author, BrandProfile, CitedSource
+from marketing_engine.seo.factsheet import sheet_for
+from marketing_engine.seo.keywords import word_set
 
 MAX_SOURCES = 4
 MAX_PRICE_ROWS = 4
 
 
-@dataclass(frozen=True)
-class Reference:
-    title: str
-    publisher: str
-    url: str
-    match: tuple[str, ...]
-    regions: tuple[str, ...] = ()
+def _words(brand: BrandProfile, *texts: str) -> set[str]:
+    return set().union(*(word_set(t, brand.language) for t in texts)) if texts else set()
 
 
-class ReferenceFileError(ValueError):
-    """The shipped references file is malformed (names the entry and the field)."""
-
-
-@cache
-def load_references() -> tuple[Reference, ...]:
-    text = resources.files("marketing_engine").joinpath("data/seo/references.yaml").read_text("utf-8")
-    return parse_references(text)
-
-
-def parse_references(text: str) -> tuple[Reference, ...]:
-    entries = (yaml.safe_load(text) or {}).get("references", [])
-    out = []
-    for number, entry in enumerate(entries):
-        missing = [k for k in ("title", "publisher", "url", "match") if not entry.get(k)]
-        if missing or not str(entry["url"]).startswith("https://"):
-            raise ReferenceFileError(f"references.yaml entry {number}: missing or bad {missing or ['url']}")
-        out.append(
-            Reference(
-                entry["title"],
-                entry["publisher"],
-                entry["url"],
-                tuple(entry["match"]),
-                tuple(entry.get("regions", ())),
-            )
-        )
-    return tuple(out)
-
-
-def _words(text: str) -> set[str]:
-    return {singular(t) for t in tokens(text)}
-
-
-def references_for(
-    brand: BrandProfile, *texts: str, refs: tuple[Reference, ...] | None = None
-) -> list[Reference]:
-    """The shipped references whose match phrase is wholly inside the page's keyword/topic texts. A page
-    about one of the brand's products (its whole name in the keyword) is also about what the brand file
-    says the product is: "Kestrel Cargo" is a cargo e-bike."""
-    words = set().union(*(_words(t) for t in texts)) if texts else set()
+def references_for(brand: BrandProfile, *texts: str) -> list[CitedSource]:
+    """The brand's cited sources whose topic is wholly inside the page's keyword/topic texts (a source
+    without topics fits every page). A page about one of the brand's products (its whole name in the
+    keyword) is also about what the brand file says the product is: "Kestrel Cargo" is a cargo e-bike."""
+    words = _words(brand, *texts)
     for product in brand.products:
-        if _words(product.name) <= words:
-            words |= _words(product.name + " " + product.description)
-    regions = {loc.region.upper() for loc in brand.locations}
+        if word_set(product.name, brand.language) <= words:
+            words |= word_set(f"{product.name} {product.description}", brand.language)
     found = []
-    for ref in load_references() if refs is None else refs:
-        if ref.regions and not regions & {r.upper() for r in ref.regions}:
-            continue
-        if any(_words(phrase) and _words(phrase) <= words for phrase in ref.match):
-            found.append(ref)
+    for source in brand.facts.sources:
+        topics = [word_set(topic, brand.language) for topic in source.topics]
+        if not topics or any(topic and topic <= words for topic in topics):
+            found.append(source)
     return found[:MAX_SOURCES]
 
 
@@ -91,8 +45,8 @@ def author_for(brand: BrandProfile, *texts: str) -> Author | None:
     authors = brand.site_authors
     if not authors:
         return None
-    words = set().union(*(_words(t) for t in texts)) if texts else set()
-    overlap = [len(words & _words(" ".join(a.expertise))) for a in authors]
+    words = _words(brand, *texts)
+    overlap = [len(words & _words(brand, " ".join(a.expertise))) for a in authors]
     best = [a for a, n in zip(authors, overlap) if n == max(overlap)]
     return best[zlib.crc32(" ".join(texts).encode()) % len(best)]
 
@@ -117,42 +71,58 @@ def byline(brand: BrandProfile, author: Author | None) -> dict[str, Any]:
 
 
 def price_rows(brand: BrandProfile, *texts: str) -> list[dict[str, str]]:
-    """The brand's priced products that share a word with the page, closest first."""
-    words = set().union(*(_words(t) for t in texts)) if texts else set()
+    """The brand's priced products that share a telling word with the page, closest first, in the
+    brand's currency and number format."""
+    _, sheet = sheet_for(brand)
+    words = _words(brand, *texts) - sheet.common - sheet.stopwords
     scored = [
-        (len(words & _words(p.name + " " + p.description)), index, p)
+        (len(words & (word_set(f"{p.name} {p.description}", brand.language) - sheet.common)), index, p)
         for index, p in enumerate(brand.products)
         if p.price is not None
     ]
     chosen = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))[:MAX_PRICE_ROWS]
     return [
-        {"name": p.name, "kind": p.kind, "price": money(p.price, p.currency), "path": p.url_path or ""}
+        {"name": p.name, "kind": p.kind, "price": brand.price_of(p), "path": p.url_path or ""}
         for _, _, p in sorted(chosen, key=lambda s: s[1])
     ]
 
 
-def money(amount: float, currency: str) -> str:
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency.upper())
-    figure = f"{amount:,.0f}" if amount == int(amount) else f"{amount:,.2f}"
-    return f"{symbol}{figure}" if symbol else f"{figure} {currency.upper()}"
-
-
 def location_rows(brand: BrandProfile, *texts: str, every: bool = False) -> list[dict[str, str]]:
-    """Stores with a street address: every one (about/contact), else the ones the page names."""
-    words = set().union(*(_words(t) for t in texts)) if texts else set()
+    """Locations with a street address: every one (about/contact), else the ones the page names; each
+    with its phone and opening hours in the audience's language."""
+    _, sheet = sheet_for(brand)
+    words = _words(brand, *texts)
     rows = []
-    for loc in brand.locations:
-        if not loc.address or not (every or _words(loc.city) <= words):
+    for loc, place in zip(brand.locations, sheet.places):
+        if not loc.address or not (every or word_set(loc.city, brand.language) <= words):
             continue
         rows.append(
             {
-                "name": f"{brand.name} {loc.city}",
+                "name": place.label,
                 "street": loc.address.street,
                 "city": loc.city,
                 "region": loc.region,
                 "postal_code": loc.address.postal_code,
                 "country": loc.country,
                 "phone": loc.phone or "",
+                "hours": "; ".join(place.hours),
             }
         )
     return rows
+
+
+def fact_box(brand: BrandProfile, page_type: str, *texts: str) -> dict[str, Any]:
+    """What the owner vouches for, shown beside a page: guarantees, certifications, sourced figures and
+    the founding year on every page; the owner's statements on location pages, elsewhere the ones
+    that share a telling word with the page; a permitted customer quote on product and location pages."""
+    profile, sheet = sheet_for(brand)
+    words = _words(profile, *texts) - sheet.common - sheet.stopwords
+    statements = [s for s in sheet.statements if page_type == "Location" or words & sheet.informative(s)]
+    items = [*sheet.guarantees, *sheet.certifications, *statements, *sheet.figures]
+    if sheet.founded:
+        items.append(sheet.founded)
+    quote = None
+    if sheet.quotes and page_type in ("Service", "Location"):
+        text, author = sheet.quotes[zlib.crc32(" ".join(texts).encode()) % len(sheet.quotes)]
+        quote = {"text": text, "author": author}
+    return {"items": items, "quote": quote}

@@ -1,4 +1,4 @@
-"""SEO test helpers: a small site built from the example brand through the domain code alone."""
+"""SEO test helpers: a small site built from a brand file through the domain code alone."""
 
 from __future__ import annotations
 
@@ -8,52 +8,38 @@ from datetime import date
 
 import numpy as np
 
-from marketing_engine.brand import BrandProfile
+from marketing_engine.assets.seo import expansion_context, intent_rules
+from marketing_engine.brand import BrandProfile, slug
 from marketing_engine.seo import briefs as briefing
 from marketing_engine.seo.composer import compose_page
-from marketing_engine.seo.intent import IntentRules
-from marketing_engine.seo.keywords import ExpansionContext, expand_seed, merge_duplicates
+from marketing_engine.seo.keywords import expand_seed, merge_duplicates
 from marketing_engine.seo.site import SiteHub, SitePage
 
 SEEDS = ("cargo e-bike", "e-bike battery care")
 
 
-def brand_facts(brand: BrandProfile) -> dict:
-    return {
-        "name": brand.name,
-        "description": brand.description,
-        "audience": brand.audience.description,
-        "personas": list(brand.audience.personas),
-        "products": [p.model_dump() for p in brand.products],
-        "locations": [loc.model_dump() for loc in brand.locations],
-        "competitors": [c.name for c in brand.competitors],
-    }
-
-
 def example_site_inputs(brand: BrandProfile, seeds=SEEDS) -> tuple[list[SitePage], list[SiteHub]]:
     """One cluster per seed (its expansion), every page type the cluster yields, written offline."""
-    context = ExpansionContext(
-        brand.name, [(loc.city, loc.region) for loc in brand.locations], [c.name for c in brand.competitors]
-    )
-    rules = IntentRules(
-        entities=[brand.name, *(c.name for c in brand.competitors)],
-        cities=[loc.city for loc in brand.locations],
-    )
+    context, rules = expansion_context(brand), intent_rules(brand)
     cities = [loc.city for loc in brand.locations]
     pages, hubs, plans = [], [], []
     for seed in seeds:
-        members = [(m.text, rules.classify(m.text)) for m in merge_duplicates(expand_seed(seed, context))]
-        members.sort(key=lambda pair: pair[0] != seed)
-        slug = seed.replace(" ", "-")
-        hubs.append(SiteHub(slug, seed.capitalize(), [k for k, _ in members]))
+        merged = merge_duplicates(expand_seed(seed, context), brand.language)
+        members = [(m.text, rules.classify(m.text)) for m in merged]
+        members.sort(key=lambda pair: pair[0] != seed.casefold())
+        name = seed[:1].upper() + seed[1:]
+        hubs.append(SiteHub(slug(seed), name, [k for k, _ in members]))
         plans.append(
-            briefing.cluster_briefs(briefing.ClusterInput(slug, seed.capitalize(), seed, members), cities)
+            briefing.cluster_briefs(
+                briefing.ClusterInput(slug(seed), name, seed.casefold(), members), cities, brand.language
+            )
         )
     hub_links = [briefing.Link(h.path, h.name) for h in hubs]
     for plan in plans:
         briefing.plan_links(plan, hub_links)
         for brief in plan:
-            draft = compose_page({**brief.as_dict(), "brand": brand_facts(brand)}, random.Random(brief.slug))
+            inputs = {**brief.as_dict(), "brand": brand.model_dump(mode="json")}
+            draft = compose_page(inputs, random.Random(brief.slug))
             pages.append(
                 SitePage(
                     brief.path,
