@@ -374,7 +374,7 @@ def rendered_videos(
         for suffix in ("srt", "vtt"):
             write_bytes(
                 folder / f"{item.rendition}.{suffix}",
-                media_store.get_bytes(captions[item.rendition]["keys"][suffix])
+                media_store.get_bytes(captions[item.rendition]["keys"][suffix]),
             )
         size = item.manifest["rendition"]
         rows.append(
@@ -415,6 +415,19 @@ def rendered_videos(
     )
 
 
+def _held_render(instance: DagsterInstance, partition: str) -> str | None:
+    """Why the newest rendered_videos materialization of this topic rendered nothing (a held script)."""
+    from dagster import AssetKey, AssetRecordsFilter
+
+    found = instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=AssetKey("rendered_videos"), asset_partitions=[partition]), limit=1
+    ).records
+    if not found or found[0].asset_materialization is None:
+        return None
+    held = found[0].asset_materialization.metadata.get("held")
+    return str(held.value) if held is not None else None
+
+
 @asset_check(
     asset=rendered_videos,
     blocking=True,
@@ -423,7 +436,6 @@ def rendered_videos(
 )
 def rendered_videos_meet_platform_specs(
     context,
-    rendered_videos: dict,
     brand: BrandResource,
     warehouse: WarehouseResource,
     media_store: MediaStoreResource,
@@ -436,12 +448,13 @@ def rendered_videos_meet_platform_specs(
     from marketing_engine.video.gates import run_gates
     from marketing_engine.video.library import rendition
 
-    if rendered_videos.get("held"):  # nothing was rendered, nothing will be published
+    held = _held_render(context.instance, context.partition_key)
+    if held:  # nothing was rendered, nothing will be published
         return AssetCheckResult(
             passed=True,
             severity=AssetCheckSeverity.WARN,
-            description=f"held, not rendered: {rendered_videos['held']}"[:1000],
-            metadata={"renditions": 0, "held": MetadataValue.text(rendered_videos["held"])},
+            description=f"held, not rendered: {held}"[:1000],
+            metadata={"renditions": 0, "held": MetadataValue.text(held)},
         )
     slug = brand.load().slug
     with warehouse.get().session() as session:

@@ -195,7 +195,7 @@ def test_a_script_with_invented_claims_is_held_not_voiced_rendered_or_published(
     monkeypatch.setattr(script_module, "compose_video_script", invents_a_statistic)
     url = f"sqlite:///{tmp_path / 'w.sqlite'}"
     instance = DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("topics", [KEY])
+    instance.add_dynamic_partitions("topics", ["cargo-e-bike", KEY])  # another topic, never rendered
     config = {
         "ops": {
             "video_scripts": {"config": {"length_s": 15}},
