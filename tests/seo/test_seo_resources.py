@@ -147,7 +147,20 @@ def test_autocomplete_suggestions_join_the_offline_expansion_with_a_polite_delay
     assert route.call_count == 6 and waits == [1.5] * 6
     assert "best cargo e-bike for kids" in {i.text for i in live}
     assert route.calls[0].request.url.params["client"] == "firefox"
-    assert len([i for i in ideas if i.source == "offline"]) > 90  # one city, one competitor here
+    assert (route.calls[0].request.url.params["hl"], route.calls[0].request.url.params["gl"]) == ("en", "us")
+    assert len([i for i in ideas if i.source == "offline"]) > 60  # one city, one competitor, no personas here
+
+
+@respx.mock
+def test_autocomplete_asks_in_the_brand_language_and_country() -> None:
+    route = respx.get(AUTOCOMPLETE_URL).mock(return_value=httpx.Response(200, json=["q", []]))
+    resource = KeywordIdeasResource(backend="autocomplete", delay_seconds=0)
+    resource._sleep = lambda seconds: None
+    context = ExpansionContext("Tasca", [("Lisboa", "Lisboa")], [], language="pt", country="pt")
+    resource.ideas(["polvo à lagareiro"], context)
+    queries = [call.request.url.params["q"] for call in route.calls]
+    assert queries[:3] == ["polvo à lagareiro", "como polvo à lagareiro", "o que polvo à lagareiro"]
+    assert {(c.request.url.params["hl"], c.request.url.params["gl"]) for c in route.calls} == {("pt", "pt")}
 
 
 @respx.mock
