@@ -1,8 +1,15 @@
 """The trend spike sensor: a topic over the brand's threshold becomes a `topics` partition and runs.
 
+What triggers: a topic of the newest ranking whose confirmed spike score (the count-aware score of
+`trends.events`, in z units: 3.5 is a tail probability of 2.3 × 10⁻⁴ a day) reaches the brand's
+threshold, or whose stage is `breakout` — a lasting step, decided three weeks after it began.
+A breakout usually first triggered as a spike; it triggers once more as a breakout, so the topic's
+brief is rewritten to say that the new level is there to stay.
+
 A plain `@sensor` with its own cursor (an `@asset_sensor` would overwrite it): the cursor keeps the
-run keys already requested — `<topic_key>:<spike_date>` — for the last `CURSOR_DAYS` days, so a
-spike triggers once, however many ticks see it, and a later spike of the same topic triggers again.
+run keys already requested — `<topic_key>:<spike_date>`, `<topic_key>:breakout:<date>` — for the
+last `CURSOR_DAYS` days, so an event triggers once, however many ticks see it, and a later spike
+of the same topic triggers again.
 Dagster also refuses a second run with the same run key, so a lost cursor cannot duplicate runs.
 
 `promote_spiking_topics` does the same work outside the daemon, for `make run`.
@@ -25,7 +32,7 @@ from dagster import (
     SkipReason,
     sensor,
 )
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from marketing_engine.assets.partitions import topics_partitions
 from marketing_engine.resources.brand import BrandResource
@@ -42,16 +49,19 @@ class Spike:
     topic: str
     topic_key: str
     spike_date: date
-    score: float
+    score: float | None
     rank: int
+    lifecycle: str = "emerging"
 
     @property
     def run_key(self) -> str:
-        return f"{self.topic_key}:{self.spike_date.isoformat()}"
+        kind = "breakout:" if self.lifecycle == "breakout" else ""
+        return f"{self.topic_key}:{kind}{self.spike_date.isoformat()}"
 
 
 def spikes_over_threshold(warehouse: Warehouse, brand: str, threshold: float) -> list[Spike]:
-    """Opportunities of the newest ranking whose confirmed spike score reaches the threshold."""
+    """Opportunities of the newest ranking whose confirmed spike score reaches the threshold, or that
+    broke out (a breakout's score is measured against its new level, so it is not asked to)."""
     with warehouse.session() as session:
         as_of = session.scalar(
             select(func.max(TrendOpportunity.as_of)).where(TrendOpportunity.brand == brand)
@@ -65,12 +75,13 @@ def spikes_over_threshold(warehouse: Warehouse, brand: str, threshold: float) ->
                 TrendOpportunity.spike_date,
                 TrendOpportunity.spike_score,
                 TrendOpportunity.rank,
+                TrendOpportunity.lifecycle,
             )
             .where(
                 TrendOpportunity.brand == brand,
                 TrendOpportunity.as_of == as_of,
                 TrendOpportunity.spike_date.is_not(None),
-                TrendOpportunity.spike_score >= threshold,
+                or_(TrendOpportunity.spike_score >= threshold, TrendOpportunity.lifecycle == "breakout"),
             )
             .order_by(TrendOpportunity.rank)
         )
@@ -119,9 +130,7 @@ def _targets(context: SensorEvaluationContext) -> list[AssetKey]:
 def trend_spike_sensor(context: SensorEvaluationContext, brand: BrandResource, warehouse: WarehouseResource):
     try:
         profile = brand.load()
-        spikes = spikes_over_threshold(
-            warehouse.get(), profile.slug, profile.trends.spike_threshold
-        )
+        spikes = spikes_over_threshold(warehouse.get(), profile.slug, profile.trends.spike_threshold)
     except Exception as exc:  # noqa: BLE001 - a failing read skips the tick; the next one retries
         return SkipReason(f"could not read trend opportunities: {type(exc).__name__}: {exc}")
     seen = _read_cursor(context.cursor)
@@ -141,6 +150,7 @@ def trend_spike_sensor(context: SensorEvaluationContext, brand: BrandResource, w
             tags={
                 "marketing_engine/topic": s.topic[:60],
                 "marketing_engine/spike_date": s.spike_date.isoformat(),
+                "marketing_engine/event": "breakout" if s.lifecycle == "breakout" else "spike",
             },
         )
         for s in new
@@ -170,9 +180,7 @@ def promote_spiking_topics(instance: DagsterInstance, defs: Definitions | None =
 
         resources = build_resources()
     profile = resources["brand"].load()
-    spikes = spikes_over_threshold(
-        resources["warehouse"].get(), profile.slug, profile.trends.spike_threshold
-    )
+    spikes = spikes_over_threshold(resources["warehouse"].get(), profile.slug, profile.trends.spike_threshold)
     keys = list(dict.fromkeys(s.topic_key for s in spikes))
     add_topic_partitions(instance, keys)
     return keys

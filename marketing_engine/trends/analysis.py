@@ -1,4 +1,13 @@
-"""From stored readings to per-topic signal rows: the work behind the `trend_signals` asset."""
+"""From stored readings to per-topic signal rows: the work behind the `trend_signals` asset.
+
+Every (source, topic) series is scored on its own, with the model its values call for: the count
+model for a platform's counts (posts, tweets, videos, articles), the robust z for an index
+(Google Trends) or for anything not whole numbers (`events.is_count_series`). A niche topic with a
+handful of posts a day on one platform is then heard on that platform, instead of being averaged
+away into the other sources' noise. The topic's score is its strongest source's, Bonferroni-adjusted
+for the number of sources that answered (z of min(1, k·p)), so the false-alarm rate per topic stays
+the per-series rate; its spike or breakout onset is the newest among its sources'.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +16,15 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
+from scipy import special
 
-from marketing_engine.trends.forecast import theta_forecast
+from marketing_engine.trends.events import detect_events, is_count_series
+from marketing_engine.trends.forecast import forecast_topics
 from marketing_engine.trends.signals import (
-    confirmed_scores,
     cross_platform_confirmations,
-    latest_signals,
-    spike_scores,
+    latest_events,
+    lifecycle_stages,
+    viral_coefficient,
 )
 
 MIN_DAYS = 21
@@ -70,7 +81,7 @@ def combine_sources(panel: np.ndarray) -> np.ndarray:
 def topic_signal_rows(
     readings: Iterable[Mapping[str, Any]], as_of: date, threshold: float, days: int = 120, horizon: int = 14
 ) -> list[dict[str, Any]]:
-    topics, _sources, panel = build_panels(readings, as_of, days)
+    topics, sources, panel = build_panels(readings, as_of, days)
     observed = ~np.isnan(panel).all(axis=(0, 1))
     if observed.sum() < MIN_DAYS:
         raise NotEnoughHistory(
@@ -80,27 +91,35 @@ def topic_signal_rows(
     panel = panel[:, :, first_day:]
     start = as_of - timedelta(days=panel.shape[2] - 1)
     interest = combine_sources(panel)
-    latest = latest_signals(interest, threshold)
-    per_source = np.stack([confirmed_scores(spike_scores(_fill_forward(p)))[:, -1] for p in panel])
+    n_sources, n_topics, n_days = panel.shape
+    is_count = np.concatenate([is_count_series(panel[s], source) for s, source in enumerate(sources)])
+    events = detect_events(panel.reshape(-1, n_days), threshold, is_count, name="trend readings")
+    spike_rows, breakout_rows = (o.reshape(n_sources, n_topics) for o in latest_events(events))
     answered = ~np.isnan(panel[:, :, -1])
-    per_source[~answered] = np.nan
+    score = np.where(answered, events.score[:, -1].reshape(n_sources, n_topics), np.nan)
+    per_source = np.where(answered, events.confirmed[:, -1].reshape(n_sources, n_topics), np.nan)
+    spike_score, confirmed_score = _strongest(score), _strongest(per_source)
+    spike_onset, breakout_onset = spike_rows.max(axis=0), breakout_rows.max(axis=0)
+    lifecycle = lifecycle_stages(interest, confirmed_score, threshold, breakout_onset >= 0)
+    viral = viral_coefficient(interest)
     confirmations = cross_platform_confirmations(per_source, CONFIRM_THRESHOLD)
-    forecast = theta_forecast(interest, horizon=horizon)
+    forecast = forecast_topics(interest, horizon=horizon)
     rows = []
     for i, topic in enumerate(topics):
-        onset = int(latest.spike_onset[i])
+        # The event date: where a breakout is the stage, when the step began; else the spike's onset.
+        onset = int(breakout_onset[i] if lifecycle[i] == "breakout" else spike_onset[i])
         rows.append(
             {
                 "day": as_of,
                 "topic": topic,
                 "interest": round(float(interest[i, -1]), 4),
-                "spike_score": _finite(latest.spike_score[i]),
-                "confirmed_score": _finite(latest.confirmed_score[i]),
+                "spike_score": _finite(spike_score[i]),
+                "confirmed_score": _finite(confirmed_score[i]),
                 "spike_date": start + timedelta(days=onset) if onset >= 0 else None,
                 "confirmations": int(confirmations[i]),
                 "sources": int(answered[:, i].sum()),
-                "lifecycle": str(latest.lifecycle[i]),
-                "viral_coefficient": _finite(latest.viral[i]),
+                "lifecycle": str(lifecycle[i]),
+                "viral_coefficient": _finite(viral[i]),
                 "forecast": [
                     {
                         "day": (as_of + timedelta(days=h + 1)).isoformat(),
@@ -114,6 +133,14 @@ def topic_signal_rows(
             }
         )
     return rows
+
+
+def _strongest(per_source: np.ndarray) -> np.ndarray:
+    """Per topic: the highest of its sources' z-scores, Bonferroni-adjusted for how many answered."""
+    answered = np.isfinite(per_source).sum(axis=0)
+    best = np.nanmax(np.where(np.isfinite(per_source), per_source, -np.inf), axis=0)
+    p = np.minimum(1.0, special.ndtr(-best) * np.maximum(answered, 1))
+    return np.where(answered > 0, np.clip(-special.ndtri(p), -40.0, 40.0), np.nan)
 
 
 def _finite(value: float) -> float | None:

@@ -156,6 +156,16 @@ def _tail_z(y: np.ndarray, mu: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return np.clip(z, -MAX_Z, MAX_Z)
 
 
+def _t_to_z(t: np.ndarray, dof: np.ndarray) -> np.ndarray:
+    """A t statistic (scale estimated from `dof` differences) as the z of the same tail probability:
+    with two weeks of history a scale from 13 differences is itself uncertain, and a plain z would
+    read that uncertainty as surprise."""
+    with np.errstate(invalid="ignore"):
+        tail = special.stdtr(dof, -np.abs(t))
+        z = -special.ndtri(np.maximum(tail, 1e-300)) * np.sign(t)
+    return np.clip(np.where(np.isnan(t), np.nan, z), -MAX_Z, MAX_Z)
+
+
 def _trimmed_mean(values: np.ndarray) -> float:
     """Mean without the largest value: one blip inside a week cannot make a spike look lasting."""
     finite = np.sort(values[np.isfinite(values)])
@@ -181,6 +191,7 @@ class _Detector:
         self.expected = np.full(y.shape, np.nan)
         self.alpha = np.zeros(self.n)
         self.scale = np.full(self.n, np.nan)
+        self.dof = np.full(self.n, 1.0)  # degrees of freedom of the index scale
         self.regime_start = np.zeros(self.n, dtype=int)
         self.level = np.full(self.n, np.nan)
         self.history = np.zeros(self.n)  # days with a reading so far
@@ -248,6 +259,7 @@ class _Detector:
             self.scale[index] = np.where(
                 np.isnan(mad), np.nan, np.maximum(1.4826 * np.nan_to_num(mad) / np.sqrt(2.0), MIN_LOG_SCALE)
             )
+            self.dof[index] = np.maximum(pairs[index].sum(axis=1) - 1, 1)
 
     def _misfit(self, window: np.ndarray, past_mu: np.ndarray, used: np.ndarray) -> None:
         """Once four weeks have been scored, the noise is at least the spread of the model's own
@@ -287,16 +299,18 @@ class _Detector:
             z[c] = _tail_z(y[c], mu[c], alpha[c])
         i = ~counts & ok
         if i.any():
-            residual = (np.log1p(y[i]) - np.log1p(mu[i])) / days
-            z[i] = np.clip(residual / (self.scale[rows][i] / np.sqrt(days)), -MAX_Z, MAX_Z)
+            residual = np.log1p(y[i]) - np.log1p(mu[i])  # log of the ratio of the sums
+            z[i] = _t_to_z(residual / (self.scale[rows][i] / np.sqrt(days)), self.dof[rows][i])
         return z
 
     def scores_of(self, row: int, y: float, mu: float, alpha: float, days: int) -> float:
         """`scores` for one series."""
         if self.is_count[row]:
             return float(_tail_z(np.array([y]), np.array([mu]), np.array([alpha]))[0])
-        residual = (np.log1p(y) - np.log1p(mu)) / days
-        return float(np.clip(residual / (self.scale[row] / np.sqrt(days)), -MAX_Z, MAX_Z))
+        residual = np.log1p(y) - np.log1p(mu)
+        return float(
+            _t_to_z(np.array([residual / (self.scale[row] / np.sqrt(days))]), self.dof[row : row + 1])[0]
+        )
 
     def step(self, t: int) -> None:
         self.baseline(t)
@@ -334,9 +348,12 @@ class _Detector:
             )
             confirmed = np.full(self.n, np.nan)
             confirmed[rows] = np.fmin(window, lowest[rows] + margin)
-            better = confirmed > best  # NaN compares False
+            # The onset is the start of the shortest window that confirms: a longer one may pass
+            # only because the days before the rise were a little high by chance.
+            passed = best >= self.threshold
+            better = (confirmed > best) & ~passed  # NaN compares False
             self.span[better] = span
-            best = np.where(better, confirmed, best)
+            best = np.where(passed, best, np.fmax(best, confirmed))
         self.confirmed[:, t] = np.where(np.isfinite(best), best, np.nan)
 
     def episodes(self, t: int) -> None:

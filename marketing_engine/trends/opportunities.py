@@ -19,7 +19,14 @@ from slugify import slugify
 
 from marketing_engine.trends.signals import LIFECYCLE_RULES
 
-STAGE_BONUS = {"emerging": 0.6, "growing": 0.4, "peaking": 0.2, "declining": 0.0, "stable": 0.0}
+STAGE_BONUS = {
+    "emerging": 0.6,
+    "breakout": 0.5,
+    "growing": 0.4,
+    "peaking": 0.2,
+    "declining": 0.0,
+    "stable": 0.0,
+}
 MIN_RELEVANCE = 0.15
 
 
@@ -82,7 +89,12 @@ class Opportunity:
 
 def _reason(signal: TopicSignalRow, rel: float, seed: str, threshold: float) -> str:
     parts = []
-    if signal.spike_date is not None:
+    if signal.lifecycle == "breakout" and signal.spike_date is not None:
+        parts.append(
+            f"breakout since {signal.spike_date.isoformat()}: interest stepped up then and has held "
+            "for three weeks (a lasting level shift, not a spike)"
+        )
+    elif signal.spike_date is not None:
         parts.append(
             f"spiking since {signal.spike_date.isoformat()} (score {signal.confirmed_score or 0:.1f}, "
             f"threshold {threshold:g})"
@@ -104,12 +116,14 @@ def rank_opportunities(
     threshold: float,
     min_relevance: float = MIN_RELEVANCE,
 ) -> list[Opportunity]:
-    """Spiking or emerging/growing topics that relate to the brand, best first.
+    """Spiking, breaking-out or emerging/growing topics that relate to the brand, best first.
 
     score = relevance × (spike strength + stage bonus) × (½ + ½ · share of sources agreeing), where
     spike strength is the confirmed spike score over the brand's threshold (1 = just at it).
     """
-    candidates = [s for s in signals if s.spike_date is not None or s.lifecycle in ("emerging", "growing")]
+    candidates = [
+        s for s in signals if s.spike_date is not None or s.lifecycle in ("emerging", "breakout", "growing")
+    ]
     if not candidates:
         return []
     rel, best = relevance([s.topic for s in candidates], seeds)
@@ -137,6 +151,17 @@ def rank_opportunities(
     ]
 
 
+def _event_line(opportunity: dict) -> str:
+    """The brief's line on what happened: a breakout (a lasting step) is named as one, not as a spike."""
+    date_ = opportunity.get("spike_date") or "none"
+    if opportunity["lifecycle"] == "breakout":
+        return (
+            f"- lifecycle: breakout; breakout date: {date_} (interest stepped up then and has stayed up: "
+            "a new, higher baseline to write for, not a passing spike)"
+        )
+    return f"- lifecycle: {opportunity['lifecycle']}; spike date: {date_}"
+
+
 def compose_brief(
     opportunity: dict,
     brand_name: str,
@@ -160,7 +185,7 @@ def compose_brief(
         "",
         "## Numbers",
         f"- rank {opportunity['rank']}, score {opportunity['score']:.2f}, relevance {opportunity['relevance']:.2f}",
-        f"- lifecycle: {opportunity['lifecycle']}; spike date: {opportunity.get('spike_date') or 'none'}",
+        _event_line(opportunity),
     ]
     if headlines:
         lines += ["", "## In the news"] + [f"- [{h['title']}]({h['link']})" for h in headlines[:5]]

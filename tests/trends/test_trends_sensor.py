@@ -150,3 +150,19 @@ def test_runs_also_target_the_video_assets_partitioned_by_topic(store, warehouse
     )
     [request] = trend_spike_sensor(context).run_requests
     assert sorted(k.to_user_string() for k in request.asset_selection) == ["topic_brief", "topic_video"]
+
+
+def test_a_breakout_triggers_once_more_under_its_own_run_key(store, warehouse_url):
+    instance = DagsterInstance.ephemeral()
+    store(opportunity("cargo e-bike", 6.2))
+    first, _ = tick(instance, warehouse_url)
+    instance.add_dynamic_partitions("topics", ["cargo-e-bike"])
+    # Three weeks on the rise has held: the stage is breakout and its score (against the new level) is low.
+    later = DAY + timedelta(days=20)
+    row = opportunity("cargo e-bike", 0.4, as_of=later, spike=DAY)
+    store({**row, "lifecycle": "breakout"})
+    second, _ = tick(instance, warehouse_url, cursor=first.cursor)
+    assert [r.run_key for r in second.run_requests] == ["cargo-e-bike:breakout:2026-05-04"]
+    assert second.run_requests[0].tags["marketing_engine/event"] == "breakout"
+    third, _ = tick(instance, warehouse_url, cursor=second.cursor)
+    assert isinstance(third, SkipReason)
