@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from pathlib import Path
 from typing import Literal
 
 from dagster import ConfigurableResource
 from pydantic import Field
 
+from marketing_engine.ffmpeg import run as run_child
 from marketing_engine.resources.media_jobs import JobAPI
 from marketing_engine.settings import home_dir
 
@@ -67,7 +67,7 @@ class MusicResource(ConfigurableResource):
         downloaded = target.with_suffix(".download")
         api.download(result.output_url, downloaded)
         # The provider returns MP3; the renderer and the gates want a fixed-length 48 kHz WAV.
-        subprocess.run(
+        run_child(
             [
                 "ffmpeg",
                 "-y",

@@ -8,10 +8,11 @@ Several videos give one image with their frames side by side, scaled to the same
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from marketing_engine.ffmpeg import run as run_child
 
 
 class FrameError(RuntimeError):
@@ -33,7 +34,7 @@ def grab(videos: Sequence[Path], output: Path, at_seconds: float = 6.0, height: 
     else:
         graph = f"{scaled};[s0]null[out]"
     output.parent.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
+    result = run_child(
         [
             "ffmpeg",
             "-y",

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from marketing_engine.ffmpeg import run as run_child
 from marketing_engine.video.library import Rendition, spec_table
 
 MAX_GAP_S = 1.0
@@ -41,7 +41,7 @@ class GateReport:
 
 
 def probe(path: Path) -> dict[str, Any]:
-    result = subprocess.run(
+    result = run_child(
         ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
         capture_output=True,
         text=True,
@@ -83,7 +83,7 @@ def analyse(path: Path, has_audio: bool = True) -> dict[str, Any]:
         maps += ["-map", "[a]"]
     # Skipping the deblocking filter makes decoding a fifth cheaper and changes nothing these
     # detectors can see (whole-frame black, frozen picture, the audio).
-    result = subprocess.run(
+    result = run_child(
         [
             "ffmpeg",
             "-hide_banner",

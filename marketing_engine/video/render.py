@@ -20,6 +20,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from marketing_engine.ffmpeg import filter_value
+from marketing_engine.ffmpeg import run as run_child
+from marketing_engine.files import replacing
+
 MANIFEST_VERSION = 1
 TARGET_LUFS = -14.0
 TARGET_TP = -2.0  # AAC encoding adds a few tenths of a dB of true peak; stay under -1.5
@@ -48,7 +52,7 @@ def manifest_sha256(manifest: dict[str, Any]) -> str:
 
 
 def _run(args: Sequence[str], what: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(list(args), capture_output=True, text=True, check=False)
+    result = run_child(list(args), capture_output=True, text=True)
     if result.returncode != 0:
         tail = "\n".join(result.stderr.strip().splitlines()[-6:])
         raise RenderError(f"{what}: ffmpeg exited {result.returncode}: {tail}")
@@ -216,7 +220,7 @@ def _video_graph(manifest: dict[str, Any], first_layer_input: int, captions: Pat
         )
         current = f"[base{index + 1}]"
     parts.append(
-        f"{current}ass=filename={captions},setsar=1,fps={fps},format=yuv420p,"
+        f"{current}ass=filename={filter_value(captions)},setsar=1,fps={fps},format=yuv420p,"
         "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709[v]"
     )
     return ";".join(parts)
@@ -345,10 +349,16 @@ def thumbnail_time(duration: float) -> float:
 def render(manifest: dict[str, Any], resolve: Callable[[str], Path], output: Path, threads: int = 0) -> Path:
     """Encode one rendition and save its thumbnail next to it (`output` with .png); `threads` caps
     x264's threads (0: ffmpeg decides)."""
-    still = (output.with_suffix(".png"), thumbnail_time(manifest["duration"]))
-    with tempfile.TemporaryDirectory(prefix="render-") as tmp:
-        command = ffmpeg_command(manifest, resolve, output, Path(tmp) / "graph.txt", still)
-        at = command.index(str(output))  # -threads belongs to the video output's encoder
+    # ffmpeg writes beside the targets and both files are renamed into place when it succeeds: a
+    # killed or concurrent render never leaves a partial MP4 under the cache's name.
+    with (
+        replacing(output) as partial,
+        replacing(output.with_suffix(".png")) as still_partial,
+        tempfile.TemporaryDirectory(prefix="render-") as tmp,
+    ):
+        still = (still_partial, thumbnail_time(manifest["duration"]))
+        command = ffmpeg_command(manifest, resolve, partial, Path(tmp) / "graph.txt", still)
+        at = command.index(str(partial))  # -threads belongs to the video output's encoder
         limit = ["-threads", str(threads)] if threads else []
         _run(command[:at] + limit + command[at:], f"render of {manifest['rendition']['name']}")
     return output

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from marketing_engine.files import replacing, seal, sealed, write_text
 from marketing_engine.video import captions as cap
 from marketing_engine.video.library import Rendition, rendition
 from marketing_engine.video.render import (
@@ -188,18 +189,19 @@ def render_renditions(
         )
         digest = manifest_sha256(manifest)
         video = out_dir / f"{name}-{digest[:12]}.mp4"
-        if not (cached and cached.get(name) == digest and video.is_file()):
+        if not (cached and cached.get(name) == digest and sealed(video)):
             jobs.append((manifest, video))
         results.append((name, manifest, digest, video))
     render_many(jobs, store.local_path)
+    for _, video in jobs:
+        seal(video)  # what a later run checks before it trusts the cached file
     rendered = []
     for name, manifest, digest, video in results:
         thumb = video.with_suffix(".png")  # the render saves it; a cached render may have lost it
         if not thumb.is_file():
-            thumbnail(video, thumbnail_time(duration), thumb)
-        (video.with_suffix(".json")).write_text(
-            json.dumps(manifest, sort_keys=True, indent=1), encoding="utf-8"
-        )
+            with replacing(thumb) as partial:
+                thumbnail(video, thumbnail_time(duration), partial)
+        write_text(video.with_suffix(".json"), json.dumps(manifest, sort_keys=True, indent=1))
         rendered.append(RenderedRendition(name, video, thumb, manifest, digest, captions[name]["box"]))
     return rendered
 
