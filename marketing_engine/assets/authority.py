@@ -68,10 +68,10 @@ def _recent_mail(mail: MailResource, now: datetime):
 
 def _topic_relevance(items, profile: BrandProfile, config: RelevanceConfig) -> list[float]:
     """How close each creator or community (name and description) is to the brand's seed topics."""
-    from marketing_engine.outreach.relevance import relevance_scores
+    from marketing_engine.outreach.relevance import method_for, relevance_scores
 
     texts = [f"{item.name}. {item.description}" for item in items]
-    return relevance_scores(texts, profile.seed_topics, config.relevance_method)
+    return relevance_scores(texts, profile.seed_topics, method_for(profile.language, config.relevance_method))
 
 
 def _write_report(name: str, data: dict, **dumps: Any) -> Path:
@@ -240,7 +240,7 @@ def journalist_queries(
     mail: MailResource,
 ) -> MaterializeResult:
     from marketing_engine.outreach.digests import fresh_queries, queries_from_messages
-    from marketing_engine.outreach.relevance import relevance_scores
+    from marketing_engine.outreach.relevance import method_for, relevance_scores
     from marketing_engine.outreach.simulator import seed_inbox
 
     profile = brand.load()
@@ -251,7 +251,7 @@ def journalist_queries(
     fresh = fresh_queries(parsed, now)
     started = time.perf_counter()
     topics = [*profile.seed_topics, profile.description]
-    method = config.relevance_method
+    method = method_for(profile.language, config.relevance_method)
     scores = relevance_scores([f"{q.topic}. {q.details}" for q in fresh], topics, method)
     embed_seconds = time.perf_counter() - started
     threshold = RELEVANCE_THRESHOLD[method]

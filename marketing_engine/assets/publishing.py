@@ -114,6 +114,7 @@ def _sources(profile: BrandProfile, session) -> list[ContentSource]:
         video_rows,
         [p.model_dump() for p in profile.products],
         profile.language,
+        [*profile.seed_topics, *(page["keyword"] for page in page_rows)],
     )
 
 

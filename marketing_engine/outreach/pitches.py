@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from marketing_engine.brand import BrandProfile
+from marketing_engine.brand import BrandProfile, Product
 from marketing_engine.outreach.prospects import BrandPage, best_brand_page
 from marketing_engine.resources.llm import LLMRequest
 from marketing_engine.wording import frames
@@ -67,12 +67,16 @@ def pitch_request(query: dict, brand: BrandProfile, pages: Sequence[BrandPage]) 
     def score(words: str) -> int:
         return len(topic_words(words, language) & about)
 
-    products = sorted(
-        brand.products,
-        key=lambda p: -(2 * score(p.name) + score(" ".join([p.description, *p.features]))),
-    )
-    product = products[0]
+    def product_score(p: Product) -> int:
+        return 2 * score(p.name) + score(" ".join([p.description, *p.features]))
+
+    product = max(brand.products, key=product_score)  # the first on a tie
     facts = brand.facts
+
+    def bearing(items: list, text_of) -> list:
+        """The items that share a word with the query, most shared first."""
+        return sorted((i for i in items if score(text_of(i))), key=lambda i: -score(text_of(i)))
+
     inputs = {
         "topic": query["topic"],
         "outlet": query["outlet"],
@@ -90,16 +94,18 @@ def pitch_request(query: dict, brand: BrandProfile, pages: Sequence[BrandPage]) 
             "name": product.name,
             "description": product.description,
             "price": brand.price_of(product),
-        },
-        "facts": sorted([*facts.statements, *facts.guarantees], key=lambda f: -score(f)),
-        "figures": sorted(
-            ({"statement": f.statement, "source": f.source} for f in facts.figures),
-            key=lambda f: -score(f["statement"]),
-        ),
-        "faqs": sorted(
-            ({"question": f.question, "answer": f.answer} for f in facts.faqs),
-            key=lambda f: -score(f"{f['question']} {f['answer']}"),
-        ),
+        }
+        if product_score(product)
+        else None,
+        "facts": bearing([*facts.statements, *facts.guarantees], str),
+        "figures": [
+            {"statement": f.statement, "source": f.source}
+            for f in bearing(facts.figures, lambda f: f.statement)
+        ],
+        "faqs": [
+            {"question": f.question, "answer": f.answer}
+            for f in bearing(facts.faqs, lambda f: f"{f.question} {f.answer}")
+        ],
         "pages": [{"url": p.url, "title": p.title} for p in ranked],
     }
     prompt = (

@@ -22,14 +22,14 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html import escape
 from pathlib import Path
 
 from marketing_engine.brand import BrandProfile, Product, slug
 from marketing_engine.wording import frames
 
-VERSION = 1  # bump when the generator changes, so existing worlds are written again
+VERSION = 2  # bump when the generator changes, so existing worlds are written again
 
 
 @dataclass(frozen=True)
@@ -228,7 +228,7 @@ def plan_world(profile: BrandProfile) -> tuple[dict[str, str], dict[str, dict[st
     return hosts, sites, [f"https://{guide}/", f"https://{notes}/"]
 
 
-def brand_site(profile: BrandProfile, today: str) -> dict[str, str]:
+def brand_site(profile: BrandProfile, today: date) -> dict[str, str]:
     """A small site for the brand from its file alone: home, about, contact, products, topic guides."""
     from marketing_engine.publishing.copy import address_line
 
@@ -257,7 +257,7 @@ def brand_site(profile: BrandProfile, today: str) -> dict[str, str]:
         )
         byline = (
             f'<p class="byline">{escape(words["by"])} {_link(f"/authors/{author.slug}", author.name, "author")}. '
-            f'{escape(words["updated"])} <time datetime="{today}">{escape(today)}</time>.</p>'
+            f'{escape(words["updated"])} <time datetime="{today.isoformat()}">{escape(profile.date(today))}</time>.</p>'
             if author
             else ""
         )
@@ -324,7 +324,7 @@ def write_sample_world(profile: BrandProfile, parent: Path) -> SampleWorld:
         staging = Path(tempfile.mkdtemp(prefix=".world-", dir=parent))
         for host, files in sites.items():
             _write(staging / host, files)
-        _write(staging / "_brand" / profile.domain, brand_site(profile, datetime.now(UTC).date().isoformat()))
+        _write(staging / "_brand" / profile.domain, brand_site(profile, datetime.now(UTC).date()))
         try:
             os.rename(staging, root)
         except OSError:  # another process wrote the same world first

@@ -477,9 +477,13 @@ def sources_from_rows(
     videos: Sequence[Mapping[str, Any]],
     products: Sequence[Mapping[str, Any]],
     language: str = "en",
+    topics: Iterable[str] = (),
 ) -> list[ContentSource]:
-    """Content sources from warehouse rows (pages, videos grouped by topic) and the brand's products."""
+    """Content sources from warehouse rows (pages, videos grouped by topic) and the brand's products.
+    A video whose topic is stored as a slug (`polvo-a-lagareiro`) gets its words back from `topics`
+    (the brand's seed topics and keywords), so posts never show a slug."""
     words = frames("social", language)
+    readable = {slug(topic): topic for topic in topics}
     sources: list[ContentSource] = []
     for page in pages:
         url = page.get("published_url") or page.get("canonical_url") or f"{site_url}/{page['slug']}/"
@@ -496,7 +500,8 @@ def sources_from_rows(
     by_topic: dict[tuple[str, int], list[Mapping[str, Any]]] = {}
     for video in videos:
         by_topic.setdefault((video["topic"], int(video["length_s"])), []).append(video)
-    for (topic, length), renditions in by_topic.items():
+    for (stored, length), renditions in by_topic.items():
+        topic = readable.get(stored, stored) if " " not in stored else stored
         media = [
             {
                 "key": v["media_key"],

@@ -204,6 +204,8 @@ def test_authority_group_for_each_brand_sends_only_gated_mail_in_its_language(
         assert {p.status for p in session.scalars(select(Pitch))} == {"ready"}
     warehouse.dispose()
     assert {"pitch", "broken_link", "resource_page"} <= kinds
+    queries = result.asset_materializations_for_node("journalist_queries")[0].metadata
+    assert queries["fresh_queries"].value == 5 and queries["relevant"].value == min(4, len(brand.seed_topics))
     mail = [
         message_from_bytes(p.read_bytes(), policy=policy.default) for p in (tmp_path / "outbox").glob("*.eml")
     ]
@@ -211,3 +213,32 @@ def test_authority_group_for_each_brand_sends_only_gated_mail_in_its_language(
     assert mail and leaks(text, brand) == {}
     if brand.language == "pt":
         assert not ENGLISH.search(text) and "Olá" in text
+
+
+def test_relevance_reads_other_languages_with_character_ngrams() -> None:
+    from marketing_engine.outreach.relevance import method_for, relevance_scores
+
+    assert method_for("en", "minilm") == "minilm" and method_for("pt", "minilm") == "tfidf"
+    brand = BRANDS["tasca-da-conceicao"]
+    queries = _queries(brand, random.Random(1), NOW)
+    texts = [f"{q['topic']}. {q['details']}" for q in queries]
+    scores = relevance_scores(texts, [*brand.seed_topics, brand.description], method_for("pt", "minilm"))
+    on_topic = [any(t in x for t in brand.seed_topics) for x in texts]
+    assert min(s for s, on in zip(scores, on_topic, strict=True) if on) > 0.25
+    assert max(s for s, on in zip(scores, on_topic, strict=True) if not on) < 0.25
+
+
+def test_a_pitch_carries_only_the_facts_that_bear_on_the_query() -> None:
+    brand = BRANDS["tasca-da-conceicao"]
+    query = {
+        "query_key": "k",
+        "topic": "Quanto custa, de facto, bacalhau à brás",
+        "details": "Procura-se especialistas em bacalhau à brás.",
+        "requirements": "",
+        "outlet": "Revista Porto",
+        "journalist": "Ana Ribeiro",
+        "word_limit": 150,
+    }
+    inputs = pitch_request(query, brand, brand_pages(brand)).inputs
+    assert inputs["product"]["name"] == "Bacalhau à Brás" and inputs["product"]["price"] == brand.money(16)
+    assert all("polvo" not in fact.lower() for fact in inputs["facts"])

@@ -191,3 +191,19 @@ def test_held_posts_are_never_queued_and_say_why(warehouse: Warehouse) -> None:
     with warehouse.session() as session:
         post = session.query(SocialPost).filter_by(content_ref="page:b").one()
         assert post.state == "scheduled" and post.last_error is None
+
+
+def test_a_video_topic_stored_as_a_slug_reads_as_words_in_posts() -> None:
+    brand = BRANDS["tasca-da-conceicao"]
+    video = {
+        "topic": "polvo-a-lagareiro",
+        "length_s": 30,
+        "media_key": "ab/ab.mp4",
+        "sha256": "ab",
+        "duration_s": 29.5,
+        "width": 1080,
+        "height": 1920,
+    }
+    [source] = sources_from_rows(brand.site_url, [], [video], [], brand.language, brand.seed_topics)
+    assert source.topic == "polvo à lagareiro" and source.title == "Polvo à lagareiro"
+    assert source.ref == "video:polvo-a-lagareiro-30s"
