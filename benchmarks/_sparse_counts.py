@@ -48,11 +48,14 @@ def _poisson_days(rng: np.random.Generator, per_year: float, days: int) -> list[
     return sorted(int(d) for d in rng.integers(MARGIN, days - 3, size=count))
 
 
-def generate_counts(n_series: int = 1500, days: int = 365, seed: int = 18) -> CountPanel:
+def generate_counts(
+    n_series: int = 1500, days: int = 365, seed: int = 18, levels: tuple[float, ...] = TIER_LEVELS
+) -> CountPanel:
+    """`levels` are the tiers' typical daily counts (the forecast benchmark adds a fourth, ~0.5 a day)."""
     rng = np.random.default_rng(seed)
-    tier = np.arange(n_series) % 3
+    tier = np.arange(n_series) % len(levels)
     t = np.arange(days, dtype=np.float64)
-    level = np.array(TIER_LEVELS)[tier] * np.exp(rng.normal(0.0, 0.25, n_series))
+    level = np.array(levels)[tier] * np.exp(rng.normal(0.0, 0.25, n_series))
     log_rate = np.log(level)[:, None] + np.zeros((n_series, days))
 
     weekday = (t + rng.integers(0, 7, n_series)[:, None]) % 7

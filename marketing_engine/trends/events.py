@@ -172,14 +172,15 @@ def _trimmed_mean(values: np.ndarray) -> float:
     return float(finite[:-1].mean()) if len(finite) > 1 else float("nan")
 
 
-def _onehot_weekdays(days: np.ndarray) -> np.ndarray:
-    return (days[:, None] % SEASON == np.arange(SEASON)[None, :]).astype(np.float64)
+def _onehot_weekdays(days: np.ndarray, season: int) -> np.ndarray:
+    return (days[:, None] % season == np.arange(season)[None, :]).astype(np.float64)
 
 
 class _Detector:
     """The state of one pass over the days (see `detect_events`)."""
 
-    def __init__(self, y: np.ndarray, is_count: np.ndarray, threshold: float):
+    def __init__(self, y: np.ndarray, is_count: np.ndarray, threshold: float, season: int = SEASON):
+        self.season = season
         self.y = y
         self.n, self.days = y.shape
         self.is_count = is_count
@@ -195,12 +196,12 @@ class _Detector:
         self.regime_start = np.zeros(self.n, dtype=int)
         self.level = np.full(self.n, np.nan)
         self.history = np.zeros(self.n)  # days with a reading so far
-        self.factors = np.ones((self.n, SEASON))
+        self.factors = np.ones((self.n, season))
         self.open = np.zeros(self.n, dtype=bool)
         self.span = np.full(self.n, 2)
         self.onset = np.full(self.n, -1)
         self.frozen_level = np.zeros(self.n)
-        self.frozen_factors = np.ones((self.n, SEASON))
+        self.frozen_factors = np.ones((self.n, season))
         self.observed = np.full((self.n, DECIDE_DAYS), np.nan)  # per episode day
         self.baseline_then = np.full((self.n, DECIDE_DAYS), np.nan)  # the frozen pre-onset baseline
         self.decided = np.zeros(self.n, dtype=bool)
@@ -215,7 +216,7 @@ class _Detector:
         lo = max(0, t - LEVEL_DAYS)
         days = np.arange(lo, t)
         recent = self.used[:, lo:t] & (days[None, :] >= self.regime_start[:, None])
-        weight = (recent * self.factors[:, days % SEASON]).sum(axis=1)
+        weight = (recent * self.factors[:, days % self.season]).sum(axis=1)
         self.history += self.finite[:, t - 1] if t else 0
         enough = (recent.sum(axis=1) >= MIN_BASELINE_DAYS) & (self.history >= MIN_HISTORY_DAYS)
         total = np.where(recent, self.y[:, lo:t], 0.0).sum(axis=1)
@@ -227,7 +228,7 @@ class _Detector:
         window = self.y[:, lo:t]
         used = self.used[:, lo:t]
         values = np.where(used, window, 0.0)
-        onehot = _onehot_weekdays(days)
+        onehot = _onehot_weekdays(days, self.season)
         sums, counts = values @ onehot, used.astype(np.float64) @ onehot
         mean = sums.sum(axis=1) / np.maximum(counts.sum(axis=1), 1.0)
         prior = np.where(self.is_count, WEEKDAY_PRIOR, np.maximum(mean, 1e-9))
@@ -239,8 +240,9 @@ class _Detector:
     def _dispersion(self, window: np.ndarray, used: np.ndarray) -> None:
         """Noise from week-over-week differences of baseline days: the weekday rhythm cancels and
         nothing depends on the model's own earlier fits (so two weeks of readings are enough)."""
-        pairs = used[:, SEASON:] & used[:, :-SEASON]
-        now, before = window[:, SEASON:], window[:, :-SEASON]
+        lag = self.season
+        pairs = used[:, lag:] & used[:, :-lag]
+        now, before = window[:, lag:], window[:, :-lag]
         counts = self.is_count
         if counts.any():
             ok = pairs[counts]
@@ -314,7 +316,7 @@ class _Detector:
 
     def step(self, t: int) -> None:
         self.baseline(t)
-        mu = self.level * self.factors[:, t % SEASON]
+        mu = self.level * self.factors[:, t % self.season]
         self.expected[:, t] = mu
         z = self.scores(self.y[:, t], mu, self.alpha, 1)
         self.score[:, t] = z
@@ -374,7 +376,9 @@ class _Detector:
         offset = t - self.onset[rows]
         rows, offset = rows[offset < DECIDE_DAYS], offset[offset < DECIDE_DAYS]
         self.observed[rows, offset] = self.y[rows, t]
-        self.baseline_then[rows, offset] = self.frozen_level[rows] * self.frozen_factors[rows, t % SEASON]
+        self.baseline_then[rows, offset] = (
+            self.frozen_level[rows] * self.frozen_factors[rows, t % self.season]
+        )
         self._decide(t)
         quiet = np.nan_to_num(np.fmax(self.score[:, t], self.score[:, t - 1]), nan=-np.inf) < END_Z
         self.open &= ~(self.decided & quiet)
@@ -387,7 +391,9 @@ class _Detector:
         offset = day - self.onset[row]
         if offset < DECIDE_DAYS:
             self.observed[row, offset] = self.y[row, day]
-            self.baseline_then[row, offset] = self.frozen_level[row] * self.frozen_factors[row, day % SEASON]
+            self.baseline_then[row, offset] = (
+                self.frozen_level[row] * self.frozen_factors[row, day % self.season]
+            )
 
     def _decide(self, t: int) -> None:
         due = self.open & ~self.decided & (t - self.onset == DECIDE_DAYS - 1)
@@ -421,12 +427,17 @@ class _Detector:
 
 
 def detect_events(
-    values: np.ndarray, threshold: float = 3.5, is_count: np.ndarray | None = None, name: str = "interest"
+    values: np.ndarray,
+    threshold: float = 3.5,
+    is_count: np.ndarray | None = None,
+    name: str = "interest",
+    season: int = SEASON,
 ) -> TrendEvents:
     """Score every day of every series and find its spikes and breakouts (see the module doc).
 
     `values` is (series × days), NaN where a day has no reading; `is_count` overrides the per-row
-    rule of `is_count_series`.
+    rule of `is_count_series`; `season` is the rhythm's period in steps (7 for daily readings, 1 for
+    none: yearly data).
     """
     y = np.asarray(values, dtype=np.float64)
     if y.ndim == 1:
@@ -440,7 +451,9 @@ def detect_events(
         raise EventInputError(
             f"{name}: is_count needs one flag per series ({len(y)}), got shape {kinds.shape}"
         )
-    detector = _Detector(y, kinds, threshold)
+    if season < 1:
+        raise EventInputError(f"{name}: season must be ≥ 1 step, got {season}")
+    detector = _Detector(y, kinds, threshold, season)
     for t in range(y.shape[1]):
         detector.step(t)
     events = np.array(detector.events, dtype=int).reshape(-1, 5)
