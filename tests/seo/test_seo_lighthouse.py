@@ -1,5 +1,5 @@
-"""Lighthouse (npm lighthouse@12.2.3 with Debian's chromium) scores three generated page types 100
-in the SEO category, served from the built site on 127.0.0.1."""
+"""Lighthouse (npm lighthouse@12.2.3 with Debian's chromium) scores every generated page type 100 in the
+SEO category — and a page of the Portuguese example brand — served from the built site on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from vocabulary import examples
 
 from marketing_engine.seo.site import SiteBuilder
 from marketing_engine.settings import PROJECT_ROOT
@@ -51,7 +52,7 @@ def _lighthouse(url: str, out: Path) -> dict:
     not LIGHTHOUSE.exists() or not CHROMIUM.exists() or not shutil.which("node"),
     reason="Lighthouse needs scripts/bootstrap.sh test (npm lighthouse into .tools) and chromium",
 )
-def test_three_page_types_score_100_for_seo(example_brand, tmp_path: Path) -> None:
+def test_every_page_type_scores_100_for_seo(example_brand, tmp_path: Path) -> None:
     server = ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path / "site"))
     )
@@ -64,9 +65,14 @@ def test_three_page_types_score_100_for_seo(example_brand, tmp_path: Path) -> No
     assert build.base_url == f"https://{example_brand.domain}"
     chosen = {}
     for page in pages:
-        if page.page_type in ("Guide", "Question", "Location") and page.path not in build.noindex:
+        if page.path not in build.noindex:
             chosen.setdefault(page.page_type, page.path)
-    assert set(chosen) == {"Guide", "Question", "Location"}
+    assert set(chosen) == {"Guide", "Question", "Location", "Service", "Comparison", "Blog"}
+    tasca = next(b for b in examples() if b.language == "pt")
+    pt_pages, pt_hubs = example_site_inputs(tasca, tasca.seed_topics[:2])
+    pt_build = SiteBuilder(tasca).build(pt_pages, pt_hubs, tmp_path / "site" / "pt")
+    pt_page = next(p for p in pt_pages if p.page_type == "Location" and p.path not in pt_build.noindex)
+    chosen["Portuguese location"] = "/pt" + pt_page.path
     # A control: the same kind of page shipped with noindex (what a failing page gets) must not score 100.
     probe = next(p for p in pages if p.path == chosen["Guide"])
     allowed = set(build.html) | {"/", "/topics/", "/feed.xml"} | {h.path for h in hubs}
@@ -78,7 +84,7 @@ def test_three_page_types_score_100_for_seo(example_brand, tmp_path: Path) -> No
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        with ThreadPoolExecutor(max_workers=4) as pool:
+        with ThreadPoolExecutor(max_workers=2) as pool:
             reports = dict(
                 zip(
                     chosen,
