@@ -13,6 +13,7 @@ a separate program and variants are not languages, so only espeak-ng's own voice
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import ctypes.util
 import difflib
@@ -33,8 +34,8 @@ _PARAM_RATE = 1
 _PARAM_VOLUME = 2
 _PARAM_PITCH = 3
 _LOCK = threading.Lock()
-# A written word as a viewer reads it: hyphenated words and domain names stay whole.
-_TOKEN = re.compile(r"[\w'’]+(?:[-.][\w'’]+)*")
+# A written word as a viewer reads it: hyphenated words, domain names and numbers (4,000; 21,50) stay whole.
+_TOKEN = re.compile(r"[\w'’]+(?:[-.,][\w'’]+)*")
 
 
 class SpeechError(RuntimeError):
@@ -280,6 +281,42 @@ def _engine() -> _Espeak:
     return _ENGINE
 
 
+def _timed_tokens(text: str, events: list[tuple[int, int, int]], duration: float) -> list[WordTiming]:
+    """One start time per written word. A WORD event belongs to the word it falls in (espeak speaks
+    "e-bike" or "shop.example" as two words; the caption keeps one). A word espeak ran into its
+    neighbour without an event of its own ("in the news") gets a share of the time between the
+    neighbouring timed words, by length, so captions never drop it."""
+    tokens = list(_TOKEN.finditer(text))
+    ends = [token.end() for token in tokens]
+    heard: list[float | None] = [None] * len(tokens)
+    for position, _length, offset_ms in events:
+        index = bisect.bisect_right(ends, max(0, position - 1))  # espeak counts characters from 1
+        if index < len(tokens) and heard[index] is None:
+            heard[index] = offset_ms / 1000
+    starts = list(heard)
+    index = 0
+    while index < len(tokens):
+        if starts[index] is not None:
+            index += 1
+            continue
+        gap_end = next((j for j in range(index, len(tokens)) if starts[j] is not None), len(tokens))
+        before = index - 1 if index > 0 else None
+        lo = starts[before] if before is not None else 0.0
+        hi = starts[gap_end] if gap_end < len(tokens) else duration
+        group = ([before] if before is not None else []) + list(range(index, gap_end))
+        lengths = [len(tokens[j].group(0)) for j in group]
+        total, used = sum(lengths), 0
+        for j, length in zip(group, lengths, strict=True):
+            if j != before:
+                starts[j] = lo + (hi - lo) * used / total
+            used += length
+        index = gap_end
+    return [
+        WordTiming(token.group(0), float(start), float(start), token.start())
+        for token, start in zip(tokens, starts, strict=True)
+    ]
+
+
 def synthesize(text: str, voice: str = "en-us", rate: int = 165, pitch: int = 50) -> Speech:
     """Speak `text` with the voice for the language code `voice`; return int16 samples and one
     timing per spoken word of `text`."""
@@ -291,17 +328,7 @@ def synthesize(text: str, voice: str = "en-us", rate: int = 165, pitch: int = 50
         audio, events = engine.synth(text, chosen, rate, pitch)
         sample_rate = engine.sample_rate
     duration = len(audio) / sample_rate
-    words: list[WordTiming] = []
-    covered = 0
-    for position, _length, offset_ms in events:
-        start_index = max(0, position - 1)  # espeak counts characters from 1
-        if start_index < covered:
-            continue  # espeak speaks "e-bike" or "shop.example" as two words; the caption keeps one
-        token = _TOKEN.match(text, start_index)
-        if not token:
-            continue
-        covered = token.end()
-        words.append(WordTiming(token.group(0), offset_ms / 1000, offset_ms / 1000, start_index))
+    words = _timed_tokens(text, events, duration)
     timed: list[WordTiming] = []
     for index, word in enumerate(words):
         following = words[index + 1].start if index + 1 < len(words) else duration

@@ -148,3 +148,27 @@ def test_hyphenated_words_and_domains_stay_whole_in_the_timings():
     text = "Ride a cargo e-bike, then visit kestrelcycles.example today."
     spoken = [w.word for w in synthesize(text).words]
     assert spoken == ["Ride", "a", "cargo", "e-bike", "then", "visit", "kestrelcycles.example", "today"]
+
+
+def test_a_word_espeak_runs_into_its_neighbour_still_gets_a_timing():
+    text = "Kestrel Cargo is trending. In the news: a closer look."
+    spoken = synthesize(text, voice="en-us").words
+    assert [w.word for w in spoken] == [
+        "Kestrel",
+        "Cargo",
+        "is",
+        "trending",
+        "In",
+        "the",
+        "news",
+        "a",
+        "closer",
+        "look",
+    ]
+    starts = [w.start for w in spoken]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+
+
+def test_numbers_keep_their_separators_in_the_timings():
+    spoken = [w.word for w in synthesize("Preço: 21,50 €. Mais de 4,000 visitas.", voice="pt-pt").words]
+    assert spoken == ["Preço", "21,50", "Mais", "de", "4,000", "visitas"]
