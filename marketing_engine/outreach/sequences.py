@@ -17,6 +17,8 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, getaddresses
 
@@ -71,13 +73,22 @@ def normalize_address(address: str) -> str:
     return address.strip().lower()
 
 
+def mailbox(name: str, address: str) -> Address | str:
+    """A From/To value that keeps any display name intact: `formataddr` leaves `<`, `>` and quotes
+    unquoted once a name also holds non-ASCII, so `Evil <b> é` would parse back as another address."""
+    try:
+        return Address(display_name=name, addr_spec=address)
+    except (ValueError, IndexError, HeaderParseError):
+        return formataddr((name, address))
+
+
 def build_email(
     identity: Identity, sequence: OutreachSequence, step: int, first_message_id: str | None, now: datetime
 ) -> EmailMessage:
     """The email for `step` (0 = first), with unsubscribe header, postal address and opt-out line."""
     message = EmailMessage(policy=MAIL_POLICY)
-    message["From"] = formataddr((identity.sender_name, identity.sender_email))
-    message["To"] = formataddr((sequence.recipient_name, sequence.recipient))
+    message["From"] = mailbox(identity.sender_name, identity.sender_email)
+    message["To"] = mailbox(sequence.recipient_name, sequence.recipient)
     message["Subject"] = sequence.subject if step == 0 else f"Re: {sequence.subject}"
     message["Date"] = format_datetime(now)
     # Short enough never to be folded, so the ID reads back byte-identical from any server.
