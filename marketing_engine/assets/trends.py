@@ -161,8 +161,9 @@ def _stored_readings(warehouse: WarehouseResource, slug: str, days: int) -> tupl
 @asset(
     group_name="trends",
     deps=[trend_snapshots],
-    description="Per topic on the newest snapshot day: spike score, lifecycle stage, how many sources "
-    "agree, viral coefficient and a 14-day forecast with 80 % intervals and a peak date.",
+    description="Per topic on the newest snapshot day: count-aware spike score (each source with the "
+    "model its values call for), spike or breakout date, lifecycle stage, how many sources agree, viral "
+    "coefficient and a 14-day forecast (TSB for intermittent series) with 80 % intervals and a peak date.",
 )
 def trend_signals(
     context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource
@@ -183,7 +184,8 @@ def trend_signals(
             session.query(TrendData).filter_by(brand=slug, day=as_of, topic=row["topic"]).update(
                 {"lifecycle": row["lifecycle"]}
             )
-    spiking = [r for r in rows if r["spike_date"] is not None]
+    spiking = [r for r in rows if r["spike_date"] is not None and r["lifecycle"] != "breakout"]
+    breakouts = [r for r in rows if r["lifecycle"] == "breakout"]
     stages = {
         stage: sum(r["lifecycle"] == stage for r in rows) for stage in sorted({r["lifecycle"] for r in rows})
     }
@@ -192,6 +194,7 @@ def trend_signals(
             "as_of": as_of.isoformat(),
             "topics": len(rows),
             "spiking": len(spiking),
+            "breakouts": len(breakouts),
             "lifecycle": MetadataValue.json(stages),
             "seconds": round(time.perf_counter() - started, 3),
             "preview": markdown_table(
