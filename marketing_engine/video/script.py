@@ -69,7 +69,11 @@ def beat_headline(beat: Beat) -> str:
     """A beat's big on-screen line: its own headline, else its first sentence cut to eight words."""
     if beat.headline:
         return beat.headline
-    sentence = re.split(r"(?<=[.!?:])\s", beat.narration.strip())[0].rstrip(".:!?")
+    text = beat.narration.strip()
+    named, colon, rest = text.partition(": ")
+    if colon and rest and named.casefold() == beat.on_screen.strip().casefold():
+        text = rest  # "Product: what it is" under a "Product" label: the big line says what it is
+    sentence = re.split(r"(?<=[.!?:])\s", text)[0].rstrip(".:!?")
     kept = sentence.split()
     return " ".join(kept[:8]).rstrip(",;") + ("…" if len(kept) > 8 else "")
 

@@ -190,3 +190,12 @@ def test_a_quote_beat_shows_its_author_not_a_cut_quote(example_brand):
     )
     quotes = [b for b in script.beats if "“" in b.narration]
     assert quotes and beat_headline(quotes[0]) == example_brand.facts.publishable_quotes[0].author
+
+
+def test_the_big_line_says_what_the_product_is_not_its_name_twice():
+    beat = Beat(
+        on_screen="Widget Pro", narration="Widget Pro: A small widget for large jobs. Price: 9.", b_roll="x"
+    )
+    assert beat_headline(beat) == "A small widget for large jobs"
+    other = Beat(on_screen="Trending now", narration="In the news: widgets again.", b_roll="x")
+    assert beat_headline(other) == "In the news"
