@@ -197,7 +197,7 @@ class _Writer:
             paragraphs=[self.say(self.words["price_list"], list=self.join(items))],
         )
 
-    def source_section(self) -> Section | None:
+    def source_section(self, summaries: bool = True) -> Section | None:
         sources = self.sheet.relevant_sources(
             self.sheet.informative(f"{self.kw} {self.hub}") | self._topic_words()
         )
@@ -207,7 +207,9 @@ class _Writer:
         for source in sources[:3]:
             publisher = source.publisher or source.title
             cited = self.say(self.words["source"]["cited"], publisher=publisher, title=source.title)
-            paragraphs.append(f"{cited} {_sentence(source.summary)}" if source.summary else cited)
+            paragraphs.append(
+                f"{cited} {_sentence(source.summary)}" if source.summary and summaries else cited
+            )
         self.note("sources")
         return Section(heading=self.say(self.words["headings"]["sources"]), paragraphs=paragraphs)
 
@@ -252,6 +254,7 @@ class _Writer:
         products = self.sheet.relevant_products(qwords) or self.sheet.relevant_products(
             self.sheet.informative(self.hub)
         )
+        exact = self.sheet.relevant_products(qwords, share=1.0)  # what the question is wholly about
         places = self.sheet.places_in(question) or self.sheet.places
         owner = self.sheet.faq_answering(question)
         if owner:
@@ -280,8 +283,8 @@ class _Writer:
             return " ".join(
                 self.say(self.words["compare"]["competitor"], competitor=n, domain=d) for n, d in rivals
             )
-        if "what" in asks and products:
-            product = products[0]
+        if "what" in asks and exact:
+            product = exact[0]
             return _sentence(
                 self.say(frames_["what"], product=product.name, description=_lower_first(product.description))
             )
@@ -323,8 +326,9 @@ class _Writer:
         elif kind == "Guide":  # what the cited sources say, then the closest product
             out.append(self.source_section())
             out += [self.product_section(p, with_features=False) for p in self.products(1)]
-        else:  # Blog: the brand's products on the topic
+        else:  # Blog: the brand's products on the topic, and who else writes about it
             out += [self.product_section(p, with_features=False) for p in self.products(3)]
+            out.append(self.source_section(summaries=False))
         return [s for s in out if s and (s.paragraphs or s.items)], direct
 
 
@@ -348,7 +352,7 @@ def compose_page(inputs: dict[str, Any], rng: random.Random) -> PageDraft:
     faq = writer.faq(said)
     if direct:
         writer.note("answer")
-    contents = writer.join(writer.contents) if writer.contents else writer.words["contents"]["none"]
+    contents = "; ".join(writer.contents) if writer.contents else writer.words["contents"]["none"]
     intro_frame = writer.words["intro"][page_type]
     places = writer.sheet.places
     intro = [

@@ -11,6 +11,7 @@ tell pages apart poorly and count for little.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import time
 from functools import lru_cache
@@ -89,15 +90,18 @@ class FactSheet:
     def score(self, page_words: set[str], fact_words: frozenset[str]) -> int:
         return len(page_words & (fact_words - self.common - self.stopwords))
 
-    def relevant_products(self, page_words: set[str]) -> list[ProductFact]:
-        """Products sharing telling words with the page, best first; a product the page names counts
-        most."""
+    def relevant_products(self, page_words: set[str], share: float = 0.5) -> list[ProductFact]:
+        """Products the page is about, best first: the ones it names, then the ones sharing at least
+        `share` of its telling words (1.0: the product covers all of them)."""
+        telling = page_words - self.common - self.stopwords
         scored = []
         for index, product in enumerate(self.products):
             name = self.informative(product.name)
             named = bool(name) and name <= page_words
-            scored.append((self.score(page_words, product.words) + (len(name) + 1) * named, -index, product))
-        return [p for s, _, p in sorted(scored, key=lambda x: (x[0], x[1]), reverse=True) if s > 0]
+            overlap = self.score(page_words, product.words)
+            if named or (telling and overlap >= max(1.0, share * len(telling))):
+                scored.append((overlap + (len(name) + 1) * named, -index, product))
+        return [p for _, _, p in sorted(scored, key=lambda x: (x[0], x[1]), reverse=True)]
 
     def places_in(self, text: str) -> list[PlaceFact]:
         words = word_set(text, self.language)
@@ -178,6 +182,17 @@ def opening_hours(profile: BrandProfile, location: Location) -> list[str]:
     return lines
 
 
+def _search_words(language: str) -> frozenset[str]:
+    """The words the keyword expansion adds to a seed ("best", "tips", "near me"): they say what a
+    searcher wants, not which of the brand's facts a page is about."""
+    keywords = frames("seo", language)["keywords"]
+    found: set[str] = set()
+    for name in ("questions", "modifiers", "audiences", "locations", "comparisons"):
+        for frame in keywords[name]:
+            found |= word_set(re.sub(r"\{\w+\}", " ", frame), language)
+    return frozenset(found)
+
+
 def _common_words(profile: BrandProfile, language: str, stopwords: frozenset[str]) -> frozenset[str]:
     """The brand's own name and the words in at least half of its topics and product names (and in
     at least two of them)."""
@@ -194,7 +209,7 @@ def build(profile: BrandProfile) -> FactSheet:
     language = profile.language
     words = frames("seo", language)
     writer = words["writer"]
-    stopwords = frozenset(words["keywords"]["stopwords"])
+    stopwords = frozenset(words["keywords"]["stopwords"]) | _search_words(language)
     sheet = FactSheet(profile.name, language, stopwords=stopwords)
     sheet.common = _common_words(profile, language, stopwords)
     for product in profile.products:
