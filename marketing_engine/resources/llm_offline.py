@@ -38,7 +38,7 @@ _OPENERS = [
     "If {topic} is on your list, start here.",
 ]
 _BODY = [
-    "{brand} sees the same question from {audience} every week.",
+    "{brand} writes this for {audience}.",
     "The short answer: it depends on how you use it, and that is good news.",
     "A little planning up front saves a lot of effort later.",
     "Start with the basics, then add what your routine actually needs.",
@@ -49,7 +49,7 @@ _BODY = [
     "The best choice is the one you will keep using.",
     "{point} is the detail that most guides skip.",
     "Remember {point}: it changes the whole picture.",
-    "We have seen {point} make the difference for real customers.",
+    "{point} is worth a closer look.",
 ]
 _CLOSERS = [
     "Questions? {brand} is happy to help.",
