@@ -15,6 +15,7 @@ from sqlalchemy import select
 from vocabulary import EXAMPLE_FILES, examples, leaks
 
 from marketing_engine.assets import seo as seo_assets
+from marketing_engine.assets.seo import expansion_context, seeds_of
 from marketing_engine.audit import audit_home
 from marketing_engine.brand import BrandProfile
 from marketing_engine.resources import KeywordIdeasResource, WordPressResource
@@ -23,6 +24,7 @@ from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.seo import clustering
+from marketing_engine.seo.keywords import expand_offline, merge_duplicates
 from marketing_engine.seo.review import gate_pages
 from marketing_engine.seo.site import SiteBuilder
 from marketing_engine.settings import EXAMPLE_BRAND
@@ -59,6 +61,15 @@ def test_no_page_carries_another_brand_trade_words(brand_site) -> None:
     profile, _, _, audit = brand_site
     found = {where: leaks(text, profile) for where, text in audit.texts()}
     assert {where: words for where, words in found.items() if words} == {}
+
+
+def test_the_keyword_universe_is_the_brand_own(brand_site) -> None:
+    profile = brand_site[0]
+    universe = merge_duplicates(
+        expand_offline(seeds_of(profile), expansion_context(profile)), profile.language
+    )
+    assert len(universe) >= 80 * len(profile.seed_topics)
+    assert leaks("\n".join(k.text for k in universe), profile) == {}
 
 
 def test_paths_transliterate_names_keep_their_letters_and_money_is_the_brand_currency(brand_site) -> None:
