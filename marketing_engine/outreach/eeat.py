@@ -29,7 +29,7 @@ UTILITY_PAGES = frozenset({"privacy", "terms", "sitemap", "imprint", "legal"})
 PAGE_WEIGHTS = {"byline": 25, "author_page": 10, "date": 20, "citations": 25, "original_data": 20}
 SITE_WEIGHTS = {"about": 35, "contact": 35, "authors": 30}
 _DATA = re.compile(
-    r"\b(our (data|survey|analysis|workshop|records|test|tests|study)|we (surveyed|measured|tested|analy[sz]ed|"
+    r"\b(our (data|survey|analysis|records|test|tests|study)|we (surveyed|measured|tested|analy[sz]ed|"
     r"tracked|serviced)|n\s*=\s*\d+)\b",
     re.IGNORECASE,
 )
@@ -101,7 +101,7 @@ def audit_page(url: str, html: str, now: datetime) -> PageAudit:
     doc = parse_document(html)
     if doc is None:
         return PageAudit(url, 0, {}, ["not parseable as HTML"])
-    text = " ".join(doc.text_content().split())
+    text = " ".join(" ".join(doc.itertext()).split())  # block elements never glue words together
     ld = _json_ld_dates(doc)
     links = extract_links(doc, url)
     author_links = doc.xpath("//a[@rel='author'] | //a[contains(@href, '/author')]")

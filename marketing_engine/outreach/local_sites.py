@@ -1,7 +1,7 @@
 """A loopback web server for site folders, one folder per host name (virtual hosts by `Host`).
 
 The offline backend crawls the shipped sample prospect and competitor sites, and the brand's own
-built site, through real HTTP on 127.0.0.1 (the crawler's `host_map` sends `voltride.example` here).
+built site, through real HTTP on 127.0.0.1 (the crawler's `host_map` sends a competitor's host here).
 A folder may hold `_routes.json` mapping paths to `{"status": 410}`, `{"status": 301, "location":
 "/new"}` or `{"delay": 0.5}`, so a sample site can have gone pages, redirects and slow pages.
 """

@@ -86,8 +86,8 @@ def _tokens(text: str) -> set[str]:
 
 def match_score(text: str, page: BrandPage) -> float:
     """How well a brand page answers `text`: mostly the share of the page's keyword words that
-    `text` mentions (so "cargo bike guide" picks the cargo page, not any e-bike page), plus fuzzy
-    similarity to its title."""
+    `text` mentions (so an anchor naming one topic picks that topic's page over a page on the trade
+    in general), plus fuzzy similarity to its title."""
     wanted = _tokens(page.keyword or page.title)
     coverage = len(wanted & _tokens(text)) / len(wanted) if wanted else 0.0
     return 0.7 * coverage + 0.3 * fuzz.token_set_ratio(text.lower(), page.title.lower()) / 100

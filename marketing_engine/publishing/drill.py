@@ -148,7 +148,7 @@ def seed_posts(warehouse: Warehouse, count: int, brand: str = "drill") -> None:
         session.execute(delete(SocialPost).where(SocialPost.brand == brand))
         rows = []
         for number in range(count):
-            body = f"Drill post {number}: why e-bike commuters (and their kids) love route #{number}."
+            body = f"Drill post {number}: one of {count} test posts, each published exactly once (#{number})."
             payload = {"fields": {"text": body}, "parts": [], "media": []}
             sha = content_hash(body, payload, [], None)
             rows.append(
