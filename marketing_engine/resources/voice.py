@@ -73,9 +73,9 @@ class VoiceResource(ConfigurableResource):
 
     def engine_version(self) -> str:
         if self.backend == "espeak":
-            from marketing_engine.video.speech import espeak_version
+            from marketing_engine.video.speech import TIMINGS_VERSION, espeak_version
 
-            return f"espeak-ng {espeak_version()}"
+            return f"espeak-ng {espeak_version()} (timings v{TIMINGS_VERSION})"
         return f"elevenlabs {self.model_id} {self.voice_id}"
 
     def voice_name(self, language: str) -> str:

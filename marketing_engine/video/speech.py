@@ -196,6 +196,8 @@ class _Espeak:
 
 
 _ENGINE: _Espeak | None = None
+# Bumped when the way word timings are derived changes, so cached voice-overs are re-timed.
+TIMINGS_VERSION = 2
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
 
 
