@@ -200,7 +200,24 @@ def pitch_inputs(source: ContentSource, profile: BrandProfile) -> dict[str, Any]
         "founded": facts.founded,
         "tagline": profile.tagline,
         "common_words": sorted(common_words(profile)),
+        "place_words": sorted(
+            topic_words(
+                " ".join(f"{loc.city} {loc.region} {loc.name}" for loc in profile.locations), profile.language
+            )
+        ),
+        "hashtag_topic": hashtag_topic(source.topic, profile),
     }
+
+
+def hashtag_topic(topic: str, profile: BrandProfile) -> str | None:
+    """The topic a post's hashtag names: the seed topic the source's keyword shares most words with
+    (a long-tail keyword makes an unreadable tag), else the keyword itself when it is short."""
+    language = profile.language
+    words = topic_words(topic, language)
+    best = max(profile.seed_topics, key=lambda t: len(topic_words(t, language) & words))
+    if topic_words(best, language) & words:
+        return best
+    return topic if len(topic.split()) <= 3 else None
 
 
 def facts_block(profile: BrandProfile) -> str:
@@ -255,6 +272,9 @@ def compose_pitch(request: Any, rng: random.Random) -> dict[str, Any]:
     about = topic_words(f"{topic} {title} {product['name'] if product else ''}", language) - set(
         inputs.get("common_words") or ()
     )
+    places = set(inputs.get("place_words") or ())
+    if about - places:  # a city in the keyword matches every fact about that city: rank by the rest
+        about -= places
     faqs = _ranked(inputs.get("faqs") or [], lambda f: f"{f['question']} {f['answer']}", about, language)
     points: list[str] = []
     if kind == "product" and product:
@@ -293,7 +313,8 @@ def compose_pitch(request: Any, rng: random.Random) -> dict[str, Any]:
     points = [p for p in dict.fromkeys(points) if p and p != hook][:3] or [hook]
     ctas = words["ctas_product"] if product and kind == "product" else words["ctas"]
     cta = rng.choice(ctas).format(**{"product": product["name"] if product else slots["brand"], **slots})
-    hashtags = [topic, *([product["name"]] if product else []), slots["brand"]]
+    tag = inputs.get("hashtag_topic", topic)
+    hashtags = [*([tag] if tag else []), *([product["name"]] if product else []), slots["brand"]]
     return {"hook": hook, "points": points, "cta": cta, "hashtags": list(dict.fromkeys(hashtags))}
 
 
@@ -457,7 +478,10 @@ def drafts_for_source(
                 _draft(source, name, "main", {"text": caption}, link("main"), media, step, campaign)
             )
         elif name == "facebook":  # room for every point
-            text = f"{pitch.hook}\n\n" + "\n".join(points) + f"\n\n{pitch.cta} {link('main')}"
+            tags = _tags(pitch, 3, name)
+            text = (
+                f"{pitch.hook}\n\n" + "\n".join(points) + f"\n\n{pitch.cta} {link('main')}\n\n{tags}".rstrip()
+            )
             drafts.append(_draft(source, name, "main", {"text": text}, link("main"), media, step, campaign))
         else:  # threads, bluesky: short text with the link
             text = f"{pitch.hook} {points[0]} {pitch.cta} {link('main')}"

@@ -207,3 +207,11 @@ def test_a_video_topic_stored_as_a_slug_reads_as_words_in_posts() -> None:
     [source] = sources_from_rows(brand.site_url, [], [video], [], brand.language, brand.seed_topics)
     assert source.topic == "polvo à lagareiro" and source.title == "Polvo à lagareiro"
     assert source.ref == "video:polvo-a-lagareiro-30s"
+
+
+def test_a_long_tail_keyword_is_tagged_with_its_seed_topic(example_brand: BrandProfile) -> None:
+    from marketing_engine.publishing.copy import hashtag_topic
+
+    assert hashtag_topic("which cargo e-bike is best for two kids", example_brand) == "cargo e-bike"
+    assert hashtag_topic("winter gloves", example_brand) == "winter gloves"  # short: kept as it is
+    assert hashtag_topic("what to wear in winter when it rains", example_brand) is None
