@@ -60,7 +60,7 @@ def _show(session, post_id: int) -> int:
     if post.platform_post_id:
         print(f"published as {post.platform_post_id} {post.platform_url or ''} at {post.published_at}")
     if post.last_error:
-        print(f"last error: {post.last_error}")
+        print(f"{'held' if post.state == 'held' else 'last error'}: {post.last_error}")
     print(
         "\n"
         + json.dumps((post.payload or {}).get("fields") or {"text": post.body}, indent=2, ensure_ascii=False)
@@ -91,6 +91,14 @@ def _review(args: argparse.Namespace) -> int:
                     .order_by(SocialPost.scheduled_at, SocialPost.id)
                 )
             )
+            held = list(
+                session.scalars(select(SocialPost).where(SocialPost.state == "held").order_by(SocialPost.id))
+            )
+            if held:
+                print(f"\nheld by the claims gate (never queued until the copy passes): {len(held)}")
+                for post in held:
+                    print(f"{post.id:>6}  {post.platform:<10} {' '.join(post.body.split())[:60]}")
+                    print(f"        why: {post.last_error}")
             return 0
         if args.id is None:
             print(f"review {args.action} needs a post id", file=sys.stderr)
@@ -125,7 +133,10 @@ def _publish_due(args: argparse.Namespace) -> int:
 
         token, author = EnvVar("LINKEDIN_ACCESS_TOKEN").get_value(), EnvVar("LINKEDIN_AUTHOR_URN").get_value()
         if not token or not author:
-            print("publish-due --backend linkedin needs LINKEDIN_ACCESS_TOKEN and LINKEDIN_AUTHOR_URN", file=sys.stderr)
+            print(
+                "publish-due --backend linkedin needs LINKEDIN_ACCESS_TOKEN and LINKEDIN_AUTHOR_URN",
+                file=sys.stderr,
+            )
             return 2
         publisher = LinkedInPublisher(
             token,

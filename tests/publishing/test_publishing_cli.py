@@ -83,3 +83,25 @@ def test_posts_list_publish_retry_cancel(
     assert main(["posts", "show", str(first)]) == 0
     assert "published as" in capsys.readouterr().out
     assert main(["posts", "retry"]) == 2
+
+
+def test_review_list_shows_held_posts_with_the_gates_reason(
+    queue: Warehouse, capsys: pytest.CaptureFixture[str]
+) -> None:
+    held = Draft(
+        platform="linkedin",
+        content_ref="page:held",
+        variant="main",
+        fields={"text": "4 out of 10 customers switch."},
+        arc_step="hook",
+        hold_reason="claims gate: 1 untraceable claim(s): numeral '4'",
+    )
+    with queue.session() as session:
+        sync_calendar(session, "kestrel-cycles", [PlannedPost(held, None)], approval_required=True)
+    assert main(["review", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "held by the claims gate" in out and "why: claims gate: 1 untraceable" in out
+    post_id = max(_ids(queue))
+    assert main(["review", "show", str(post_id)]) == 0
+    assert "held: claims gate" in capsys.readouterr().out
+    assert main(["review", "approve", str(post_id)]) == 1  # a held post cannot be approved as it is
