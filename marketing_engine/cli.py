@@ -60,6 +60,7 @@ def _run(args: argparse.Namespace) -> int:
     from rich.markup import escape
 
     from marketing_engine.brand import BrandFileError, load_brand
+    from marketing_engine.files import sweep_partials
     from marketing_engine.home_lock import HomeBusyError, one_run_at_a_time
     from marketing_engine.pipeline import PipelineError, run_pipeline, summarize
     from marketing_engine.settings import (
@@ -95,6 +96,11 @@ def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         with one_run_at_a_time(home, warehouse_url(), wait=args.wait):
+            leftovers = sweep_partials(home)
+            if leftovers:
+                console.print(
+                    f"Removed {len(leftovers)} partial file(s) a killed run left in {escape(str(home))}"
+                )
             console.print(
                 f"Marketing Engine: [bold]{escape(profile.name)}[/bold] ({escape(str(brand_path()))}) "
                 f"→ {escape(str(home))}"
@@ -111,6 +117,11 @@ def _run(args: argparse.Namespace) -> int:
     except PipelineError as exc:
         for report in exc.reports:
             console.print(f"  {report.name}: done ({report.runs} runs, {report.seconds:.1f} s)")
+        if exc.reports:
+            try:
+                summarize(console)  # what the stages that ran made
+            except Exception as summary_error:  # noqa: BLE001 - the failure lines below matter more
+                fail(f"(no summary: {type(summary_error).__name__}: {summary_error})")
         for line in str(exc).splitlines():
             fail(line)
         return 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Iterator
@@ -80,3 +81,18 @@ def sealed(path: Path) -> bool:
     if not (path.is_file() and record.is_file()):
         return False
     return record.read_text(encoding="utf-8").strip() == sha256_file(path)
+
+
+_PARTIAL = re.compile(r"\.partial(\.[A-Za-z0-9]+)?$")
+
+
+def sweep_partials(root: Path) -> list[Path]:
+    """Remove the temporary files a killed writer left under `root` (names with a `.partial`
+    part: `.<name>.<pid>.<hex>.partial.mp4`, `<name>.partial`). Only safe while no other writer
+    runs there: `make run` calls it holding the home's lock."""
+    removed = []
+    for path in Path(root).rglob("*.partial*"):
+        if _PARTIAL.search(path.name) and path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed

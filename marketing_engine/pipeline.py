@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions
+from dagster import AssetKey, AssetSelection, DagsterError, DagsterInstance, Definitions
 
 from marketing_engine.files import copy_file
 from marketing_engine.settings import PROJECT_ROOT, engine_home, masked_url
@@ -351,6 +351,53 @@ def run_failures(
     return failures, broken
 
 
+def _env_names(value: Any) -> list[str]:
+    """The environment variables a resource's settings come from (EnvVar fields, nested)."""
+    from dagster import ConfigurableResource, EnvVar
+
+    if isinstance(value, EnvVar):
+        return [value.env_var_name]
+    if isinstance(value, ConfigurableResource):
+        return [
+            name for field in type(value).model_fields for name in _env_names(getattr(value, field, None))
+        ]
+    if isinstance(value, (list, tuple)):
+        return [name for item in value for name in _env_names(item)]
+    if isinstance(value, dict):
+        return [name for item in value.values() for name in _env_names(item)]
+    return []
+
+
+def unset_settings(stages: Sequence[Stage], defs: Definitions, graph: Any) -> dict[str, list[str]]:
+    """Per resource the selected stages need: its environment variables that are not set."""
+    needed: set[str] = set()
+    for stage in stages:
+        for key in stage.selection().resolve(graph):
+            assets_def = graph.get(key).assets_def
+            needed |= set(assets_def.required_resource_keys)
+    for check_key in graph.asset_check_keys:
+        if any(check_key.asset_key in stage.selection().resolve(graph) for stage in stages):
+            needed |= set(graph.assets_def_for_key(check_key).required_resource_keys)
+    missing = {}
+    for name in sorted(needed):
+        unset = [env for env in _env_names((defs.resources or {}).get(name)) if not os.environ.get(env)]
+        if unset:
+            missing[name] = sorted(set(unset))
+    return missing
+
+
+def _config_cause(exc: Exception) -> str:
+    """A Dagster configuration error in one line: the unset variable, else the first line."""
+    import re
+
+    text = str(exc)
+    unset = re.findall(r'environment variable "(\w+)" which is not set', text)
+    if unset:
+        return f"{type(exc).__name__}: environment variable {', '.join(dict.fromkeys(unset))} is not set"
+    head = text.split("Stack Trace:")[0]
+    return f"{type(exc).__name__}: {masked_url(' '.join(head.split()))[:600]}"
+
+
 def _needs(stage_keys: Iterable[AssetKey], broken: set[AssetKey], graph: Any) -> list[str]:
     """The broken assets upstream of (or among) a stage's assets."""
     if not broken:
@@ -378,6 +425,13 @@ def run_pipeline(stages: Sequence[Stage] | None = None, console=None) -> list[St
     defs = build_definitions()
     job = defs.resolve_implicit_global_asset_job_def()
     graph = job.asset_layer.asset_graph
+    missing = unset_settings(stages, defs, graph)
+    if missing:
+        listed = "; ".join(f"{resource}: {', '.join(names)}" for resource, names in missing.items())
+        raise PipelineError(
+            f"settings not set for this environment ({listed}) — to fix: set them, or run the "
+            "embedded defaults with MARKETING_ENGINE_ENV=local"
+        )
     reports: list[StageReport] = []
     failures: list[StageFailure] = []
     skipped: list[str] = []
@@ -417,6 +471,7 @@ def run_pipeline(stages: Sequence[Stage] | None = None, console=None) -> list[St
                 broken |= set(keys)
                 continue
             task = progress.add_task(stage.name, total=max(1, len(partitions)))
+            failed_before = len(failures)
             report = StageReport(stage.name, assets={k.to_user_string() for k in keys})
             started = time.perf_counter()
             for partition in partitions:
@@ -427,14 +482,21 @@ def run_pipeline(stages: Sequence[Stage] | None = None, console=None) -> list[St
                     "dagster/asset_partition_range_start": first,
                     "dagster/asset_partition_range_end": last,
                 }
-                result = job.execute_in_process(
-                    instance=instance,
-                    asset_selection=list(keys),
-                    partition_key=None if last else partition,
-                    raise_on_error=False,
-                    run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-                    tags={STAGE_TAG: stage.name, **owner, **(ranged if last else {})},
-                )
+                try:
+                    result = job.execute_in_process(
+                        instance=instance,
+                        asset_selection=list(keys),
+                        partition_key=None if last else partition,
+                        raise_on_error=False,
+                        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+                        tags={STAGE_TAG: stage.name, **owner, **(ranged if last else {})},
+                    )
+                except DagsterError as exc:  # configuration or resources: no run to read failures from
+                    failures.append(
+                        StageFailure(stage.name, "its run", _config_cause(exc), _DEFAULT_TODO, partition)
+                    )
+                    broken |= set(keys)
+                    break
                 if not result.success:
                     found, hurt = run_failures(stage.name, partition, result, job)
                     failures += found
@@ -443,7 +505,8 @@ def run_pipeline(stages: Sequence[Stage] | None = None, console=None) -> list[St
                 report.runs += 1
                 progress.advance(task)
             report.seconds = time.perf_counter() - started
-            reports.append(report)
+            if len(failures) == failed_before:
+                reports.append(report)
     if failures:
         raise PipelineError(failures, skipped, reports)
     return reports

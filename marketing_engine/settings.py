@@ -50,7 +50,7 @@ def warehouse_url() -> str:
     return os.environ.get("MARKETING_ENGINE_WAREHOUSE_URL") or sqlite_url(engine_home() / "warehouse.sqlite")
 
 
-_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:\s]*):(?P<secret>[^@\s]*)@")
+_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:\s]*):(?P<secret>[^\s/]*)@")
 
 
 def masked_url(url: str) -> str:
