@@ -3,6 +3,10 @@ music → visuals → captions → render → gates) against a bare ffmpeg encod
 at 1080×1920 with the same encoder settings, measured in the same run (the bare encode before and
 after the pipeline, so a change in machine load shows). Goal: within 1.5× of the bare encode, a
 30 s rendition in under 30 s, peak memory under 1 GB.
+
+The headline is the CPU ratio (CPU-seconds of this process and its children, pipeline against bare
+encode): on a shared machine wall time moves with the load, CPU time much less. Each step's
+CPU-seconds are printed too (the pipeline's imports are counted, as a worker process pays them).
 """
 
 from __future__ import annotations
@@ -71,7 +75,18 @@ def bare_encode(folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def pipeline(folder: Path) -> dict[str, float]:
+def pipeline(folder: Path) -> tuple[dict[str, float], dict[str, float]]:
+    """(wall seconds per step, CPU-seconds per step), imports first."""
+    steps: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    clock, spent = time.perf_counter(), cpu_seconds()
+
+    def lap(name: str) -> None:
+        nonlocal clock, spent
+        now, used = time.perf_counter(), cpu_seconds()
+        steps[name], cpu[name] = now - clock, used - spent
+        clock, spent = now, used
+
     from marketing_engine.brand import load_brand
     from marketing_engine.resources.llm import LLMResource
     from marketing_engine.resources.media_store import MediaStoreResource
@@ -84,15 +99,7 @@ def pipeline(folder: Path) -> dict[str, float]:
     from marketing_engine.video.library import rendition
     from marketing_engine.video.script import VideoScript
 
-    steps: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        steps[name] = now - clock
-        clock = now
-
+    lap("imports")
     profile = load_brand(EXAMPLE_BRAND)
     dna_obj = video_dna(profile)
     dna = dna_obj.as_dict()
@@ -116,12 +123,13 @@ def pipeline(folder: Path) -> dict[str, float]:
         store, dna, script, voice, music, visuals, captions, float(LENGTH_S), folder / "renders"
     )
     lap("render")
-    report = run_gates(made.video, rendition("vertical"), float(LENGTH_S), made.caption_box)
+    report = run_gates(
+        made.video, rendition("vertical"), float(LENGTH_S), made.caption_box, picture=made.picture
+    )
     lap("gates")
     if not report.passed:
         raise RuntimeError(f"the benchmark video failed its gates: {report.failures}")
-    steps["total"] = sum(steps.values())
-    return steps
+    return steps, cpu
 
 
 def cpu_seconds() -> float:
@@ -137,26 +145,28 @@ def main() -> None:
         cpu = cpu_seconds()
         before = bare_encode(folder)
         bare_cpu, cpu = cpu_seconds() - cpu, cpu_seconds()
-        steps = pipeline(folder)
+        steps, step_cpu = pipeline(folder)
         pipeline_cpu, cpu = cpu_seconds() - cpu, cpu_seconds()
         after = bare_encode(folder)
         bare_cpu = (bare_cpu + cpu_seconds() - cpu) / 2
     bare = (before + after) / 2
+    wall = sum(steps.values())
     children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"CPU ratio pipeline / bare encode: {pipeline_cpu / bare_cpu:.2f}x (goal ≤ 1.5x) — "
+        f"pipeline {pipeline_cpu:.1f} CPU-s, bare encode {bare_cpu:.1f} CPU-s"
+    )
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
+    print("pipeline CPU-seconds by step: " + ", ".join(f"{k} {v:.2f}" for k, v in step_cpu.items()))
     print(
         f"reference: bare ffmpeg encode of {LENGTH_S} s testsrc2 1080x1920 (libx264 veryfast, same settings): "
         f"{before:.1f} s before, {after:.1f} s after, mean {bare:.1f} s"
     )
-    print("pipeline steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in steps.items() if k != "total"))
+    print("pipeline wall seconds by step: " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
     print(
-        f"whole pipeline (script → voice → music → visuals → captions → render → gates): {steps['total']:.1f} s"
-    )
-    print(f"ratio pipeline / bare encode: {steps['total'] / bare:.2f}x (goal ≤ 1.5x)")
-    print(
-        f"CPU seconds (load-independent): pipeline {pipeline_cpu:.1f} s, bare encode {bare_cpu:.1f} s, "
-        f"ratio {pipeline_cpu / bare_cpu:.2f}x"
+        f"whole pipeline (imports → script → voice → music → visuals → captions → render → gates): {wall:.1f} s "
+        f"wall, ratio {wall / bare:.2f}x (wall time follows the machine's load)"
     )
     print(f"render of the {LENGTH_S} s rendition: {steps['render']:.1f} s (goal < 30 s)")
     print(

@@ -391,7 +391,8 @@ def rendered_videos(
                 "thumbnail_key": thumb.key,
                 "manifest_sha256": item.manifest_sha256,
                 "gate_status": "pending",
-                "gate_report": {},
+                # the render's own measurement of the encoded picture: the gates then decode only sound
+                "gate_report": {"picture": item.picture} if item.picture else {},
             }
         )
         value[item.rendition] = {
@@ -463,16 +464,24 @@ def rendered_videos_meet_platform_specs(
                 select(VideoAsset).where(VideoAsset.brand == slug, VideoAsset.topic == context.partition_key)
             )
         )
-        jobs = [(row.rendition, media_store.local_path(row.media_key), row.duration_s) for row in rows]
+        jobs = [
+            (row.rendition, media_store.local_path(row.media_key), row.duration_s, row.gate_report or {})
+            for row in rows
+        ]
     with ThreadPoolExecutor(max_workers=2) as pool:
         reports = list(
             pool.map(
                 lambda job: run_gates(
-                    job[1], rendition(job[0]), job[2], cap.layout(rendition(job[0])).as_dict()
+                    job[1],
+                    rendition(job[0]),
+                    job[2],
+                    cap.layout(rendition(job[0])).as_dict(),
+                    picture=job[3].get("picture"),
                 ),
                 jobs,
             )
         )
+    pictures = {job[0]: job[3].get("picture") for job in jobs}
     by_name = {report.rendition: report for report in reports}
     with warehouse.get().session() as session:
         for row in session.scalars(
@@ -480,7 +489,8 @@ def rendered_videos_meet_platform_specs(
         ):
             if row.rendition in by_name:
                 row.gate_status = "passed" if by_name[row.rendition].passed else "failed"
-                row.gate_report = by_name[row.rendition].as_dict()
+                picture = pictures.get(row.rendition)
+                row.gate_report = by_name[row.rendition].as_dict() | ({"picture": picture} if picture else {})
     failures = [f"{r.rendition}: {failure}" for r in reports for failure in r.failures]
     return AssetCheckResult(
         passed=bool(reports) and not failures,

@@ -5,6 +5,7 @@ checked against the platform spec table. A failing rendition gets one sentence p
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -71,47 +72,24 @@ def moov_before_mdat(path: Path) -> bool:
     return False
 
 
-def analyse(path: Path, has_audio: bool = True) -> dict[str, Any]:
-    """Loudness, true peak and the black, frozen and silent stretches, in one decode."""
-    graph = (
-        f"[0:v]scale=360:-2:flags=fast_bilinear,blackdetect=d={MAX_GAP_S}:pix_th=0.10,"
-        f"freezedetect=n=-60dB:d={MAX_GAP_S}[v]"
-    )
-    maps = ["-map", "[v]"]
-    if has_audio:
-        graph += f";[0:a]ebur128=peak=true,silencedetect=n=-50dB:d={MAX_GAP_S}[a]"
-        maps += ["-map", "[a]"]
-    # Skipping the deblocking filter makes decoding a fifth cheaper and changes nothing these
-    # detectors can see (whole-frame black, frozen picture, the audio).
-    result = run_child(
-        [
-            "ffmpeg",
-            "-hide_banner",
-            "-nostats",
-            "-skip_loop_filter",
-            "all",
-            "-i",
-            str(path),
-            "-filter_complex",
-            graph,
-            *maps,
-            "-f",
-            "null",
-            "-",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise GateError(f"{path.name}: ffmpeg analysis failed: {result.stderr.strip()[-300:]}")
-    log = result.stderr
-    summary = log[log.rfind("Summary:") :] if "Summary:" in log else ""
-    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
-    peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+# What a viewer sees: whole-frame black and a frozen picture, on a 360-px-wide copy of each frame.
+# The renderer runs this same chain on the frames it encodes (see `render.render`), so a fresh render
+# needs no second decode of its own picture.
+PICTURE_PROBE = f"scale=360:-2:flags=fast_bilinear,blackdetect=d={MAX_GAP_S}:pix_th=0.10,freezedetect=n=-60dB:d={MAX_GAP_S}"
+SOUND_PROBE = f"ebur128=peak=true,silencedetect=n=-50dB:d={MAX_GAP_S}"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def picture_from_log(log: str) -> dict[str, Any]:
+    """The black and frozen stretches in an ffmpeg log where PICTURE_PROBE ran (at log level info)."""
     return {
-        "integrated_lufs": float(integrated.group(1)) if integrated else None,
-        "true_peak_dbtp": float(peak.group(1)) if peak else None,
         "black": [
             (float(a), float(b)) for a, b in re.findall(r"black_start:([\d.]+) black_end:([\d.]+)", log)
         ],
@@ -120,10 +98,62 @@ def analyse(path: Path, has_audio: bool = True) -> dict[str, Any]:
         "freeze_open": [float(t) for t in re.findall(r"freeze_start: ([\d.]+)", log)][
             len(re.findall(r"freeze_end: ", log)) :
         ],
+    }
+
+
+def sound_from_log(log: str) -> dict[str, Any]:
+    """Loudness, true peak and silent stretches in an ffmpeg log where SOUND_PROBE ran."""
+    summary = log[log.rfind("Summary:") :] if "Summary:" in log else ""
+    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    return {
+        "integrated_lufs": float(integrated.group(1)) if integrated else None,
+        "true_peak_dbtp": float(peak.group(1)) if peak else None,
         "silent": [float(d) for d in re.findall(r"silence_duration: ([\d.]+)", log)],
         # silencedetect prints no end for a silence that lasts until the end of the file
         "silence_open": log.count("silence_start") > log.count("silence_end"),
     }
+
+
+def analyse(path: Path, has_audio: bool = True, picture: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Loudness, true peak and the black, frozen and silent stretches, in one decode. With `picture`
+    (the renderer's own measurement of these very frames) only the sound is decoded."""
+    parts, maps = [], []
+    if picture is None:
+        parts.append(f"[0:v]{PICTURE_PROBE}[v]")
+        maps += ["-map", "[v]"]
+    if has_audio:
+        parts.append(f"[0:a]{SOUND_PROBE}[a]")
+        maps += ["-map", "[a]"]
+    log = ""
+    if parts:
+        # Skipping the deblocking filter makes decoding a fifth cheaper and changes nothing these
+        # detectors can see (whole-frame black, frozen picture, the audio); -vn skips the picture.
+        skip = ["-vn"] if picture is not None else ["-skip_loop_filter", "all"]
+        command = ["ffmpeg", "-hide_banner", "-nostats", *skip, "-i", str(path)]
+        command += ["-filter_complex", ";".join(parts), *maps, "-f", "null", "-"]
+        result = run_child(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise GateError(f"{path.name}: ffmpeg analysis failed: {result.stderr.strip()[-300:]}")
+        log = result.stderr
+    sound = sound_from_log(log)
+    seen = picture_from_log(log) if picture is None else picture
+    return {
+        **{key: sound[key] for key in ("integrated_lufs", "true_peak_dbtp")},
+        "black": [tuple(pair) for pair in seen["black"]],
+        "frozen": list(seen["frozen"]),
+        "freeze_open": list(seen["freeze_open"]),
+        **{key: sound[key] for key in ("silent", "silence_open")},
+    }
+
+
+def render_picture(path: Path, measured: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The renderer's picture measurement when it is of exactly this file (same sha256), else None."""
+    if not measured or measured.get("sha256") != file_sha256(path):
+        return None
+    if not all(isinstance(measured.get(key), list) for key in ("black", "frozen", "freeze_open")):
+        return None
+    return measured
 
 
 def _fraction(value: str) -> float:
@@ -235,15 +265,20 @@ def run_gates(
     duration: float,
     caption_box: dict[str, int],
     allowed_silence_s: float = 0.0,
+    picture: dict[str, Any] | None = None,
 ) -> GateReport:
+    """Every gate for one file. `picture`: the renderer's measurement of black and frozen stretches
+    (see `render.render`); used only when its sha256 is this file's, otherwise the file is decoded."""
     report = GateReport(rendition.name)
     info = probe(path)
     report.failures += check_streams(info, rendition, duration)
     if not moov_before_mdat(path):
         report.failures.append("not faststart: the moov index comes after the media data")
-    if any(s["codec_type"] == "video" for s in info["streams"]):
+    has_video = any(s["codec_type"] == "video" for s in info["streams"])
+    if has_video:
         report.failures += check_platforms(info, rendition)
-    measured = analyse(path, any(s["codec_type"] == "audio" for s in info["streams"]))
+    from_render = render_picture(path, picture) if has_video else None
+    measured = analyse(path, any(s["codec_type"] == "audio" for s in info["streams"]), from_render)
     report.failures += check_sound_and_picture(measured, allowed_silence_s)
     report.failures += check_caption_box(caption_box, rendition)
     report.measurements = {
@@ -254,5 +289,6 @@ def run_gates(
         "black_stretches": len(measured["black"]),
         "frozen_stretches": len(measured["frozen"]),
         "silent_stretches": len(measured["silent"]),
+        "picture_measured_by": "render" if from_render else "decode",
     }
     return report

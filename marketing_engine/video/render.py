@@ -22,7 +22,8 @@ from typing import Any
 
 from marketing_engine.ffmpeg import filter_value
 from marketing_engine.ffmpeg import run as run_child
-from marketing_engine.files import replacing
+from marketing_engine.files import replacing, write_text
+from marketing_engine.video.gates import PICTURE_PROBE, file_sha256, picture_from_log
 
 MANIFEST_VERSION = 1
 TARGET_LUFS = -14.0
@@ -36,6 +37,10 @@ ENCODER = {
     "gop_seconds": 2,
     "audio": "aac",
     "audio_kbps": 192,
+    # ffmpeg's AAC encoder with its fast coder: a third of the default (twoloop) coder's CPU for a 30 s
+    # mix (0.5 against 1.7 CPU-s), the same loudness and true peak within 0.2 dB, and a closer
+    # waveform (35.5 dB SNR against 29.4 dB on the benchmark's mix) at 192 kb/s.
+    "aac_coder": "fast",
 }
 
 
@@ -232,9 +237,12 @@ def ffmpeg_command(
     output: Path,
     graph_file: Path,
     still: tuple[Path, float] | None = None,
+    probe: bool = False,
 ) -> list[str]:
     """The one ffmpeg invocation for a rendition (the graph goes to `graph_file`); with `still` (a PNG
-    path and a time), the same run also saves that frame as the thumbnail, so no second decode."""
+    path and a time), the same run also saves that frame as the thumbnail, so no second decode; with
+    `probe`, the same run measures the encoded frames for the picture gates (the quality gates'
+    own detectors, logged at level info: see `gates.picture_from_log`)."""
     width, height = manifest["rendition"]["width"], manifest["rendition"]["height"]
     fps, duration = manifest["fps"], manifest["duration"]
     audio = manifest["audio"]
@@ -266,12 +274,19 @@ def ffmpeg_command(
             loudnorm=loudness_filter(audio["loudness"]),
         )
     )
-    picture, still_output = "[v]", []
+    branches = (["[shot]"] if still else []) + (["[probe]"] if probe else [])
+    picture, extra_outputs = "[v]", []
+    if branches:
+        picture = "[vout]"
+        graph += f";[v]split={len(branches) + 1}[vout]{''.join(branches)}"
     if still:
         frame = math.ceil(still[1] * fps - 1e-6)  # the first frame at or after the time, as `-ss` picks
         # trim closes its branch after one frame, so split never holds frames for a finished output
-        graph += f";[v]split=2[vout][shot];[shot]trim=start_frame={frame}:end_frame={frame + 1}[still]"
-        picture, still_output = "[vout]", ["-map", "[still]", "-frames:v", "1", "-update", "1", str(still[0])]
+        graph += f";[shot]trim=start_frame={frame}:end_frame={frame + 1}[still]"
+        extra_outputs = ["-map", "[still]", "-frames:v", "1", "-update", "1", str(still[0])]
+    if probe:  # a null output, so the run ends with the encode even when an input loops forever
+        graph += f";[probe]{PICTURE_PROBE}[probed]"
+        extra_outputs += ["-map", "[probed]", "-t", f"{duration:.3f}", "-f", "null", "-"]
     graph_file.write_text(graph, encoding="utf-8")
     enc = manifest["encoder"]
     gop = enc["gop_seconds"] * fps
@@ -281,7 +296,7 @@ def ffmpeg_command(
         "-hide_banner",
         "-nostats",
         "-loglevel",
-        "error",
+        "info" if probe else "error",
         *inputs,
         "-filter_complex_script",
         str(graph_file),
@@ -327,6 +342,8 @@ def ffmpeg_command(
         "cfr",
         "-c:a",
         enc["audio"],
+        "-aac_coder",
+        enc["aac_coder"],
         "-b:a",
         f"{enc['audio_kbps']}k",
         "-ar",
@@ -338,7 +355,7 @@ def ffmpeg_command(
         "-movflags",
         "+faststart",
         str(output),
-        *still_output,
+        *extra_outputs,
     ]
 
 
@@ -346,9 +363,16 @@ def thumbnail_time(duration: float) -> float:
     return min(1.6, duration / 3)
 
 
+def picture_file(video: Path) -> Path:
+    """Where `render` keeps its measurement of a video's picture (beside the video)."""
+    return video.with_suffix(".picture.json")
+
+
 def render(manifest: dict[str, Any], resolve: Callable[[str], Path], output: Path, threads: int = 0) -> Path:
-    """Encode one rendition and save its thumbnail next to it (`output` with .png); `threads` caps
-    x264's threads (0: ffmpeg decides)."""
+    """Encode one rendition, save its thumbnail next to it (`output` with .png), and measure the
+    encoded frames' black and frozen stretches in the same run (`picture_file(output)`, tied to the
+    file by its sha256), so the quality gates decode only the sound; `threads` caps x264's threads
+    (0: ffmpeg decides)."""
     # ffmpeg writes beside the targets and both files are renamed into place when it succeeds: a
     # killed or concurrent render never leaves a partial MP4 under the cache's name.
     with (
@@ -357,10 +381,12 @@ def render(manifest: dict[str, Any], resolve: Callable[[str], Path], output: Pat
         tempfile.TemporaryDirectory(prefix="render-") as tmp,
     ):
         still = (still_partial, thumbnail_time(manifest["duration"]))
-        command = ffmpeg_command(manifest, resolve, partial, Path(tmp) / "graph.txt", still)
+        command = ffmpeg_command(manifest, resolve, partial, Path(tmp) / "graph.txt", still, probe=True)
         at = command.index(str(partial))  # -threads belongs to the video output's encoder
         limit = ["-threads", str(threads)] if threads else []
-        _run(command[:at] + limit + command[at:], f"render of {manifest['rendition']['name']}")
+        log = _run(command[:at] + limit + command[at:], f"render of {manifest['rendition']['name']}").stderr
+    measured = picture_from_log(log) | {"sha256": file_sha256(output), "measured_by": "render"}
+    write_text(picture_file(output), json.dumps(measured, sort_keys=True))
     return output
 
 

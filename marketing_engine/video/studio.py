@@ -18,6 +18,7 @@ from marketing_engine.video.library import Rendition, rendition
 from marketing_engine.video.render import (
     manifest_sha256,
     measure_loudness,
+    picture_file,
     render_many,
     thumbnail,
     thumbnail_time,
@@ -91,6 +92,7 @@ class RenderedRendition:
     manifest: dict[str, Any]
     manifest_sha256: str
     caption_box: dict[str, int]
+    picture: dict[str, Any] | None = None  # the render's own measurement of black/frozen stretches
 
 
 def visual_track(
@@ -202,7 +204,11 @@ def render_renditions(
             with replacing(thumb) as partial:
                 thumbnail(video, thumbnail_time(duration), partial)
         write_text(video.with_suffix(".json"), json.dumps(manifest, sort_keys=True, indent=1))
-        rendered.append(RenderedRendition(name, video, thumb, manifest, digest, captions[name]["box"]))
+        measured = picture_file(video)
+        picture = json.loads(measured.read_text(encoding="utf-8")) if measured.is_file() else None
+        rendered.append(
+            RenderedRendition(name, video, thumb, manifest, digest, captions[name]["box"], picture)
+        )
     return rendered
 
 

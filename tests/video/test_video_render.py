@@ -296,3 +296,62 @@ def test_hook_lines_slide_in_as_their_words_are_spoken(made):
     starts = [line["start"] for line in lines]
     assert starts == sorted(starts) and starts[-1] < hook["end"]
     assert all(line["end"] == hook["end"] for line in lines)
+
+
+def test_the_render_measures_its_own_picture_so_the_gates_decode_only_sound(made, tmp_path):
+    """The render logs the gates' picture detectors on the frames it encodes, tied to the file by
+    its sha256: the gates trust that measurement for that file only, and it agrees with a decode."""
+    from marketing_engine.video.gates import file_sha256
+    from marketing_engine.video.render import picture_file
+
+    rendered = made["rendered"]
+    assert rendered.picture is not None and rendered.picture["sha256"] == file_sha256(rendered.video)
+    assert picture_file(rendered.video).is_file()
+    trusted = run_gates(rendered.video, PREVIEW, 15.0, rendered.caption_box, picture=rendered.picture)
+    decoded = run_gates(rendered.video, PREVIEW, 15.0, rendered.caption_box)
+    assert trusted.measurements["picture_measured_by"] == "render"
+    assert decoded.measurements["picture_measured_by"] == "decode"
+    assert trusted.failures == decoded.failures == []
+    assert {k: v for k, v in trusted.measurements.items() if k != "picture_measured_by"} == {
+        k: v for k, v in decoded.measurements.items() if k != "picture_measured_by"
+    }
+    # another file (or a re-encoded one) does not match the measurement's sha256: it is decoded
+    other = tmp_path / "copy.mp4"
+    other.write_bytes(rendered.video.read_bytes() + b"\0")
+    assert (
+        run_gates(other, PREVIEW, 15.0, rendered.caption_box, picture=rendered.picture).measurements[
+            "picture_measured_by"
+        ]
+        == "decode"
+    )
+
+
+def test_a_black_stretch_the_render_draws_is_found_by_its_own_probe_as_by_a_decode(made, tmp_path):
+    from PIL import Image
+
+    from marketing_engine.video import captions as cap
+    from marketing_engine.video.gates import analyse
+
+    store, rendered = made["store"], made["rendered"]
+    Image.new("RGB", (PREVIEW.width, PREVIEW.height), (0, 0, 0)).save(tmp_path / "black.png")
+    empty = tmp_path / "none.ass"
+    empty.write_text(
+        cap.to_ass([], cap.layout(PREVIEW), {"accent": "#FFFFFF", "text": "#000000"}, "DejaVu Sans")
+    )
+    manifest = json.loads(manifest_json(rendered.manifest))
+    manifest["duration"] = 4.0
+    manifest["captions_key"] = store.put_file(empty, "text/plain").key
+    black = store.put_file(tmp_path / "black.png").key
+    manifest["layers"].append(
+        {"name": "photo-black", "key": black, "start": 1.0, "end": 2.6, "x": "0", "y": "0"}
+    )
+    output = render(manifest, store.local_path, tmp_path / "with-black.mp4")
+    probed = json.loads((tmp_path / "with-black.picture.json").read_text())
+    [(start, end)] = probed["black"]
+    assert abs(start - 1.0) < 0.05 and abs(end - 2.6) < 0.05
+    decoded = analyse(output)
+    assert [tuple(p) for p in probed["black"]] == decoded["black"]
+    assert probed["frozen"] == decoded["frozen"] and probed["freeze_open"] == decoded["freeze_open"]
+    report = run_gates(output, PREVIEW, 4.0, rendered.caption_box, picture=probed)
+    assert report.measurements["picture_measured_by"] == "render"
+    assert any(f.startswith("black picture from 1.0 s to 2.6 s") for f in report.failures)
