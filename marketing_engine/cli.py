@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "review": "marketing_engine.cli_publishing:register_review",
     "posts": "marketing_engine.cli_publishing:register_posts",
     "report-screenshot": "marketing_engine.analytics.screenshot:register",
+    "audit": "marketing_engine.audit:register",
 }
 
 
