@@ -25,9 +25,9 @@ test:
 	@$(PY) -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=85 $(PYTEST_ARGS)
 
 dev: setup
-	@mkdir -p "$$MARKETING_ENGINE_HOME/dagster"
-	@test -f "$$MARKETING_ENGINE_HOME/dagster/dagster.yaml" || cp dagster.yaml "$$MARKETING_ENGINE_HOME/dagster/"
-	DAGSTER_HOME="$$MARKETING_ENGINE_HOME/dagster" .venv/bin/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+	@home="$$($(PY) -c 'from marketing_engine.settings import dagster_home_dir; print(dagster_home_dir())')" && \
+	  { test -f "$$home/dagster.yaml" || cp dagster.yaml "$$home/"; } && \
+	  DAGSTER_HOME="$$home" .venv/bin/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
 
 bench:
 	@scripts/bootstrap.sh bench

@@ -25,7 +25,7 @@ from typing import Any
 from dagster import AssetKey, AssetSelection, DagsterError, DagsterInstance, Definitions
 
 from marketing_engine.files import copy_file
-from marketing_engine.settings import PROJECT_ROOT, engine_home, masked_url
+from marketing_engine.settings import PROJECT_ROOT, dagster_home_dir, engine_home, masked_url
 
 PartitionPicker = Callable[[DagsterInstance, Definitions], Sequence[str]]
 PID_TAG = "marketing_engine/pid"
@@ -183,9 +183,9 @@ class StageReport:
 
 
 def dagster_home() -> Path:
-    """The Dagster home under the engine home, configured from the project's dagster.yaml."""
-    home = engine_home() / "dagster"
-    home.mkdir(parents=True, exist_ok=True)
+    """The Dagster home under the engine home (see settings.dagster_home_dir), configured from the
+    project's dagster.yaml."""
+    home = dagster_home_dir()
     config = home / "dagster.yaml"
     if not config.exists():
         copy_file(PROJECT_ROOT / "dagster.yaml", config)

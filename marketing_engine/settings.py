@@ -74,6 +74,35 @@ def ensure_writable_home(home: Path | None = None) -> Path:
     return home
 
 
+def _fits_an_unquoted_sqlite_url(path: Path) -> bool:
+    from sqlalchemy.engine import make_url
+
+    probe = f"{path}/runs.db"
+    return make_url(f"sqlite:///{probe}").database == probe
+
+
+def dagster_home_dir() -> Path:
+    """The Dagster home, `<engine home>/dagster`. Dagster writes its SQLite URLs unquoted, so a
+    home whose path holds `?` or a `%XX` escape would lose its runs (and leave a file outside the
+    home): it then gets a stand-in path without them, a symlink under the temporary folder."""
+    import hashlib
+    import tempfile
+
+    home = engine_home() / "dagster"
+    home.mkdir(parents=True, exist_ok=True)
+    if _fits_an_unquoted_sqlite_url(home):
+        return home
+    links = Path(tempfile.gettempdir()) / f"marketing-engine-{os.getuid()}"
+    links.mkdir(mode=0o700, exist_ok=True)
+    alias = links / hashlib.sha256(str(home).encode()).hexdigest()[:16]
+    if not (alias.is_symlink() and alias.resolve() == home.resolve()):
+        alias.unlink(missing_ok=True)
+        alias.symlink_to(home, target_is_directory=True)
+    if not _fits_an_unquoted_sqlite_url(alias):
+        raise HomeError(f"the engine home {engine_home()} cannot hold Dagster's runs; choose a path without '?'")
+    return alias
+
+
 def home_dir(name: str) -> Path:
     """A sub-folder of the engine home (media, site, outbox, reports, cache), created on demand."""
     path = engine_home() / name
