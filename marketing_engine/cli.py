@@ -126,6 +126,9 @@ def _run(args: argparse.Namespace) -> int:
         for line in str(exc).splitlines():
             fail(line)
         return 1
+    except KeyboardInterrupt:
+        fail("interrupted: the next `make run` marks the unfinished run failed and picks up from there")
+        return 130
     except Exception as exc:  # one clear line instead of a traceback
         if os.environ.get("MARKETING_ENGINE_DEBUG"):
             raise
