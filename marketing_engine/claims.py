@@ -154,6 +154,15 @@ class Evidence:
         for location in profile.locations:
             for hours in location.hours:
                 self._learn(" ".join(days[order.index(day)] for day in hours.days), self.decimal)
+            if (
+                location.address
+            ):  # printed as one line: "1220 SE Hawthorne Blvd, Portland, OR 97214", "1100-544 Lisboa"
+                street, code = location.address.street, location.address.postal_code
+                for line in (
+                    f"{street}, {code} {location.city}",
+                    f"{street}, {location.city}, {location.region} {code}",
+                ):
+                    self._learn(line, ".")
         for product in profile.products:
             if product.price is not None:
                 self._learn(profile.price_of(product), self.decimal)
