@@ -320,9 +320,15 @@ class _Writer:
         elif kind == "Comparison":
             out.append(self.compare_section())
         elif kind == "Question":
+            # a question the facts do not answer gets no answer and nothing to stand in for one
             answer = self.answer(self.kw)
             direct = self.say(self.words["direct"], answer=answer) if answer else None
-            out += [self.product_section(p, with_features=False) for p in self.products(1)]
+            if answer:
+                out += [
+                    self.product_section(p, with_features=False)
+                    for p in self.products(1)
+                    if p.description not in answer  # the answer already says what it is
+                ]
         elif kind == "Guide":  # what the cited sources say, then the closest product
             out.append(self.source_section())
             out += [self.product_section(p, with_features=False) for p in self.products(1)]

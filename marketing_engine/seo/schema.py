@@ -1,15 +1,20 @@
-"""JSON-LD for each page, following what Google documents for rich results today, and a structural
-validation (extruct round trip plus required properties).
+"""JSON-LD for each page: only types Google still shows a rich result (or a search feature) for on
+a brand's own site, with the properties its documentation asks for, and a structural validation
+(extruct round trip plus required properties). Each builder names its documentation page.
 
 - Article (headline, image, datePublished, dateModified, author) on every content page;
-- BreadcrumbList (home → topic hub → page);
-- Organization (the publisher);
-- LocalBusiness on Location pages, only when the city has a street address (name and address are
-  required);
-- Product on Service pages, only with `offers` (a product without offers, rating or reviews gets no
-  rich result, so it is not emitted);
-- FAQPage is emitted as vocabulary for other consumers but reported as giving no rich result (Google
-  retired FAQ rich results for most sites in 2023; HowTo too).
+- BreadcrumbList (home → topic hub → page) on content pages and hubs;
+- Organization (the publisher's name, url and logo; contact points, address and founding year on
+  the about and contact pages);
+- WebSite on the home page (the site name Google shows above results);
+- LocalBusiness for a location with a street address (name and address are required), with its
+  opening hours when the brand file gives them;
+- Product with one Offer (price and currency) for a priced product or service a page is about.
+
+No FAQPage and no HowTo: since August 2023 Google shows FAQ rich results only for well-known
+government and health sites and no HowTo rich results at all
+(https://developers.google.com/search/blog/2023/08/howto-faq-changes). A page's questions stay
+visible page content; `validate` reports either type as a problem.
 """
 
 from __future__ import annotations
@@ -17,18 +22,39 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from typing import Any
 
+from marketing_engine.brand import slug
+
+DOCS = "https://developers.google.com/search/docs/appearance/structured-data/"
+# The types emitted here and the Google documentation each follows (what the page_schema asset reports).
+RICH_RESULT_DOCS: dict[str, str] = {
+    "Article": DOCS + "article",
+    "BreadcrumbList": DOCS + "breadcrumb",
+    "Organization": DOCS + "organization",
+    "WebSite": "https://developers.google.com/search/docs/appearance/site-names",
+    "LocalBusiness": DOCS + "local-business",
+    "Product": DOCS + "product-snippet",
+}
 REQUIRED: dict[str, tuple[str, ...]] = {
     "Article": ("headline", "image", "datePublished", "dateModified", "author"),
     "BreadcrumbList": ("itemListElement",),
     "Organization": ("name", "url"),
+    "WebSite": ("name", "url"),
     "LocalBusiness": ("name", "address"),
     "Product": ("name",),
-    "FAQPage": ("mainEntity",),
 }
 NO_RICH_RESULT = frozenset({"FAQPage", "HowTo"})
+DAY_NAMES = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
 
 
 @dataclass(frozen=True)
@@ -46,6 +72,8 @@ class SchemaContext:
 
 
 def organization(ctx: SchemaContext) -> dict[str, Any]:
+    """https://developers.google.com/search/docs/appearance/structured-data/organization (no required
+    properties; name, url and logo are the ones its logo and knowledge panel read)."""
     return {
         "@context": "https://schema.org",
         "@type": "Organization",
@@ -55,7 +83,20 @@ def organization(ctx: SchemaContext) -> dict[str, Any]:
     }
 
 
+def website(ctx: SchemaContext) -> dict[str, Any]:
+    """The home page's WebSite, from which Google takes the site name it shows
+    (https://developers.google.com/search/docs/appearance/site-names: name and url)."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": ctx.brand_name,
+        "url": ctx.site_url + "/",
+    }
+
+
 def article(ctx: SchemaContext) -> dict[str, Any]:
+    """https://developers.google.com/search/docs/appearance/structured-data/article (no required
+    properties; headline, image, datePublished, dateModified and author with its url recommended)."""
     return {
         "@context": "https://schema.org",
         "@type": "Article",
@@ -87,11 +128,18 @@ def collection_page(ctx: SchemaContext) -> dict[str, Any]:
 
 
 def organization_with_contacts(
-    ctx: SchemaContext, email: str | None, locations: Sequence[dict[str, Any]], description: str
+    ctx: SchemaContext,
+    email: str | None,
+    locations: Sequence[dict[str, Any]],
+    description: str,
+    founded: int | None = None,
 ) -> dict[str, Any]:
-    """Organization with `contactPoint` (telephone/email, contactType), as Google documents for the
-    organization's logo and knowledge panel, and its postal address when it has one store."""
+    """Organization with `contactPoint` (telephone/email, contactType) and `foundingDate` when the
+    brand file gives the year, as https://developers.google.com/search/docs/appearance/structured-data/organization
+    recommends for the organization's knowledge panel."""
     data = organization(ctx) | {"description": description}
+    if founded:
+        data["foundingDate"] = str(founded)
     points = [
         {
             "@type": "ContactPoint",
@@ -112,6 +160,8 @@ def organization_with_contacts(
 
 
 def breadcrumbs(ctx: SchemaContext) -> dict[str, Any]:
+    """https://developers.google.com/search/docs/appearance/structured-data/breadcrumb (itemListElement
+    of ListItem with position, name and item)."""
     return {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",
@@ -122,14 +172,43 @@ def breadcrumbs(ctx: SchemaContext) -> dict[str, Any]:
     }
 
 
+def _clock(value: Any) -> str:
+    return value.strftime("%H:%M") if isinstance(value, time) else str(value)[:5]
+
+
+def opening_hours(hours: Sequence[Any]) -> list[dict[str, Any]]:
+    """`openingHoursSpecification` from the brand file's hours (days, opens, closes), as the local
+    business documentation writes standard hours
+    (https://developers.google.com/search/docs/appearance/structured-data/local-business)."""
+    specs = []
+    for entry in hours:
+        item = entry if isinstance(entry, dict) else entry.model_dump()
+        days = [DAY_NAMES.get(str(day).lower()[:3], str(day)) for day in item.get("days") or []]
+        if days and item.get("opens") is not None and item.get("closes") is not None:
+            specs.append(
+                {
+                    "@type": "OpeningHoursSpecification",
+                    "dayOfWeek": days,
+                    "opens": _clock(item["opens"]),
+                    "closes": _clock(item["closes"]),
+                }
+            )
+    return specs
+
+
 def local_business(ctx: SchemaContext, location: dict[str, Any]) -> dict[str, Any] | None:
+    """https://developers.google.com/search/docs/appearance/structured-data/local-business: name and
+    address required; url, telephone and openingHoursSpecification recommended; `@id` unique and stable
+    per location. Without a street address nothing is emitted."""
     address = location.get("address")
     if not address:
         return None
+    place = location.get("name") or location["city"]
     data = {
         "@context": "https://schema.org",
         "@type": "LocalBusiness",
-        "name": f"{ctx.brand_name} {location['city']}",
+        "@id": f"{ctx.site_url}/contact/#{_fragment(location)}",
+        "name": f"{ctx.brand_name} {place}",
         "url": ctx.page_url,
         "image": ctx.image_url,
         "address": {
@@ -143,10 +222,19 @@ def local_business(ctx: SchemaContext, location: dict[str, Any]) -> dict[str, An
     }
     if location.get("phone"):
         data["telephone"] = location["phone"]
+    if hours := opening_hours(location.get("hours") or []):
+        data["openingHoursSpecification"] = hours
     return data
 
 
+def _fragment(location: dict[str, Any]) -> str:
+    return slug(" ".join(str(location.get(k) or "") for k in ("city", "name", "region")))
+
+
 def product(ctx: SchemaContext, item: dict[str, Any]) -> dict[str, Any] | None:
+    """https://developers.google.com/search/docs/appearance/structured-data/product-snippet: name plus
+    one of offers, review or aggregateRating; the Offer carries price and priceCurrency. Availability
+    is only recommended and the brand file does not state it, so it is left out."""
     if item.get("price") is None:
         return None  # no offers, no rating: Google shows nothing, so say nothing
     return {
@@ -160,22 +248,8 @@ def product(ctx: SchemaContext, item: dict[str, Any]) -> dict[str, Any] | None:
             "@type": "Offer",
             "price": f"{item['price']:.2f}",
             "priceCurrency": item.get("currency", "USD"),
-            "availability": "https://schema.org/InStock",
             "url": ctx.site_url + (item.get("url_path") or "/"),
         },
-    }
-
-
-def faq_page(questions: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
-    if not questions:
-        return None
-    return {
-        "@context": "https://schema.org",
-        "@type": "FAQPage",
-        "mainEntity": [
-            {"@type": "Question", "name": q, "acceptedAnswer": {"@type": "Answer", "text": a}}
-            for q, a in questions
-        ],
     }
 
 
@@ -187,7 +261,8 @@ def script_json(block: dict[str, Any]) -> str:
 
 def validate(blocks: Sequence[dict[str, Any]]) -> list[str]:
     """Problems with the JSON-LD blocks: each must survive an HTML round trip through extruct
-    unchanged and carry its type's required properties (Product also needs offers, rating or review)."""
+    unchanged and carry its type's required properties (Product also needs offers, rating or review,
+    an Offer its price and currency); FAQPage and HowTo are problems (no rich result, see above)."""
     import extruct
 
     html = (
@@ -210,8 +285,16 @@ def validate(blocks: Sequence[dict[str, Any]]) -> list[str]:
             problems.append("Product: needs offers, aggregateRating or review")
         if kind == "LocalBusiness" and not (block.get("address") or {}).get("streetAddress"):
             problems.append("LocalBusiness: address has no streetAddress")
+        offer = block.get("offers") if kind == "Product" else None
+        if isinstance(offer, dict) and not (offer.get("price") and offer.get("priceCurrency")):
+            problems.append("Product: the Offer needs price and priceCurrency")
+        if kind in NO_RICH_RESULT:
+            problems.append(
+                f"{kind}: Google shows no rich result for it on this site; keep the content on the page"
+            )
     return problems
 
 
 def rich_result_types(blocks: Sequence[dict[str, Any]]) -> list[str]:
-    return [b["@type"] for b in blocks if b.get("@type") not in NO_RICH_RESULT]
+    """The blocks' types that Google documents a rich result or search feature for (RICH_RESULT_DOCS)."""
+    return [b["@type"] for b in blocks if b.get("@type") in RICH_RESULT_DOCS]

@@ -141,6 +141,8 @@ class SiteBuilder:
         if not priced:
             return None
         best = max(priced, key=lambda p: len(words & set(tokens(p.name + " " + p.description))))
+        if not words & set(tokens(best.name + " " + best.description)):
+            return None  # a Product must be what the page is about, not the first priced item
         return best.model_dump() | {"currency": best.currency or self.brand.currency_code}
 
     def _location_for(self, keyword: str) -> dict[str, Any] | None:
@@ -172,8 +174,8 @@ class SiteBuilder:
             blocks.append(schema.local_business(ctx, location))
         if page.page_type == "Service" and (item := self._product_for(page.keyword)):
             blocks.append(schema.product(ctx, item))
-        faq = schema.faq_page([(q["question"], q["answer"]) for q in page.draft.get("faq", [])])
-        return [b for b in [*blocks, faq] if b]
+        # The page's questions and answers stay visible content: no FAQPage (see schema's docstring).
+        return [b for b in blocks if b]
 
     def byline_for(self, *texts: str) -> dict[str, Any]:
         return trust.byline(self.brand, trust.author_for(self.brand, *texts))
@@ -223,6 +225,8 @@ class SiteBuilder:
         parts = self.trust_parts(hub.name, *hub.keywords[:5])
         parts["stores"] = []  # a hub lists articles; store addresses belong on location pages
         ctx = self._index_context(hub.path, hub.name, dates, parts["by"]["json_ld"])
+        trail = [(self.t["home"], "/"), (self.t["all_topics"], "/topics/"), (hub.name, hub.path)]
+        crumbs = replace(ctx, breadcrumbs=[(name, self.url(path)) for name, path in trail])
         return self._render_index(
             "hub.html",
             hub.path,
@@ -234,7 +238,7 @@ class SiteBuilder:
             related=[{"path": r.path, "name": r.name} for r in related],
             published=dates.published,
             modified=dates.modified,
-            extra_json_ld=[schema.collection_page(ctx)],
+            extra_json_ld=[schema.collection_page(ctx), schema.breadcrumbs(crumbs)],
             **parts,
         )
 
@@ -394,6 +398,7 @@ class SiteBuilder:
             pages=[],
             keywords=[],
             related=[{"path": h.path, "name": h.name} for h in hubs if hub_pages[h.slug]],
+            extra_json_ld=[schema.website(self._index_context("/", title, HubDates(today, today)))],
         )
         everything = HubDates.of(pages, today)
         editor = trust.byline(self.brand, (self.brand.site_authors or [None])[-1])
@@ -459,8 +464,13 @@ class SiteBuilder:
         contact_title = t["contact_brand"].format(brand=brand.name)
         ctx = self._index_context("/contact/", contact_title, HubDates.of(pages, date.today()))
         email = brand.outreach.sender_email if brand.outreach else None
+        facts = getattr(brand, "facts", None)  # the owner's facts: the founding year, when given
         org = schema.organization_with_contacts(
-            ctx, email, [loc.model_dump() for loc in brand.locations], brand.description
+            ctx,
+            email,
+            [loc.model_dump() for loc in brand.locations],
+            brand.description,
+            founded=getattr(facts, "founded", None),
         )
         businesses = [schema.local_business(ctx, loc.model_dump()) for loc in brand.locations]
         out = {

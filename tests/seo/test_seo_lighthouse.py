@@ -17,7 +17,7 @@ from vocabulary import examples
 
 from marketing_engine.seo.site import SiteBuilder
 from marketing_engine.settings import PROJECT_ROOT
-from seo.sitekit import example_site_inputs
+from seo.sitekit import SEEDS, example_site_inputs
 
 LIGHTHOUSE = PROJECT_ROOT / ".tools" / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -57,7 +57,8 @@ def test_every_page_type_scores_100_for_seo(example_brand, tmp_path: Path) -> No
         ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path / "site"))
     )
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    pages, hubs = example_site_inputs(example_brand)
+    # the mobile repair van's cluster adds a question the owner's FAQ answers
+    pages, hubs = example_site_inputs(example_brand, (*SEEDS, "Mobile Repair Van"))
     # The production build, as `make run` writes it: canonical URLs point at the brand's domain, which
     # Lighthouse's canonical audit accepts from another origin (it checks the URL is valid, absolute,
     # not the home page and not in conflict).
