@@ -129,7 +129,8 @@ def _publish_due(args: argparse.Namespace) -> int:
     if args.backend == "linkedin":
         from dagster import EnvVar
 
-        from marketing_engine.resources.publishers.linkedin import API, LinkedInPublisher
+        from marketing_engine.resources.platforms.linkedin.settings import API_URL
+        from marketing_engine.resources.publishers.linkedin import LinkedInPublisher
 
         token, author = EnvVar("LINKEDIN_ACCESS_TOKEN").get_value(), EnvVar("LINKEDIN_AUTHOR_URN").get_value()
         if not token or not author:
@@ -141,7 +142,7 @@ def _publish_due(args: argparse.Namespace) -> int:
         publisher = LinkedInPublisher(
             token,
             author,
-            base_url=os.environ.get("LINKEDIN_API_BASE", API),
+            base_url=os.environ.get("LINKEDIN_API_BASE", API_URL),
             timeout=args.timeout,
         )
         publishers = {"linkedin": publisher}

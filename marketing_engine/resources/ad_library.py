@@ -1,8 +1,9 @@
 """Competitors' ads from the Meta Ad Library API (`GET /{version}/ads_archive`, Graph API, httpx).
 
 Only when a token is configured (META_AD_LIBRARY_TOKEN); without one the asset reports "not
-configured" and moves on. Pagination follows `paging.next`; 429/5xx go through the shared retry
-policy; Graph errors (`{"error": {"message", "type", "code"}}`) become ProviderErrors.
+configured" and moves on. Pagination follows `paging.next`; requests go through Meta's Graph client
+and retry policy (`marketing_engine.resources.platforms.meta`); Graph errors
+(`{"error": {"message", "type", "code"}}`) become ProviderErrors.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-import httpx
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from marketing_engine.resources.http import ProviderError, send_with_retry
+from marketing_engine.resources.http import ProviderError
+from marketing_engine.resources.platforms.meta import GraphClient, settings
 
+PROVIDER = "meta_ad_library"
 FIELDS = (
     "id",
     "page_name",
@@ -41,7 +44,7 @@ class CompetitorAd:
 
 def parse_ads(payload: dict) -> list[CompetitorAd]:
     if not isinstance(payload.get("data"), list):
-        raise ProviderError("meta_ad_library", f"unexpected response shape: keys {sorted(payload)[:5]}")
+        raise ProviderError(PROVIDER, f"unexpected response shape: keys {sorted(payload)[:5]}")
     ads = []
     for item in payload["data"]:
         ads.append(
@@ -59,42 +62,26 @@ def parse_ads(payload: dict) -> list[CompetitorAd]:
 
 
 class AdLibraryClient:
-    def __init__(
-        self,
-        token: str,
-        version: str = "v21.0",
-        base_url: str = "https://graph.facebook.com",
-        client: httpx.Client | None = None,
-        max_pages: int = 3,
-    ):
-        self.token, self.version, self.base_url, self.max_pages = (
-            token,
-            version,
-            base_url.rstrip("/"),
-            max_pages,
-        )
-        self.client = client or httpx.Client(timeout=30)
+    def __init__(self, token: str, max_pages: int = 3, **graph_options: Any):
+        """`graph_options`: base_url, version, client … as `GraphClient` takes them."""
+        self.graph = GraphClient(token, PROVIDER, **graph_options)
+        self.max_pages = max_pages
 
     def search(self, terms: str, countries: Sequence[str] = ("US",), limit: int = 25) -> list[CompetitorAd]:
-        params = {
-            "search_terms": terms,
-            "ad_reached_countries": json.dumps(list(countries)),
-            "ad_type": "ALL",
-            "ad_active_status": "ALL",
-            "fields": ",".join(FIELDS),
-            "limit": limit,
-            "access_token": self.token,
-        }
-        url: str | None = f"{self.base_url}/{self.version}/ads_archive"
+        params: dict | None = self.graph.params(
+            search_terms=terms,
+            ad_reached_countries=json.dumps(list(countries)),
+            ad_type="ALL",
+            ad_active_status="ALL",
+            fields=",".join(FIELDS),
+            limit=limit,
+        )
+        url: str | None = self.graph.url("ads_archive")
         ads: list[CompetitorAd] = []
         for _ in range(self.max_pages):
             if url is None:
                 break
-            response = send_with_retry(self.client, "GET", url, provider="meta_ad_library", params=params)
-            try:
-                payload = response.json()
-            except ValueError:
-                raise ProviderError("meta_ad_library", "response is not JSON", response.status_code) from None
+            payload = self.graph.get_json(url, params=params)
             ads += parse_ads(payload)
             url, params = (payload.get("paging") or {}).get("next"), None
         return ads
@@ -104,7 +91,7 @@ class AdLibraryResource(ConfigurableResource):
     access_token: str | None = Field(
         default=None, description="Only through EnvVar('META_AD_LIBRARY_TOKEN')."
     )
-    api_version: str = "v21.0"
+    api_version: str = settings.GRAPH_VERSION
     countries: list[str] = Field(default_factory=lambda: ["US"])
 
     @property
@@ -113,5 +100,5 @@ class AdLibraryResource(ConfigurableResource):
 
     def client(self) -> AdLibraryClient:
         if not self.access_token:
-            raise ProviderError("meta_ad_library", "not configured (set META_AD_LIBRARY_TOKEN)")
-        return AdLibraryClient(self.access_token, self.api_version)
+            raise ProviderError(PROVIDER, "not configured (set META_AD_LIBRARY_TOKEN)")
+        return AdLibraryClient(self.access_token, version=self.api_version)

@@ -1,9 +1,10 @@
 """Finding creators and communities on the brand's topics.
 
 Real clients: YouTube Data API v3 (`search.list` type=channel, then `channels.list` statistics) and
-X API v2 recent search (posts by topic with author metrics) over httpx; Reddit subreddits through
-`praw`; Discord servers through the public invite endpoint (`GET /api/v10/invites/{code}
-?with_counts=true`). Offline: a seeded simulator of creators and communities per topic.
+X API v2 recent search (posts by topic with author metrics), each through its platform's client
+(`marketing_engine.resources.platforms`); Reddit subreddits through `praw`; Discord servers through
+the public invite endpoint (`GET /api/v10/invites/{code}?with_counts=true`). Offline: a seeded
+simulator of creators and communities per topic.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ import httpx
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from marketing_engine.resources.http import ProviderError, send_with_retry
+from marketing_engine.resources.http import ProviderError, json_object, send_with_retry
+from marketing_engine.resources.platforms.google import YouTubeDataClient
+from marketing_engine.resources.platforms.reddit import RedditApi
+from marketing_engine.resources.platforms.reddit import settings as reddit_settings
+from marketing_engine.resources.platforms.x import XApi
+from marketing_engine.resources.platforms.x import settings as x_settings
 from marketing_engine.wording import frames
 
 
@@ -50,39 +56,12 @@ class CommunityInfo:
     online: int | None = None
 
 
-def _json(response: httpx.Response, provider: str) -> dict:
-    try:
-        body = response.json()
-    except ValueError:
-        raise ProviderError(provider, "response is not JSON", response.status_code) from None
-    if not isinstance(body, dict):
-        raise ProviderError(provider, "unexpected response shape", response.status_code)
-    return body
-
-
 class YouTubeClient:
-    BASE = "https://www.googleapis.com/youtube/v3"
-
     def __init__(self, api_key: str, client: httpx.Client | None = None):
-        self.api_key, self.client = api_key, client or httpx.Client(timeout=30)
+        self.api = YouTubeDataClient(api_key, client=client)
 
     def channels_for(self, topic: str, max_results: int = 10) -> list[Creator]:
-        search = _json(
-            send_with_retry(
-                self.client,
-                "GET",
-                f"{self.BASE}/search",
-                provider="youtube",
-                params={
-                    "part": "snippet",
-                    "type": "channel",
-                    "q": topic,
-                    "maxResults": max_results,
-                    "key": self.api_key,
-                },
-            ),
-            "youtube",
-        )
+        search = self.api.get("search", part="snippet", type="channel", q=topic, maxResults=max_results)
         ids = [
             item.get("id", {}).get("channelId") or item.get("snippet", {}).get("channelId")
             for item in search.get("items", [])
@@ -90,16 +69,7 @@ class YouTubeClient:
         ids = [i for i in ids if i]
         if not ids:
             return []
-        channels = _json(
-            send_with_retry(
-                self.client,
-                "GET",
-                f"{self.BASE}/channels",
-                provider="youtube",
-                params={"part": "snippet,statistics", "id": ",".join(ids), "key": self.api_key},
-            ),
-            "youtube",
-        )
+        channels = self.api.get("channels", part="snippet,statistics", id=",".join(ids))
         creators = []
         for item in channels.get("items", []):
             stats, snippet = item.get("statistics", {}), item.get("snippet", {})
@@ -121,28 +91,19 @@ class YouTubeClient:
 
 
 class XClient:
-    URL = "https://api.x.com/2/tweets/search/recent"
-
     def __init__(self, bearer_token: str, client: httpx.Client | None = None):
-        self.token, self.client = bearer_token, client or httpx.Client(timeout=30)
+        self.api = XApi(bearer_token, client=client)
 
     def authors_for(self, topic: str, max_results: int = 50) -> list[Creator]:
-        body = _json(
-            send_with_retry(
-                self.client,
-                "GET",
-                self.URL,
-                provider="x",
-                headers={"Authorization": f"Bearer {self.token}"},
-                params={
-                    "query": f'"{topic}" -is:retweet lang:en',
-                    "max_results": max(10, min(100, max_results)),
-                    "tweet.fields": "public_metrics,author_id",
-                    "expansions": "author_id",
-                    "user.fields": "public_metrics,username,name,description",
-                },
-            ),
-            "x",
+        body = self.api.get_json(
+            x_settings.RECENT_SEARCH_URL,
+            params={
+                "query": f'"{topic}" -is:retweet lang:en',
+                "max_results": max(10, min(100, max_results)),
+                "tweet.fields": "public_metrics,author_id",
+                "expansions": "author_id",
+                "user.fields": "public_metrics,username,name,description",
+            },
         )
         users = {u["id"]: u for u in body.get("includes", {}).get("users", [])}
         engagements: dict[str, list[float]] = defaultdict(list)
@@ -186,7 +147,7 @@ class DiscordInvites:
 
     def server(self, invite: str) -> CommunityInfo:
         code = self.code(invite)
-        body = _json(
+        body = json_object(
             send_with_retry(
                 self.client,
                 "GET",
@@ -275,34 +236,34 @@ def simulated_creators(topics: Sequence[str], seed: int = 0, language: str = "en
     return creators
 
 
+def _simulated_subreddit(
+    name: str, description: str, rng: random.Random, size: float, spread: float, activity: tuple[float, float]
+) -> CommunityInfo:
+    """A subreddit whose members are log-normal around e^`size` and posts per day uniform in `activity`."""
+    members = int(rng.lognormvariate(size, spread))
+    return CommunityInfo(
+        "reddit",
+        name,
+        f"https://www.reddit.com/r/{name}",
+        description,
+        members,
+        round(rng.uniform(*activity), 1),
+    )
+
+
 def simulated_communities(
     topics: Sequence[str], named: Sequence[str], invites: Sequence[str], seed: int = 0, language: str = "en"
 ) -> list[CommunityInfo]:
     words = frames("outreach", language)["discovery"]
     rng = random.Random(f"communities|{seed}|{'|'.join(topics)}")
     found = [
-        CommunityInfo(
-            "reddit",
-            name,
-            f"https://www.reddit.com/r/{name}",
-            words["named_community"].format(name=name),
-            int(rng.lognormvariate(11, 1.2)),
-            round(rng.uniform(2, 120), 1),
-        )
+        _simulated_subreddit(name, words["named_community"].format(name=name), rng, 11, 1.2, (2, 120))
         for name in named
     ]
     for topic in topics:
         name = _ascii_name(topic) or "community"
-        found.append(
-            CommunityInfo(
-                "reddit",
-                name,
-                f"https://www.reddit.com/r/{name}",
-                words["community_description"].format(topic=topic),
-                int(rng.lognormvariate(9, 1.0)),
-                round(rng.uniform(0.5, 40), 1),
-            )
-        )
+        description = words["community_description"].format(topic=topic)
+        found.append(_simulated_subreddit(name, description, rng, 9, 1.0, (0.5, 40)))
     for invite in invites:
         code = DiscordInvites.code(invite)
         found.append(
@@ -325,7 +286,7 @@ class SocialDiscoveryResource(ConfigurableResource):
     x_bearer_token: str | None = Field(default=None, description="EnvVar('X_BEARER_TOKEN').")
     reddit_client_id: str | None = None
     reddit_client_secret: str | None = Field(default=None, description="EnvVar('REDDIT_CLIENT_SECRET').")
-    reddit_user_agent: str = "marketing-engine/0.1 (community discovery)"
+    reddit_user_agent: str = reddit_settings.DISCOVERY_USER_AGENT
     seed: int = 0
 
     def creators(self, topics: Sequence[str], language: str = "en") -> tuple[list[Creator], list[str]]:
@@ -353,21 +314,19 @@ class SocialDiscoveryResource(ConfigurableResource):
             return simulated_communities(topics, named, invites, self.seed, language), []
         found, errors = [], []
         if self.reddit_client_id and self.reddit_client_secret:
-            import praw
-            import prawcore
+            from praw.exceptions import PRAWException
 
-            reddit = RedditCommunities(
-                praw.Reddit(
-                    client_id=self.reddit_client_id,
-                    client_secret=self.reddit_client_secret,
-                    user_agent=self.reddit_user_agent,
-                )
+            api = RedditApi(
+                self.reddit_client_id, self.reddit_client_secret, user_agent=self.reddit_user_agent
             )
+            reddit = RedditCommunities(api.reddit)
             try:
-                found += [reddit.named(name) for name in named]
+                found += [api.read(lambda name=name: reddit.named(name)) for name in named]
                 for topic in topics:
-                    found += reddit.for_topic(topic)
-            except (prawcore.PrawcoreException, praw.exceptions.PRAWException) as exc:
+                    found += api.read(lambda topic=topic: reddit.for_topic(topic))
+            except ProviderError as exc:
+                errors.append(str(exc))
+            except PRAWException as exc:
                 errors.append(f"reddit: {type(exc).__name__}: {exc}")
         discord = DiscordInvites()
         for invite in invites:

@@ -14,6 +14,8 @@ from typing import Literal, Protocol
 from dagster import ConfigurableResource
 from pydantic import Field
 
+from marketing_engine.resources.platforms.google.settings import GA4_URL
+
 
 class MetricsError(RuntimeError):
     """A provider that cannot answer (misconfigured, or its API failed for good)."""
@@ -67,7 +69,7 @@ class MetricsResource(ConfigurableResource):
     simulated_posts_per_day: int = Field(default=400, ge=0)
     ga4_property_id: str = ""
     ga4_access_token: str | None = None
-    ga4_base_url: str = "https://analyticsdata.googleapis.com"
+    ga4_base_url: str = GA4_URL
     x_bearer_token: str | None = None
     meta_access_token: str | None = None
     google_access_token: str | None = None
@@ -118,7 +120,7 @@ class MetricsResource(ConfigurableResource):
         if name == "ga4":
             from marketing_engine.resources.metrics.ga4 import GA4Backend
 
-            return GA4Backend(self.ga4_property_id, self.ga4_access_token, self.ga4_base_url)
+            return GA4Backend(self.ga4_property_id, self.ga4_access_token, base_url=self.ga4_base_url)
         if name == "x":
             from marketing_engine.resources.metrics.x import XMetricsBackend
 

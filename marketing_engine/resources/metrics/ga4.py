@@ -10,11 +10,13 @@ journey export (or the simulator offline).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import httpx
 
-from marketing_engine.resources.http import ProviderError, send_with_retry
+from marketing_engine.resources.http import ProviderError
 from marketing_engine.resources.metrics.base import MetricsRequest
+from marketing_engine.resources.platforms.google import GA4Client
 
 PROVIDER = "ga4"
 METRICS = ("sessions", "keyEvents", "totalRevenue")
@@ -22,18 +24,10 @@ PAGE = 10_000
 
 
 class GA4Backend:
-    def __init__(
-        self,
-        property_id: str,
-        access_token: str,
-        base_url: str = "https://analyticsdata.googleapis.com",
-        client: httpx.Client | None = None,
-        page_size: int = PAGE,
-    ):
-        self.url = f"{base_url.rstrip('/')}/v1beta/properties/{property_id}:runReport"
-        self.client = client or httpx.Client(
-            timeout=30.0, headers={"Authorization": f"Bearer {access_token}"}
-        )
+    def __init__(self, property_id: str, access_token: str, page_size: int = PAGE, **options: Any):
+        """`options`: base_url, client … as `GA4Client` takes them."""
+        self.property_id = property_id
+        self.api = GA4Client(access_token, **options)
         self.page_size = page_size
 
     def channel_totals(self, day: date) -> list[dict]:
@@ -48,7 +42,7 @@ class GA4Backend:
                 "limit": self.page_size,
                 "offset": offset,
             }
-            response = send_with_retry(self.client, "POST", self.url, provider=PROVIDER, json=body)
+            response = self.api.run_report(self.property_id, body)
             page, total = _parse(response)
             rows.extend(page)
             offset += len(page)

@@ -10,36 +10,23 @@ shareCount) and the post's urn under `share` or `ugcPost`.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
-import httpx
-
-from marketing_engine.resources.http import ProviderError, send_with_retry
+from marketing_engine.resources.http import ProviderError
 from marketing_engine.resources.metrics.base import MetricsRequest
+from marketing_engine.resources.platforms.client import OAuthToken
+from marketing_engine.resources.platforms.linkedin import LinkedInApi
 
 PROVIDER = "linkedin"
-BASE_URL = "https://api.linkedin.com/rest"
-VERSION = "202411"
 
 
 class LinkedInStatsBackend:
-    def __init__(
-        self,
-        access_token: str,
-        organization_id: str,
-        base_url: str = BASE_URL,
-        client: httpx.Client | None = None,
-    ):
-        self.url = f"{base_url.rstrip('/')}/organizationalEntityShareStatistics"
+    def __init__(self, access_token: str, organization_id: str, **options: Any):
+        """`options`: base_url, client … as `LinkedInApi` takes them."""
+        self.api = LinkedInApi(OAuthToken(access_token), **options)
+        self.url = f"{self.api.base}/rest/organizationalEntityShareStatistics"
         self.organization = f"urn:li:organization:{organization_id}"
-        self.client = client or httpx.Client(
-            timeout=30.0,
-            headers={
-                "Authorization": f"Bearer {access_token}",
-                "LinkedIn-Version": VERSION,
-                "X-Restli-Protocol-Version": "2.0.0",
-            },
-        )
 
     def share_statistics(self, urns: list[str]) -> dict[str, dict]:
         """post urn -> {impressions, engagements, clicks}."""
@@ -52,7 +39,7 @@ class LinkedInStatsBackend:
         for name, items in (("shares", shares), ("ugcPosts", ugc)):
             if items:
                 query += f"&{name}=List({','.join(quote(u, safe='') for u in items)})"
-        response = send_with_retry(self.client, "GET", f"{self.url}?{query}", provider=PROVIDER)
+        response = self.api.request("GET", f"{self.url}?{query}")
         try:
             found = {}
             for element in response.json()["elements"]:

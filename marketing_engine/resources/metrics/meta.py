@@ -5,15 +5,19 @@ Facebook: `GET /{version}/{post-id}/insights?metric=post_impressions,post_clicks
 `GET /{version}/{media-id}/insights?metric=reach,total_interactions`
 (docs: https://developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights).
 Each answer is `{"data": [{"name", "period", "values": [{"value"}]}]}`; Graph errors
-(`{"error": {"message", "code"}}`) become ProviderErrors through the shared retry policy.
+(`{"error": {"message", "code"}}`) become ProviderErrors through Meta's client and retry policy
+(`marketing_engine.resources.platforms.meta`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
-from marketing_engine.resources.http import ProviderError, send_with_retry
+from marketing_engine.resources.http import ProviderError
 from marketing_engine.resources.metrics.base import MetricsRequest
+from marketing_engine.resources.platforms.meta import GraphClient
 
 PROVIDER = "meta"
 METRICS = {
@@ -23,27 +27,16 @@ METRICS = {
 
 
 class MetaInsightsBackend:
-    def __init__(
-        self,
-        access_token: str,
-        version: str = "v21.0",
-        base_url: str = "https://graph.facebook.com",
-        client: httpx.Client | None = None,
-    ):
-        self.base = f"{base_url.rstrip('/')}/{version}"
-        self.client = client or httpx.Client(timeout=30.0)
-        self.access_token = access_token
+    def __init__(self, access_token: str, **graph_options: Any):
+        """`graph_options`: base_url, version, client … as `GraphClient` takes them."""
+        self.graph = GraphClient(access_token, PROVIDER, **graph_options)
 
     def insights(self, platform: str, post_id: str) -> dict:
         """{impressions, engagements, clicks} of one Facebook post or Instagram media."""
         if platform not in METRICS:
             raise ProviderError(PROVIDER, f"no insights for platform {platform!r} (facebook or instagram)")
-        response = send_with_retry(
-            self.client,
-            "GET",
-            f"{self.base}/{post_id}/insights",
-            provider=PROVIDER,
-            params={"metric": METRICS[platform], "access_token": self.access_token},
+        response = self.graph.request(
+            "GET", self.graph.url(f"{post_id}/insights"), params=self.graph.params(metric=METRICS[platform])
         )
         values = _values(response)
         if platform == "facebook":

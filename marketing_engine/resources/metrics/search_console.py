@@ -9,7 +9,8 @@ from typing import Any
 
 from marketing_engine.resources.http import ProviderError
 from marketing_engine.resources.metrics.base import MetricsRequest
-from marketing_engine.resources.metrics.google_common import build_service, execute
+from marketing_engine.resources.platforms.client import OAuthToken
+from marketing_engine.resources.platforms.google import build_service, execute, settings
 
 PROVIDER = "search_console"
 ROW_LIMIT = 25_000
@@ -20,7 +21,7 @@ class SearchConsoleBackend:
         self, site_url: str, access_token: str | None = None, http: Any = None, row_limit: int = ROW_LIMIT
     ):
         self.site_url = site_url
-        self.service = build_service("searchconsole", "v1", access_token, http)
+        self.service = build_service(settings.SEARCH_CONSOLE, http=http, token=OAuthToken(access_token))
         self.row_limit = row_limit
 
     def page_metrics(self, day: date) -> list[dict]:

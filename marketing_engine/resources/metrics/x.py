@@ -2,40 +2,32 @@
 
 Docs: https://docs.x.com/x-api/posts/get-posts-by-ids (up to 100 ids per call; `public_metrics`
 carries impression, like, reply, retweet, quote and bookmark counts). Engagements are the sum of
-the interactions; clicks are not public and stay 0.
+the interactions; clicks are not public and stay 0. Calls go through X's client and retry policy
+(`marketing_engine.resources.platforms.x`).
 """
 
 from __future__ import annotations
 
-from marketing_engine.resources.http import ProviderError
 from marketing_engine.resources.metrics.base import MetricsRequest
+from marketing_engine.resources.platforms.x import XApi
 
-PROVIDER = "x"
 BATCH = 100
 _INTERACTIONS = ("like_count", "reply_count", "retweet_count", "quote_count", "bookmark_count")
 
 
 class XMetricsBackend:
-    def __init__(self, bearer_token: str):
-        import tweepy
-
-        self.client = tweepy.Client(bearer_token=bearer_token, wait_on_rate_limit=False)
+    def __init__(self, bearer_token: str, **options):
+        self.api = XApi(bearer_token, **options)
+        self.client = self.api.tweepy
 
     def public_metrics(self, post_ids: list[str]) -> dict[str, dict]:
         """post id -> {impressions, engagements}; ids X no longer has are left out."""
-        import tweepy
-
         found: dict[str, dict] = {}
         for start in range(0, len(post_ids), BATCH):
             ids = post_ids[start : start + BATCH]
-            try:
-                response = self.client.get_tweets(ids, tweet_fields=["public_metrics"])
-            except tweepy.TooManyRequests as exc:
-                raise ProviderError(PROVIDER, "rate limited", 429, retryable=True) from exc
-            except tweepy.HTTPException as exc:
-                raise ProviderError(
-                    PROVIDER, "; ".join(exc.api_messages) or str(exc), exc.response.status_code
-                ) from exc
+            response = self.api.read(
+                lambda ids=ids: self.client.get_tweets(ids, tweet_fields=["public_metrics"])
+            )
             for tweet in response.data or []:
                 metrics = tweet.public_metrics or {}
                 found[str(tweet.id)] = {

@@ -9,7 +9,8 @@ from typing import Any
 
 from marketing_engine.resources.http import ProviderError
 from marketing_engine.resources.metrics.base import MetricsRequest
-from marketing_engine.resources.metrics.google_common import build_service, execute
+from marketing_engine.resources.platforms.client import OAuthToken
+from marketing_engine.resources.platforms.google import build_service, execute, settings
 
 PROVIDER = "youtube_analytics"
 METRICS = "views,likes,comments,shares"
@@ -18,7 +19,7 @@ BATCH = 200  # ids per filter, well under the API's limit
 
 class YouTubeAnalyticsBackend:
     def __init__(self, access_token: str | None = None, http: Any = None):
-        self.service = build_service("youtubeAnalytics", "v2", access_token, http)
+        self.service = build_service(settings.YOUTUBE_ANALYTICS, http=http, token=OAuthToken(access_token))
 
     def video_metrics(self, video_ids: list[str], day: date) -> dict[str, dict]:
         found: dict[str, dict] = {}

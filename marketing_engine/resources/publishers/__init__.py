@@ -5,6 +5,7 @@ queue the right one per platform; secrets only through dagster.EnvVar.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Literal
 
@@ -77,147 +78,75 @@ class PublishersResource(ConfigurableResource):
             self._cache[platform] = self._build(platform, media_path)
         return self._cache[platform]
 
-    def _need(self, platform: str, **values: str | None) -> None:
-        missing = [name for name, value in values.items() if not value]
+    def _need(self, platform: str) -> None:
+        missing = [name for name in REQUIRED[platform] if not getattr(self, name)]
         if missing:
             env = ", ".join(name.upper() for name in missing)
             raise PublisherConfigError(
                 f"publisher {platform!r} (backend real) needs {env} in the environment"
             )
 
+    def _oauth(self, platform: str) -> dict[str, str | None]:
+        """A platform's OAuth refresh fields (`<platform>_refresh_token`, `_client_id`, `_client_secret`)."""
+        return {
+            name: getattr(self, f"{platform}_{name}")
+            for name in ("refresh_token", "client_id", "client_secret")
+        }
+
     def _build(self, platform: str, media_path) -> Publisher:
         if self.backend == "outbox":
             from marketing_engine.resources.publishers.outbox import OutboxPublisher
 
             return OutboxPublisher(self.outbox_dir(), platform, media_path)
-        if platform == "linkedin":
-            from marketing_engine.resources.publishers.linkedin import LinkedInPublisher
-
-            self._need(
-                platform,
-                linkedin_access_token=self.linkedin_access_token,
-                linkedin_author_urn=self.linkedin_author_urn,
+        if platform not in REQUIRED:
+            raise PublisherConfigError(
+                f"publisher {platform!r}: no real backend in this release (set the channel's backend to outbox)"
             )
-            return LinkedInPublisher(
-                self.linkedin_access_token,
-                self.linkedin_author_urn,  # type: ignore[arg-type]
-                media_path=media_path,
-                refresh_token=self.linkedin_refresh_token,
-                client_id=self.linkedin_client_id,
-                client_secret=self.linkedin_client_secret,
-            )
-        if platform == "x":
-            from marketing_engine.resources.publishers.x import XPublisher
-
-            self._need(platform, x_access_token=self.x_access_token)
-            return XPublisher(
-                self.x_access_token,
-                refresh_token=self.x_refresh_token,  # type: ignore[arg-type]
-                client_id=self.x_client_id,
-                client_secret=self.x_client_secret,
-                media_path=media_path,
-            )
-        if platform in ("facebook", "instagram", "threads"):
-            from marketing_engine.resources.publishers import facebook, instagram, threads
-
-            if platform == "facebook":
-                self._need(platform, meta_page_id=self.meta_page_id, meta_page_token=self.meta_page_token)
-                return facebook.FacebookPublisher(
-                    self.meta_page_id,
-                    self.meta_page_token,  # type: ignore[arg-type]
-                    media_base_url=self.public_media_base_url,
+        self._need(platform)
+        module = importlib.import_module(f"{__name__}.{platform}")  # only the platforms in use load their SDK
+        media = self.public_media_base_url
+        match platform:  # required fields are set (checked above)
+            case "linkedin":
+                return module.LinkedInPublisher(
+                    self.linkedin_access_token,
+                    self.linkedin_author_urn,
+                    media_path=media_path,
+                    **self._oauth(platform),
                 )
-            if platform == "instagram":
-                self._need(
-                    platform,
-                    instagram_user_id=self.instagram_user_id,
-                    meta_page_token=self.meta_page_token,
-                    public_media_base_url=self.public_media_base_url,
+            case "x":
+                return module.XPublisher(self.x_access_token, media_path=media_path, **self._oauth(platform))
+            case "facebook":
+                return module.FacebookPublisher(self.meta_page_id, self.meta_page_token, media_base_url=media)
+            case "instagram":
+                return module.InstagramPublisher(
+                    self.instagram_user_id, self.meta_page_token, media_base_url=media
                 )
-                return instagram.InstagramPublisher(
-                    self.instagram_user_id,
-                    self.meta_page_token,  # type: ignore[arg-type]
-                    media_base_url=self.public_media_base_url,
-                )  # type: ignore[arg-type]
-            self._need(platform, threads_user_id=self.threads_user_id, threads_token=self.threads_token)
-            return threads.ThreadsPublisher(
-                self.threads_user_id,
-                self.threads_token,  # type: ignore[arg-type]
-                media_base_url=self.public_media_base_url,
-            )
-        return self._build_video_or_bluesky(platform, media_path)
-
-    def _build_video_or_bluesky(self, platform: str, media_path) -> Publisher:
-        if platform == "tiktok":
-            from marketing_engine.resources.publishers.tiktok import TikTokPublisher
-
-            self._need(platform, tiktok_access_token=self.tiktok_access_token)
-            return TikTokPublisher(
-                self.tiktok_access_token,
-                media_path=media_path,  # type: ignore[arg-type]
-                refresh_token=self.tiktok_refresh_token,
-                client_key=self.tiktok_client_key,
-                client_secret=self.tiktok_client_secret,
-            )
-        if platform == "youtube":
-            from marketing_engine.resources.publishers.youtube import YouTubePublisher
-
-            self._need(
-                platform,
-                youtube_refresh_token=self.youtube_refresh_token,
-                youtube_client_id=self.youtube_client_id,
-                youtube_client_secret=self.youtube_client_secret,
-            )
-            return YouTubePublisher(
-                media_path=media_path,
-                access_token=self.youtube_access_token,
-                refresh_token=self.youtube_refresh_token,
-                client_id=self.youtube_client_id,
-                client_secret=self.youtube_client_secret,
-            )
-        if platform == "bluesky":
-            from marketing_engine.resources.publishers.bluesky import BlueskyPublisher
-
-            self._need(
-                platform, bluesky_handle=self.bluesky_handle, bluesky_app_password=self.bluesky_app_password
-            )
-            return BlueskyPublisher(self.bluesky_handle, self.bluesky_app_password)  # type: ignore[arg-type]
-        return self._build_pins_or_reddit(platform, media_path)
-
-    def _build_pins_or_reddit(self, platform: str, media_path) -> Publisher:
-        if platform == "pinterest":
-            from marketing_engine.resources.publishers.pinterest import PinterestPublisher
-
-            self._need(
-                platform,
-                pinterest_access_token=self.pinterest_access_token,
-                pinterest_board_id=self.pinterest_board_id,
-            )
-            return PinterestPublisher(
-                self.pinterest_access_token,
-                self.pinterest_board_id,  # type: ignore[arg-type]
-                media_path=media_path,
-                media_base_url=self.public_media_base_url,
-                refresh_token=self.pinterest_refresh_token,
-                client_id=self.pinterest_client_id,
-                client_secret=self.pinterest_client_secret,
-            )
-        if platform == "reddit":
-            from marketing_engine.resources.publishers.reddit import RedditPublisher
-
-            self._need(
-                platform,
-                reddit_client_id=self.reddit_client_id,
-                reddit_client_secret=self.reddit_client_secret,
-                reddit_refresh_token=self.reddit_refresh_token,
-            )
-            return RedditPublisher(
-                self.reddit_client_id,
-                self.reddit_client_secret,  # type: ignore[arg-type]
-                self.reddit_refresh_token,
-            )  # type: ignore[arg-type]
-        raise PublisherConfigError(
-            f"publisher {platform!r}: no real backend in this release (set the channel's backend to outbox)"
+            case "threads":
+                return module.ThreadsPublisher(self.threads_user_id, self.threads_token, media_base_url=media)
+            case "tiktok":
+                return module.TikTokPublisher(
+                    self.tiktok_access_token,
+                    media_path=media_path,
+                    refresh_token=self.tiktok_refresh_token,
+                    client_key=self.tiktok_client_key,
+                    client_secret=self.tiktok_client_secret,
+                )
+            case "youtube":
+                return module.YouTubePublisher(
+                    media_path=media_path, access_token=self.youtube_access_token, **self._oauth(platform)
+                )
+            case "bluesky":
+                return module.BlueskyPublisher(self.bluesky_handle, self.bluesky_app_password)
+            case "pinterest":
+                return module.PinterestPublisher(
+                    self.pinterest_access_token,
+                    self.pinterest_board_id,
+                    media_path=media_path,
+                    media_base_url=media,
+                    **self._oauth(platform),
+                )
+        return module.RedditPublisher(
+            self.reddit_client_id, self.reddit_client_secret, self.reddit_refresh_token
         )
 
 
@@ -256,6 +185,14 @@ CREDENTIALS: dict[str, dict[str, str]] = {
         "reddit_client_secret": "REDDIT_CLIENT_SECRET",
         "reddit_refresh_token": "REDDIT_REFRESH_TOKEN",
     },
+}
+
+
+# What a real backend cannot go without (TikTok posts with an access token alone; it refreshes
+# only when its refresh token and app credentials are there too).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    **{platform: tuple(fields) for platform, fields in CREDENTIALS.items()},
+    "tiktok": ("tiktok_access_token",),
 }
 
 

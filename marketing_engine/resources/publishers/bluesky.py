@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 
 from marketing_engine.publishing.outgoing import AmbiguousPublish, OutgoingPost, PublishError, PublishResult
-from marketing_engine.resources.publishers.base import HttpPublisher, TokenExpired
+from marketing_engine.resources.platforms.bluesky import BlueskyApi, settings
+from marketing_engine.resources.publishers.base import HttpPublisher, TokenExpired, transport
 
-SERVICE = "https://bsky.social"
 _URL = re.compile(r"https?://\S+")
 _TID_CHARS = "234567abcdefghijklmnopqrstuvwxyz"
 
@@ -46,47 +46,20 @@ def link_facets(text: str) -> list[dict[str, Any]]:
 class BlueskyPublisher(HttpPublisher):
     platform = "bluesky"
 
-    def __init__(self, handle: str, app_password: str, *, service: str = SERVICE, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.handle, self.app_password = handle, app_password
-        self.service = service.rstrip("/")
-        self.did: str | None = None
-        self.access_jwt: str | None = None
-        self.refresh_jwt: str | None = None
-
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_jwt}"} if self.access_jwt else {}
-
-    def _session(self) -> None:
-        if self.access_jwt is None:
-            data = self.read(
-                "POST",
-                f"{self.service}/xrpc/com.atproto.server.createSession",
-                json={"identifier": self.handle, "password": self.app_password},
-            ).json()
-            self.did, self.access_jwt, self.refresh_jwt = data["did"], data["accessJwt"], data["refreshJwt"]
+    def __init__(self, handle: str, app_password: str, *, service: str = settings.SERVICE_URL, **kwargs: Any):
+        super().__init__(BlueskyApi(handle, app_password, service=service, **transport(kwargs)), **kwargs)
+        self.handle, self.service = handle, self.api.service
 
     def check(self, response: httpx.Response) -> httpx.Response:
         if response.status_code == 400 and response.json().get("error") == "ExpiredToken":
             raise TokenExpired(f"bluesky: HTTP 400: {response.json().get('message', 'ExpiredToken')}")
         return super().check(response)
 
-    def refresh(self) -> bool:
-        if not self.refresh_jwt:
-            return False
-        data = self.read(
-            "POST",
-            f"{self.service}/xrpc/com.atproto.server.refreshSession",
-            headers={"Authorization": f"Bearer {self.refresh_jwt}"},
-        ).json()
-        self.access_jwt, self.refresh_jwt = data["accessJwt"], data["refreshJwt"]
-        return True
-
     def _url(self, rkey: str) -> str:
         return f"https://bsky.app/profile/{self.handle}/post/{rkey}"
 
     def publish(self, post: OutgoingPost) -> PublishResult:
-        self._session()
+        self.platform_call(self.api.session)
         text = post.fields.get("text", post.body)
         rkey = record_key(post.idempotency_key)
         record = {
@@ -95,10 +68,10 @@ class BlueskyPublisher(HttpPublisher):
             "facets": link_facets(text),
             "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         }
-        body = {"repo": self.did, "collection": "app.bsky.feed.post", "rkey": rkey, "record": record}
+        body = {"repo": self.api.did, "collection": "app.bsky.feed.post", "rkey": rkey, "record": record}
         try:
             data = self.with_refresh(
-                lambda: self.create("POST", f"{self.service}/xrpc/com.atproto.repo.createRecord", json=body)
+                lambda: self.create("POST", self.api.xrpc("com.atproto.repo.createRecord"), json=body)
             ).json()
         except PublishError as exc:
             if "already exists" in str(exc).lower() or "InvalidSwap" in str(exc):
@@ -107,12 +80,12 @@ class BlueskyPublisher(HttpPublisher):
         return PublishResult(data["uri"], self._url(rkey))
 
     def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
-        self._session()
+        self.platform_call(self.api.session)
         rkey = record_key(post.idempotency_key)
         response = self.client.get(
-            f"{self.service}/xrpc/com.atproto.repo.getRecord",
+            self.api.xrpc("com.atproto.repo.getRecord"),
             headers=self.headers(),
-            params={"repo": self.did, "collection": "app.bsky.feed.post", "rkey": rkey},
+            params={"repo": self.api.did, "collection": "app.bsky.feed.post", "rkey": rkey},
         )
         if response.status_code == 400 and response.json().get("error") == "RecordNotFound":
             return None
@@ -120,10 +93,14 @@ class BlueskyPublisher(HttpPublisher):
         return PublishResult(data["uri"], self._url(rkey))
 
     def verify(self, post_id: str, url: str | None) -> bool:
-        self._session()
+        self.platform_call(self.api.session)
         response = self.client.get(
-            f"{self.service}/xrpc/com.atproto.repo.getRecord",
+            self.api.xrpc("com.atproto.repo.getRecord"),
             headers=self.headers(),
-            params={"repo": self.did, "collection": "app.bsky.feed.post", "rkey": post_id.rsplit("/", 1)[-1]},
+            params={
+                "repo": self.api.did,
+                "collection": "app.bsky.feed.post",
+                "rkey": post_id.rsplit("/", 1)[-1],
+            },
         )
         return response.status_code == 200

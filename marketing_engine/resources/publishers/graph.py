@@ -1,10 +1,7 @@
-"""What Facebook Pages, Instagram and Threads share: the Graph API's error shape, where rate limits
-and expired tokens come back as codes in a JSON body (often with HTTP 400), the container →
-status → publish flow, the read-back of an account's recent posts and the verification of a post.
-Each platform file keeps only its endpoints, its fields and how it builds a post.
-
-Docs: https://developers.facebook.com/docs/graph-api/guides/error-handling,
-https://developers.facebook.com/docs/graph-api/overview/rate-limiting
+"""What Facebook Pages, Instagram and Threads share: the container → status → publish flow, the
+read-back of an account's recent posts and the verification of a post, over the Graph client
+(`marketing_engine.resources.platforms.meta`, which reads Graph's error codes). Each platform file
+keeps only its endpoints, its fields and how it builds a post.
 """
 
 from __future__ import annotations
@@ -21,16 +18,11 @@ from marketing_engine.publishing.outgoing import (
     PublishResult,
     RateLimited,
 )
-from marketing_engine.resources.http import error_message, retry_after_seconds
-from marketing_engine.resources.publishers.base import DEFAULT_RATE_LIMIT_WAIT, HttpPublisher, TokenExpired
-
-RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80001, 80002, 80004})
-TRANSIENT_CODES = frozenset({1, 2})
-EXPIRED_TOKEN_CODE = 190
+from marketing_engine.resources.platforms.meta import GraphClient, graph_error
+from marketing_engine.resources.publishers.base import HttpPublisher, TokenExpired, transport
 
 
 class GraphPublisher(HttpPublisher):
-    api = "https://graph.facebook.com/v21.0"
     # find() reads `{owner_id}/{feed_edge}` back; these are the names of an item's fields there
     feed_edge = ""
     text_field = "text"
@@ -46,10 +38,19 @@ class GraphPublisher(HttpPublisher):
         max_polls: int = 60,
         **kwargs: Any,
     ):
-        super().__init__(**kwargs)
-        self.token = token
-        self.base_url = (base_url or self.api).rstrip("/")
+        super().__init__(self.graph(token, base_url, **transport(kwargs)), **kwargs)
+        self.base_url = self.api.base
         self.poll_seconds, self.max_polls = poll_seconds, max_polls
+
+    def graph(self, token: str, base_url: str | None, **options: Any) -> GraphClient:
+        """This platform's Graph client (Facebook and Instagram: graph.facebook.com)."""
+        if base_url:
+            return GraphClient(token, self.platform, base_url=base_url, version="", **options)
+        return GraphClient(token, self.platform, **options)
+
+    @property
+    def token(self) -> str:
+        return self.api.token
 
     @property
     def owner_id(self) -> str:
@@ -57,7 +58,7 @@ class GraphPublisher(HttpPublisher):
         raise NotImplementedError
 
     def params(self, **values: Any) -> dict[str, Any]:
-        return {**values, "access_token": self.token}
+        return self.api.params(**values)
 
     def parse_time(self, value: str) -> datetime:
         return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
@@ -65,18 +66,13 @@ class GraphPublisher(HttpPublisher):
     def check(self, response: httpx.Response) -> httpx.Response:
         if response.status_code < 400:
             return response
-        try:
-            error = response.json().get("error") or {}
-        except ValueError:
-            error = {}
-        code = error.get("code")
-        message = f"{self.platform}: HTTP {response.status_code}: {error_message(response)}"
-        if code in RATE_LIMIT_CODES or response.status_code == 429:
-            wait = retry_after_seconds(response)
-            raise RateLimited(self.platform, DEFAULT_RATE_LIMIT_WAIT * 5 if wait is None else wait, message)
-        if code == EXPIRED_TOKEN_CODE or response.status_code == 401:
+        meaning = graph_error(response)
+        message = f"{self.platform}: HTTP {response.status_code}: {meaning.message}"
+        if meaning.kind == "rate_limited":
+            raise RateLimited(self.platform, meaning.wait, message)
+        if meaning.kind == "expired":
             raise TokenExpired(message)
-        if code in TRANSIENT_CODES or response.status_code >= 500:
+        if meaning.kind == "transient":
             raise AmbiguousPublish(message)
         raise PublishRejected(message)
 

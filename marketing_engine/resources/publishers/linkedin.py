@@ -13,11 +13,11 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from marketing_engine.publishing.outgoing import OutgoingPost, PublishError, PublishRejected, PublishResult
-from marketing_engine.resources.publishers.base import HttpPublisher
+from marketing_engine.publishing.outgoing import OutgoingPost, PublishError, PublishResult
+from marketing_engine.resources.platforms.client import OAuthToken
+from marketing_engine.resources.platforms.linkedin import LinkedInApi, settings
+from marketing_engine.resources.publishers.base import HttpPublisher, media_file, transport
 
-API = "https://api.linkedin.com"
-TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
 # "little text" format: these characters must be escaped in commentary or the post is cut
 _RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
 
@@ -42,27 +42,17 @@ class LinkedInPublisher(HttpPublisher):
         refresh_token: str | None = None,
         client_id: str | None = None,
         client_secret: str | None = None,
-        version: str = "202511",
-        base_url: str = API,
-        token_url: str = TOKEN_URL,
+        version: str = settings.VERSION,
+        base_url: str = settings.API_URL,
+        token_url: str = settings.TOKEN_URL,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        self.access_token = access_token
+        token = OAuthToken(access_token, refresh_token, client_id, client_secret)
+        api = LinkedInApi(token, base_url=base_url, version=version, token_url=token_url, **transport(kwargs))
+        super().__init__(api, **kwargs)
         self.author_urn = author_urn
         self.media_path = media_path
-        self.refresh_token = refresh_token
-        self.client_id, self.client_secret = client_id, client_secret
-        self.version = version
-        self.base_url = base_url.rstrip("/")
-        self.token_url = token_url
-
-    def headers(self) -> dict[str, str]:
-        return {
-            "Authorization": f"Bearer {self.access_token}",
-            "LinkedIn-Version": self.version,
-            "X-Restli-Protocol-Version": "2.0.0",
-        }
+        self.base_url = api.base
 
     @staticmethod
     def post_url(urn: str) -> str:
@@ -96,9 +86,7 @@ class LinkedInPublisher(HttpPublisher):
 
     def _upload_video(self, key: str) -> str:
         """Videos API: register the upload, PUT each part where LinkedIn says, finalize with the ETags."""
-        if self.media_path is None:
-            raise PublishRejected("linkedin: a post with video needs the media store")
-        path = self.media_path(key)
+        path = media_file(self.platform, self.media_path, key)
         size = path.stat().st_size
         started = self.with_refresh(
             lambda: self.read(
@@ -166,21 +154,3 @@ class LinkedInPublisher(HttpPublisher):
             ),
             gone=(404, 410),
         )
-
-    def refresh(self) -> bool:
-        if not (self.refresh_token and self.client_id and self.client_secret):
-            return False
-        response = self.read(
-            "POST",
-            self.token_url,
-            data={
-                "grant_type": "refresh_token",
-                "refresh_token": self.refresh_token,
-                "client_id": self.client_id,
-                "client_secret": self.client_secret,
-            },
-        )
-        data = response.json()
-        self.access_token = data["access_token"]
-        self.refresh_token = data.get("refresh_token", self.refresh_token)
-        return True

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from marketing_engine.publishing.outgoing import OutgoingPost, PublishError, PublishRejected, PublishResult
-from marketing_engine.resources.publishers.base import HttpPublisher
+from marketing_engine.resources.platforms.client import OAuthToken
+from marketing_engine.resources.platforms.pinterest import PinterestApi, settings
+from marketing_engine.resources.publishers.base import HttpPublisher, media_file, transport
 
-API = "https://api.pinterest.com/v5"
+API = settings.API_URL
 
 
 class PinterestPublisher(HttpPublisher):
@@ -38,15 +40,12 @@ class PinterestPublisher(HttpPublisher):
         max_polls: int = 60,
         **kwargs: Any,
     ):
-        super().__init__(**kwargs)
-        self.access_token, self.board_id = access_token, board_id
+        token = OAuthToken(access_token, refresh_token, client_id, client_secret)
+        super().__init__(PinterestApi(token, base_url=base_url, **transport(kwargs)), **kwargs)
+        self.board_id = board_id
         self.media_path, self.media_base_url = media_path, (media_base_url or "").rstrip("/")
-        self.refresh_token, self.client_id, self.client_secret = refresh_token, client_id, client_secret
-        self.base_url = base_url.rstrip("/")
+        self.base_url = self.api.base
         self.poll_seconds, self.max_polls = poll_seconds, max_polls
-
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}"}
 
     @staticmethod
     def pin_url(pin_id: str) -> str:
@@ -67,12 +66,10 @@ class PinterestPublisher(HttpPublisher):
         }
 
     def _upload_video(self, key: str) -> str:
-        if self.media_path is None:
-            raise PublishRejected("pinterest: video pins need the media store")
+        path = media_file(self.platform, self.media_path, key)
         registered = self.with_refresh(
             lambda: self.read("POST", f"{self.base_url}/media", json={"media_type": "video"})
         ).json()
-        path = self.media_path(key)
         with path.open("rb") as handle:  # a pre-signed upload: the form fields Pinterest gave, then the file
             response = self.client.post(
                 registered["upload_url"],
@@ -125,16 +122,3 @@ class PinterestPublisher(HttpPublisher):
 
     def verify(self, post_id: str, url: str | None) -> bool:
         return self.answers(lambda: self.read("GET", f"{self.base_url}/pins/{post_id}", max_retries=1))
-
-    def refresh(self) -> bool:
-        if not (self.refresh_token and self.client_id and self.client_secret):
-            return False
-        response = self.client.post(
-            f"{self.base_url}/oauth/token",
-            auth=(self.client_id, self.client_secret),
-            data={"grant_type": "refresh_token", "refresh_token": self.refresh_token},
-        )
-        if response.status_code != 200:
-            raise PublishRejected(f"pinterest: token refresh failed: HTTP {response.status_code}")
-        self.access_token = response.json()["access_token"]
-        return True

@@ -1,9 +1,9 @@
 """Reddit through praw: `Subreddit.submit` (a self post with the link in its body) to the community
 the copy chose; read-back from the account's newest submissions.
 
-prawcore retries 5xx and read timeouts on its own, which would repeat a submit that may already
-have gone through; this publisher turns those retries off for its session and lets the queue look
-before it tries again. Reddit's "you are doing that too much" answer is a rate limit.
+Reddit's client (`marketing_engine.resources.platforms.reddit`) turns prawcore's own retries off:
+they would repeat a submit that may already have gone through; the queue looks before it tries
+again. Reddit's "you are doing that too much" answer is a rate limit.
 
 Docs: https://www.reddit.com/dev/api/#POST_api_submit, https://praw.readthedocs.io/en/stable/
 """
@@ -22,7 +22,9 @@ from marketing_engine.publishing.outgoing import (
     PublishResult,
     RateLimited,
 )
-from marketing_engine.resources.publishers.base import HttpPublisher, TokenExpired
+from marketing_engine.resources.http import wait_from_headers
+from marketing_engine.resources.platforms.reddit import RedditApi, settings
+from marketing_engine.resources.publishers.base import HttpPublisher, TokenExpired, rate_limit_wait
 
 _TRY_AGAIN = re.compile(r"(\d+)\s+(minute|second)")
 
@@ -37,21 +39,18 @@ class RedditPublisher:
         client_secret: str,
         refresh_token: str,
         *,
-        user_agent: str = "marketing-engine/0.1 (by the brand's account)",
+        user_agent: str = settings.PUBLISH_USER_AGENT,
         requestor_kwargs: dict | None = None,
     ):
-        import praw
-
-        self.reddit = praw.Reddit(
-            client_id=client_id,
-            client_secret=client_secret,
-            refresh_token=refresh_token,
+        self.api = RedditApi(
+            client_id,
+            client_secret,
             user_agent=user_agent,
+            refresh_token=refresh_token,
             requestor_kwargs=requestor_kwargs or {},
             ratelimit_seconds=0,
         )
-        # no silent retries of a submit: the queue reads the account back before sending again
-        self.reddit._core._retry_strategy_class = _no_retry_strategy()
+        self.reddit = self.api.reddit
 
     def _call(self, call: Callable[[], Any]) -> Any:
         import prawcore
@@ -66,14 +65,13 @@ class RedditPublisher:
                 wait = (
                     float(match.group(1)) * (60 if match and match.group(2) == "minute" else 1)
                     if match
-                    else 600.0
+                    else settings.SUBMIT_RATE_LIMIT_WAIT
                 )
                 raise RateLimited("reddit", wait, item.message) from None
             raise PublishRejected(f"reddit: {item.error_type}: {item.message}") from None
         except prawcore.TooManyRequests as exc:
-            raise RateLimited(
-                "reddit", float(exc.response.headers.get("retry-after", 60)), "HTTP 429"
-            ) from None
+            wait = rate_limit_wait(wait_from_headers(exc.response.headers), settings.RATE_LIMIT_WAIT)
+            raise RateLimited("reddit", wait, "HTTP 429") from None
         except (prawcore.InvalidToken, prawcore.OAuthException) as exc:
             raise TokenExpired(f"reddit: {exc}") from None
         except prawcore.ServerError as exc:
@@ -114,18 +112,3 @@ class RedditPublisher:
         submission = self._call(lambda: self.reddit.submission(id=post_id))
         removed = self._call(lambda: submission.removed_by_category)
         return removed is None and self._call(lambda: submission.author) is not None
-
-
-def _no_retry_strategy() -> type:
-    from prawcore.sessions import FiniteRetryStrategy
-
-    class NoRetry(FiniteRetryStrategy):
-        """One attempt, and no back-off sleep before it (prawcore's zero-retry strategy still sleeps)."""
-
-        def __init__(self, retries: int = 0):
-            super().__init__(retries=0)
-
-        def _sleep_seconds(self) -> float | None:
-            return None
-
-    return NoRetry

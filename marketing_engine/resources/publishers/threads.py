@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from marketing_engine.publishing.outgoing import OutgoingPost, PublishError, PublishResult
+from marketing_engine.resources.platforms.meta import GraphClient
 from marketing_engine.resources.publishers.graph import GraphPublisher
 
 
 class ThreadsPublisher(GraphPublisher):
     platform = "threads"
-    api = "https://graph.threads.net/v1.0"
     feed_edge = "threads"
 
     def __init__(self, user_id: str, token: str, *, media_base_url: str | None = None, **kwargs: Any):
@@ -35,11 +35,7 @@ class ThreadsPublisher(GraphPublisher):
     def owner_id(self) -> str:
         return self.user_id
 
-    def refresh(self) -> bool:
-        response = self.read(
-            "GET",
-            "https://graph.threads.net/refresh_access_token",
-            params={"grant_type": "th_refresh_token", "access_token": self.token},
-        )
-        self.token = response.json()["access_token"]
-        return True
+    def graph(self, token: str, base_url: str | None, **options: Any) -> GraphClient:
+        if base_url:
+            return super().graph(token, base_url, **options)
+        return GraphClient.threads(token, **options)

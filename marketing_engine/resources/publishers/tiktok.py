@@ -26,9 +26,10 @@ from marketing_engine.publishing.outgoing import (
     RateLimited,
 )
 from marketing_engine.resources.http import retry_after_seconds
-from marketing_engine.resources.publishers.base import DEFAULT_RATE_LIMIT_WAIT, HttpPublisher, TokenExpired
+from marketing_engine.resources.platforms.client import OAuthToken
+from marketing_engine.resources.platforms.tiktok import TikTokApi, settings, tiktok_error
+from marketing_engine.resources.publishers.base import HttpPublisher, TokenExpired, rate_limit_wait, transport
 
-API = "https://open.tiktokapis.com"
 MIN_CHUNK = 5 * 1024 * 1024
 MAX_CHUNK = 64 * 1024 * 1024
 
@@ -53,40 +54,29 @@ class TikTokPublisher(HttpPublisher):
         refresh_token: str | None = None,
         client_key: str | None = None,
         client_secret: str | None = None,
-        base_url: str = API,
+        base_url: str = settings.API_URL,
         privacy_level: str = "PUBLIC_TO_EVERYONE",
         poll_seconds: float = 3.0,
         max_polls: int = 100,
         **kwargs: Any,
     ):
-        super().__init__(**kwargs)
-        self.access_token, self.refresh_token = access_token, refresh_token
-        self.client_key, self.client_secret = client_key, client_secret
+        token = OAuthToken(access_token, refresh_token, client_key, client_secret)
+        super().__init__(TikTokApi(token, base_url=base_url, **transport(kwargs)), **kwargs)
         self.media_path = media_path
-        self.base_url = base_url.rstrip("/")
+        self.base_url = self.api.base
         self.privacy_level = privacy_level
         self.poll_seconds, self.max_polls = poll_seconds, max_polls
 
-    def headers(self) -> dict[str, str]:
-        return {
-            "Authorization": f"Bearer {self.access_token}",
-            "Content-Type": "application/json; charset=UTF-8",
-        }
-
     def check(self, response: httpx.Response) -> httpx.Response:
         """TikTok answers errors as {"error": {"code": "...", "message": "..."}}, sometimes with HTTP 200."""
-        try:
-            error = response.json().get("error") or {}
-        except ValueError:
-            error = {}
-        code = error.get("code", "ok")
+        code, detail = tiktok_error(response)
         if response.status_code < 400 and code == "ok":
             return response
-        message = f"tiktok: HTTP {response.status_code}: {code}: {error.get('message', response.text[:200])}"
-        if response.status_code == 429 or code in ("rate_limit_exceeded", "spam_risk_too_many_posts"):
-            wait = retry_after_seconds(response)
-            raise RateLimited("tiktok", DEFAULT_RATE_LIMIT_WAIT if wait is None else wait, message)
-        if response.status_code == 401 or code in ("access_token_invalid", "token_expired"):
+        message = f"tiktok: HTTP {response.status_code}: {code}: {detail}"
+        if response.status_code == 429 or code in settings.RATE_LIMIT_CODES:
+            wait = rate_limit_wait(retry_after_seconds(response), settings.RATE_LIMIT_WAIT)
+            raise RateLimited("tiktok", wait, message)
+        if response.status_code == 401 or code in settings.EXPIRED_TOKEN_CODES:
             raise TokenExpired(message)
         if response.status_code >= 500:
             raise AmbiguousPublish(message)
@@ -195,22 +185,3 @@ class TikTokPublisher(HttpPublisher):
             )
         )
         return bool(response.json().get("data", {}).get("videos"))
-
-    def refresh(self) -> bool:
-        if not (self.refresh_token and self.client_key and self.client_secret):
-            return False
-        response = self.read(
-            "POST",
-            f"{self.base_url}/v2/oauth/token/",
-            data={
-                "client_key": self.client_key,
-                "client_secret": self.client_secret,
-                "grant_type": "refresh_token",
-                "refresh_token": self.refresh_token,
-            },
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-        )
-        data = response.json()
-        self.access_token = data["access_token"]
-        self.refresh_token = data.get("refresh_token", self.refresh_token)
-        return True

@@ -24,16 +24,16 @@ from marketing_engine.publishing.outgoing import (
     PublishResult,
     RateLimited,
 )
+from marketing_engine.resources.platforms.x import XApi, settings, tweepy_message
+from marketing_engine.resources.platforms.x.client import reset_wait
 from marketing_engine.resources.publishers.base import (
-    DEFAULT_RATE_LIMIT_WAIT,
     HttpPublisher,
     NotSent,
     TokenExpired,
+    media_file,
+    rate_limit_wait,
 )
-
-TOKEN_URL = "https://api.x.com/2/oauth2/token"
-MEDIA_URL = "https://api.x.com/2/media/upload"
-CHUNK = 4 * 1024 * 1024  # segments must stay under 5 MB
+from marketing_engine.resources.retry import ProviderError
 
 
 class XPublisher:
@@ -44,26 +44,24 @@ class XPublisher:
         self,
         access_token: str,
         *,
-        refresh_token: str | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        timeout: float = 30.0,
-        token_url: str = TOKEN_URL,
         media_path: Callable[[str], Path] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         max_polls: int = 60,
+        **auth: Any,
     ):
-        import tweepy
-
-        self.client = tweepy.Client(bearer_token=access_token, wait_on_rate_limit=False)
-        # tweepy sends without a timeout; a hung socket must end as a timeout the queue understands
-        self.client.session.request = partial(self.client.session.request, timeout=timeout)  # type: ignore[method-assign]
-        self.refresh_token, self.client_id, self.client_secret = refresh_token, client_id, client_secret
-        self.timeout = timeout
-        self.token_url = token_url
+        """`auth`: the token's refresh fields and transport options, as `XApi` takes them."""
+        self.api = XApi(access_token, sleep=sleep, **auth)
+        self.client = self.api.tweepy
         self._me: str | None = None
         self.media_path, self.sleep, self.max_polls = media_path, sleep, max_polls
         self._thread_progress: dict[str, list[str]] = {}
+
+    @property
+    def refresh_token(self) -> str | None:
+        return self.api.token.refresh
+
+    def _rate_limited(self, headers: Any, message: str = "rate limited") -> RateLimited:
+        return RateLimited("x", rate_limit_wait(reset_wait(headers), settings.RATE_LIMIT_WAIT), message)
 
     def _call(self, call: Callable[[], Any]) -> Any:
         """Run a tweepy call; sort its errors into the queue's."""
@@ -73,19 +71,17 @@ class XPublisher:
         try:
             return call()
         except tweepy.TooManyRequests as exc:
-            reset = exc.response.headers.get("x-rate-limit-reset")
-            wait = max(0.0, float(reset) - time.time()) if reset else DEFAULT_RATE_LIMIT_WAIT
-            raise RateLimited("x", wait, _message(exc)) from None
+            raise self._rate_limited(exc.response.headers, tweepy_message(exc)) from None
         except tweepy.Unauthorized as exc:
-            raise TokenExpired(f"x: HTTP 401: {_message(exc)}") from None
+            raise TokenExpired(f"x: HTTP 401: {tweepy_message(exc)}") from None
         except tweepy.TwitterServerError as exc:
-            raise AmbiguousPublish(f"x: HTTP {exc.response.status_code}: {_message(exc)}") from None
+            raise AmbiguousPublish(f"x: HTTP {exc.response.status_code}: {tweepy_message(exc)}") from None
         except tweepy.Forbidden as exc:
-            if "duplicate" in _message(exc).lower():  # X refuses the same text twice: it may be ours
-                raise AmbiguousPublish(f"x: HTTP 403: {_message(exc)}") from None
-            raise PublishRejected(f"x: HTTP 403: {_message(exc)}") from None
+            if "duplicate" in tweepy_message(exc).lower():  # X refuses the same text twice: it may be ours
+                raise AmbiguousPublish(f"x: HTTP 403: {tweepy_message(exc)}") from None
+            raise PublishRejected(f"x: HTTP 403: {tweepy_message(exc)}") from None
         except tweepy.HTTPException as exc:
-            raise PublishRejected(f"x: HTTP {exc.response.status_code}: {_message(exc)}") from None
+            raise PublishRejected(f"x: HTTP {exc.response.status_code}: {tweepy_message(exc)}") from None
         except requests.ConnectTimeout:
             raise NotSent("x", 5.0, "connection timed out before sending") from None
         except (
@@ -120,47 +116,45 @@ class XPublisher:
     def _media_request(self, method: str, url: str, **kwargs: Any) -> dict:
         import requests
 
-        headers = {"Authorization": f"Bearer {self.client.bearer_token}"}
         try:
-            response = self.client.session.request(method, url, headers=headers, **kwargs)
+            response = self.client.session.request(method, url, headers=self.api.auth_headers(), **kwargs)
         except requests.RequestException as exc:
             raise PublishError(f"x: media upload: {type(exc).__name__}") from None
         if response.status_code == 429:
-            reset = response.headers.get("x-rate-limit-reset")
-            raise RateLimited("x", max(0.0, float(reset) - time.time()) if reset else DEFAULT_RATE_LIMIT_WAIT)
+            raise self._rate_limited(response.headers)
         if response.status_code >= 400:
             raise PublishError(f"x: media upload: HTTP {response.status_code}: {response.text[:200]}")
         return response.json() if response.content else {}
 
     def _upload(self, key: str) -> str:
         """Chunked v2 upload of one video; returns the media id once X has processed it."""
-        if self.media_path is None:
-            raise PublishRejected("x: a post with media needs the media store")
-        path = self.media_path(key)
+        path = media_file(self.platform, self.media_path, key)
         size = path.stat().st_size
         media_id = self._media_request(
             "POST",
-            f"{MEDIA_URL}/initialize",
+            f"{settings.MEDIA_URL}/initialize",
             json={"media_type": "video/mp4", "total_bytes": size, "media_category": "tweet_video"},
         )["data"]["id"]
         with path.open("rb") as handle:
-            for index, chunk in enumerate(iter(lambda: handle.read(CHUNK), b"")):
+            for index, chunk in enumerate(iter(lambda: handle.read(settings.MEDIA_CHUNK), b"")):
                 self._media_request(
                     "POST",
-                    f"{MEDIA_URL}/{media_id}/append",
+                    f"{settings.MEDIA_URL}/{media_id}/append",
                     data={"segment_index": index},
                     files={"media": ("chunk", chunk, "application/octet-stream")},
                 )
-        info = self._media_request("POST", f"{MEDIA_URL}/{media_id}/finalize")["data"].get("processing_info")
+        info = self._media_request("POST", f"{settings.MEDIA_URL}/{media_id}/finalize")["data"].get(
+            "processing_info"
+        )
         for _ in range(self.max_polls):
             if not info or info.get("state") == "succeeded":
                 return str(media_id)
             if info.get("state") == "failed":
                 raise PublishRejected(f"x: video {media_id} processing failed: {info.get('error', '')}")
             self.sleep(float(info.get("check_after_secs", 2)))
-            info = self._media_request("GET", MEDIA_URL, params={"media_id": media_id, "command": "STATUS"})[
-                "data"
-            ].get("processing_info")
+            info = self._media_request(
+                "GET", settings.MEDIA_URL, params={"media_id": media_id, "command": "STATUS"}
+            )["data"].get("processing_info")
         raise PublishError(f"x: video {media_id} still processing")
 
     def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
@@ -201,31 +195,7 @@ class XPublisher:
 
     def refresh(self) -> bool:
         """OAuth 2.0: trade the refresh token for a new access token (and a new refresh token)."""
-        import requests
-
-        if not (self.refresh_token and self.client_id):
-            return False
-        auth = (self.client_id, self.client_secret) if self.client_secret else None
-        response = requests.post(
-            self.token_url,
-            timeout=self.timeout,
-            auth=auth,
-            data={
-                "grant_type": "refresh_token",
-                "refresh_token": self.refresh_token,
-                "client_id": self.client_id,
-            },
-        )
-        if response.status_code != 200:
-            raise PublishRejected(
-                f"x: token refresh failed: HTTP {response.status_code}: {response.text[:200]}"
-            )
-        data = response.json()
-        self.client.bearer_token = data["access_token"]
-        self.refresh_token = data.get("refresh_token", self.refresh_token)
-        return True
-
-
-def _message(exc: Any) -> str:
-    messages = getattr(exc, "api_messages", None) or getattr(exc, "api_errors", None)
-    return "; ".join(str(m) for m in messages) if messages else str(exc)[:300]
+        try:
+            return self.api.refresh()
+        except ProviderError as exc:
+            raise PublishRejected(str(exc)) from None

@@ -1,5 +1,6 @@
 """YouTube: `videos.insert` with a resumable upload through google-api-python-client; read-back
-through `search.list(forMine=True)`; OAuth refresh by google-auth credentials.
+through `search.list(forMine=True)`; OAuth refresh by google-auth credentials. Auth, the service
+and Google's error reasons come from `marketing_engine.resources.platforms.google`.
 
 Docs: https://developers.google.com/youtube/v3/docs/videos/insert,
 https://developers.google.com/youtube/v3/guides/using_resumable_upload_protocol
@@ -19,9 +20,10 @@ from marketing_engine.publishing.outgoing import (
     PublishResult,
     RateLimited,
 )
+from marketing_engine.resources.platforms.client import OAuthToken
+from marketing_engine.resources.platforms.google import build_service, settings, user_credentials
+from marketing_engine.resources.platforms.google.client import reason
 from marketing_engine.resources.publishers.base import HttpPublisher, TokenExpired
-
-QUOTA_WAIT = 3600.0  # the daily quota resets at midnight Pacific; look again in an hour
 
 
 class YouTubePublisher:
@@ -42,30 +44,20 @@ class YouTubePublisher:
         category_id: str = "22",
     ):
         self.media_path = media_path
-        self.token = (access_token, refresh_token, client_id, client_secret)
+        self.token = OAuthToken(access_token, refresh_token, client_id, client_secret)
         self.http = http
         self.chunksize, self.privacy, self.category_id = chunksize, privacy, category_id
         self._service: Any = None
 
     def service(self) -> Any:
         if self._service is None:
-            from googleapiclient.discovery import build
-
             http = self.http
             if http is None:
                 import google_auth_httplib2
-                from google.oauth2.credentials import Credentials
 
-                access, refresh, client_id, secret = self.token
-                credentials = Credentials(
-                    access,
-                    refresh_token=refresh,
-                    client_id=client_id,
-                    client_secret=secret,
-                    token_uri="https://oauth2.googleapis.com/token",
-                )
-                http = google_auth_httplib2.AuthorizedHttp(credentials)  # refreshes an expired token itself
-            self._service = build("youtube", "v3", http=http, static_discovery=True, cache_discovery=False)
+                # refreshes an expired token itself
+                http = google_auth_httplib2.AuthorizedHttp(user_credentials(self.token))
+            self._service = build_service(settings.YOUTUBE_DATA, http=http)
         return self._service
 
     def _call(self, call: Callable[[], Any]) -> Any:
@@ -74,10 +66,10 @@ class YouTubePublisher:
         try:
             return call()
         except HttpError as exc:
-            status, reason = exc.resp.status, _reason(exc)
-            message = f"youtube: HTTP {status}: {reason}"
-            if status == 429 or reason in ("quotaExceeded", "rateLimitExceeded", "uploadLimitExceeded"):
-                raise RateLimited("youtube", QUOTA_WAIT, message) from None
+            status, why = exc.resp.status, reason(exc)
+            message = f"youtube: HTTP {status}: {why}"
+            if status == 429 or why in settings.RATE_LIMIT_REASONS:
+                raise RateLimited("youtube", settings.RATE_LIMIT_WAIT, message) from None
             if status == 401:
                 raise TokenExpired(message) from None
             if status >= 500:
@@ -140,13 +132,3 @@ class YouTubePublisher:
     def verify(self, post_id: str, url: str | None) -> bool:
         response = self._call(lambda: self.service().videos().list(part="id,status", id=post_id).execute())
         return bool(response.get("items"))
-
-
-def _reason(exc: Any) -> str:
-    try:
-        details = exc.error_details or []
-        if details and isinstance(details, list):
-            return str(details[0].get("reason") or details[0].get("message"))
-    except AttributeError:
-        pass
-    return str(exc.reason or exc)[:200]

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from dagster import Config, ConfigurableResource, EnvVar
 from pydantic import Field
 
-from marketing_engine.trends.readings import SOURCES, FetchRequest, TrendReading
+from marketing_engine.resources.platforms.reddit.settings import TRENDS_USER_AGENT
+from marketing_engine.resources.retry import ProviderError
+from marketing_engine.trends.readings import SOURCES, FetchRequest, TrendReading, TrendSourceError
 
 if TYPE_CHECKING:  # the replay loads numpy; the webserver and daemon import this module without using it
     from marketing_engine.trends.replay import InjectedSpike
@@ -30,6 +32,30 @@ SECRET_ENV = {
     "tiktok_client_key": "TIKTOK_CLIENT_KEY",
     "tiktok_client_secret": "TIKTOK_CLIENT_SECRET",
 }
+
+
+def reading(
+    source: str,
+    day: date,
+    topic: str,
+    interest: float,
+    volume: float | None,
+    raw: dict,
+    before: float | None = None,
+) -> TrendReading:
+    """A day's reading; `velocity` is the change of interest from `before` (the day before's), when known."""
+    velocity = (interest / before - 1.0) if before else None
+    return TrendReading(day, source, topic, interest, volume, velocity, raw)
+
+
+def source_error(source: str, topic: str, error: ProviderError) -> TrendSourceError:
+    """A platform client's final error, told for the topic it was about."""
+    if error.status == 429:
+        return TrendSourceError(
+            source, f"rate limited for {topic!r}" + (f" ({error.note})" if error.note else "")
+        )
+    status = f" (HTTP {error.status})" if error.status else ""
+    return TrendSourceError(source, f"{topic!r}: {error.detail}{status}")
 
 
 class TrendSource(Protocol):
@@ -79,7 +105,7 @@ class TrendSourcesResource(ConfigurableResource):
     x_bearer_token: str | None = None
     reddit_client_id: str | None = None
     reddit_client_secret: str | None = None
-    reddit_user_agent: str = "marketing-engine/0.1 (trend monitor)"
+    reddit_user_agent: str = TRENDS_USER_AGENT
     youtube_api_key: str | None = None
     tiktok_client_key: str | None = None
     tiktok_client_secret: str | None = None

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 import httpx
 
 from marketing_engine.resources.http import ProviderError, send_with_retry
+from marketing_engine.resources.trend_sources.base import reading
 from marketing_engine.trends.readings import FetchRequest, TrendReading, TrendSourceError
 
 ENDPOINT = "https://serpapi.com/search.json"
@@ -98,15 +99,7 @@ class GoogleTrendsSource:
         today = _value(by_day[day], topic)
         earlier = [d for d in by_day if d < day]
         before = _value(by_day[max(earlier)], topic) if earlier else None
-        return TrendReading(
-            day=day,
-            source=self.name,
-            topic=topic,
-            interest=today,
-            volume=None,
-            velocity=(today / before - 1.0) if before else None,
-            raw={"values": by_day[day]},
-        )
+        return reading(self.name, day, topic, today, None, {"values": by_day[day]}, before)
 
 
 def _day(timestamp: str) -> date:

@@ -14,6 +14,7 @@ from urllib.parse import quote_plus
 import httpx
 
 from marketing_engine.resources.http import ProviderError, send_with_retry
+from marketing_engine.resources.trend_sources.base import reading
 from marketing_engine.trends.readings import FetchRequest, TrendReading, TrendSourceError
 
 # Google News in the audience's language and the brand's first region (hl=pt-PT, ceid=PT:pt).
@@ -76,13 +77,13 @@ class NewsTrendSource:
             }
             headlines = [{"title": e.get("title", ""), "link": e.get("link", "")} for e in hits.values()]
             readings.append(
-                TrendReading(
-                    day=request.day,
-                    source=self.name,
-                    topic=topic,
-                    interest=float(len(hits)),
-                    volume=float(len(hits)),
-                    raw={"headlines": headlines[:20]},
+                reading(
+                    self.name,
+                    request.day,
+                    topic,
+                    float(len(hits)),
+                    float(len(hits)),
+                    {"headlines": headlines[:20]},
                 )
             )
         return readings

@@ -3,17 +3,24 @@
 Client-credentials token from /v2/oauth/token/, then /v2/research/video/query/ with a keyword
 condition for the day. `interest` is the number of matching videos (first page, up to 100),
 `volume` their summed views. A brand without Research API access simply leaves it unconfigured.
+Calls go through TikTok's client and retry policy (`marketing_engine.resources.platforms.tiktok`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import httpx
 
-from marketing_engine.resources.http import ProviderError, send_with_retry
+from marketing_engine.resources.platforms.tiktok import TikTokApi, settings
+from marketing_engine.resources.retry import ProviderError
+from marketing_engine.resources.trend_sources.base import reading
 from marketing_engine.trends.readings import FetchRequest, TrendReading, TrendSourceError
 
-TOKEN_URL = "https://open.tiktokapis.com/v2/oauth/token/"
-QUERY_URL = "https://open.tiktokapis.com/v2/research/video/query/"
+TOKEN_URL = settings.TOKEN_URL
+QUERY_URL = settings.RESEARCH_QUERY_URL
+T = TypeVar("T")
 
 
 class TikTokTrendSource:
@@ -25,42 +32,21 @@ class TikTokTrendSource:
         client_secret: str,
         timeout_s: float = 20.0,
         client: httpx.Client | None = None,
-        **retry,
+        sleep=None,
+        max_retries: int | None = None,
     ):
-        self._key, self._secret = client_key, client_secret
-        self._client = client or httpx.Client(timeout=timeout_s)
-        self._retry = retry
-        self._token: str | None = None
+        policy = settings.RETRY if max_retries is None else settings.RETRY.tries(max_retries)
+        transport = {"client": client, "timeout": timeout_s, "sleep": sleep, "policy": policy}
+        self._api = TikTokApi(client_key=client_key, client_secret=client_secret, **transport)
 
-    def _call(self, url: str, **kwargs) -> dict:
+    def _call(self, call: Callable[[], T]) -> T:
         try:
-            body = send_with_retry(
-                self._client, "POST", url, provider="tiktok", **self._retry, **kwargs
-            ).json()
+            return call()
         except ProviderError as exc:
             raise TrendSourceError(self.name, str(exc)) from None
-        except ValueError:
-            raise TrendSourceError(self.name, f"answer from {url} is not JSON") from None
-        if not isinstance(body, dict):
-            raise TrendSourceError(self.name, f"answer from {url} is not an object")
-        return body
 
     def token(self) -> str:
-        if self._token is None:
-            body = self._call(
-                TOKEN_URL,
-                data={
-                    "client_key": self._key,
-                    "client_secret": self._secret,
-                    "grant_type": "client_credentials",
-                },
-            )
-            if "access_token" not in body:
-                raise TrendSourceError(
-                    self.name, f"no access token: {body.get('error_description') or body.get('error')}"
-                )
-            self._token = str(body["access_token"])
-        return self._token
+        return self._call(self._api.app_token)
 
     def fetch(self, request: FetchRequest) -> list[TrendReading]:
         return [self._topic(topic, request) for topic in request.topics]
@@ -72,11 +58,13 @@ class TikTokTrendSource:
             conditions.append(
                 {"operation": "IN", "field_name": "region_code", "field_values": list(request.regions)}
             )
+        self.token()
         body = self._call(
-            QUERY_URL,
-            params={"fields": "id,view_count,create_time"},
-            headers={"Authorization": f"Bearer {self.token()}"},
-            json={"query": {"and": conditions}, "start_date": day, "end_date": day, "max_count": 100},
+            lambda: self._api.post_json(
+                QUERY_URL,
+                params={"fields": "id,view_count,create_time"},
+                json={"query": {"and": conditions}, "start_date": day, "end_date": day, "max_count": 100},
+            ),
         )
         error = body.get("error") or {}
         if error.get("code") not in (None, "ok"):
@@ -86,11 +74,5 @@ class TikTokTrendSource:
             views = sum(float(v.get("view_count", 0)) for v in videos)
         except (KeyError, TypeError, ValueError, AttributeError):
             raise TrendSourceError(self.name, f"{topic!r}: answer has no data.videos list") from None
-        return TrendReading(
-            day=request.day,
-            source=self.name,
-            topic=topic,
-            interest=float(len(videos)),
-            volume=views,
-            raw={"videos": len(videos), "has_more": body["data"].get("has_more")},
-        )
+        raw = {"videos": len(videos), "has_more": body["data"].get("has_more")}
+        return reading(self.name, request.day, topic, float(len(videos)), views, raw)

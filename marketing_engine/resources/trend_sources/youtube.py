@@ -3,8 +3,9 @@ whether the topic is on the region's mostPopular chart.
 
 Per topic: `search.list` (videos published on the asked day, by relevance) then `videos.list` for
 their statistics; per region: `videos.list chart=mostPopular`. `interest` is the number of the
-day's videos (up to 50), `volume` their summed views. Quota exhaustion (403 quotaExceeded — the
-API's rate limit), 429, a bad key and malformed answers become `TrendSourceError`s.
+day's videos (up to 50), `volume` their summed views. Calls go through Google's client and retry
+policy (`marketing_engine.resources.platforms.google`); quota exhaustion (403 quotaExceeded — a
+daily quota, not waited for), 429, a bad key and malformed answers become `TrendSourceError`s.
 """
 
 from __future__ import annotations
@@ -12,28 +13,26 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from marketing_engine.resources.platforms.google import build_service, execute, settings
+from marketing_engine.resources.retry import ProviderError
+from marketing_engine.resources.trend_sources.base import reading
 from marketing_engine.trends.readings import FetchRequest, TrendReading, TrendSourceError
 
 
 class YouTubeTrendSource:
     name = "youtube"
 
-    def __init__(self, api_key: str, http: Any = None):
-        from googleapiclient.discovery import build
-        from googleapiclient.errors import HttpError
-
-        self._http_error = HttpError
+    def __init__(self, api_key: str, http: Any = None, sleep=None):
         # The discovery document ships with the client library: no network call to build it.
-        self._api = build(
-            "youtube", "v3", developerKey=api_key, http=http, static_discovery=True, cache_discovery=False
-        )
+        self._api = build_service(settings.YOUTUBE_DATA, http=http, developer_key=api_key)
+        self._sleep = sleep
 
     def _execute(self, call, what: str) -> dict:
         try:
-            body = call.execute()
-        except self._http_error as exc:
-            reason = exc.error_details[0].get("reason") if exc.error_details else exc.reason
-            raise TrendSourceError(self.name, f"{what}: HTTP {exc.resp.status}: {reason}") from None
+            body = execute(self.name, call.execute, sleep=self._sleep)
+        except ProviderError as exc:
+            status = f"HTTP {exc.status}: " if exc.status else ""
+            raise TrendSourceError(self.name, f"{what}: {status}{exc.code or exc.detail}") from None
         if not isinstance(body, dict) or not isinstance(body.get("items"), list):
             raise TrendSourceError(self.name, f"{what}: answer has no items list")
         return body
@@ -74,11 +73,5 @@ class YouTubeTrendSource:
                 self.name, f"{topic!r}: malformed answer ({type(exc).__name__}: {exc})"
             ) from None
         on_chart = sum(topic.lower() in title for title in popular)
-        return TrendReading(
-            day=request.day,
-            source=self.name,
-            topic=topic,
-            interest=float(len(ids)),
-            volume=views,
-            raw={"videos": len(ids), "on_most_popular": on_chart},
-        )
+        raw = {"videos": len(ids), "on_most_popular": on_chart}
+        return reading(self.name, request.day, topic, float(len(ids)), views, raw)
