@@ -33,7 +33,7 @@ SIMILARITY_THRESHOLD = 0.5
 # Words of non-template text a page needs to be worth indexing, by page type: its introduction and
 # links (about 50 words) and at least two of the brand's facts (about 30 words each) — one for a
 # location (address, phone and hours) or a direct answer. A page the facts cannot fill stays noindex.
-THIN_WORDS = {"Location": 90, "Question": 90}
+THIN_WORDS = {"Location": 80, "Question": 80}
 THIN_DEFAULT = 110
 READING_EASE_BASE = {"pt": 248.835}
 _BLOCKS = ".//h2|.//h3|.//h4|.//p|.//li|.//dt|.//dd"
