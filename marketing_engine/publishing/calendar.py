@@ -209,12 +209,6 @@ def calendar_start(profile: BrandProfile, now: datetime) -> date:
     return now.astimezone(ZoneInfo(profile.audience.timezone)).date()
 
 
-def as_utc(at: datetime) -> datetime:
-    """An aware UTC datetime from a stored one: the warehouse keeps UTC instants, but SQLite hands them
-    back naive (PostgreSQL hands them back aware, in the session's zone)."""
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-
-
 def write_ics(
     path: Path,
     brand_name: str,
@@ -239,11 +233,12 @@ def write_ics(
     count = 0
     for item in events:
         scheduled = item["scheduled_at"]
-        if not isinstance(scheduled, datetime):
+        if not isinstance(scheduled, datetime) or scheduled.tzinfo is None:
             raise TypeError(
-                f"calendar event {item.get('idempotency_key')!r}: scheduled_at {scheduled!r} is not a datetime"
+                f"calendar event {item.get('idempotency_key')!r}: scheduled_at {scheduled!r} is not a datetime "
+                "with a zone (the warehouse hands back aware UTC instants)"
             )
-        start = as_utc(scheduled)
+        start = scheduled.astimezone(UTC)
         local = f"\naudience time: {start.astimezone(zone):%Y-%m-%d %H:%M} {audience_zone}" if zone else ""
         event = Event()
         event.add("uid", f"{item['idempotency_key']}@{domain}")

@@ -56,13 +56,6 @@ STATES = (
 )
 
 
-def as_utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything here is stored in UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 @dataclass
 class SyncReport:
     created: int = 0
@@ -148,7 +141,7 @@ def sync_calendar(
             report.pending_review += row["state"] == "pending_review"
         if old is None:
             report.created += 1
-        elif as_utc(old.scheduled_at) != as_utc(item.scheduled_at):
+        elif old.scheduled_at != item.scheduled_at:  # both aware (UTCDateTime): instants compared
             report.rescheduled += 1
         else:
             report.unchanged += 1
@@ -511,7 +504,7 @@ def reconcile(
         if brand:
             query = query.where(SocialPost.brand == brand)
         stuck = [
-            (outgoing(p), as_utc(p.publishing_started_at), p.attempts)
+            (outgoing(p), p.publishing_started_at, p.attempts)
             for p in session.scalars(query.order_by(SocialPost.id).limit(limit))
         ]
     for post, started, attempts in stuck:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -85,6 +85,23 @@ def test_upsert_many_rows_in_chunks_and_nothing_when_empty(warehouse: Warehouse)
     with warehouse.session() as session:
         upsert(session, TrendData, rows[:10], keys=["brand", "day", "source", "topic"], update=[])
     assert warehouse.count(TrendData) == 1200
+
+
+def test_datetimes_come_back_aware_in_utc_on_every_backend(warehouse: Warehouse):
+    """UTCDateTime: an instant written in any zone (or naive, taken as UTC) reads back as that
+    instant, aware, in UTC — SQLite keeps no zone and PostgreSQL answers in the session's."""
+    lisbon_summer = datetime(2026, 7, 1, 14, 30, tzinfo=timezone(timedelta(hours=1)))
+    with warehouse.session() as session:
+        session.add(Campaign(**_campaign("z", "zoned"), created_at=lisbon_summer))
+        session.add(Campaign(**_campaign("n", "naive"), created_at=datetime(2026, 7, 1, 13, 30)))
+    with warehouse.session() as session:
+        stamps = dict(session.execute(select(Campaign.slug, Campaign.created_at)).all())
+        later = session.scalars(
+            select(Campaign.slug).where(Campaign.created_at >= datetime(2026, 7, 1, 13, 30, tzinfo=UTC))
+        ).all()
+    assert stamps["z"] == stamps["n"] == datetime(2026, 7, 1, 13, 30, tzinfo=UTC)
+    assert all(stamp.tzinfo is UTC for stamp in stamps.values())
+    assert sorted(later) == ["n", "z"]
 
 
 def test_failed_session_rolls_back(warehouse: Warehouse):

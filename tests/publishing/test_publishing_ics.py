@@ -31,17 +31,16 @@ def _event(key: str, at: datetime) -> dict[str, object]:
     }
 
 
-def test_naive_and_aware_inputs_become_the_same_utc_instant(tmp_path: Path) -> None:
+def test_aware_inputs_in_any_zone_become_the_same_utc_instant(tmp_path: Path) -> None:
     instant = datetime(2026, 11, 30, 15, 45, tzinfo=UTC)  # 07:45 in Los Angeles
     events = [
-        _event("naive", instant.replace(tzinfo=None)),  # what SQLite returns
-        _event("utc", instant),
-        _event("offset", instant.astimezone(timezone(timedelta(hours=-8)))),  # what PostgreSQL may return
+        _event("utc", instant),  # what the warehouse returns (UTCDateTime), on SQLite and PostgreSQL
+        _event("offset", instant.astimezone(timezone(timedelta(hours=-8)))),
     ]
     path = tmp_path / "c.ics"
-    assert write_ics(path, "Brand", "brand.example", events, "America/Los_Angeles") == 3
+    assert write_ics(path, "Brand", "brand.example", events, "America/Los_Angeles") == 2
     raw = path.read_text()
-    assert raw.count("DTSTART:20261130T154500Z") == 3 and "DTSTART:20261130T154500\r" not in raw
+    assert raw.count("DTSTART:20261130T154500Z") == 2 and "DTSTART:20261130T154500\r" not in raw
     for event in Calendar.from_ical(path.read_bytes()).walk("VEVENT"):
         start = event.decoded("dtstart")
         assert start.tzinfo is not None and start == instant
@@ -49,9 +48,13 @@ def test_naive_and_aware_inputs_become_the_same_utc_instant(tmp_path: Path) -> N
         assert "audience time: 2026-11-30 07:45 America/Los_Angeles" in str(event["description"])
 
 
-def test_a_missing_time_is_named(tmp_path: Path) -> None:
+def test_a_missing_or_zoneless_time_is_named(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="'k9'.*not a datetime"):
         write_ics(tmp_path / "c.ics", "Brand", "brand.example", [_event("k9", None)])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="'k8'.*not a datetime with a zone"):
+        write_ics(
+            tmp_path / "c.ics", "Brand", "brand.example", [_event("k8", datetime(2026, 11, 30, 15, 45))]
+        )
 
 
 def test_calendar_asset_writes_each_posts_scheduled_instant(

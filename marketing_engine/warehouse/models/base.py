@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, MetaData, String
+from sqlalchemy import JSON, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from marketing_engine.warehouse.types import UTCDateTime
 
 # Named constraints so Alembic migrations are stable across SQLite and PostgreSQL.
 NAMING = {
@@ -27,7 +29,7 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         dict: JSON,
         list: JSON,
-        datetime: DateTime(timezone=True),
+        datetime: UTCDateTime(),  # aware UTC in and out, on SQLite as on PostgreSQL
     }
 
 
