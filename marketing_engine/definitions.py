@@ -1,8 +1,9 @@
 """The one Definitions object: assets, checks, jobs, sensors, schedules and resources.
 
 Assets and checks are collected from every module of `marketing_engine.assets`, sensors from
-`marketing_engine.sensors`, schedules from `schedules.py` and jobs from `jobs.py`, so a domain adds
-its module and nothing here changes. Resources are chosen by MARKETING_ENGINE_ENV (local | prod).
+`marketing_engine.sensors`, schedules from `schedules.py` and jobs from `jobs.JOBS`, so a domain adds
+its module and nothing here changes; only Dagster's public API is used. Resources are chosen by
+MARKETING_ENGINE_ENV (local | prod).
 """
 
 from __future__ import annotations
@@ -13,13 +14,11 @@ from types import ModuleType
 
 from dagster import (
     Definitions,
-    JobDefinition,
     ScheduleDefinition,
     SensorDefinition,
     load_asset_checks_from_package_module,
     load_assets_from_package_module,
 )
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from marketing_engine import assets, jobs, schedules, sensors
 from marketing_engine.resources import build_resources
@@ -47,7 +46,7 @@ def build_definitions(env: str | None = None) -> Definitions:
         asset_checks=load_asset_checks_from_package_module(assets),
         sensors=_collect(_modules(sensors), (SensorDefinition,)),
         schedules=_collect([schedules], (ScheduleDefinition,)),
-        jobs=_collect([jobs], (JobDefinition, UnresolvedAssetJobDefinition)),
+        jobs=jobs.JOBS,
         resources=build_resources(env),
     )
 

@@ -1,4 +1,4 @@
-"""Asset jobs. Every job defined at the top level of this module is registered by `definitions.py`."""
+"""Asset jobs. `definitions.py` registers every job listed in `JOBS` (a job added here goes there too)."""
 
 # publishing: the publish job the five-minute schedule runs (one step per platform, each in its pool)
 from dagster import AssetSelection, define_asset_job
@@ -10,3 +10,5 @@ publish_due_posts = define_asset_job(
     selection=AssetSelection.assets(*PUBLISH_ASSET_KEYS),
     description="Publish every due, approved post exactly once, one step per platform.",
 )
+
+JOBS = [publish_due_posts]
