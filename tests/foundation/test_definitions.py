@@ -73,3 +73,11 @@ def test_local_environment_uses_offline_backends(local_defs: Definitions) -> Non
     assert resources["llm"].backend == "offline"
     assert resources["media_store"].backend == "local"
     assert resources["warehouse"].url.startswith("sqlite:///")
+
+
+def test_every_job_in_jobs_module_is_registered(local_defs: Definitions) -> None:
+    from marketing_engine import jobs
+
+    assert jobs.JOBS
+    for job in jobs.JOBS:
+        assert local_defs.resolve_job_def(job.name).name == job.name
