@@ -168,6 +168,7 @@ SUMMARY_GLOBS: list[str] = [
     "videos/*/*.png",
     "calendar/*.ics",
     "reports/review_queue.md",
+    "reports/page_review_queue.md",  # pages the claims gate held, with the reason
     "outbox/*",
     "reports/*.html",
     "reports/authority/*",
