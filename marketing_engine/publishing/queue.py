@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import tenacity
 from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
@@ -328,25 +329,46 @@ def deliver(
     base_delay: float = 0.5,
     sleep: Callable[[float], None] = time.sleep,
 ) -> PublishResult:
-    """Publish once. 429 waits as asked; a timeout or 5xx looks on the platform before trying
-    again (the platform may have taken the post); other 4xx fail at once."""
-    for attempt in range(max_attempts):
+    """Publish once. 429 waits as asked (unless longer than `max_wait`); a timeout or 5xx looks on
+    the platform before trying again (the platform may have taken the post) and backs off
+    exponentially; other 4xx fail at once, as does a post the platform accepted but has not
+    confirmed. On tenacity; the last failure is raised when the attempts run out."""
+
+    def attempt() -> PublishResult:
         try:
             return publisher.publish(post)
-        except RateLimited as exc:
-            if exc.wait > max_wait or attempt == max_attempts - 1:
-                raise
-            sleep(exc.wait)
         except AcceptedUnconfirmed:
             raise
         except AmbiguousPublish:
             found = publisher.find(post, since=None)
             if found is not None:
                 return found
-            if attempt == max_attempts - 1:
-                raise
-            sleep(base_delay * 2**attempt)
-    raise AssertionError("unreachable")
+            raise
+
+    def again(exc: BaseException) -> bool:
+        return isinstance(exc, RateLimited | AmbiguousPublish) and not isinstance(exc, AcceptedUnconfirmed)
+
+    def failure(retry_state: tenacity.RetryCallState) -> BaseException | None:
+        return retry_state.outcome.exception() if retry_state.outcome else None
+
+    def wait(retry_state: tenacity.RetryCallState) -> float:
+        exc = failure(retry_state)
+        if isinstance(exc, RateLimited):
+            return exc.wait
+        return base_delay * 2 ** (retry_state.attempt_number - 1)
+
+    def too_long(retry_state: tenacity.RetryCallState) -> bool:
+        exc = failure(retry_state)
+        return isinstance(exc, RateLimited) and exc.wait > max_wait
+
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception(again),
+        wait=wait,
+        stop=tenacity.stop_after_attempt(max_attempts) | too_long,
+        sleep=sleep,
+        reraise=True,
+    )
+    return retrying(attempt)
 
 
 @dataclass
