@@ -12,8 +12,9 @@ from __future__ import annotations
 import random
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 import httpx
@@ -280,6 +281,20 @@ def simulated_communities(
     return found
 
 
+def _gather(
+    calls: Sequence[Callable[[], list]],
+    found: list,
+    errors: list[str],
+    failures: tuple[type[Exception], ...] = (ProviderError,),
+) -> None:
+    """Run each call, adding what it finds; a call that fails adds its error and the rest go on."""
+    for call in calls:
+        try:
+            found += call()
+        except failures as exc:
+            errors.append(str(exc))
+
+
 class SocialDiscoveryResource(ConfigurableResource):
     backend: Literal["simulator", "live"] = "simulator"
     youtube_api_key: str | None = Field(default=None, description="EnvVar('YOUTUBE_API_KEY').")
@@ -299,12 +314,7 @@ class SocialDiscoveryResource(ConfigurableResource):
             clients.append(YouTubeClient(self.youtube_api_key).channels_for)
         if self.x_bearer_token:
             clients.append(XClient(self.x_bearer_token).authors_for)
-        for topic in topics:
-            for client in clients:
-                try:
-                    found += client(topic)
-                except ProviderError as exc:
-                    errors.append(str(exc))
+        _gather([partial(client, topic) for topic in topics for client in clients], found, errors)
         return found, errors
 
     def communities(
@@ -329,11 +339,8 @@ class SocialDiscoveryResource(ConfigurableResource):
             except PRAWException as exc:
                 errors.append(f"reddit: {type(exc).__name__}: {exc}")
         discord = DiscordInvites()
-        for invite in invites:
-            try:
-                found.append(discord.server(invite))
-            except (ProviderError, ValueError) as exc:
-                errors.append(str(exc))
+        calls = [partial(lambda i: [discord.server(i)], invite) for invite in invites]
+        _gather(calls, found, errors, (ProviderError, ValueError))  # ValueError: not an invite link
         return found, errors
 
 

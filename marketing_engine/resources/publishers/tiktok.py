@@ -16,15 +16,7 @@ from typing import Any
 
 import httpx
 
-from marketing_engine.publishing.outgoing import (
-    AcceptedUnconfirmed,
-    AmbiguousPublish,
-    OutgoingPost,
-    PublishError,
-    PublishRejected,
-    PublishResult,
-    RateLimited,
-)
+from marketing_engine.publishing import outgoing
 from marketing_engine.resources.http import retry_after_seconds
 from marketing_engine.resources.platforms.client import OAuthToken
 from marketing_engine.resources.platforms.tiktok import TikTokApi, settings, tiktok_error
@@ -75,16 +67,16 @@ class TikTokPublisher(HttpPublisher):
         message = f"tiktok: HTTP {response.status_code}: {code}: {detail}"
         if response.status_code == 429 or code in settings.RATE_LIMIT_CODES:
             wait = rate_limit_wait(retry_after_seconds(response), settings.RATE_LIMIT_WAIT)
-            raise RateLimited("tiktok", wait, message)
+            raise outgoing.RateLimited("tiktok", wait, message)
         if response.status_code == 401 or code in settings.EXPIRED_TOKEN_CODES:
             raise TokenExpired(message)
         if response.status_code >= 500:
-            raise AmbiguousPublish(message)
-        raise PublishRejected(message)
+            raise outgoing.AmbiguousPublish(message)
+        raise outgoing.PublishRejected(message)
 
-    def publish(self, post: OutgoingPost) -> PublishResult:
+    def publish(self, post: outgoing.OutgoingPost) -> outgoing.PublishResult:
         if not post.media_keys:
-            raise PublishRejected("tiktok: a post needs a video")
+            raise outgoing.PublishRejected("tiktok: a post needs a video")
         path = self.media_path(post.media_keys[0])
         size = path.stat().st_size
         chunk, count = chunk_plan(size)
@@ -124,11 +116,11 @@ class TikTokPublisher(HttpPublisher):
                     },
                 )
                 if response.status_code not in (200, 201, 206):
-                    raise PublishError(
+                    raise outgoing.PublishError(
                         f"tiktok: chunk {index + 1}/{count} upload failed: HTTP {response.status_code}"
                     )
 
-    def _wait_published(self, publish_id: str) -> PublishResult:
+    def _wait_published(self, publish_id: str) -> outgoing.PublishResult:
         for _ in range(self.max_polls):
             try:
                 response = self.check(
@@ -138,25 +130,31 @@ class TikTokPublisher(HttpPublisher):
                         json={"publish_id": publish_id},
                     )
                 )
-            except PublishError as exc:  # TikTok has the post: never send it again, let the reconciler look
-                raise AcceptedUnconfirmed(
+            except (
+                outgoing.PublishError
+            ) as exc:  # TikTok has the post: never send it again, let the reconciler look
+                raise outgoing.AcceptedUnconfirmed(
                     f"tiktok: publish {publish_id} accepted, status unknown: {exc}"
                 ) from None
             data = response.json()["data"]
             if data["status"] == "PUBLISH_COMPLETE":
                 ids = data.get("publicaly_available_post_id") or []  # (sic) the API's spelling
                 post_id = str(ids[0]) if ids else publish_id
-                return PublishResult(post_id, f"https://www.tiktok.com/video/{post_id}" if ids else None)
+                return outgoing.PublishResult(
+                    post_id, f"https://www.tiktok.com/video/{post_id}" if ids else None
+                )
             if data["status"] == "FAILED":
-                raise PublishRejected(
+                raise outgoing.PublishRejected(
                     f"tiktok: publish {publish_id} failed: {data.get('fail_reason', 'unknown')}"
                 )
             self.sleep(self.poll_seconds)
-        raise AcceptedUnconfirmed(
+        raise outgoing.AcceptedUnconfirmed(
             f"tiktok: publish {publish_id} still processing after {self.max_polls} polls"
         )
 
-    def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
+    def find(
+        self, post: outgoing.OutgoingPost, since: datetime | None = None
+    ) -> outgoing.PublishResult | None:
         response = self.with_refresh(
             lambda: self.check(
                 self.read(
@@ -169,7 +167,7 @@ class TikTokPublisher(HttpPublisher):
         candidates = [
             (
                 v.get("video_description", ""),
-                PublishResult(str(v["id"]), v.get("share_url")),
+                outgoing.PublishResult(str(v["id"]), v.get("share_url")),
                 datetime.fromtimestamp(v["create_time"], UTC) if v.get("create_time") else None,
             )
             for v in response.json().get("data", {}).get("videos", [])

@@ -16,14 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from marketing_engine.publishing.outgoing import (
-    AmbiguousPublish,
-    OutgoingPost,
-    PublishError,
-    PublishRejected,
-    PublishResult,
-    RateLimited,
-)
+from marketing_engine.publishing import outgoing
 from marketing_engine.resources.platforms.x import XApi, settings, tweepy_message
 from marketing_engine.resources.platforms.x.client import reset_wait
 from marketing_engine.resources.publishers.base import (
@@ -60,8 +53,10 @@ class XPublisher:
     def refresh_token(self) -> str | None:
         return self.api.token.refresh
 
-    def _rate_limited(self, headers: Any, message: str = "rate limited") -> RateLimited:
-        return RateLimited("x", rate_limit_wait(reset_wait(headers), settings.RATE_LIMIT_WAIT), message)
+    def _rate_limited(self, headers: Any, message: str = "rate limited") -> outgoing.RateLimited:
+        return outgoing.RateLimited(
+            "x", rate_limit_wait(reset_wait(headers), settings.RATE_LIMIT_WAIT), message
+        )
 
     def _call(self, call: Callable[[], Any]) -> Any:
         """Run a tweepy call; sort its errors into the queue's."""
@@ -75,25 +70,29 @@ class XPublisher:
         except tweepy.Unauthorized as exc:
             raise TokenExpired(f"x: HTTP 401: {tweepy_message(exc)}") from None
         except tweepy.TwitterServerError as exc:
-            raise AmbiguousPublish(f"x: HTTP {exc.response.status_code}: {tweepy_message(exc)}") from None
+            raise outgoing.AmbiguousPublish(
+                f"x: HTTP {exc.response.status_code}: {tweepy_message(exc)}"
+            ) from None
         except tweepy.Forbidden as exc:
             if "duplicate" in tweepy_message(exc).lower():  # X refuses the same text twice: it may be ours
-                raise AmbiguousPublish(f"x: HTTP 403: {tweepy_message(exc)}") from None
-            raise PublishRejected(f"x: HTTP 403: {tweepy_message(exc)}") from None
+                raise outgoing.AmbiguousPublish(f"x: HTTP 403: {tweepy_message(exc)}") from None
+            raise outgoing.PublishRejected(f"x: HTTP 403: {tweepy_message(exc)}") from None
         except tweepy.HTTPException as exc:
-            raise PublishRejected(f"x: HTTP {exc.response.status_code}: {tweepy_message(exc)}") from None
+            raise outgoing.PublishRejected(
+                f"x: HTTP {exc.response.status_code}: {tweepy_message(exc)}"
+            ) from None
         except requests.ConnectTimeout:
             raise NotSent("x", 5.0, "connection timed out before sending") from None
         except (
             requests.ConnectionError,
             requests.Timeout,
         ) as exc:  # may have been sent: look before retrying
-            raise AmbiguousPublish(f"x: {type(exc).__name__} on create") from None
+            raise outgoing.AmbiguousPublish(f"x: {type(exc).__name__} on create") from None
 
     def _with_refresh(self, call: Callable[[], Any]) -> Any:
         return HttpPublisher.with_refresh(self, lambda: self._call(call))  # type: ignore[arg-type]
 
-    def publish(self, post: OutgoingPost) -> PublishResult:
+    def publish(self, post: outgoing.OutgoingPost) -> outgoing.PublishResult:
         # parts already posted in an earlier try of this post (a rate limit mid-thread): continue after them
         done = self._thread_progress.setdefault(post.idempotency_key, [])
         texts = [post.fields.get("text", post.body), *post.parts]
@@ -111,7 +110,7 @@ class XPublisher:
             done.append(str(response.data["id"]))
         head = done[0]
         del self._thread_progress[post.idempotency_key]
-        return PublishResult(head, f"https://x.com/i/web/status/{head}")
+        return outgoing.PublishResult(head, f"https://x.com/i/web/status/{head}")
 
     def _media_request(self, method: str, url: str, **kwargs: Any) -> dict:
         import requests
@@ -119,11 +118,13 @@ class XPublisher:
         try:
             response = self.client.session.request(method, url, headers=self.api.auth_headers(), **kwargs)
         except requests.RequestException as exc:
-            raise PublishError(f"x: media upload: {type(exc).__name__}") from None
+            raise outgoing.PublishError(f"x: media upload: {type(exc).__name__}") from None
         if response.status_code == 429:
             raise self._rate_limited(response.headers)
         if response.status_code >= 400:
-            raise PublishError(f"x: media upload: HTTP {response.status_code}: {response.text[:200]}")
+            raise outgoing.PublishError(
+                f"x: media upload: HTTP {response.status_code}: {response.text[:200]}"
+            )
         return response.json() if response.content else {}
 
     def _upload(self, key: str) -> str:
@@ -150,14 +151,18 @@ class XPublisher:
             if not info or info.get("state") == "succeeded":
                 return str(media_id)
             if info.get("state") == "failed":
-                raise PublishRejected(f"x: video {media_id} processing failed: {info.get('error', '')}")
+                raise outgoing.PublishRejected(
+                    f"x: video {media_id} processing failed: {info.get('error', '')}"
+                )
             self.sleep(float(info.get("check_after_secs", 2)))
             info = self._media_request(
                 "GET", settings.MEDIA_URL, params={"media_id": media_id, "command": "STATUS"}
             )["data"].get("processing_info")
-        raise PublishError(f"x: video {media_id} still processing")
+        raise outgoing.PublishError(f"x: video {media_id} still processing")
 
-    def find(self, post: OutgoingPost, since: datetime | None = None) -> PublishResult | None:
+    def find(
+        self, post: outgoing.OutgoingPost, since: datetime | None = None
+    ) -> outgoing.PublishResult | None:
         if self._me is None:
             self._me = str(self._with_refresh(partial(self.client.get_me, user_auth=False)).data["id"])
         response = self._with_refresh(
@@ -172,12 +177,12 @@ class XPublisher:
         candidates = [
             (
                 t["text"],
-                PublishResult(str(t["id"]), f"https://x.com/i/web/status/{t['id']}"),
+                outgoing.PublishResult(str(t["id"]), f"https://x.com/i/web/status/{t['id']}"),
                 t.get("created_at"),
             )
             for t in (response.data or [])
         ]
-        head = OutgoingPost(post.id, "x", post.idempotency_key, post.fields.get("text", post.body))
+        head = outgoing.OutgoingPost(post.id, "x", post.idempotency_key, post.fields.get("text", post.body))
         return HttpPublisher.match_text(head, candidates, since)
 
     def verify(self, post_id: str, url: str | None) -> bool:
@@ -185,7 +190,7 @@ class XPublisher:
 
         try:
             response = self._with_refresh(partial(self.client.get_tweet, post_id, user_auth=False))
-        except PublishRejected as exc:
+        except outgoing.PublishRejected as exc:
             if "HTTP 404" in str(exc):
                 return False
             raise
@@ -198,4 +203,4 @@ class XPublisher:
         try:
             return self.api.refresh()
         except ProviderError as exc:
-            raise PublishRejected(str(exc)) from None
+            raise outgoing.PublishRejected(str(exc)) from None
