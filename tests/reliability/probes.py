@@ -26,7 +26,9 @@ class Finished:
 
 
 def cli_env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MARKETING_ENGINE_")}
+    # Children run unmeasured (no COV_CORE_*): coverage tracing doubled their time, and the code
+    # they run is measured by the in-process probes.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MARKETING_ENGINE_", "COV_CORE_"))}
     env.update(
         MARKETING_ENGINE_HOME=str(home),
         MARKETING_ENGINE_ENV="local",
