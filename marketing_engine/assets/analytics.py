@@ -109,6 +109,7 @@ def content_metrics(
 ) -> MaterializeResult:
     from marketing_engine.analytics.touchpoints import page_metric_rows, performance_rows, post_metric_rows
     from marketing_engine.analytics.warehouse_io import published_posts_on
+    from marketing_engine.publishing.workflow import sync_campaign_workflows
     from marketing_engine.warehouse import upsert
     from marketing_engine.warehouse.models import CampaignMetric, ContentPerformance
 
@@ -134,11 +135,13 @@ def content_metrics(
             post_metric_rows(rows),
             keys=["brand", "content_ref", "platform", "day", "metric"],
         )
+        stages = sync_campaign_workflows(session, request.brand, context.run_id)  # measured campaigns
     return MaterializeResult(
         metadata={
             "posts": len(rows),
             "published_posts": len(published),
             "page_metrics": len(page_rows),
+            "campaign_stages": MetadataValue.json(stages),
             "impressions": sum(r["impressions"] for r in rows),
             "engagements": sum(r["engagements"] for r in rows),
             "preview": markdown_table(rows, ["content_ref", "platform", "hook", "hour", "engagement_rate"]),

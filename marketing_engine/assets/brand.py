@@ -60,7 +60,11 @@ def campaign_rows(profile: BrandProfile) -> list[dict]:
 
 
 @asset(group_name="foundation", description="Campaign rows for the brand's products and channels, upserted.")
-def campaigns(brand_profile: BrandProfile, warehouse: WarehouseResource) -> MaterializeResult:
+def campaigns(
+    context: AssetExecutionContext, brand_profile: BrandProfile, warehouse: WarehouseResource
+) -> MaterializeResult:
+    from marketing_engine.publishing.workflow import sync_campaign_workflows
+
     rows = campaign_rows(brand_profile)
     slug = brand_profile.slug
     wanted = {row["slug"] for row in rows}
@@ -71,10 +75,13 @@ def campaigns(brand_profile: BrandProfile, warehouse: WarehouseResource) -> Mate
             if campaign.slug not in wanted and campaign.status != "archived":
                 campaign.status = "archived"  # a product or channel left the brand file: keep its history
                 archived += 1
+        session.flush()
+        stages = sync_campaign_workflows(session, slug, context.run_id)  # each campaign's workflow row
     return MaterializeResult(
         metadata={
             "campaigns": len(rows),
             "archived": archived,
+            "workflow_stages": MetadataValue.json(stages),
             "preview": markdown_table(rows, ["slug", "product", "channel", "objective"]),
         }
     )

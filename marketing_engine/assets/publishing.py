@@ -2,6 +2,7 @@
 review, quotas and an .ics export); and one publish asset per platform, each in its own
 concurrency pool, that the `publish_due_posts` schedule runs every five minutes."""
 
+import json
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -47,6 +48,7 @@ from marketing_engine.publishing.copy import (
 )
 from marketing_engine.publishing.platforms import Draft, registry, validate, validate_draft
 from marketing_engine.publishing.queue import dispatch_due, sync_calendar
+from marketing_engine.publishing.workflow import sync_campaign_workflows
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.llm import LLMRequest, LLMResource, batch_custom_id, total_usage
 from marketing_engine.resources.media_store import MediaStoreResource
@@ -64,6 +66,7 @@ from marketing_engine.warehouse.models import (
     SocialPost,
     VideoAsset,
 )
+from marketing_engine.warehouse.registry import RegistryReport, record_content, stored_record
 
 MAX_PAGES = 20  # the best pages per run; the rest wait for the next calendar
 HORIZON_DAYS = 14
@@ -350,6 +353,7 @@ def content_calendar(
     social_copy: list[Draft],
     brand: BrandResource,
     warehouse: WarehouseResource,
+    media_store: MediaStoreResource,
 ) -> MaterializeResult:
     profile = brand.load()
     slug = profile.slug
@@ -386,6 +390,8 @@ def content_calendar(
             for p in posts
         ]
         review_path, review_text = _review_report(slug, session)
+        registered = _register_posts(session, slug, media_store, context.run_id)
+        stages = sync_campaign_workflows(session, slug, context.run_id)
     ics = home_dir("calendar") / f"{slug}.ics"
     write_ics(ics, profile.name, profile.domain, events, profile.audience.timezone)
     states = Counter(e["state"] for e in events)
@@ -394,6 +400,8 @@ def content_calendar(
             "posts": len(planned),
             "held_by_claims_gate": len(held),
             **{f"sync_{k}": v for k, v in vars(report).items()},
+            **registered.as_metadata(),
+            "campaign_stages": MetadataValue.json(stages),
             "states": MetadataValue.json(dict(states)),
             "by_platform": MetadataValue.json(dict(Counter(e["platform"] for e in events))),
             "learned_times_for": MetadataValue.text(", ".join(learned) or "none (brand windows)"),
@@ -491,6 +499,33 @@ def queued_posts_pass_claims_gate(brand: BrandResource, warehouse: WarehouseReso
     )
 
 
+def _register_posts(session, slug: str, media_store: MediaStoreResource, run_id: str) -> RegistryReport:
+    """Every post of the brand as a content asset: its text and fields as JSON in the media store."""
+    records = []
+    for post in session.scalars(select(SocialPost).where(SocialPost.brand == slug).order_by(SocialPost.id)):
+        content = {
+            "platform": post.platform,
+            "content_ref": post.content_ref,
+            "variant": post.variant,
+            "body": post.body,
+            "payload": post.payload or {},
+            "link_url": post.link_url,
+            "media_keys": post.media_keys or [],
+        }
+        stored = media_store.put_bytes(
+            json.dumps(content, sort_keys=True, ensure_ascii=False).encode(), suffix=".json"
+        )
+        provenance = {
+            "asset": "content_calendar",
+            "run_id": run_id,
+            "platform": post.platform,
+            "content_ref": post.content_ref,
+            "campaign": post.campaign,
+        }
+        records.append(stored_record("post", post.idempotency_key, stored, provenance))
+    return record_content(session, slug, records)
+
+
 def _publish_asset(platform_name: str):
     @asset(
         name=f"published_posts_{platform_name}",
@@ -525,6 +560,8 @@ def _publish_asset(platform_name: str):
         )  # the accounts are this brand's
         for error in report.errors[:5]:
             context.log.warning(error)
+        with warehouse.get().session() as session:
+            stages = sync_campaign_workflows(session, brand.load().slug, context.run_id)
         return MaterializeResult(
             metadata={
                 "published": report.published,
@@ -532,6 +569,7 @@ def _publish_asset(platform_name: str):
                 "requeued": report.requeued,
                 "left_for_reconciler": report.left_for_reconciler,
                 "seconds": round(report.seconds, 2),
+                "campaign_stages": MetadataValue.json(stages),
                 "backend": publishers.backend,
                 "outbox": MetadataValue.path(str(publishers.outbox_dir() / platform_name))
                 if publishers.backend == "outbox"

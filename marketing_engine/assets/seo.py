@@ -51,6 +51,7 @@ from marketing_engine.warehouse.models import (
     SeoPageBrief,
     SerpResult,
 )
+from marketing_engine.warehouse.registry import record_content, stored_record
 
 GROUP = "seo"
 
@@ -578,6 +579,7 @@ def static_site(
     build = SiteBuilder(profile).build(pages, hubs, staging, held=held)
     shutil.rmtree(site, ignore_errors=True)
     staging.rename(site)  # swap in whole: a reader never sees half a site
+    records = []
     with warehouse.get().session() as session:
         for page in pages:
             gate = build.gates[page.path]
@@ -585,6 +587,11 @@ def static_site(
             brief = session.scalar(
                 select(SeoPageBrief).where(SeoPageBrief.brand == slug, SeoPageBrief.slug == page.slug)
             )
+            made = {"asset": "static_site", "run_id": context.run_id, "draft_key": brief.draft_key}
+            records.append(stored_record("page", page.path, stored, made | {"indexable": gate.passed}))
+            hero = site / "assets" / "hero" / f"{page.slug}.svg"
+            if hero.is_file():
+                records.append(stored_record("image", f"{page.path}#hero", media_store.put_file(hero), made))
             brief.indexable = gate.passed
             brief.gate_report = gate.as_dict() | (
                 {"claims": claims[page.path]} if page.path in claims else {}
@@ -598,6 +605,7 @@ def static_site(
                 canonical_url=build.base_url + page.path,
                 quality_score=round(1 - len(gate.failures) / 10, 2),
             )
+        registered = record_content(session, slug, records)
     queue = home_dir("reports") / "page_review_queue.md"
     write_text(
         queue,
@@ -616,6 +624,7 @@ def static_site(
     return MaterializeResult(
         metadata={
             "indexed": len(pages) - len(build.noindex),
+            **registered.as_metadata(),
             "held_by_claims": len(build.held),
             "review_queue": MetadataValue.path(str(queue)),
             "faq_answers_given_once": build.answers_dropped,

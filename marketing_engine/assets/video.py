@@ -35,6 +35,7 @@ from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.settings import home_dir
 from marketing_engine.warehouse import upsert
 from marketing_engine.warehouse.models import VideoAsset, VideoDNA
+from marketing_engine.warehouse.registry import record_content, stored_record
 
 GROUP = "video"
 
@@ -366,9 +367,21 @@ def rendered_videos(
         cached,
     )
     seconds = time.perf_counter() - started
-    value, rows = {}, []
+    value, rows, records = {}, [], []
     for item in rendered:
         video, thumb = media_store.put_file(item.video), media_store.put_file(item.thumbnail)
+        ref = f"{key}/{script.length_s}s/{item.rendition}"
+        made = {
+            "asset": "rendered_videos",
+            "run_id": context.run_id,
+            "manifest_sha256": item.manifest_sha256,
+            "voice": voiceovers.get("engine"),
+            "music_key": soundtracks.get("key"),
+        }
+        records += [
+            stored_record("video", ref, video, made),
+            stored_record("image", f"{ref}#thumbnail", thumb, made),
+        ]
         copy_file(item.video, folder / f"{item.rendition}.mp4")
         copy_file(item.thumbnail, folder / f"{item.rendition}.png")
         for suffix in ("srt", "vtt"):
@@ -404,10 +417,12 @@ def rendered_videos(
         }
     with warehouse.get().session() as session:
         upsert(session, VideoAsset, rows, keys=["brand", "topic", "length_s", "rendition"])
+        registered = record_content(session, slug, records)
     return MaterializeResult(
         value=value,
         metadata={
             "renditions": len(rendered),
+            **registered.as_metadata(),
             "render_seconds": round(seconds, 1),
             "folder": MetadataValue.path(str(folder)),
             "thumbnail": MetadataValue.path(str(folder / f"{rendered[0].rendition}.png")),

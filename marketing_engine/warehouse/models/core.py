@@ -179,7 +179,9 @@ class CampaignMetric(Base, BrandScoped):
 
 
 class CampaignWorkflow(Base, Timestamps):
-    """Where a campaign is in its workflow (brief, produce, review, publish, measure)."""
+    """Where a campaign is in its workflow (brief, produce, review, publish, measure): the furthest
+    stage its content reached, whether it waits for a person, and the counts behind it. Rewritten from
+    the warehouse's rows by each asset that moves a campaign (see publishing/workflow.py)."""
 
     __tablename__ = "campaign_workflows"
     __table_args__ = (UniqueConstraint("campaign_id", "name"),)
@@ -190,6 +192,7 @@ class CampaignWorkflow(Base, Timestamps):
     stage: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(20), default="pending")
     run_id: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict] = mapped_column(default=dict)  # added by migration 0019: the counts per stage
 
 
 class VideoDNA(Base, BrandScoped, Timestamps):
@@ -225,18 +228,25 @@ class VideoAsset(Base, BrandScoped, Timestamps):
 
 
 class ContentAsset(Base, BrandScoped, Timestamps):
-    """A binary artifact in the media store (HTML, MP4, WAV, PNG, SRT) and its checksum."""
+    """One version of a piece of content the engine made (page, video, post, image): its media-store
+    key and checksum, and where it came from. A new version when the bytes of the same `source_ref`
+    change; the same row when they do not (see warehouse/registry.py)."""
 
     __tablename__ = "content_assets"
-    __table_args__ = (UniqueConstraint("brand", "media_key"),)
+    __table_args__ = (UniqueConstraint("brand", "kind", "source_ref", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
-    media_key: Mapped[str] = mapped_column(String(300))
+    media_key: Mapped[str] = mapped_column(String(300), index=True)
     sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int] = mapped_column(Integer)
     content_type: Mapped[str] = mapped_column(String(100))
-    source_ref: Mapped[str | None] = mapped_column(String(300))
+    source_ref: Mapped[str] = mapped_column(
+        String(300)
+    )  # what it is: a page path, a topic's rendition, a post
+    # added by migration 0019
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    provenance: Mapped[dict] = mapped_column(default=dict)  # the asset and run that made it, and from what
 
 
 class CampaignMemory(Base, BrandScoped, Timestamps):
