@@ -22,6 +22,7 @@ from dagster import (
 )
 from pydantic import Field
 
+from marketing_engine.assets.automation import WAREHOUSE, after_upstream, calls, owners
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import topics_partitions
 from marketing_engine.files import copy_file, write_bytes, write_text
@@ -53,7 +54,15 @@ def _seed(key: str) -> int:
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big")
 
 
-@asset(group_name=GROUP, description="The brand's video identity: palette, fonts, voice, music mood, pacing.")
+@asset(
+    group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", WAREHOUSE},
+    code_version="1",
+    deps=["brand_profile"],
+    automation_condition=after_upstream(),
+    description="The brand's video identity: palette, fonts, voice, music mood, pacing.",
+)
 def video_dna(brand: BrandResource, warehouse: WarehouseResource) -> MaterializeResult[dict]:
     from marketing_engine.video.dna import video_dna as build
 
@@ -84,6 +93,11 @@ class ScriptConfig(Config):
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", "anthropic"},
+    deps=["topic_brief"],  # the trend brief the topic came from: the lineage from trends to video
+    **calls("anthropic"),
+    code_version="1",
     partitions_def=topics_partitions,
     description="A script per topic in the audience's language: trigger hook, beats with on-screen text "
     "and b-roll from the brand's facts, call to action. The claims gate checks every line; a script "
@@ -156,6 +170,10 @@ def _held(video_scripts: dict) -> MaterializeResult | None:
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", "audio"},
+    **calls("voice"),
+    code_version="1",
     partitions_def=topics_partitions,
     description="The narration, spoken by the Voice resource, with one time per word (cached by content).",
 )
@@ -195,6 +213,10 @@ def voiceovers(
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", "audio"},
+    **calls("music"),
+    code_version="1",
     partitions_def=topics_partitions,
     description="A soundtrack for the video's length and the brand's music mood (royalty-free synth offline).",
 )
@@ -231,6 +253,10 @@ class RenditionConfig(Config):
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", "video"},
+    **calls("footage"),
+    code_version="1",
     partitions_def=topics_partitions,
     description="Motion graphics per rendition from the video DNA (or generated footage), timed to the voice.",
 )
@@ -283,6 +309,9 @@ def visual_tracks(
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", "subtitles"},
+    code_version="1",
     partitions_def=topics_partitions,
     description="Word-highlight ASS captions per rendition (inside its safe zone), with SRT and VTT sidecars.",
 )
@@ -313,6 +342,9 @@ def captions(
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", "ffmpeg", WAREHOUSE},
+    code_version="1",
     partitions_def=topics_partitions,
     description="One ffmpeg filtergraph and one encode per rendition, in parallel; thumbnails; video_assets rows.",
 )
@@ -521,6 +553,9 @@ def rendered_videos_meet_platform_specs(
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", "json"},
+    code_version="1",
     partitions_def=topics_partitions,
     description="Per platform: title, description and hashtags within that platform's limits.",
 )

@@ -1,0 +1,128 @@
+"""How the engine keeps itself current, and what an operator sees on every asset.
+
+- Owners: one team per asset group (`owners(group)`), shown in the UI and used to filter it.
+- Kinds: `WAREHOUSE` names the warehouse's engine (`sqlite` by default, `postgres` when
+  MARKETING_ENGINE_WAREHOUSE_URL names one), next to the asset's own kinds (python, ffmpeg,
+  anthropic, html, the platform it posts to).
+- Automation conditions (evaluated by `automation_condition_sensor` in `sensors/automation.py`,
+  running by default): `after_upstream()` for assets that follow their inputs, `on_cron()` for
+  assets that read the outside world on a calendar.
+- Providers: `calls(pool)` gives an asset that calls an external service its concurrency pool
+  (one per provider; limits in dagster.yaml) and `PROVIDER_RETRY`. The HTTP layer already retries
+  each request for seconds (`resources/http.py`); this retries the whole step minutes later, when
+  a provider was down for longer than that layer's time bound.
+- Freshness: how old trend snapshots, published posts and the report may get before the UI flags
+  them (evaluated by the daemon's freshness loop).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from dagster import AutomationCondition, Backoff, FreshnessPolicy, Jitter, RetryPolicy
+
+from marketing_engine.settings import warehouse_url
+
+OWNERS: dict[str, str] = {
+    "foundation": "team:brand",
+    "trends": "team:trends",
+    "video": "team:video",
+    "publishing": "team:social",
+    "seo": "team:seo",
+    "analytics": "team:analytics",
+    "authority": "team:authority",
+}
+
+
+def owners(group: str) -> list[str]:
+    """The owning team of an asset group (a group without one is a mistake, named here)."""
+    try:
+        return [OWNERS[group]]
+    except KeyError:
+        raise KeyError(
+            f"asset group {group!r} has no owner in marketing_engine.assets.automation.OWNERS"
+        ) from None
+
+
+def _warehouse_kind(url: str) -> str:
+    return "postgres" if url.startswith(("postgresql", "postgres")) else "sqlite"
+
+
+WAREHOUSE = _warehouse_kind(warehouse_url())
+
+# One concurrency pool per external provider. Publishing has one pool per platform
+# (`publish_<platform>`), named where the publish assets are made.
+PROVIDER_POOLS = frozenset(
+    {
+        "anthropic",  # the LLM: pages, scripts, social copy, pitches
+        "trend_sources",  # Google Trends, Reddit, X, YouTube, TikTok, news
+        "keyword_ideas",  # autocomplete / Search Console
+        "metrics",  # GA4, platform insights
+        "wordpress",
+        "voice",  # ElevenLabs
+        "music",  # Suno
+        "footage",  # Runway, Kling, Pika
+        "crawler",  # prospect, backlink and competitor sites
+        "mail",  # IMAP / SMTP
+        "social_discovery",  # creator and community search
+    }
+)
+
+PROVIDER_RETRY = RetryPolicy(max_retries=3, delay=60, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
+"""A step that failed on a provider runs again after about 1, 2 and 4 minutes (± jitter)."""
+
+
+def calls(pool: str) -> dict[str, Any]:
+    """Decorator arguments for an asset that calls an external provider: its pool and the retry."""
+    if pool not in PROVIDER_POOLS and not pool.startswith("publish_"):
+        raise ValueError(f"pool {pool!r} is not a provider pool; known: {', '.join(sorted(PROVIDER_POOLS))}")
+    return {"pool": pool, "retry_policy": PROVIDER_RETRY}
+
+
+def after_upstream() -> AutomationCondition:
+    """Run when an upstream asset updates, once none of them is still running.
+
+    `AutomationCondition.eager()` without its two waits for data: it would also run an asset the
+    tick it is found missing, and hold it back while any upstream partition is missing. The
+    engine's unpartitioned assets read whatever topic, cluster or day partitions exist (a topic
+    never rendered must not hold up the calendar, a quiet brand may never render a video), and a
+    fresh deployment starts from its schedules and sensors, not from every asset at once.
+    """
+    return (
+        AutomationCondition.any_deps_updated().since_last_handled()
+        & ~AutomationCondition.any_deps_in_progress()
+        & ~AutomationCondition.in_progress()
+    ).with_label("after upstream")
+
+
+def on_cron(cron: str) -> AutomationCondition:
+    """Run on every tick of `cron` (UTC) once every upstream asset has data, without waiting for
+    them to update: these assets read the outside world, which changes on its own."""
+    upstream_has_data = AutomationCondition.all_deps_match(
+        ~AutomationCondition.missing() | AutomationCondition.will_be_requested()
+    ).with_label("every upstream asset has data")
+    return (
+        AutomationCondition.cron_tick_passed(cron).since_last_handled()
+        & upstream_has_data
+        & ~AutomationCondition.any_deps_in_progress()
+        & ~AutomationCondition.in_progress()
+    ).with_label(f"on cron {cron}")
+
+
+WEEKLY = "0 4 * * 1"  # Mondays 04:00 UTC: the keyword universe, and with it the pages and the site
+
+TREND_SNAPSHOTS_FRESHNESS = FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=30), warn_window=timedelta(hours=26)
+)
+"""Snapshots are taken daily at 06:00 UTC: a day and a few hours without one is a missed day."""
+
+PUBLISHED_POSTS_FRESHNESS = FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=1), warn_window=timedelta(minutes=20)
+)
+"""The publisher runs every five minutes: an hour without a run means nothing is going out."""
+
+REPORT_FRESHNESS = FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=30), warn_window=timedelta(hours=26)
+)
+"""The report follows the daily metrics: older than a day and a bit, it describes yesterday's yesterday."""
