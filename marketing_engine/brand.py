@@ -697,3 +697,15 @@ def load_brand(path: Path | str) -> BrandProfile:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         raise BrandFileError(path, "", f"not valid YAML: {where}{getattr(exc, 'problem', exc)}") from None
     return parse_brand(data, path)
+
+
+def brand_file_version(path: Path | str) -> str:
+    """The sha256 of the brand file's bytes: the brand's data version, so an unchanged file is no
+    change to anything made from it."""
+    import hashlib
+
+    path = Path(path)
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise BrandFileError(path, "", f"cannot be read: {exc.strerror or exc}") from None

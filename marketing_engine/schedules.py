@@ -1,7 +1,11 @@
-"""Schedules (daily collection, publishing). Every ScheduleDefinition defined at the top level of
-this module is registered by `definitions.py`."""
+"""Schedules: what runs on the clock. Every ScheduleDefinition defined at the top level of this module
+is registered by `definitions.py`.
 
-# trends: collect yesterday's snapshot every morning, then refresh signals and opportunities.
+The rest of the engine follows from these and from the sensors, by automation conditions
+(`assets/automation.py`): snapshots → signals → opportunities; metrics → attribution, experiments,
+forecasts, memory → report.
+"""
+
 from datetime import timedelta
 
 from dagster import (
@@ -10,10 +14,19 @@ from dagster import (
     RunRequest,
     ScheduleDefinition,
     ScheduleEvaluationContext,
+    SkipReason,
     schedule,
 )
 
+from marketing_engine.jobs import publish_due_posts
+from marketing_engine.settings import publishing_blocked
 
+
+def _yesterday(context: ScheduleEvaluationContext) -> str:
+    return (context.scheduled_execution_time.date() - timedelta(days=1)).isoformat()
+
+
+# trends: collect yesterday's snapshot every morning; signals and opportunities follow it.
 @schedule(
     name="trend_snapshots_daily",
     cron_schedule="0 6 * * *",
@@ -22,35 +35,44 @@ from dagster import (
     description="Yesterday's trend snapshot from every source (one daily partition per run).",
 )
 def trend_snapshots_daily(context: ScheduleEvaluationContext) -> RunRequest:
-    day = (context.scheduled_execution_time.date() - timedelta(days=1)).isoformat()
+    day = _yesterday(context)
     return RunRequest(run_key=f"trend_snapshots:{day}", partition_key=day)
 
 
-trend_signals_daily = ScheduleDefinition(
-    name="trend_signals_daily",
-    target=AssetSelection.assets("trend_signals", "trend_opportunities"),
-    cron_schedule="30 6 * * *",
+# analytics: yesterday's journeys and post metrics every morning; the models and the report follow.
+@schedule(
+    name="metrics_daily",
+    cron_schedule="0 7 * * *",
+    target=AssetSelection.assets("touchpoints", "content_metrics"),
     default_status=DefaultScheduleStatus.RUNNING,
-    description="Signals and opportunities from the morning's snapshots (the spike sensor reads them).",
+    description="Yesterday's customer journeys and post metrics (one daily partition per run); "
+    "attribution, experiments, forecasts, memory and the report follow them.",
 )
+def metrics_daily(context: ScheduleEvaluationContext) -> RunRequest:
+    day = _yesterday(context)
+    return RunRequest(run_key=f"metrics:{day}", partition_key=day)
 
 
 # publishing: every five minutes, publish what is due (safe to overlap: claims skip locked rows).
-from dagster import DefaultScheduleStatus, ScheduleDefinition
-
-from marketing_engine.jobs import publish_due_posts
-
-publish_due_posts_every_5_minutes = ScheduleDefinition(
+# In prod this posts for real, so it runs only when MARKETING_ENGINE_PUBLISHING=on.
+@schedule(
     name="publish_due_posts_every_5_minutes",
     job=publish_due_posts,
     cron_schedule="*/5 * * * *",
     default_status=DefaultScheduleStatus.RUNNING,
-    description="Publish every due, approved post exactly once (the publish_reconciler sensor cleans up).",
+    description="Publish every due, approved post exactly once (the publish_reconciler sensor cleans "
+    "up). Locally to the outbox; in prod only with MARKETING_ENGINE_PUBLISHING=on.",
 )
+def publish_due_posts_every_5_minutes(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
+    blocked = publishing_blocked()
+    if blocked:
+        return SkipReason(blocked)
+    return RunRequest(run_key=None)
 
 
 # authority: every morning, read new journalist requests and pitch them (deadlines are short), advance
-# outreach sequences (follow-ups, replies, bounces); every Monday, re-crawl competitors and backlinks.
+# outreach sequences (follow-ups, replies, bounces); every Monday, re-crawl competitors and backlinks
+# and look for creators and communities again.
 authority_daily = ScheduleDefinition(
     name="authority_daily",
     target=AssetSelection.assets("journalist_queries", "pitches", "outreach_sequences"),
@@ -61,8 +83,11 @@ authority_daily = ScheduleDefinition(
 
 authority_weekly = ScheduleDefinition(
     name="authority_weekly",
-    target=AssetSelection.assets("competitor_watch", "link_prospects", "backlinks", "eeat_audit"),
+    target=AssetSelection.assets(
+        "competitor_watch", "link_prospects", "backlinks", "eeat_audit", "influencers", "communities"
+    ),
     cron_schedule="0 5 * * 1",
     default_status=DefaultScheduleStatus.RUNNING,
-    description="Competitor pages diffed, link prospects found, backlinks re-verified, the E-E-A-T audit redone.",
+    description="Competitor pages diffed, link prospects found, backlinks re-verified, the E-E-A-T audit "
+    "redone, creators and communities searched again.",
 )

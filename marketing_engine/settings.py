@@ -39,6 +39,24 @@ def environment() -> Literal["local", "prod"]:
     return value  # type: ignore[return-value]
 
 
+PUBLISHING_SWITCH = "MARKETING_ENGINE_PUBLISHING"
+
+
+def publishing_blocked() -> str | None:
+    """Why publish runs may not start now, or None when they may.
+
+    Locally (MARKETING_ENGINE_ENV=local) publishing writes the offline outbox and the site folder,
+    so it always may. In prod it posts to the platforms and WordPress for real: only when the one
+    switch MARKETING_ENGINE_PUBLISHING is `on` (default `off`).
+    """
+    value = os.environ.get(PUBLISHING_SWITCH, "off").strip().lower()
+    if value not in ("on", "off"):
+        raise ValueError(f"{PUBLISHING_SWITCH}={value!r}: expected 'on' or 'off'")
+    if environment() == "prod" and value != "on":
+        return f"publishing is off in prod: set {PUBLISHING_SWITCH}=on to post for real"
+    return None
+
+
 def sqlite_url(path: Path) -> str:
     """A SQLite URL for a file path, quoted so that `?`, `%`, `#` and spaces stay part of the path."""
     from sqlalchemy.engine import URL

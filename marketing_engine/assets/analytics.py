@@ -17,6 +17,7 @@ from dagster import (
     asset_check,
 )
 
+from marketing_engine.assets.automation import REPORT_FRESHNESS, WAREHOUSE, after_upstream, calls, owners
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import daily_partitions
 from marketing_engine.brand import PLATFORMS
@@ -50,8 +51,12 @@ def _request(profile, day: date):
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    code_version="1",
+    kinds={"python", WAREHOUSE},
     partitions_def=daily_partitions,
     deps=["campaigns"],
+    **calls("metrics"),
     description="Customer journeys that ended on the day (touches in order, conversion, revenue), from "
     "the metrics provider; the simulator's causal truth is in the metadata.",
 )
@@ -96,8 +101,12 @@ def touchpoints(
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    code_version="1",
+    kinds={"python", WAREHOUSE},
     partitions_def=daily_partitions,
     deps=["content_calendar", *PUBLISHED_POSTS],
+    **calls("metrics"),
     description="Impressions, engagements and clicks of the day's published posts (plus the simulator's "
     "exploration posts offline), with each post's hook, hour and topic.",
 )
@@ -151,7 +160,11 @@ def content_metrics(
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    code_version="1",
+    kinds={"python", WAREHOUSE},
     deps=[touchpoints],
+    automation_condition=after_upstream(),
     description="Credit for conversions and revenue per channel and campaign under every model: first, "
     "last, linear, time decay, position based, Markov orders 1–3 (exact) and data-driven Shapley.",
 )
@@ -199,7 +212,11 @@ def attribution_credits_every_conversion(
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    code_version="1",
+    kinds={"python", WAREHOUSE},
     deps=[content_metrics, attribution_tables, "programmatic_pages", "rendered_videos"],
+    automation_condition=after_upstream(),
     description="A/B tests read daily (Bayesian chance to win, always-valid sequential test, CUPED) and "
     "Thompson-sampling allocations of hooks and posting hours per platform for the calendar.",
 )
@@ -226,7 +243,11 @@ def experiments(brand: BrandResource, warehouse: WarehouseResource) -> Materiali
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    code_version="1",
+    kinds={"python", WAREHOUSE},
     deps=[content_metrics, attribution_tables],
+    automation_condition=after_upstream(),
     description="Gradient-boosting predictors of a post's engagement rate and a campaign's revenue, with "
     "cross-validated error against a naive baseline, and their forecasts with 80% intervals.",
 )
@@ -248,7 +269,11 @@ def performance_forecasts(brand: BrandResource, warehouse: WarehouseResource) ->
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    code_version="1",
+    kinds={"python", WAREHOUSE},
     deps=[experiments, performance_forecasts, attribution_tables],
+    automation_condition=after_upstream(),
     description="What the engine has learned, in sentences with effects, intervals and evidence counts; "
     "read by the script and page writers and the calendar.",
 )
@@ -268,7 +293,12 @@ def campaign_memory(brand: BrandResource, warehouse: WarehouseResource) -> Mater
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    code_version="1",
+    kinds={"python", "html", "plotly"},
     deps=[campaign_memory, "trend_opportunities", "published_pages", "rendered_videos"],
+    automation_condition=after_upstream(),
+    freshness_policy=REPORT_FRESHNESS,
     description="The marketing report: one standalone HTML file with charts (attribution by model, "
     "experiment posteriors, forecasts, posting-time heatmap, trends, pages and videos).",
 )

@@ -19,6 +19,7 @@ from dagster import (
 )
 from sqlalchemy import select
 
+from marketing_engine.assets.automation import WAREHOUSE, calls, owners
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.brand import BrandProfile
 from marketing_engine.files import write_text
@@ -129,8 +130,11 @@ def brand_site_folder(profile: BrandProfile) -> Path:
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    code_version="1",
+    kinds={"python", WAREHOUSE},
     deps=["brand_profile", "programmatic_pages", "static_site"],
-    pool="crawler",
+    **calls("crawler"),
     description="Broken outbound links on prospect sites that a brand page could replace, and resource "
     "pages on the brand's topics (polite, SSRF-safe crawl).",
 )
@@ -176,8 +180,11 @@ def link_prospects(
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    code_version="1",
+    kinds={"python", WAREHOUSE},
     deps=["link_prospects"],
-    pool="crawler",
+    **calls("crawler"),
     description="Links to the brand: earned ones found on prospect sites and promised ones re-checked "
     "(rel, anchor, first/last seen); links that disappeared are flagged lost.",
 )
@@ -228,7 +235,11 @@ def backlinks(
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    code_version="1",
+    kinds={"python", WAREHOUSE},
     deps=["brand_profile", "keyword_universe"],
+    **calls("mail"),
     description="Journalist requests from HARO-, Qwoted- and SourceBottle-style digests in the mailbox: one "
     "row per query, deduplicated, expired ones dropped, relevance to the brand's topics scored.",
 )
@@ -288,7 +299,11 @@ def journalist_queries(
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    code_version="1",
+    kinds={"python", WAREHOUSE, "anthropic"},
     deps=["journalist_queries"],
+    **calls("anthropic"),
     description="A pitch for each relevant journalist query still open: within its word limit, citing the "
     "brand's own pages, to be sent before the deadline.",
 )
@@ -416,7 +431,11 @@ PARTNERSHIPS_PER_RUN = 5
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    code_version="1",
+    kinds={"python", WAREHOUSE, "email"},
     deps=["pitches", "link_prospects", "influencers"],
+    **calls("mail"),
     description="Email sequences for pitches, broken-link and resource-page outreach and partnerships: first "
     "email, follow-ups on day 3 and 7, stopped by reply, bounce or unsubscribe; suppression list and a daily "
     "cap per mailbox; each email recorded by Message-ID before it is sent (offline: the outbox folder).",
@@ -549,8 +568,11 @@ def _keywords(session, profile: BrandProfile) -> list[str]:
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    code_version="1",
+    kinds={"python", WAREHOUSE},
     deps=["brand_profile", "keyword_universe", "programmatic_pages"],
-    pool="crawler",
+    **calls("crawler"),
     description="Competitors' sitemaps and pages crawled and diffed (new, changed, gone); their topics mapped "
     "onto the keyword universe to show gaps; their ads from the Meta Ad Library when a token is set.",
 )
@@ -625,7 +647,11 @@ def competitor_watch(
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    code_version="1",
+    kinds={"python", WAREHOUSE},
     deps=["brand_profile"],
+    **calls("social_discovery"),
     description="Creators on the brand's topics (YouTube channels, X authors), scored by topic relevance and "
     "engagement rate; partnership outreach goes through the sequences.",
 )
@@ -676,7 +702,11 @@ def influencers(
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    code_version="1",
+    kinds={"python", WAREHOUSE},
     deps=["brand_profile"],
+    **calls("social_discovery"),
     description="Communities where the brand's topics are discussed: subreddits (the brand's own list and "
     "topic search) and Discord servers from the brand file's invite links, with members and activity.",
 )
@@ -735,6 +765,9 @@ def _audit(profile: BrandProfile):
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    code_version="1",
+    kinds={"python", "html"},
     deps=["static_site"],
     description="E-E-A-T audit of the brand's site: bylines and author pages, about and contact pages, "
     "citations, dates shown and plausible, original data; a score per page and for the site, with reasons.",

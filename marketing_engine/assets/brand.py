@@ -1,9 +1,15 @@
-"""The foundation group: the brand profile and the campaigns it implies."""
+"""The foundation group: the brand profile and the campaigns it implies.
+
+`brand_profile`'s data version is the brand file's sha256: re-reading an unchanged file changes
+nothing downstream (nothing turns Unsynced), and the `brand_file_changes` sensor asks for a run only
+when the bytes differ from the newest materialization's.
+"""
 
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetExecutionContext,
+    DataVersion,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -11,19 +17,32 @@ from dagster import (
 )
 from sqlalchemy import select
 
+from marketing_engine.assets.automation import WAREHOUSE, after_upstream, owners
 from marketing_engine.assets.common import markdown_table
-from marketing_engine.brand import BrandProfile
+from marketing_engine.brand import BrandProfile, brand_file_version
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.warehouse import upsert
 from marketing_engine.warehouse.models import Campaign
 
+GROUP = "foundation"
 
-@asset(group_name="foundation", description="The validated brand file every other asset reads.")
-def brand_profile(context: AssetExecutionContext, brand: BrandResource) -> BrandProfile:
+
+@asset(
+    group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", "yaml"},
+    code_version="1",
+    description="The validated brand file every other asset reads.",
+)
+def brand_profile(brand: BrandResource) -> MaterializeResult[BrandProfile]:
+    version = brand_file_version(brand.path)  # first: a file changed after this is read again
     profile = brand.load()
-    context.add_output_metadata(
-        {
+    return MaterializeResult(
+        value=profile,
+        data_version=DataVersion(version),
+        metadata={
+            "sha256": version,
             "brand": profile.name,
             "domain": profile.domain,
             "file": MetadataValue.path(brand.path),
@@ -32,9 +51,8 @@ def brand_profile(context: AssetExecutionContext, brand: BrandResource) -> Brand
             "competitors": len(profile.competitors),
             "channels": MetadataValue.text(", ".join(profile.enabled_channels)),
             "seed_topics": MetadataValue.text(", ".join(profile.seed_topics)),
-        }
+        },
     )
-    return profile
 
 
 def campaign_rows(profile: BrandProfile) -> list[dict]:
@@ -59,7 +77,14 @@ def campaign_rows(profile: BrandProfile) -> list[dict]:
     return rows
 
 
-@asset(group_name="foundation", description="Campaign rows for the brand's products and channels, upserted.")
+@asset(
+    group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", WAREHOUSE},
+    code_version="1",
+    automation_condition=after_upstream(),
+    description="Campaign rows for the brand's products and channels, upserted.",
+)
 def campaigns(
     context: AssetExecutionContext, brand_profile: BrandProfile, warehouse: WarehouseResource
 ) -> MaterializeResult:

@@ -12,6 +12,7 @@ from dagster import (
     AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
+    Failure,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -19,6 +20,13 @@ from dagster import (
 )
 from sqlalchemy import or_, select
 
+from marketing_engine.assets.automation import (
+    PUBLISHED_POSTS_FRESHNESS,
+    WAREHOUSE,
+    after_upstream,
+    calls,
+    owners,
+)
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.brand import BrandProfile
 from marketing_engine.files import write_text
@@ -54,7 +62,7 @@ from marketing_engine.resources.llm import LLMRequest, LLMResource, batch_custom
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.publishers import PublishersResource
 from marketing_engine.resources.warehouse import WarehouseResource
-from marketing_engine.settings import home_dir
+from marketing_engine.settings import home_dir, publishing_blocked
 from marketing_engine.warehouse import upsert
 from marketing_engine.warehouse.models import (
     Base,
@@ -129,9 +137,17 @@ def _system(profile: BrandProfile) -> str:
     )
 
 
+GROUP = "publishing"
+
+
 @asset(
-    group_name="publishing",
+    group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", WAREHOUSE, "anthropic"},
+    code_version="1",
     deps=["campaigns", "static_site", "published_pages", "rendered_videos"],
+    automation_condition=after_upstream(),
+    **calls("anthropic"),
     description="Per-platform copy (X thread, LinkedIn, Reddit, captions, YouTube, Pinterest) for every "
     "promotable page, rendered video and product, in the brand's language, with UTM parameters on every "
     "link; the claims gate holds any post that states what the brand file does not.",
@@ -344,7 +360,11 @@ def _review_report(slug: str, session) -> tuple[str, str]:
 
 
 @asset(
-    group_name="publishing",
+    group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", WAREHOUSE},
+    code_version="1",
+    automation_condition=after_upstream(),
     description="The content calendar: hook → nurture → convert arcs, slots per platform from the brand's "
     "windows (time-zone aware, DST-safe, quotas), review states, and an .ics export.",
 )
@@ -529,9 +549,13 @@ def _register_posts(session, slug: str, media_store: MediaStoreResource, run_id:
 def _publish_asset(platform_name: str):
     @asset(
         name=f"published_posts_{platform_name}",
-        group_name="publishing",
+        group_name=GROUP,
+        owners=owners(GROUP),
+        kinds={"python", WAREHOUSE, platform_name},
+        code_version="1",
         deps=[content_calendar],
-        pool=f"publish_{platform_name}",
+        freshness_policy=PUBLISHED_POSTS_FRESHNESS,
+        **calls(f"publish_{platform_name}"),
         description=f"Publishes the due, approved {registry()[platform_name].label} posts exactly once "
         "(claimed and committed before the platform call; stuck posts go to the reconciler).",
     )
@@ -542,6 +566,8 @@ def _publish_asset(platform_name: str):
         publishers: PublishersResource,
         media_store: MediaStoreResource,
     ) -> MaterializeResult:
+        if blocked := publishing_blocked():  # a click in a prod UI posts nothing either
+            raise Failure(description=blocked)
         publisher = publishers.for_platform(platform_name, media_store.local_path)
         window = registry()[platform_name].quotas.get("requests_per_window")
         pacing = (

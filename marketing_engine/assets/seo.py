@@ -19,6 +19,7 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     BackfillPolicy,
+    Failure,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -27,6 +28,7 @@ from dagster import (
 )
 from sqlalchemy import delete, select, update
 
+from marketing_engine.assets.automation import WAREHOUSE, WEEKLY, after_upstream, calls, on_cron, owners
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import keyword_cluster_partitions
 from marketing_engine.brand import BrandProfile
@@ -42,8 +44,8 @@ from marketing_engine.seo import briefs as briefing
 from marketing_engine.seo import quality, serp
 from marketing_engine.seo.intent import IntentRules
 from marketing_engine.seo.keywords import ExpansionContext, audience_terms, clean, merge_duplicates
-from marketing_engine.settings import home_dir
-from marketing_engine.warehouse import upsert
+from marketing_engine.settings import home_dir, publishing_blocked
+from marketing_engine.warehouse import Warehouse, upsert
 from marketing_engine.warehouse.models import (
     ContentCluster,
     Keyword,
@@ -83,7 +85,14 @@ def seeds_of(profile: BrandProfile) -> list[str]:
 
 
 @asset(
-    group_name=GROUP, deps=["brand_profile"], description="Every keyword worth targeting, with its intent."
+    group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", WAREHOUSE},
+    code_version="1",
+    deps=["brand_profile"],
+    automation_condition=on_cron(WEEKLY) | after_upstream(),
+    **calls("keyword_ideas"),
+    description="Every keyword worth targeting, with its intent.",
 )
 def keyword_universe(
     context: AssetExecutionContext,
@@ -129,7 +138,13 @@ def keyword_universe(
 
 
 @asset(
-    group_name=GROUP, deps=[keyword_universe], description="Topical clusters of the universe, one hub each."
+    group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", WAREHOUSE},
+    code_version="1",
+    deps=[keyword_universe],
+    automation_condition=after_upstream(),
+    description="Topical clusters of the universe, one hub each (their pages: the keyword_cluster_pages sensor).",
 )
 def keyword_clusters(
     context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource
@@ -274,6 +289,9 @@ def _brief_cluster(session, profile: BrandProfile, slug: str, clusters: list, cl
 # of its pages as one Message Batch; `make run` and a single cluster's re-run use one partition.
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", WAREHOUSE},
+    code_version="1",
     deps=[keyword_clusters],
     partitions_def=keyword_cluster_partitions,
     backfill_policy=BackfillPolicy.single_run(),
@@ -359,8 +377,12 @@ def page_request(profile: BrandProfile, brief: dict) -> LLMRequest:
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", WAREHOUSE, "anthropic"},
+    code_version="1",
     deps=[page_briefs],
     partitions_def=keyword_cluster_partitions,
+    **calls("anthropic"),
     backfill_policy=BackfillPolicy.single_run(),
     description="The cluster's pages, written through the LLM resource (batched on Anthropic).",
 )
@@ -484,7 +506,15 @@ def _site_inputs(warehouse: WarehouseResource, media_store: MediaStoreResource, 
     return pages, hubs
 
 
-@asset(group_name=GROUP, deps=[programmatic_pages], description="JSON-LD for every page, validated.")
+@asset(
+    group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", "json"},
+    code_version="1",
+    deps=[programmatic_pages],
+    automation_condition=after_upstream(),
+    description="JSON-LD for every page, validated.",
+)
 def page_schema(
     context: AssetExecutionContext,
     brand: BrandResource,
@@ -549,7 +579,11 @@ def json_ld_is_valid() -> AssetCheckResult:
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", "html", WAREHOUSE},
+    code_version="1",
     deps=[page_schema],
+    automation_condition=after_upstream(),
     description="The static site: pages, hubs, sitemap, robots.txt, feed.",
 )
 def static_site(
@@ -716,7 +750,13 @@ def site_quality_gates(brand: BrandResource, warehouse: WarehouseResource):
 
 
 @asset(
-    group_name=GROUP, deps=[static_site], description="Pages published: the local site folder, or WordPress."
+    group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", "wordpress", WAREHOUSE},
+    code_version="1",
+    deps=[static_site],
+    **calls("wordpress"),
+    description="Pages published: the local site folder, or WordPress (run by the publish_site sensor).",
 )
 def published_pages(
     context: AssetExecutionContext,
@@ -727,6 +767,8 @@ def published_pages(
 ) -> MaterializeResult:
     import lxml.html
 
+    if blocked := publishing_blocked():  # a click in a prod UI publishes nothing either
+        raise Failure(description=blocked)
     profile = brand.load()
     slug = profile.slug
     with warehouse.get().session() as session:
@@ -771,7 +813,12 @@ def published_pages(
 
 @asset(
     group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", WAREHOUSE},
+    code_version="1",
     deps=[published_pages],
+    automation_condition=after_upstream(),
+    **calls("keyword_ideas"),
     description="Search positions per keyword and snippet opportunities.",
 )
 def serp_positions(
@@ -857,20 +904,37 @@ def serp_positions(
     )
 
 
-def top_cluster_partitions(instance, limit: int | None = None) -> list[str]:
-    """The largest clusters' partitions, for `make run` (MARKETING_ENGINE_SEO_CLUSTERS, default 8):
+def cluster_limit() -> int:
+    """How many of the largest clusters get pages (MARKETING_ENGINE_SEO_CLUSTERS, default 8):
     writing every cluster of a universe is a backfill, not a demo."""
+    value = os.environ.get("MARKETING_ENGINE_SEO_CLUSTERS", "8")
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = 0
+    if limit < 1:
+        raise ValueError(f"MARKETING_ENGINE_SEO_CLUSTERS={value!r}: expected a whole number of at least 1")
+    return limit
+
+
+def clusters_by_size(warehouse: Warehouse, brand: str) -> list[str]:
+    """Every keyword cluster of the brand, largest first: the order their pages are written in."""
+    with warehouse.session() as session:
+        return list(
+            session.scalars(
+                select(ContentCluster.slug)
+                .where(ContentCluster.brand == brand)
+                .order_by(ContentCluster.size.desc(), ContentCluster.slug)
+            )
+        )
+
+
+def top_cluster_partitions(instance, limit: int | None = None) -> list[str]:
+    """The largest clusters' partitions, for `make run` (the keyword_cluster_pages sensor picks the
+    same ones in a deployment)."""
     from marketing_engine.brand import load_brand
     from marketing_engine.settings import brand_path, warehouse_url
-    from marketing_engine.warehouse import Warehouse
 
-    limit = limit or int(os.environ.get("MARKETING_ENGINE_SEO_CLUSTERS", "8"))
     known = set(instance.get_dynamic_partitions(keyword_cluster_partitions.name))
-    slug = load_brand(brand_path()).slug
-    with Warehouse(warehouse_url()).session() as session:
-        ordered = session.scalars(
-            select(ContentCluster.slug)
-            .where(ContentCluster.brand == slug)
-            .order_by(ContentCluster.size.desc(), ContentCluster.slug)
-        )
-        return [s for s in ordered if s in known][:limit]
+    ordered = clusters_by_size(Warehouse(warehouse_url()), load_brand(brand_path()).slug)
+    return [s for s in ordered if s in known][: limit or cluster_limit()]

@@ -17,6 +17,13 @@ from dagster import (
 )
 from sqlalchemy import delete, select
 
+from marketing_engine.assets.automation import (
+    TREND_SNAPSHOTS_FRESHNESS,
+    WAREHOUSE,
+    after_upstream,
+    calls,
+    owners,
+)
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import daily_partitions, topics_partitions
 from marketing_engine.files import write_text
@@ -40,6 +47,7 @@ from marketing_engine.warehouse.models import (
 if TYPE_CHECKING:  # the analysis modules load numpy: imported in the asset bodies that use them
     from marketing_engine.trends.opportunities import TopicSignalRow
 
+GROUP = "trends"
 SIGNAL_DAYS = 120
 MAKE_RUN_DAYS = 30
 
@@ -73,9 +81,14 @@ def _fetch_request(profile, day: date, related: tuple[str, ...] = ()) -> FetchRe
 
 
 @asset(
-    group_name="trends",
+    group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", WAREHOUSE},
+    code_version="1",
     partitions_def=daily_partitions,
     backfill_policy=BackfillPolicy.single_run(),
+    freshness_policy=TREND_SNAPSHOTS_FRESHNESS,
+    **calls("trend_sources"),
     description="One normalized reading per (day, source, topic) from every trend source, upserted "
     "into trend_data; which sources answered is recorded in trend_source_status.",
 )
@@ -159,8 +172,12 @@ def _stored_readings(warehouse: WarehouseResource, slug: str, days: int) -> tupl
 
 
 @asset(
-    group_name="trends",
+    group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", WAREHOUSE},
+    code_version="1",
     deps=[trend_snapshots],
+    automation_condition=after_upstream(),
     description="Per topic on the newest snapshot day: count-aware spike score (each source with the "
     "model its values call for), spike or breakout date, lifecycle stage, how many sources agree, viral "
     "coefficient and a 14-day forecast (TSB for intermittent series) with 80 % intervals and a peak date.",
@@ -231,8 +248,12 @@ def _signal_row(signal: TrendSignal) -> "TopicSignalRow":
 
 
 @asset(
-    group_name="trends",
+    group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", WAREHOUSE},
+    code_version="1",
     deps=[trend_signals],
+    automation_condition=after_upstream(),
     description="Spiking or emerging topics matched to the brand's seed topics and keyword clusters, "
     "ranked, with the reason in words. Downstream reads rank 1 of the newest as_of day.",
 )
@@ -297,7 +318,10 @@ def trend_opportunities(
 
 
 @asset(
-    group_name="trends",
+    group_name=GROUP,
+    owners=owners(GROUP),
+    kinds={"python", WAREHOUSE, "markdown"},
+    code_version="1",
     partitions_def=topics_partitions,
     deps=[trend_opportunities],
     description="A one-page brief per trending topic (markdown in the media store and under briefs/), "

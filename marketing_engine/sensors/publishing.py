@@ -1,10 +1,29 @@
-"""`publish_reconciler`: resolves posts a crash or timeout left in `publishing` by reading the
+"""Publishing sensors.
+
+`publish_reconciler`: resolves posts a crash or timeout left in `publishing` by reading the
 platform back (found → published; not found after the grace period → due again), and checks that
-published posts are still live. When it puts posts back in the queue it asks for a publish run."""
+published posts are still live. When it puts posts back in the queue it asks for a publish run.
+
+`publish_site`: publishes the static site (`published_pages`) once per new build whose run passed
+its blocking quality gates.
+
+Both start runs that post for real in prod, so there they ask for none unless
+MARKETING_ENGINE_PUBLISHING=on (`settings.publishing_blocked`); locally they write the outbox and
+the site folder.
+"""
 
 from datetime import UTC, datetime, timedelta
 
-from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
+from dagster import (
+    AssetKey,
+    AssetSelection,
+    DagsterRunStatus,
+    DefaultSensorStatus,
+    RunRequest,
+    SensorEvaluationContext,
+    SkipReason,
+    sensor,
+)
 
 from marketing_engine.jobs import publish_due_posts
 from marketing_engine.publishing.outgoing import PublishError
@@ -13,6 +32,10 @@ from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.publishers import PublisherConfigError, PublishersResource
 from marketing_engine.resources.warehouse import WarehouseResource
+from marketing_engine.settings import publishing_blocked
+
+SITE = AssetKey("static_site")
+PUBLISHED_PAGES = AssetKey("published_pages")
 
 
 @sensor(
@@ -53,8 +76,42 @@ def publish_reconciler(
     for error in (report.errors + checked.errors)[:5]:
         context.log.warning(error)
     context.update_cursor(now.isoformat())
+    blocked = publishing_blocked()
+    if report.requeued and blocked:
+        return SkipReason(f"{summary}; no publish run: {blocked}")
     if report.requeued:
         return RunRequest(
             run_key=f"reconciled-{now:%Y%m%dT%H%M%S}", tags={"marketing_engine/reason": summary}
         )
     return SkipReason(summary)
+
+
+@sensor(
+    name="publish_site",
+    asset_selection=AssetSelection.assets(PUBLISHED_PAGES),
+    minimum_interval_seconds=300,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Publishes each new build of the static site whose run passed its blocking quality "
+    "gates (locally the site folder; WordPress in prod, only with MARKETING_ENGINE_PUBLISHING=on).",
+)
+def publish_site(context: SensorEvaluationContext) -> RunRequest | SkipReason:
+    blocked = publishing_blocked()
+    if blocked:
+        return SkipReason(blocked)
+    built = context.instance.fetch_materializations(SITE, limit=1).records
+    if not built:
+        return SkipReason("static_site has not been built yet")
+    build = built[0]
+    published = context.instance.fetch_materializations(PUBLISHED_PAGES, limit=1).records
+    if published and published[0].storage_id > build.storage_id:
+        return SkipReason("the newest build of the site is published")
+    run = context.instance.get_run_by_id(build.run_id)
+    if run is not None and not run.is_finished:
+        return SkipReason(f"the newest build's run {build.run_id[:8]} is still running")
+    if run is None or run.status != DagsterRunStatus.SUCCESS:
+        status = run.status.value if run else "unknown"
+        return SkipReason(
+            f"the newest build's run {build.run_id[:8]} ended {status}: a blocking quality gate failed "
+            "or the run did not finish; the next build is published if it passes"
+        )
+    return RunRequest(run_key=f"site:{build.storage_id}", asset_selection=[PUBLISHED_PAGES])

@@ -1,0 +1,82 @@
+"""`keyword_cluster_pages`: after each new `keyword_clusters` materialization, the cluster
+partitions follow the warehouse's clusters, and the largest clusters' briefs and pages are written.
+
+Which clusters get pages is the `make run` picker's choice (`clusters_by_size`, the largest
+`cluster_limit()`): a deployment writes what `make run` writes. A cluster whose pages were written
+after that materialization is up to date and asks for nothing, so the sensor redoes nothing `make
+run` already made; run keys (`pages:<materialization>:<cluster>`) stop a second run of the same one.
+"""
+
+from dagster import (
+    AssetKey,
+    AssetRecordsFilter,
+    AssetSelection,
+    DefaultSensorStatus,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    sensor,
+)
+
+from marketing_engine.assets.partitions import keyword_cluster_partitions
+from marketing_engine.assets.seo import cluster_limit, clusters_by_size
+from marketing_engine.resources.brand import BrandResource
+from marketing_engine.resources.warehouse import WarehouseResource
+
+CLUSTERS = AssetKey("keyword_clusters")
+PAGES = (AssetKey("page_briefs"), AssetKey("programmatic_pages"))
+
+
+def _written_since(context: SensorEvaluationContext, cluster: str, storage_id: int) -> bool:
+    records = context.instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=PAGES[-1], asset_partitions=[cluster], after_storage_id=storage_id),
+        limit=1,
+    ).records
+    return bool(records)
+
+
+@sensor(
+    name="keyword_cluster_pages",
+    asset_selection=AssetSelection.assets(*PAGES),
+    minimum_interval_seconds=120,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="New keyword clusters: their partitions added (gone ones removed), and the largest "
+    "clusters' briefs and pages written, one run per cluster.",
+)
+def keyword_cluster_pages(
+    context: SensorEvaluationContext, brand: BrandResource, warehouse: WarehouseResource
+) -> SensorResult | SkipReason:
+    records = context.instance.fetch_materializations(CLUSTERS, limit=1).records
+    if not records:
+        return SkipReason("keyword_clusters has not been materialized yet")
+    storage_id = records[0].storage_id
+    if context.cursor and int(context.cursor) >= storage_id:
+        return SkipReason(f"no keyword_clusters materialization after {context.cursor}")
+    wanted = clusters_by_size(warehouse.get(), brand.slug)
+    existing = set(context.instance.get_dynamic_partitions(keyword_cluster_partitions.name))
+    added = [c for c in wanted if c not in existing]
+    gone = sorted(existing - set(wanted))
+    due = [c for c in wanted[: cluster_limit()] if not _written_since(context, c, storage_id)]
+    requests = []
+    if added:
+        requests.append(keyword_cluster_partitions.build_add_request(added))
+    if gone:
+        requests.append(keyword_cluster_partitions.build_delete_request(gone))
+    context.log.info(
+        f"keyword_clusters {storage_id}: {len(wanted)} clusters ({len(added)} added, {len(gone)} removed); "
+        f"pages due for {len(due)} of the largest {cluster_limit()}"
+    )
+    return SensorResult(
+        run_requests=[
+            RunRequest(
+                run_key=f"pages:{storage_id}:{cluster}",
+                partition_key=cluster,
+                asset_selection=list(PAGES),
+                tags={"marketing_engine/cluster": cluster},
+            )
+            for cluster in due
+        ],
+        dynamic_partitions_requests=requests,
+        cursor=str(storage_id),
+    )
