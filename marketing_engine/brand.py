@@ -258,9 +258,9 @@ def site_path(value: str) -> str:
     """A path on the brand's own site: starts with one `/`; no scheme, host, `@`, `\\` or `..`."""
     problem = ""
     if "://" in value or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value):
-        problem = "has a scheme; write only the path, e.g. /products/bike"
+        problem = "has a scheme; write only the path, e.g. /products/first-product"
     elif not value.startswith("/") or value.startswith("//"):
-        problem = "must start with a single / (a path on the brand's own domain, e.g. /products/bike)"
+        problem = "must start with a single / (a path on the brand's own domain, e.g. /products/first-product)"
     elif "@" in value:
         problem = "contains '@', which would send readers to another host"
     elif ".." in value.split("?")[0].split("#")[0].split("/"):
