@@ -399,6 +399,8 @@ def rendered_videos(
         cached,
     )
     seconds = time.perf_counter() - started
+    gates = _gate_renditions(rendered, float(script.length_s))
+    gate_seconds = time.perf_counter() - started - seconds
     value, rows, records = {}, [], []
     for item in rendered:
         video, thumb = media_store.put_file(item.video), media_store.put_file(item.thumbnail)
@@ -422,6 +424,7 @@ def rendered_videos(
                 media_store.get_bytes(captions[item.rendition]["keys"][suffix]),
             )
         size = item.manifest["rendition"]
+        gate = gates[item.rendition]
         rows.append(
             {
                 "brand": slug,
@@ -435,9 +438,9 @@ def rendered_videos(
                 "sha256": video.sha256,
                 "thumbnail_key": thumb.key,
                 "manifest_sha256": item.manifest_sha256,
-                "gate_status": "pending",
+                "gate_status": "passed" if gate.passed else "failed",
                 # the render's own measurement of the encoded picture: the gates then decode only sound
-                "gate_report": {"picture": item.picture} if item.picture else {},
+                "gate_report": gate.as_dict() | ({"picture": item.picture} if item.picture else {}),
             }
         )
         value[item.rendition] = {
@@ -456,11 +459,30 @@ def rendered_videos(
             "renditions": len(rendered),
             **registered.as_metadata(),
             "render_seconds": round(seconds, 1),
+            "gate_seconds": round(gate_seconds, 1),
+            "gates_failed": sum(not gate.passed for gate in gates.values()),
             "folder": MetadataValue.path(str(folder)),
             "thumbnail": MetadataValue.path(str(folder / f"{rendered[0].rendition}.png")),
             "videos": markdown_table(rows, ["rendition", "width", "height", "duration_s", "manifest_sha256"]),
         },
     )
+
+
+def _gate_renditions(rendered: list, duration: float) -> dict:
+    """Every platform gate on each rendition as encoded: streams, faststart, loudness, black, frozen
+    or silent stretches, captions in the safe zone (two files at a time)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from marketing_engine.video import captions as cap
+    from marketing_engine.video.gates import run_gates
+    from marketing_engine.video.library import rendition
+
+    def gate(item):
+        spec = rendition(item.rendition)
+        return run_gates(item.video, spec, duration, cap.layout(spec).as_dict(), picture=item.picture)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return {report.rendition: report for report in pool.map(gate, rendered)}
 
 
 def _held_render(instance: DagsterInstance, partition: str) -> str | None:
@@ -483,18 +505,10 @@ def _held_render(instance: DagsterInstance, partition: str) -> str | None:
     "frozen/silent stretch over 1 s, captions in the safe zone.",
 )
 def rendered_videos_meet_platform_specs(
-    context,
-    brand: BrandResource,
-    warehouse: WarehouseResource,
-    media_store: MediaStoreResource,
+    context, brand: BrandResource, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    from concurrent.futures import ThreadPoolExecutor
-
+    """Reads the gate results `rendered_videos` stored with each rendition (it writes; this only looks)."""
     from sqlalchemy import select
-
-    from marketing_engine.video import captions as cap
-    from marketing_engine.video.gates import run_gates
-    from marketing_engine.video.library import rendition
 
     held = _held_render(context.instance, context.partition_key)
     if held:  # nothing was rendered, nothing will be published
@@ -511,42 +525,20 @@ def rendered_videos_meet_platform_specs(
                 select(VideoAsset).where(VideoAsset.brand == slug, VideoAsset.topic == context.partition_key)
             )
         )
-        jobs = [
-            (row.rendition, media_store.local_path(row.media_key), row.duration_s, row.gate_report or {})
-            for row in rows
-        ]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        reports = list(
-            pool.map(
-                lambda job: run_gates(
-                    job[1],
-                    rendition(job[0]),
-                    job[2],
-                    cap.layout(rendition(job[0])).as_dict(),
-                    picture=job[3].get("picture"),
-                ),
-                jobs,
-            )
-        )
-    pictures = {job[0]: job[3].get("picture") for job in jobs}
-    by_name = {report.rendition: report for report in reports}
-    with warehouse.get().session() as session:
-        for row in session.scalars(
-            select(VideoAsset).where(VideoAsset.brand == slug, VideoAsset.topic == context.partition_key)
-        ):
-            if row.rendition in by_name:
-                row.gate_status = "passed" if by_name[row.rendition].passed else "failed"
-                picture = pictures.get(row.rendition)
-                row.gate_report = by_name[row.rendition].as_dict() | ({"picture": picture} if picture else {})
-    failures = [f"{r.rendition}: {failure}" for r in reports for failure in r.failures]
+        gated = {row.rendition: (row.gate_status, row.gate_report or {}) for row in rows}
+    failures = []
+    for name, (status, report) in gated.items():
+        if status not in ("passed", "failed"):
+            failures.append(f"{name}: not gated ({status})")
+        failures += [f"{name}: {failure}" for failure in report.get("failures", [])]
     return AssetCheckResult(
-        passed=bool(reports) and not failures,
+        passed=bool(gated) and not failures,
         severity=AssetCheckSeverity.ERROR,
-        description="; ".join(failures)[:1000] if failures else f"{len(reports)} renditions publishable",
+        description="; ".join(failures)[:1000] if failures else f"{len(gated)} renditions publishable",
         metadata={
-            "renditions": len(reports),
+            "renditions": len(gated),
             "failures": MetadataValue.md("\n".join(f"- {f}" for f in failures) or "none"),
-            "measurements": MetadataValue.json({r.rendition: r.measurements for r in reports}),
+            "measurements": MetadataValue.json({n: r.get("measurements", {}) for n, (_, r) in gated.items()}),
         },
     )
 
