@@ -1,9 +1,12 @@
-"""The main job behind `make run`: materialize the whole asset graph, stage by stage, on the
-embedded defaults, and print what was made and where.
+"""`make run`: the loop a deployment runs, run once, now, by Dagster, on the embedded defaults; then
+what was made and where.
 
-Stages run in order; a stage selects asset groups (or keys) and, for partitioned assets, the
-partition keys to run (computed when the stage starts, so a sensor-like stage can first add
-dynamic partitions). Each domain appends its stages to `STAGES`. Runs go to the Dagster instance
+Dagster is the only orchestrator. Each stage runs jobs of the Definitions (`jobs.py`), then the
+Definitions' sensors that target its partitioned assets, each evaluated once against the instance
+the way the daemon ticks it: their dynamic partition requests applied, their run requests executed
+with the tags the daemon would set (`dagster/sensor_name`, `dagster/run_key`, the partition). Which
+days, topics and clusters run is the sensors' choice, never this module's. So when `make dev` starts
+the daemon, the sensors find their run keys taken and redo nothing. Runs go to the Dagster instance
 under `$MARKETING_ENGINE_HOME/dagster`, so `make dev` shows them afterwards.
 
 A failed stage does not stop the stages that do not depend on it: one provider's outage costs only
@@ -11,13 +14,12 @@ what needs its data. Each failure is reported in one line naming the asset (or t
 and the offending items), the underlying exception and what to do. Runs left STARTED by a killed
 `make run` are marked failed when the next one starts.
 """
-
 from __future__ import annotations
 
 import os
 import socket
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,10 +29,11 @@ from dagster import AssetKey, AssetSelection, DagsterError, DagsterInstance, Def
 from marketing_engine.files import copy_file
 from marketing_engine.settings import PROJECT_ROOT, dagster_home_dir, engine_home, masked_url
 
-PartitionPicker = Callable[[DagsterInstance, Definitions], Sequence[str]]
 PID_TAG = "marketing_engine/pid"
 HOST_TAG = "marketing_engine/host"
 STAGE_TAG = "marketing_engine/stage"
+SENSOR_NAME_TAG = "dagster/sensor_name"  # the tags the sensor daemon sets on the runs a sensor asks for
+RUN_KEY_TAG = "dagster/run_key"
 
 
 @dataclass(frozen=True)
@@ -73,90 +76,40 @@ class PipelineError(RuntimeError):
 
 @dataclass(frozen=True)
 class Stage:
+    """One piece of the loop, in the Definitions' own terms: the jobs it runs, then the sensors of
+    the Definitions that target its `sensed` assets, each evaluated once against the instance (their
+    dynamic partition requests applied, their run requests executed with the daemon's tags).
+    `groups`/`keys` select assets of the Definitions for one run of their own (probes use it)."""
+
     name: str
+    jobs: tuple[str, ...] = ()
+    sensed: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
-    partitions: PartitionPicker | None = None
 
-    def selection(self) -> AssetSelection:
+    def selection(self) -> AssetSelection | None:
+        if not (self.groups or self.keys):
+            return None
         selection = AssetSelection.groups(*self.groups) if self.groups else AssetSelection.assets()
         if self.keys:
             selection = selection | AssetSelection.assets(*[AssetKey.from_user_string(k) for k in self.keys])
         return selection
 
 
-def _analytics_recent_days(instance: DagsterInstance, defs: Definitions) -> Sequence[str]:
-    from marketing_engine.assets.analytics import recent_metric_days
-
-    return recent_metric_days()
-
-
-def _trends_recent_days(instance: DagsterInstance, defs: Definitions) -> Sequence[str]:
-    from marketing_engine.assets.trends import recent_snapshot_days
-
-    return recent_snapshot_days(instance, defs)
-
-
-def _trends_promote_spiking_topics(instance: DagsterInstance, defs: Definitions) -> Sequence[str]:
-    from marketing_engine.sensors.trend_spikes import promote_spiking_topics
-
-    return promote_spiking_topics(instance, defs)
-
-
-def _seo_top_clusters(instance: DagsterInstance, defs: Definitions) -> Sequence[str]:
-    from marketing_engine.assets.seo import top_cluster_partitions
-
-    return top_cluster_partitions(instance)
-
-
-def _video_top_topic(instance: DagsterInstance, defs: Definitions) -> Sequence[str]:
-    from marketing_engine.assets.video import video_topic_partitions
-
-    return video_topic_partitions(instance, defs)
-
-
-# Each domain appends its stages here, in graph order.
+# The loop, in graph order. Partitions are never chosen here: the sensors decide them.
 STAGES: list[Stage] = [
-    Stage("foundation", groups=("foundation",)),
-    # seo stages
-    Stage("seo keywords", keys=("keyword_universe", "keyword_clusters")),
-    Stage("seo pages", keys=("page_briefs", "programmatic_pages"), partitions=_seo_top_clusters),
-    Stage("seo site", keys=("page_schema", "static_site", "published_pages", "serp_positions")),
-    # trends stages
-    Stage("trend snapshots", keys=("trend_snapshots",), partitions=_trends_recent_days),
-    Stage("trend signals", keys=("trend_signals", "trend_opportunities")),
-    Stage("trend topics", keys=("topic_brief",), partitions=_trends_promote_spiking_topics),
-    # video stages
-    Stage("video dna", keys=("video_dna",)),
-    Stage(
-        "video",
-        keys=(
-            "video_scripts",
-            "voiceovers",
-            "soundtracks",
-            "visual_tracks",
-            "captions",
-            "rendered_videos",
-            "video_metadata",
-        ),
-        partitions=_video_top_topic,
-    ),
-    # publishing stages
-    Stage("publishing", groups=("publishing",)),
-    # analytics stages
-    Stage("analytics metrics", keys=("touchpoints", "content_metrics"), partitions=_analytics_recent_days),
-    Stage(
-        "analytics",
-        keys=(
-            "attribution_tables",
-            "experiments",
-            "performance_forecasts",
-            "campaign_memory",
-            "marketing_report",
-        ),
-    ),
-    # authority stages
-    Stage("authority", groups=("authority",)),
+    Stage("foundation", jobs=("foundation_job",)),
+    Stage("seo keywords", jobs=("seo_keywords_job",)),
+    Stage("seo pages", sensed=("programmatic_pages",)),  # keyword_cluster_pages
+    Stage("seo site", jobs=("seo_site_job",), sensed=("published_pages",)),  # publish_site
+    Stage("trend snapshots", sensed=("trend_snapshots",)),  # daily_catch_up
+    Stage("trend signals", jobs=("trend_signals_job",)),
+    Stage("video dna", jobs=("video_dna_job",)),
+    Stage("video", sensed=("topic_brief",)),  # trend_spike_sensor: each spike's brief and video
+    Stage("publishing", jobs=("content_plan_job", "publish_due_posts")),
+    Stage("analytics metrics", sensed=("content_metrics",)),  # daily_catch_up
+    Stage("analytics", jobs=("analytics_job",)),
+    Stage("authority", jobs=("authority_job",)),
 ]
 
 # Files worth pointing the user at after a run (globs under the engine home); domains append.
@@ -181,6 +134,7 @@ class StageReport:
     runs: int = 0
     seconds: float = 0.0
     assets: set[str] = field(default_factory=set)
+    made_before: int = 0  # runs its sensors asked for that an earlier run had made (run key found)
 
 
 def dagster_home() -> Path:
@@ -369,16 +323,71 @@ def _env_names(value: Any) -> list[str]:
     return []
 
 
+def sensors_for(stage: Stage, defs: Definitions, graph: Any) -> list[Any]:
+    """The Definitions' sensors that decide runs of the stage's `sensed` assets: plain sensors whose
+    target (asset selection or job) includes one of them, in the Definitions' order. Automation
+    condition and run status sensors are the daemon's alone."""
+    from dagster import AutomationConditionSensorDefinition, RunStatusSensorDefinition
+
+    wanted = {AssetKey.from_user_string(k) for k in stage.sensed}
+    found = []
+    for sensor in defs.sensors or ():
+        if isinstance(sensor, (AutomationConditionSensorDefinition, RunStatusSensorDefinition)):
+            continue
+        if sensor.asset_selection is not None:
+            targets = sensor.asset_selection.resolve(graph)
+        else:
+            targets = set()
+            for job in sensor.jobs if sensor.has_jobs else ():
+                targets |= _job_keys(defs, job.name)
+        if targets & wanted:
+            found.append(sensor)
+    return found
+
+
+def stage_keys(stage: Stage, defs: Definitions, graph: Any) -> set[AssetKey]:
+    """The assets a stage is for: its jobs' assets, its selection and its sensed assets."""
+    keys: set[AssetKey] = set()
+    for name in stage.jobs:
+        keys |= _job_keys(defs, name)
+    selection = stage.selection()
+    if selection is not None:
+        keys |= set(selection.resolve(graph))
+    return keys | {AssetKey.from_user_string(k) for k in stage.sensed}
+
+
+def check_stages(stages: Sequence[Stage], defs: Definitions, graph: Any) -> None:
+    """Every job a stage names is in the Definitions, every sensed asset has a sensor there, and
+    every stage runs something; a stage that does not is refused before any work."""
+    jobs = {job.name for job in defs.resolve_all_job_defs()}
+    for stage in stages:
+        unknown = [name for name in stage.jobs if name not in jobs]
+        if unknown:
+            raise PipelineError(f"stage {stage.name!r} names job {unknown[0]!r}, which the Definitions lack")
+        if stage.sensed and not sensors_for(stage, defs, graph):
+            raise PipelineError(
+                f"stage {stage.name!r}: no sensor in the Definitions targets {', '.join(stage.sensed)}"
+            )
+        if not stage_keys(stage, defs, graph):
+            raise PipelineError(
+                f"stage {stage.name!r} selects no assets (groups {stage.groups}, keys {stage.keys})"
+            )
+
+
 def unset_settings(stages: Sequence[Stage], defs: Definitions, graph: Any) -> dict[str, list[str]]:
     """Per resource the selected stages need: its environment variables that are not set."""
-    needed: set[str] = set()
+    selected: set[AssetKey] = set()
     for stage in stages:
-        for key in stage.selection().resolve(graph):
-            assets_def = graph.get(key).assets_def
-            needed |= set(assets_def.required_resource_keys)
+        selected |= stage_keys(stage, defs, graph)
+    needed: set[str] = set()
+    for key in selected:
+        needed |= set(graph.get(key).assets_def.required_resource_keys)
     for check_key in graph.asset_check_keys:
-        if any(check_key.asset_key in stage.selection().resolve(graph) for stage in stages):
+        if check_key.asset_key in selected:
             needed |= set(graph.assets_def_for_key(check_key).required_resource_keys)
+    for stage in stages:
+        for sensor in sensors_for(stage, defs, graph):
+            needed |= set(sensor.required_resource_keys)
     missing = {}
     for name in sorted(needed):
         unset = [env for env in _env_names((defs.resources or {}).get(name)) if not os.environ.get(env)]
@@ -407,6 +416,90 @@ def _needs(stage_keys: Iterable[AssetKey], broken: set[AssetKey], graph: Any) ->
     return sorted(key.to_user_string() for key in upstream & broken)
 
 
+@dataclass(frozen=True)
+class PlannedRun:
+    """One run to execute: a job of the Definitions, optionally a subset of its assets, a partition
+    (or a range in `tags`), and the tags the daemon would set for the sensor that asked for it."""
+
+    job: str | None  # None: the Definitions' implicit asset job (what asset-selection sensors run)
+    asset_selection: tuple[AssetKey, ...] | None = None
+    partition: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        first, last = self.tags.get(RANGE_START_TAG), self.tags.get(RANGE_END_TAG)
+        return f"{first}...{last}" if first and last else (self.partition or "")
+
+
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+def _job_keys(defs: Definitions, job: str | None) -> set[AssetKey]:
+    chosen = defs.resolve_job_def(job) if job else defs.resolve_implicit_global_asset_job_def()
+    return set(chosen.asset_layer.selected_asset_keys)
+
+
+def already_made(instance: DagsterInstance, sensor: str, run_key: str) -> bool:
+    """Whether a run the sensor asked for under this run key succeeded (the daemon skips any run
+    key it finds; `make run` retries one whose run failed, so it can pick up from there)."""
+    from dagster import DagsterRunStatus, RunsFilter
+
+    runs = instance.get_runs(RunsFilter(tags={SENSOR_NAME_TAG: sensor, RUN_KEY_TAG: run_key}))
+    return any(run.status == DagsterRunStatus.SUCCESS for run in runs)
+
+
+def sensor_runs(
+    sensor: Any, instance: DagsterInstance, defs: Definitions, sensed: set[AssetKey]
+) -> tuple[list[PlannedRun], int]:
+    """Evaluate one sensor once, as a daemon tick would: apply its dynamic partition requests and
+    return the runs it asks for that touch `sensed` and have not been made, with the daemon's
+    tags, and how many of those were made already (its other requests wait for the stage that
+    senses them, which ticks the sensor again). The cursor starts empty (Dagster keeps a sensor's cursor
+    in daemon state that only the daemon, the UI and the `dagster sensor cursor` CLI write): the
+    sensors here read what is made from the instance, and run keys stop a second run."""
+    from dagster import (
+        AddDynamicPartitionsRequest,
+        DeleteDynamicPartitionsRequest,
+        build_sensor_context,
+    )
+
+    context = build_sensor_context(
+        instance_ref=instance.get_ref(),  # as the daemon's: partitions the tick adds count too
+        cursor=None,
+        definitions=defs,
+        sensor_name=sensor.name,
+        resources=dict(defs.resources or {}),
+    )
+    data = sensor.evaluate_tick(context)
+    for request in data.dynamic_partitions_requests or ():
+        if isinstance(request, AddDynamicPartitionsRequest):
+            existing = set(instance.get_dynamic_partitions(request.partitions_def_name))
+            new = [key for key in request.partition_keys if key not in existing]
+            if new:
+                instance.add_dynamic_partitions(request.partitions_def_name, new)
+        elif isinstance(request, DeleteDynamicPartitionsRequest):
+            for key in request.partition_keys:
+                if instance.has_dynamic_partition(request.partitions_def_name, key):
+                    instance.delete_dynamic_partition(request.partitions_def_name, key)
+    planned, made = [], 0
+    for request in data.run_requests or ():
+        selection = tuple(request.asset_selection) if request.asset_selection is not None else None
+        job = request.job_name or (None if sensor.asset_selection is not None else sensor.job_name)
+        touched = set(selection) if selection else _job_keys(defs, job)
+        if not touched & sensed:
+            continue
+        if request.run_key and already_made(instance, sensor.name, request.run_key):
+            made += 1
+            continue
+        tags = {**(sensor.tags or {}), **request.tags, SENSOR_NAME_TAG: sensor.name}
+        if request.run_key:
+            tags[RUN_KEY_TAG] = request.run_key
+        planned.append(PlannedRun(job, selection, request.partition_key, tags))
+    return planned, made
+
+
 def run_pipeline(stages: Sequence[Stage] | None = None, console=None) -> list[StageReport]:
     """Run every stage whose inputs came out right; raise PipelineError naming every failure (and
     the stages skipped because of them) at the end."""
@@ -424,8 +517,9 @@ def run_pipeline(stages: Sequence[Stage] | None = None, console=None) -> list[St
             f"Marked {len(orphaned)} run(s) of a killed `make run` as failed: {', '.join(orphaned)}"
         )
     defs = build_definitions()
-    job = defs.resolve_implicit_global_asset_job_def()
-    graph = job.asset_layer.asset_graph
+    implicit = defs.resolve_implicit_global_asset_job_def()
+    graph = implicit.asset_layer.asset_graph
+    check_stages(stages, defs, graph)
     missing = unset_settings(stages, defs, graph)
     if missing:
         listed = "; ".join(f"{resource}: {', '.join(names)}" for resource, names in missing.items())
@@ -438,6 +532,33 @@ def run_pipeline(stages: Sequence[Stage] | None = None, console=None) -> list[St
     skipped: list[str] = []
     broken: set[AssetKey] = set()
     owner = {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+
+    def execute(stage: Stage, run: PlannedRun) -> bool:
+        """One run; its failures recorded. True when it succeeded."""
+        nonlocal broken
+        job = defs.resolve_job_def(run.job) if run.job else implicit
+        keys = run.asset_selection or tuple(job.asset_layer.selected_asset_keys)
+        label = run.label or None
+        try:
+            result = job.execute_in_process(
+                instance=instance,
+                asset_selection=list(run.asset_selection) if run.asset_selection else None,
+                partition_key=run.partition,
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+                tags={**run.tags, STAGE_TAG: stage.name, **owner},
+            )
+        except DagsterError as exc:  # configuration or resources: no run to read failures from
+            failures.append(StageFailure(stage.name, "its run", _config_cause(exc), _DEFAULT_TODO, label))
+            broken |= set(keys)
+            return False
+        if not result.success:
+            found, hurt = run_failures(stage.name, label, result, job)
+            failures.extend(found)
+            broken |= hurt or set(keys)
+            return False
+        return True
+
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -447,64 +568,46 @@ def run_pipeline(stages: Sequence[Stage] | None = None, console=None) -> list[St
         transient=False,
     ) as progress:
         for stage in stages:
-            keys = stage.selection().resolve(graph)
-            if not keys:
-                raise PipelineError(
-                    f"stage {stage.name!r} selects no assets (groups {stage.groups}, keys {stage.keys})"
-                )
+            keys = stage_keys(stage, defs, graph)
             if _needs(keys, broken, graph):
                 skipped.append(stage.name)
                 continue
-            try:
-                partitions: Sequence[str | None] = (
-                    stage.partitions(instance, defs) if stage.partitions else [None]
-                )
-            except Exception as exc:  # noqa: BLE001 - a picker's failure is this stage's failure
-                kind = type(exc).__name__
-                failures.append(
-                    StageFailure(
-                        stage.name,
-                        "choosing its partitions",
-                        f"{kind}: {masked_url(' '.join(str(exc).split()))[:600]}",
-                        _TODO.get(kind, _DEFAULT_TODO),
-                    )
-                )
-                broken |= set(keys)
-                continue
-            task = progress.add_task(stage.name, total=max(1, len(partitions)))
+            planned = [PlannedRun(name) for name in stage.jobs]
+            selection = stage.selection()
+            if selection is not None:
+                planned.append(PlannedRun(None, tuple(selection.resolve(graph))))
+            sensors = sensors_for(stage, defs, graph)
+            sensed = {AssetKey.from_user_string(k) for k in stage.sensed}
+            task = progress.add_task(stage.name, total=max(1, len(planned) + len(sensors)))
             failed_before = len(failures)
             report = StageReport(stage.name, assets={k.to_user_string() for k in keys})
             started = time.perf_counter()
-            for partition in partitions:
-                # A picker may return a "first...last" range: one run over all of it (for assets
-                # with BackfillPolicy.single_run), instead of one run per partition.
-                first, _, last = (partition or "").partition("...")
-                ranged = {
-                    "dagster/asset_partition_range_start": first,
-                    "dagster/asset_partition_range_end": last,
-                }
-                try:
-                    result = job.execute_in_process(
-                        instance=instance,
-                        asset_selection=list(keys),
-                        partition_key=None if last else partition,
-                        raise_on_error=False,
-                        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-                        tags={STAGE_TAG: stage.name, **owner, **(ranged if last else {})},
-                    )
-                except DagsterError as exc:  # configuration or resources: no run to read failures from
-                    failures.append(
-                        StageFailure(stage.name, "its run", _config_cause(exc), _DEFAULT_TODO, partition)
-                    )
-                    broken |= set(keys)
-                    break
-                if not result.success:
-                    found, hurt = run_failures(stage.name, partition, result, job)
-                    failures += found
-                    broken |= hurt or set(keys)
-                    continue
-                report.runs += 1
+            for run in planned:
+                if execute(stage, run):
+                    report.runs += 1
                 progress.advance(task)
+            for sensor in sensors if len(failures) == failed_before else ():
+                try:
+                    asked, made = sensor_runs(sensor, instance, defs, sensed)
+                except Exception as exc:  # noqa: BLE001 - a sensor's failure is this stage's failure
+                    kind = type(exc).__name__
+                    failures.append(
+                        StageFailure(
+                            stage.name,
+                            f"sensor {sensor.name}",
+                            f"{kind}: {masked_url(' '.join(str(exc).split()))[:600]}",
+                            _TODO.get(kind, _DEFAULT_TODO),
+                        )
+                    )
+                    broken |= keys
+                    continue
+                report.made_before += made
+                progress.update(task, total=(progress.tasks[task].total or 0) + len(asked))
+                progress.advance(task)
+                for run in asked:
+                    if execute(stage, run):
+                        report.runs += 1
+                    progress.advance(task)
             report.seconds = time.perf_counter() - started
             if len(failures) == failed_before:
                 reports.append(report)
