@@ -108,8 +108,10 @@ def _run(args: argparse.Namespace) -> int:
             )
             reports = run_pipeline(stages, console=console)
             for report in reports:
+                made = f", {report.made_before} made before (run key found)" if report.made_before else ""
                 console.print(
-                    f"  {report.name}: {len(report.assets)} assets, {report.runs} runs, {report.seconds:.1f} s"
+                    f"  {report.name}: {len(report.assets)} assets, {report.runs} runs{made}, "
+                    f"{report.seconds:.1f} s"
                 )
             summarize(console)
     except HomeBusyError as exc:
@@ -145,7 +147,9 @@ def _run(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="marketing-engine", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True)
-    run = subparsers.add_parser("run", help="materialize the whole asset graph on the embedded defaults")
+    run = subparsers.add_parser(
+        "run", help="run the deployment's jobs and sensors once, now, on the embedded defaults"
+    )
     run.add_argument("--brand", help="brand file (default: $MARKETING_ENGINE_BRAND or brand.example.yaml)")
     run.add_argument(
         "--stage", action="append", help="run only this stage (repeatable; default: every stage in order)"

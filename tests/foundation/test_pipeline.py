@@ -1,15 +1,75 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
-from dagster import EnvVar
+from dagster import AssetKey, EnvVar
 from rich.console import Console
 
 from marketing_engine import cli
-from marketing_engine.pipeline import STAGES, PipelineError, Stage, dagster_home, run_pipeline, summarize
+from marketing_engine.definitions import build_definitions
+from marketing_engine.pipeline import (
+    RUN_KEY_TAG,
+    SENSOR_NAME_TAG,
+    STAGE_TAG,
+    STAGES,
+    PipelineError,
+    Stage,
+    _instance,
+    check_stages,
+    dagster_home,
+    run_pipeline,
+    sensors_for,
+    summarize,
+)
 from marketing_engine.resources import build_resources
 from marketing_engine.settings import environment, home_dir, warehouse_url
 
 FOUNDATION = [stage for stage in STAGES if stage.name == "foundation"]
+TRENDS = [stage for stage in STAGES if stage.name in ("foundation", "trend snapshots", "trend signals")]
+
+
+def test_every_stage_runs_jobs_and_sensors_of_the_definitions():
+    defs = build_definitions()
+    graph = defs.resolve_asset_graph()
+    check_stages(STAGES, defs, graph)  # raises on a job or a sensed asset the Definitions lack
+    jobs = {job.name for job in defs.resolve_all_job_defs()}
+    assert {name for stage in STAGES for name in stage.jobs} <= jobs
+    assert all(not stage.groups and not stage.keys for stage in STAGES)  # no selection of its own
+    sensed = {stage.name: [s.name for s in sensors_for(stage, defs, graph)] for stage in STAGES if stage.sensed}
+    assert sensed["trend snapshots"] == ["daily_catch_up"] and sensed["video"] == ["trend_spike_sensor"]
+
+
+def test_make_run_runs_only_the_definitions_and_a_second_run_redoes_no_sensor_run(engine_home):
+    """The trend stages: a foundation job, the catch-up sensor's one ranged snapshot run (30 days),
+    the signals job. Every run is a job of the Definitions or a run a sensor of the Definitions
+    asked for; on the second run the sensor asks for nothing: the same rows."""
+    console = Console(record=True, width=120)
+    first = {r.name: r for r in run_pipeline(TRENDS, console=console)}
+    assert first["trend snapshots"].runs == 1 and first["trend snapshots"].made_before == 0
+    counts = summarize(console)
+    assert counts["trend_data"] > 0 and counts["trend_signals"] > 0
+    second = {r.name: r for r in run_pipeline(TRENDS, console=console)}
+    assert second["trend snapshots"].runs == 0  # the sensor finds every day of the window made
+    assert summarize(console) == counts  # idempotent: the same rows
+
+    defs = build_definitions()
+    jobs = {job.name for job in defs.resolve_all_job_defs()}
+    sensors = {sensor.name for sensor in defs.sensors}
+    runs = _instance().get_runs()
+    assert len(runs) == 2 * 3 - 1
+    for run in runs:
+        assert run.tags[STAGE_TAG] in {"foundation", "trend snapshots", "trend signals"}
+        if SENSOR_NAME_TAG in run.tags:
+            assert run.tags[SENSOR_NAME_TAG] in sensors and run.tags[RUN_KEY_TAG]
+            assert set(run.asset_selection or ()) <= {AssetKey("trend_snapshots")}
+        else:
+            assert run.job_name in jobs
+    [snapshot_run] = [run for run in runs if SENSOR_NAME_TAG in run.tags]
+    first_day = snapshot_run.tags["dagster/asset_partition_range_start"]
+    last_day = snapshot_run.tags["dagster/asset_partition_range_end"]
+    assert snapshot_run.tags[RUN_KEY_TAG] == f"trend_snapshots:{first_day}...{last_day}"
+    assert (date.fromisoformat(last_day) - date.fromisoformat(first_day)).days == 29
 
 
 def test_foundation_stage_runs_into_the_engine_home_and_is_idempotent(engine_home):
