@@ -1,7 +1,7 @@
 """Engine, sessions, migrations and the upsert every asset writes through.
 
 SQLite (a file) is the default; PostgreSQL is used when the URL says `postgresql+psycopg2://`.
-The schema is always built by Alembic (`upgrade heads`), never by `create_all`, so the migrations
+The schema is always built by Alembic (`upgrade head`), never by `create_all`, so the migrations
 are exercised on every run.
 """
 
@@ -77,11 +77,11 @@ def alembic_config(url: str):  # -> alembic.config.Config (imported lazily: alem
 
 
 def upgrade(url: str) -> None:
-    """Bring the schema at `url` to the newest revision of every migration branch."""
+    """Bring the schema at `url` to the head revision (one head: a second one is an error here)."""
     from alembic import command
 
     try:
-        command.upgrade(alembic_config(url), "heads")
+        command.upgrade(alembic_config(url), "head")
     except OperationalError as exc:
         raise WarehouseError(
             f"cannot reach the warehouse at {masked_url(url)}: {masked_url(str(exc.orig)).strip()}"

@@ -14,7 +14,7 @@ from marketing_engine.warehouse.models import Base, Campaign, Keyword, TrendData
 
 
 def test_migrations_build_exactly_the_models(warehouse: Warehouse):
-    """Alembic's `upgrade heads` and the SQLAlchemy models describe the same schema."""
+    """Alembic's `upgrade head` and the SQLAlchemy models describe the same schema."""
     with warehouse.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         diff = compare_metadata(context, Base.metadata)
@@ -39,6 +39,14 @@ def test_every_migration_branch_starts_from_the_foundation():
     for head in script.get_heads():
         chain = [rev.revision for rev in script.iterate_revisions(head, "base")]
         assert chain[-1] == "0001"
+
+
+def test_the_migrations_have_one_head_that_reaches_every_revision():
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    heads = script.get_heads()
+    assert len(heads) == 1, f"several heads {heads}: revise the current head, or add a merge revision"
+    reached = {rev.revision for rev in script.iterate_revisions(heads[0], "base")}
+    assert reached == {rev.revision for rev in script.walk_revisions()}
 
 
 def _campaign(slug: str, name: str) -> dict:
