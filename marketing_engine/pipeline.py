@@ -465,14 +465,14 @@ def sensor_runs(
         build_sensor_context,
     )
 
-    context = build_sensor_context(
+    with build_sensor_context(  # closed after the tick: its instance and resources go with it
         instance_ref=instance.get_ref(),  # as the daemon's: partitions the tick adds count too
         cursor=None,
         definitions=defs,
         sensor_name=sensor.name,
         resources=dict(defs.resources or {}),
-    )
-    data = sensor.evaluate_tick(context)
+    ) as context:
+        data = sensor.evaluate_tick(context)
     for request in data.dynamic_partitions_requests or ():
         if isinstance(request, AddDynamicPartitionsRequest):
             existing = set(instance.get_dynamic_partitions(request.partitions_def_name))
