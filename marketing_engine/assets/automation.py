@@ -8,9 +8,9 @@
   running by default): `after_upstream()` for assets that follow their inputs, `on_cron()` for
   assets that read the outside world on a calendar.
 - Providers: `calls(pool)` gives an asset that calls an external service its concurrency pool
-  (one per provider; limits in dagster.yaml) and `PROVIDER_RETRY`. The HTTP layer already retries
-  each request for seconds (`resources/http.py`); this retries the whole step minutes later, when
-  a provider was down for longer than that layer's time bound.
+  (one per provider; limits in dagster.yaml) and `PROVIDER_RETRY`. The HTTP layer retries each
+  request (`resources/http.py`) within a time bound per provider; this retries the whole step once
+  that layer has given up.
 - Freshness: how old trend snapshots, published posts and the report may get before the UI flags
   them (evaluated by the daemon's freshness loop).
 """
@@ -69,8 +69,11 @@ PROVIDER_POOLS = frozenset(
     }
 )
 
-PROVIDER_RETRY = RetryPolicy(max_retries=3, delay=60, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
-"""A step that failed on a provider runs again after about 1, 2 and 4 minutes (± jitter)."""
+PROVIDER_RETRY = RetryPolicy(max_retries=2, delay=10, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
+"""A step that failed runs again after about 10 s, then 20 s (± jitter): in a deployment each retry is a
+fresh process, so the HTTP layer's per-provider budget starts over; in one process (`make run`) that
+budget is spent and a down provider is refused at once, so a failure still surfaces within ~30 s.
+An asset that knows a retry cannot help raises `Failure(allow_retries=False)` (the publishing switch)."""
 
 
 def calls(pool: str) -> dict[str, Any]:

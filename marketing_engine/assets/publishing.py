@@ -567,7 +567,7 @@ def _publish_asset(platform_name: str):
         media_store: MediaStoreResource,
     ) -> MaterializeResult:
         if blocked := publishing_blocked():  # a click in a prod UI posts nothing either
-            raise Failure(description=blocked)
+            raise Failure(description=blocked, allow_retries=False)
         publisher = publishers.for_platform(platform_name, media_store.local_path)
         window = registry()[platform_name].quotas.get("requests_per_window")
         pacing = (

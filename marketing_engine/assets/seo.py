@@ -768,7 +768,7 @@ def published_pages(
     import lxml.html
 
     if blocked := publishing_blocked():  # a click in a prod UI publishes nothing either
-        raise Failure(description=blocked)
+        raise Failure(description=blocked, allow_retries=False)
     profile = brand.load()
     slug = profile.slug
     with warehouse.get().session() as session:

@@ -58,8 +58,10 @@ def run_failure_alert(context: RunFailureSensorContext) -> None:
     run = context.dagster_run
     steps = []
     for event in context.get_step_failure_events():
-        data = event.step_failure_data
-        steps.append((event.step_key or "?", data.error.message if data and data.error else "failed"))
+        error = event.step_failure_data.error
+        while error is not None and error.cause is not None:  # the user's exception, not Dagster's wrapper
+            error = error.cause
+        steps.append((event.step_key or "?", error.message if error is not None else "failed"))
     text = alert_text(
         run.job_name,
         run.run_id,
