@@ -319,3 +319,39 @@ def test_the_alert_text_keeps_to_five_steps_and_first_lines() -> None:
     text = alert_text("analytics", "abc123", "", steps, "2026-01-02")
     assert "(partition 2026-01-02)" in text and "traceback" not in text
     assert text.count("• ") == 5 and "2 more failed steps" in text
+
+
+def test_the_reconciler_requeues_but_starts_no_publish_run_while_publishing_is_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from marketing_engine.publishing.calendar import PlannedPost
+    from marketing_engine.publishing.platforms import Draft
+    from marketing_engine.publishing.queue import claim_due, sync_calendar
+    from marketing_engine.resources import local_resources
+    from marketing_engine.sensors.publishing import publish_reconciler
+    from marketing_engine.warehouse.models import SocialPost
+
+    resources = {
+        **local_resources(),
+        "warehouse": WarehouseResource(url=f"sqlite:///{tmp_path / 'w.sqlite'}"),
+    }
+    warehouse = resources["warehouse"].get()
+    now = datetime.now(UTC)
+    draft = Draft(platform="linkedin", content_ref="page:1", variant="main", fields={"text": "hello"})
+    with warehouse.session() as session:
+        sync_calendar(
+            session, "kestrel-cycles", [PlannedPost(draft, now - timedelta(hours=1))], approval_required=False
+        )
+        claim_due(session, now, claimed_at=now - timedelta(hours=1))  # a worker that died an hour ago
+    monkeypatch.setenv("MARKETING_ENGINE_ENV", "prod")  # the backends stay offline: only the switch is tested
+    outcome = publish_reconciler(
+        build_sensor_context(instance=DagsterInstance.ephemeral(), resources=resources)
+    )
+    assert isinstance(outcome, SkipReason)
+    assert "requeued 1" in outcome.skip_message and "MARKETING_ENGINE_PUBLISHING=on" in outcome.skip_message
+    with warehouse.session() as session:
+        assert session.scalar(select(SocialPost.state)) == "scheduled"  # due again, for when it is on
