@@ -387,3 +387,46 @@ def test_asset_graph_shows_the_materialized_foundation_assets(
             browser.close()
     print(f"asset graph screenshot: {screenshot}")
     assert screenshot.stat().st_size > 10_000
+
+
+RUNS_BY_TAG = """
+query Runs($filter: RunsFilter) {
+  runsOrError(filter: $filter) {
+    __typename
+    ... on Runs { results { runId status tags { key value } } }
+    ... on PythonError { message }
+  }
+}
+"""
+
+
+def _sensor_runs(stack: DagsterStack, sensor: str) -> list[dict]:
+    runs = stack.graphql(RUNS_BY_TAG, {"filter": {"tags": [{"key": "dagster/sensor_name", "value": sensor}]}})
+    assert runs["runsOrError"]["__typename"] == "Runs", runs
+    return runs["runsOrError"]["results"]
+
+
+def test_the_daemon_fires_the_catch_up_sensor_and_its_run_writes_the_snapshots(
+    dagster_stack: DagsterStack, foundation_run: FoundationRun
+) -> None:
+    """On a fresh deployment the daemon ticks `daily_catch_up` (running by default): it asks for
+    one run over the 30 missing snapshot days, the daemon launches it, and its rows land."""
+    deadline = time.monotonic() + RUN_TIMEOUT_S * 2
+    snapshot_runs: list[dict] = []
+    while time.monotonic() < deadline:
+        runs = _sensor_runs(dagster_stack, "daily_catch_up")
+        snapshot_runs = [
+            run for run in runs if any(t["value"].startswith("trend_snapshots:") for t in run["tags"])
+        ]
+        if snapshot_runs and snapshot_runs[0]["status"] in ("SUCCESS", "FAILURE", "CANCELED"):
+            break
+        time.sleep(2)
+    assert len(snapshot_runs) == 1, f"{snapshot_runs}\n{dagster_stack.logs()}"
+    (run,) = snapshot_runs
+    assert run["status"] == "SUCCESS", f"{run}\n{dagster_stack.logs()}"
+    tags = {t["key"]: t["value"] for t in run["tags"]}
+    first, last = tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]
+    assert tags["dagster/run_key"] == f"trend_snapshots:{first}...{last}"
+    with closing(sqlite3.connect(dagster_stack.engine_home / "warehouse.sqlite")) as warehouse:
+        days = warehouse.execute("SELECT count(DISTINCT day), count(*) FROM trend_data").fetchone()
+    assert days[0] >= 30 and days[1] > 30, days
