@@ -216,7 +216,7 @@ def attribution_credits_every_conversion(
     code_version="1",
     kinds={"python", WAREHOUSE},
     deps=[content_metrics, attribution_tables, "programmatic_pages", "rendered_videos"],
-    automation_condition=after_upstream(),
+    automation_condition=after_upstream(only=["content_metrics", "attribution_tables"]),
     description="A/B tests read daily (Bayesian chance to win, always-valid sequential test, CUPED) and "
     "Thompson-sampling allocations of hooks and posting hours per platform for the calendar.",
 )
@@ -297,7 +297,7 @@ def campaign_memory(brand: BrandResource, warehouse: WarehouseResource) -> Mater
     code_version="1",
     kinds={"python", "html", "plotly"},
     deps=[campaign_memory, "trend_opportunities", "published_pages", "rendered_videos"],
-    automation_condition=after_upstream(),
+    automation_condition=after_upstream(only=["campaign_memory"]),  # the daily metrics' chain
     freshness_policy=REPORT_FRESHNESS,
     description="The marketing report: one standalone HTML file with charts (attribution by model, "
     "experiment posteriors, forecasts, posting-time heatmap, trends, pages and videos).",

@@ -17,10 +17,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from dagster import AutomationCondition, Backoff, FreshnessPolicy, Jitter, RetryPolicy
+from dagster import AssetSelection, AutomationCondition, Backoff, FreshnessPolicy, Jitter, RetryPolicy
 
 from marketing_engine.settings import warehouse_url
 
@@ -83,17 +84,23 @@ def calls(pool: str) -> dict[str, Any]:
     return {"pool": pool, "retry_policy": PROVIDER_RETRY}
 
 
-def after_upstream() -> AutomationCondition:
-    """Run when an upstream asset updates, once none of them is still running.
+def after_upstream(only: Sequence[str] = ()) -> AutomationCondition:
+    """Run when an upstream asset updates (any, or one of `only`), once none of them is running.
 
     `AutomationCondition.eager()` without its two waits for data: it would also run an asset the
     tick it is found missing, and hold it back while any upstream partition is missing. The
     engine's unpartitioned assets read whatever topic, cluster or day partitions exist (a topic
     never rendered must not hold up the calendar, a quiet brand may never render a video), and a
     fresh deployment starts from its schedules and sensors, not from every asset at once.
+
+    `only` names the upstream assets whose updates count, for an asset that reads the others but
+    should not run before those exist (the analytics models follow the metrics, not every video).
     """
+    updated = AutomationCondition.any_deps_updated()
+    if only:
+        updated = updated.allow(AssetSelection.assets(*only))
     return (
-        AutomationCondition.any_deps_updated().since_last_handled()
+        updated.since_last_handled()
         & ~AutomationCondition.any_deps_in_progress()
         & ~AutomationCondition.in_progress()
     ).with_label("after upstream")

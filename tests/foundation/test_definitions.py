@@ -208,12 +208,20 @@ def test_trends_reach_video_through_the_lineage(asset_graph) -> None:
     assert AssetKey("brand_profile") in asset_graph.get(AssetKey("video_dna")).parent_keys
 
 
-def test_a_rendered_topic_moves_the_copy_calendar_and_analytics_once_despite_missing_topics(
+def _requested(defs: Definitions, result) -> set[str]:
+    return {
+        key.to_user_string()
+        for key in defs.resolve_asset_graph().get_all_asset_keys()
+        if result.get_num_requested(key)
+    }
+
+
+def test_a_rendered_topic_moves_the_copy_and_calendar_once_despite_missing_topics(
     local_defs: Definitions,
 ) -> None:
     """Declarative automation as the daemon evaluates it: a new rendition of one topic (another topic
-    never rendered, the site never built) asks for the copy, the calendar and the analytics that
-    read videos, in one tick, and not again on the next."""
+    never rendered, the site never built) asks for the copy and the calendar in one tick, and not
+    again on the next; the analytics wait for the metrics."""
     from dagster import AssetMaterialization, DagsterInstance, evaluate_automation_conditions
 
     instance = DagsterInstance.ephemeral()
@@ -222,17 +230,23 @@ def test_a_rendered_topic_moves_the_copy_calendar_and_analytics_once_despite_mis
     assert first.total_requested == 0  # a fresh deployment starts from its schedules and sensors
     instance.report_runless_asset_event(AssetMaterialization("rendered_videos", partition="one-topic"))
     second = evaluate_automation_conditions(defs=local_defs, instance=instance, cursor=first.cursor)
-    requested = {
-        key.to_user_string()
-        for key in local_defs.resolve_asset_graph().get_all_asset_keys()
-        if second.get_num_requested(key)
-    }
-    assert requested == {
-        "social_copy",
-        "content_calendar",
+    assert _requested(local_defs, second) == {"social_copy", "content_calendar"}
+    third = evaluate_automation_conditions(defs=local_defs, instance=instance, cursor=second.cursor)
+    assert third.total_requested == 0
+
+
+def test_a_day_of_metrics_moves_the_models_memory_and_report_in_one_tick(local_defs: Definitions) -> None:
+    from dagster import AssetMaterialization, DagsterInstance, evaluate_automation_conditions
+
+    instance = DagsterInstance.ephemeral()
+    first = evaluate_automation_conditions(defs=local_defs, instance=instance)
+    for key in ("touchpoints", "content_metrics"):
+        instance.report_runless_asset_event(AssetMaterialization(key, partition="2026-01-05"))
+    second = evaluate_automation_conditions(defs=local_defs, instance=instance, cursor=first.cursor)
+    assert _requested(local_defs, second) == {
+        "attribution_tables",
         "experiments",
+        "performance_forecasts",
         "campaign_memory",
         "marketing_report",
     }
-    third = evaluate_automation_conditions(defs=local_defs, instance=instance, cursor=second.cursor)
-    assert third.total_requested == 0
