@@ -927,14 +927,3 @@ def clusters_by_size(warehouse: Warehouse, brand: str) -> list[str]:
                 .order_by(ContentCluster.size.desc(), ContentCluster.slug)
             )
         )
-
-
-def top_cluster_partitions(instance, limit: int | None = None) -> list[str]:
-    """The largest clusters' partitions, for `make run` (the keyword_cluster_pages sensor picks the
-    same ones in a deployment)."""
-    from marketing_engine.brand import load_brand
-    from marketing_engine.settings import brand_path, warehouse_url
-
-    known = set(instance.get_dynamic_partitions(keyword_cluster_partitions.name))
-    ordered = clusters_by_size(Warehouse(warehouse_url()), load_brand(brand_path()).slug)
-    return [s for s in ordered if s in known][: limit or cluster_limit()]

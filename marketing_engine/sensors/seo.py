@@ -1,10 +1,12 @@
 """`keyword_cluster_pages`: after each new `keyword_clusters` materialization, the cluster
 partitions follow the warehouse's clusters, and the largest clusters' briefs and pages are written.
 
-Which clusters get pages is the `make run` picker's choice (`clusters_by_size`, the largest
-`cluster_limit()`): a deployment writes what `make run` writes. A cluster whose pages were written
-after that materialization is up to date and asks for nothing, so the sensor redoes nothing `make
-run` already made; run keys (`pages:<materialization>:<cluster>`) stop a second run of the same one.
+Which clusters get pages: the largest `cluster_limit()` (MARKETING_ENGINE_SEO_CLUSTERS, default 8) of
+`clusters_by_size` — `make run` evaluates this same sensor, so a deployment writes what it writes.
+A cluster whose pages were written after that materialization is up to date and asks for nothing,
+so the sensor redoes nothing already made; run keys (`pages:<materialization>:<cluster>`) stop a
+second run of the same one. (`keyword_clusters` still adds its partitions itself too, for a run of
+the SEO assets without this sensor.)
 """
 
 from dagster import (
