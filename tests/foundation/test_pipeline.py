@@ -3,7 +3,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from dagster import AssetKey, EnvVar
+from dagster import (
+    AssetKey,
+    Definitions,
+    DynamicPartitionsDefinition,
+    EnvVar,
+    RunRequest,
+    SensorResult,
+    asset,
+    sensor,
+)
 from rich.console import Console
 
 from marketing_engine import cli
@@ -130,3 +139,44 @@ def test_prod_resources_take_secrets_only_from_env_vars():
     assert isinstance(resources["llm"].api_key, EnvVar) or resources["llm"].api_key is None
     local = build_resources("local")
     assert local["llm"].backend == "offline" and local["media_store"].backend == "local"
+
+
+PROBE_ITEMS = DynamicPartitionsDefinition(name="probe_items")
+BROKEN: set[str] = set()
+
+
+@asset(partitions_def=PROBE_ITEMS, group_name="probe")
+def probe_item(context) -> int:
+    if context.partition_key in BROKEN:
+        raise ValueError(f"item {context.partition_key} has no price")
+    return 1
+
+
+@sensor(asset_selection=[probe_item])
+def probe_items_sensor(context):
+    items = ["a", "b"]
+    return SensorResult(
+        run_requests=[RunRequest(run_key=f"item:{k}", partition_key=k) for k in items],
+        dynamic_partitions_requests=[PROBE_ITEMS.build_add_request(items)],
+    )
+
+
+def test_a_sensed_stage_adds_the_sensors_partitions_and_retries_only_what_failed(monkeypatch):
+    probe = Definitions(assets=[probe_item], sensors=[probe_items_sensor])
+    monkeypatch.setattr("marketing_engine.definitions.build_definitions", lambda env=None: probe)
+    stages = [Stage("items", sensed=("probe_item",))]
+    BROKEN.add("b")
+    try:
+        with pytest.raises(PipelineError) as raised:
+            run_pipeline(stages, console=Console(quiet=True))
+    finally:
+        BROKEN.clear()
+    [failure] = raised.value.failures
+    assert (failure.where, failure.partition) == ("probe_item", "b")
+    assert failure.cause == "ValueError: item b has no price"
+    [report] = run_pipeline(stages, console=Console(quiet=True))
+    assert (report.runs, report.made_before) == (1, 1)  # b again; a's run key was made
+    runs = _instance().get_runs()
+    assert sorted(r.tags[RUN_KEY_TAG] for r in runs) == ["item:a", "item:b", "item:b"]
+    assert {r.tags[SENSOR_NAME_TAG] for r in runs} == {"probe_items_sensor"}
+    assert sorted(_instance().get_dynamic_partitions("probe_items")) == ["a", "b"]
