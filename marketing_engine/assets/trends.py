@@ -56,15 +56,22 @@ RELATED_KEYWORDS = 20  # the brand's top keywords (by volume) the replay watches
 
 
 def _related_topics(profile, warehouse: WarehouseResource, slug: str) -> tuple[str, ...]:
-    """The brand's products, then its top keywords when the keyword universe has been built."""
+    """The brand's products, then its top keywords that are about one of its own topics or products
+    (a keyword about a competitor, "alternatives to X", is not one of the brand's own trend topics)."""
+    from marketing_engine.brand import slug as slugify
+
+    own = [slugify(text) for text in (*profile.seed_topics, *(product.name for product in profile.products))]
     with warehouse.get().session() as session:
         keywords = session.scalars(
             select(Keyword.text)
             .where(Keyword.brand == slug)
             .order_by(Keyword.volume.desc().nulls_last(), Keyword.text)
-            .limit(RELATED_KEYWORDS)
+            .limit(RELATED_KEYWORDS * 10)
         ).all()
-    return tuple(dict.fromkeys([*(product.name for product in profile.products), *keywords]))
+    about_own = [keyword for keyword in keywords if any(mine in slugify(keyword) for mine in own)]
+    return tuple(
+        dict.fromkeys([*(product.name for product in profile.products), *about_own[:RELATED_KEYWORDS]])
+    )
 
 
 def _fetch_request(profile, day: date, related: tuple[str, ...] = ()) -> FetchRequest:
