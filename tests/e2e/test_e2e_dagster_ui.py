@@ -379,7 +379,9 @@ def test_asset_graph_shows_the_materialized_foundation_assets(
                 pass
             for node in nodes.values():
                 expect(node).to_be_visible(timeout=10000)
-                expect(node).to_contain_text("Materialized", timeout=10000)  # not "Never materialized"
+                # not "Never materialized"; the daemon's brand_file_changes sensor may be re-reading the
+                # brand on a fresh deployment ("Materializing..."), so give its short run time to end
+                expect(node).to_contain_text("Materialized", timeout=120000)
             expect(nodes["campaigns"]).to_contain_text("1 / 1 Passed")  # its blocking asset check
             expect(page.get_by_role("button", name="Skip")).to_have_count(0)
             page.screenshot(path=str(screenshot))
