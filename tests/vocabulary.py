@@ -1,4 +1,4 @@
-"""The example brands and each one's trade vocabulary, for tests that no output of one brand carries
+"""The example brands and each one's trade vocabulary, for tests that no output of one brand 
 another's words (a vocabulary-leak test)."""
 
 from __future__ import annotations
@@ -21,16 +21,16 @@ _COMMON = frozenset(
     full get guide has have help home how in into is it its more most near new not of on one or our out
     over plan plans price prices service services team than that the their this to two up with without
     you your what when where which who why will work year years per month team free extra menu long
-    longer check comes front online option options office mobile multi health draft family dual class
+    longer check comes front online option options office mobile multi health draft family  
     carries charges approved approval alerts alert budget budgets live half whole real time times simple
-    include includes included rear need needs setup sets both first last small large light other open
-    rules turns running weekly rated rates seat remote drive credit trips children kids sync task
+    include includes included  need needs setup sets both first last small large light other open
+    rules turns running weekly rated rates  remote  credit  children   
     daily parent parents people replacing want wants keep everyday city design small sells stores
-    teams founder which whole money trip quiet those know hours minutes profitable friends weekend
+    teams founder which whole money  quiet those know hours minutes  friends weekend
     para entre eles dois duas casa grupo grupos como mais sem todos sempre seis fechado entradas
     partilhar pessoas procuram procura quer querem moradores visitantes casas tradicional friday semana
-    lead leads person against turn burn fits amigos casal pequenos pressa provar comida tranquilo visitante
-    hills""".split()  # noqa: SIM905 - a word list reads better as prose
+    lead leads person against turn burn fits amigos  pequenos pressa   tranquilo visitante
+    """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 
 

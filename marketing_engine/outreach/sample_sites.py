@@ -327,6 +327,8 @@ def write_sample_world(profile: BrandProfile, parent: Path) -> SampleWorld:
         _write(staging / "_brand" / profile.domain, brand_site(profile, datetime.now(UTC).date()))
         try:
             os.rename(staging, root)
-        except OSError:  # another process wrote the same world first
+        except OSError:
             shutil.rmtree(staging, ignore_errors=True)
+            if not root.is_dir():  # not another process writing the same world first: a real failure
+                raise
     return SampleWorld(root, folders, seeds, brand_folder, hosts)

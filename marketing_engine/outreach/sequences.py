@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, getaddresses
+from email.utils import format_datetime, getaddresses
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -75,11 +75,12 @@ def normalize_address(address: str) -> str:
 
 def mailbox(name: str, address: str) -> Address | str:
     """A From/To value that keeps any display name intact: `formataddr` leaves `<`, `>` and quotes
-    unquoted once a name also holds non-ASCII, so `Evil <b> é` would parse back as another address."""
+    unquoted once a name also holds non-ASCII, so `Evil <b> é` would parse back as another address.
+    A name the header cannot hold is dropped rather than risked; the address is kept."""
     try:
         return Address(display_name=name, addr_spec=address)
     except (ValueError, IndexError, HeaderParseError):
-        return formataddr((name, address))
+        return Address(addr_spec=address)
 
 
 def build_email(

@@ -6,8 +6,9 @@ backoff, capped by the policy's `max_wait` and its total time bound per provider
 once with the provider's own message. Errors are `ProviderError`s naming the provider and status,
 and never include request headers (where tokens live).
 
-This is the one retry layer: assets that call providers carry no Dagster RetryPolicy on top. The
-platforms' own clients (`marketing_engine.resources.platforms`) send through it with their policy.
+The platforms' own clients (`marketing_engine.resources.platforms`) send through it with their policy.
+Assets that call providers also carry a short Dagster RetryPolicy (`assets/automation.py`: 2 retries)
+for failures outside a single call; this layer's time bound caps what each attempt spends waiting.
 """
 
 from __future__ import annotations

@@ -21,7 +21,12 @@ MAX_ERROR_CHARS = 300
 def alert_text(
     job: str, run_id: str, reason: str, steps: list[tuple[str, str]], partition: str | None
 ) -> str:
-    """The alert as chat text: which run failed, where, and the first line of each step's error."""
+    """The alert as chat text: which run failed, where, and the first line of each step's error
+    (database URLs in an error keep their user but lose their password)."""
+    from marketing_engine.settings import masked_url
+
+    steps = [(step, masked_url(error)) for step, error in steps]
+    reason = masked_url(reason)
     where = f" (partition {partition})" if partition else ""
     lines = [f":rotating_light: Marketing Engine run failed: *{job}*{where}", f"run `{run_id}`"]
     for step, error in steps[:5]:

@@ -355,3 +355,11 @@ def test_the_reconciler_requeues_but_starts_no_publish_run_while_publishing_is_o
     assert "requeued 1" in outcome.skip_message and "MARKETING_ENGINE_PUBLISHING=on" in outcome.skip_message
     with warehouse.session() as session:
         assert session.scalar(select(SocialPost.state)) == "scheduled"  # due again, for when it is on
+
+
+def test_an_alert_never_carries_a_database_password():
+    from marketing_engine.sensors.alerts import alert_text
+
+    error = "OperationalError: could not connect to postgresql+psycopg2://postgres:s3cret-pw@db:5432/engine"
+    text = alert_text("analytics_job", "run-1", "step failed", [("attribution_tables", error)], None)
+    assert "s3cret-pw" not in text and "postgres:***@db:5432/engine" in text
