@@ -75,4 +75,3 @@ def test_an_llm_answer_that_invents_a_statistic_is_held():
 def test_an_address_printed_on_one_line_passes():
     assert check_claims("Rua de São Miguel 17, 1100-544 Lisboa.", TASCA).passed
     assert check_claims("1220 SE Hawthorne Blvd, Portland, OR 97214.", KESTREL).passed
-
