@@ -24,7 +24,7 @@ _COMMON = frozenset(
     longer check comes front online option options office mobile multi health draft family  
     carries charges approved approval alerts alert budget budgets live half whole real time times simple
     include includes included  need needs setup sets both first last small large light other open
-    rules turns running weekly rated rates  remote  credit  children   
+    rules turns running weekly rated rates class  remote  credit  children   
     daily parent parents people replacing want wants keep everyday city design small sells stores
     teams founder which whole money  quiet those know hours minutes  friends weekend
     para entre eles dois duas casa grupo grupos como mais sem todos sempre seis fechado entradas
