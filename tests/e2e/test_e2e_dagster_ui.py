@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 from dagster import DagsterEventType, DagsterInstance
+from needs import unavailable
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -50,12 +51,6 @@ PG_ADMIN_URL = os.environ.get(
 )
 FOUNDATION_ASSETS = ["brand_profile", "campaigns"]
 RUN_TIMEOUT_S = 120
-
-
-def _unavailable(message: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def _free_port() -> int:
@@ -136,7 +131,7 @@ def dagster_database() -> Iterator[str]:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # noqa: BLE001 - any connection failure means "no PostgreSQL here"
         admin.dispose()
-        _unavailable(f"PostgreSQL at {make_url(PG_ADMIN_URL)!r} is unreachable: {exc}")
+        unavailable(f"PostgreSQL at {make_url(PG_ADMIN_URL)!r} is unreachable: {exc}")
     yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as connection:
         connection.execute(
@@ -177,7 +172,7 @@ def _wait_until_up(stack: DagsterStack, webserver: Service, timeout: float = 90.
 @pytest.fixture(scope="module")
 def dagster_stack(tmp_path_factory: pytest.TempPathFactory, dagster_database: str) -> Iterator[DagsterStack]:
     if not CHROMIUM.is_file():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     root = tmp_path_factory.mktemp("e2e")
     dagster_home = root / "dagster_home"
     dagster_home.mkdir()

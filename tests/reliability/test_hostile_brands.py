@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from needs import unavailable
 
 from marketing_engine.brand import (
     MAX_SEED_TOPICS,
@@ -295,7 +296,6 @@ def test_slugs_stay_inside_the_warehouse_columns_at_every_length_limit(example_d
 
 
 def test_voice_is_checked_before_any_work(example_data, tmp_path) -> None:
-    pytest.importorskip("ctypes")
     from marketing_engine.brand import parse_brand
     from marketing_engine.cli import voice_problem
 
@@ -304,7 +304,7 @@ def test_voice_is_checked_before_any_work(example_data, tmp_path) -> None:
 
         installed = available_voice_languages()
     except Exception as exc:  # noqa: BLE001 - no espeak-ng library on this machine
-        pytest.skip(f"espeak-ng is not installed: {exc}")
+        unavailable(f"espeak-ng is not installed: {exc}")
     assert "en-gb" in installed
     british = parse_brand(
         {**example_data, "visual_identity": {**example_data["visual_identity"], "voice": "en-gb"}}

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from needs import unavailable
 from rich.console import Console
 
 from marketing_engine import cli
@@ -52,7 +53,7 @@ def test_a_home_with_hostile_characters_holds_the_whole_run(tmp_path, monkeypatc
 def test_brand_paths_with_spaces_pass_through_make_and_the_cli(tmp_path, capsys):
     make = shutil.which("make")
     if make is None:
-        pytest.skip("make is not installed")
+        unavailable("make is not installed")
     given = "dir with spaces/brän'd 100%.yaml"
     shown = subprocess.run(
         [make, "-s", "--no-print-directory", "--eval", 'probe-brand: ; @printf "%s\\n" "$$MARKETING_ENGINE_BRAND"',
@@ -70,7 +71,7 @@ def test_brand_paths_with_spaces_pass_through_make_and_the_cli(tmp_path, capsys)
 def _make_read_only(path: Path) -> None:
     if os.geteuid() == 0:  # root writes through permission bits: mark the folder immutable
         if subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False).returncode != 0:
-            pytest.skip("cannot make a folder read-only for root here (no chattr)")
+            unavailable("cannot make a folder read-only for root here (no chattr)")
     else:
         path.chmod(stat.S_IRUSR | stat.S_IXUSR)
 
@@ -115,5 +116,5 @@ def test_the_bootstrap_library_check_does_not_flake():
         ["bash", "-c", lines[start] + '\n"$ldconfig_bin" -p'], capture_output=True, text=True, check=False
     )
     if "libespeak-ng.so.1" not in listing.stdout:
-        pytest.skip("libespeak-ng is not installed here")
+        unavailable("libespeak-ng is not installed here (scripts/bootstrap.sh installs it)")
     assert result.stdout.count("missing") == 0  # the old check said "missing" 7 times in 300 here
