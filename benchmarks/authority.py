@@ -30,7 +30,7 @@ LOOPBACK = ("127.0.0.1/32",)
 def build_site(root: Path, pages: int) -> None:
     root.mkdir(parents=True, exist_ok=True)
     (root / "robots.txt").write_text("User-agent: *\nAllow: /\n")
-    filler = "<p>" + "Electric bikes for everyday trips. " * 40 + "</p>"
+    filler = "<p>" + "Plain text that fills the page body. " * 40 + "</p>"
     for n in range(pages):
         links = "".join(f'<a href="/p{(n + k) % pages}.html">page {(n + k) % pages}</a>' for k in (1, 7, 31))
         (root / f"p{n}.html").write_text(

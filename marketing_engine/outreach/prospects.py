@@ -80,7 +80,7 @@ def _stopwords() -> frozenset[str]:
 
 
 def _tokens(text: str) -> set[str]:
-    """Words in any script (`polvo`, `à`, `lagareiro`), lower case, stopwords left out."""
+    """Words in any script (`café`, `à`, `noite`), lower case, stopwords left out."""
     return {w for w in re.findall(r"[^\W_]+", text.lower()) if w not in _stopwords()}
 
 

@@ -504,7 +504,7 @@ def sources_from_rows(
     topics: Iterable[str] = (),
 ) -> list[ContentSource]:
     """Content sources from warehouse rows (pages, videos grouped by topic) and the brand's products.
-    A video whose topic is stored as a slug (`polvo-a-lagareiro`) gets its words back from `topics`
+    A video whose topic is stored as a slug (`cafe-a-noite`) gets its words back from `topics`
     (the brand's seed topics and keywords), so posts never show a slug."""
     words = frames("social", language)
     readable = {slug(topic): topic for topic in topics}

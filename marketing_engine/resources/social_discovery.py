@@ -199,8 +199,8 @@ class RedditCommunities:
 
 
 def _ascii_name(text: str) -> str:
-    """A handle or subreddit name (ASCII letters and digits only) from any text: `Polvo à Lagareiro`
-    → `PolvoALagareiro`."""
+    """A handle or subreddit name (ASCII letters and digits only) from any text: `Café à Noite`
+    → `CafeANoite`."""
     from text_unidecode import unidecode
 
     return "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", unidecode(text)))

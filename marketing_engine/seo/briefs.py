@@ -11,7 +11,7 @@ pattern first and its intent second (the words are the brand language's, `data/f
 One brief per cluster and page type, for the most central keyword of that type. Internal links:
 every spoke links to its hub, the hub links to its spokes, and spokes link to 1–2 siblings; each page
 gets 3–5 links (topped up from neighbouring clusters' hubs when a cluster is small). Paths are
-transliterated slugs (`/perguntas/o-que-e-polvo-a-lagareiro/`).
+transliterated slugs (`/perguntas/o-que-e-cafe-atlantico/`).
 """
 
 from __future__ import annotations

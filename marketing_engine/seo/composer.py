@@ -90,7 +90,7 @@ _ARTICLES = frozenset({"a", "an", "the", "o", "os", "as", "um", "uma", "uns", "u
 
 
 def _lower_first(text: str) -> str:
-    """A brand-file sentence continued after a colon: "A long-tail cargo e-bike" → "a long-tail …".
+    """A brand-file sentence continued after a colon: "A compact two-seat model" → "a compact …".
     Only a leading article is lowered; any other first word may be a name ("Oregon law …")."""
     first = text.split(" ", 1)[0]
     return text[:1].lower() + text[1:] if first.casefold() in _ARTICLES else text

@@ -4,7 +4,7 @@ guarantees, certifications, sourced figures, FAQs, permitted quotes, cited sourc
 
 Nothing here adds a fact: every string is the brand file's, formatted for the reader (money, days,
 times) through the brand's locale. `relevance` says which facts a page is about, by the words they
-share with its keyword; words that most of the brand's topics share ("e-bike" for an e-bike shop)
+share with its keyword; words that most of the brand's topics share (the trade's own noun, on every topic)
 tell pages apart poorly and count for little.
 """
 
@@ -37,7 +37,7 @@ class ProductFact:
 
 @dataclass(frozen=True)
 class PlaceFact:
-    label: str  # "Tasca da Conceição Alfama", "Kestrel Cycles Portland"
+    label: str  # the brand and the location name or city, e.g. "Café Atlântico Baixa"
     city: str
     region: str
     country: str

@@ -1,7 +1,7 @@
 """Keyword normalization, near-duplicate merging and the offline keyword expansion.
 
 Two phrasings are the same keyword when they differ only in case, punctuation, plurals or word
-order ("E-Bikes Cargo" = "cargo e-bike"). `dedupe_key` gives that identity; it is what the
+order ("Widgets Blue" = "blue widget"). `dedupe_key` gives that identity; it is what the
 warehouse stores as `keywords.normalized`. Words keep their letters in any script ("Invisíveis"
 stays "invisíveis"). The offline expansion grows each seed with the question words, modifiers,
 audiences, locations and competitor comparisons of the brand's language (`data/frames/seo/<lang>.yaml`),
@@ -53,7 +53,7 @@ def singular(word: str, language: str = "en") -> str:
 
 @lru_cache(maxsize=4096)
 def plural(phrase: str, language: str = "en") -> str:
-    """The plural of a noun phrase's last word ("daily commuter" -> "daily commuters")."""
+    """The plural of a noun phrase's last word ("first-time buyer" -> "first-time buyers")."""
     head, _, last = phrase.rpartition(" ")
     if language == "en":
         word = _inflect().plural_noun(last) or last

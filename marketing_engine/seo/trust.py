@@ -26,7 +26,7 @@ def _words(brand: BrandProfile, *texts: str) -> set[str]:
 def references_for(brand: BrandProfile, *texts: str) -> list[CitedSource]:
     """The brand's cited sources whose topic is wholly inside the page's keyword/topic texts (a source
     without topics fits every page). A page about one of the brand's products (its whole name in the
-    keyword) is also about what the brand file says the product is: "Kestrel Cargo" is a cargo e-bike."""
+    keyword) is also about what the brand file says the product is: a product's description names what it is."""
     words = _words(brand, *texts)
     for product in brand.products:
         if word_set(product.name, brand.language) <= words:

@@ -31,7 +31,7 @@ MIN_RELEVANCE = 0.15
 
 
 def fold(text: str) -> str:
-    """Case-folded, composed (NFKC) text: `Polvo À Lagareiro` and `polvo à lagareiro` compare equal."""
+    """Case-folded, composed (NFKC) text: `Café Atlântico` and `café atlântico` compare equal."""
     return unicodedata.normalize("NFKC", text).casefold()
 
 

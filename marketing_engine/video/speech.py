@@ -285,7 +285,7 @@ def _engine() -> _Espeak:
 
 def _timed_tokens(text: str, events: list[tuple[int, int, int]], duration: float) -> list[WordTiming]:
     """One start time per written word. A WORD event belongs to the word it falls in (espeak speaks
-    "e-bike" or "shop.example" as two words; the caption keeps one). A word espeak ran into its
+    "e-mail" or "shop.example" as two words; the caption keeps one). A word espeak ran into its
     neighbour without an event of its own ("in the news") gets a share of the time between the
     neighbouring timed words, by length, so captions never drop it."""
     tokens = list(_TOKEN.finditer(text))

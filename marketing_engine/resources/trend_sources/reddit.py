@@ -1,6 +1,6 @@
 """Reddit via praw (application-only OAuth): posts and comment velocity per topic in the brand's communities.
 
-One search per topic over the brand's communities joined (`r/ebikes+bikecommuting`), newest first,
+One search per topic over the brand's communities joined (`r/first+second`), newest first,
 last week; the posts created on the asked day count. `interest` is that number of posts, `volume`
 their comments (comment velocity: how hard people are talking about it). Reads go through Reddit's
 client and retry policy (`marketing_engine.resources.platforms.reddit`); what still fails — 401, a
