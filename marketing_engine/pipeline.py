@@ -27,6 +27,7 @@ from typing import Any
 from dagster import AssetKey, AssetSelection, DagsterError, DagsterInstance, Definitions
 
 from marketing_engine.files import copy_file
+from marketing_engine.sensors.catch_up import RANGE_END_TAG, RANGE_START_TAG
 from marketing_engine.settings import PROJECT_ROOT, dagster_home_dir, engine_home, masked_url
 
 PID_TAG = "marketing_engine/pid"
@@ -430,10 +431,6 @@ class PlannedRun:
     def label(self) -> str:
         first, last = self.tags.get(RANGE_START_TAG), self.tags.get(RANGE_END_TAG)
         return f"{first}...{last}" if first and last else (self.partition or "")
-
-
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
 def _job_keys(defs: Definitions, job: str | None) -> set[AssetKey]:

@@ -323,11 +323,3 @@ def marketing_report(
             "charts": MetadataValue.text(", ".join(sections)),
         }
     )
-
-
-def recent_metric_days(days: int = 3, today: date | None = None) -> list[str]:
-    """The daily partitions `make run` measures: the last `days` days up to today (UTC)."""
-    from datetime import timedelta
-
-    today = today or datetime.now(UTC).date()
-    return [(today - timedelta(days=offset)).isoformat() for offset in range(days - 1, -1, -1)]

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 from dagster import (
     AssetExecutionContext,
     BackfillPolicy,
-    DagsterInstance,
-    Definitions,
     Failure,
     MaterializeResult,
     MetadataValue,
@@ -49,7 +47,6 @@ if TYPE_CHECKING:  # the analysis modules load numpy: imported in the asset bodi
 
 GROUP = "trends"
 SIGNAL_DAYS = 120
-MAKE_RUN_DAYS = 30
 
 
 RELATED_KEYWORDS = 20  # the brand's top keywords (by volume) the replay watches beside its topics
@@ -387,12 +384,3 @@ def topic_brief(
             "preview": MetadataValue.md(text),
         }
     )
-
-
-def recent_snapshot_days(
-    instance: DagsterInstance, defs: Definitions, days: int = MAKE_RUN_DAYS
-) -> list[str]:
-    """`make run`'s snapshots: the `days` days ending yesterday, as one "first...last" range, so the
-    pipeline runs them as a single run (the asset's BackfillPolicy.single_run), not 30 runs."""
-    last = date.today() - timedelta(days=1)
-    return [f"{(last - timedelta(days=days - 1)).isoformat()}...{last.isoformat()}"]

@@ -14,7 +14,6 @@ from dagster import (
     AssetExecutionContext,
     Config,
     DagsterInstance,
-    Definitions,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -583,14 +582,3 @@ def video_metadata(
             "preview": markdown_table(rows, ["platform", "rendition", "title", "hashtags"]),
         },
     )
-
-
-def video_topic_partitions(instance: DagsterInstance, defs: Definitions) -> list[str]:
-    """`make run`: the top trend opportunity's topic (else the first seed topic), added as a partition."""
-    from marketing_engine.video.topics import top_topic
-
-    resources = defs.resources or {}
-    _, key = top_topic(resources["warehouse"].get(), resources["brand"].load())
-    if not instance.has_dynamic_partition(topics_partitions.name, key):
-        instance.add_dynamic_partitions(topics_partitions.name, [key])
-    return [key]

@@ -1,6 +1,6 @@
 """`daily_catch_up`: keeps the recent days of the daily-partitioned assets complete.
 
-- trend snapshots: the `MAKE_RUN_DAYS` days ending yesterday — the history the signals need. The
+- trend snapshots: the `SNAPSHOT_DAYS` days ending yesterday — the history the signals need. The
   missing days go in one run over their range (the asset's BackfillPolicy.single_run).
 - touchpoints and content metrics: the last `METRIC_DAYS` days up to today, one run per missing day.
 
@@ -26,10 +26,9 @@ from dagster import (
     sensor,
 )
 
-from marketing_engine.assets.trends import MAKE_RUN_DAYS
-
 SNAPSHOTS = AssetKey("trend_snapshots")
 METRICS = (AssetKey("touchpoints"), AssetKey("content_metrics"))
+SNAPSHOT_DAYS = 30  # the history the trend signals need
 METRIC_DAYS = 3
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -52,7 +51,7 @@ def catch_up_requests(instance: DagsterInstance, today: date) -> list[RunRequest
     """One ranged run over the missing snapshot days (as one range from the first missing to the
     last, so a gap costs one run), and one run per missing metrics day."""
     requests = []
-    snapshots = missing_days(instance, (SNAPSHOTS,), _days(today - timedelta(days=1), MAKE_RUN_DAYS))
+    snapshots = missing_days(instance, (SNAPSHOTS,), _days(today - timedelta(days=1), SNAPSHOT_DAYS))
     if snapshots:
         first, last = snapshots[0], snapshots[-1]
         requests.append(
@@ -72,7 +71,7 @@ def catch_up_requests(instance: DagsterInstance, today: date) -> list[RunRequest
     asset_selection=AssetSelection.assets(SNAPSHOTS, *METRICS),
     minimum_interval_seconds=600,
     default_status=DefaultSensorStatus.RUNNING,
-    description=f"Fills the missing days of the last {MAKE_RUN_DAYS} days of trend snapshots (one run "
+    description=f"Fills the missing days of the last {SNAPSHOT_DAYS} days of trend snapshots (one run "
     f"over the range) and of the last {METRIC_DAYS} days of metrics (one run per day).",
 )
 def daily_catch_up(context: SensorEvaluationContext) -> SensorResult | SkipReason:

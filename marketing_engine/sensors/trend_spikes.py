@@ -11,21 +11,16 @@ run keys already requested — `<topic_key>:<spike_date>`, `<topic_key>:breakout
 last `CURSOR_DAYS` days, so an event triggers once, however many ticks see it, and a later spike
 of the same topic triggers again.
 Dagster also refuses a second run with the same run key, so a lost cursor cannot duplicate runs.
-
-`promote_spiking_topics` does the same work outside the daemon, for `make run`.
 """
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dagster import (
     AssetKey,
     AssetSelection,
-    DagsterInstance,
     DefaultSensorStatus,
-    Definitions,
     RunRequest,
     SensorEvaluationContext,
     SensorResult,
@@ -161,26 +156,3 @@ def trend_spike_sensor(context: SensorEvaluationContext, brand: BrandResource, w
         dynamic_partitions_requests=[topics_partitions.build_add_request(to_add)] if to_add else [],
         cursor=_write_cursor(seen, newest),
     )
-
-
-def add_topic_partitions(instance: DagsterInstance, keys: Iterable[str]) -> list[str]:
-    """Add the keys that are not partitions of `topics` yet; return the ones added."""
-    existing = set(instance.get_dynamic_partitions(topics_partitions.name))
-    added = sorted(set(keys) - existing)
-    if added:
-        instance.add_dynamic_partitions(topics_partitions.name, added)
-    return added
-
-
-def promote_spiking_topics(instance: DagsterInstance, defs: Definitions | None = None) -> list[str]:
-    """What the sensor does, for `make run`: add the topics over threshold, return their keys."""
-    resources = defs.resources if defs is not None else None
-    if not resources:
-        from marketing_engine.resources import build_resources
-
-        resources = build_resources()
-    profile = resources["brand"].load()
-    spikes = spikes_over_threshold(resources["warehouse"].get(), profile.slug, profile.trends.spike_threshold)
-    keys = list(dict.fromkeys(s.topic_key for s in spikes))
-    add_topic_partitions(instance, keys)
-    return keys

@@ -1,7 +1,7 @@
 """Which topic a video is about: the `topics` partition key and the words behind it.
 
-Keys are slugs (the trends engine's `topic_key`). The video studio takes the best-ranked trend
-opportunity of the newest day when the trends table has one, else the brand's first seed topic.
+Keys are slugs (the trends engine's `topic_key`); the trend spike sensor decides which topics get a
+video and adds them as partitions.
 `topic_evidence` is what the trends engine fetched about the topic (whether it spikes, the day's
 headlines): the script may state it, and the claims gate accepts it as evidence.
 """
@@ -53,14 +53,6 @@ def _best(warehouse: Warehouse, brand: str, key: str | None = None) -> TrendOppo
             return found
     except SQLAlchemyError:  # the trends tables are not migrated in this warehouse (yet)
         return None
-
-
-def top_topic(warehouse: Warehouse, profile: BrandProfile) -> tuple[str, str]:
-    """(topic, key) of the best trend opportunity, else of the first seed topic."""
-    found = _best(warehouse, profile.slug)
-    if found is not None:
-        return found.topic, found.topic_key
-    return profile.seed_topics[0], topic_key(profile.seed_topics[0])
 
 
 def topic_for_key(warehouse: Warehouse, profile: BrandProfile, key: str) -> str:

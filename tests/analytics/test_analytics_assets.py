@@ -15,7 +15,6 @@ from marketing_engine.assets.analytics import (
     experiments,
     marketing_report,
     performance_forecasts,
-    recent_metric_days,
     touchpoints,
 )
 from marketing_engine.resources.brand import BrandResource
@@ -148,12 +147,6 @@ def test_attribution_before_any_journey_names_the_missing_step(tmp_path):
     assert bandit_shares(Warehouse(url), "kestrel-cycles", "tiktok", "posting_time") == {}
     assert error.cause.cls_name == "AnalyticsInputError"
     assert "materialize `touchpoints` first" in error.cause.message
-
-
-def test_recent_metric_days_end_today():
-    from datetime import date
-
-    assert recent_metric_days(3, date(2026, 3, 1)) == ["2026-02-27", "2026-02-28", "2026-03-01"]
 
 
 @pytest.mark.e2e

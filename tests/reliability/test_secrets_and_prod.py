@@ -113,15 +113,14 @@ def test_masked_url_hides_passwords_whether_or_not_the_url_parses():
     assert masked_url("sqlite:////tmp/a b/w.sqlite") == "sqlite:////tmp/a b/w.sqlite"
 
 
-def test_prod_partition_pickers_open_the_warehouse_the_setting_names(tmp_path, monkeypatch):
-    """`trend topics` and `video` choose partitions outside a run, from the Definitions' resources:
-    they used to open a warehouse called 'MARKETING_ENGINE_WAREHOUSE_URL'."""
-    from dagster import DagsterInstance, EnvVar
+def test_prod_sensors_open_the_warehouse_the_setting_names(tmp_path, monkeypatch):
+    """The sensors choose partitions outside a run, from the Definitions' resources: they used to
+    open a warehouse called 'MARKETING_ENGINE_WAREHOUSE_URL'."""
+    from dagster import DagsterInstance, EnvVar, SkipReason, build_sensor_context
 
-    from marketing_engine.assets.video import video_topic_partitions
     from marketing_engine.definitions import build_definitions
     from marketing_engine.resources.warehouse import WarehouseResource
-    from marketing_engine.sensors.trend_spikes import promote_spiking_topics
+    from marketing_engine.sensors.trend_spikes import trend_spike_sensor
     from marketing_engine.settings import sqlite_url
     from marketing_engine.warehouse import WarehouseError
 
@@ -129,9 +128,10 @@ def test_prod_partition_pickers_open_the_warehouse_the_setting_names(tmp_path, m
     defs = build_definitions("prod")
     assert isinstance(defs.resources["warehouse"].url, EnvVar)
     instance = DagsterInstance.ephemeral()
-    assert promote_spiking_topics(instance, defs) == []  # an empty warehouse: no spikes yet
-    [topic] = video_topic_partitions(instance, defs)
-    assert topic and (tmp_path / "prod warehouse?.sqlite").is_file()
+    resources = {name: defs.resources[name] for name in ("brand", "warehouse")}
+    tick = trend_spike_sensor(build_sensor_context(instance=instance, resources=resources))
+    assert isinstance(tick, SkipReason) and "none new" in tick.skip_message  # an empty warehouse: no spikes
+    assert (tmp_path / "prod warehouse?.sqlite").is_file()
     monkeypatch.delenv("MARKETING_ENGINE_WAREHOUSE_URL")
     with pytest.raises(WarehouseError, match="MARKETING_ENGINE_WAREHOUSE_URL is not set"):
         WarehouseResource(url=EnvVar("MARKETING_ENGINE_WAREHOUSE_URL")).get()

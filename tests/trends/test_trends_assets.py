@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from dagster import DagsterInstance, Definitions, materialize
+from dagster import DagsterInstance, build_sensor_context, materialize
 from sqlalchemy import func, select
 
 from marketing_engine.assets.trends import topic_brief, trend_opportunities, trend_signals, trend_snapshots
 from marketing_engine.resources.trend_sources import InjectedSpikeConfig, TrendSourcesResource
-from marketing_engine.sensors.trend_spikes import promote_spiking_topics
+from marketing_engine.sensors.trend_spikes import trend_spike_sensor
 from marketing_engine.trends.replay_data import SOURCES
 from marketing_engine.warehouse import Warehouse
 from marketing_engine.warehouse.models import TrendData, TrendOpportunity, TrendSignal, TrendSourceStatus
@@ -56,7 +56,10 @@ def test_three_weeks_to_ranked_opportunities_and_a_brief(trend_resources, wareho
     assert top.topic == "cargo e-bike" and top.rank == 1 and "cargo e-bike" in top.reason
     assert outside == 0
 
-    assert promote_spiking_topics(instance, Definitions(resources=trend_resources)) == [top.topic_key]
+    tick = trend_spike_sensor(build_sensor_context(instance=instance, resources=trend_resources))
+    assert [request.partition_key for request in tick.run_requests] == [top.topic_key]
+    for request in tick.dynamic_partitions_requests:  # applied as the daemon applies them
+        instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
     assert instance.get_dynamic_partitions("topics") == [top.topic_key]
     brief = materialize(
         [topic_brief], resources=trend_resources, instance=instance, partition_key=top.topic_key

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
-from pathlib import Path
 
-from dagster import DagsterInstance, Definitions, materialize
+from dagster import DagsterInstance, materialize
 from sqlalchemy import select
 
 from marketing_engine.assets import video as video_assets
 from marketing_engine.resources import local_resources
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.settings import home_dir
-from marketing_engine.warehouse import Warehouse, upsert
-from marketing_engine.warehouse.models import TrendOpportunity, VideoAsset, VideoDNA
+from marketing_engine.warehouse import Warehouse
+from marketing_engine.warehouse.models import VideoAsset, VideoDNA
 
 ASSETS = [
     video_assets.video_dna,
@@ -110,38 +108,6 @@ def test_topic_to_publishable_preview(warehouse_url):
     with warehouse.session() as session:
         assert len(session.scalars(select(VideoAsset)).all()) == 1
     warehouse.dispose()
-
-
-def test_make_run_picks_the_top_trend_topic_else_the_first_seed(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
-    resources = _resources(url)
-    defs = Definitions(resources=resources)
-    instance = DagsterInstance.ephemeral()
-    assert video_assets.video_topic_partitions(instance, defs) == ["electric-bike-commuting"]
-    assert instance.has_dynamic_partition("topics", "electric-bike-commuting")
-    warehouse = Warehouse(url)
-    with warehouse.session() as session:
-        upsert(
-            session,
-            TrendOpportunity,
-            [
-                {
-                    "brand": "kestrel-cycles",
-                    "as_of": date(2026, 11, 20),
-                    "topic": "cargo e-bike",
-                    "topic_key": "cargo-e-bike",
-                    "rank": 1,
-                    "score": 0.9,
-                    "relevance": 0.8,
-                    "lifecycle": "growing",
-                    "reason": "spiking",
-                }
-            ],
-            keys=["brand", "as_of", "topic"],
-        )
-    warehouse.dispose()
-    assert video_assets.video_topic_partitions(instance, defs) == ["cargo-e-bike"]
-    assert instance.has_dynamic_partition("topics", "cargo-e-bike")
 
 
 def test_a_rendition_that_breaks_the_spec_blocks_publishing_and_says_why(tmp_path, monkeypatch):
