@@ -528,6 +528,25 @@ class BrandProfile(_Model):
         """The brand's key in the warehouse and in file names; never empty (falls back to the domain)."""
         return slug(self.name) or slug(self.domain.replace(".", " "))
 
+    def llm_context(self, writes: str) -> str:
+        """The one system prompt every writer sends (the Anthropic backend caches it): what is being
+        written, for whom, in which language and voice, the facts block and the claims rule.
+        `writes` names the work, e.g. "web pages", "social posts", "short video scripts"."""
+        from babel import Locale
+
+        from marketing_engine.seo.factsheet import CLAIMS_RULE, facts_block
+
+        language = Locale.parse(self.babel_locale).get_display_name("en")
+        tone = self.tone
+        return (
+            f"You write {writes} for {self.name} ({self.domain}), in {language}. {self.description}\n"
+            f"Audience: {self.audience.description}. Personas: {'; '.join(self.audience.personas)}.\n"
+            f"Voice: {', '.join(tone.voice)}. Never use: {', '.join(tone.avoid) or 'n/a'}. "
+            f"Flesch reading ease between {tone.reading_ease.min:.0f} and {tone.reading_ease.max:.0f}. "
+            "Write prices exactly as the facts give them.\n"
+            f"{facts_block(self)}\nRULE: {CLAIMS_RULE}"
+        )
+
     @property
     def language(self) -> str:
         """The audience's language code, e.g. `en`, `pt`."""

@@ -26,7 +26,8 @@ from marketing_engine.files import write_text
 from marketing_engine.resources.ad_library import AdLibraryResource
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.crawler import CrawlerResource
-from marketing_engine.resources.llm import LLMResource, total_usage
+from marketing_engine.llm import total_usage
+from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.mail import MailResource
 from marketing_engine.resources.social_discovery import SocialDiscoveryResource
 from marketing_engine.resources.warehouse import WarehouseResource

@@ -46,7 +46,6 @@ from marketing_engine.publishing.copy import (
     Pitch,
     brand_evidence,
     drafts_for_source,
-    facts_block,
     gate_drafts,
     pitch_inputs,
     post_text,
@@ -58,7 +57,8 @@ from marketing_engine.publishing.platforms import Draft, registry, validate, val
 from marketing_engine.publishing.queue import dispatch_due, sync_calendar
 from marketing_engine.publishing.workflow import sync_campaign_workflows
 from marketing_engine.resources.brand import BrandResource
-from marketing_engine.resources.llm import LLMRequest, LLMResource, batch_custom_id, total_usage
+from marketing_engine.llm import LLMRequest, batch_custom_id, total_usage
+from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.publishers import PublishersResource
 from marketing_engine.resources.warehouse import WarehouseResource
@@ -129,14 +129,6 @@ def _sources(profile: BrandProfile, session) -> list[ContentSource]:
     )
 
 
-def _system(profile: BrandProfile) -> str:
-    return (
-        f"You write social posts for {profile.name}, in the language of the locale "
-        f"{profile.audience.locale}. Tone: {', '.join(profile.tone.voice)}. Prices as written below.\n"
-        + facts_block(profile)
-    )
-
-
 GROUP = "publishing"
 
 
@@ -170,7 +162,7 @@ def social_copy(
             task="social_pitch",
             prompt=f"Write a social pitch for: {s.title}\n{s.summary}",
             inputs=pitch_inputs(s, profile),
-            system=_system(profile),
+            system=profile.llm_context("social posts"),
             max_tokens=600,
             custom_id=batch_custom_id(s.ref),
         )

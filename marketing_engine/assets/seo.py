@@ -36,7 +36,8 @@ from marketing_engine.brand import slug as url_slug
 from marketing_engine.files import write_text
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.keyword_ideas import KeywordIdeasResource
-from marketing_engine.resources.llm import LLMRequest, LLMResource, total_usage
+from marketing_engine.llm import LLMRequest, total_usage
+from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.resources.wordpress import PageToPublish, WordPressResource
@@ -334,23 +335,6 @@ def _update_page(session, brand: str, slug: str, **values) -> None:
     )
 
 
-def brand_context(profile: BrandProfile) -> str:
-    """The brand system prompt (cached by the Anthropic backend across every page request): who the
-    pages are for, the voice, the language, the facts block and the claims rule."""
-    from babel import Locale
-
-    from marketing_engine.seo.factsheet import CLAIMS_RULE, facts_block
-
-    language = Locale.parse(profile.babel_locale).get_display_name("en")
-    return (
-        f"You write web pages for {profile.name} ({profile.domain}), in {language}. {profile.description}\n"
-        f"Audience: {profile.audience.description}. Personas: {'; '.join(profile.audience.personas)}.\n"
-        f"Voice: {', '.join(profile.tone.voice)}. Never use: {', '.join(profile.tone.avoid) or 'n/a'}. "
-        f"Flesch reading ease between {profile.tone.reading_ease.min:.0f} and {profile.tone.reading_ease.max:.0f}.\n"
-        f"{facts_block(profile)}\nRULE: {CLAIMS_RULE}"
-    )
-
-
 def page_request(profile: BrandProfile, brief: dict) -> LLMRequest:
     links = "; ".join(f"[[{link['anchor']}|{link['url']}]]" for link in brief["links"])
     prompt = (
@@ -368,7 +352,7 @@ def page_request(profile: BrandProfile, brief: dict) -> LLMRequest:
     return LLMRequest(
         task="seo_page",
         prompt=prompt,
-        system=brand_context(profile),
+        system=profile.llm_context("web pages"),
         max_tokens=8000,
         custom_id=brief["slug"][:64],
         inputs={**brief, "brand": profile.model_dump(mode="json")},

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from marketing_engine.brand import BrandProfile, Product
 from marketing_engine.outreach.prospects import BrandPage, best_brand_page
-from marketing_engine.resources.llm import LLMRequest
+from marketing_engine.llm import LLMRequest
 from marketing_engine.wording import frames
 
 TASK = "journalist_pitch"
@@ -56,7 +56,7 @@ def _first_sentence(text: str) -> str:
 def pitch_request(query: dict, brand: BrandProfile, pages: Sequence[BrandPage]) -> LLMRequest:
     """The request for one pitch: the query, the brand's facts that bear on it (the closest product
     with its price, statements, figures with their sources, FAQs, places) and the pages to cite."""
-    from marketing_engine.publishing.copy import address_line, common_words, facts_block, topic_words
+    from marketing_engine.publishing.copy import address_line, common_words, topic_words
 
     text = f"{query['topic']} {query['details']}"
     ranked = sorted(pages, key=lambda p: -best_brand_page(text, [p])[1])[:2]
@@ -120,7 +120,7 @@ def pitch_request(query: dict, brand: BrandProfile, pages: Sequence[BrandPage]) 
         task=TASK,
         prompt=prompt,
         inputs=inputs,
-        system=f"You write for {brand.name}.\n{facts_block(brand)}",
+        system=brand.llm_context("press pitches"),
         max_tokens=800,
         custom_id=f"pitch-{query['query_key']}"[:64],
     )

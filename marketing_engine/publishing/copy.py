@@ -220,27 +220,6 @@ def hashtag_topic(topic: str, profile: BrandProfile) -> str | None:
     return topic if len(topic.split()) <= 3 else None
 
 
-def facts_block(profile: BrandProfile) -> str:
-    """The brand's facts for an LLM prompt, with the rule that nothing else may be stated."""
-    lines = [f"- {profile.name}: {profile.description}"]
-    for product in profile.products:
-        price = f" ({profile.price_of(product)})" if product.price is not None else ""
-        lines.append(f"- {product.name}{price}: {product.description}")
-        lines += [f"  - {feature}" for feature in product.features]
-    facts = profile.facts
-    lines += [f"- {text}" for text in [*facts.statements, *facts.guarantees, *facts.certifications]]
-    lines += [f"- {figure.statement} (source: {figure.source})" for figure in facts.figures]
-    lines += [f"- Q: {faq.question} A: {faq.answer}" for faq in facts.faqs]
-    lines += [f'- Quote you may use: "{q.text}" ({q.author})' for q in facts.publishable_quotes]
-    lines += [f"- {p['place']}: {p['address']}" for p in map(_place, profile.locations)]
-    if facts.founded:
-        lines.append(f"- Founded: {facts.founded}")
-    return (
-        "Facts you may state (nothing else about the business: no other number, test, customer count, "
-        "testimonial or first-person experience):\n" + "\n".join(lines)
-    )
-
-
 def _overlap(text: str, about: set[str], language: str) -> int:
     return len(topic_words(text, language) & about)
 

@@ -30,7 +30,7 @@ import anthropic
 from anthropic.types import Message
 from pydantic import BaseModel, ValidationError
 
-from marketing_engine.resources.llm import LLMError, LLMRequest, LLMResult, Usage
+from marketing_engine.llm import LLMError, LLMRequest, LLMResult, Usage
 
 log = logging.getLogger(__name__)
 

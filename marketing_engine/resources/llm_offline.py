@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from marketing_engine.resources.llm import LLMError, LLMRequest, LLMResult, Usage
+from marketing_engine.llm import LLMError, LLMRequest, LLMResult, Usage
 
 Composer = Callable[[LLMRequest, random.Random], "str | dict[str, Any]"]
 

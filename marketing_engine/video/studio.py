@@ -52,8 +52,7 @@ def script_request(
     composer's material), and a prompt carrying the same facts, the language and the facts-only rule."""
     from babel import Locale
 
-    from marketing_engine.publishing.copy import facts_block
-    from marketing_engine.resources.llm import LLMRequest
+    from marketing_engine.llm import LLMRequest
 
     inputs = script_inputs(
         profile, topic, length_s, dna["words_per_minute"], dna["outro_seconds"], trending, headlines
@@ -69,10 +68,10 @@ def script_request(
         f"fit {length_s - dna['outro_seconds']:.0f} s.\n"
         + ("The topic is trending this week." if trending else "")
         + news
-        + "\n\n"
-        + facts_block(profile)
     )
-    return LLMRequest(task="video_script", prompt=prompt, inputs=inputs, system=profile.description)
+    return LLMRequest(
+        task="video_script", prompt=prompt, inputs=inputs, system=profile.llm_context("short video scripts")
+    )
 
 
 def checked_script(data: Any, dna: dict[str, Any]) -> tuple[VideoScript, float]:

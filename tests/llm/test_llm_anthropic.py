@@ -16,7 +16,8 @@ from dagster._serdes import serialize_value
 from pydantic import BaseModel, Field
 
 from marketing_engine.resources import llm_anthropic
-from marketing_engine.resources.llm import LLMError, LLMRequest, LLMResource, total_usage
+from marketing_engine.llm import LLMError, LLMRequest, total_usage
+from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.llm_anthropic import AnthropicBackend, price_for, usage_of
 
 from .conftest import BASE_URL, batch_body, error_body, message_body, tool_use

@@ -26,7 +26,7 @@ from marketing_engine.publishing.copy import (
 )
 from marketing_engine.publishing.platforms import Draft, hashtag, validate_draft
 from marketing_engine.publishing.queue import claim_due, sync_calendar
-from marketing_engine.resources.llm import LLMRequest
+from marketing_engine.llm import LLMRequest
 from marketing_engine.warehouse import Warehouse
 from marketing_engine.warehouse.models import SocialPost
 

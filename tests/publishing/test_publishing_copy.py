@@ -17,7 +17,7 @@ from marketing_engine.publishing.copy import (
     with_utm,
 )
 from marketing_engine.publishing.platforms import validate_draft
-from marketing_engine.resources.llm import LLMRequest
+from marketing_engine.llm import LLMRequest
 
 VIDEO = {
     "topic": "cargo e-bike",

@@ -26,7 +26,7 @@ def dna(example_brand):
 @pytest.fixture(scope="session")
 def short_script(example_brand, dna):
     """A composed 15 s script for the example brand (what tests/video renders too)."""
-    from marketing_engine.resources.llm import LLMRequest
+    from marketing_engine.llm import LLMRequest
     from marketing_engine.video.script import VideoScript, compose_video_script, script_inputs
 
     inputs = script_inputs(example_brand, "e-bike battery care", 15, dna.words_per_minute, dna.outro_seconds)

@@ -151,7 +151,7 @@ def test_prod_settings_missing_for_the_selected_stages_are_named_before_any_work
 
 
 def test_social_copy_batch_ids_pass_the_anthropic_rule():
-    from marketing_engine.resources.llm import LLMRequest, batch_custom_id
+    from marketing_engine.llm import LLMRequest, batch_custom_id
     from marketing_engine.resources.llm_anthropic import _custom_ids
 
     refs = ["page:commuter-e-bikes", "page:guides/winter", "video:cargo-e-bike:30", "product:kestrel-cargo"]

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from marketing_engine.resources.llm import LLMRequest
+from marketing_engine.llm import LLMRequest
 from marketing_engine.video.dna import VideoDNA, video_dna
 from marketing_engine.video.script import VideoScript, compose_video_script, script_inputs
 

@@ -7,7 +7,8 @@ import pytest
 from vocabulary import examples, leaks, own_words
 
 from marketing_engine.claims import check_claims
-from marketing_engine.resources.llm import LLMRequest, LLMResource
+from marketing_engine.llm import LLMRequest
+from marketing_engine.resources.llm import LLMResource
 from marketing_engine.trends.replay import fill_title
 from marketing_engine.video.dna import video_dna
 from marketing_engine.video.library import spec_table, triggers
