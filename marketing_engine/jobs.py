@@ -60,9 +60,9 @@ analytics_job = define_asset_job(
     description="Attribution, experiments, forecasts and memory from the metrics, and the report.",
 )
 
-authority_job = define_asset_job(
-    "authority_job",
-    selection=AssetSelection.groups("authority"),
+outreach_job = define_asset_job(
+    "outreach_job",
+    selection=AssetSelection.groups("outreach"),
     description="Journalist requests and pitches, link prospects, backlinks, outreach, creators and communities.",
 )
 
@@ -75,5 +75,5 @@ JOBS = [
     content_plan_job,
     publish_due_posts,
     analytics_job,
-    authority_job,
+    outreach_job,
 ]

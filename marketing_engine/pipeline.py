@@ -110,7 +110,7 @@ STAGES: list[Stage] = [
     Stage("publishing", jobs=("content_plan_job", "publish_due_posts")),
     Stage("analytics metrics", sensed=("content_metrics",)),  # daily_catch_up
     Stage("analytics", jobs=("analytics_job",)),
-    Stage("authority", jobs=("authority_job",)),
+    Stage("outreach", jobs=("outreach_job",)),
 ]
 
 # Files worth pointing the user at after a run (globs under the engine home); domains append.
@@ -125,7 +125,7 @@ SUMMARY_GLOBS: list[str] = [
     "reports/page_review_queue.md",  # pages the claims gate held, with the reason
     "outbox/*",
     "reports/*.html",
-    "reports/authority/*",
+    "reports/outreach/*",
 ]
 
 

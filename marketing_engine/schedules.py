@@ -70,19 +70,19 @@ def publish_due_posts_every_5_minutes(context: ScheduleEvaluationContext) -> Run
     return RunRequest(run_key=None)
 
 
-# authority: every morning, read new journalist requests and pitch them (deadlines are short), advance
+# outreach: every morning, read new journalist requests and pitch them (deadlines are short), advance
 # outreach sequences (follow-ups, replies, bounces); every Monday, re-crawl competitors and backlinks
 # and look for creators and communities again.
-authority_daily = ScheduleDefinition(
-    name="authority_daily",
+outreach_daily = ScheduleDefinition(
+    name="outreach_daily",
     target=AssetSelection.assets("journalist_queries", "pitches", "outreach_sequences"),
     cron_schedule="15 7 * * *",
     default_status=DefaultScheduleStatus.RUNNING,
     description="New journalist requests, their pitches, and today's outreach emails (within the daily cap).",
 )
 
-authority_weekly = ScheduleDefinition(
-    name="authority_weekly",
+outreach_weekly = ScheduleDefinition(
+    name="outreach_weekly",
     target=AssetSelection.assets(
         "competitor_watch", "link_prospects", "backlinks", "eeat_audit", "influencers", "communities"
     ),

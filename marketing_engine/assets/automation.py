@@ -32,7 +32,7 @@ OWNERS: dict[str, str] = {
     "publishing": "team:social",
     "seo": "team:seo",
     "analytics": "team:analytics",
-    "authority": "team:authority",
+    "outreach": "team:outreach",
 }
 
 

@@ -1,4 +1,4 @@
-"""The offline world for authority work: journalist digests arriving in a local mailbox (in the three
+"""The offline world for outreach work: journalist digests arriving in a local mailbox (in the three
 formats the parsers read, about the brand's topics and some that are not, in the brand's language).
 Deterministic for (brand, day, seed)."""
 

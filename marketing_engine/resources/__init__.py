@@ -50,7 +50,7 @@ def local_resources() -> dict[str, Any]:
         "trend_sources": TrendSourcesResource(
             injected_spikes=[InjectedSpikeConfig(days_ago=2, multiplier=5.0)]
         ),
-        # authority: sample sites on a loopback server, a local mailbox, the outbox folder
+        # outreach: sample sites on a loopback server, a local mailbox, the outbox folder
         "crawler": CrawlerResource(backend="offline", per_host_rate=10.0),
         "mail": MailResource(),
         "ad_library": AdLibraryResource(),

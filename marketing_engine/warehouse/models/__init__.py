@@ -11,15 +11,6 @@ from marketing_engine.warehouse.models.analytics import (
     ExperimentResult,
     PerformanceForecast,
 )
-from marketing_engine.warehouse.models.authority import (
-    CompetitorPage,
-    JournalistQuery,
-    LinkProspect,
-    OutreachEmail,
-    OutreachSequence,
-    Pitch,
-    Suppression,
-)
 from marketing_engine.warehouse.models.base import Base
 from marketing_engine.warehouse.models.core import (
     Backlink,
@@ -40,6 +31,15 @@ from marketing_engine.warehouse.models.core import (
     TrendData,
     VideoAsset,
     VideoDNA,
+)
+from marketing_engine.warehouse.models.outreach import (
+    CompetitorPage,
+    JournalistQuery,
+    LinkProspect,
+    OutreachEmail,
+    OutreachSequence,
+    Pitch,
+    Suppression,
 )
 from marketing_engine.warehouse.models.publishing import ReviewDecision
 from marketing_engine.warehouse.models.seo import SeoPageBrief

@@ -1,4 +1,4 @@
-"""Fixtures for the authority tests: a small website served on 127.0.0.1 by the test."""
+"""Fixtures for the outreach tests: a small website served on 127.0.0.1 by the test."""
 
 from __future__ import annotations
 

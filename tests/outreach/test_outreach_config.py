@@ -97,7 +97,7 @@ def test_embedding_scores_take_the_best_topic(monkeypatch) -> None:
 
 
 def test_competitor_watch_with_the_ad_library_configured(tmp_path: Path, engine_home: Path) -> None:
-    from marketing_engine.assets.authority import competitor_watch
+    from marketing_engine.assets.outreach import competitor_watch
 
     page = {"data": [{"id": "9", "page_name": "VoltRide", "ad_creative_bodies": ["Winter sale"]}]}
     with respx.mock(assert_all_called=False) as mock:
@@ -118,5 +118,5 @@ def test_competitor_watch_with_the_ad_library_configured(tmp_path: Path, engine_
     assert result.success and ads.call_count == 3  # one search per competitor in the brand file
     metadata = result.asset_materializations_for_node("competitor_watch")[0].metadata
     assert metadata["ads"].value == "3 ads" and metadata["competitors_answering"].value == 3  # all sampled
-    report = json.loads((engine_home / "reports" / "authority" / "competitor_gaps.json").read_text())
+    report = json.loads((engine_home / "reports" / "outreach" / "competitor_gaps.json").read_text())
     assert report["ads"][0]["body"] == "Winter sale"

@@ -1,4 +1,4 @@
-"""The authority group: link prospects and backlinks from crawling, journalist queries from the
+"""The outreach group: link prospects and backlinks from crawling, journalist queries from the
 mailbox, pitches, outreach sequences, competitor watch, creators and communities, and the E-E-A-T
 audit of the brand's own site. The work is in `marketing_engine.outreach`; this module wires it."""
 
@@ -23,10 +23,10 @@ from marketing_engine.assets.automation import WAREHOUSE, calls, owners
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.brand import BrandProfile
 from marketing_engine.files import write_text
+from marketing_engine.llm import total_usage
 from marketing_engine.resources.ad_library import AdLibraryResource
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.crawler import CrawlerResource
-from marketing_engine.llm import total_usage
 from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.mail import MailResource
 from marketing_engine.resources.social_discovery import SocialDiscoveryResource
@@ -43,7 +43,7 @@ from marketing_engine.warehouse.models import (
     ProgrammaticPage,
 )
 
-GROUP = "authority"
+GROUP = "outreach"
 MAILBOX_DAYS = 30  # digests older than this are expired; replies come within a sequence's 7 days
 RELEVANCE_THRESHOLD = {"minilm": 0.45, "tfidf": 0.25}
 
@@ -77,10 +77,10 @@ def _topic_relevance(items, profile: BrandProfile, config: RelevanceConfig) -> l
 
 
 def _write_report(name: str, data: dict, **dumps: Any) -> Path:
-    """A JSON report under the reports folder (reports/authority/<name>)."""
+    """A JSON report under the reports folder (reports/outreach/<name>)."""
     import json
 
-    report = home_dir("reports") / "authority" / name
+    report = home_dir("reports") / "outreach" / name
     report.parent.mkdir(parents=True, exist_ok=True)
     write_text(report, json.dumps(data, indent=2, **dumps))
     return report

@@ -1,4 +1,4 @@
-"""Authority and outreach tables beyond the core ones (backlinks, outreach_campaigns, influencers,
+"""Outreach tables beyond the core ones (backlinks, outreach_campaigns, influencers,
 communities): journalist queries, pitches, link prospects, email sequences with every email sent
 (by Message-ID, recorded before sending), the suppression list, and competitors' pages."""
 

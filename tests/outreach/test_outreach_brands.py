@@ -16,7 +16,7 @@ from dagster import AssetsDefinition, DagsterInstance, materialize
 from sqlalchemy import select
 from vocabulary import EXAMPLE_FILES, examples, leaks
 
-from marketing_engine.assets import authority
+from marketing_engine.assets import outreach
 from marketing_engine.assets.brand import brand_profile
 from marketing_engine.brand import BrandProfile, slug
 from marketing_engine.outreach.emails import OutreachGate, partnership_email, prospect_email
@@ -168,13 +168,13 @@ def test_sample_sites_are_generated_from_the_brand_file_alone(name: str, tmp_pat
     assert again.root == world.root and len(list(tmp_path.iterdir())) == 1  # written once per brand file
 
 
-ASSETS = [brand_profile] + [v for v in vars(authority).values() if isinstance(v, AssetsDefinition)]
+ASSETS = [brand_profile] + [v for v in vars(outreach).values() if isinstance(v, AssetsDefinition)]
 TFIDF = {"config": {"relevance_method": "tfidf"}}
 RUN_CONFIG = {"ops": {name: TFIDF for name in ("journalist_queries", "influencers", "communities")}}
 
 
 @pytest.mark.parametrize("name", sorted(BRANDS))
-def test_authority_group_for_each_brand_sends_only_gated_mail_in_its_language(
+def test_outreach_group_for_each_brand_sends_only_gated_mail_in_its_language(
     name: str, tmp_path: Path
 ) -> None:
     brand = BRANDS[name]

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from authority.mailservers import PASSWORD, USER, Dovecot, start_smtp
 from marketing_engine.outreach import digests
 from marketing_engine.outreach.relevance import relevance_scores
 from marketing_engine.outreach.sequences import Identity, ensure_sequence, run_sequences
 from marketing_engine.resources.mail import ImapMailbox, MailError, OutboxSender, SesSender, SmtpSender
 from marketing_engine.warehouse.models import OutreachEmail, OutreachSequence, Suppression
+from outreach.mailservers import PASSWORD, USER, Dovecot, start_smtp
 
-DATA = Path(__file__).parents[1] / "data" / "authority_digests"
+DATA = Path(__file__).parents[1] / "data" / "outreach_digests"
 NOW = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
 IDENTITY = Identity(
     "kestrel-cycles",
@@ -311,7 +311,7 @@ def test_ses_sender_through_moto() -> None:
 
 
 def test_smtp_errors_are_mail_errors() -> None:
-    from authority.mailservers import free_port
+    from outreach.mailservers import free_port
 
     message = EmailMessage()
     message["From"], message["To"], message["Message-ID"] = "a@b.example", "c@d.example", "<x@y>"
@@ -322,7 +322,7 @@ def test_smtp_errors_are_mail_errors() -> None:
 def test_smtp_starttls_against_a_server_that_requires_it(tmp_path: Path) -> None:
     import ssl
 
-    from authority.mailservers import self_signed_tls
+    from outreach.mailservers import self_signed_tls
 
     server_context, cert = self_signed_tls(tmp_path)
     controller, recorder = start_smtp(server_context)

@@ -1,4 +1,4 @@
-"""The authority assets end to end on the offline backends (sample sites on a loopback server, the
+"""The outreach assets end to end on the offline backends (sample sites on a loopback server, the
 simulated mailbox, the outbox), on SQLite and PostgreSQL: rows, files, and re-runs that add nothing."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 from dagster import AssetsDefinition, DagsterInstance, materialize
 from sqlalchemy import func, select
 
-from marketing_engine.assets import authority
+from marketing_engine.assets import outreach
 from marketing_engine.assets.brand import brand_profile
 from marketing_engine.brand import load_brand
 from marketing_engine.resources.ad_library import AdLibraryResource
@@ -33,7 +33,7 @@ from marketing_engine.warehouse.models import (
     Pitch,
 )
 
-ASSETS = [brand_profile] + [v for v in vars(authority).values() if isinstance(v, AssetsDefinition)]
+ASSETS = [brand_profile] + [v for v in vars(outreach).values() if isinstance(v, AssetsDefinition)]
 TFIDF = {"config": {"relevance_method": "tfidf"}}
 RUN_CONFIG = {"ops": {name: TFIDF for name in ("journalist_queries", "influencers", "communities")}}
 
@@ -60,7 +60,7 @@ def _count(warehouse, model) -> int:
         return int(session.scalar(select(func.count()).select_from(model)))
 
 
-def test_authority_group_offline_end_to_end(
+def test_outreach_group_offline_end_to_end(
     warehouse, warehouse_url: str, tmp_path: Path, engine_home
 ) -> None:
     _run(warehouse_url, tmp_path)
@@ -91,9 +91,9 @@ def test_authority_group_offline_end_to_end(
     message = message_from_bytes(outbox[0].read_bytes(), policy=policy.default)
     assert message["Message-ID"] in recorded and message["List-Unsubscribe"]
     assert brand.outreach.postal_address in message.get_body(("plain",)).get_content()
-    eeat = json.loads((engine_home / "reports" / "authority" / "eeat_audit.json").read_text())
+    eeat = json.loads((engine_home / "reports" / "outreach" / "eeat_audit.json").read_text())
     assert 0 < eeat["score"] < 100 and eeat["reasons"]
-    gaps = json.loads((engine_home / "reports" / "authority" / "competitor_gaps.json").read_text())["gaps"]
+    gaps = json.loads((engine_home / "reports" / "outreach" / "competitor_gaps.json").read_text())["gaps"]
     assert any(gap["title"] == f"{brand.competitors[0].name} news" for gap in gaps)
 
     # A second run the same day: same rows, no email sent twice, competitor pages now unchanged.
@@ -118,8 +118,8 @@ def test_authority_group_offline_end_to_end(
 
 
 def test_eeat_check_warns_on_the_sample_site(tmp_path: Path) -> None:
-    result = authority.eeat_score_is_healthy(BrandResource(path=str(EXAMPLE_BRAND)))
-    assert result.passed is False and result.metadata["site_score"].value < authority.EEAT_WARN_BELOW
+    result = outreach.eeat_score_is_healthy(BrandResource(path=str(EXAMPLE_BRAND)))
+    assert result.passed is False and result.metadata["site_score"].value < outreach.EEAT_WARN_BELOW
 
 
 def test_outreach_needs_the_brand_outreach_section(tmp_path: Path, warehouse_url: str) -> None:
@@ -130,7 +130,7 @@ def test_outreach_needs_the_brand_outreach_section(tmp_path: Path, warehouse_url
     brand_file = tmp_path / "brand.yaml"
     brand_file.write_text(yaml.safe_dump(data))
     result = materialize(
-        [authority.outreach_sequences],
+        [outreach.outreach_sequences],
         resources={
             "brand": BrandResource(path=str(brand_file)),
             "warehouse": WarehouseResource(url=warehouse_url),
