@@ -36,66 +36,11 @@ MOODS: dict[str, Mood] = {
 }
 
 
-IMPULSE_LENGTH = 8192  # the slowest filter here (a 900 Hz band edge) fades below 1e-30 well within it
+def butterworth(kind: str, cutoff: float | tuple[float, float], signals: np.ndarray) -> np.ndarray:
+    """Each row (or the one signal) through a second-order Butterworth filter: "low", "high" or "band"."""
+    from scipy.signal import butter, sosfilt  # imported here: scipy.signal takes about a second to load
 
-
-def butter2(kind: str, cutoff: float | tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
-    """(b, a) of a second-order digital Butterworth filter ("low", "high" or "band"), designed the
-    classic way: analog prototype, pre-warped bilinear transform. Written out here because importing
-    scipy.signal costs more than a whole soundtrack takes to synthesize."""
-    fs2 = 2.0 * SAMPLE_RATE
-    proto = np.exp(1j * np.pi * np.array([3, 5]) / 4)  # the analog poles (-1 ± j)/√2
-
-    def warp(freq: float) -> float:
-        return float(fs2 * np.tan(np.pi * freq / SAMPLE_RATE))
-
-    if isinstance(cutoff, tuple):
-        if kind != "band":
-            raise MusicError(f"a {kind}-pass filter takes one cutoff, not {cutoff}")
-        low, high = warp(cutoff[0]), warp(cutoff[1])
-        half, centre = proto * (high - low) / 2, np.sqrt(low * high)
-        spread = np.sqrt(half**2 - centre**2)
-        zeros, poles, gain = np.zeros(2), np.concatenate([half + spread, half - spread]), (high - low) ** 2
-    elif kind == "low":
-        zeros, poles, gain = np.array([]), warp(cutoff) * proto, warp(cutoff) ** 2
-    elif kind == "high":
-        zeros, poles, gain = np.zeros(2), warp(cutoff) / proto, 1.0
-    else:
-        raise MusicError(f"unknown filter {kind!r} with cutoff {cutoff}")
-    gain *= np.real(np.prod(fs2 - zeros) / np.prod(fs2 - poles))
-    digital_zeros = np.concatenate([(fs2 + zeros) / (fs2 - zeros), -np.ones(len(poles) - len(zeros))])
-    return np.real(gain * np.poly(digital_zeros)), np.real(np.poly((fs2 + poles) / (fs2 - poles)))
-
-
-def impulse_response(b: np.ndarray, a: np.ndarray, length: int = IMPULSE_LENGTH) -> np.ndarray:
-    """The filter's response to one click, by its difference equation."""
-    out = [0.0] * length
-    for n in range(length):
-        acc = b[n] if n < len(b) else 0.0
-        for k in range(1, min(n, len(a) - 1) + 1):
-            acc -= a[k] * out[n - k]
-        out[n] = acc
-    return np.array(out)
-
-
-def apply_filter(response: np.ndarray, signals: np.ndarray) -> np.ndarray:
-    """Filter each row (or one signal) from rest: a convolution with the impulse response, by FFT."""
-    length = signals.shape[-1]
-    size = 1 << (length + len(response) - 1).bit_length()
-    spectrum = np.fft.rfft(signals, size) * np.fft.rfft(response, size)
-    return np.fft.irfft(spectrum, size)[..., :length]
-
-
-def filter_long(response: np.ndarray, signal: np.ndarray, block: int = 4 * IMPULSE_LENGTH) -> np.ndarray:
-    """`apply_filter` for a long track: blocks filtered in one batch and overlap-added (small FFTs
-    stay in cache, one huge FFT does not)."""
-    count = -(-len(signal) // block)
-    rows = np.zeros(count * block)
-    rows[: len(signal)] = signal
-    parts = apply_filter(response, np.pad(rows.reshape(count, block), ((0, 0), (0, len(response) - 1))))
-    out = parts[:, :block].copy()
-    out[1:, : len(response) - 1] += parts[:-1, block:]
-    return out.ravel()[: len(signal)]
+    return sosfilt(butter(2, cutoff, kind, fs=SAMPLE_RATE, output="sos"), signals, axis=-1)
 
 
 def _envelope(length: int, attack: int, release: int) -> np.ndarray:
@@ -123,13 +68,17 @@ def _kick(length: int) -> np.ndarray:
 
 
 def _noise_hits(
-    drums: np.ndarray, hits: list[tuple[int, np.ndarray]], response: np.ndarray, decay: float, level: float
+    drums: np.ndarray,
+    hits: list[tuple[int, np.ndarray]],
+    band: tuple[str, float | tuple[float, float]],
+    decay: float,
+    level: float,
 ) -> None:
     """Filtered noise bursts (snares, hats) of one length, all filtered in one batch, added at their places."""
     if not hits:
         return
     length = len(hits[0][1])
-    shaped = apply_filter(response, np.stack([noise for _, noise in hits]))
+    shaped = butterworth(*band, np.stack([noise for _, noise in hits]))
     shaped *= level * np.exp(-np.arange(length) / SAMPLE_RATE * decay)
     for (at, _), burst in zip(hits, shaped, strict=True):
         drums[at : at + length] += burst
@@ -169,10 +118,10 @@ def synthesize(mood: str, seconds: float, seed: int = 0) -> np.ndarray:
                 snares.append((at, rng.standard_normal(beat)))
             for sub in range(hat_every):
                 hats.append((at + sub * beat // hat_every, rng.standard_normal(beat // 4)))
-    _noise_hits(drums, snares, impulse_response(*butter2("band", (900, 5000))), 18, 0.5)
-    _noise_hits(drums, hats, impulse_response(*butter2("high", 7000)), 60, 0.22)
-    pads = filter_long(impulse_response(*butter2("low", spec.brightness)), pads)
-    bass = filter_long(impulse_response(*butter2("low", 400)), bass)
+    _noise_hits(drums, snares, ("band", (900, 5000)), 18, 0.5)
+    _noise_hits(drums, hats, ("high", 7000), 60, 0.22)
+    pads = butterworth("low", spec.brightness, pads)
+    bass = butterworth("low", 400, bass)
     mix = 0.55 * pads + 0.45 * bass + 0.5 * drums
     mix = mix[:total]
     mix *= _envelope(total, SAMPLE_RATE // 2, SAMPLE_RATE * 2)

@@ -55,29 +55,3 @@ def test_music_resource_caches_and_writes_a_48k_wav():
         check=True,
     ).stdout.strip()
     assert probe == "48000,2"
-
-
-def test_the_built_in_filters_match_scipys_butterworth_design_and_filtering() -> None:
-    import numpy as np
-    from scipy.signal import butter, sosfilt
-
-    from marketing_engine.video.music import apply_filter, butter2, filter_long, impulse_response
-
-    noise = np.random.default_rng(5).standard_normal(3 * 48_000)
-    for kind, cutoff in (("low", 400.0), ("high", 7000.0), ("band", (900.0, 5000.0))):
-        b, a = butter2(kind, cutoff)
-        expected_b, expected_a = butter(2, cutoff, kind, fs=SAMPLE_RATE)
-        assert np.allclose(b, expected_b, atol=1e-12) and np.allclose(a, expected_a, atol=1e-12)
-        expected = sosfilt(butter(2, cutoff, kind, fs=SAMPLE_RATE, output="sos"), noise)
-        response = impulse_response(b, a)
-        assert np.max(np.abs(apply_filter(response, noise) - expected)) < 1e-9
-        assert np.max(np.abs(filter_long(response, noise) - expected)) < 1e-9
-
-
-def test_a_filter_with_the_wrong_cutoffs_is_refused_by_name() -> None:
-    from marketing_engine.video.music import butter2
-
-    with pytest.raises(MusicError, match="low-pass filter takes one cutoff"):
-        butter2("low", (100.0, 200.0))
-    with pytest.raises(MusicError, match="unknown filter 'notch'"):
-        butter2("notch", 300.0)
