@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import pysubs2
+from pysubs2.formats.substation import color_to_ass_rgba
+
 from marketing_engine.video.library import Rendition
 
 
@@ -76,53 +79,56 @@ def layout(rendition: Rendition) -> CaptionLayout:
     )
 
 
-def _ass_colour(hex_colour: str, alpha: int = 0) -> str:
-    red, green, blue = hex_colour[1:3], hex_colour[3:5], hex_colour[5:7]
-    return f"&H{alpha:02X}{blue}{green}{red}".upper()
-
-
-def _ass_time(seconds: float) -> str:
-    centis = round(seconds * 100)
-    hours, rest = divmod(centis, 360000)
-    minutes, rest = divmod(rest, 6000)
-    return f"{hours}:{minutes:02d}:{rest // 100:02d}.{rest % 100:02d}"
+def _colour(hex_colour: str, alpha: int = 0) -> pysubs2.Color:
+    """A palette colour ("#rrggbb") as pysubs2 keeps it; ASS alpha runs from 0 (opaque) to 255."""
+    return pysubs2.Color(*bytes.fromhex(hex_colour[1:7]), alpha)
 
 
 def _escape(text: str) -> str:
+    """A word as ASS text: backslashes and braces would start override tags."""
     return text.replace("\\", "＼").replace("{", "(").replace("}", ")")
+
+
+def _subtitles(pages: list[tuple[CaptionPage, float]]) -> pysubs2.SSAFile:
+    """One plain event per page, for the SRT and VTT sidecars (the words as the burned-in captions show them)."""
+    subs = pysubs2.SSAFile()
+    for page, end in pages:
+        event = pysubs2.SSAEvent(start=round(page.start * 1000), end=round(end * 1000))
+        event.plaintext = _escape(page.text)
+        subs.append(event)
+    return subs
 
 
 def to_ass(
     pages: list[tuple[CaptionPage, float]], box: CaptionLayout, palette: dict[str, str], font: str
 ) -> str:
     """One event per spoken word: the page's text with the current word in the accent colour."""
-    margin_v = box.height - box.bottom
-    header = [
-        "[Script Info]",
-        "ScriptType: v4.00+",
-        f"PlayResX: {box.width}",
-        f"PlayResY: {box.height}",
-        "WrapStyle: 0",
-        "ScaledBorderAndShadow: yes",
-        "YCbCr Matrix: TV.709",
-        "",
-        "[V4+ Styles]",
-        (
-            "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, "
-            "Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, "
-            "Alignment, MarginL, MarginR, MarginV, Encoding"
-        ),
-        (
-            f"Style: Caption,{font},{box.font_size},&H00FFFFFF,&H00FFFFFF,{_ass_colour(palette['text'])},"
-            f"{_ass_colour('#000000', 0x80)},-1,0,0,0,100,100,1,0,1,{max(3, box.font_size // 14)},"
-            f"{max(2, box.font_size // 24)},2,{box.left},{box.width - box.right},{margin_v},1"
-        ),
-        "",
-        "[Events]",
-        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
-    ]
-    accent = _ass_colour(palette["accent"])
-    events = []
+    subs = pysubs2.SSAFile()
+    subs.info.update(
+        {"PlayResX": str(box.width), "PlayResY": str(box.height), "WrapStyle": "0", "YCbCr Matrix": "TV.709"}
+    )
+    white = _colour("#ffffff")
+    subs.styles = {
+        "Caption": pysubs2.SSAStyle(
+            fontname=font,
+            fontsize=box.font_size,
+            primarycolor=white,
+            secondarycolor=white,
+            outlinecolor=_colour(palette["text"]),
+            backcolor=_colour("#000000", 0x80),
+            bold=True,
+            spacing=1,
+            outline=max(3, box.font_size // 14),
+            shadow=max(2, box.font_size // 24),
+            alignment=pysubs2.Alignment.BOTTOM_CENTER,
+            marginl=box.left,
+            marginr=box.width - box.right,
+            marginv=box.height - box.bottom,
+            encoding=1,
+        )
+    }
+    accent = color_to_ass_rgba(_colour(palette["accent"]))
+    plain = f"{color_to_ass_rgba(white)}&"
     for page, page_end in pages:
         # A single long word (a domain name) cannot wrap: shrink the page so it stays in the box.
         longest = max(len(w.word) for w in page.words)
@@ -131,32 +137,25 @@ def to_ass(
         for index, word in enumerate(page.words):
             end = page.words[index + 1].start if index + 1 < len(page.words) else page_end
             parts = [
-                f"{{\\c{accent}\\fscx110\\fscy110}}{_escape(w.word.upper())}{{\\c&H00FFFFFF&\\fscx100\\fscy100}}"
+                f"{{\\c{accent}\\fscx110\\fscy110}}{_escape(w.word.upper())}{{\\c{plain}\\fscx100\\fscy100}}"
                 if i == index
                 else _escape(w.word.upper())
                 for i, w in enumerate(page.words)
             ]
-            events.append(
-                f"Dialogue: 0,{_ass_time(word.start)},{_ass_time(end)},Caption,,0,0,0,,{prefix}{' '.join(parts)}"
+            subs.append(
+                pysubs2.SSAEvent(
+                    start=round(word.start * 1000),
+                    end=round(end * 1000),
+                    style="Caption",
+                    text=prefix + " ".join(parts),
+                )
             )
-    return "\n".join(header + events) + "\n"
-
-
-def _clock(seconds: float, separator: str) -> str:
-    millis = round(seconds * 1000)
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}{separator}{rest % 1000:03d}"
+    return subs.to_string("ass", header_notice="")
 
 
 def to_srt(pages: list[tuple[CaptionPage, float]]) -> str:
-    blocks = [
-        f"{index}\n{_clock(page.start, ',')} --> {_clock(end, ',')}\n{page.text}\n"
-        for index, (page, end) in enumerate(pages, start=1)
-    ]
-    return "\n".join(blocks)
+    return _subtitles(pages).to_string("srt")
 
 
 def to_vtt(pages: list[tuple[CaptionPage, float]]) -> str:
-    blocks = [f"{_clock(page.start, '.')} --> {_clock(end, '.')}\n{page.text}\n" for page, end in pages]
-    return "WEBVTT\n\n" + "\n".join(blocks)
+    return _subtitles(pages).to_string("vtt")

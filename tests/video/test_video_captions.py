@@ -39,7 +39,7 @@ def test_srt_and_vtt_sidecars():
     pages = paginate(WORDS)
     srt, vtt = to_srt(pages), to_vtt(pages)
     assert srt.startswith("1\n00:00:00,300 --> 00:00:01,400\nStop scrolling\n")
-    assert vtt.startswith("WEBVTT\n\n00:00:00.300 --> 00:00:01.400\nStop scrolling\n")
+    assert vtt.startswith("WEBVTT\n\n1\n00:00:00.300 --> 00:00:01.400\nStop scrolling\n")  # numbered cues
     assert srt.count("-->") == vtt.count("-->") == 3
 
 
@@ -53,3 +53,11 @@ def test_caption_block_outside_the_safe_zone_is_named():
     spec = rendition("vertical")
     box = {**layout(spec).as_dict(), "bottom": 1900}
     assert check_caption_box(box, spec) == ["captions cross the bottom safe-zone edge (420 px)"]
+
+
+def test_accents_and_emoji_survive_every_caption_format(dna):
+    words = [TimedWord("Invisíveis", 0.0, 0.5), TimedWord("ação", 0.5, 0.9), TimedWord("🚲", 0.9, 1.2, True)]
+    pages = paginate(words)
+    ass = to_ass(pages, layout(rendition("vertical")), dna.palette, dna.font_name)
+    assert "INVISÍVEIS" in ass and "AÇÃO" in ass and "🚲" in ass
+    assert "\nInvisíveis ação 🚲\n" in to_srt(pages) and "\nInvisíveis ação 🚲\n" in to_vtt(pages)
