@@ -8,17 +8,16 @@ headlines): the script may state it, and the claims gate accepts it as evidence.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from slugify import slugify
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from marketing_engine.brand import BrandProfile
+from marketing_engine.video.store import best_opportunity, news_payload_key
 from marketing_engine.warehouse import Warehouse
-from marketing_engine.warehouse.models import TrendOpportunity, TrendSourceStatus
 
 HEADLINES = 3
 
@@ -40,24 +39,15 @@ def topic_key(topic: str) -> str:
     return key
 
 
-def _best(warehouse: Warehouse, brand: str, key: str | None = None) -> TrendOpportunity | None:
-    query = select(TrendOpportunity).where(TrendOpportunity.brand == brand)
-    if key is not None:
-        query = query.where(TrendOpportunity.topic_key == key)
-    query = query.order_by(TrendOpportunity.as_of.desc(), TrendOpportunity.rank.asc()).limit(1)
-    try:
-        with warehouse.session() as session:
-            found = session.scalars(query).first()
-            if found is not None:
-                session.expunge(found)
-            return found
-    except SQLAlchemyError:  # the trends tables are not migrated in this warehouse (yet)
-        return None
+def render_seed(key: str) -> int:
+    """The seed a topic's drawings and soundtrack are made with: the same on every run and machine
+    (Python's own string hash is salted per process)."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big")
 
 
 def topic_for_key(warehouse: Warehouse, profile: BrandProfile, key: str) -> str:
     """The words for a partition key: a trend opportunity's topic, a seed topic or product, or the key."""
-    found = _best(warehouse, profile.slug, key)
+    found = best_opportunity(warehouse, profile.slug, key)
     if found is not None:
         return found.topic
     for words in [*profile.seed_topics, *(product.name for product in profile.products)]:
@@ -69,20 +59,10 @@ def topic_for_key(warehouse: Warehouse, profile: BrandProfile, key: str) -> str:
 def topic_evidence(warehouse: Warehouse, store: _Store, profile: BrandProfile, topic: str) -> TopicEvidence:
     """Whether the topic is spiking on its newest trends day, and the news headlines stored for it."""
     brand = profile.slug
-    found = _best(warehouse, brand, topic_key(topic))
+    found = best_opportunity(warehouse, brand, topic_key(topic))
     if found is None:
         return TopicEvidence()
-    try:
-        with warehouse.session() as session:
-            payload_key = session.scalar(
-                select(TrendSourceStatus.payload_key).where(
-                    TrendSourceStatus.brand == brand,
-                    TrendSourceStatus.day == found.as_of,
-                    TrendSourceStatus.source == "news",
-                )
-            )
-    except SQLAlchemyError:
-        payload_key = None
+    payload_key = news_payload_key(warehouse, brand, found.as_of)
     headlines: list[str] = []
     if payload_key:
         payload: dict[str, Any] = json.loads(store.get_bytes(payload_key))
