@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from marketing_engine.brand import BrandProfile
 
@@ -47,6 +48,16 @@ class VideoDNA:
 
     def as_dict(self) -> dict:
         return {**asdict(self), "fingerprint": self.fingerprint}
+
+    def as_metadata(self) -> dict[str, Any]:
+        """What an operator checks at a glance: the fingerprint's start, voice, mood, font, palette."""
+        return {
+            "fingerprint": self.fingerprint[:16],
+            "voice": self.voice,
+            "music_mood": self.music_mood,
+            "font": self.font_name,
+            "palette": dict(self.palette),
+        }
 
 
 def find_font(name: str, bold: bool = False) -> str:

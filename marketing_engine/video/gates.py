@@ -8,12 +8,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from marketing_engine.ffmpeg import run as run_child
+from marketing_engine.video import library
+from marketing_engine.video.captions import layout
 from marketing_engine.video.library import Rendition, spec_table
+
+if TYPE_CHECKING:
+    from marketing_engine.video.studio import RenderedRendition
 
 MAX_GAP_S = 1.0
 
@@ -31,6 +38,11 @@ class GateReport:
     @property
     def passed(self) -> bool:
         return not self.failures
+
+    @property
+    def status(self) -> str:
+        """What `video_assets.gate_status` says: only a `passed` rendition is ever published."""
+        return "passed" if self.passed else "failed"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -292,3 +304,55 @@ def run_gates(
         "picture_measured_by": "render" if from_render else "decode",
     }
     return report
+
+
+def gate_renditions(rendered: Sequence[RenderedRendition], duration: float) -> dict[str, GateReport]:
+    """Every gate on each rendition as encoded, two files at a time; the render's own measurement of
+    the picture spares decoding it again."""
+
+    def gate(item: RenderedRendition) -> GateReport:
+        spec = library.rendition(item.rendition)
+        return run_gates(item.video, spec, duration, layout(spec).as_dict(), picture=item.picture)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return {report.rendition: report for report in pool.map(gate, rendered)}
+
+
+def unpublishable(gated: Mapping[str, tuple[str, Mapping[str, Any]]]) -> list[str]:
+    """Why renditions may not be published, one line each: not gated (yet, or held), or a broken rule.
+    `gated` maps each rendition to its stored gate status and report."""
+    failures = []
+    for name, (status, report) in gated.items():
+        if status not in ("passed", "failed"):
+            failures.append(f"{name}: not gated ({status})")
+        failures += [f"{name}: {failure}" for failure in report.get("failures", [])]
+    return failures
+
+
+@dataclass(frozen=True)
+class PublishVerdict:
+    """Whether a topic's renditions may be published, as the blocking check reports it: `metadata`
+    holds plain values, `markdown` text for the UI; `warning` marks a verdict that only warns."""
+
+    passed: bool
+    description: str
+    metadata: dict[str, Any]
+    markdown: dict[str, str] = field(default_factory=dict)
+    warning: bool = False
+
+
+def held_verdict(reason: str) -> PublishVerdict:
+    """A held script rendered nothing, so nothing can be published: that passes, with a warning."""
+    return PublishVerdict(
+        True, f"held, not rendered: {reason}"[:1000], {"renditions": 0, "held": reason}, warning=True
+    )
+
+
+def publish_verdict(gated: Mapping[str, tuple[str, Mapping[str, Any]]]) -> PublishVerdict:
+    """Publishable only when there are renditions and every one passed its gates (see `unpublishable`)."""
+    failures = unpublishable(gated)
+    description = "; ".join(failures)[:1000] if failures else f"{len(gated)} renditions publishable"
+    measurements = {name: report.get("measurements", {}) for name, (_, report) in gated.items()}
+    listed = "\n".join(f"- {failure}" for failure in failures) or "none"
+    metadata = {"renditions": len(gated), "measurements": measurements}
+    return PublishVerdict(bool(gated) and not failures, description, metadata, {"failures": listed})

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+from marketing_engine.files import write_text
 from marketing_engine.video.library import rendition, spec_table
 from marketing_engine.video.script import VideoScript
+from marketing_engine.video.step import Step
 
 
 def hashtags(profile: Any, script: VideoScript, limit: int, platform: str | None = None) -> list[str]:
@@ -48,3 +52,23 @@ def platform_metadata(profile: Any, script: VideoScript, renditions: list[str]) 
                 "hashtags": tags,
             }
     return entries
+
+
+def publish_metadata(
+    profile: Any, script: VideoScript, renditions: list[str], folder: Path, store: Any
+) -> Step:
+    """The platforms' entries (see `platform_metadata`) in `metadata.json` beside the topic's videos,
+    where a person uploading by hand finds them, and in the media store."""
+    entries = platform_metadata(profile, script, renditions)
+    file = write_text(folder / "metadata.json", json.dumps(entries, indent=1, ensure_ascii=False))
+    metadata = {"platforms": len(entries), "key": store.put_file(file).key}
+    rows = [
+        {
+            "platform": platform,
+            **{k: v for k, v in entry.items() if k != "hashtags"},
+            "hashtags": " ".join(entry["hashtags"]),
+        }
+        for platform, entry in entries.items()
+    ]
+    preview = (rows, ["platform", "rendition", "title", "hashtags"])
+    return Step(entries, metadata, {"file": str(file)}, {"preview": preview})

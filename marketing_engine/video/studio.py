@@ -24,6 +24,7 @@ from marketing_engine.video.render import (
     thumbnail_time,
 )
 from marketing_engine.video.script import VideoScript, check_timing, script_inputs
+from marketing_engine.video.step import Step
 from marketing_engine.video.timeline import VOICE_OFFSET, build_manifest, caption_words, segments
 from marketing_engine.video.visuals import build_layers
 
@@ -234,3 +235,77 @@ def speak_to_fit(voice: Any, script: VideoScript, dna: dict[str, Any]) -> dict[s
     raise TimelineError(
         f"the narration of {script.topic!r} does not fit {script.length_s} s even at {rate} wpm"
     )
+
+
+def record_voiceover(voice: Any, store: Any, script: VideoScript, dna: dict[str, Any]) -> Step:
+    """The narration spoken to fit (see `speak_to_fit`), stored, with one time per word and the engine."""
+    spoken = speak_to_fit(voice, script, dna)
+    stored = store.put_file(spoken["wav"])
+    value = {
+        "key": stored.key,
+        "sha256": stored.sha256,
+        "words": spoken["words"],
+        "duration_s": spoken["duration_s"],
+        "words_per_minute": spoken["words_per_minute"],
+        "engine": voice.engine_version(),
+    }
+    metadata = {
+        "duration_s": spoken["duration_s"],
+        "words": len(spoken["words"]),
+        "cached": spoken["cached"],
+        "words_per_minute": spoken["words_per_minute"],
+        "engine": value["engine"],
+        "voice": voice.voice_name(dna["voice"]),
+    }
+    first_words = (spoken["words"][:8], ["word", "start", "end"])
+    return Step(value, metadata, {"wav": store.uri(stored.key)}, {"first_words": first_words})
+
+
+def make_soundtrack(music: Any, store: Any, length_s: int, mood: str, seed: int) -> Step:
+    """A soundtrack of the video's length in the brand's mood, stored."""
+    wav, cached = music.soundtrack(mood, length_s, seed)
+    stored = store.put_file(wav)
+    value = {"key": stored.key, "sha256": stored.sha256, "length_s": length_s}
+    metadata = {"mood": mood, "length_s": length_s, "cached": cached, "backend": music.backend}
+    return Step(value, metadata, {"wav": store.uri(stored.key)})
+
+
+def draw_visual_tracks(
+    footage: Any,
+    store: Store,
+    dna: dict[str, Any],
+    dna_obj: Any,
+    script: VideoScript,
+    voice: dict[str, Any],
+    renditions: list[str],
+    seed: int,
+) -> Step:
+    """Every rendition's visual track (see `visual_track`), with the footage backend's b-roll clips
+    put under the beats where it makes any."""
+    tracks = {
+        name: visual_track(store, dna, dna_obj, script, voice, script.length_s, name, seed)
+        for name in renditions
+    }
+    clips = footage.b_roll_clips(script, store, tracks)
+    metadata = {
+        "renditions": ", ".join(tracks),
+        "layers": sum(len(t["layers"]) for t in tracks.values()),
+        "footage_backend": footage.backend,
+        "generated_clips": clips["clips"],
+        "footage_cost_usd": clips["cost_usd"],
+        "footage_failed": clips["failed"],
+    }
+    segments = (next(iter(tracks.values()))["segments"], ["kind", "start", "end", "text"])
+    return Step(tracks, metadata, tables={"segments": segments})
+
+
+def write_caption_tracks(
+    store: Any, dna: dict[str, Any], script: VideoScript, voice: dict[str, Any], renditions: list[str]
+) -> Step:
+    """Every rendition's captions (see `caption_track`), previewing the first file's first SRT lines."""
+    tracks = {name: caption_track(store, dna, script, voice, name) for name in renditions}
+    first = next(iter(tracks.values()))
+    srt = store.get_bytes(first["keys"]["srt"]).decode()
+    preview = "```\n" + "\n".join(srt.splitlines()[:12]) + "\n```"
+    metadata = {"pages": first["pages"], "renditions": ", ".join(tracks)}
+    return Step(tracks, metadata, markdown={"srt_preview": preview})
