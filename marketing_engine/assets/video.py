@@ -3,17 +3,17 @@
 `video_dna` is the brand's video identity (unpartitioned); every other asset is partitioned by
 `topics`. Media goes to the media store, renditions to `video_assets`, and a copy of each video
 with its thumbnail, captions and metadata to `$MARKETING_ENGINE_HOME/videos/<topic>/`.
+The work is done in `marketing_engine/video/` (its warehouse queries in `video/store.py`).
 """
 
-import hashlib
-import time
+from typing import Any
 
 from dagster import (
+    AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetExecutionContext,
     Config,
-    DagsterInstance,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -24,7 +24,6 @@ from pydantic import Field
 from marketing_engine.assets.automation import WAREHOUSE, after_upstream, calls, owners
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import topics_partitions
-from marketing_engine.files import copy_file, write_bytes, write_text
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.footage import FootageResource
 from marketing_engine.resources.llm import LLMResource
@@ -33,71 +32,63 @@ from marketing_engine.resources.music import MusicResource
 from marketing_engine.resources.voice import VoiceResource
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.settings import home_dir
-from marketing_engine.warehouse import upsert
-from marketing_engine.warehouse.models import VideoAsset, VideoDNA
-from marketing_engine.warehouse.registry import record_content, stored_record
+from marketing_engine.video import store
+from marketing_engine.video.dna import video_dna as build_dna
+from marketing_engine.video.script import VideoScript
+from marketing_engine.video.topics import render_seed, topic_evidence, topic_for_key
 
 GROUP = "video"
 
 
-def _topic(
-    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource
-) -> tuple[str, str]:
-    from marketing_engine.video.topics import topic_for_key
-
-    key = context.partition_key
-    return key, topic_for_key(warehouse.get(), brand.load(), key)
-
-
-def _seed(key: str) -> int:
-    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big")
+def _video_asset(*kinds: str, pool: str | None = None, partitioned: bool = True, **spec: Any):
+    """`@asset` with what every video asset shares: group, owner, code version, the python kind, the
+    topics partitions (but for the brand's video DNA), and a provider's pool and retry where it calls one."""
+    spec |= calls(pool) if pool else {}
+    spec |= {"partitions_def": topics_partitions} if partitioned else {}
+    return asset(group_name=GROUP, owners=owners(GROUP), code_version="1", kinds={"python", *kinds}, **spec)
 
 
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    kinds={"python", WAREHOUSE},
-    code_version="1",
-    deps=["brand_profile"],
-    automation_condition=after_upstream(),
-    description="The brand's video identity: palette, fonts, voice, music mood, pacing.",
-)
+def _materialized(step: Any, **extra: Any) -> MaterializeResult:
+    """A domain step's result (`video.studio.Step`): its value, with its metadata as the UI shows it."""
+    metadata = {
+        **step.metadata,
+        **extra,
+        **{key: MetadataValue.path(link) for key, link in step.links.items()},
+        **{key: markdown_table(rows, columns) for key, (rows, columns) in step.tables.items()},
+        **{key: MetadataValue.md(text) for key, text in step.markdown.items()},
+    }
+    return MaterializeResult(value=step.value, metadata=metadata)
+
+
+def _held(video_scripts: dict) -> MaterializeResult | None:
+    """A held script stops the studio here: nothing is voiced, drawn, rendered or published."""
+    reason = video_scripts.get("held")
+    if not reason:
+        return None
+    return MaterializeResult(value={"held": reason}, metadata={"held": MetadataValue.text(reason)})
+
+
+def _script(video_scripts: dict) -> VideoScript:
+    return VideoScript.model_validate(video_scripts["script"])
+
+
+@_video_asset(WAREHOUSE, partitioned=False, deps=["brand_profile"], automation_condition=after_upstream())
 def video_dna(brand: BrandResource, warehouse: WarehouseResource) -> MaterializeResult[dict]:
-    from marketing_engine.video.dna import video_dna as build
-
+    """The brand's video identity: palette, fonts, voice, music mood, pacing."""
     profile = brand.load()
-    dna = build(profile).as_dict()
-    with warehouse.get().session() as session:
-        upsert(
-            session,
-            VideoDNA,
-            [{"brand": profile.slug, "fingerprint": dna["fingerprint"], "spec": dna}],
-            keys=["brand"],
-        )
-    return MaterializeResult(
-        value=dna,
-        metadata={
-            "fingerprint": dna["fingerprint"][:16],
-            "voice": dna["voice"],
-            "music_mood": dna["music_mood"],
-            "font": dna["font_name"],
-            "palette": MetadataValue.json(dna["palette"]),
-        },
-    )
+    dna = build_dna(profile)
+    store.save_video_dna(warehouse.get(), profile.slug, dna.as_dict())
+    return MaterializeResult(value=dna.as_dict(), metadata=dna.as_metadata())
 
 
 class ScriptConfig(Config):
     length_s: int = Field(default=30, description="15, 30, 60, 90, 120, 180, 300 or 600 seconds")
 
 
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    kinds={"python", "anthropic"},
+@_video_asset(
+    "anthropic",
+    pool="anthropic",
     deps=["topic_brief"],  # the trend brief the topic came from: the lineage from trends to video
-    **calls("anthropic"),
-    code_version="1",
-    partitions_def=topics_partitions,
     description="A script per topic in the audience's language: trigger hook, beats with on-screen text "
     "and b-roll from the brand's facts, call to action. The claims gate checks every line; a script "
     "that fails is held (not voiced, rendered or published) with the reason.",
@@ -111,114 +102,30 @@ def video_scripts(
     media_store: MediaStoreResource,
     llm: LLMResource,
 ) -> MaterializeResult[dict]:
-    from marketing_engine.claims import check_claims
-    from marketing_engine.video.script import VideoScript, script_texts
-    from marketing_engine.video.studio import checked_script, script_request
-    from marketing_engine.video.topics import topic_evidence
+    from marketing_engine.video.writer import write_script
 
-    key, topic = _topic(context, brand, warehouse)
-    profile = brand.load()
+    key, profile = context.partition_key, brand.load()
+    topic = topic_for_key(warehouse.get(), profile, key)
     found = topic_evidence(warehouse.get(), media_store, profile, topic)
-    request = script_request(profile, video_dna, topic, config.length_s, found.trending, found.headlines)
-    result = llm.generate(request, VideoScript)
-    script, seconds = checked_script(result.data, video_dna)
-    report = check_claims("\n".join(script_texts(script)), profile, [topic, *found.headlines])
-    held = None if report.passed else report.summary()
-    if held:
-        context.log.warning(f"video script for {topic!r} held: {held}")
-    beats = [{"on_screen": b.on_screen, "narration": b.narration, "b_roll": b.b_roll} for b in script.beats]
-    claims = {
-        "passed": report.passed,
-        "counts": report.counts(),
-        "findings": [f.__dict__ for f in report.findings],
-    }
-    return MaterializeResult(
-        value={
-            "topic_key": key,
-            "script": script.model_dump(),
-            "estimated_speech_s": round(seconds, 1),
-            "claims": claims,
-            "held": held,
-        },
-        metadata={
-            "topic": topic,
-            "language": script.language,
-            "trending": found.trending,
-            "trigger": script.trigger,
-            "hook": script.hook,
-            "words": script.word_count,
-            "estimated_speech_s": round(seconds, 1),
-            "length_s": script.length_s,
-            "claims_passed": report.passed,
-            **{f"claims_{kind}": count for kind, count in report.counts().items()},
-            "claims": MetadataValue.text(report.summary()),
-            "held": MetadataValue.text(held or "no"),
-            "beats": markdown_table(beats, ["on_screen", "narration", "b_roll"]),
-            **result.usage.as_metadata(),
-        },
-    )
+    written = write_script(llm, profile, video_dna, key, topic, config.length_s, found)
+    if written.held:
+        context.log.warning(f"video script for {topic!r} held: {written.held}")
+    return _materialized(written.as_step())
 
 
-def _held(video_scripts: dict) -> MaterializeResult | None:
-    """A held script stops the studio here: nothing is voiced, drawn, rendered or published."""
-    reason = video_scripts.get("held")
-    if not reason:
-        return None
-    return MaterializeResult(value={"held": reason}, metadata={"held": MetadataValue.text(reason)})
-
-
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    kinds={"python", "audio"},
-    **calls("voice"),
-    code_version="1",
-    partitions_def=topics_partitions,
-    description="The narration, spoken by the Voice resource, with one time per word (cached by content).",
-)
+@_video_asset("audio", pool="voice")
 def voiceovers(
     video_scripts: dict, video_dna: dict, voice: VoiceResource, media_store: MediaStoreResource
 ) -> MaterializeResult[dict]:
-    from marketing_engine.video.script import VideoScript
-    from marketing_engine.video.studio import speak_to_fit
+    """The narration, spoken by the Voice resource, with one time per word (cached by content)."""
+    from marketing_engine.video.studio import record_voiceover
 
     if held := _held(video_scripts):
         return held
-    script = VideoScript.model_validate(video_scripts["script"])
-    spoken = speak_to_fit(voice, script, video_dna)
-    stored = media_store.put_file(spoken["wav"])
-    value = {
-        "key": stored.key,
-        "sha256": stored.sha256,
-        "words": spoken["words"],
-        "duration_s": spoken["duration_s"],
-        "words_per_minute": spoken["words_per_minute"],
-        "engine": voice.engine_version(),
-    }
-    return MaterializeResult(
-        value=value,
-        metadata={
-            "duration_s": spoken["duration_s"],
-            "words": len(spoken["words"]),
-            "cached": spoken["cached"],
-            "words_per_minute": spoken["words_per_minute"],
-            "engine": value["engine"],
-            "voice": voice.voice_name(video_dna["voice"]),
-            "wav": MetadataValue.path(str(media_store.uri(stored.key))),
-            "first_words": markdown_table(spoken["words"][:8], ["word", "start", "end"]),
-        },
-    )
+    return _materialized(record_voiceover(voice, media_store, _script(video_scripts), video_dna))
 
 
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    kinds={"python", "audio"},
-    **calls("music"),
-    code_version="1",
-    partitions_def=topics_partitions,
-    description="A soundtrack for the video's length and the brand's music mood (royalty-free synth offline).",
-)
+@_video_asset("audio", pool="music")
 def soundtracks(
     context: AssetExecutionContext,
     video_scripts: dict,
@@ -226,21 +133,13 @@ def soundtracks(
     music: MusicResource,
     media_store: MediaStoreResource,
 ) -> MaterializeResult[dict]:
+    """A soundtrack for the video's length and the brand's music mood (royalty-free synth offline)."""
+    from marketing_engine.video.studio import make_soundtrack
+
     if held := _held(video_scripts):
         return held
-    length = video_scripts["script"]["length_s"]
-    wav, cached = music.soundtrack(video_dna["music_mood"], length, _seed(context.partition_key))
-    stored = media_store.put_file(wav)
-    return MaterializeResult(
-        value={"key": stored.key, "sha256": stored.sha256, "length_s": length},
-        metadata={
-            "mood": video_dna["music_mood"],
-            "length_s": length,
-            "cached": cached,
-            "backend": music.backend,
-            "wav": MetadataValue.path(media_store.uri(stored.key)),
-        },
-    )
+    length, seed = video_scripts["script"]["length_s"], render_seed(context.partition_key)
+    return _materialized(make_soundtrack(music, media_store, length, video_dna["music_mood"], seed))
 
 
 class RenditionConfig(Config):
@@ -250,15 +149,7 @@ class RenditionConfig(Config):
     )
 
 
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    kinds={"python", "video"},
-    **calls("footage"),
-    code_version="1",
-    partitions_def=topics_partitions,
-    description="Motion graphics per rendition from the video DNA (or generated footage), timed to the voice.",
-)
+@_video_asset("video", pool="footage")
 def visual_tracks(
     context: AssetExecutionContext,
     config: RenditionConfig,
@@ -269,51 +160,19 @@ def visual_tracks(
     footage: FootageResource,
     media_store: MediaStoreResource,
 ) -> MaterializeResult[dict]:
-    from marketing_engine.video.dna import video_dna as build
-    from marketing_engine.video.script import VideoScript
-    from marketing_engine.video.studio import visual_track
+    """Motion graphics per rendition from the video DNA (or generated footage), timed to the voice."""
+    from marketing_engine.video.studio import draw_visual_tracks
 
     if held := _held(video_scripts):
         return held
-    script = VideoScript.model_validate(video_scripts["script"])
-    dna_obj = build(brand.load())
-    tracks = {
-        name: visual_track(
-            media_store,
-            video_dna,
-            dna_obj,
-            script,
-            voiceovers,
-            script.length_s,
-            name,
-            _seed(context.partition_key),
-        )
-        for name in config.renditions
-    }
-    clips = footage.b_roll_clips(script, media_store, tracks)
-    segments = next(iter(tracks.values()))["segments"]
-    return MaterializeResult(
-        value=tracks,
-        metadata={
-            "renditions": ", ".join(tracks),
-            "layers": sum(len(t["layers"]) for t in tracks.values()),
-            "footage_backend": footage.backend,
-            "generated_clips": clips["clips"],
-            "footage_cost_usd": clips["cost_usd"],
-            "footage_failed": clips["failed"],
-            "segments": markdown_table(segments, ["kind", "start", "end", "text"]),
-        },
+    script, dna, seed = _script(video_scripts), build_dna(brand.load()), render_seed(context.partition_key)
+    made = draw_visual_tracks(
+        footage, media_store, video_dna, dna, script, voiceovers, config.renditions, seed
     )
+    return _materialized(made)
 
 
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    kinds={"python", "subtitles"},
-    code_version="1",
-    partitions_def=topics_partitions,
-    description="Word-highlight ASS captions per rendition (inside its safe zone), with SRT and VTT sidecars.",
-)
+@_video_asset("subtitles")
 def captions(
     video_scripts: dict,
     voiceovers: dict,
@@ -321,32 +180,17 @@ def captions(
     video_dna: dict,
     media_store: MediaStoreResource,
 ) -> MaterializeResult[dict]:
-    from marketing_engine.video.script import VideoScript
-    from marketing_engine.video.studio import caption_track
+    """Word-highlight ASS captions per rendition (inside its safe zone), with SRT and VTT sidecars."""
+    from marketing_engine.video.studio import write_caption_tracks
 
     if held := _held(video_scripts):
         return held
-    script = VideoScript.model_validate(video_scripts["script"])
-    tracks = {name: caption_track(media_store, video_dna, script, voiceovers, name) for name in visual_tracks}
-    srt = media_store.get_bytes(next(iter(tracks.values()))["keys"]["srt"]).decode()
-    return MaterializeResult(
-        value=tracks,
-        metadata={
-            "pages": next(iter(tracks.values()))["pages"],
-            "renditions": ", ".join(tracks),
-            "srt_preview": MetadataValue.md("```\n" + "\n".join(srt.splitlines()[:12]) + "\n```"),
-        },
-    )
+    script = _script(video_scripts)
+    made = write_caption_tracks(media_store, video_dna, script, voiceovers, list(visual_tracks))
+    return _materialized(made)
 
 
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    kinds={"python", "ffmpeg", WAREHOUSE},
-    code_version="1",
-    partitions_def=topics_partitions,
-    description="One ffmpeg filtergraph and one encode per rendition, in parallel; thumbnails; video_assets rows.",
-)
+@_video_asset("ffmpeg", WAREHOUSE)
 def rendered_videos(
     context: AssetExecutionContext,
     video_scripts: dict,
@@ -359,138 +203,32 @@ def rendered_videos(
     warehouse: WarehouseResource,
     media_store: MediaStoreResource,
 ) -> MaterializeResult[dict]:
-    from sqlalchemy import select
+    """One ffmpeg filtergraph and one encode per rendition, in parallel; thumbnails; video_assets rows."""
+    from marketing_engine.video.production import Tracks, produce
+    from marketing_engine.video.writer import held_report
 
-    from marketing_engine.video.script import VideoScript
-    from marketing_engine.video.studio import render_renditions
-
-    key = context.partition_key
-    slug = brand.load().slug
-    if held := _held(video_scripts):
-        with warehouse.get().session() as session:  # an earlier render of this topic is held too
-            for row in session.scalars(
-                select(VideoAsset).where(VideoAsset.brand == slug, VideoAsset.topic == key)
-            ):
-                row.gate_status = "held"
-                row.gate_report = {"claims": video_scripts["claims"], "held": video_scripts["held"]}
+    key, slug, db = context.partition_key, brand.load().slug, warehouse.get()
+    if held := _held(video_scripts):  # an earlier render of this topic is held too
+        store.hold_renditions(db, slug, key, held_report(video_scripts))
         return held
-    script = VideoScript.model_validate(video_scripts["script"])
-    with warehouse.get().session() as session:
-        rows = session.scalars(
-            select(VideoAsset).where(
-                VideoAsset.brand == slug, VideoAsset.topic == key, VideoAsset.length_s == script.length_s
-            )
-        )
-        cached = {row.rendition: row.manifest_sha256 for row in rows}
-    folder = home_dir("videos") / key
-    folder.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    rendered = render_renditions(
-        media_store,
-        video_dna,
-        script,
-        voiceovers,
-        soundtracks,
-        visual_tracks,
-        captions,
-        float(script.length_s),
-        home_dir("cache") / "renders",
-        cached,
-    )
-    seconds = time.perf_counter() - started
-    gates = _gate_renditions(rendered, float(script.length_s))
-    gate_seconds = time.perf_counter() - started - seconds
-    value, rows, records = {}, [], []
-    for item in rendered:
-        video, thumb = media_store.put_file(item.video), media_store.put_file(item.thumbnail)
-        ref = f"{key}/{script.length_s}s/{item.rendition}"
-        made = {
-            "asset": "rendered_videos",
-            "run_id": context.run_id,
-            "manifest_sha256": item.manifest_sha256,
-            "voice": voiceovers.get("engine"),
-            "music_key": soundtracks.get("key"),
-        }
-        records += [
-            stored_record("video", ref, video, made),
-            stored_record("image", f"{ref}#thumbnail", thumb, made),
-        ]
-        copy_file(item.video, folder / f"{item.rendition}.mp4")
-        copy_file(item.thumbnail, folder / f"{item.rendition}.png")
-        for suffix in ("srt", "vtt"):
-            write_bytes(
-                folder / f"{item.rendition}.{suffix}",
-                media_store.get_bytes(captions[item.rendition]["keys"][suffix]),
-            )
-        size = item.manifest["rendition"]
-        gate = gates[item.rendition]
-        rows.append(
-            {
-                "brand": slug,
-                "topic": key,
-                "length_s": script.length_s,
-                "rendition": item.rendition,
-                "width": size["width"],
-                "height": size["height"],
-                "duration_s": float(script.length_s),
-                "media_key": video.key,
-                "sha256": video.sha256,
-                "thumbnail_key": thumb.key,
-                "manifest_sha256": item.manifest_sha256,
-                "gate_status": "passed" if gate.passed else "failed",
-                # the render's own measurement of the encoded picture: the gates then decode only sound
-                "gate_report": gate.as_dict() | ({"picture": item.picture} if item.picture else {}),
-            }
-        )
-        value[item.rendition] = {
-            "media_key": video.key,
-            "thumbnail_key": thumb.key,
-            "file": str(folder / f"{item.rendition}.mp4"),
-            "manifest_sha256": item.manifest_sha256,
-            "caption_box": item.caption_box,
-        }
-    with warehouse.get().session() as session:
-        upsert(session, VideoAsset, rows, keys=["brand", "topic", "length_s", "rendition"])
-        registered = record_content(session, slug, records)
-    return MaterializeResult(
-        value=value,
-        metadata={
-            "renditions": len(rendered),
-            **registered.as_metadata(),
-            "render_seconds": round(seconds, 1),
-            "gate_seconds": round(gate_seconds, 1),
-            "gates_failed": sum(not gate.passed for gate in gates.values()),
-            "folder": MetadataValue.path(str(folder)),
-            "thumbnail": MetadataValue.path(str(folder / f"{rendered[0].rendition}.png")),
-            "videos": markdown_table(rows, ["rendition", "width", "height", "duration_s", "manifest_sha256"]),
-        },
-    )
+    script = _script(video_scripts)
+    tracks = Tracks(video_dna, script, voiceovers, soundtracks, visual_tracks, captions)
+    cached = store.rendered_manifests(db, slug, key, script.length_s)
+    folder, cache = home_dir("videos") / key, home_dir("cache") / "renders"
+    # renders, then gates each rendition and keeps its gate status on its row: the blocking check
+    # below only reads it, and publishing takes only renditions that passed
+    made_by = {"asset": "rendered_videos", "run_id": context.run_id}
+    done = produce(media_store, tracks, cache, cached, folder, key, made_by)
+    registered = store.save_renditions(db, slug, done.rows, done.records)
+    return _materialized(done.as_step(), **registered.as_metadata())
 
 
-def _gate_renditions(rendered: list, duration: float) -> dict:
-    """Every platform gate on each rendition as encoded: streams, faststart, loudness, black, frozen
-    or silent stretches, captions in the safe zone (two files at a time)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from marketing_engine.video import captions as cap
-    from marketing_engine.video.gates import run_gates
-    from marketing_engine.video.library import rendition
-
-    def gate(item):
-        spec = rendition(item.rendition)
-        return run_gates(item.video, spec, duration, cap.layout(spec).as_dict(), picture=item.picture)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return {report.rendition: report for report in pool.map(gate, rendered)}
-
-
-def _held_render(instance: DagsterInstance, partition: str) -> str | None:
+def _held_render(context: AssetCheckExecutionContext) -> str | None:
     """Why the newest rendered_videos materialization of this topic rendered nothing (a held script)."""
     from dagster import AssetKey, AssetRecordsFilter
 
-    found = instance.fetch_materializations(
-        AssetRecordsFilter(asset_key=AssetKey("rendered_videos"), asset_partitions=[partition]), limit=1
-    ).records
+    rendered = AssetRecordsFilter(AssetKey("rendered_videos"), asset_partitions=[context.partition_key])
+    found = context.instance.fetch_materializations(rendered, limit=1).records
     if not found or found[0].asset_materialization is None:
         return None
     held = found[0].asset_materialization.metadata.get("held")
@@ -504,81 +242,30 @@ def _held_render(instance: DagsterInstance, partition: str) -> str | None:
     "frozen/silent stretch over 1 s, captions in the safe zone.",
 )
 def rendered_videos_meet_platform_specs(
-    context, brand: BrandResource, warehouse: WarehouseResource
+    context: AssetCheckExecutionContext, brand: BrandResource, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    """Reads the gate results `rendered_videos` stored with each rendition (it writes; this only looks)."""
-    from sqlalchemy import select
+    """Reads the gate results `rendered_videos` stored with each rendition; writes nothing."""
+    from marketing_engine.video.gates import held_verdict, publish_verdict
 
-    held = _held_render(context.instance, context.partition_key)
-    if held:  # nothing was rendered, nothing will be published
-        return AssetCheckResult(
-            passed=True,
-            severity=AssetCheckSeverity.WARN,
-            description=f"held, not rendered: {held}"[:1000],
-            metadata={"renditions": 0, "held": MetadataValue.text(held)},
-        )
-    slug = brand.load().slug
-    with warehouse.get().session() as session:
-        rows = list(
-            session.scalars(
-                select(VideoAsset).where(VideoAsset.brand == slug, VideoAsset.topic == context.partition_key)
-            )
-        )
-        gated = {row.rendition: (row.gate_status, row.gate_report or {}) for row in rows}
-    failures = []
-    for name, (status, report) in gated.items():
-        if status not in ("passed", "failed"):
-            failures.append(f"{name}: not gated ({status})")
-        failures += [f"{name}: {failure}" for failure in report.get("failures", [])]
+    held = _held_render(context)  # a held script rendered nothing: nothing will be published
+    gated = {} if held else store.rendition_gates(warehouse.get(), brand.load().slug, context.partition_key)
+    verdict = held_verdict(held) if held else publish_verdict(gated)
+    severity = AssetCheckSeverity.WARN if verdict.warning else AssetCheckSeverity.ERROR
+    metadata = {**verdict.metadata, **{key: MetadataValue.md(text) for key, text in verdict.markdown.items()}}
     return AssetCheckResult(
-        passed=bool(gated) and not failures,
-        severity=AssetCheckSeverity.ERROR,
-        description="; ".join(failures)[:1000] if failures else f"{len(gated)} renditions publishable",
-        metadata={
-            "renditions": len(gated),
-            "failures": MetadataValue.md("\n".join(f"- {f}" for f in failures) or "none"),
-            "measurements": MetadataValue.json({n: r.get("measurements", {}) for n, (_, r) in gated.items()}),
-        },
+        passed=verdict.passed, severity=severity, description=verdict.description, metadata=metadata
     )
 
 
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    kinds={"python", "json"},
-    code_version="1",
-    partitions_def=topics_partitions,
-    description="Per platform: title, description and hashtags within that platform's limits.",
-)
+@_video_asset("json")
 def video_metadata(
     video_scripts: dict, rendered_videos: dict, brand: BrandResource, media_store: MediaStoreResource
 ) -> MaterializeResult[dict]:
-    import json
-
-    from marketing_engine.video.metadata import platform_metadata
-    from marketing_engine.video.script import VideoScript
+    """Per platform: title, description and hashtags within that platform's limits."""
+    from marketing_engine.video.metadata import publish_metadata
 
     if held := _held(video_scripts):
         return held
-    script = VideoScript.model_validate(video_scripts["script"])
-    entries = platform_metadata(brand.load(), script, list(rendered_videos))
     folder = home_dir("videos") / video_scripts["topic_key"]
-    write_text(folder / "metadata.json", json.dumps(entries, indent=1, ensure_ascii=False))
-    stored = media_store.put_file(folder / "metadata.json")
-    rows = [
-        {
-            "platform": p,
-            **{k: v for k, v in e.items() if k != "hashtags"},
-            "hashtags": " ".join(e["hashtags"]),
-        }
-        for p, e in entries.items()
-    ]
-    return MaterializeResult(
-        value=entries,
-        metadata={
-            "platforms": len(entries),
-            "file": MetadataValue.path(str(folder / "metadata.json")),
-            "key": stored.key,
-            "preview": markdown_table(rows, ["platform", "rendition", "title", "hashtags"]),
-        },
-    )
+    made = publish_metadata(brand.load(), _script(video_scripts), list(rendered_videos), folder, media_store)
+    return _materialized(made)
