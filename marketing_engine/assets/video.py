@@ -31,7 +31,6 @@ from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.music import MusicResource
 from marketing_engine.resources.voice import VoiceResource
 from marketing_engine.resources.warehouse import WarehouseResource
-from marketing_engine.settings import home_dir
 from marketing_engine.video import store
 from marketing_engine.video.dna import video_dna as build_dna
 from marketing_engine.video.script import VideoScript
@@ -214,11 +213,10 @@ def rendered_videos(
     script = _script(video_scripts)
     tracks = Tracks(video_dna, script, voiceovers, soundtracks, visual_tracks, captions)
     cached = store.rendered_manifests(db, slug, key, script.length_s)
-    folder, cache = home_dir("videos") / key, home_dir("cache") / "renders"
     # renders, then gates each rendition and keeps its gate status on its row: the blocking check
     # below only reads it, and publishing takes only renditions that passed
     made_by = {"asset": "rendered_videos", "run_id": context.run_id}
-    done = produce(media_store, tracks, cache, cached, folder, key, made_by)
+    done = produce(media_store, tracks, key, cached, made_by)
     registered = store.save_renditions(db, slug, done.rows, done.records)
     return _materialized(done.as_step(), **registered.as_metadata())
 
@@ -266,6 +264,6 @@ def video_metadata(
 
     if held := _held(video_scripts):
         return held
-    folder = home_dir("videos") / video_scripts["topic_key"]
-    made = publish_metadata(brand.load(), _script(video_scripts), list(rendered_videos), folder, media_store)
+    topic, script = video_scripts["topic_key"], _script(video_scripts)
+    made = publish_metadata(brand.load(), script, list(rendered_videos), topic, media_store)
     return _materialized(made)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from marketing_engine.files import write_text
 from marketing_engine.video.library import rendition, spec_table
 from marketing_engine.video.script import VideoScript
 from marketing_engine.video.step import Step
+from marketing_engine.video.topics import topic_folder
 
 
 def hashtags(profile: Any, script: VideoScript, limit: int, platform: str | None = None) -> list[str]:
@@ -55,12 +55,14 @@ def platform_metadata(profile: Any, script: VideoScript, renditions: list[str]) 
 
 
 def publish_metadata(
-    profile: Any, script: VideoScript, renditions: list[str], folder: Path, store: Any
+    profile: Any, script: VideoScript, renditions: list[str], topic: str, store: Any
 ) -> Step:
     """The platforms' entries (see `platform_metadata`) in `metadata.json` beside the topic's videos,
     where a person uploading by hand finds them, and in the media store."""
     entries = platform_metadata(profile, script, renditions)
-    file = write_text(folder / "metadata.json", json.dumps(entries, indent=1, ensure_ascii=False))
+    file = write_text(
+        topic_folder(topic) / "metadata.json", json.dumps(entries, indent=1, ensure_ascii=False)
+    )
     metadata = {"platforms": len(entries), "key": store.put_file(file).key}
     rows = [
         {

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from marketing_engine.files import copy_file, write_bytes
+from marketing_engine.settings import home_dir
 from marketing_engine.video.gates import GateReport, gate_renditions
 from marketing_engine.video.script import VideoScript
 from marketing_engine.video.step import Step
 from marketing_engine.video.studio import RenderedRendition, render_renditions
+from marketing_engine.video.topics import topic_folder
 from marketing_engine.warehouse.registry import ContentRecord, stored_record
 
 SIDECARS = ("srt", "vtt")
@@ -69,18 +71,13 @@ class Production:
 
 
 def produce(
-    store: MediaStore,
-    tracks: Tracks,
-    cache: Path,
-    cached: Mapping[str, str],
-    folder: Path,
-    topic: str,
-    provenance: Mapping[str, Any],
+    store: MediaStore, tracks: Tracks, topic: str, cached: Mapping[str, str], provenance: Mapping[str, Any]
 ) -> Production:
-    """Render into `cache` (skipping renditions whose manifest sha256 `cached` holds), gate, then store
-    and copy each rendition into `folder`. `provenance` (the asset and run that made them) goes on each
-    content record with the rendition's manifest sha256 and the voice engine and music that went in."""
+    """Render into the render cache (skipping renditions whose manifest sha256 `cached` holds), gate,
+    then store each rendition and copy it into the topic's folder. `provenance` (the asset and run that
+    made them) goes on each content record with the rendition's manifest sha256, voice engine and music."""
     script, length = tracks.script, float(tracks.script.length_s)
+    folder, cache = topic_folder(topic), home_dir("cache") / "renders"
     started = time.perf_counter()
     rendered = render_renditions(
         store,

@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from slugify import slugify
 
 from marketing_engine.brand import BrandProfile
+from marketing_engine.settings import home_dir
 from marketing_engine.video.store import best_opportunity, news_payload_key
 from marketing_engine.warehouse import Warehouse
 
@@ -43,6 +45,11 @@ def render_seed(key: str) -> int:
     """The seed a topic's drawings and soundtrack are made with: the same on every run and machine
     (Python's own string hash is salted per process)."""
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big")
+
+
+def topic_folder(key: str) -> Path:
+    """Where a person finds a topic's videos with their thumbnails, captions and metadata.json."""
+    return home_dir("videos") / key
 
 
 def topic_for_key(warehouse: Warehouse, profile: BrandProfile, key: str) -> str:
