@@ -8,7 +8,7 @@ the renderer composes them all in the single encode, so nothing is encoded twice
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,9 +44,6 @@ class Layer:
     end: float
     x: str
     y: str
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -327,28 +324,27 @@ def build_layers(
                     dna, dna.images[index % len(dna.images)], width, height, segment, save, f"photo-{index}"
                 )
             )
-    big_ring = round(unit * 0.75)
-    layers.append(
-        Layer(
+    big_ring, small_ring = round(unit * 0.75), round(unit * 0.4)
+    for name, diameter, colour, alpha, x, y in (  # two rings drifting slowly behind the cards
+        (
             "ring-a",
-            save("ring-a", ring(dna, big_ring, dna.palette["accent"], 90)),
-            0,
-            duration,
+            big_ring,
+            "accent",
+            90,
             f"{width - big_ring * 0.6:.0f}+{unit * 0.08:.0f}*sin(t*0.9)",
             f"{zone['top'] - big_ring * 0.3:.0f}+{unit * 0.06:.0f}*cos(t*0.7)",
-        )
-    )
-    small_ring = round(unit * 0.4)
-    layers.append(
-        Layer(
+        ),
+        (
             "ring-b",
-            save("ring-b", ring(dna, small_ring, dna.palette["background"], 60)),
-            0,
-            duration,
+            small_ring,
+            "background",
+            60,
             f"{-small_ring * 0.3:.0f}+{unit * 0.07:.0f}*cos(t*1.1)",
             f"{height * 0.62:.0f}+{unit * 0.09:.0f}*sin(t*0.8)",
-        )
-    )
+        ),
+    ):
+        image = ring(dna, diameter, dna.palette[colour], alpha)
+        layers.append(Layer(name, save(name, image), 0, duration, x, y))
     pill = brand_pill(dna, round(unit * 0.03))
     layers.append(
         Layer("brand", save("brand", pill), 0, duration, str(zone["left"] + 20), str(zone["top"] + 10))
