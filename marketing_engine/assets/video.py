@@ -34,6 +34,7 @@ from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.video import store
 from marketing_engine.video.dna import video_dna as build_dna
 from marketing_engine.video.script import VideoScript
+from marketing_engine.video.step import Step
 from marketing_engine.video.topics import render_seed, topic_evidence, topic_for_key
 
 GROUP = "video"
@@ -47,8 +48,8 @@ def _video_asset(*kinds: str, pool: str | None = None, partitioned: bool = True,
     return asset(group_name=GROUP, owners=owners(GROUP), code_version="1", kinds={"python", *kinds}, **spec)
 
 
-def _materialized(step: Any, **extra: Any) -> MaterializeResult:
-    """A domain step's result (`video.studio.Step`): its value, with its metadata as the UI shows it."""
+def _materialized(step: Step, **extra: Any) -> MaterializeResult:
+    """A video-domain step's result: its value, and its metadata as the UI shows it."""
     metadata = {
         **step.metadata,
         **extra,
