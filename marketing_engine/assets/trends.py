@@ -1,9 +1,12 @@
-"""The trends group: daily snapshots from every source, topic signals, brand opportunities, briefs."""
+"""The trends group: daily snapshots from every source, topic signals, brand opportunities, briefs.
+
+Wiring only: the rules are in `marketing_engine.trends`, the queries and upserts in `trends.store`.
+"""
 
 import json
 import time
-from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import Any
 
 from dagster import (
     AssetExecutionContext,
@@ -13,7 +16,6 @@ from dagster import (
     MetadataValue,
     asset,
 )
-from sqlalchemy import delete, select
 
 from marketing_engine.assets.automation import (
     TREND_SNAPSHOTS_FRESHNESS,
@@ -30,65 +32,29 @@ from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.trend_sources import TrendSourcesResource
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.settings import home_dir
-from marketing_engine.trends.readings import FetchRequest
-from marketing_engine.trends.snapshot import collect_snapshot
-from marketing_engine.warehouse import upsert
-from marketing_engine.warehouse.models import (
-    ContentCluster,
-    Keyword,
-    TrendData,
-    TrendOpportunity,
-    TrendSignal,
-    TrendSourceStatus,
+from marketing_engine.trends import store as trend_store
+from marketing_engine.trends.snapshot import (
+    RELATED_KEYWORDS,
+    NoSourceAnswered,
+    collect_snapshot,
+    fetch_request,
+    related_topics,
+    snapshot_rows,
 )
-
-if TYPE_CHECKING:  # the analysis modules load numpy: imported in the asset bodies that use them
-    from marketing_engine.trends.opportunities import TopicSignalRow
 
 GROUP = "trends"
 SIGNAL_DAYS = 120
+SIGNAL_PREVIEW = (
+    "topic spike_score confirmed_score spike_date confirmations lifecycle viral_coefficient peak_date"
+)
 
 
-RELATED_KEYWORDS = 20  # the brand's top keywords (by volume) the replay watches beside its topics
+def _trends_asset(kinds: frozenset[str] = frozenset({"python", WAREHOUSE}), **spec: Any):
+    """`@asset` in the trends group, with its owners and code version 1."""
+    return asset(group_name=GROUP, owners=owners(GROUP), code_version="1", kinds=set(kinds), **spec)
 
 
-def _related_topics(profile, warehouse: WarehouseResource, slug: str) -> tuple[str, ...]:
-    """The brand's products, then its top keywords that are about one of its own topics or products
-    (a keyword about a competitor, "alternatives to X", is not one of the brand's own trend topics)."""
-    from marketing_engine.brand import slug as slugify
-
-    own = [slugify(text) for text in (*profile.seed_topics, *(product.name for product in profile.products))]
-    with warehouse.get().session() as session:
-        keywords = session.scalars(
-            select(Keyword.text)
-            .where(Keyword.brand == slug)
-            .order_by(Keyword.volume.desc().nulls_last(), Keyword.text)
-            .limit(RELATED_KEYWORDS * 10)
-        ).all()
-    about_own = [keyword for keyword in keywords if any(mine in slugify(keyword) for mine in own)]
-    return tuple(
-        dict.fromkeys([*(product.name for product in profile.products), *about_own[:RELATED_KEYWORDS]])
-    )
-
-
-def _fetch_request(profile, day: date, related: tuple[str, ...] = ()) -> FetchRequest:
-    reddit = profile.channels.get("reddit")
-    return FetchRequest(
-        day=day,
-        topics=tuple(profile.seed_topics),
-        regions=tuple(profile.trends.regions),
-        communities=tuple(reddit.communities) if reddit else (),
-        feeds=tuple(profile.trends.feeds),
-        related=related,
-        language=profile.language,
-    )
-
-
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    kinds={"python", WAREHOUSE},
-    code_version="1",
+@_trends_asset(
     partitions_def=daily_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     freshness_policy=TREND_SNAPSHOTS_FRESHNESS,
@@ -103,45 +69,24 @@ def trend_snapshots(
     media_store: MediaStoreResource,
     trend_sources: TrendSourcesResource,
 ) -> MaterializeResult:
-    profile = brand.load()
-    slug = profile.slug
+    profile, store = brand.load(), warehouse.get()
     sources = trend_sources.sources()
     days = [date.fromisoformat(key) for key in context.partition_keys]
-    related = _related_topics(profile, warehouse, slug)
+    keywords = trend_store.keywords_by_volume(store, profile.slug, RELATED_KEYWORDS * 10)
+    related = related_topics(profile, keywords)
     written, answered, statuses, preview = 0, set(), [], []
     for day in days:
-        outcomes = collect_snapshot(sources, _fetch_request(profile, day, related))
-        rows, status_rows = [], []
-        for outcome in outcomes:
-            payload_key = None
-            if outcome.readings:
-                stored = media_store.put_bytes(
-                    json.dumps(outcome.payload(), sort_keys=True, default=str).encode(), suffix=".json"
-                )
-                payload_key = stored.key
-                rows += [{**r.row(), "brand": slug, "payload_key": payload_key} for r in outcome.readings]
-                answered.add(outcome.source)
-            status_rows.append(
-                {
-                    "brand": slug,
-                    "day": day,
-                    "source": outcome.source,
-                    "status": outcome.status,
-                    "readings": len(outcome.readings),
-                    "error": outcome.error,
-                    "payload_key": payload_key,
-                }
+        outcomes = collect_snapshot(sources, fetch_request(profile, day, related))
+        for failed in (o for o in outcomes if o.status == "failed"):
+            context.log.warning(f"trend source {failed.source} failed for {day}: {failed.error}")
+        try:
+            rows, status_rows = snapshot_rows(
+                profile.slug, day, outcomes, lambda raw: media_store.put_bytes(raw, suffix=".json").key
             )
-            if outcome.status == "failed":
-                context.log.warning(f"trend source {outcome.source} failed for {day}: {outcome.error}")
-        if not any(o.status == "answered" for o in outcomes):
-            raise Failure(
-                f"no trend source answered for {day}: "
-                + "; ".join(f"{o.source}: {o.error}" for o in outcomes)
-            )
-        with warehouse.get().session() as session:
-            written += upsert(session, TrendData, rows, keys=["brand", "day", "source", "topic"])
-            upsert(session, TrendSourceStatus, status_rows, keys=["brand", "day", "source"])
+        except NoSourceAnswered as exc:
+            raise Failure(str(exc)) from None
+        written += trend_store.save_snapshot(store, rows, status_rows)
+        answered |= {status["source"] for status in status_rows if status["readings"]}
         statuses += status_rows
         preview = rows
     return MaterializeResult(
@@ -162,24 +107,7 @@ def trend_snapshots(
     )
 
 
-def _stored_readings(warehouse: WarehouseResource, slug: str, days: int) -> tuple[date, list[dict]]:
-    with warehouse.get().session() as session:
-        as_of = session.scalar(
-            select(TrendData.day).where(TrendData.brand == slug).order_by(TrendData.day.desc())
-        )
-        if as_of is None:
-            raise Failure("trend_signals: no trend snapshots stored yet; materialize trend_snapshots first")
-        query = select(TrendData.day, TrendData.source, TrendData.topic, TrendData.interest).where(
-            TrendData.brand == slug, TrendData.day > as_of - timedelta(days=days)
-        )
-        return as_of, [row._asdict() for row in session.execute(query)]
-
-
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    kinds={"python", WAREHOUSE},
-    code_version="1",
+@_trends_asset(
     deps=[trend_snapshots],
     automation_condition=after_upstream(),
     description="Per topic on the newest snapshot day: count-aware spike score (each source with the "
@@ -189,73 +117,35 @@ def _stored_readings(warehouse: WarehouseResource, slug: str, days: int) -> tupl
 def trend_signals(
     context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource
 ) -> MaterializeResult:
-    from marketing_engine.trends.analysis import topic_signal_rows
+    from marketing_engine.trends.analysis import signal_summary, topic_signal_rows
 
     started = time.perf_counter()
-    profile = brand.load()
-    slug = profile.slug
-    as_of, readings = _stored_readings(warehouse, slug, SIGNAL_DAYS)
+    profile, store = brand.load(), warehouse.get()
+    as_of, readings = trend_store.recent_readings(store, profile.slug, SIGNAL_DAYS)
+    if as_of is None:
+        raise Failure("trend_signals: no trend snapshots stored yet; materialize trend_snapshots first")
     try:
         rows = topic_signal_rows(readings, as_of, profile.trends.spike_threshold, days=SIGNAL_DAYS)
     except ValueError as exc:
         raise Failure(f"trend_signals: {exc}") from None
-    with warehouse.get().session() as session:
-        upsert(session, TrendSignal, [{**r, "brand": slug} for r in rows], keys=["brand", "day", "topic"])
-        for row in rows:  # the stage also lands on the day's readings, for anyone reading trend_data
-            session.query(TrendData).filter_by(brand=slug, day=as_of, topic=row["topic"]).update(
-                {"lifecycle": row["lifecycle"]}
-            )
-    spiking = [r for r in rows if r["spike_date"] is not None and r["lifecycle"] != "breakout"]
-    breakouts = [r for r in rows if r["lifecycle"] == "breakout"]
-    stages = {
-        stage: sum(r["lifecycle"] == stage for r in rows) for stage in sorted({r["lifecycle"] for r in rows})
-    }
+    trend_store.save_signals(store, profile.slug, as_of, rows)
+    summary = signal_summary(rows)
     return MaterializeResult(
         metadata={
             "as_of": as_of.isoformat(),
             "topics": len(rows),
-            "spiking": len(spiking),
-            "breakouts": len(breakouts),
-            "lifecycle": MetadataValue.json(stages),
+            "spiking": summary["spiking"],
+            "breakouts": summary["breakouts"],
+            "lifecycle": MetadataValue.json(summary["lifecycle"]),
             "seconds": round(time.perf_counter() - started, 3),
             "preview": markdown_table(
-                sorted(rows, key=lambda r: -(r["spike_score"] or -99)),
-                [
-                    "topic",
-                    "spike_score",
-                    "confirmed_score",
-                    "spike_date",
-                    "confirmations",
-                    "lifecycle",
-                    "viral_coefficient",
-                    "peak_date",
-                ],
+                sorted(rows, key=lambda r: -(r["spike_score"] or -99)), SIGNAL_PREVIEW.split()
             ),
         }
     )
 
 
-def _signal_row(signal: TrendSignal) -> "TopicSignalRow":
-    from marketing_engine.trends.opportunities import TopicSignalRow
-
-    return TopicSignalRow(
-        topic=signal.topic,
-        spike_score=signal.spike_score,
-        confirmed_score=signal.confirmed_score,
-        spike_date=signal.spike_date,
-        lifecycle=signal.lifecycle,
-        confirmations=signal.confirmations,
-        sources=signal.sources,
-        viral_coefficient=signal.viral_coefficient,
-        peak_date=signal.peak_date,
-    )
-
-
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    kinds={"python", WAREHOUSE},
-    code_version="1",
+@_trends_asset(
     deps=[trend_signals],
     automation_condition=after_upstream(),
     description="Spiking or emerging topics matched to the brand's seed topics and keyword clusters, "
@@ -266,52 +156,21 @@ def trend_opportunities(
 ) -> MaterializeResult:
     from marketing_engine.trends.opportunities import rank_opportunities
 
-    profile = brand.load()
-    slug = profile.slug
-    with warehouse.get().session() as session:
-        as_of = session.scalar(
-            select(TrendSignal.day).where(TrendSignal.brand == slug).order_by(TrendSignal.day.desc())
-        )
-        if as_of is None:
-            raise Failure("trend_opportunities: no trend signals stored yet; materialize trend_signals first")
-        signals = [
-            _signal_row(s) for s in session.scalars(select(TrendSignal).filter_by(brand=slug, day=as_of))
-        ]
-        clusters = [c.name for c in session.scalars(select(ContentCluster).filter_by(brand=slug))]
-    seeds = list(dict.fromkeys([*profile.seed_topics, *clusters]))
-    ranked = rank_opportunities(signals, seeds, profile.trends.spike_threshold)
-    rows = [
-        {
-            "brand": slug,
-            "as_of": as_of,
-            "topic": o.topic,
-            "topic_key": o.topic_key,
-            "rank": o.rank,
-            "score": o.score,
-            "relevance": o.relevance,
-            "matched_seed": o.matched_seed,
-            "spike_score": o.signal.confirmed_score,
-            "spike_date": o.signal.spike_date,
-            "lifecycle": o.signal.lifecycle,
-            "confirmations": o.signal.confirmations,
-            "reason": o.reason,
-        }
-        for o in ranked
-    ]
-    with warehouse.get().session() as session:  # the day's ranking is replaced as a whole
-        session.execute(
-            delete(TrendOpportunity).where(TrendOpportunity.brand == slug, TrendOpportunity.as_of == as_of)
-        )
-        upsert(session, TrendOpportunity, rows, keys=["brand", "as_of", "topic"])
-    over = [
-        r for r in rows if r["spike_score"] is not None and r["spike_score"] >= profile.trends.spike_threshold
-    ]
+    profile, store = brand.load(), warehouse.get()
+    threshold = profile.trends.spike_threshold
+    as_of, signals = trend_store.newest_signals(store, profile.slug)
+    if as_of is None:
+        raise Failure("trend_opportunities: no trend signals stored yet; materialize trend_signals first")
+    seeds = list(dict.fromkeys([*profile.seed_topics, *trend_store.cluster_names(store, profile.slug)]))
+    rows = [o.row(profile.slug, as_of) for o in rank_opportunities(signals, seeds, threshold)]
+    trend_store.replace_opportunities(store, profile.slug, as_of, rows)
+    over = [r for r in rows if r["spike_score"] is not None and r["spike_score"] >= threshold]
     return MaterializeResult(
         metadata={
             "as_of": as_of.isoformat(),
             "opportunities": len(rows),
             "over_threshold": len(over),
-            "threshold": profile.trends.spike_threshold,
+            "threshold": threshold,
             "matched_against": len(seeds),
             "top_topic": MetadataValue.text(rows[0]["topic"] if rows else "none"),
             "preview": markdown_table(
@@ -321,11 +180,8 @@ def trend_opportunities(
     )
 
 
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    kinds={"python", WAREHOUSE, "markdown"},
-    code_version="1",
+@_trends_asset(
+    kinds=frozenset({"python", WAREHOUSE, "markdown"}),
     partitions_def=topics_partitions,
     deps=[trend_opportunities],
     description="A one-page brief per trending topic (markdown in the media store and under briefs/), "
@@ -337,48 +193,26 @@ def topic_brief(
     warehouse: WarehouseResource,
     media_store: MediaStoreResource,
 ) -> MaterializeResult:
-    from marketing_engine.trends.opportunities import compose_brief
+    from marketing_engine.trends.opportunities import BRIEF_SOURCES, brief_material, compose_brief
 
-    profile = brand.load()
-    slug = profile.slug
+    profile, store = brand.load(), warehouse.get()
     key = context.partition_key
-    with warehouse.get().session() as session:
-        found = session.scalars(
-            select(TrendOpportunity)
-            .filter_by(brand=slug, topic_key=key)
-            .order_by(TrendOpportunity.as_of.desc())
-        ).first()
-        if found is None:
-            raise Failure(f"topic_brief: topic {key!r} has no row in trend_opportunities")
-        opportunity = {c.name: getattr(found, c.name) for c in TrendOpportunity.__table__.columns}
-        payload_keys = dict(
-            session.execute(
-                select(TrendSourceStatus.source, TrendSourceStatus.payload_key).filter_by(
-                    brand=slug, day=found.as_of
-                )
-            ).all()
-        )
+    found = trend_store.newest_opportunity(store, profile.slug, key)
+    if found is None:
+        raise Failure(f"topic_brief: topic {key!r} has no row in trend_opportunities")
+    payloads = trend_store.payload_keys(store, profile.slug, found["as_of"], BRIEF_SOURCES)
     raw = {
-        source: json.loads(media_store.get_bytes(key)).get(found.topic, {})
-        for source, key in payload_keys.items()
-        if key and source in ("news", "google_trends", "reddit")
+        source: json.loads(media_store.get_bytes(k)).get(found["topic"], {}) for source, k in payloads.items()
     }
-    text = compose_brief(
-        opportunity,
-        profile.name,
-        headlines=raw.get("news", {}).get("headlines", []),
-        rising=raw.get("google_trends", {}).get("rising", []),
-        posts=raw.get("reddit", {}).get("posts", []),
-    )
+    text = compose_brief(found, profile.name, **brief_material(raw))
     stored = media_store.put_bytes(text.encode(), suffix=".md")
     path = home_dir("briefs") / f"{key}.md"
     write_text(path, text)
-    with warehouse.get().session() as session:
-        session.query(TrendOpportunity).filter_by(id=found.id).update({"brief_key": stored.key})
+    trend_store.set_brief_key(store, found["id"], stored.key)
     return MaterializeResult(
         metadata={
-            "topic": found.topic,
-            "rank": found.rank,
+            "topic": found["topic"],
+            "rank": found["rank"],
             "brief_key": stored.key,
             "path": MetadataValue.path(str(path)),
             "preview": MetadataValue.md(text),

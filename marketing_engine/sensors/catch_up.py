@@ -14,20 +14,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from dagster import (
-    AssetKey,
-    AssetSelection,
-    DagsterInstance,
-    DefaultSensorStatus,
-    RunRequest,
-    SensorEvaluationContext,
-    SensorResult,
-    SkipReason,
-    sensor,
-)
+import dagster as dg
 
-SNAPSHOTS = AssetKey("trend_snapshots")
-METRICS = (AssetKey("touchpoints"), AssetKey("content_metrics"))
+SNAPSHOTS = dg.AssetKey("trend_snapshots")
+METRICS = (dg.AssetKey("touchpoints"), dg.AssetKey("content_metrics"))
 SNAPSHOT_DAYS = 30  # the history the trend signals need
 METRIC_DAYS = 3
 RANGE_START_TAG = "dagster/asset_partition_range_start"
@@ -38,7 +28,7 @@ def _days(last: date, count: int) -> list[str]:
     return [(last - timedelta(days=offset)).isoformat() for offset in range(count - 1, -1, -1)]
 
 
-def missing_days(instance: DagsterInstance, keys: tuple[AssetKey, ...], days: list[str]) -> list[str]:
+def missing_days(instance: dg.DagsterInstance, keys: tuple[dg.AssetKey, ...], days: list[str]) -> list[str]:
     """The days among `days` that some of `keys` has no materialization for."""
     done = None
     for key in keys:
@@ -47,7 +37,7 @@ def missing_days(instance: DagsterInstance, keys: tuple[AssetKey, ...], days: li
     return [day for day in days if day not in (done or set())]
 
 
-def catch_up_requests(instance: DagsterInstance, today: date) -> list[RunRequest]:
+def catch_up_requests(instance: dg.DagsterInstance, today: date) -> list[dg.RunRequest]:
     """One ranged run over the missing snapshot days (as one range from the first missing to the
     last, so a gap costs one run), and one run per missing metrics day."""
     requests = []
@@ -55,27 +45,29 @@ def catch_up_requests(instance: DagsterInstance, today: date) -> list[RunRequest
     if snapshots:
         first, last = snapshots[0], snapshots[-1]
         requests.append(
-            RunRequest(
+            dg.RunRequest(
                 run_key=f"trend_snapshots:{first}...{last}",
                 asset_selection=[SNAPSHOTS],
                 tags={RANGE_START_TAG: first, RANGE_END_TAG: last},
             )
         )
     for day in missing_days(instance, METRICS, _days(today, METRIC_DAYS)):
-        requests.append(RunRequest(run_key=f"metrics:{day}", partition_key=day, asset_selection=list(METRICS)))
+        requests.append(
+            dg.RunRequest(run_key=f"metrics:{day}", partition_key=day, asset_selection=list(METRICS))
+        )
     return requests
 
 
-@sensor(
+@dg.sensor(
     name="daily_catch_up",
-    asset_selection=AssetSelection.assets(SNAPSHOTS, *METRICS),
+    asset_selection=dg.AssetSelection.assets(SNAPSHOTS, *METRICS),
     minimum_interval_seconds=600,
-    default_status=DefaultSensorStatus.RUNNING,
+    default_status=dg.DefaultSensorStatus.RUNNING,
     description=f"Fills the missing days of the last {SNAPSHOT_DAYS} days of trend snapshots (one run "
     f"over the range) and of the last {METRIC_DAYS} days of metrics (one run per day).",
 )
-def daily_catch_up(context: SensorEvaluationContext) -> SensorResult | SkipReason:
+def daily_catch_up(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
     requests = catch_up_requests(context.instance, datetime.now(UTC).date())
     if not requests:
-        return SkipReason("the recent days of snapshots and metrics are all there")
-    return SensorResult(run_requests=requests)
+        return dg.SkipReason("the recent days of snapshots and metrics are all there")
+    return dg.SensorResult(run_requests=requests)

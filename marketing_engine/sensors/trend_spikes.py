@@ -14,73 +14,17 @@ Dagster also refuses a second run with the same run key, so a lost cursor cannot
 """
 
 import json
-from dataclasses import dataclass
 from datetime import date, timedelta
 
-from dagster import (
-    AssetKey,
-    AssetSelection,
-    DefaultSensorStatus,
-    RunRequest,
-    SensorEvaluationContext,
-    SensorResult,
-    SkipReason,
-    sensor,
-)
-from sqlalchemy import func, or_, select
+import dagster as dg
 
 from marketing_engine.assets.partitions import topics_partitions
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.warehouse import WarehouseResource
-from marketing_engine.warehouse import Warehouse
-from marketing_engine.warehouse.models import TrendOpportunity
+from marketing_engine.trends.store import spikes_over_threshold
 
 CURSOR_DAYS = 60
-BRIEF = AssetKey("topic_brief")
-
-
-@dataclass(frozen=True)
-class Spike:
-    topic: str
-    topic_key: str
-    spike_date: date
-    score: float | None
-    rank: int
-    lifecycle: str = "emerging"
-
-    @property
-    def run_key(self) -> str:
-        kind = "breakout:" if self.lifecycle == "breakout" else ""
-        return f"{self.topic_key}:{kind}{self.spike_date.isoformat()}"
-
-
-def spikes_over_threshold(warehouse: Warehouse, brand: str, threshold: float) -> list[Spike]:
-    """Opportunities of the newest ranking whose confirmed spike score reaches the threshold, or that
-    broke out (a breakout's score is measured against its new level, so it is not asked to)."""
-    with warehouse.session() as session:
-        as_of = session.scalar(
-            select(func.max(TrendOpportunity.as_of)).where(TrendOpportunity.brand == brand)
-        )
-        if as_of is None:
-            return []
-        query = (
-            select(
-                TrendOpportunity.topic,
-                TrendOpportunity.topic_key,
-                TrendOpportunity.spike_date,
-                TrendOpportunity.spike_score,
-                TrendOpportunity.rank,
-                TrendOpportunity.lifecycle,
-            )
-            .where(
-                TrendOpportunity.brand == brand,
-                TrendOpportunity.as_of == as_of,
-                TrendOpportunity.spike_date.is_not(None),
-                or_(TrendOpportunity.spike_score >= threshold, TrendOpportunity.lifecycle == "breakout"),
-            )
-            .order_by(TrendOpportunity.rank)
-        )
-        return [Spike(*row) for row in session.execute(query)]
+BRIEF = dg.AssetKey("topic_brief")
 
 
 def _read_cursor(cursor: str | None) -> dict[str, str]:
@@ -100,7 +44,7 @@ def _write_cursor(seen: dict[str, str], newest: date | None) -> str:
     return json.dumps({"seen": seen}, sort_keys=True)
 
 
-def _targets(context: SensorEvaluationContext) -> list[AssetKey]:
+def _targets(context: dg.SensorEvaluationContext) -> list[dg.AssetKey]:
     """topic_brief plus every video asset partitioned by topics (found at tick time: the video group
     may not exist yet, and its unpartitioned assets cannot take a topic partition key)."""
     targets = [BRIEF]
@@ -108,37 +52,39 @@ def _targets(context: SensorEvaluationContext) -> list[AssetKey]:
     if repository is None:
         return targets
     graph = repository.asset_graph
-    for key in AssetSelection.groups("video").resolve(graph):
+    for key in dg.AssetSelection.groups("video").resolve(graph):
         partitions = graph.get(key).partitions_def
         if getattr(partitions, "name", None) == topics_partitions.name and key not in targets:
             targets.append(key)
     return targets
 
 
-@sensor(
+@dg.sensor(
     name="trend_spike_sensor",
-    asset_selection=AssetSelection.assets(BRIEF) | AssetSelection.groups("video"),
+    asset_selection=dg.AssetSelection.assets(BRIEF) | dg.AssetSelection.groups("video"),
     minimum_interval_seconds=300,
-    default_status=DefaultSensorStatus.RUNNING,
+    default_status=dg.DefaultSensorStatus.RUNNING,
     description="Turns each new spike over the brand's threshold into a topics partition and one run.",
 )
-def trend_spike_sensor(context: SensorEvaluationContext, brand: BrandResource, warehouse: WarehouseResource):
+def trend_spike_sensor(
+    context: dg.SensorEvaluationContext, brand: BrandResource, warehouse: WarehouseResource
+):
     try:
         profile = brand.load()
         spikes = spikes_over_threshold(warehouse.get(), profile.slug, profile.trends.spike_threshold)
     except Exception as exc:  # noqa: BLE001 - a failing read skips the tick; the next one retries
-        return SkipReason(f"could not read trend opportunities: {type(exc).__name__}: {exc}")
+        return dg.SkipReason(f"could not read trend opportunities: {type(exc).__name__}: {exc}")
     seen = _read_cursor(context.cursor)
     new = [s for s in spikes if s.run_key not in seen]
     newest = max((s.spike_date for s in spikes), default=None)
     if not new:
         context.update_cursor(_write_cursor(seen, newest))
-        return SkipReason(f"{len(spikes)} topic(s) over threshold, none new")
+        return dg.SkipReason(f"{len(spikes)} topic(s) over threshold, none new")
     existing = set(context.instance.get_dynamic_partitions(topics_partitions.name))
     to_add = sorted({s.topic_key for s in new} - existing)
     targets = _targets(context)
     runs = [
-        RunRequest(
+        dg.RunRequest(
             run_key=s.run_key,
             partition_key=s.topic_key,
             asset_selection=targets,
@@ -151,7 +97,7 @@ def trend_spike_sensor(context: SensorEvaluationContext, brand: BrandResource, w
         for s in new
     ]
     seen.update({s.run_key: s.spike_date.isoformat() for s in new})
-    return SensorResult(
+    return dg.SensorResult(
         run_requests=runs,
         dynamic_partitions_requests=[topics_partitions.build_add_request(to_add)] if to_add else [],
         cursor=_write_cursor(seen, newest),

@@ -11,7 +11,8 @@ the per-series rate; its spike or breakout onset is the newest among its sources
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -133,6 +134,17 @@ def topic_signal_rows(
             }
         )
     return rows
+
+
+def signal_summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """How many topics spike (a spike that has not become a breakout), how many broke out, and how
+    many are at each lifecycle stage."""
+    stages = Counter(row["lifecycle"] for row in rows)
+    return {
+        "spiking": sum(r["spike_date"] is not None and r["lifecycle"] != "breakout" for r in rows),
+        "breakouts": stages["breakout"],
+        "lifecycle": dict(sorted(stages.items())),
+    }
 
 
 def _strongest(per_source: np.ndarray) -> np.ndarray:

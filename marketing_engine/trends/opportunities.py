@@ -10,7 +10,7 @@ run for little gain on 2–5-word topics.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -86,6 +86,24 @@ class Opportunity:
     signal: TopicSignalRow
     reason: str
 
+    def row(self, brand: str, as_of: date) -> dict:
+        """The `trend_opportunities` row of this opportunity in the ranking of `as_of`."""
+        return {
+            "brand": brand,
+            "as_of": as_of,
+            "topic": self.topic,
+            "topic_key": self.topic_key,
+            "rank": self.rank,
+            "score": self.score,
+            "relevance": self.relevance,
+            "matched_seed": self.matched_seed,
+            "spike_score": self.signal.confirmed_score,
+            "spike_date": self.signal.spike_date,
+            "lifecycle": self.signal.lifecycle,
+            "confirmations": self.signal.confirmations,
+            "reason": self.reason,
+        }
+
 
 def _reason(signal: TopicSignalRow, rel: float, seed: str, threshold: float) -> str:
     parts = []
@@ -160,6 +178,19 @@ def _event_line(opportunity: dict) -> str:
             "a new, higher baseline to write for, not a passing spike)"
         )
     return f"- lifecycle: {opportunity['lifecycle']}; spike date: {date_}"
+
+
+BRIEF_SOURCES = ("news", "google_trends", "reddit")  # the sources whose raw answers a brief quotes
+
+
+def brief_material(raw: Mapping[str, Mapping]) -> dict[str, list]:
+    """What a brief quotes from the raw answers about its topic (source → that source's answer):
+    the news headlines, Google's rising searches and the community threads."""
+    return {
+        "headlines": raw.get("news", {}).get("headlines", []),
+        "rising": raw.get("google_trends", {}).get("rising", []),
+        "posts": raw.get("reddit", {}).get("posts", []),
+    }
 
 
 def compose_brief(
