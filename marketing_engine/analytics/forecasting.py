@@ -34,6 +34,16 @@ class PredictorScore:
     def improvement(self) -> float:
         return 1.0 - self.cv_mae / self.baseline_mae if self.baseline_mae else 0.0
 
+    def figures(self) -> dict[str, float | int]:
+        """The score as flat figures named after the predictor (`<name>_cv_mae`, `<name>_rows`, …)."""
+        key = self.name.replace(" ", "_")
+        return {
+            f"{key}_cv_mae": round(self.cv_mae, 6),
+            f"{key}_baseline_mae": round(self.baseline_mae, 6),
+            f"{key}_improvement": round(self.improvement, 3),
+            f"{key}_rows": self.n_rows,
+        }
+
 
 def _design(frame: pd.DataFrame, categorical: list[str], numeric: list[str]) -> pd.DataFrame:
     encoded = pd.get_dummies(frame[categorical].astype(str), dtype=float)

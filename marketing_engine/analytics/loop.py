@@ -1,4 +1,4 @@
-"""The learning loop over the warehouse: attribute, experiment, forecast, remember, report.
+"""The learning loop over the warehouse: measure, attribute, experiment, forecast, remember, report.
 
 Each function reads what the daily assets stored, calls the plain models in this package and
 writes its results back with natural-key upserts, so re-running any step never duplicates rows.
@@ -9,26 +9,35 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 
 from marketing_engine.analytics import memory
+from marketing_engine.analytics import store as analytics_store
 from marketing_engine.analytics.attribution import BASELINE, all_models
 from marketing_engine.analytics.bandits import ThompsonSampling
 from marketing_engine.analytics.experiments import cuped, read_daily
 from marketing_engine.analytics.simulator import DIRECT, HOOKS, journeys_from_records, select_journeys
-from marketing_engine.analytics.warehouse_io import read_table
+from marketing_engine.analytics.touchpoints import (
+    channel_metric_rows,
+    channel_total_rows,
+    journey_rows,
+    page_metric_rows,
+    performance_rows,
+    post_features,
+    post_metric_rows,
+)
 from marketing_engine.brand import slug
-from marketing_engine.warehouse import Warehouse, upsert
+from marketing_engine.trends import store as trend_store
+from marketing_engine.warehouse import Warehouse
 from marketing_engine.warehouse.models import (
     AttributionCredit,
     BanditAllocation,
+    Base,
     CampaignMemory,
     ContentPerformance,
-    CustomerJourney,
     ExperimentResult,
     PerformanceForecast,
 )
@@ -39,32 +48,56 @@ class AnalyticsInputError(RuntimeError):
     """An analytics step ran before the data it needs was measured."""
 
 
-def _frame(warehouse: Warehouse, model, brand: str) -> pd.DataFrame:
-    with warehouse.session() as session:
-        rows = (
-            session.execute(select(model.__table__).where(model.__table__.c.brand == brand)).mappings().all()
-        )
-    return pd.DataFrame([dict(r) for r in rows])
+def _frame(warehouse: Warehouse, model: type[Base], brand: str) -> pd.DataFrame:
+    return pd.DataFrame(analytics_store.brand_rows(warehouse, model, brand))
 
 
 def _journey_records(warehouse: Warehouse, brand: str) -> list[dict]:
-    table = CustomerJourney.__table__
-    columns = [
-        table.c.day,
-        table.c.channels,
-        table.c.days_before,
-        table.c.converted,
-        table.c.revenue,
-        table.c.product,
-    ]
-    with warehouse.session() as session:
-        rows = session.execute(select(*columns).where(table.c.brand == brand)).mappings().all()
+    rows = analytics_store.journey_records(warehouse, brand)
     if not rows:
         raise AnalyticsInputError(
             f"no customer journeys for brand {brand!r}: materialize `touchpoints` first (live providers "
             "report aggregates only: load a journey export into customer_journeys)"
         )
-    return [dict(r) for r in rows]
+    return rows
+
+
+def published_posts_on(warehouse: Warehouse, brand: str, day: date, topics: list[str]) -> list[dict]:
+    """Posts published on `day` as learner features (platform, hook, hour, weekday, topic, length)."""
+    return post_features(analytics_store.published_posts(warehouse, brand, day), topics)
+
+
+def measure_journeys(warehouse: Warehouse, provider, request) -> tuple[list[dict], list[dict]]:
+    """Store the customer journeys that ended on `request.day` and their per-channel metrics (with
+    the provider's channel totals where it reports them, as GA4 does); returns both kinds of row.
+    `provider` is a metrics backend, `request` its `MetricsRequest`."""
+    journeys = provider.journeys(request)
+    rows = journey_rows(journeys, request.brand, request.day)
+    metrics = channel_metric_rows(journeys, request.brand, request.day)
+    if hasattr(provider, "channel_totals"):
+        metrics += channel_total_rows(provider.channel_totals(request.day), request.brand, request.day)
+    analytics_store.save_journeys(warehouse, rows, metrics)
+    return rows, metrics
+
+
+@dataclass
+class PostMeasures:
+    published: list[dict]  # the day's published posts, as learner features
+    rows: list[dict]  # their performance (plus the simulator's exploration posts offline)
+    page_metrics: list[dict]  # Search Console's page rows, where the provider reports them
+    stages: dict[str, int]  # campaigns per workflow stage once the day is measured
+
+
+def measure_posts(warehouse: Warehouse, provider, request, run_id: str | None) -> PostMeasures:
+    """Store the performance of the posts published on `request.day`, and move the brand's
+    campaigns on to the stage their measured posts put them in."""
+    published = published_posts_on(warehouse, request.brand, request.day, request.topics)
+    rows = performance_rows(provider.post_metrics(request, published), request.brand, request.day)
+    pages = provider.page_metrics(request.day) if hasattr(provider, "page_metrics") else []
+    stages = analytics_store.save_post_performance(
+        warehouse, request.brand, rows, post_metric_rows(rows), run_id
+    )
+    return PostMeasures(published, rows, page_metric_rows(pages, request.brand, request.day), stages)
 
 
 @dataclass
@@ -104,8 +137,7 @@ def attribute(warehouse: Warehouse, brand: str, profile) -> AttributionOutcome:
                         "share": round(model_shares.get(channel, 0.0), 6),
                     }
                 )
-    with warehouse.session() as session:
-        upsert(session, AttributionCredit, rows, keys=["brand", "model", "campaign", "channel"])
+    analytics_store.save_attribution(warehouse, rows)
     channels = [c for c in journeys.channels if c not in (DIRECT, BASELINE)]
     preview = [{"channel": c, **{m: f"{s.get(c, 0.0):.1%}" for m, s in shares.items()}} for c in channels]
     return AttributionOutcome(
@@ -134,11 +166,10 @@ def credit_balance(warehouse: Warehouse, brand: str) -> dict[str, float]:
 
 def _experiment_subjects(warehouse: Warehouse, brand: str, profile) -> list[tuple[str, str, str, str]]:
     """(experiment, subject, variant A, variant B) from pages and videos made, else the products."""
-    engine = warehouse.engine
     subjects = []
-    for page in read_table(engine, "programmatic_pages", brand, limit=2):
+    for page in analytics_store.pages(warehouse, brand, limit=2):
         subjects.append((f"title:{page['slug']}", page["title"], page["title"], f"{page['title']}?"))
-    for video in read_table(engine, "video_assets", brand, limit=1):
+    for video in analytics_store.videos(warehouse, brand, limit=1):
         subjects.append((f"thumbnail:{slug(video['topic'])}", video["topic"], "text overlay", "face + text"))
     plain, named = frames("social", profile.language)["experiment_ctas"]
     for product in profile.products[: max(1, 3 - len(subjects))]:
@@ -208,9 +239,7 @@ def run_experiments(warehouse: Warehouse, brand: str, profile) -> ExperimentOutc
         )
     outcome.allocations = bandit_allocations(_frame(warehouse, ContentPerformance, brand), brand)
     outcome.allocations += variant_allocations(outcome.experiments)
-    with warehouse.session() as session:
-        upsert(session, ExperimentResult, outcome.experiments, keys=["brand", "experiment"])
-        upsert(session, BanditAllocation, outcome.allocations, keys=["brand", "platform", "dimension", "arm"])
+    analytics_store.save_experiments(warehouse, outcome.experiments, outcome.allocations)
     return outcome
 
 
@@ -346,8 +375,7 @@ def forecast(warehouse: Warehouse, brand: str, profile) -> ForecastOutcome:
                     "details": {"spend": round(float(r.spend), 2), "roi": round(float(r.roi), 3)},
                 }
             )
-    with warehouse.session() as session:
-        upsert(session, PerformanceForecast, rows, keys=["brand", "kind", "subject"])
+    analytics_store.save_forecasts(warehouse, rows)
     return ForecastOutcome(rows, scores)
 
 
@@ -362,7 +390,7 @@ def remember(warehouse: Warehouse, brand: str) -> list[memory.Finding]:
         shares = {
             m: dict(zip(g["channel"], g["share"] / g["share"].sum())) for m, g in everyone.groupby("model")
         }
-        journeys = warehouse.count(CustomerJourney, brand=brand)
+        journeys = analytics_store.journey_count(warehouse, brand)
         findings += memory.attribution_findings(shares, journeys)
     allocations = _frame(warehouse, BanditAllocation, brand)
     if not allocations.empty:
@@ -385,13 +413,7 @@ def remember(warehouse: Warehouse, brand: str) -> list[memory.Finding]:
                 row["visitors_a"] + row["visitors_b"],
             )
         )
-    with warehouse.session() as session:
-        upsert(
-            session,
-            CampaignMemory,
-            [f.row(brand) for f in findings],
-            keys=["brand", "platform", "dimension", "finding_key"],
-        )
+    analytics_store.save_findings(warehouse, [f.row(brand) for f in findings])
     return findings
 
 
@@ -430,22 +452,19 @@ def build_report(
     everyone["share"] = everyone["share"] / everyone.groupby("model")["share"].transform("sum")
     forecasts = _frame(warehouse, PerformanceForecast, brand)
     posts = _frame(warehouse, ContentPerformance, brand)
-    engine = warehouse.engine
     trends = [
-        {"topic": t["topic"], "score": float(t["score"]), "reason": t.get("reason", "")}
-        for t in read_table(engine, "trend_opportunities", brand, limit=50)
+        {"topic": t["topic"], "score": float(t["score"]), "reason": t["reason"]}
+        for t in trend_store.recent_opportunities(warehouse, brand, limit=50)
     ]
     pages = [
-        {"title": p["title"], "status": p["status"]}
-        for p in read_table(engine, "programmatic_pages", brand, 200)
+        {"title": p["title"], "status": p["status"]} for p in analytics_store.pages(warehouse, brand, 200)
     ]
     videos = [
-        {"topic": v["topic"], "rendition": v["rendition"], "duration_s": float(v["duration_s"])}
-        for v in read_table(engine, "video_assets", brand, limit=200)
+        {**v, "duration_s": float(v["duration_s"])} for v in analytics_store.videos(warehouse, brand, 200)
     ]
     findings = _frame(warehouse, CampaignMemory, brand)
     scores = {
-        "journeys": f"{warehouse.count(CustomerJourney, brand=brand):,}",
+        "journeys": f"{analytics_store.journey_count(warehouse, brand):,}",
         "posts measured": f"{len(posts):,}",
         "revenue credited": money(
             round(

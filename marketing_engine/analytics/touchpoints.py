@@ -1,11 +1,59 @@
-"""Warehouse rows from provider answers: journeys, per-channel daily metrics, post performance."""
+"""Warehouse rows from provider answers (journeys, per-channel daily metrics, post performance), and
+published posts as the features the learners read."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
+
+from marketing_engine.analytics.simulator import HOOKS, WEEKDAYS
 
 METRICS = ("impressions", "engagements", "clicks", "engagement_rate")
+_STAT = re.compile(r"\d")
+
+
+def hook_type(text: str) -> str:
+    """Which kind of opening line a post uses, from its first sentence."""
+    first = re.split(r"(?<=[.!?])\s|\n", (text or "").strip(), maxsplit=1)[0].lower()
+    if first.endswith("?") or "?" in first:
+        return "question"
+    if _STAT.search(first):
+        return "statistic"
+    if first.startswith(("how ", "how to", "step", "3 ways", "the guide", "here's how")):
+        return "how_to"
+    if first.startswith(("i ", "we ", "when ", "last ", "our ", "my ")):
+        return "story"
+    return "bold_claim" if first else HOOKS[0]
+
+
+def post_features(posts: Sequence[Mapping[str, Any]], topics: Sequence[str]) -> list[dict]:
+    """Published posts (`analytics.store.published_posts`) as learner features: platform, hook, hour,
+    weekday, topic and length. A post's topic is the first of `topics` its body or content ref
+    names, else the first topic."""
+    features = []
+    for post in posts:
+        body, when, variant = post["body"] or "", post["posted_at"], post["variant"]
+        topic = next(
+            (t for t in topics if t.lower() in f"{body} {post['content_ref']}".lower()),
+            topics[0] if topics else "general",
+        )
+        features.append(
+            {
+                "content_ref": post["content_ref"] + (f"#{variant}" if variant not in (None, "main") else ""),
+                "platform": post["platform"],
+                "hook": hook_type(body),
+                "hour": when.hour,
+                "weekday": WEEKDAYS[when.weekday()],
+                "topic": topic,
+                "length": len(body),
+                "source": "published",
+                "platform_post_id": post["platform_post_id"],
+            }
+        )
+    return features
 
 
 def journey_rows(journeys: list[dict], brand: str, day: date) -> list[dict]:

@@ -2,10 +2,13 @@
 
 touchpoints / content_metrics (daily) ─► attribution_tables ─► experiments ─► performance_forecasts
                                                                   └──────► campaign_memory ─► marketing_report
+
+Wiring only: the models live in `marketing_engine.analytics`, the queries and upserts in its store.
 """
 
 import time
 from datetime import UTC, date, datetime
+from typing import Any
 
 from dagster import (
     AssetCheckResult,
@@ -32,28 +35,26 @@ GROUP = "analytics"
 PUBLISHED_POSTS = [f"published_posts_{p}" for p in PLATFORMS if p != "wordpress"]
 
 
-def _channels(profile) -> list[str]:
-    """Journey channels: the brand's platforms, its site standing for organic search."""
-    return ["organic_search" if p == "wordpress" else p for p in profile.enabled_channels]
+def _analytics_asset(kinds: frozenset[str] = frozenset({"python", WAREHOUSE}), **spec: Any):
+    """`@asset` in the analytics group, with its owners and code version 1."""
+    return asset(group_name=GROUP, owners=owners(GROUP), code_version="1", kinds=set(kinds), **spec)
 
 
-def _request(profile, day: date):
+def _request(profile, partition_key: str, channels: list[str] | None = None):
+    """What the metrics provider is asked for a day (the partition's). Journeys run over the brand's platforms with its
+    site standing for organic search; post metrics ask for the platforms by their own names."""
     from marketing_engine.resources.metrics.base import MetricsRequest
 
     return MetricsRequest(
         brand=profile.slug,
-        day=day,
-        channels=_channels(profile),
+        day=date.fromisoformat(partition_key),
+        channels=channels or ["organic_search" if p == "wordpress" else p for p in profile.enabled_channels],
         products=[(p.name, p.price or 100.0) for p in profile.products],
         topics=list(profile.seed_topics),
     )
 
 
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    code_version="1",
-    kinds={"python", WAREHOUSE},
+@_analytics_asset(
     partitions_def=daily_partitions,
     deps=["campaigns"],
     **calls("metrics"),
@@ -66,31 +67,16 @@ def touchpoints(
     warehouse: WarehouseResource,
     metrics: MetricsResource,
 ) -> MaterializeResult:
-    from marketing_engine.analytics.touchpoints import channel_metric_rows, channel_total_rows, journey_rows
-    from marketing_engine.warehouse import upsert
-    from marketing_engine.warehouse.models import CampaignMetric, CustomerJourney
+    from marketing_engine.analytics.loop import measure_journeys
 
     started = time.perf_counter()
-    profile = brand.load()
-    day = date.fromisoformat(context.partition_key)
-    request = _request(profile, day)
-    client = metrics.client()
-    journeys = client.journeys(request)
-    rows = journey_rows(journeys, request.brand, day)
-    metric_rows = channel_metric_rows(journeys, request.brand, day)
-    if hasattr(client, "channel_totals"):  # GA4: sessions, key events and revenue per channel group
-        metric_rows += channel_total_rows(client.channel_totals(day), request.brand, day)
-    with warehouse.get().session() as session:
-        upsert(session, CustomerJourney, rows, keys=["brand", "day", "journey_key"])
-        upsert(
-            session, CampaignMetric, metric_rows, keys=["brand", "content_ref", "platform", "day", "metric"]
-        )
-    conversions = sum(r["converted"] for r in rows)
+    request = _request(brand.load(), context.partition_key)
+    rows, metric_rows = measure_journeys(warehouse.get(), metrics.client(), request)
     return MaterializeResult(
         metadata={
             "journeys": len(rows),
             "touches": sum(len(r["channels"]) for r in rows),
-            "conversions": conversions,
+            "conversions": sum(r["converted"] for r in rows),
             "revenue": round(sum(r["revenue"] for r in rows), 2),
             "backend": metrics.backend,
             "preview": markdown_table(metric_rows, ["platform", "metric", "value"], limit=12),
@@ -99,11 +85,7 @@ def touchpoints(
     )
 
 
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    code_version="1",
-    kinds={"python", WAREHOUSE},
+@_analytics_asset(
     partitions_def=daily_partitions,
     deps=["content_calendar", *PUBLISHED_POSTS],
     **calls("metrics"),
@@ -116,41 +98,18 @@ def content_metrics(
     warehouse: WarehouseResource,
     metrics: MetricsResource,
 ) -> MaterializeResult:
-    from marketing_engine.analytics.touchpoints import page_metric_rows, performance_rows, post_metric_rows
-    from marketing_engine.analytics.warehouse_io import published_posts_on
-    from marketing_engine.publishing.workflow import sync_campaign_workflows
-    from marketing_engine.warehouse import upsert
-    from marketing_engine.warehouse.models import CampaignMetric, ContentPerformance
+    from marketing_engine.analytics.loop import measure_posts
 
     profile = brand.load()
-    day = date.fromisoformat(context.partition_key)
-    request = _request(profile, day)
-    request = type(request)(**{**request.__dict__, "channels": list(profile.enabled_channels)})
-    store = warehouse.get()
-    published = published_posts_on(store.engine, request.brand, day, request.topics)
-    client = metrics.client()
-    measured = client.post_metrics(request, published)
-    rows = performance_rows(measured, request.brand, day)
-    page_rows = (
-        page_metric_rows(client.page_metrics(day), request.brand, day)
-        if hasattr(client, "page_metrics")
-        else []
-    )
-    with store.session() as session:
-        upsert(session, ContentPerformance, rows, keys=["brand", "content_ref", "platform", "day"])
-        upsert(
-            session,
-            CampaignMetric,
-            post_metric_rows(rows),
-            keys=["brand", "content_ref", "platform", "day", "metric"],
-        )
-        stages = sync_campaign_workflows(session, request.brand, context.run_id)  # measured campaigns
+    request = _request(profile, context.partition_key, channels=list(profile.enabled_channels))
+    measured = measure_posts(warehouse.get(), metrics.client(), request, context.run_id)
+    rows = measured.rows
     return MaterializeResult(
         metadata={
             "posts": len(rows),
-            "published_posts": len(published),
-            "page_metrics": len(page_rows),
-            "campaign_stages": MetadataValue.json(stages),
+            "published_posts": len(measured.published),
+            "page_metrics": len(measured.page_metrics),
+            "campaign_stages": MetadataValue.json(measured.stages),
             "impressions": sum(r["impressions"] for r in rows),
             "engagements": sum(r["engagements"] for r in rows),
             "preview": markdown_table(rows, ["content_ref", "platform", "hook", "hour", "engagement_rate"]),
@@ -158,11 +117,7 @@ def content_metrics(
     )
 
 
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    code_version="1",
-    kinds={"python", WAREHOUSE},
+@_analytics_asset(
     deps=[touchpoints],
     automation_condition=after_upstream(),
     description="Credit for conversions and revenue per channel and campaign under every model: first, "
@@ -174,9 +129,7 @@ def attribution_tables(
     from marketing_engine.analytics.loop import attribute
 
     started = time.perf_counter()
-    slug = brand.slug
-    result = attribute(warehouse.get(), slug, brand.load())
-    shapley = result.shares["shapley"]
+    result = attribute(warehouse.get(), brand.slug, brand.load())
     return MaterializeResult(
         metadata={
             "journeys": result.journeys,
@@ -184,7 +137,7 @@ def attribution_tables(
             "revenue": round(result.revenue, 2),
             "models": MetadataValue.text(", ".join(result.shares)),
             "rows": result.rows,
-            "retargeting_share_shapley": round(shapley.get("retargeting", 0.0), 4),
+            "retargeting_share_shapley": round(result.shares["shapley"].get("retargeting", 0.0), 4),
             "retargeting_share_markov_1": round(result.shares["markov_1"].get("retargeting", 0.0), 4),
             "preview": markdown_table(result.preview, ["channel", *result.shares], limit=12),
             "seconds": round(time.perf_counter() - started, 2),
@@ -210,11 +163,7 @@ def attribution_credits_every_conversion(
     )
 
 
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    code_version="1",
-    kinds={"python", WAREHOUSE},
+@_analytics_asset(
     deps=[content_metrics, attribution_tables, "programmatic_pages", "rendered_videos"],
     automation_condition=after_upstream(only=["content_metrics", "attribution_tables"]),
     description="A/B tests read daily (Bayesian chance to win, always-valid sequential test, CUPED) and "
@@ -241,11 +190,7 @@ def experiments(brand: BrandResource, warehouse: WarehouseResource) -> Materiali
     )
 
 
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    code_version="1",
-    kinds={"python", WAREHOUSE},
+@_analytics_asset(
     deps=[content_metrics, attribution_tables],
     automation_condition=after_upstream(),
     description="Gradient-boosting predictors of a post's engagement rate and a campaign's revenue, with "
@@ -258,20 +203,12 @@ def performance_forecasts(brand: BrandResource, warehouse: WarehouseResource) ->
     result = forecast(warehouse.get(), brand.slug, brand.load())
     metadata = {"forecasts": len(result.rows), "seconds": round(time.perf_counter() - started, 2)}
     for score in result.scores:
-        key = score.name.replace(" ", "_")
-        metadata[f"{key}_cv_mae"] = round(score.cv_mae, 6)
-        metadata[f"{key}_baseline_mae"] = round(score.baseline_mae, 6)
-        metadata[f"{key}_improvement"] = round(score.improvement, 3)
-        metadata[f"{key}_rows"] = score.n_rows
+        metadata.update(score.figures())
     metadata["preview"] = markdown_table(result.rows, ["kind", "subject", "predicted", "low", "high"])
     return MaterializeResult(metadata=metadata)
 
 
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    code_version="1",
-    kinds={"python", WAREHOUSE},
+@_analytics_asset(
     deps=[experiments, performance_forecasts, attribution_tables],
     automation_condition=after_upstream(),
     description="What the engine has learned, in sentences with effects, intervals and evidence counts; "
@@ -281,21 +218,12 @@ def campaign_memory(brand: BrandResource, warehouse: WarehouseResource) -> Mater
     from marketing_engine.analytics.loop import remember
 
     findings = remember(warehouse.get(), brand.slug)
-    return MaterializeResult(
-        metadata={
-            "findings": len(findings),
-            "preview": markdown_table(
-                [f.__dict__ for f in findings], ["platform", "dimension", "finding"], 12
-            ),
-        }
-    )
+    preview = markdown_table([f.__dict__ for f in findings], ["platform", "dimension", "finding"], 12)
+    return MaterializeResult(metadata={"findings": len(findings), "preview": preview})
 
 
-@asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
-    code_version="1",
-    kinds={"python", "html", "plotly"},
+@_analytics_asset(
+    kinds=frozenset({"python", "html", "plotly"}),
     deps=[campaign_memory, "trend_opportunities", "published_pages", "rendered_videos"],
     automation_condition=after_upstream(only=["campaign_memory"]),  # the daily metrics' chain
     freshness_policy=REPORT_FRESHNESS,

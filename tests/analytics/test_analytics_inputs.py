@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from marketing_engine.analytics.loop import published_posts_on
 from marketing_engine.analytics.screenshot import ReportNotFoundError, newest_report
-from marketing_engine.analytics.warehouse_io import published_posts_on, read_table
 from marketing_engine.warehouse import Warehouse, upsert
 from marketing_engine.warehouse.models import SocialPost
 
@@ -54,7 +54,7 @@ def test_published_posts_become_learner_features(tmp_path):
     with store.session() as session:
         upsert(session, SocialPost, rows, keys=["idempotency_key"])
     posts = published_posts_on(
-        store.engine, "kestrel-cycles", date(2026, 11, 20), ["e-bike battery care", "cargo e-bike"]
+        store, "kestrel-cycles", date(2026, 11, 20), ["e-bike battery care", "cargo e-bike"]
     )
     assert posts == [
         {
@@ -69,8 +69,8 @@ def test_published_posts_become_learner_features(tmp_path):
             "platform_post_id": "urn:li:share:1",
         }
     ]
-    assert read_table(store.engine, "no_such_table", "kestrel-cycles") == []
-    assert read_table(store.engine, "social_posts", "kestrel-cycles", no_such_column=1) == []
+    assert published_posts_on(store, "another-brand", date(2026, 11, 20), ["cargo e-bike"]) == []
+    assert published_posts_on(store, "kestrel-cycles", date(2026, 11, 22), ["cargo e-bike"]) == []
     store.dispose()
 
 

@@ -7,7 +7,7 @@ from marketing_engine.analytics.forecasting import ContentPredictor, ForecastErr
 from marketing_engine.analytics.loop import bandit_allocations, posting_window
 from marketing_engine.analytics.memory import hook_findings, posting_time_findings
 from marketing_engine.analytics.simulator import post_truth, random_posts, simulate_post_metrics
-from marketing_engine.analytics.warehouse_io import hook_type
+from marketing_engine.analytics.touchpoints import hook_type
 
 PLATFORMS = ["linkedin", "tiktok", "x"]
 TOPICS = ["cargo e-bike", "e-bike battery care"]
