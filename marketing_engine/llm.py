@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class LLMError(RuntimeError):
@@ -81,6 +81,17 @@ class LLMResult(BaseModel):
     usage: Usage = Usage()
     model: str = ""
     stop_reason: str = "end_turn"
+
+
+def describe_error(error: Exception) -> str:
+    """A validation error on one line per field, without pydantic's documentation links (what a
+    model is shown when it is asked to repair its answer)."""
+    if isinstance(error, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(part) for part in item['loc']) or '(root)'}: {item['msg']}"
+            for item in error.errors()
+        )
+    return str(error)
 
 
 def total_usage(results: Sequence[LLMResult]) -> Usage:

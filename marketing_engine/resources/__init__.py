@@ -17,7 +17,7 @@ from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.crawler import CrawlerResource, crawler_from_env
 from marketing_engine.resources.footage import FootageResource
 from marketing_engine.resources.keyword_ideas import KeywordIdeasResource
-from marketing_engine.resources.llm import LLMResource
+from marketing_engine.resources.llm import llm_from_env
 from marketing_engine.resources.mail import MailResource, mail_from_env
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.metrics import MetricsResource
@@ -36,7 +36,7 @@ def local_resources() -> dict[str, Any]:
         "brand": BrandResource(path=str(brand_path())),
         "warehouse": WarehouseResource(url=warehouse_url()),
         "media_store": MediaStoreResource(),
-        "llm": LLMResource(backend="offline"),
+        "llm": llm_from_env("local"),  # MARKETING_ENGINE_LLM, offline unless set
         "metrics": MetricsResource(backend="simulator"),
         "voice": VoiceResource(backend="espeak"),
         "music": MusicResource(backend="synth"),
@@ -69,7 +69,7 @@ def prod_resources() -> dict[str, Any]:
             aws_access_key_id=EnvVar("AWS_ACCESS_KEY_ID"),
             aws_secret_access_key=EnvVar("AWS_SECRET_ACCESS_KEY"),
         ),
-        "llm": LLMResource(backend="anthropic", api_key=EnvVar("ANTHROPIC_API_KEY")),
+        "llm": llm_from_env("prod"),  # MARKETING_ENGINE_LLM, Anthropic unless set
         # Every metrics provider whose secrets are in the environment (GA4, X, Meta, LinkedIn, Google).
         "metrics": MetricsResource.live_from_env(),
         "voice": VoiceResource(backend="elevenlabs", api_key=EnvVar("ELEVENLABS_API_KEY")),

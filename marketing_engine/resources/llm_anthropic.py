@@ -30,7 +30,7 @@ import anthropic
 from anthropic.types import Message
 from pydantic import BaseModel, ValidationError
 
-from marketing_engine.llm import LLMError, LLMRequest, LLMResult, Usage
+from marketing_engine.llm import LLMError, LLMRequest, LLMResult, Usage, describe_error
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +219,7 @@ class AnthropicBackend:
         except (ValidationError, LLMError) as exc:
             raise LLMError(
                 f"Anthropic output for {_label(request)} did not fit {schema.__name__} after one repair "
-                f"retry: {_describe(exc)}"
+                f"retry: {describe_error(exc)}"
             ) from None
 
     # -- Message Batches ------------------------------------------------------------------------
@@ -294,16 +294,6 @@ def _check_stop_reason(request: LLMRequest, message: Any) -> None:
         raise LLMError(f"the model refused {_label(request)} (stop_reason 'refusal')")
 
 
-def _describe(error: Exception) -> str:
-    """A validation error on one line per field, without pydantic's documentation links."""
-    if isinstance(error, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(part) for part in item['loc']) or '(root)'}: {item['msg']}"
-            for item in error.errors()
-        )
-    return str(error)
-
-
 def _validated(schema: type[BaseModel], message: Any) -> BaseModel:
     for block in message.content:
         if block.type == "tool_use" and block.name == STRUCTURED_OUTPUT_TOOL:
@@ -319,9 +309,7 @@ def _repair_turns(message: Any, error: Exception) -> list[dict[str, Any]]:
         elif block.type == "tool_use":
             assistant.append({"type": "tool_use", "id": block.id, "name": block.name, "input": block.input})
     tool_use = next((block for block in message.content if block.type == "tool_use"), None)
-    feedback = (
-        f"Your answer did not match the schema: {_describe(error)}. Answer again with a corrected object."
-    )
+    feedback = f"Your answer did not match the schema: {describe_error(error)}. Answer again with a corrected object."
     if tool_use is None:
         return [{"role": "assistant", "content": assistant}, {"role": "user", "content": feedback}]
     return [

@@ -13,9 +13,28 @@ from typing import Any, ClassVar
 import httpcore2
 import pytest
 import respx
+from pydantic import BaseModel, Field
 from respx.mocks import HTTPCoreMocker, Mocker
 
+from marketing_engine.llm import LLMRequest
+
 BASE_URL = "http://anthropic.test"
+BRAND_CONTEXT = "You write for Harbor Roasters, a coffee roaster in Portland and Seattle."
+
+
+class Tagline(BaseModel):
+    """The structured output every backend test asks for."""
+
+    headline: str
+    words: int = Field(ge=1, le=12)
+
+
+def request(**overrides) -> LLMRequest:
+    """A tagline request with the brand context; `overrides` change any field."""
+    return LLMRequest(
+        **{"task": "tagline", "prompt": "Write a tagline.", "system": BRAND_CONTEXT, **overrides}
+    )
+
 
 if "httpcore2" not in Mocker.registry:
 
@@ -111,3 +130,44 @@ def batch_body(batch_id: str, status: str, counts: dict[str, int] | None = None)
         "cancel_initiated_at": None,
         "results_url": f"{BASE_URL}/v1/messages/batches/{batch_id}/results" if ended else None,
     }
+
+
+# -- OpenAI-compatible servers (the openai SDK talks through httpx2/httpcore2 too) -----------------
+
+OPENAI_BASE_URL = "http://llm.test/v1"
+
+
+@pytest.fixture
+def openai_api() -> Iterator[respx.MockRouter]:
+    with respx.mock(base_url=OPENAI_BASE_URL, using="httpcore2", assert_all_called=False) as router:
+        yield router
+
+
+def chat_completion_body(
+    content: str | None = "Fresh coffee, delivered.",
+    *,
+    finish_reason: str = "stop",
+    model: str = "gpt-4o-mini",
+    usage: dict[str, Any] | None = None,
+    refusal: str | None = None,
+) -> dict[str, Any]:
+    """A /chat/completions response body as documented (Ollama, vLLM and llama.cpp send the same)."""
+    return {
+        "id": "chatcmpl-01",
+        "object": "chat.completion",
+        "created": 1_764_000_000,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content, "refusal": refusal},
+                "logprobs": None,
+                "finish_reason": finish_reason,
+            }
+        ],
+        "usage": usage or {"prompt_tokens": 120, "completion_tokens": 40, "total_tokens": 160},
+    }
+
+
+def openai_error_body(message: str, error_type: str, code: str | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": error_type, "param": None, "code": code}}

@@ -13,22 +13,24 @@ import pytest
 from anthropic.types import Message
 from dagster import AssetExecutionContext, DagsterInstance, EnvVar, MaterializeResult, asset, materialize
 from dagster._serdes import serialize_value
-from pydantic import BaseModel, Field
 
+from marketing_engine.llm import LLMError, total_usage
 from marketing_engine.resources import llm_anthropic
-from marketing_engine.llm import LLMError, LLMRequest, total_usage
 from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.llm_anthropic import AnthropicBackend, price_for, usage_of
 
-from .conftest import BASE_URL, batch_body, error_body, message_body, tool_use
+from .conftest import (
+    BASE_URL,
+    BRAND_CONTEXT,
+    Tagline,
+    batch_body,
+    error_body,
+    message_body,
+    request,
+    tool_use,
+)
 
 MODEL = "claude-sonnet-4-5"
-BRAND_CONTEXT = "You write for Harbor Roasters, a coffee roaster in Portland and Seattle."
-
-
-class Tagline(BaseModel):
-    headline: str
-    words: int = Field(ge=1, le=12)
 
 
 def backend(**overrides) -> AnthropicBackend:
@@ -40,12 +42,6 @@ def backend(**overrides) -> AnthropicBackend:
         "batch_poll_seconds": 0.0,
     }
     return AnthropicBackend(**{**options, **overrides})
-
-
-def request(**overrides) -> LLMRequest:
-    return LLMRequest(
-        **{"task": "tagline", "prompt": "Write a tagline.", "system": BRAND_CONTEXT, **overrides}
-    )
 
 
 def sent_body(route, index: int = -1) -> dict:
