@@ -21,9 +21,17 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from dagster import AssetSelection, AutomationCondition, Backoff, FreshnessPolicy, Jitter, RetryPolicy
+from dagster import (
+    AssetSelection,
+    AutomationCondition,
+    Backoff,
+    Failure,
+    FreshnessPolicy,
+    Jitter,
+    RetryPolicy,
+)
 
-from marketing_engine.settings import warehouse_url
+from marketing_engine.settings import publishing_blocked, warehouse_url
 
 OWNERS: dict[str, str] = {
     "foundation": "team:brand",
@@ -82,6 +90,13 @@ def calls(pool: str) -> dict[str, Any]:
     if pool not in PROVIDER_POOLS and not pool.startswith("publish_"):
         raise ValueError(f"pool {pool!r} is not a provider pool; known: {', '.join(sorted(PROVIDER_POOLS))}")
     return {"pool": pool, "retry_policy": PROVIDER_RETRY}
+
+
+def refuse_unless_publishing() -> None:
+    """Fail a publish asset at once, with no retry, when publish runs may not start (in prod with the
+    publishing switch off): a click in a prod UI posts nothing."""
+    if blocked := publishing_blocked():
+        raise Failure(description=blocked, allow_retries=False)
 
 
 def after_upstream(only: Sequence[str] = ()) -> AutomationCondition:

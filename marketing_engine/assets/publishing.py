@@ -1,24 +1,25 @@
 """The publishing group: social copy for every page, video and product; the content calendar (with
 review, quotas and an .ics export); and one publish asset per platform, each in its own
-concurrency pool, that the `publish_due_posts` schedule runs every five minutes."""
+concurrency pool, that the `publish_due_posts` schedule runs every five minutes.
 
-import json
+Wiring only: the copy, calendar, review and queue rules are `marketing_engine.publishing`'s, and its
+warehouse queries and upserts are `publishing.store`'s."""
+
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
-    Failure,
     MaterializeResult,
     MetadataValue,
     asset,
     asset_check,
 )
-from sqlalchemy import or_, select
 
 from marketing_engine.assets.automation import (
     PUBLISHED_POSTS_FRESHNESS,
@@ -26,117 +27,39 @@ from marketing_engine.assets.automation import (
     after_upstream,
     calls,
     owners,
+    refuse_unless_publishing,
 )
 from marketing_engine.assets.common import markdown_table
-from marketing_engine.brand import BrandProfile
 from marketing_engine.files import write_text
-from marketing_engine.publishing.calendar import (
-    BrandWindows,
-    LearnedTimes,
-    PlannedPost,
-    bandit_scores,
-    calendar_start,
-    learned_scores,
-    plan,
-    platform_slots,
-    write_ics,
-)
+from marketing_engine.llm import total_usage
+from marketing_engine.publishing import store
+from marketing_engine.publishing.calendar import cadence_optimizer, plan_calendar, write_ics
 from marketing_engine.publishing.copy import (
-    ContentSource,
     Pitch,
-    brand_evidence,
-    drafts_for_source,
+    brand_sources,
+    campaign_drafts,
     gate_drafts,
-    pitch_inputs,
-    post_text,
-    product_for,
-    publishable_platforms,
-    sources_from_rows,
+    pitch_requests,
+    preview_rows,
 )
-from marketing_engine.publishing.platforms import Draft, registry, validate, validate_draft
+from marketing_engine.publishing.platforms import Draft, registry, validate_draft
 from marketing_engine.publishing.queue import dispatch_due, sync_calendar
+from marketing_engine.publishing.review import review_report
 from marketing_engine.publishing.workflow import sync_campaign_workflows
 from marketing_engine.resources.brand import BrandResource
-from marketing_engine.llm import LLMRequest, batch_custom_id, total_usage
 from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.publishers import PublishersResource
 from marketing_engine.resources.warehouse import WarehouseResource
-from marketing_engine.settings import home_dir, publishing_blocked
-from marketing_engine.warehouse import upsert
-from marketing_engine.warehouse.models import (
-    Base,
-    Campaign,
-    CampaignContent,
-    CampaignMemory,
-    ProgrammaticPage,
-    ReviewDecision,
-    SocialPost,
-    VideoAsset,
-)
-from marketing_engine.warehouse.registry import RegistryReport, record_content, stored_record
-
-MAX_PAGES = 20  # the best pages per run; the rest wait for the next calendar
-HORIZON_DAYS = 14
-PROMOTABLE_PAGES = ("published", "approved", "ready", "live", "passed")
-PASSED_VIDEOS = ("passed", "pass", "ok")
-
-
-def _sources(profile: BrandProfile, session) -> list[ContentSource]:
-    slug = profile.slug
-    pages = session.scalars(
-        select(ProgrammaticPage)
-        .where(
-            ProgrammaticPage.brand == slug,
-            or_(ProgrammaticPage.status.in_(PROMOTABLE_PAGES), ProgrammaticPage.published_url.is_not(None)),
-        )
-        .order_by(ProgrammaticPage.quality_score.desc().nulls_last(), ProgrammaticPage.id)
-        .limit(MAX_PAGES)
-    )
-    videos = session.scalars(
-        select(VideoAsset).where(VideoAsset.brand == slug, VideoAsset.gate_status.in_(PASSED_VIDEOS))
-    )
-    page_rows = [
-        {
-            c: getattr(p, c)
-            for c in ("slug", "title", "keyword", "meta_description", "published_url", "canonical_url")
-        }
-        for p in pages
-    ]
-    video_rows = [
-        {
-            c: getattr(v, c)
-            for c in (
-                "topic",
-                "length_s",
-                "media_key",
-                "sha256",
-                "duration_s",
-                "width",
-                "height",
-                "rendition",
-            )
-        }
-        for v in videos
-    ]
-    return sources_from_rows(
-        profile.site_url,
-        page_rows,
-        video_rows,
-        [p.model_dump() for p in profile.products],
-        profile.language,
-        [*profile.seed_topics, *(page["keyword"] for page in page_rows)],
-    )
-
+from marketing_engine.settings import home_dir
 
 GROUP = "publishing"
+SPEC = {"group_name": GROUP, "owners": owners(GROUP), "code_version": "1"}  # every publishing asset's
 
 
 @asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
+    **SPEC,
     kinds={"python", WAREHOUSE, "anthropic"},
-    code_version="1",
     deps=["campaigns", "static_site", "published_pages", "rendered_videos"],
     automation_condition=after_upstream(),
     **calls("anthropic"),
@@ -149,85 +72,29 @@ def social_copy(
 ) -> list[Draft]:
     started = time.perf_counter()
     profile = brand.load()
-    slug = profile.slug
-    platforms = publishable_platforms(profile.enabled_channels)
-    communities = profile.channels["reddit"].communities if "reddit" in profile.channels else []
     with warehouse.get().session() as session:
-        sources = _sources(profile, session)
-        campaigns = {
-            (c.product, c.channel): c for c in session.scalars(select(Campaign).where(Campaign.brand == slug))
-        }
-    requests = [
-        LLMRequest(
-            task="social_pitch",
-            prompt=f"Write a social pitch for: {s.title}\n{s.summary}",
-            inputs=pitch_inputs(s, profile),
-            system=profile.llm_context("social posts"),
-            max_tokens=600,
-            custom_id=batch_custom_id(s.ref),
-        )
-        for s in sources
-    ]
-    results = llm.generate_many(requests, schema=Pitch)
-    drafts: list[Draft] = []
-    links: list[dict] = []
-    for source, result in zip(sources, results, strict=True):
-        product = product_for(source, profile)
-        for platform_name in platforms:
-            campaign = campaigns.get((product, platform_name)) if product else None
-            utm = campaign.utm_campaign if campaign else f"{slug}-organic"
-            made = drafts_for_source(
-                source,
-                result.data,
-                [platform_name],
-                campaign=utm,
-                communities=communities,
-                language=profile.language,
-            )
-            drafts += made
-            if campaign and made:
-                links.append(
-                    {
-                        "campaign_id": campaign.id,
-                        "content_type": source.kind,
-                        "content_ref": source.ref,
-                        "platform": platform_name,
-                        "title": source.title[:500],
-                        "status": "drafted",
-                    }
-                )
+        sources = brand_sources(profile, *store.promotable_content(session, profile.slug))
+        campaigns = store.campaign_keys(session, profile.slug)
+    results = llm.generate_many(pitch_requests(sources, profile), schema=Pitch)
+    drafts, links = campaign_drafts(sources, [result.data for result in results], profile, campaigns)
     with warehouse.get().session() as session:
-        upsert(
-            session, CampaignContent, links, keys=["campaign_id", "content_type", "content_ref", "platform"]
-        )
+        store.link_campaign_contents(session, links)
     gate = gate_drafts(drafts, {s.ref: s for s in sources}, profile)
     for draft in drafts:
         if draft.hold_reason:
             context.log.warning(
                 f"held {draft.platform} {draft.content_ref} {draft.variant}: {draft.hold_reason}"
             )
-    per_platform = Counter(d.platform for d in drafts)
     context.add_output_metadata(
         {
             **gate.as_metadata(),
             "sources": len(sources),
             "by_kind": MetadataValue.json(dict(Counter(s.kind for s in sources))),
             "drafts": len(drafts),
-            "by_platform": MetadataValue.json(dict(per_platform)),
+            "by_platform": MetadataValue.json(dict(Counter(d.platform for d in drafts))),
             "campaign_links": len(links),
             "preview": markdown_table(
-                [
-                    {
-                        "platform": d.platform,
-                        "variant": d.variant,
-                        "arc": d.arc_step,
-                        "gate": "held" if d.hold_reason else "passed",
-                        "text": d.body,
-                        "link": d.link_url or "",
-                    }
-                    for d in drafts
-                ],
-                ["platform", "variant", "arc", "gate", "text", "link"],
+                preview_rows(drafts), ["platform", "variant", "arc", "gate", "text", "link"]
             ),
             "seconds": round(time.perf_counter() - started, 2),
             **total_usage(results).as_metadata(),
@@ -236,16 +103,12 @@ def social_copy(
     return drafts
 
 
-def _rules_check(violations: list[str], **counts: int) -> AssetCheckResult:
-    """A blocking platform-rules check: fails on any violation and shows the first 20."""
+def _blocking_check(findings: list[str], **counts: int) -> AssetCheckResult:
+    """A blocking check: fails on any finding and shows the first 20."""
     return AssetCheckResult(
-        passed=not violations,
+        passed=not findings,
         severity=AssetCheckSeverity.ERROR,
-        metadata={
-            **counts,
-            "violations": len(violations),
-            "first": MetadataValue.text("\n".join(violations[:20]) or "none"),
-        },
+        metadata={**counts, "first": MetadataValue.text("\n".join(findings[:20]) or "none")},
     )
 
 
@@ -256,106 +119,12 @@ def _rules_check(violations: list[str], **counts: int) -> AssetCheckResult:
 )
 def social_copy_within_platform_rules(social_copy: list[Draft]) -> AssetCheckResult:
     violations = [str(v) for d in social_copy for v in validate_draft(d)]
-    return _rules_check(violations, drafts=len(social_copy))
-
-
-def _optimizer(session, slug: str):
-    """Learned best times: analytics' posting-time bandit shares (if that table exists), then hour
-    findings in campaign memory; platforms with neither keep the brand's windows."""
-    scores: dict = {}
-    bandits = Base.metadata.tables.get("bandit_allocations")
-    if bandits is not None:
-        rows = session.execute(select(bandits).where(bandits.c.brand == slug)).mappings().all()
-        scores.update(bandit_scores(rows))
-    rows = [
-        {"platform": m.platform, "dimension": m.dimension, "finding_key": m.finding_key, "effect": m.effect}
-        for m in session.scalars(
-            select(CampaignMemory).where(
-                CampaignMemory.brand == slug, CampaignMemory.dimension == "posting_time"
-            )
-        )
-    ]
-    for platform_name, hours in learned_scores(rows).items():
-        scores.setdefault(platform_name, hours)
-    return (LearnedTimes(scores) if scores else BrandWindows()), sorted(scores)
-
-
-def _review_report(slug: str, session) -> tuple[str, str]:
-    """The review section: what waits for a person, and the latest decisions with who, when, hash."""
-    pending = list(
-        session.scalars(
-            select(SocialPost)
-            .where(SocialPost.brand == slug, SocialPost.state == "pending_review")
-            .order_by(SocialPost.scheduled_at)
-            .limit(200)
-        )
-    )
-    path = home_dir("reports") / "review_queue.md"
-    lines = [
-        f"# Review queue — {len(pending)} posts waiting",
-        "",
-        "Approve with `marketing-engine review approve ID`, reject with `review reject ID --note WHY`.",
-        "",
-        "| id | platform | scheduled (UTC) | text |",
-        "|---|---|---|---|",
-    ]
-    lines += [
-        f"| {p.id} | {p.platform} | {p.scheduled_at:%Y-%m-%d %H:%M} | {' '.join(p.body.split())[:90]} |"
-        for p in pending
-        if p.scheduled_at
-    ]
-    held = list(
-        session.scalars(
-            select(SocialPost)
-            .where(SocialPost.brand == slug, SocialPost.state == "held")
-            .order_by(SocialPost.id)
-            .limit(200)
-        )
-    )
-    lines += [
-        "",
-        f"## Held by the claims gate — {len(held)} posts",
-        "",
-        (
-            "A held post is never queued: it states something the brand file does not hold. Add the fact "
-            "to the brand file (with its source) or let the copy be rewritten; the next run checks it again."
-        ),
-        "",
-        "| id | platform | text | reason |",
-        "|---|---|---|---|",
-    ]
-    lines += [
-        f"| {p.id} | {p.platform} | {' '.join(p.body.split())[:90]} | {(p.last_error or '').replace('|', '/')[:200]} |"
-        for p in held
-    ]
-    decisions = session.scalars(
-        select(ReviewDecision)
-        .where(ReviewDecision.brand == slug)
-        .order_by(ReviewDecision.decided_at.desc(), ReviewDecision.id.desc())
-        .limit(20)
-    )
-    lines += [
-        "",
-        "## Latest decisions",
-        "",
-        "| post | decision | by | when (UTC) | content sha256 | note |",
-        "|---|---|---|---|---|---|",
-    ]
-    lines += [
-        f"| {d.post_id} | {d.decision} | {d.reviewer} | {d.decided_at:%Y-%m-%d %H:%M} | "
-        f"{d.content_sha256[:12]} | {d.note or ''} |"
-        for d in decisions
-    ]
-    text = "\n".join(lines) + "\n"
-    write_text(path, text)
-    return str(path), text
+    return _blocking_check(violations, drafts=len(social_copy), violations=len(violations))
 
 
 @asset(
-    group_name=GROUP,
-    owners=owners(GROUP),
+    **SPEC,
     kinds={"python", WAREHOUSE},
-    code_version="1",
     automation_condition=after_upstream(),
     description="The content calendar: hook → nurture → convert arcs, slots per platform from the brand's "
     "windows (time-zone aware, DST-safe, quotas), review states, and an .ics export.",
@@ -368,59 +137,34 @@ def content_calendar(
     media_store: MediaStoreResource,
 ) -> MaterializeResult:
     profile = brand.load()
-    slug = profile.slug
-    now = datetime.now(UTC)
-    platforms = sorted({d.platform for d in social_copy})
     with warehouse.get().session() as session:
-        optimizer, learned = _optimizer(session, slug)
-        slots = {
-            p: platform_slots(profile, p, calendar_start(profile, now), HORIZON_DAYS, optimizer)
-            for p in platforms
-        }
-        held = [d for d in social_copy if d.hold_reason]
-        planned = plan([d for d in social_copy if not d.hold_reason], slots)
-        planned += [PlannedPost(d, None) for d in held]
-        report = sync_calendar(session, slug, planned, approval_required=profile.approval.required)
+        optimizer, learned = cadence_optimizer(*store.posting_time_findings(session, profile.slug))
+        planned = plan_calendar(profile, social_copy, optimizer, datetime.now(UTC))
+        report = sync_calendar(session, profile.slug, planned, approval_required=profile.approval.required)
     with warehouse.get().session() as session:
-        posts = list(
-            session.scalars(
-                select(SocialPost)
-                .where(SocialPost.brand == slug, SocialPost.scheduled_at.is_not(None))
-                .order_by(SocialPost.scheduled_at)
-            )
-        )
-        events = [
-            {
-                "idempotency_key": p.idempotency_key,
-                "scheduled_at": p.scheduled_at,
-                "platform": p.platform,
-                "arc_step": p.arc_step,
-                "body": p.body,
-                "link_url": p.link_url,
-                "state": p.state,
-            }
-            for p in posts
-        ]
-        review_path, review_text = _review_report(slug, session)
-        registered = _register_posts(session, slug, media_store, context.run_id)
-        stages = sync_campaign_workflows(session, slug, context.run_id)
-    ics = home_dir("calendar") / f"{slug}.ics"
+        events = store.calendar_events(session, profile.slug)
+        review = review_report(*store.review_queue(session, profile.slug))
+        put_json = partial(media_store.put_bytes, suffix=".json")
+        registered = store.register_posts(session, profile.slug, put_json, context.run_id)
+        stages = sync_campaign_workflows(session, profile.slug, context.run_id)
+    review_path = home_dir("reports") / "review_queue.md"
+    write_text(review_path, review)
+    ics = home_dir("calendar") / f"{profile.slug}.ics"
     write_ics(ics, profile.name, profile.domain, events, profile.audience.timezone)
-    states = Counter(e["state"] for e in events)
     return MaterializeResult(
         metadata={
             "posts": len(planned),
-            "held_by_claims_gate": len(held),
+            "held_by_claims_gate": sum(1 for d in social_copy if d.hold_reason),
             **{f"sync_{k}": v for k, v in vars(report).items()},
             **registered.as_metadata(),
             "campaign_stages": MetadataValue.json(stages),
-            "states": MetadataValue.json(dict(states)),
+            "states": MetadataValue.json(dict(Counter(e["state"] for e in events))),
             "by_platform": MetadataValue.json(dict(Counter(e["platform"] for e in events))),
             "learned_times_for": MetadataValue.text(", ".join(learned) or "none (brand windows)"),
             "approval_required": profile.approval.required,
             "ics": MetadataValue.path(str(ics)),
-            "review_queue": MetadataValue.path(review_path),
-            "review": MetadataValue.md(review_text[:4000]),
+            "review_queue": MetadataValue.path(str(review_path)),
+            "review": MetadataValue.md(review[:4000]),
             "preview": markdown_table(
                 [{**e, "when": e["scheduled_at"].strftime("%a %d %H:%M")} for e in events],
                 ["when", "platform", "arc_step", "state", "body"],
@@ -437,26 +181,10 @@ def content_calendar(
 def queued_posts_within_platform_rules(
     brand: BrandResource, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    slug = brand.load().slug
     with warehouse.get().session() as session:
-        posts = list(
-            session.scalars(
-                select(SocialPost).where(
-                    SocialPost.brand == slug, SocialPost.state.in_(("pending_review", "scheduled"))
-                )
-            )
-        )
-    violations = []
-    for post in posts:
-        payload = post.payload or {}
-        found = validate(
-            post.platform,
-            payload.get("fields") or {"text": post.body},
-            payload.get("media") or [],
-            payload.get("parts") or [],
-        )
-        violations += [f"post {post.id}: {v}" for v in found]
-    return _rules_check(violations, queued=len(posts))
+        queued = store.queued_drafts(session, brand.load().slug)
+    violations = [f"post {post_id}: {v}" for post_id, d in queued.items() for v in validate_draft(d)]
+    return _blocking_check(violations, queued=len(queued), violations=len(violations))
 
 
 @asset_check(
@@ -466,85 +194,25 @@ def queued_posts_within_platform_rules(
     "first-person claim or testimonial that the brand file or the post's source does not hold.",
 )
 def queued_posts_pass_claims_gate(brand: BrandResource, warehouse: WarehouseResource) -> AssetCheckResult:
-    from marketing_engine.claims import Evidence, check_claims
-    from marketing_engine.publishing.platforms import Draft as QueuedDraft
-
     profile = brand.load()
-    slug = profile.slug
     with warehouse.get().session() as session:
-        posts = list(
-            session.scalars(
-                select(SocialPost).where(
-                    SocialPost.brand == slug, SocialPost.state.in_(("pending_review", "scheduled"))
-                )
-            )
-        )
-        sources = {s.ref: s for s in _sources(profile, session)}
-    base = Evidence(profile, brand_evidence(profile))
-    findings: list[str] = []
-    counts: Counter[str] = Counter()
-    for post in posts:
-        payload = post.payload or {}
-        draft = QueuedDraft(
-            post.platform,
-            post.content_ref,
-            post.variant,
-            payload.get("fields") or {"text": post.body},
-            payload.get("parts") or [],
-        )
-        source = sources.get(post.content_ref)
-        report = check_claims(
-            post_text(draft), profile, base.with_extra([source.title, source.topic] if source else [])
-        )
-        counts.update({k: v for k, v in report.counts().items() if v})
-        if not report.passed:
-            findings.append(f"post {post.id}: {report.summary()}")
-    return AssetCheckResult(
-        passed=not findings,
-        severity=AssetCheckSeverity.ERROR,
-        metadata={
-            "queued": len(posts),
-            "posts_with_findings": len(findings),
-            **{f"findings_{k}": counts.get(k, 0) for k in ("numeral", "first_person", "testimonial")},
-            "first": MetadataValue.text("\n".join(findings[:20]) or "none"),
-        },
+        queued = store.queued_drafts(session, profile.slug)
+        sources = brand_sources(profile, *store.promotable_content(session, profile.slug))
+    tally = gate_drafts(queued.values(), {s.ref: s for s in sources}, profile)
+    findings = [f"post {post_id}: {d.hold_reason}" for post_id, d in queued.items() if d.hold_reason]
+    return _blocking_check(
+        findings,
+        queued=len(queued),
+        posts_with_findings=len(findings),
+        **{f"findings_{kind}": count for kind, count in tally.findings.items()},
     )
-
-
-def _register_posts(session, slug: str, media_store: MediaStoreResource, run_id: str) -> RegistryReport:
-    """Every post of the brand as a content asset: its text and fields as JSON in the media store."""
-    records = []
-    for post in session.scalars(select(SocialPost).where(SocialPost.brand == slug).order_by(SocialPost.id)):
-        content = {
-            "platform": post.platform,
-            "content_ref": post.content_ref,
-            "variant": post.variant,
-            "body": post.body,
-            "payload": post.payload or {},
-            "link_url": post.link_url,
-            "media_keys": post.media_keys or [],
-        }
-        stored = media_store.put_bytes(
-            json.dumps(content, sort_keys=True, ensure_ascii=False).encode(), suffix=".json"
-        )
-        provenance = {
-            "asset": "content_calendar",
-            "run_id": run_id,
-            "platform": post.platform,
-            "content_ref": post.content_ref,
-            "campaign": post.campaign,
-        }
-        records.append(stored_record("post", post.idempotency_key, stored, provenance))
-    return record_content(session, slug, records)
 
 
 def _publish_asset(platform_name: str):
     @asset(
         name=f"published_posts_{platform_name}",
-        group_name=GROUP,
-        owners=owners(GROUP),
+        **SPEC,
         kinds={"python", WAREHOUSE, platform_name},
-        code_version="1",
         deps=[content_calendar],
         freshness_policy=PUBLISHED_POSTS_FRESHNESS,
         **calls(f"publish_{platform_name}"),
@@ -558,8 +226,7 @@ def _publish_asset(platform_name: str):
         publishers: PublishersResource,
         media_store: MediaStoreResource,
     ) -> MaterializeResult:
-        if blocked := publishing_blocked():  # a click in a prod UI posts nothing either
-            raise Failure(description=blocked, allow_retries=False)
+        refuse_unless_publishing()
         publisher = publishers.for_platform(platform_name, media_store.local_path)
         window = registry()[platform_name].quotas.get("requests_per_window")
         pacing = (

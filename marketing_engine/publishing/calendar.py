@@ -19,6 +19,7 @@ from marketing_engine.publishing.platforms import Draft, platform
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 GRID = timedelta(minutes=15)
+HORIZON_DAYS = 14  # how far ahead a calendar run plans
 DEFAULT_WINDOWS = (PostingWindow(days=list(DAYS), start=time(9, 0), end=time(17, 0)),)
 
 
@@ -105,6 +106,17 @@ def bandit_scores(rows: Iterable[Mapping[str, object]]) -> dict[str, dict[tuple[
             for day in DAYS:
                 scores.setdefault(str(row["platform"]), {})[(day, hour)] = float(row.get("share") or 0.0)
     return scores
+
+
+def cadence_optimizer(
+    bandit_rows: Iterable[Mapping[str, object]], memory_rows: Iterable[Mapping[str, object]]
+) -> tuple[CadenceOptimizer, list[str]]:
+    """The best times learned so far (the posting-time bandit's shares first, then campaign memory's
+    hour findings) and the platforms they cover; with neither, every platform keeps the brand's windows."""
+    scores = bandit_scores(bandit_rows)
+    for platform_name, hours in learned_scores(memory_rows).items():
+        scores.setdefault(platform_name, hours)
+    return (LearnedTimes(scores) if scores else BrandWindows()), sorted(scores)
 
 
 def local_to_utc(local: datetime, zone: ZoneInfo) -> datetime | None:
@@ -202,6 +214,22 @@ def plan(
                 key = (draft.content_ref, step)
                 step_done[key] = min(step_done.get(key, at), at)
     return planned
+
+
+def plan_calendar(
+    profile: BrandProfile,
+    drafts: Sequence[Draft],
+    optimizer: CadenceOptimizer,
+    now: datetime,
+    days: int = HORIZON_DAYS,
+) -> list[PlannedPost]:
+    """The calendar for `days` days from the brand's current local day: every draft the claims gate
+    passed in a slot of its platform (or the backlog), then the held drafts with no time."""
+    start = calendar_start(profile, now)
+    platforms = sorted({draft.platform for draft in drafts})
+    slots = {name: platform_slots(profile, name, start, days, optimizer) for name in platforms}
+    planned = plan([draft for draft in drafts if not draft.hold_reason], slots)
+    return planned + [PlannedPost(draft, None) for draft in drafts if draft.hold_reason]
 
 
 def calendar_start(profile: BrandProfile, now: datetime) -> date:

@@ -19,6 +19,7 @@ import regex
 from pydantic import BaseModel, Field
 
 from marketing_engine.brand import BrandProfile, Location, slug
+from marketing_engine.llm import LLMRequest, batch_custom_id
 from marketing_engine.publishing.platforms import (
     Draft,
     fit,
@@ -543,6 +544,72 @@ def sources_from_rows(
     return sources
 
 
+def brand_sources(
+    profile: BrandProfile, pages: Sequence[Mapping[str, Any]], videos: Sequence[Mapping[str, Any]]
+) -> list[ContentSource]:
+    """The brand's content sources: its promotable pages and passed videos (warehouse rows) and its
+    products; a video's slugged topic is read back from the seed topics and the pages' keywords."""
+    topics = [*profile.seed_topics, *(page["keyword"] for page in pages)]
+    products = [product.model_dump() for product in profile.products]
+    return sources_from_rows(profile.site_url, pages, videos, products, profile.language, topics)
+
+
+def pitch_requests(sources: Sequence[ContentSource], profile: BrandProfile) -> list[LLMRequest]:
+    """One pitch request per source (batched on Anthropic), the brand's context for social posts as
+    the system prompt."""
+    system = profile.llm_context("social posts")
+    return [
+        LLMRequest(
+            task="social_pitch",
+            prompt=f"Write a social pitch for: {source.title}\n{source.summary}",
+            inputs=pitch_inputs(source, profile),
+            system=system,
+            max_tokens=600,
+            custom_id=batch_custom_id(source.ref),
+        )
+        for source in sources
+    ]
+
+
+def campaign_drafts(
+    sources: Sequence[ContentSource],
+    pitches: Sequence[Pitch],
+    profile: BrandProfile,
+    campaigns: Mapping[tuple[str, str], tuple[int, str]],
+) -> tuple[list[Draft], list[dict[str, Any]]]:
+    """Every enabled platform's copy for every source. A link carries the utm_campaign of the
+    source's product on that platform (`campaigns`: (product, channel) → (id, utm_campaign)), else
+    `<brand>-organic`; returns the drafts and the `campaign_contents` rows that link them."""
+    communities = profile.channels["reddit"].communities if "reddit" in profile.channels else []
+    drafts: list[Draft] = []
+    links: list[dict[str, Any]] = []
+    for source, pitch in zip(sources, pitches, strict=True):
+        product = product_for(source, profile)
+        for platform_name in publishable_platforms(profile.enabled_channels):
+            campaign = campaigns.get((product, platform_name)) if product else None
+            made = drafts_for_source(
+                source,
+                pitch,
+                [platform_name],
+                campaign=campaign[1] if campaign else f"{profile.slug}-organic",
+                communities=communities,
+                language=profile.language,
+            )
+            drafts += made
+            if campaign and made:
+                links.append(
+                    {
+                        "campaign_id": campaign[0],
+                        "content_type": source.kind,
+                        "content_ref": source.ref,
+                        "platform": platform_name,
+                        "title": source.title[:500],
+                        "status": "drafted",
+                    }
+                )
+    return drafts, links
+
+
 _THREAD_MARK = re.compile(r"^\d+/\s+")
 _LINK = re.compile(r"https?://\S+")
 
@@ -553,6 +620,21 @@ def post_text(draft: Draft) -> str:
     texts = [value for key, value in draft.fields.items() if key not in ("link", "community")]
     texts += [_THREAD_MARK.sub("", part) for part in draft.parts]
     return "\n".join(_LINK.sub(" ", text) for text in texts)
+
+
+def preview_rows(drafts: Iterable[Draft]) -> list[dict[str, str]]:
+    """Drafts as the rows of a preview table: platform, variant, arc step, gate verdict, text, link."""
+    return [
+        {
+            "platform": d.platform,
+            "variant": d.variant,
+            "arc": d.arc_step,
+            "gate": "held" if d.hold_reason else "passed",
+            "text": d.body,
+            "link": d.link_url or "",
+        }
+        for d in drafts
+    ]
 
 
 @dataclass

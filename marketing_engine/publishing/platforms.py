@@ -65,6 +65,8 @@ class FieldRule:
 
 @dataclass(frozen=True)
 class Platform:
+    """One platform's rules from the registry: fields, media specs, quotas, and the sources of its limits."""
+
     name: str
     label: str
     fields: dict[str, FieldRule]

@@ -4,23 +4,24 @@ claiming due posts, delivering them exactly once, and reconciling posts a crash 
 Exactly-once rests on three rules:
 1. A post is claimed (state `publishing`, attempt counted) and that is COMMITTED before any
    platform call; two workers never claim the same row (`FOR UPDATE SKIP LOCKED` on PostgreSQL,
-   a conditional update under SQLite's single writer).
+   a conditional update under SQLite's single writer: `store.claim_due`).
 2. A create that may have reached the platform (timeout, 5xx) is never blindly repeated: the
    platform's recent posts are read back first.
 3. A post stuck in `publishing` (the worker died) is only retried after the reconciler has looked
    for it on the platform and not found it.
+
+The statements themselves (claims, outcomes, stuck claims) are the publishing store's.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import tenacity
-from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
 from marketing_engine.publishing.outgoing import (
@@ -35,8 +36,19 @@ from marketing_engine.publishing.outgoing import (
     content_hash,
     idempotency_key,
 )
-from marketing_engine.warehouse import Warehouse, upsert
-from marketing_engine.warehouse.models import ReviewDecision, SocialPost
+from marketing_engine.publishing.store import (
+    add_decision,
+    claim_due,
+    posts_by_key,
+    posts_to_verify,
+    record_decisions,
+    record_outcomes,
+    resolve_claim,
+    stuck_posts,
+    upsert_posts,
+)
+from marketing_engine.warehouse import Warehouse
+from marketing_engine.warehouse.models import SocialPost
 
 if TYPE_CHECKING:  # the calendar pulls in the brand model; the publish worker does not need it
     from marketing_engine.publishing.calendar import PlannedPost
@@ -59,6 +71,8 @@ STATES = (
 
 @dataclass
 class SyncReport:
+    """What a calendar sync did, post by post (the content calendar reports each as `sync_<name>`)."""
+
     created: int = 0
     rescheduled: int = 0
     unchanged: int = 0
@@ -103,10 +117,7 @@ def sync_calendar(
     """Upsert the planned posts. Posts being published, published, failed, rejected or cancelled
     are left alone; an approval whose content hash no longer matches is voided."""
     report = SyncReport()
-    existing = {
-        (p.platform, p.content_ref, p.variant): p
-        for p in session.scalars(select(SocialPost).where(SocialPost.brand == brand))
-    }
+    existing = posts_by_key(session, brand)
     rows, decisions = [], []
     for item in planned:
         row = _row(brand, item)
@@ -151,45 +162,27 @@ def sync_calendar(
         if stale.state in ("pending_review", "scheduled"):
             stale.state, stale.scheduled_at = "draft", None
             report.unplanned += 1
-    upsert(session, SocialPost, rows, keys=["brand", "platform", "content_ref", "variant"])
-    _record_decisions(session, brand, decisions)
+    upsert_posts(session, rows)
+    record_decisions(session, brand, decisions)
     return report
-
-
-def _record_decisions(session: Session, brand: str, decisions: Iterable[tuple[dict, str, str, str]]) -> None:
-    decisions = list(decisions)
-    if not decisions:
-        return
-    keys = [row["idempotency_key"] for row, *_ in decisions]
-    ids = dict(
-        session.execute(
-            select(SocialPost.idempotency_key, SocialPost.id).where(SocialPost.idempotency_key.in_(keys))
-        ).all()
-    )
-    session.add_all(
-        ReviewDecision(
-            brand=brand,
-            post_id=ids[row["idempotency_key"]],
-            decision=decision,
-            reviewer=who,
-            note=note,
-            content_sha256=row["content_sha256"],
-        )
-        for row, decision, who, note in decisions
-    )
 
 
 class ReviewError(ValueError):
     """A review action on a post that does not exist or is not waiting for it."""
 
 
+def _existing(session: Session, post_id: int) -> SocialPost:
+    post = session.get(SocialPost, post_id)
+    if post is None:
+        raise ReviewError(f"post {post_id} does not exist")
+    return post
+
+
 def decide(
     session: Session, post_id: int, decision: str, reviewer: str, note: str | None = None
 ) -> SocialPost:
     """Approve or reject one post; the approval is tied to the content hash the reviewer saw."""
-    post = session.get(SocialPost, post_id)
-    if post is None:
-        raise ReviewError(f"post {post_id} does not exist")
+    post = _existing(session, post_id)
     if decision not in ("approved", "rejected"):
         raise ReviewError(f"decision {decision!r}: expected 'approved' or 'rejected'")
     if post.state not in ("pending_review", "draft", "scheduled"):
@@ -203,16 +196,7 @@ def decide(
     else:
         post.approved_sha256 = None
         post.state = "rejected"
-    session.add(
-        ReviewDecision(
-            brand=post.brand,
-            post_id=post.id,
-            decision=decision,
-            reviewer=reviewer,
-            note=note,
-            content_sha256=post.content_sha256 or "",
-        )
-    )
+    add_decision(session, post, decision, reviewer, note)
     return post
 
 
@@ -228,96 +212,11 @@ def edit_post(session: Session, post_id: int, body: str) -> SocialPost:
     post.body, post.payload = body, payload
     post.content_sha256 = content_hash(body, payload, post.media_keys or [], post.link_url)
     if post.approved_sha256 and post.approved_sha256 != post.content_sha256:
-        session.add(
-            ReviewDecision(
-                brand=post.brand,
-                post_id=post.id,
-                decision="voided",
-                reviewer="system",
-                note="edited after approval",
-                content_sha256=post.content_sha256,
-            )
-        )
+        add_decision(session, post, "voided", "system", "edited after approval")
         post.approved_sha256 = None
     if post.state == "scheduled":
         post.state = "pending_review"
     return post
-
-
-def outgoing(post: SocialPost) -> OutgoingPost:
-    return OutgoingPost(
-        id=post.id,
-        platform=post.platform,
-        idempotency_key=post.idempotency_key,
-        body=post.body,
-        payload=dict(post.payload or {}),
-        media_keys=tuple(post.media_keys or ()),
-        link_url=post.link_url,
-        content_sha256=post.content_sha256 or "",
-    )
-
-
-def claim_due(
-    session: Session,
-    due_before: datetime,
-    *,
-    platforms: Sequence[str] | None = None,
-    limit: int = 100,
-    claimed_at: datetime | None = None,
-    brand: str | None = None,
-) -> list[OutgoingPost]:
-    """Take up to `limit` approved posts due before `due_before` and mark them `publishing`
-    (the caller commits)."""
-    now = claimed_at or datetime.now(UTC)
-    query = (
-        select(SocialPost)
-        .where(
-            SocialPost.state == "scheduled",
-            SocialPost.scheduled_at <= due_before,
-            SocialPost.approved_sha256 == SocialPost.content_sha256,
-        )
-        .order_by(SocialPost.scheduled_at, SocialPost.id)
-        .limit(limit)
-    )
-    if platforms:
-        query = query.where(SocialPost.platform.in_(list(platforms)))
-    if brand:
-        query = query.where(SocialPost.brand == brand)
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        query = query.with_for_update(skip_locked=True)
-    posts = list(session.scalars(query))
-    if not posts:
-        return []
-    claimed = [p.id for p in posts]
-    claim = {
-        "state": "publishing",
-        "attempts": SocialPost.attempts + 1,
-        "publishing_started_at": now,
-        "last_error": None,
-    }
-    if postgres:  # the rows are locked by us: one UPDATE for the whole batch
-        session.execute(update(SocialPost).where(SocialPost.id.in_(claimed)).values(**claim))
-    else:  # SQLite: one writer; a row another process claimed first no longer says `scheduled`
-        claimed = [
-            p.id
-            for p in posts
-            if session.execute(
-                update(SocialPost)
-                .where(SocialPost.id == p.id, SocialPost.state == "scheduled")
-                .values(**claim)
-            ).rowcount
-            == 1
-        ]
-    session.expire_all()
-    return [
-        outgoing(p)
-        for p in session.scalars(
-            select(SocialPost)
-            .where(SocialPost.id.in_(claimed))
-            .order_by(SocialPost.scheduled_at, SocialPost.id)
-        )
-    ]
 
 
 def deliver(
@@ -373,6 +272,8 @@ def deliver(
 
 @dataclass
 class DispatchReport:
+    """One publish tick: posts published, failed, put back in the queue or left for the reconciler."""
+
     published: int = 0
     failed: int = 0
     requeued: int = 0
@@ -380,43 +281,6 @@ class DispatchReport:
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
     by_platform: dict[str, int] = field(default_factory=dict)
-
-
-def _flush(
-    session: Session,
-    now: datetime,
-    done: list[tuple[int, PublishResult]],
-    failed: list[tuple[int, str]],
-    requeue: list[tuple[int, str, datetime]],
-) -> None:
-    if done:
-        session.execute(
-            update(SocialPost),
-            [
-                {
-                    "id": pid,
-                    "state": "published",
-                    "platform_post_id": r.post_id,
-                    "platform_url": r.url,
-                    "published_at": now,
-                    "last_error": None,
-                }
-                for pid, r in done
-            ],
-        )
-    if failed:
-        session.execute(
-            update(SocialPost),
-            [{"id": pid, "state": "failed", "last_error": why[:2000]} for pid, why in failed],
-        )
-    if requeue:  # not sent at all (rate limit longer than we wait): due again when the platform allows
-        session.execute(
-            update(SocialPost),
-            [
-                {"id": pid, "state": "scheduled", "scheduled_at": when, "last_error": why[:2000]}
-                for pid, why, when in requeue
-            ],
-        )
 
 
 def dispatch_due(
@@ -480,13 +344,13 @@ def dispatch_due(
                 report.errors.append(f"{post.platform}: unexpected {type(exc).__name__}: {exc}"[:500])
             if len(done) + len(failed) + len(requeue) >= publisher.flush_every:
                 with warehouse.session() as session:
-                    _flush(session, datetime.now(UTC), done, failed, requeue)
+                    record_outcomes(session, datetime.now(UTC), done, failed, requeue)
                 report.published += len(done)
                 report.failed += len(failed)
                 report.requeued += len(requeue)
                 done, failed, requeue = [], [], []
         with warehouse.session() as session:
-            _flush(session, datetime.now(UTC), done, failed, requeue)
+            record_outcomes(session, datetime.now(UTC), done, failed, requeue)
         report.published += len(done)
         report.failed += len(failed)
         report.requeued += len(requeue)
@@ -496,6 +360,8 @@ def dispatch_due(
 
 @dataclass
 class ReconcileReport:
+    """Stuck posts found on the platform, requeued or failed; published posts still live or missing."""
+
     checked: int = 0
     found: int = 0
     requeued: int = 0
@@ -520,15 +386,7 @@ def reconcile(
     now = now or datetime.now(UTC)
     report = ReconcileReport()
     with warehouse.session() as session:
-        query = select(SocialPost).where(
-            SocialPost.state == "publishing", SocialPost.publishing_started_at <= now - grace
-        )
-        if brand:
-            query = query.where(SocialPost.brand == brand)
-        stuck = [
-            (outgoing(p), p.publishing_started_at, p.attempts)
-            for p in session.scalars(query.order_by(SocialPost.id).limit(limit))
-        ]
+        stuck = stuck_posts(session, now - grace, brand=brand, limit=limit)
     for post, started, attempts in stuck:
         report.checked += 1
         try:
@@ -538,11 +396,6 @@ def reconcile(
         except PublishError as exc:  # the platform could not be asked: look again next time
             report.errors.append(str(exc))
             continue
-        same_claim = and_(
-            SocialPost.id == post.id,
-            SocialPost.state == "publishing",
-            SocialPost.publishing_started_at == started,
-        )
         with warehouse.session() as session:
             if found is not None:
                 values: dict[str, Any] = {
@@ -567,7 +420,7 @@ def reconcile(
                     "last_error": f"not on {post.platform} after {grace}: retrying",
                 }
                 report.requeued += 1
-            session.execute(update(SocialPost).where(same_claim).values(**values))
+            resolve_claim(session, post.id, started, values)
     return report
 
 
@@ -584,16 +437,7 @@ def verify_published(
     now = now or datetime.now(UTC)
     report = ReconcileReport()
     with warehouse.session() as session:
-        query = select(SocialPost).where(
-            SocialPost.state == "published",
-            SocialPost.verified_at.is_(None) | (SocialPost.verified_at <= now - every),
-        )
-        if brand:
-            query = query.where(SocialPost.brand == brand)
-        posts = list(
-            session.scalars(query.order_by(SocialPost.verified_at.nulls_first(), SocialPost.id).limit(limit))
-        )
-        for post in posts:
+        for post in posts_to_verify(session, now - every, brand=brand, limit=limit):
             try:
                 live = publisher_for(post.platform).verify(post.platform_post_id or "", post.platform_url)
             except PublishError as exc:
@@ -609,9 +453,7 @@ def verify_published(
 
 
 def retry_post(session: Session, post_id: int, now: datetime) -> SocialPost:
-    post = session.get(SocialPost, post_id)
-    if post is None:
-        raise ReviewError(f"post {post_id} does not exist")
+    post = _existing(session, post_id)
     if post.state not in ("failed", "cancelled"):
         raise ReviewError(f"post {post_id} is {post.state}; only failed or cancelled posts can be retried")
     post.state, post.scheduled_at, post.last_error = "scheduled", now, None
@@ -621,9 +463,7 @@ def retry_post(session: Session, post_id: int, now: datetime) -> SocialPost:
 
 
 def cancel_post(session: Session, post_id: int) -> SocialPost:
-    post = session.get(SocialPost, post_id)
-    if post is None:
-        raise ReviewError(f"post {post_id} does not exist")
+    post = _existing(session, post_id)
     if post.state in ("publishing", "published"):
         raise ReviewError(f"post {post_id} is {post.state}; it can no longer be cancelled")
     post.state = "cancelled"

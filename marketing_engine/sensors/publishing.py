@@ -59,16 +59,16 @@ def publish_reconciler(
         except PublisherConfigError as exc:
             raise PublishError(str(exc)) from None
 
-    store = warehouse.get()
+    queue, slug = warehouse.get(), brand.load().slug
     report = reconcile(
-        store,
+        queue,
         publisher_for,
         now,
         grace=timedelta(seconds=publishers.reconcile_grace_seconds),
         max_attempts=publishers.max_attempts,
-        brand=brand.load().slug,
+        brand=slug,
     )
-    checked = verify_published(store, publisher_for, now, brand=brand.load().slug)
+    checked = verify_published(queue, publisher_for, now, brand=slug)
     summary = (
         f"stuck {report.checked}: found {report.found}, requeued {report.requeued}, failed {report.failed}; "
         f"verified {checked.verified}, missing {checked.missing}; errors {len(report.errors + checked.errors)}"
@@ -95,8 +95,7 @@ def publish_reconciler(
     "gates (locally the site folder; WordPress in prod, only with MARKETING_ENGINE_PUBLISHING=on).",
 )
 def publish_site(context: SensorEvaluationContext) -> RunRequest | SkipReason:
-    blocked = publishing_blocked()
-    if blocked:
+    if blocked := publishing_blocked():
         return SkipReason(blocked)
     built = context.instance.fetch_materializations(SITE, limit=1).records
     if not built:

@@ -122,7 +122,8 @@ def test_reconciler_sensor_requeues_a_stranded_post_and_asks_for_a_run(publishin
 
     from marketing_engine.publishing.calendar import PlannedPost
     from marketing_engine.publishing.platforms import Draft
-    from marketing_engine.publishing.queue import claim_due, sync_calendar
+    from marketing_engine.publishing.queue import sync_calendar
+    from marketing_engine.publishing.store import claim_due
 
     warehouse = publishing_resources["warehouse"].get()
     now = datetime.now(UTC)

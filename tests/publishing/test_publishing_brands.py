@@ -13,6 +13,7 @@ import regex
 from vocabulary import examples, leaks
 
 from marketing_engine.brand import BrandProfile
+from marketing_engine.llm import LLMRequest
 from marketing_engine.publishing.calendar import PlannedPost
 from marketing_engine.publishing.copy import (
     Pitch,
@@ -25,8 +26,8 @@ from marketing_engine.publishing.copy import (
     sources_from_rows,
 )
 from marketing_engine.publishing.platforms import Draft, hashtag, validate_draft
-from marketing_engine.publishing.queue import claim_due, sync_calendar
-from marketing_engine.llm import LLMRequest
+from marketing_engine.publishing.queue import sync_calendar
+from marketing_engine.publishing.store import claim_due
 from marketing_engine.warehouse import Warehouse
 from marketing_engine.warehouse.models import SocialPost
 

@@ -20,7 +20,6 @@ from marketing_engine.publishing.platforms import Draft
 from marketing_engine.publishing.queue import (
     ReviewError,
     cancel_post,
-    claim_due,
     decide,
     dispatch_due,
     edit_post,
@@ -29,6 +28,7 @@ from marketing_engine.publishing.queue import (
     sync_calendar,
     verify_published,
 )
+from marketing_engine.publishing.store import claim_due
 from marketing_engine.resources.publishers.outbox import OutboxPublisher
 from marketing_engine.warehouse import Warehouse
 from marketing_engine.warehouse.models import ReviewDecision, SocialPost
