@@ -48,33 +48,10 @@ def _drop(handle: object) -> None:
 
 
 def _rows(count: int, due: datetime, prefix: str) -> list[dict]:
-    from marketing_engine.publishing.outgoing import content_hash, idempotency_key
+    from benchmarks.drill import approved_posts
 
-    rows = []
-    for number in range(count):
-        body = f"{prefix} post {number}: a tip for e-bike commuters"
-        payload = {"fields": {"text": body}, "parts": [], "media": []}
-        sha = content_hash(body, payload, [], None)
-        rows.append(
-            {
-                "brand": "bench",
-                "platform": "linkedin",
-                "content_ref": f"{prefix}:{number}",
-                "variant": "main",
-                "body": body,
-                "payload": payload,
-                "media_keys": [],
-                "scheduled_at": due,
-                "state": "scheduled",
-                "idempotency_key": idempotency_key("bench", "linkedin", f"{prefix}:{number}", "main"),
-                "content_sha256": sha,
-                "approved_sha256": sha,
-                "attempts": 0,
-                "created_at": due,
-                "updated_at": due,
-            }
-        )
-    return rows
+    stamps = {"attempts": 0, "created_at": due, "updated_at": due}  # no per-row defaults in the timing
+    return [row | stamps for row in approved_posts("bench", prefix, count, due)]
 
 
 def tick_benchmark(url: str) -> None:
@@ -111,7 +88,7 @@ def tick_benchmark(url: str) -> None:
 
 
 def drill_benchmark(url: str) -> None:
-    from marketing_engine.publishing.drill import AUTHOR, run_drill
+    from benchmarks.drill import AUTHOR, run_drill
     from marketing_engine.publishing.queue import reconcile
     from marketing_engine.resources.publishers.linkedin import LinkedInPublisher
     from marketing_engine.warehouse import Warehouse

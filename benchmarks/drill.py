@@ -3,7 +3,9 @@ worker (`marketing-engine posts publish-due`, a separate process) is SIGKILLed a
 including right after the server accepted a post and before the warehouse recorded it. After each
 kill the reconciler runs; at the end every post must be on the server exactly once.
 
-Used by the test suite (a few dozen posts) and `make bench` (200 posts).
+A test harness, not product code: used by tests/publishing/test_publishing_fault.py (a few dozen
+posts), the e2e UI test (`seed_posts`) and `make bench` (200 posts; its 10,000-post tick seeds its
+rows with `approved_posts`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import delete, func, select
@@ -141,33 +143,42 @@ class DrillReport:
         return self.server_creates == self.posts == self.published and not self.duplicates and not self.lost
 
 
+def approved_posts(brand: str, prefix: str, count: int, due: datetime) -> list[dict[str, Any]]:
+    """`count` approved LinkedIn posts due at `due`, each with its own text, as `social_posts` rows
+    (content refs `<prefix>:<n>`)."""
+    rows = []
+    for number in range(count):
+        ref = f"{prefix}:{number}"
+        body = f"{prefix.capitalize()} post {number}: one of {count} test posts, each published exactly once"
+        body += f" (#{number})."
+        payload = {"fields": {"text": body}, "parts": [], "media": []}
+        sha = content_hash(body, payload, [], None)
+        rows.append(
+            {
+                "brand": brand,
+                "platform": "linkedin",
+                "content_ref": ref,
+                "variant": "main",
+                "body": body,
+                "payload": payload,
+                "media_keys": [],
+                "scheduled_at": due,
+                "state": "scheduled",
+                "idempotency_key": idempotency_key(brand, "linkedin", ref, "main"),
+                "content_sha256": sha,
+                "approved_sha256": sha,
+            }
+        )
+    return rows
+
+
 def seed_posts(warehouse: Warehouse, count: int, brand: str = "drill") -> None:
-    """`count` approved LinkedIn posts, all due now, with unique text."""
-    now = datetime.now(UTC) - timedelta(minutes=1)
+    """`count` approved LinkedIn posts of `brand`, all due now, with unique text (the brand's other
+    posts are removed first)."""
+    due = datetime.now(UTC) - timedelta(minutes=1)
     with warehouse.session() as session:
         session.execute(delete(SocialPost).where(SocialPost.brand == brand))
-        rows = []
-        for number in range(count):
-            body = f"Drill post {number}: one of {count} test posts, each published exactly once (#{number})."
-            payload = {"fields": {"text": body}, "parts": [], "media": []}
-            sha = content_hash(body, payload, [], None)
-            rows.append(
-                SocialPost(
-                    brand=brand,
-                    platform="linkedin",
-                    content_ref=f"drill:{number}",
-                    variant="main",
-                    body=body,
-                    payload=payload,
-                    media_keys=[],
-                    scheduled_at=now,
-                    state="scheduled",
-                    idempotency_key=idempotency_key(brand, "linkedin", f"drill:{number}", "main"),
-                    content_sha256=sha,
-                    approved_sha256=sha,
-                )
-            )
-        session.add_all(rows)
+        session.add_all(SocialPost(**row) for row in approved_posts(brand, "drill", count, due))
 
 
 def run_drill(
