@@ -8,17 +8,12 @@ import json
 import httpx
 import respx
 
-from marketing_engine.publishing.outgoing import OutgoingPost
 from marketing_engine.publishing.queue import deliver
 from marketing_engine.resources.publishers.bluesky import BlueskyPublisher, link_facets, record_key
+from publishing.platform_helpers import no_sleep, outgoing
 
 XRPC = "https://bsky.social/xrpc"
-POST = OutgoingPost(
-    id=1,
-    platform="bluesky",
-    idempotency_key="0f" * 16,
-    body="Cargo e-bikes 🚲 https://k.example/?utm_source=bluesky",
-)
+POST = outgoing("bluesky", "Cargo e-bikes 🚲 https://k.example/?utm_source=bluesky", key="0f" * 16)
 SESSION = {"did": "did:plc:abc", "handle": "k.bsky.social", "accessJwt": "a1", "refreshJwt": "r1"}
 
 
@@ -49,13 +44,13 @@ def test_create_with_record_key_then_refresh_and_repeat_is_found() -> None:
     respx.get(f"{XRPC}/com.atproto.repo.getRecord").mock(
         return_value=httpx.Response(200, json={"uri": uri, "cid": "bafy", "value": {"text": POST.body}})
     )
-    publisher = BlueskyPublisher("k.bsky.social", "app-pass", sleep=lambda _s: None)
+    publisher = BlueskyPublisher("k.bsky.social", "app-pass", sleep=no_sleep)
     result = publisher.publish(POST)
     assert result.post_id == uri and result.url == f"https://bsky.app/profile/k.bsky.social/post/{rkey}"
     sent = json.loads(create.calls[1].request.content)
     assert sent["rkey"] == rkey and sent["repo"] == "did:plc:abc" and sent["record"]["facets"]
     assert create.calls[1].request.headers["Authorization"] == "Bearer a2"
-    again = deliver(publisher, POST, sleep=lambda _s: None)  # the retry is refused, the first one found
+    again = deliver(publisher, POST, sleep=no_sleep)  # the retry is refused, the first one found
     assert again.post_id == uri and create.call_count == 3
     assert publisher.verify(uri, None)
 

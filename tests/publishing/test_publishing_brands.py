@@ -30,6 +30,7 @@ from marketing_engine.publishing.queue import sync_calendar
 from marketing_engine.publishing.store import claim_due
 from marketing_engine.warehouse import Warehouse
 from marketing_engine.warehouse.models import SocialPost
+from publishing.platform_helpers import rendered_video
 
 BRANDS = {brand.slug: brand for brand in examples()}
 _TAG = regex.compile(r"#[\p{L}\p{M}\p{Nd}]+")
@@ -48,17 +49,7 @@ def _copy(brand: BrandProfile, seed: int = 3):
         }
         for n, topic in enumerate(brand.seed_topics)
     ]
-    videos = [
-        {
-            "topic": brand.seed_topics[-1],
-            "length_s": 30,
-            "media_key": "ab/ab.mp4",
-            "sha256": "ab",
-            "duration_s": 29.5,
-            "width": 1080,
-            "height": 1920,
-        }
-    ]
+    videos = [rendered_video(brand.seed_topics[-1])]
     products = [p.model_dump() for p in brand.products]
     sources = sources_from_rows(brand.site_url, pages, videos, products, brand.language)
     reddit = brand.channels.get("reddit")
@@ -196,15 +187,7 @@ def test_held_posts_are_never_queued_and_say_why(warehouse: Warehouse) -> None:
 
 def test_a_video_topic_stored_as_a_slug_reads_as_words_in_posts() -> None:
     brand = BRANDS["tasca-da-conceicao"]
-    video = {
-        "topic": "polvo-a-lagareiro",
-        "length_s": 30,
-        "media_key": "ab/ab.mp4",
-        "sha256": "ab",
-        "duration_s": 29.5,
-        "width": 1080,
-        "height": 1920,
-    }
+    video = rendered_video("polvo-a-lagareiro")
     [source] = sources_from_rows(brand.site_url, [], [video], [], brand.language, brand.seed_topics)
     assert source.topic == "polvo à lagareiro" and source.title == "Polvo à lagareiro"
     assert source.ref == "video:polvo-a-lagareiro-30s"

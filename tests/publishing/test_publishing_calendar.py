@@ -40,24 +40,22 @@ def test_nonexistent_wall_time_is_skipped_and_repeated_time_resolves_once() -> N
     assert local_to_utc(datetime(2027, 3, 15, 8, 0), LA) == datetime(2027, 3, 15, 15, 0, tzinfo=UTC)  # PDT
 
 
+def _around_the_spring_change(example_brand: BrandProfile, start: str, end: str) -> list[Slot]:
+    """LinkedIn's slots from Saturday 13 to Monday 15 March 2027 (clocks jump on the Sunday), one post
+    a day in one window from `start` to `end`."""
+    window = {"days": ["sat", "sun", "mon"], "start": start, "end": end}
+    brand = _brand(example_brand, posts_per_day=1, posting_windows=[window])
+    return platform_slots(brand, "linkedin", date(2027, 3, 13), 3, BrandWindows())
+
+
 def test_slots_keep_local_time_across_the_dst_change(example_brand: BrandProfile) -> None:
-    brand = _brand(
-        example_brand,
-        posts_per_day=1,
-        posting_windows=[{"days": ["sat", "sun", "mon"], "start": "08:00", "end": "08:15"}],
-    )
-    slots = platform_slots(brand, "linkedin", date(2027, 3, 13), 3, BrandWindows())
+    slots = _around_the_spring_change(example_brand, "08:00", "08:15")
     assert [s.local.time() for s in slots] == [time(8, 0)] * 3
     assert [s.at.hour for s in slots] == [16, 15, 15]  # the UTC hour moves, the local hour does not
 
 
 def test_a_window_inside_the_spring_gap_yields_no_slot_that_day(example_brand: BrandProfile) -> None:
-    brand = _brand(
-        example_brand,
-        posts_per_day=1,
-        posting_windows=[{"days": ["sat", "sun", "mon"], "start": "02:00", "end": "03:00"}],
-    )
-    slots = platform_slots(brand, "linkedin", date(2027, 3, 13), 3, BrandWindows())
+    slots = _around_the_spring_change(example_brand, "02:00", "03:00")
     assert [s.local.date() for s in slots] == [date(2027, 3, 13), date(2027, 3, 15)]
 
 

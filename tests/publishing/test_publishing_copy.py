@@ -7,6 +7,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from marketing_engine.brand import BrandProfile
+from marketing_engine.llm import LLMRequest
 from marketing_engine.publishing.copy import (
     Pitch,
     compose_pitch,
@@ -17,17 +18,9 @@ from marketing_engine.publishing.copy import (
     with_utm,
 )
 from marketing_engine.publishing.platforms import validate_draft
-from marketing_engine.llm import LLMRequest
+from publishing.platform_helpers import rendered_video
 
-VIDEO = {
-    "topic": "cargo e-bike",
-    "length_s": 30,
-    "media_key": "ab/ab.mp4",
-    "sha256": "ab",
-    "duration_s": 29.5,
-    "width": 1080,
-    "height": 1920,
-}
+VIDEO = rendered_video("cargo e-bike")
 PAGE = {
     "slug": "best-cargo-e-bike-portland",
     "title": "Best cargo e-bike in Portland",

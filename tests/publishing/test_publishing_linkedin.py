@@ -3,30 +3,25 @@ refresh, 429 with reset headers, 5xx, timeouts after acceptance, read-back and v
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 import respx
 
-from marketing_engine.publishing.outgoing import AmbiguousPublish, OutgoingPost, PublishRejected, RateLimited
+from marketing_engine.publishing.outgoing import AmbiguousPublish, PublishRejected, RateLimited
 from marketing_engine.publishing.queue import deliver
 from marketing_engine.resources.publishers.base import NotSent, TokenExpired
 from marketing_engine.resources.publishers.linkedin import LinkedInPublisher, escape_commentary
+from publishing.platform_helpers import clip, no_sleep, outgoing, sent_json
 
 AUTHOR = "urn:li:organization:2414183"
 POSTS = "https://api.linkedin.com/rest/posts"
-POST = OutgoingPost(
-    id=1,
-    platform="linkedin",
-    idempotency_key="a" * 32,
-    body="Cargo e-bikes (two kids) #family https://k.example/?utm_source=linkedin",
-)
+POST = outgoing("linkedin", "Cargo e-bikes (two kids) #family https://k.example/?utm_source=linkedin")
 
 
 def _publisher(**kwargs) -> LinkedInPublisher:
-    return LinkedInPublisher("token-1", AUTHOR, sleep=lambda _s: None, **kwargs)
+    return LinkedInPublisher("token-1", AUTHOR, sleep=no_sleep, **kwargs)
 
 
 @respx.mock
@@ -43,7 +38,7 @@ def test_create_sends_the_documented_body_and_reads_the_restli_id() -> None:
         request.headers["LinkedIn-Version"] == "202511"
         and request.headers["X-Restli-Protocol-Version"] == "2.0.0"
     )
-    body = json.loads(request.content)
+    body = sent_json(route)
     assert (
         body["author"] == AUTHOR and body["lifecycleState"] == "PUBLISHED" and body["visibility"] == "PUBLIC"
     )
@@ -140,7 +135,7 @@ def test_timeout_after_acceptance_is_found_not_resent() -> None:
             ]
         )
     )
-    result = deliver(_publisher(), POST, sleep=lambda _s: None)
+    result = deliver(_publisher(), POST, sleep=no_sleep)
     assert result.post_id == "urn:li:share:9" and create.call_count == 1
     request = finder.calls.last.request
     assert request.url.params["q"] == "author" and request.url.params["author"] == AUTHOR
@@ -156,14 +151,14 @@ def test_5xx_not_found_is_sent_again_and_4xx_fails_at_once() -> None:
         ]
     )
     respx.get(url__startswith=POSTS).mock(return_value=_finder([]))
-    assert deliver(_publisher(), POST, sleep=lambda _s: None).post_id == "urn:li:share:4"
+    assert deliver(_publisher(), POST, sleep=no_sleep).post_id == "urn:li:share:4"
     respx.post(POSTS).mock(
         return_value=httpx.Response(
             422, json={"message": "/commentary :: length 3200 exceeds 3000", "status": 422}
         )
     )
     with pytest.raises(PublishRejected, match="HTTP 422: /commentary :: length 3200 exceeds 3000"):
-        deliver(_publisher(), POST, sleep=lambda _s: None)
+        deliver(_publisher(), POST, sleep=no_sleep)
     respx.post(POSTS).mock(side_effect=httpx.ConnectError("refused"))
     with pytest.raises(NotSent):
         _publisher().publish(POST)
@@ -186,8 +181,7 @@ def test_verify_sees_deleted_posts() -> None:
 
 @respx.mock
 def test_video_post_uploads_parts_then_names_the_video(tmp_path) -> None:
-    clip = tmp_path / "clip.mp4"
-    clip.write_bytes(b"a" * 10 + b"b" * 6)
+    video = clip(tmp_path, b"a" * 10 + b"b" * 6)
     respx.post(f"{POSTS.replace('/posts', '/videos')}?action=initializeUpload").mock(
         return_value=httpx.Response(
             200,
@@ -224,18 +218,10 @@ def test_video_post_uploads_parts_then_names_the_video(tmp_path) -> None:
     create = respx.post(POSTS).mock(
         return_value=httpx.Response(201, headers={"x-restli-id": "urn:li:share:8"})
     )
-    post = OutgoingPost(
-        id=2, platform="linkedin", idempotency_key="v" * 32, body="Watch", media_keys=("ab/ab.mp4",)
-    )
-    assert _publisher(media_path=lambda _k: clip).publish(post).post_id == "urn:li:share:8"
+    post = outgoing("linkedin", "Watch", id=2, key="v" * 32, media_keys=("ab/ab.mp4",))
+    assert _publisher(media_path=lambda _k: video).publish(post).post_id == "urn:li:share:8"
     assert part1.calls.last.request.content == b"a" * 10
-    assert json.loads(finalize.calls.last.request.content)["finalizeUploadRequest"]["uploadedPartIds"] == [
-        "e1",
-        "e2",
-    ]
-    assert (
-        json.loads(create.calls.last.request.content)["content"]["media"]["id"]
-        == "urn:li:video:C5F10AQGKQg_6y2a4sQ"
-    )
+    assert sent_json(finalize)["finalizeUploadRequest"]["uploadedPartIds"] == ["e1", "e2"]
+    assert sent_json(create)["content"]["media"]["id"] == "urn:li:video:C5F10AQGKQg_6y2a4sQ"
     with pytest.raises(PublishRejected, match="needs the media store"):
         _publisher().publish(post)

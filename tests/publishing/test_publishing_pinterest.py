@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import httpx
 import pytest
 import respx
 
-from marketing_engine.publishing.outgoing import OutgoingPost, PublishRejected, RateLimited
+from marketing_engine.publishing.outgoing import PublishRejected, RateLimited
 from marketing_engine.publishing.queue import deliver
 from marketing_engine.resources.publishers.pinterest import API, PinterestPublisher
+from publishing.platform_helpers import clip, no_sleep, outgoing, sent_json
 
-IMAGE = OutgoingPost(
-    id=1,
-    platform="pinterest",
-    idempotency_key="a" * 32,
-    body="Cargo e-bike",
+IMAGE = outgoing(
+    "pinterest",
+    "Cargo e-bike",
     media_keys=("ab/ab.png",),
     link_url="https://k.example/?utm_source=pinterest",
     payload={
@@ -29,11 +27,11 @@ IMAGE = OutgoingPost(
         "media": [{"key": "ab/ab.png", "kind": "image"}],
     },
 )
-VIDEO = OutgoingPost(
+VIDEO = outgoing(
+    "pinterest",
+    "Cargo e-bike",
     id=2,
-    platform="pinterest",
-    idempotency_key="b" * 32,
-    body="Cargo e-bike",
+    key="b" * 32,
     media_keys=("cd/cd.mp4",),
     payload={"fields": {"title": "Ride", "text": "Watch"}, "media": [{"key": "cd/cd.mp4", "kind": "video"}]},
 )
@@ -65,11 +63,11 @@ def test_image_pin_with_expired_token_refreshed() -> None:
         refresh_token="r",
         client_id="c",
         client_secret="s",
-        sleep=lambda _s: None,
+        sleep=no_sleep,
     )
     result = publisher.publish(IMAGE)
     assert result.url == "https://www.pinterest.com/pin/813744226420795884/"
-    body = json.loads(pins.calls.last.request.content)
+    body = sent_json(pins)
     assert body == {
         "board_id": "b1",
         "title": "Cargo e-bike",
@@ -83,8 +81,7 @@ def test_image_pin_with_expired_token_refreshed() -> None:
 
 @respx.mock
 def test_video_pin_registers_uploads_and_waits(tmp_path: Path) -> None:
-    clip = tmp_path / "clip.mp4"
-    clip.write_bytes(b"video")
+    video = clip(tmp_path, b"video")
     respx.post(f"{API}/media").mock(
         return_value=httpx.Response(
             201,
@@ -106,12 +103,12 @@ def test_video_pin_registers_uploads_and_waits(tmp_path: Path) -> None:
         ]
     )
     pins = respx.post(f"{API}/pins").mock(return_value=httpx.Response(201, json={"id": "99"}))
-    publisher = PinterestPublisher("t", "b1", media_path=lambda _k: clip, sleep=lambda _s: None)
+    publisher = PinterestPublisher("t", "b1", media_path=lambda _k: video, sleep=no_sleep)
     assert publisher.publish(VIDEO).post_id == "99"
     assert (
         b'name="key"' in upload.calls.last.request.content and b"video" in upload.calls.last.request.content
     )
-    assert json.loads(pins.calls.last.request.content)["media_source"] == {
+    assert sent_json(pins)["media_source"] == {
         "source_type": "video_id",
         "media_id": "12345",
         "cover_image_key_frame_time": 1,
@@ -120,7 +117,7 @@ def test_video_pin_registers_uploads_and_waits(tmp_path: Path) -> None:
 
 @respx.mock
 def test_rate_limit_timeout_read_back_and_refusals() -> None:
-    publisher = PinterestPublisher("t", "b1", media_base_url="https://cdn", sleep=lambda _s: None)
+    publisher = PinterestPublisher("t", "b1", media_base_url="https://cdn", sleep=no_sleep)
     respx.post(f"{API}/pins").mock(
         return_value=httpx.Response(
             429, headers={"retry-after": "12"}, json={"code": 8, "message": "Rate limit exceeded"}
@@ -141,9 +138,9 @@ def test_rate_limit_timeout_read_back_and_refusals() -> None:
             },
         )
     )
-    assert deliver(publisher, IMAGE, sleep=lambda _s: None).post_id == "77"
+    assert deliver(publisher, IMAGE, sleep=no_sleep).post_id == "77"
     with pytest.raises(PublishRejected, match="needs an image or a video"):
-        publisher.publish(OutgoingPost(id=3, platform="pinterest", idempotency_key="c" * 32, body="x"))
+        publisher.publish(outgoing("pinterest", "x", id=3, key="c" * 32))
     respx.get(f"{API}/pins/77").mock(return_value=httpx.Response(200, json={"id": "77"}))
     respx.get(f"{API}/pins/78").mock(
         return_value=httpx.Response(404, json={"code": 50, "message": "Pin not found."})

@@ -6,16 +6,15 @@ from __future__ import annotations
 import pytest
 import responses
 
-from marketing_engine.publishing.outgoing import AmbiguousPublish, OutgoingPost, PublishRejected, RateLimited
+from marketing_engine.publishing.outgoing import AmbiguousPublish, PublishRejected, RateLimited
 from marketing_engine.publishing.queue import deliver
 from marketing_engine.resources.publishers.reddit import RedditPublisher
+from publishing.platform_helpers import no_sleep, outgoing
 
 SUBMIT = "https://oauth.reddit.com/api/submit/"
-POST = OutgoingPost(
-    id=1,
-    platform="reddit",
-    idempotency_key="a" * 32,
-    body="Best cargo e-bike in Portland",
+POST = outgoing(
+    "reddit",
+    "Best cargo e-bike in Portland",
     payload={
         "fields": {
             "title": "Best cargo e-bike in Portland",
@@ -94,15 +93,7 @@ def test_reddit_ratelimit_and_rule_errors() -> None:
     with pytest.raises(PublishRejected, match="SUBREDIT_NOEXIST"):
         _publisher().publish(POST)
     with pytest.raises(PublishRejected, match="names no community"):
-        _publisher().publish(
-            OutgoingPost(
-                id=2,
-                platform="reddit",
-                idempotency_key="b" * 32,
-                body="x",
-                payload={"fields": {"title": "x"}},
-            )
-        )
+        _publisher().publish(outgoing("reddit", "x", id=2, key="b" * 32, payload={"fields": {"title": "x"}}))
 
 
 @responses.activate
@@ -135,7 +126,7 @@ def test_5xx_is_not_retried_blindly_and_the_post_is_found() -> None:
     with pytest.raises(AmbiguousPublish, match="HTTP 503"):
         _publisher().publish(POST)
     assert submit.call_count == 1  # prawcore's own retry is off
-    result = deliver(_publisher(), POST, sleep=lambda _s: None)
+    result = deliver(_publisher(), POST, sleep=no_sleep)
     assert (
         result.post_id == "1zzz"
         and result.url == "https://www.reddit.com/r/Portland/comments/1zzz/best_cargo/"

@@ -3,31 +3,20 @@ token refresh, rate limits and errors in TikTok's own error shape."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import httpx
 import pytest
 import respx
 
-from marketing_engine.publishing.outgoing import (
-    AcceptedUnconfirmed,
-    OutgoingPost,
-    PublishRejected,
-    RateLimited,
-)
+from marketing_engine.publishing.outgoing import AcceptedUnconfirmed, PublishRejected, RateLimited
 from marketing_engine.publishing.queue import deliver
 from marketing_engine.resources.publishers.tiktok import TikTokPublisher, chunk_plan
+from publishing.platform_helpers import clip, no_sleep, outgoing, sent_json
 
 API = "https://open.tiktokapis.com"
 OK = {"code": "ok", "message": "", "log_id": "202701040000"}
-POST = OutgoingPost(
-    id=1,
-    platform="tiktok",
-    idempotency_key="a" * 32,
-    body="Cargo e-bike in 30 s #ebike",
-    media_keys=("ab/ab.mp4",),
-)
+POST = outgoing("tiktok", "Cargo e-bike in 30 s #ebike", media_keys=("ab/ab.mp4",))
 
 
 def test_chunk_plan_follows_the_media_transfer_rules() -> None:
@@ -38,9 +27,7 @@ def test_chunk_plan_follows_the_media_transfer_rules() -> None:
 
 @pytest.fixture
 def video(tmp_path: Path) -> Path:
-    path = tmp_path / "clip.mp4"
-    path.write_bytes(b"v" * 1000)
-    return path
+    return clip(tmp_path, b"v" * 1000)
 
 
 @respx.mock
@@ -75,7 +62,7 @@ def test_direct_post_uploads_then_polls_until_complete(video: Path) -> None:
     naps: list[float] = []
     result = TikTokPublisher("act.1", media_path=lambda _k: video, sleep=naps.append).publish(POST)
     assert result.post_id == "7312345" and naps == [3.0]
-    body = json.loads(init.calls.last.request.content)
+    body = sent_json(init)
     assert body["source_info"] == {
         "source": "FILE_UPLOAD",
         "video_size": 1000,
@@ -125,7 +112,7 @@ def test_refresh_rate_limit_and_failed_publish(video: Path) -> None:
         refresh_token="rft.1",
         client_key="ck",
         client_secret="cs",
-        sleep=lambda _s: None,
+        sleep=no_sleep,
     )
     with pytest.raises(PublishRejected, match="video_pull_failed"):
         publisher.publish(POST)
@@ -154,7 +141,7 @@ def test_refresh_rate_limit_and_failed_publish(video: Path) -> None:
     with pytest.raises(RateLimited):
         publisher.publish(POST)
     with pytest.raises(PublishRejected, match="needs a video"):
-        publisher.publish(OutgoingPost(id=2, platform="tiktok", idempotency_key="b" * 32, body="x"))
+        publisher.publish(outgoing("tiktok", "x", id=2, key="b" * 32))
 
 
 @respx.mock
@@ -192,7 +179,7 @@ def test_status_unknown_after_acceptance_is_left_for_the_reconciler(video: Path)
     )
     respx.put("https://up.example/3").mock(return_value=httpx.Response(201))
     respx.post(f"{API}/v2/post/publish/status/fetch/").mock(return_value=httpx.Response(503, json={}))
-    publisher = TikTokPublisher("t", media_path=lambda _k: video, sleep=lambda _s: None, max_retries=1)
+    publisher = TikTokPublisher("t", media_path=lambda _k: video, sleep=no_sleep, max_retries=1)
     with pytest.raises(AcceptedUnconfirmed, match="p3 accepted"):
-        deliver(publisher, POST, sleep=lambda _s: None)
+        deliver(publisher, POST, sleep=no_sleep)
     assert init.call_count == 1  # never sent twice

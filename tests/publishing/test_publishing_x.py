@@ -10,17 +10,17 @@ import pytest
 import requests
 import responses
 
-from marketing_engine.publishing.outgoing import AmbiguousPublish, OutgoingPost, PublishRejected, RateLimited
+from marketing_engine.publishing.outgoing import AmbiguousPublish, PublishRejected, RateLimited
 from marketing_engine.publishing.queue import deliver
 from marketing_engine.resources.publishers.base import NotSent, TokenExpired
 from marketing_engine.resources.publishers.x import XPublisher
+from publishing.platform_helpers import clip, no_sleep, outgoing
 
 TWEETS = "https://api.twitter.com/2/tweets"
-POST = OutgoingPost(
-    id=1,
-    platform="x",
-    idempotency_key="b" * 32,
-    body="Cargo e-bikes, explained 🧵",
+POST = outgoing(
+    "x",
+    "Cargo e-bikes, explained 🧵",
+    key="b" * 32,
     payload={
         "fields": {"text": "Cargo e-bikes, explained 🧵"},
         "parts": ["2/ Range matters.", "3/ Read more https://k.example/?utm_source=x"],
@@ -57,7 +57,7 @@ def test_expired_token_is_refreshed_with_the_oauth2_flow() -> None:
         json={"token_type": "bearer", "expires_in": 7200, "access_token": "fresh", "refresh_token": "r2"},
     )
     responses.post(TWEETS, json=_created("201", "t"), status=201)
-    single = OutgoingPost(id=2, platform="x", idempotency_key="c" * 32, body="hello")
+    single = outgoing("x", "hello", id=2, key="c" * 32)
     publisher = XPublisher("stale", refresh_token="r1", client_id="cid")
     assert publisher.publish(single).post_id == "201"
     assert responses.calls[-1].request.headers["Authorization"] == "Bearer fresh"
@@ -79,7 +79,7 @@ def test_429_uses_the_reset_header() -> None:
         json={"title": "Too Many Requests", "detail": "Too Many Requests", "status": 429},
     )
     with pytest.raises(RateLimited) as caught:
-        XPublisher("t").publish(OutgoingPost(id=3, platform="x", idempotency_key="d" * 32, body="hi"))
+        XPublisher("t").publish(outgoing("x", "hi", id=3, key="d" * 32))
     assert 35 <= caught.value.wait <= 41
 
 
@@ -107,16 +107,14 @@ def _timeline(text: str) -> None:
 def test_timeout_after_acceptance_is_found_by_reading_the_timeline() -> None:
     responses.post(TWEETS, body=requests.ReadTimeout("read timed out"))
     _timeline("Big news https://t.co/abc123")  # X rewrites links to t.co
-    post = OutgoingPost(
-        id=4, platform="x", idempotency_key="e" * 32, body="Big news https://k.example/?utm_source=x"
-    )
-    assert deliver(XPublisher("t"), post, sleep=lambda _s: None).post_id == "301"
+    post = outgoing("x", "Big news https://k.example/?utm_source=x", id=4, key="e" * 32)
+    assert deliver(XPublisher("t"), post, sleep=no_sleep).post_id == "301"
     assert sum(call.request.method == "POST" for call in responses.calls) == 1
 
 
 @responses.activate
 def test_5xx_duplicate_refusal_and_bad_request() -> None:
-    post = OutgoingPost(id=5, platform="x", idempotency_key="f" * 32, body="Same words again")
+    post = outgoing("x", "Same words again", id=5, key="f" * 32)
     responses.post(TWEETS, status=503, json={"title": "Service Unavailable", "status": 503, "detail": "busy"})
     with pytest.raises(AmbiguousPublish, match="HTTP 503"):
         XPublisher("t").publish(post)
@@ -132,7 +130,7 @@ def test_5xx_duplicate_refusal_and_bad_request() -> None:
         },
     )
     _timeline("Same words again")
-    assert deliver(XPublisher("t"), post, sleep=lambda _s: None).post_id == "301"
+    assert deliver(XPublisher("t"), post, sleep=no_sleep).post_id == "301"
     responses.replace(
         responses.POST,
         TWEETS,
@@ -153,8 +151,7 @@ def test_5xx_duplicate_refusal_and_bad_request() -> None:
 
 @responses.activate
 def test_video_is_uploaded_in_chunks_and_attached_to_the_first_post(tmp_path) -> None:
-    clip = tmp_path / "clip.mp4"
-    clip.write_bytes(b"v" * (4 * 1024 * 1024 + 10))  # two segments
+    video = clip(tmp_path, b"v" * (4 * 1024 * 1024 + 10))  # two segments
     media = "https://api.x.com/2/media/upload"
     responses.post(
         f"{media}/initialize",
@@ -171,10 +168,8 @@ def test_video_is_uploaded_in_chunks_and_attached_to_the_first_post(tmp_path) ->
     )
     tweet = responses.post(TWEETS, json=_created("401", "t"), status=201)
     naps: list[float] = []
-    post = OutgoingPost(
-        id=6, platform="x", idempotency_key="g" * 32, body="Watch this", media_keys=("ab/ab.mp4",)
-    )
-    result = XPublisher("t", media_path=lambda _k: clip, sleep=naps.append).publish(post)
+    post = outgoing("x", "Watch this", id=6, key="g" * 32, media_keys=("ab/ab.mp4",))
+    result = XPublisher("t", media_path=lambda _k: video, sleep=naps.append).publish(post)
     assert result.post_id == "401" and append.call_count == 2 and naps == [2.0]
     assert json.loads(tweet.calls[0].request.body) == {"text": "Watch this", "media": {"media_ids": ["188"]}}
     status = next(c.request for c in responses.calls if c.request.method == "GET")

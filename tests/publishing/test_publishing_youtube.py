@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 from googleapiclient.http import HttpMockSequence
 
-from marketing_engine.publishing.outgoing import AmbiguousPublish, OutgoingPost, PublishRejected, RateLimited
+from marketing_engine.publishing.outgoing import AmbiguousPublish, PublishRejected, RateLimited
 from marketing_engine.resources.publishers.youtube import YouTubePublisher
+from publishing.platform_helpers import clip, outgoing
 
-POST = OutgoingPost(
-    id=1,
-    platform="youtube",
-    idempotency_key="a" * 32,
-    body="Cargo e-bike",
+POST = outgoing(
+    "youtube",
+    "Cargo e-bike",
     media_keys=("ab/ab.mp4",),
     payload={"fields": {"title": "Cargo e-bike, explained", "text": "Range, brakes, price."}},
 )
@@ -39,9 +38,7 @@ def _error(status: int, reason: str) -> tuple[dict, bytes]:
 
 @pytest.fixture
 def video(tmp_path: Path) -> Path:
-    path = tmp_path / "clip.mp4"
-    path.write_bytes(b"v" * 2048)
-    return path
+    return clip(tmp_path, b"v" * 2048)
 
 
 class RecordingHttp(HttpMockSequence):
