@@ -19,30 +19,52 @@ class LLMError(RuntimeError):
 
 
 class Usage(BaseModel):
+    """Tokens and dollars spent, and what the response cache saved (a cached result spends nothing)."""
+
     input_tokens: int = 0
     output_tokens: int = 0
     cache_creation_input_tokens: int = 0
     cache_read_input_tokens: int = 0
     cost_usd: float = 0.0
     requests: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    tokens_saved: int = 0
+    cost_saved_usd: float = 0.0
+
+    @property
+    def total_tokens(self) -> int:
+        return (
+            self.input_tokens
+            + self.output_tokens
+            + self.cache_creation_input_tokens
+            + self.cache_read_input_tokens
+        )
 
     def __add__(self, other: Usage) -> Usage:
+        summed = {
+            name: getattr(self, name) + getattr(other, name)
+            for name in type(self).model_fields
+            if name not in ("cost_usd", "cost_saved_usd")
+        }
         return Usage(
-            input_tokens=self.input_tokens + other.input_tokens,
-            output_tokens=self.output_tokens + other.output_tokens,
-            cache_creation_input_tokens=self.cache_creation_input_tokens + other.cache_creation_input_tokens,
-            cache_read_input_tokens=self.cache_read_input_tokens + other.cache_read_input_tokens,
+            **summed,
             cost_usd=round(self.cost_usd + other.cost_usd, 6),
-            requests=self.requests + other.requests,
+            cost_saved_usd=round(self.cost_saved_usd + other.cost_saved_usd, 6),
         )
 
     def as_metadata(self) -> dict[str, float | int]:
+        lookups = self.cache_hits + self.cache_misses
         return {
             "llm_requests": self.requests,
             "llm_input_tokens": self.input_tokens,
             "llm_output_tokens": self.output_tokens,
             "llm_cache_read_tokens": self.cache_read_input_tokens,
             "llm_cost_usd": round(self.cost_usd, 4),
+            "llm_cache_hits": self.cache_hits,
+            "llm_cache_hit_rate": round(self.cache_hits / lookups, 4) if lookups else 0.0,
+            "llm_tokens_saved": self.tokens_saved,
+            "llm_cost_saved_usd": round(self.cost_saved_usd, 4),
         }
 
 

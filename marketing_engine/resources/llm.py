@@ -8,7 +8,9 @@ Three backends:
 - `offline` (default): a deterministic composer that writes from the brand file and the request's
   structured `inputs`. Domains register a composer per task (see `llm_offline.py`).
 
-Every result carries token and dollar usage, so assets can report what generation cost.
+Every result carries token and dollar usage, so assets can report what generation cost. Answers of
+the paid backends are kept in a response cache (`marketing_engine.llm_cache`): an unchanged
+request is answered from it, with 0 new tokens and the tokens it saved in its usage.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ from typing import Any, Literal, TypeVar
 from dagster import ConfigurableResource, EnvVar
 from pydantic import BaseModel, Field, PrivateAttr
 
-from marketing_engine.llm import LLMError, LLMRequest, LLMResult
+from marketing_engine.llm import LLMError, LLMRequest, LLMResult, Usage
+from marketing_engine.llm_cache import (
+    CACHE_SWITCH,
+    REDIS_PREFIX,
+    RedisResponseCache,
+    ResponseCache,
+    SQLiteResponseCache,
+    cache_key,
+    replayed,
+)
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -41,8 +52,17 @@ class LLMResource(ConfigurableResource):
     batch_threshold: int = Field(default=20, description="generate_many uses Message Batches from this size.")
     max_retries: int = 4
     batch_poll_seconds: float = 10.0
+    cache: bool = Field(
+        default=True, description="Answer unchanged requests of the paid backends from the response cache."
+    )
+    cache_redis_url: str | None = Field(
+        default=None,
+        description="Only through EnvVar('REDIS_URL'); without it, SQLite under the engine home.",
+    )
+    cache_redis_prefix: str = REDIS_PREFIX
 
     _client: Any = PrivateAttr(default=None)
+    _cache: ResponseCache | None = PrivateAttr(default=None)
 
     def _backend(self):
         if self._client is None:
@@ -73,20 +93,50 @@ class LLMResource(ConfigurableResource):
                 )
         return self._client
 
+    def _response_cache(self) -> ResponseCache | None:
+        """The cache, for the paid backends only (the offline composer costs nothing)."""
+        if not self.cache or self.backend == "offline":
+            return None
+        if self._cache is None:
+            if self.cache_redis_url:
+                self._cache = RedisResponseCache(self.cache_redis_url, self.cache_redis_prefix)
+            else:
+                from marketing_engine.settings import home_dir
+
+                self._cache = SQLiteResponseCache(home_dir("cache") / "llm_responses.sqlite")
+        return self._cache
+
     def generate(self, request: LLMRequest | str, schema: type[T] | None = None) -> LLMResult:
         if isinstance(request, str):
             request = LLMRequest(task="freeform", prompt=request)
         return self._generate([request], schema, batch=False)[0]
 
     def generate_many(self, requests: Sequence[LLMRequest], schema: type[T] | None = None) -> list[LLMResult]:
-        """Results in the order of `requests`; the Anthropic backend batches above `batch_threshold`."""
+        """Results in the order of `requests`; the Anthropic backend batches the requests the cache
+        could not answer when there are `batch_threshold` or more."""
         return self._generate(list(requests), schema, batch=True)
 
     def _generate(self, requests: list[LLMRequest], schema: type[T] | None, batch: bool) -> list[LLMResult]:
         backend = self._backend()
-        if batch and len(requests) >= self.batch_threshold and hasattr(backend, "generate_batch"):
-            return backend.generate_batch(requests, schema)
-        return [backend.generate(request, schema) for request in requests]
+        cache = self._response_cache()
+        keys = [cache_key(self.backend, self.model, request, schema) for request in requests] if cache else []
+        found = cache.lookup(keys) if cache else {}
+        results = {index: replayed(found[key], schema) for index, key in enumerate(keys) if key in found}
+        missing = [index for index in range(len(requests)) if index not in results]
+
+        def keep(index: int, result: LLMResult) -> None:
+            if cache is not None:
+                cache.store(keys[index], result)
+                result = result.model_copy(update={"usage": result.usage + Usage(cache_misses=1)})
+            results[index] = result
+
+        if batch and len(missing) >= self.batch_threshold and hasattr(backend, "generate_batch"):
+            for index, result in zip(missing, backend.generate_batch([requests[i] for i in missing], schema)):
+                keep(index, result)
+        else:
+            for index in missing:  # each answer is kept as it arrives, so a later failure loses none
+                keep(index, backend.generate(requests[index], schema))
+        return [results[index] for index in range(len(requests))]
 
 
 def llm_from_env(env: Literal["local", "prod"]) -> LLMResource:
@@ -95,15 +145,22 @@ def llm_from_env(env: Literal["local", "prod"]) -> LLMResource:
     MARKETING_ENGINE_LLM picks the backend (`offline`, `anthropic`, `openai`); unset, it is offline
     locally and Anthropic in prod. `openai` reads OPENAI_MODEL (required), OPENAI_BASE_URL (the
     server, e.g. `http://localhost:11434/v1`; unset, the SDK's default) and OPENAI_API_KEY (only
-    if set: local servers need none).
+    if set: local servers need none). The response cache is on unless MARKETING_ENGINE_LLM_CACHE is
+    `off`; it lives in Redis when REDIS_URL is set, else in SQLite under the engine home.
     """
     backend = os.environ.get(BACKEND_SETTING, "").strip().lower() or (
         "offline" if env == "local" else "anthropic"
     )
+    switch = os.environ.get(CACHE_SWITCH, "on").strip().lower()
+    if switch not in ("on", "off"):
+        raise ValueError(f"{CACHE_SWITCH}={switch!r}: expected 'on' or 'off'")
+    cache: dict[str, Any] = {"cache": switch == "on"}
+    if os.environ.get("REDIS_URL"):
+        cache["cache_redis_url"] = EnvVar("REDIS_URL")
     if backend == "offline":
-        return LLMResource(backend="offline")
+        return LLMResource(backend="offline", **cache)
     if backend == "anthropic":
-        return LLMResource(backend="anthropic", api_key=EnvVar("ANTHROPIC_API_KEY"))
+        return LLMResource(backend="anthropic", api_key=EnvVar("ANTHROPIC_API_KEY"), **cache)
     if backend != "openai":
         raise ValueError(f"{BACKEND_SETTING}={backend!r}: expected 'offline', 'anthropic' or 'openai'")
     if not os.environ.get("OPENAI_MODEL"):
@@ -112,4 +169,4 @@ def llm_from_env(env: Literal["local", "prod"]) -> LLMResource:
         )
     server = {"base_url": EnvVar("OPENAI_BASE_URL")} if os.environ.get("OPENAI_BASE_URL") else {}
     key = {"api_key": EnvVar("OPENAI_API_KEY")} if os.environ.get("OPENAI_API_KEY") else {}
-    return LLMResource(backend="openai", model=EnvVar("OPENAI_MODEL"), **server, **key)
+    return LLMResource(backend="openai", model=EnvVar("OPENAI_MODEL"), **server, **key, **cache)

@@ -258,7 +258,7 @@ def test_a_local_server_costs_nothing_and_needs_no_key(monkeypatch):
         route = server.post("/chat/completions").mock(
             return_value=completion({"headline": "Roasted", "words": 1}, model=LOCAL_MODEL)
         )
-        llm = LLMResource(backend="openai", model=LOCAL_MODEL, base_url=ollama)
+        llm = LLMResource(backend="openai", model=LOCAL_MODEL, base_url=ollama, cache=False)
         result = llm.generate(request(), Tagline)
     assert result.data.words == 1 and result.model == LOCAL_MODEL
     assert (result.usage.input_tokens, result.usage.output_tokens) == (120, 40)
