@@ -32,6 +32,7 @@ from marketing_engine.warehouse.models.core import (
     VideoAsset,
     VideoDNA,
 )
+from marketing_engine.warehouse.models.indexing import IndexPing, IndexStatus
 from marketing_engine.warehouse.models.outreach import (
     CompetitorPage,
     JournalistQuery,
@@ -62,6 +63,8 @@ __all__ = [
     "ContentPerformance",
     "CustomerJourney",
     "ExperimentResult",
+    "IndexPing",
+    "IndexStatus",
     "Influencer",
     "JournalistQuery",
     "Keyword",
