@@ -4,10 +4,11 @@ anchor? Links seen before and now missing (or whose page is gone) are flagged lo
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from marketing_engine.outreach.crawler import CrawledPage, FetchResult
+from marketing_engine.outreach.crawler import CrawledPage, CrawlPolicy, FetchResult, crawl_sync
 from marketing_engine.outreach.html import Link, extract_links, parse_document
 from marketing_engine.outreach.prospects import site_of
 
@@ -75,3 +76,35 @@ def discover(pages: Iterable[CrawledPage], brand_domain: str, now: datetime) -> 
                     "last_seen": now,
                 }
     return list(found.values())
+
+
+@dataclass(frozen=True)
+class Recheck:
+    rows: list[dict]  # backlinks rows: the known ones re-verified and the new ones found
+    new_links: int
+    pages_crawled: int
+
+    def counts(self) -> dict[str, int]:
+        by_status = {s: sum(1 for r in self.rows if r["status"] == s) for s in ("live", "lost", "promised")}
+        return {
+            **{f"{s}_links": n for s, n in by_status.items()},
+            "new_links": self.new_links,
+            "pages_crawled": self.pages_crawled,
+        }
+
+
+def recheck(
+    policy: CrawlPolicy, seeds: Sequence[str], known: Sequence[Mapping], brand_domain: str, now: datetime
+) -> Recheck:
+    """Crawl the prospect sites and every page known to link to the brand (one level deep): verify the
+    known links and add the ones found for the first time."""
+    sources = sorted({row["source_url"] for row in known})
+    pages = crawl_sync(policy, list(dict.fromkeys([*seeds, *sources])), max_depth=1)
+    fetched = {page.fetch.url: page.fetch for page in pages}
+    found = discover([p for p in pages if p.status == 200], brand_domain, now)
+    known_keys = {(r["source_url"], r["target_url"]) for r in known}
+    rows = verify(known, fetched, now) + [
+        r for r in found if (r["source_url"], r["target_url"]) not in known_keys
+    ]
+    new = len(rows) - len(known_keys & {(r["source_url"], r["target_url"]) for r in rows})
+    return Recheck(rows, new, len(pages))

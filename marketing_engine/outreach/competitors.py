@@ -7,9 +7,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Sized
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from lxml import etree
 
@@ -19,6 +20,7 @@ from marketing_engine.outreach.prospects import BrandPage, best_brand_page
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 COVERS = 0.6
+CHANGES = ("new", "changed", "unchanged", "gone")  # what a crawl finds of a page since the last
 
 
 class SitemapError(ValueError):
@@ -146,3 +148,40 @@ def map_topics(rows: list[dict], keywords: Sequence[str], brand_pages: Sequence[
         _, covered = best_brand_page(topic, brand_pages)
         row["brand_covers"] = covered >= COVERS
     return rows
+
+
+@dataclass(frozen=True)
+class CompetitorWatch:
+    rows: list[dict]  # competitor_pages rows: change since the last crawl, closest keyword, brand coverage
+    snapshots: list[CompetitorPageSnapshot]
+
+    @property
+    def gaps(self) -> list[dict]:
+        """Competitors' pages still up on topics no brand page covers."""
+        return [r for r in self.rows if not r["brand_covers"] and r["change"] != "gone"]
+
+    def report(self, ads: Sequence[Any]) -> dict:
+        """The topic gaps and the competitors' ads, for a JSON report."""
+        return {"gaps": self.gaps, "ads": [vars(ad) for ad in ads]}
+
+    def counts(self, competitors: Sized) -> dict[str, int]:
+        return {
+            "competitors": len(competitors),
+            "competitors_answering": len({s.competitor for s in self.snapshots}),
+            "pages": len(self.snapshots),
+            **{f"pages_{k}": sum(1 for r in self.rows if r["change"] == k) for k in CHANGES},
+            "topic_gaps": len(self.gaps),
+        }
+
+
+def watch(
+    previous: Mapping[str, Mapping],
+    snapshots: Sequence[CompetitorPageSnapshot],
+    keywords: Sequence[str],
+    brand_pages: Sequence[BrandPage],
+    now: datetime,
+) -> CompetitorWatch:
+    """This crawl of the competitors against the last: each page's change, its closest keyword and
+    whether a brand page covers it."""
+    rows = diff(previous, snapshots, now, {s.competitor for s in snapshots})
+    return CompetitorWatch(map_topics(rows, keywords, brand_pages), list(snapshots))

@@ -21,6 +21,7 @@ import lxml.html
 from dateutil import parser as dateparser
 
 DEFAULT_WORD_LIMIT = 250
+MAILBOX_DAYS = 30  # digests older than this are expired; replies come within a sequence's 7 days
 _ZONES = {
     "EST": -5,
     "EDT": -4,
@@ -117,35 +118,79 @@ def _fields(block: str, names: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def parse_haro(message: EmailMessage) -> list[JournalistQuery]:
-    text = _body(message, "plain")
+# Where a plain-text digest keeps each part of a request: the label of its "Label: value" field
+# (`labels` lists them all, in order: a value runs on to the next label).
+HARO_LABELS = ("Summary", "Name", "Category", "Email", "Media Outlet", "Deadline", "Query", "Requirements")
+HARO_PARTS = {
+    "topic": "summary",
+    "journalist": "name",
+    "reply_to": "email",
+    "outlet": "media outlet",
+    "deadline": "deadline",
+    "details": "query",
+    "requirements": "requirements",
+}
+SOURCEBOTTLE_LABELS = (
+    "Title",
+    "Publication",
+    "Journalist",
+    "Closing date",
+    "Reply to",
+    "Description",
+    "Word limit",
+)
+SOURCEBOTTLE_PARTS = {
+    "topic": "title",
+    "outlet": "publication",
+    "journalist": "journalist",
+    "deadline": "closing date",
+    "reply_to": "reply to",
+    "details": "description",
+    "word_limit": "word limit",
+}
+
+
+def _labelled(block: str, labels: Iterable[str], parts: dict[str, str]) -> dict[str, str]:
+    found = _fields(block, labels)
+    return {part: found.get(label, "") for part, label in parts.items()}
+
+
+def _queries(message: EmailMessage, source: str, requests: Iterable[dict[str, str]]) -> list[JournalistQuery]:
+    """A digest's requests as queries. One without a reply address or a deadline is skipped; the deadline
+    is read against the digest's date; the word limit is the stated one (a digest with a word-limit
+    field and none stated: the default), else the first limit the requirements or details mention."""
     received = _received(message)
     queries = []
-    blocks = re.split(r"^\s*\d+\)\s+(?=Summary:)", text, flags=re.MULTILINE)[1:]
-    for block in blocks:
-        block = block.split("Back to Top")[0]
-        f = _fields(
-            block,
-            ["Summary", "Name", "Category", "Email", "Media Outlet", "Deadline", "Query", "Requirements"],
-        )
-        if not f.get("email") or not f.get("deadline"):
+    for r in requests:
+        if not r["reply_to"] or not r["deadline"]:
             continue
+        stated = r.get("word_limit")
+        if stated is None:
+            limit = word_limit(r.get("requirements", ""), r["details"])
+        else:
+            limit = int(stated) if stated.isdigit() else DEFAULT_WORD_LIMIT
         queries.append(
             JournalistQuery(
-                "haro",
-                f.get("media outlet", ""),
-                f.get("name", ""),
-                f.get("summary", ""),
-                f.get("query", ""),
-                f.get("requirements", ""),
-                parse_deadline(f["deadline"], received),
-                f["email"],
-                word_limit(f.get("requirements", ""), f.get("query", "")),
-                received,
-                message["Message-ID"] or "",
+                source=source,
+                outlet=r["outlet"],
+                journalist=r["journalist"],
+                topic=r["topic"],
+                details=r["details"],
+                requirements=r.get("requirements", ""),
+                deadline=parse_deadline(r["deadline"], received),
+                reply_to=r["reply_to"],
+                word_limit=limit,
+                received_at=received,
+                digest_message_id=message["Message-ID"] or "",
             )
         )
     return queries
+
+
+def parse_haro(message: EmailMessage) -> list[JournalistQuery]:
+    blocks = re.split(r"^\s*\d+\)\s+(?=Summary:)", _body(message, "plain"), flags=re.MULTILINE)[1:]
+    requests = (_labelled(b.split("Back to Top")[0], HARO_LABELS, HARO_PARTS) for b in blocks)
+    return _queries(message, "haro", requests)
 
 
 def _text(node: lxml.html.HtmlElement, css_class: str, prefix: str = "") -> str:
@@ -155,62 +200,28 @@ def _text(node: lxml.html.HtmlElement, css_class: str, prefix: str = "") -> str:
 
 
 def parse_qwoted(message: EmailMessage) -> list[JournalistQuery]:
-    html = _body(message, "html")
-    received = _received(message)
-    doc = lxml.html.document_fromstring(html)
-    queries = []
-    for card in doc.xpath("//div[contains(@class, 'request')]"):
-        reply = _text(card, "reply", "Reply to:")
-        deadline = _text(card, "deadline", "Deadline:")
-        if not reply or not deadline:
-            continue
-        requirements = _text(card, "requirements")
-        details = _text(card, "details")
-        queries.append(
-            JournalistQuery(
-                "qwoted",
-                _text(card, "outlet", "Outlet:"),
-                _text(card, "reporter", "Reporter:"),
-                _text(card, "title"),
-                details,
-                requirements,
-                parse_deadline(deadline, received),
-                reply,
-                word_limit(requirements, details),
-                received,
-                message["Message-ID"] or "",
-            )
-        )
-    return queries
+    doc = lxml.html.document_fromstring(_body(message, "html"))
+    requests = (
+        {
+            "outlet": _text(card, "outlet", "Outlet:"),
+            "journalist": _text(card, "reporter", "Reporter:"),
+            "topic": _text(card, "title"),
+            "details": _text(card, "details"),
+            "requirements": _text(card, "requirements"),
+            "deadline": _text(card, "deadline", "Deadline:"),
+            "reply_to": _text(card, "reply", "Reply to:"),
+        }
+        for card in doc.xpath("//div[contains(@class, 'request')]")
+    )
+    return _queries(message, "qwoted", requests)
 
 
 def parse_sourcebottle(message: EmailMessage) -> list[JournalistQuery]:
     text = _body(message, "plain").split("== END ==")[0]
-    received = _received(message)
-    queries = []
-    for block in text.split("== CALL-OUT ==")[1:]:
-        f = _fields(
-            block,
-            ["Title", "Publication", "Journalist", "Closing date", "Reply to", "Description", "Word limit"],
-        )
-        if not f.get("reply to") or not f.get("closing date"):
-            continue
-        queries.append(
-            JournalistQuery(
-                "sourcebottle",
-                f.get("publication", ""),
-                f.get("journalist", ""),
-                f.get("title", ""),
-                f.get("description", ""),
-                "",
-                parse_deadline(f["closing date"], received),
-                f["reply to"],
-                int(f["word limit"]) if f.get("word limit", "").isdigit() else DEFAULT_WORD_LIMIT,
-                received,
-                message["Message-ID"] or "",
-            )
-        )
-    return queries
+    blocks = text.split("== CALL-OUT ==")[1:]
+    return _queries(
+        message, "sourcebottle", (_labelled(b, SOURCEBOTTLE_LABELS, SOURCEBOTTLE_PARTS) for b in blocks)
+    )
 
 
 PARSERS: list[tuple[Callable[[EmailMessage], bool], Callable[[EmailMessage], list[JournalistQuery]]]] = [
@@ -246,3 +257,29 @@ def queries_from_messages(messages: Iterable[EmailMessage]) -> tuple[list[Journa
         except DigestError as exc:
             skipped.append(str(exc))
     return queries, skipped
+
+
+def mailbox_since(now: datetime) -> datetime:
+    """How far back the mailbox is read: the last MAILBOX_DAYS."""
+    return now - timedelta(days=MAILBOX_DAYS)
+
+
+@dataclass(frozen=True)
+class Inbox:
+    parsed: list[JournalistQuery]  # every query in the digests
+    fresh: list[JournalistQuery]  # one per key, deadline ahead
+    skipped: list[str]  # the other mail, named
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "digest_queries": len(self.parsed),
+            "fresh_queries": len(self.fresh),
+            "dropped_expired_or_duplicate": len(self.parsed) - len(self.fresh),
+            "other_mail_skipped": len(self.skipped),
+        }
+
+
+def read_inbox(messages: Iterable[EmailMessage], now: datetime) -> Inbox:
+    """The journalist queries in the mailbox's digests, and those still open at `now`."""
+    parsed, skipped = queries_from_messages(messages)
+    return Inbox(parsed, fresh_queries(parsed, now), skipped)

@@ -52,6 +52,25 @@ class SiteAudit:
     reasons: list[str]
     pages: list[PageAudit]
 
+    def report(self, folder: Path) -> dict:
+        """The whole audit of the site in `folder`, for a JSON report."""
+        return {
+            "site": str(folder),
+            "score": self.score,
+            "site_signals": self.site_signals,
+            "reasons": self.reasons,
+            "pages": [p.__dict__ for p in self.pages],
+        }
+
+    def reasons_list(self) -> str:
+        """The site's reasons as a markdown list (empty when nothing is missing)."""
+        return "\n".join(f"- {r}" for r in self.reasons)
+
+    def weakest_pages(self) -> list[dict]:
+        """Each page's URL, score and what it misses, the lowest score first."""
+        rows = ({"url": p.url, "score": p.score, "missing": "; ".join(p.reasons)} for p in self.pages)
+        return sorted(rows, key=lambda r: r["score"])
+
 
 def site_files(folder: Path, site_url: str) -> Iterator[tuple[str, str]]:
     """(URL, HTML) for every page of a built site folder, read from disk."""

@@ -77,15 +77,22 @@ class OutreachGate:
         default_factory=lambda: {"numeral": 0, "first_person": 0, "testimonial": 0}
     )
     reasons: list[str] = field(default_factory=list)
+    _brand: tuple[BrandProfile, Any] | None = field(default=None, repr=False, compare=False)
 
-    def check(
-        self, label: str, text: str, profile: BrandProfile, evidence: Iterable[str] = (), base=None
-    ) -> bool:
-        """True when `text` may be sent. Links and addresses are not claims and are not read."""
-        from marketing_engine.claims import Evidence, check_claims
+    def brand_facts(self, profile: BrandProfile):
+        """The brand file's facts as claims evidence, read once per gate (one asset run)."""
+        from marketing_engine.claims import Evidence
         from marketing_engine.publishing.copy import brand_evidence
 
-        facts = (base or Evidence(profile, brand_evidence(profile))).with_extra(list(evidence))
+        if self._brand is None or self._brand[0] is not profile:
+            self._brand = (profile, Evidence(profile, brand_evidence(profile)))
+        return self._brand[1]
+
+    def check(self, label: str, text: str, profile: BrandProfile, evidence: Iterable[str] = ()) -> bool:
+        """True when `text` may be sent. Links and addresses are not claims and are not read."""
+        from marketing_engine.claims import check_claims
+
+        facts = self.brand_facts(profile).with_extra(list(evidence))
         report = check_claims(_LINK.sub(" ", text), profile, facts)
         self.checked += 1
         for kind, count in report.counts().items():

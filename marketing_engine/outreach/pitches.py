@@ -10,8 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from marketing_engine.brand import BrandProfile, Product
+from marketing_engine.llm import LLMRequest, LLMResult
+from marketing_engine.outreach import folders, store
+from marketing_engine.outreach.emails import OutreachGate
 from marketing_engine.outreach.prospects import BrandPage, best_brand_page
-from marketing_engine.llm import LLMRequest
+from marketing_engine.warehouse import Warehouse
 from marketing_engine.wording import frames
 
 TASK = "journalist_pitch"
@@ -47,6 +50,12 @@ def brand_pages(
     known = {page.url for page in site}
     home = BrandPage(brand.site_url + "/", f"{brand.name}: {brand.tagline}", brand.description)
     return [*site, *(p for p in [home, *products] if p.url not in known)]
+
+
+def citable_brand_pages(warehouse: Warehouse, brand: BrandProfile) -> list[BrandPage]:
+    """`brand_pages` from what exists now: the SEO group's pages in the warehouse, the site folder."""
+    rows = store.citable_pages(warehouse, brand.slug, brand.site_url)
+    return brand_pages(brand, rows, folders.site_pages(brand))
 
 
 def _first_sentence(text: str) -> str:
@@ -178,3 +187,42 @@ def finalize(
     if count_words(body) > word_limit:
         raise ValueError(f"pitch {subject!r}: {count_words(body)} words, over the limit of {word_limit}")
     return PitchDraft(subject.strip()[:300], body, cited)
+
+
+def pitch_rows(
+    queries: Sequence[dict],
+    requests: Sequence[LLMRequest],
+    results: Sequence[LLMResult],
+    brand: BrandProfile,
+    gate: OutreachGate,
+) -> list[dict]:
+    """One `pitches` row per query from its generated draft: fitted to the word limit and citing a brand
+    page, `ready` when the claims gate passes it, else `held` for a person."""
+    rows = []
+    for query, request, result in zip(queries, requests, results, strict=True):
+        data = result.data if isinstance(result.data, dict) else {}
+        pages = request.inputs["pages"]
+        draft = finalize(
+            data.get("subject") or f"Re: {query['topic']}",
+            data.get("body") or result.text,
+            query["word_limit"],
+            [p["url"] for p in pages],
+            brand.language,
+        )
+        evidence = [query["topic"], query["details"], query["outlet"], *(p["title"] for p in pages)]
+        passed = gate.check(query["reply_to"], f"{draft.subject}\n{draft.body}", brand, evidence)
+        rows.append(
+            {
+                "brand": brand.slug,
+                "query_key": query["query_key"],
+                "recipient": query["reply_to"],
+                "subject": draft.subject,
+                "body": draft.body,
+                "word_count": draft.word_count,
+                "word_limit": query["word_limit"],
+                "cited_urls": draft.cited_urls,
+                "send_by": query["deadline"],
+                "status": "ready" if passed else "held",
+            }
+        )
+    return rows

@@ -199,6 +199,19 @@ class ProspectScan:
     broken: list[LinkProspect]
     resources: list[LinkProspect]
 
+    def rows(self, brand: str) -> list[dict]:
+        """The link_prospects rows: broken-link prospects first, then resource pages."""
+        return [{**p.row(), "brand": brand} for p in self.broken + self.resources]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "pages_crawled": len(self.pages),
+            "outbound_links_checked": len(self.link_status),
+            "dead_links": sum(1 for r in self.link_status.values() if r.is_dead),
+            "broken_link_prospects": len(self.broken),
+            "resource_page_prospects": len(self.resources),
+        }
+
 
 def scan_prospect_sites(
     policy, seeds: Sequence[str], brand_pages: Sequence[BrandPage], topics: Sequence[str], brand_domain: str

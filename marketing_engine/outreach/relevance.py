@@ -8,13 +8,21 @@ audience does not read English (`method_for`).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from marketing_engine.brand import BrandProfile
+    from marketing_engine.outreach.digests import JournalistQuery
+
 Method = Literal["minilm", "tfidf"]
+# The score from which a journalist query is worth a pitch, per method (their scales differ).
+THRESHOLD: dict[str, float] = {"minilm": 0.45, "tfidf": 0.25}
 
 
 @lru_cache(maxsize=1)
@@ -62,3 +70,48 @@ def relevance_scores(texts: Sequence[str], topics: Sequence[str], method: Method
         raise ValueError("relevance needs at least one topic (the brand's seed_topics are empty)")
     scores = _minilm_scores(texts, topics) if method == "minilm" else _tfidf_scores(texts, topics)
     return [round(float(s), 4) for s in scores]
+
+
+def topic_relevance(items: Sequence[Any], profile: BrandProfile, requested: Method) -> list[float]:
+    """How close each creator or community (its name and description) is to the brand's seed topics."""
+    texts = [f"{item.name}. {item.description}" for item in items]
+    return relevance_scores(texts, profile.seed_topics, method_for(profile.language, requested))
+
+
+@dataclass(frozen=True)
+class ScoredQueries:
+    rows: list[
+        dict[str, Any]
+    ]  # journalist_queries rows: `relevant` at or above the threshold, else `skipped`
+    method: Method
+    threshold: float
+    seconds: float
+
+    def counts(self) -> dict[str, int | float | str]:
+        return {
+            "relevant": sum(1 for r in self.rows if r["status"] == "relevant"),
+            "relevance_method": f"{self.method} (threshold {self.threshold})",
+            "embedding_seconds": round(self.seconds, 2),
+        }
+
+
+def score_queries(
+    queries: Sequence[JournalistQuery], profile: BrandProfile, requested: Method
+) -> ScoredQueries:
+    """Each query's relevance to the brand's topics and description, and whether it is worth a pitch."""
+    started = time.perf_counter()
+    method = method_for(profile.language, requested)
+    texts = [f"{q.topic}. {q.details}" for q in queries]
+    scores = relevance_scores(texts, [*profile.seed_topics, profile.description], method)
+    seconds = time.perf_counter() - started
+    threshold = THRESHOLD[method]
+    rows = [
+        {
+            **q.row(),
+            "brand": profile.slug,
+            "relevance": s,
+            "status": "relevant" if s >= threshold else "skipped",
+        }
+        for q, s in zip(queries, scores, strict=True)
+    ]
+    return ScoredQueries(rows, method, threshold, seconds)

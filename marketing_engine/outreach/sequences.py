@@ -22,13 +22,18 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from marketing_engine.brand import BrandProfile
+from marketing_engine.outreach import store
 from marketing_engine.warehouse.models import OutreachEmail, OutreachSequence, Suppression
 from marketing_engine.wording import frames
 
 DEFAULT_FOLLOW_UPS = (3, 7)
+NO_SENDER = (
+    "the brand file has no `outreach` section (sender, postal address): "
+    "no email can be sent lawfully without it"
+)
 # No folding below SMTP's 998-character limit: List-Unsubscribe must stay a plain header (long
 # unbreakable URLs would otherwise be turned into RFC 2047 encoded words mail clients ignore).
 MAIL_POLICY = email.policy.default.clone(max_line_length=998)
@@ -47,6 +52,22 @@ class Identity:
     domain: str
     daily_cap: int
     language: str = "en"  # the recipients' language: greeting, follow-ups and the opt-out line
+
+    @classmethod
+    def of(cls, profile: BrandProfile) -> Identity:
+        """The brand's sender, from its file's `outreach` section (required to send any email)."""
+        out = profile.outreach
+        if out is None:
+            raise ValueError(f"brand {profile.slug!r}: {NO_SENDER}")
+        return cls(
+            profile.slug,
+            out.sender_name,
+            out.sender_email,
+            out.postal_address,
+            profile.domain,
+            out.daily_send_cap,
+            profile.language,
+        )
 
     @property
     def words(self) -> dict:
@@ -197,16 +218,14 @@ class RunReport:
     expired: int = 0
     messages: list[str] = field(default_factory=list)
 
-
-def suppressed(session: Session, brand: str) -> set[str]:
-    return set(session.scalars(select(Suppression.email).where(Suppression.brand == brand)))
+    def counts(self) -> dict[str, int]:
+        return {"sent_this_run": self.sent, "failed_this_run": self.failed, "capped": self.capped}
 
 
 def suppress(session: Session, brand: str, address: str, reason: str, source: str | None) -> None:
     address = normalize_address(address)
-    if address and address not in suppressed(session, brand):
-        session.add(Suppression(brand=brand, email=address, reason=reason, source_message_id=source))
-        session.flush()
+    if address and address not in store.suppressed(session, brand):
+        store.add(session, Suppression(brand=brand, email=address, reason=reason, source_message_id=source))
 
 
 def _stop(sequence: OutreachSequence, state: str, reason: str, now: datetime, report: RunReport) -> None:
@@ -220,20 +239,14 @@ def apply_inbound(
 ) -> None:
     """Stop sequences on replies, bounces and unsubscribes; suppress bounced and opted-out addresses."""
     brand = identity.brand
-    ours = {
-        row.message_id: row.sequence_id
-        for row in session.scalars(select(OutreachEmail).where(OutreachEmail.brand == brand))
-    }
-    tokens = {
-        identity.unsubscribe_token(s.recipient): s
-        for s in session.scalars(select(OutreachSequence).where(OutreachSequence.brand == brand))
-    }
+    ours = store.sequence_of_message(session, brand)
+    tokens = {identity.unsubscribe_token(s.recipient): s for s in store.brand_sequences(session, brand)}
     for message in messages:
         event = classify(message, identity)
         if event is None:
             continue
         ids = [ours[i] for i in event.message_ids if i in ours]
-        sequences = [session.get(OutreachSequence, i) for i in dict.fromkeys(ids)]
+        sequences = [store.sequence_by_id(session, i) for i in dict.fromkeys(ids)]
         if event.kind == "unsubscribe":
             for recipient in getaddresses(message.get_all("To", [])):
                 token = re.search(r"\+unsubscribe-([0-9a-f]+)@", recipient[1])
@@ -250,19 +263,7 @@ def apply_inbound(
 
 def sent_today(session: Session, brand: str, mailbox: str, now: datetime) -> int:
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(OutreachEmail)
-            .where(
-                OutreachEmail.brand == brand,
-                OutreachEmail.mailbox == mailbox,
-                OutreachEmail.recorded_at >= start,
-                OutreachEmail.recorded_at < start + timedelta(days=1),
-            )
-        )
-        or 0
-    )
+    return store.emails_recorded(session, brand, mailbox, start, start + timedelta(days=1))
 
 
 def _aware(value: datetime | None, like: datetime) -> datetime | None:
@@ -273,9 +274,7 @@ def _aware(value: datetime | None, like: datetime) -> datetime | None:
 def reconcile(session_factory: Callable, brand: str, sender, report: RunReport) -> None:
     """Emails recorded but not confirmed sent (a crash mid-send): ask the sender, never resend."""
     with session_factory() as session:
-        for row in session.scalars(
-            select(OutreachEmail).where(OutreachEmail.brand == brand, OutreachEmail.state == "recorded")
-        ):
+        for row in store.unconfirmed_emails(session, brand):
             known = sender.delivered(row.message_id)
             row.state = "sent" if known else ("unknown" if known is None else "lost")
             report.reconciled += 1
@@ -291,15 +290,8 @@ def run_sequences(
     with session_factory() as session:
         apply_inbound(session, identity, inbound, now, report)
     with session_factory() as session:
-        active = list(
-            session.scalars(
-                select(OutreachSequence)
-                .where(OutreachSequence.brand == identity.brand, OutreachSequence.state == "active")
-                .order_by(OutreachSequence.id)
-            )
-        )
-        work = [(s.id, s.recipient) for s in active]
-    for sequence_id, _ in work:
+        work = store.active_sequence_ids(session, identity.brand)
+    for sequence_id in work:
         if not _send_due_step(session_factory, identity, sender, sequence_id, now, report):
             break
     return report
@@ -310,18 +302,12 @@ def _send_due_step(
 ) -> bool:
     """Send this sequence's next step if due; False when the mailbox's daily cap is reached."""
     with session_factory() as session:
-        sequence = session.get(OutreachSequence, sequence_id)
-        if normalize_address(sequence.recipient) in suppressed(session, identity.brand):
+        sequence = store.sequence_by_id(session, sequence_id)
+        if normalize_address(sequence.recipient) in store.suppressed(session, identity.brand):
             _stop(sequence, "suppressed", "address on the suppression list", now, report)
             report.suppressed_skips += 1
             return True
-        emails = list(
-            session.scalars(
-                select(OutreachEmail)
-                .where(OutreachEmail.sequence_id == sequence_id)
-                .order_by(OutreachEmail.step)
-            )
-        )
+        emails = store.sequence_emails(session, sequence_id)
         schedule = [0, *sequence.follow_up_days]
         step = len(emails)
         if step >= len(schedule):
@@ -349,8 +335,7 @@ def _send_due_step(
             state="recorded",
             recorded_at=now,
         )
-        session.add(row)
-        session.flush()
+        store.add(session, row)
         row_id = row.id
     # committed: the Message-ID is on record before the message leaves
     try:
@@ -358,7 +343,7 @@ def _send_due_step(
     except Exception as exc:  # noqa: BLE001 - any sender failure is recorded on the row, not retried
         provider_id, error = None, f"{type(exc).__name__}: {exc}"
     with session_factory() as session:
-        row = session.get(OutreachEmail, row_id)
+        row = store.email_by_id(session, row_id)
         if error:
             row.state, row.error = "failed", error
             report.failed += 1
@@ -386,13 +371,7 @@ def ensure_sequence(
     """Start a sequence once per (campaign, recipient); an existing one is left as it is, so a re-run
     never restarts or rewrites what was already sent. A suppressed address starts stopped."""
     recipient = normalize_address(recipient)
-    existing = session.scalar(
-        select(OutreachSequence).where(
-            OutreachSequence.brand == identity.brand,
-            OutreachSequence.campaign_slug == campaign_slug,
-            OutreachSequence.recipient == recipient,
-        )
-    )
+    existing = store.find_sequence(session, identity.brand, campaign_slug, recipient)
     if existing is not None:
         return existing
     sequence = OutreachSequence(
@@ -408,12 +387,11 @@ def ensure_sequence(
         state="active",
         started_at=now,
     )
-    if recipient in suppressed(session, identity.brand):
+    if recipient in store.suppressed(session, identity.brand):
         sequence.state, sequence.stop_reason, sequence.stopped_at = (
             "suppressed",
             "on the suppression list",
             now,
         )
-    session.add(sequence)
-    session.flush()
+    store.add(session, sequence)
     return sequence

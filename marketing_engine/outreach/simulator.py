@@ -52,48 +52,55 @@ def _message(sender: str, subject: str, now: datetime, ident: str, to: str) -> E
     return message
 
 
+# One request in each digest's format ({n}: its number in the digest; Qwoted's is HTML).
+HARO_REQUEST = (
+    "{n}) Summary: {topic}\nName: {journalist}\nCategory: Lifestyle\nEmail: {reply_to}\n"
+    "Media Outlet: {outlet}\nDeadline: {deadline:%I:%M %p UTC - %d %B %Y}\n\nQuery:\n{details}\n\n"
+    "Requirements:\n{limit} words max.\n\nBack to Top\n-----------------------------------\n"
+)
+QWOTED_REQUEST = (
+    '<div class="request"><h2 class="title">{topic}</h2>'
+    '<p class="outlet">Outlet: {outlet}</p><p class="reporter">Reporter: {journalist}</p>'
+    '<p class="deadline">Deadline: {deadline:%b %d, %Y %H:%M} UTC</p>'
+    '<p class="details">{details}</p><p class="requirements">Up to {limit} words.</p>'
+    '<p class="reply">Reply to: {reply_to}</p></div>'
+)
+SOURCEBOTTLE_REQUEST = (
+    "== CALL-OUT ==\nTitle: {topic}\nPublication: {outlet}\nJournalist: {journalist}\n"
+    "Closing date: {deadline:%Y-%m-%d %H:%M} UTC\nReply to: {reply_to}\n"
+    "Description: {details}\nWord limit: {limit}\n\n"
+)
+
+
+def _requests(template: str, queries: list[dict], html: bool = False) -> str:
+    """The digest's requests in its format, numbered from 1 (text HTML-escaped for an HTML digest)."""
+
+    def slots(query: dict) -> dict:
+        return {k: escape(v) if html and isinstance(v, str) else v for k, v in query.items()}
+
+    return "".join(template.format(n=n, **slots(q)) for n, q in enumerate(queries, 1))
+
+
 def haro_digest(queries: list[dict], now: datetime, to: str) -> EmailMessage:
-    blocks = []
-    for n, q in enumerate(queries, 1):
-        deadline = q["deadline"].strftime("%I:%M %p UTC - %d %B %Y")
-        blocks.append(
-            f"{n}) Summary: {q['topic']}\nName: {q['journalist']}\nCategory: Lifestyle\nEmail: {q['reply_to']}\n"
-            f"Media Outlet: {q['outlet']}\nDeadline: {deadline}\n\nQuery:\n{q['details']}\n\n"
-            f"Requirements:\n{q['limit']} words max.\n\nBack to Top\n-----------------------------------\n"
-        )
     message = _message(
         "HARO <haro@helpareporter.example>", "[HARO] Morning Edition", now, f"haro-{now:%Y%m%d}", to
     )
-    message.set_content("INDEX\n\n" + "".join(blocks))
+    message.set_content("INDEX\n\n" + _requests(HARO_REQUEST, queries))
     return message
 
 
 def qwoted_digest(queries: list[dict], now: datetime, to: str) -> EmailMessage:
-    cards = "".join(
-        f'<div class="request"><h2 class="title">{escape(q["topic"])}</h2>'
-        f'<p class="outlet">Outlet: {escape(q["outlet"])}</p><p class="reporter">Reporter: {escape(q["journalist"])}</p>'
-        f'<p class="deadline">Deadline: {q["deadline"]:%b %d, %Y %H:%M} UTC</p>'
-        f'<p class="details">{escape(q["details"])}</p><p class="requirements">Up to {q["limit"]} words.</p>'
-        f'<p class="reply">Reply to: {q["reply_to"]}</p></div>'
-        for q in queries
-    )
     message = _message("Qwoted <requests@qwoted.example>", "New source requests", now, f"qw-{now:%Y%m%d}", to)
     message.set_content("View in your browser.")
+    cards = _requests(QWOTED_REQUEST, queries, html=True)
     message.add_alternative(f"<html><body>{cards}</body></html>", subtype="html")
     return message
 
 
 def sourcebottle_digest(queries: list[dict], now: datetime, to: str) -> EmailMessage:
-    blocks = "".join(
-        f"== CALL-OUT ==\nTitle: {q['topic']}\nPublication: {q['outlet']}\nJournalist: {q['journalist']}\n"
-        f"Closing date: {q['deadline']:%Y-%m-%d %H:%M} UTC\nReply to: {q['reply_to']}\n"
-        f"Description: {q['details']}\nWord limit: {q['limit']}\n\n"
-        for q in queries
-    )
-    message = _message(
-        "SourceBottle <alerts@sourcebottle.example>", "SourceBottle call-outs", now, f"sb-{now:%Y%m%d}", to
-    )
-    message.set_content(f"Today's call-outs.\n\n{blocks}== END ==\n")
+    sender = "SourceBottle <alerts@sourcebottle.example>"
+    message = _message(sender, "SourceBottle call-outs", now, f"sb-{now:%Y%m%d}", to)
+    message.set_content(f"Today's call-outs.\n\n{_requests(SOURCEBOTTLE_REQUEST, queries)}== END ==\n")
     return message
 
 

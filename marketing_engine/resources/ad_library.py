@@ -102,3 +102,15 @@ class AdLibraryResource(ConfigurableResource):
         if not self.access_token:
             raise ProviderError(PROVIDER, "not configured (set META_AD_LIBRARY_TOKEN)")
         return AdLibraryClient(self.access_token, version=self.api_version)
+
+    def competitor_ads(self, names: Sequence[str]) -> tuple[list[CompetitorAd], str]:
+        """Every named competitor's ads, and what became of the search (for the asset's metadata): not
+        configured without a token, failed with the provider's error, or the number of ads found."""
+        if not self.configured:
+            return [], "not configured (set META_AD_LIBRARY_TOKEN)"
+        try:
+            client = self.client()
+            ads = [ad for name in names for ad in client.search(name, self.countries)]
+        except ProviderError as exc:
+            return [], f"failed: {exc}"
+        return ads, f"{len(ads)} ads"
