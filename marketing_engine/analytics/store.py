@@ -21,9 +21,12 @@ from marketing_engine.warehouse import models as tables
 METRIC_KEY = ["brand", "content_ref", "platform", "day", "metric"]
 
 
-def _upsert(warehouse: Warehouse, model: type[tables.Base], rows: Sequence[dict], keys: list[str]) -> int:
+def _upsert(
+    warehouse: Warehouse, model: type[tables.Base], rows: Sequence[dict], keys: Sequence[str] = ()
+) -> int:
+    """Upsert `rows` on `keys`, by default the model's natural key."""
     with warehouse.session() as session:
-        return upsert(session, model, rows, keys=keys)
+        return upsert(session, model, rows, keys=keys or model.natural_key)
 
 
 def _brand_rows(
@@ -54,7 +57,7 @@ def journey_count(warehouse: Warehouse, brand: str) -> int:
 def save_journeys(warehouse: Warehouse, journeys: Sequence[dict], metrics: Sequence[dict]) -> None:
     """A day's customer journeys and the per-channel metrics drawn from them, in one transaction."""
     with warehouse.session() as session:
-        upsert(session, tables.CustomerJourney, journeys, keys=["brand", "day", "journey_key"])
+        upsert(session, tables.CustomerJourney, journeys, keys=tables.CustomerJourney.natural_key)
         upsert(session, tables.CampaignMetric, metrics, keys=METRIC_KEY)
 
 
@@ -66,24 +69,24 @@ def save_post_performance(
     from marketing_engine.publishing.workflow import sync_campaign_workflows
 
     with warehouse.session() as session:
-        upsert(session, tables.ContentPerformance, rows, keys=["brand", "content_ref", "platform", "day"])
+        upsert(session, tables.ContentPerformance, rows, keys=tables.ContentPerformance.natural_key)
         upsert(session, tables.CampaignMetric, metrics, keys=METRIC_KEY)
         return sync_campaign_workflows(session, brand, run_id)
 
 
 def save_attribution(warehouse: Warehouse, rows: Sequence[dict]) -> None:
-    _upsert(warehouse, tables.AttributionCredit, rows, ["brand", "model", "campaign", "channel"])
+    _upsert(warehouse, tables.AttributionCredit, rows)
 
 
 def save_experiments(warehouse: Warehouse, experiments: Sequence[dict], allocations: Sequence[dict]) -> None:
     """Experiment read-outs and the bandit allocations drawn from them, in one transaction."""
     with warehouse.session() as session:
-        upsert(session, tables.ExperimentResult, experiments, keys=["brand", "experiment"])
-        upsert(session, tables.BanditAllocation, allocations, keys=["brand", "platform", "dimension", "arm"])
+        upsert(session, tables.ExperimentResult, experiments, keys=tables.ExperimentResult.natural_key)
+        upsert(session, tables.BanditAllocation, allocations, keys=tables.BanditAllocation.natural_key)
 
 
 def save_forecasts(warehouse: Warehouse, rows: Sequence[dict]) -> None:
-    _upsert(warehouse, tables.PerformanceForecast, rows, ["brand", "kind", "subject"])
+    _upsert(warehouse, tables.PerformanceForecast, rows)
 
 
 def save_findings(warehouse: Warehouse, rows: Sequence[dict]) -> None:

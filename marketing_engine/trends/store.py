@@ -50,7 +50,7 @@ def save_snapshot(warehouse: Warehouse, readings: Sequence[dict], statuses: Sequ
     """Upsert one day's readings and its per-source status; returns how many readings were written."""
     with warehouse.session() as session:
         written = upsert(session, TrendData, readings, keys=["brand", "day", "source", "topic"])
-        upsert(session, TrendSourceStatus, statuses, keys=["brand", "day", "source"])
+        upsert(session, TrendSourceStatus, statuses, keys=TrendSourceStatus.natural_key)
     return written
 
 
@@ -69,7 +69,7 @@ def recent_readings(warehouse: Warehouse, brand: str, days: int) -> tuple[date |
 def save_signals(warehouse: Warehouse, brand: str, as_of: date, rows: Sequence[dict]) -> None:
     """Upsert the day's topic signals; each topic's stage also lands on that day's readings."""
     with warehouse.session() as session:
-        upsert(session, TrendSignal, [{**r, "brand": brand} for r in rows], keys=["brand", "day", "topic"])
+        upsert(session, TrendSignal, [{**r, "brand": brand} for r in rows], keys=TrendSignal.natural_key)
         for row in rows:
             session.execute(
                 update(TrendData)
@@ -104,7 +104,7 @@ def replace_opportunities(warehouse: Warehouse, brand: str, as_of: date, rows: S
         session.execute(
             delete(TrendOpportunity).where(TrendOpportunity.brand == brand, TrendOpportunity.as_of == as_of)
         )
-        upsert(session, TrendOpportunity, rows, keys=["brand", "as_of", "topic"])
+        upsert(session, TrendOpportunity, rows, keys=TrendOpportunity.natural_key)
 
 
 def _opportunity(row: TrendOpportunity) -> dict[str, Any]:

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, Boolean, Float, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketing_engine.warehouse.models.base import Base, BrandScoped, Timestamps
+from marketing_engine.warehouse.models.base import Base, BrandScoped, NaturalKey, Timestamps
 
 
-class CustomerJourney(Base, BrandScoped):
+class CustomerJourney(Base, NaturalKey, BrandScoped):
     """One visitor's journey ending on `day`: its touches in order and whether it converted."""
 
     __tablename__ = "customer_journeys"
-    __table_args__ = (UniqueConstraint("brand", "day", "journey_key"),)
+    natural_key = ("brand", "day", "journey_key")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(index=True)
     journey_key: Mapped[str] = mapped_column(String(64))
     channels: Mapped[list] = mapped_column(JSON)  # channel names, first touch first
@@ -28,13 +27,12 @@ class CustomerJourney(Base, BrandScoped):
     source: Mapped[str] = mapped_column(String(30), default="simulator")
 
 
-class ContentPerformance(Base, BrandScoped):
+class ContentPerformance(Base, NaturalKey, BrandScoped):
     """A post's features (hook, hour, topic) with its engagement on one day: what the learners read."""
 
     __tablename__ = "content_performance"
-    __table_args__ = (UniqueConstraint("brand", "content_ref", "platform", "day"),)
+    natural_key = ("brand", "content_ref", "platform", "day")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     content_ref: Mapped[str] = mapped_column(String(300))
     platform: Mapped[str] = mapped_column(String(30))
     day: Mapped[date] = mapped_column(index=True)
@@ -50,13 +48,12 @@ class ContentPerformance(Base, BrandScoped):
     source: Mapped[str] = mapped_column(String(30), default="simulator")
 
 
-class AttributionCredit(Base, BrandScoped, Timestamps):
+class AttributionCredit(Base, NaturalKey, BrandScoped, Timestamps):
     """Conversions and revenue one model credits to one channel, for all campaigns or one product."""
 
     __tablename__ = "attribution_credit"
-    __table_args__ = (UniqueConstraint("brand", "model", "campaign", "channel"),)
+    natural_key = ("brand", "model", "campaign", "channel")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     model: Mapped[str] = mapped_column(String(30))
     campaign: Mapped[str] = mapped_column(String(200))  # "all" or a product's campaign slug
     channel: Mapped[str] = mapped_column(String(30))
@@ -65,13 +62,12 @@ class AttributionCredit(Base, BrandScoped, Timestamps):
     share: Mapped[float] = mapped_column(Float)
 
 
-class ExperimentResult(Base, BrandScoped, Timestamps):
+class ExperimentResult(Base, NaturalKey, BrandScoped, Timestamps):
     """The latest read-out of an A/B test: Bayesian, sequential and CUPED figures, daily looks."""
 
     __tablename__ = "experiment_results"
-    __table_args__ = (UniqueConstraint("brand", "experiment"),)
+    natural_key = ("brand", "experiment")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     experiment: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(300))
     variant_a: Mapped[str] = mapped_column(String(300))
@@ -91,15 +87,14 @@ class ExperimentResult(Base, BrandScoped, Timestamps):
     looks: Mapped[list] = mapped_column(JSON, default=list)
 
 
-class BanditAllocation(Base, BrandScoped, Timestamps):
+class BanditAllocation(Base, NaturalKey, BrandScoped, Timestamps):
     """Thompson sampling's share for one arm (a hook or posting hour) on one platform.
 
     The publishing calendar reads these: `dimension` is "hook" or "posting_time" (arm = "HH:00")."""
 
     __tablename__ = "bandit_allocations"
-    __table_args__ = (UniqueConstraint("brand", "platform", "dimension", "arm"),)
+    natural_key = ("brand", "platform", "dimension", "arm")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(30))
     dimension: Mapped[str] = mapped_column(String(30))
     arm: Mapped[str] = mapped_column(String(100))
@@ -108,13 +103,12 @@ class BanditAllocation(Base, BrandScoped, Timestamps):
     failures: Mapped[float] = mapped_column(Float)
 
 
-class PerformanceForecast(Base, BrandScoped, Timestamps):
+class PerformanceForecast(Base, NaturalKey, BrandScoped, Timestamps):
     """A predicted outcome with an 80% interval: a post's engagement rate or a campaign's revenue."""
 
     __tablename__ = "performance_forecasts"
-    __table_args__ = (UniqueConstraint("brand", "kind", "subject"),)
+    natural_key = ("brand", "kind", "subject")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))  # content | campaign
     subject: Mapped[str] = mapped_column(String(300))
     predicted: Mapped[float] = mapped_column(Float)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, MetaData, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import JSON, MetaData, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from marketing_engine.warehouse.types import UTCDateTime
 
@@ -42,3 +42,15 @@ class BrandScoped:
     """Rows belong to one brand (its slug), so one warehouse can serve several brands."""
 
     brand: Mapped[str] = mapped_column(String(100), index=True)
+
+
+class NaturalKey:
+    """A surrogate `id` primary key (the table's first column) and `natural_key`, the columns that
+    name a row: the table's one unique constraint, and what an upsert of its rows matches on."""
+
+    natural_key: ClassVar[tuple[str, ...]]
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint]:
+        return (UniqueConstraint(*cls.natural_key),)

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketing_engine.warehouse.models.base import Base, BrandScoped, Timestamps
+from marketing_engine.warehouse.models.base import Base, BrandScoped, NaturalKey, Timestamps
 
 
-class TrendSourceStatus(Base, BrandScoped, Timestamps):
+class TrendSourceStatus(Base, NaturalKey, BrandScoped, Timestamps):
     """One row per (day, source): did the source answer, how many readings, and its error if not."""
 
     __tablename__ = "trend_source_status"
-    __table_args__ = (UniqueConstraint("brand", "day", "source"),)
+    natural_key = ("brand", "day", "source")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(index=True)
     source: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(20))  # answered | failed | not_configured
@@ -25,13 +24,12 @@ class TrendSourceStatus(Base, BrandScoped, Timestamps):
     payload_key: Mapped[str | None] = mapped_column(String(300))
 
 
-class TrendSignal(Base, BrandScoped, Timestamps):
+class TrendSignal(Base, NaturalKey, BrandScoped, Timestamps):
     """A topic's signals on one day: spike score, lifecycle, confirmation, virality, forecast."""
 
     __tablename__ = "trend_signals"
-    __table_args__ = (UniqueConstraint("brand", "day", "topic"),)
+    natural_key = ("brand", "day", "topic")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(index=True)
     topic: Mapped[str] = mapped_column(String(300))
     interest: Mapped[float] = mapped_column(Float)
@@ -46,7 +44,7 @@ class TrendSignal(Base, BrandScoped, Timestamps):
     peak_date: Mapped[date | None] = mapped_column()
 
 
-class TrendOpportunity(Base, BrandScoped, Timestamps):
+class TrendOpportunity(Base, NaturalKey, BrandScoped, Timestamps):
     """A spiking or emerging topic matched to the brand, ranked, with the reason in words.
 
     `topic_key` is the topic's partition key in the `topics` dynamic partitions; downstream
@@ -54,9 +52,8 @@ class TrendOpportunity(Base, BrandScoped, Timestamps):
     """
 
     __tablename__ = "trend_opportunities"
-    __table_args__ = (UniqueConstraint("brand", "as_of", "topic"),)
+    natural_key = ("brand", "as_of", "topic")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     as_of: Mapped[date] = mapped_column(index=True)
     topic: Mapped[str] = mapped_column(String(300))
     topic_key: Mapped[str] = mapped_column(String(200), index=True)
