@@ -22,6 +22,9 @@ from marketing_engine.analytics.simulator import Journeys
 
 @dataclass(frozen=True)
 class MarkovResult:
+    """One chain's answer: the start state's conversion probability, each channel's removal effect
+    and credit share, and how many states the chain of this order had."""
+
     order: int
     conversion_probability: float
     removal_effects: dict[str, float]

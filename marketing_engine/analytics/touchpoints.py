@@ -107,20 +107,13 @@ def channel_metric_rows(journeys: list[dict], brand: str, day: date) -> list[dic
 
 
 def performance_rows(measured: list[dict], brand: str, day: date) -> list[dict]:
+    """One row per measured post: its features, its counts (whole numbers) and engagement rate."""
     return [
         {
             "brand": brand,
             "day": day,
-            "content_ref": m["content_ref"],
-            "platform": m["platform"],
-            "hook": m["hook"],
-            "hour": int(m["hour"]),
-            "weekday": m["weekday"],
-            "topic": m["topic"],
-            "length": int(m["length"]),
-            "impressions": int(m["impressions"]),
-            "engagements": int(m["engagements"]),
-            "clicks": int(m["clicks"]),
+            **{name: m[name] for name in ("content_ref", "platform", "hook", "weekday", "topic")},
+            **{name: int(m[name]) for name in ("hour", "length", "impressions", "engagements", "clicks")},
             "engagement_rate": float(m["engagement_rate"]),
             "source": m.get("source", "simulator"),
         }

@@ -7,18 +7,11 @@ Wiring only: the models live in `marketing_engine.analytics`, the queries and up
 """
 
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from dagster import (
-    AssetCheckResult,
-    AssetCheckSeverity,
-    AssetExecutionContext,
-    MaterializeResult,
-    MetadataValue,
-    asset,
-    asset_check,
-)
+import dagster as dg
 
 from marketing_engine.assets.automation import REPORT_FRESHNESS, WAREHOUSE, after_upstream, calls, owners
 from marketing_engine.assets.common import markdown_table
@@ -37,7 +30,14 @@ PUBLISHED_POSTS = [f"published_posts_{p}" for p in PLATFORMS if p != "wordpress"
 
 def _analytics_asset(kinds: frozenset[str] = frozenset({"python", WAREHOUSE}), **spec: Any):
     """`@asset` in the analytics group, with its owners and code version 1."""
-    return asset(group_name=GROUP, owners=owners(GROUP), code_version="1", kinds=set(kinds), **spec)
+    return dg.asset(group_name=GROUP, owners=owners(GROUP), code_version="1", kinds=set(kinds), **spec)
+
+
+def _timed(step: Callable[..., Any], brand: BrandResource, warehouse: WarehouseResource) -> tuple[Any, float]:
+    """Run one step of the learning loop for the brand; its result and how many seconds it took."""
+    started = time.perf_counter()
+    result = step(warehouse.get(), brand.slug, brand.load())
+    return result, round(time.perf_counter() - started, 2)
 
 
 def _request(profile, partition_key: str, channels: list[str] | None = None):
@@ -62,17 +62,17 @@ def _request(profile, partition_key: str, channels: list[str] | None = None):
     "the metrics provider; the simulator's causal truth is in the metadata.",
 )
 def touchpoints(
-    context: AssetExecutionContext,
+    context: dg.AssetExecutionContext,
     brand: BrandResource,
     warehouse: WarehouseResource,
     metrics: MetricsResource,
-) -> MaterializeResult:
+) -> dg.MaterializeResult:
     from marketing_engine.analytics.loop import measure_journeys
 
     started = time.perf_counter()
     request = _request(brand.load(), context.partition_key)
     rows, metric_rows = measure_journeys(warehouse.get(), metrics.client(), request)
-    return MaterializeResult(
+    return dg.MaterializeResult(
         metadata={
             "journeys": len(rows),
             "touches": sum(len(r["channels"]) for r in rows),
@@ -93,23 +93,23 @@ def touchpoints(
     "exploration posts offline), with each post's hook, hour and topic.",
 )
 def content_metrics(
-    context: AssetExecutionContext,
+    context: dg.AssetExecutionContext,
     brand: BrandResource,
     warehouse: WarehouseResource,
     metrics: MetricsResource,
-) -> MaterializeResult:
+) -> dg.MaterializeResult:
     from marketing_engine.analytics.loop import measure_posts
 
     profile = brand.load()
     request = _request(profile, context.partition_key, channels=list(profile.enabled_channels))
     measured = measure_posts(warehouse.get(), metrics.client(), request, context.run_id)
     rows = measured.rows
-    return MaterializeResult(
+    return dg.MaterializeResult(
         metadata={
             "posts": len(rows),
             "published_posts": len(measured.published),
             "page_metrics": len(measured.page_metrics),
-            "campaign_stages": MetadataValue.json(measured.stages),
+            "campaign_stages": dg.MetadataValue.json(measured.stages),
             "impressions": sum(r["impressions"] for r in rows),
             "engagements": sum(r["engagements"] for r in rows),
             "preview": markdown_table(rows, ["content_ref", "platform", "hook", "hour", "engagement_rate"]),
@@ -123,42 +123,39 @@ def content_metrics(
     description="Credit for conversions and revenue per channel and campaign under every model: first, "
     "last, linear, time decay, position based, Markov orders 1–3 (exact) and data-driven Shapley.",
 )
-def attribution_tables(
-    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource
-) -> MaterializeResult:
+def attribution_tables(brand: BrandResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
     from marketing_engine.analytics.loop import attribute
 
-    started = time.perf_counter()
-    result = attribute(warehouse.get(), brand.slug, brand.load())
-    return MaterializeResult(
+    result, seconds = _timed(attribute, brand, warehouse)
+    return dg.MaterializeResult(
         metadata={
             "journeys": result.journeys,
             "conversions": result.conversions,
             "revenue": round(result.revenue, 2),
-            "models": MetadataValue.text(", ".join(result.shares)),
+            "models": dg.MetadataValue.text(", ".join(result.shares)),
             "rows": result.rows,
             "retargeting_share_shapley": round(result.shares["shapley"].get("retargeting", 0.0), 4),
             "retargeting_share_markov_1": round(result.shares["markov_1"].get("retargeting", 0.0), 4),
             "preview": markdown_table(result.preview, ["channel", *result.shares], limit=12),
-            "seconds": round(time.perf_counter() - started, 2),
+            "seconds": seconds,
         }
     )
 
 
-@asset_check(
+@dg.asset_check(
     asset=attribution_tables,
     description="Every model hands out exactly the conversions and revenue recorded: none lost, none invented.",
 )
 def attribution_credits_every_conversion(
     brand: BrandResource, warehouse: WarehouseResource
-) -> AssetCheckResult:
+) -> dg.AssetCheckResult:
     from marketing_engine.analytics.loop import credit_balance
 
     balance = credit_balance(warehouse.get(), brand.slug)
     worst = max((abs(gap) for gap in balance.values()), default=1.0)
-    return AssetCheckResult(
+    return dg.AssetCheckResult(
         passed=bool(balance) and bool(worst < 1e-6),
-        severity=AssetCheckSeverity.ERROR,
+        severity=dg.AssetCheckSeverity.ERROR,
         metadata={"models": len(balance), "worst_relative_gap": float(worst)},
     )
 
@@ -169,12 +166,11 @@ def attribution_credits_every_conversion(
     description="A/B tests read daily (Bayesian chance to win, always-valid sequential test, CUPED) and "
     "Thompson-sampling allocations of hooks and posting hours per platform for the calendar.",
 )
-def experiments(brand: BrandResource, warehouse: WarehouseResource) -> MaterializeResult:
+def experiments(brand: BrandResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
     from marketing_engine.analytics.loop import run_experiments
 
-    started = time.perf_counter()
-    result = run_experiments(warehouse.get(), brand.slug, brand.load())
-    return MaterializeResult(
+    result, seconds = _timed(run_experiments, brand, warehouse)
+    return dg.MaterializeResult(
         metadata={
             "experiments": len(result.experiments),
             "allocations": len(result.allocations),
@@ -185,7 +181,7 @@ def experiments(brand: BrandResource, warehouse: WarehouseResource) -> Materiali
                 sorted(result.allocations, key=lambda r: -r["share"]),
                 ["platform", "dimension", "arm", "share"],
             ),
-            "seconds": round(time.perf_counter() - started, 2),
+            "seconds": seconds,
         }
     )
 
@@ -196,16 +192,15 @@ def experiments(brand: BrandResource, warehouse: WarehouseResource) -> Materiali
     description="Gradient-boosting predictors of a post's engagement rate and a campaign's revenue, with "
     "cross-validated error against a naive baseline, and their forecasts with 80% intervals.",
 )
-def performance_forecasts(brand: BrandResource, warehouse: WarehouseResource) -> MaterializeResult:
+def performance_forecasts(brand: BrandResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
     from marketing_engine.analytics.loop import forecast
 
-    started = time.perf_counter()
-    result = forecast(warehouse.get(), brand.slug, brand.load())
-    metadata = {"forecasts": len(result.rows), "seconds": round(time.perf_counter() - started, 2)}
+    result, seconds = _timed(forecast, brand, warehouse)
+    metadata = {"forecasts": len(result.rows), "seconds": seconds}
     for score in result.scores:
         metadata.update(score.figures())
     metadata["preview"] = markdown_table(result.rows, ["kind", "subject", "predicted", "low", "high"])
-    return MaterializeResult(metadata=metadata)
+    return dg.MaterializeResult(metadata=metadata)
 
 
 @_analytics_asset(
@@ -214,12 +209,12 @@ def performance_forecasts(brand: BrandResource, warehouse: WarehouseResource) ->
     description="What the engine has learned, in sentences with effects, intervals and evidence counts; "
     "read by the script and page writers and the calendar.",
 )
-def campaign_memory(brand: BrandResource, warehouse: WarehouseResource) -> MaterializeResult:
+def campaign_memory(brand: BrandResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
     from marketing_engine.analytics.loop import remember
 
     findings = remember(warehouse.get(), brand.slug)
     preview = markdown_table([f.__dict__ for f in findings], ["platform", "dimension", "finding"], 12)
-    return MaterializeResult(metadata={"findings": len(findings), "preview": preview})
+    return dg.MaterializeResult(metadata={"findings": len(findings), "preview": preview})
 
 
 @_analytics_asset(
@@ -232,7 +227,7 @@ def campaign_memory(brand: BrandResource, warehouse: WarehouseResource) -> Mater
 )
 def marketing_report(
     brand: BrandResource, warehouse: WarehouseResource, media_store: MediaStoreResource
-) -> MaterializeResult:
+) -> dg.MaterializeResult:
     from marketing_engine.analytics.loop import build_report
     from marketing_engine.settings import home_dir
 
@@ -241,13 +236,15 @@ def marketing_report(
     path = home_dir("reports") / f"{brand.slug}-marketing-report.html"
     write_text(path, html)
     stored = media_store.put_file(path, "text/html")
-    return MaterializeResult(
+    return dg.MaterializeResult(
         metadata={
-            "report": MetadataValue.path(str(path)),
+            "report": dg.MetadataValue.path(str(path)),
             "media_key": stored.key,
-            "uri": MetadataValue.url(stored.uri) if stored.uri.startswith(("http", "file")) else stored.uri,
+            "uri": dg.MetadataValue.url(stored.uri)
+            if stored.uri.startswith(("http", "file"))
+            else stored.uri,
             "sha256": stored.sha256,
             "size_kb": round(stored.size / 1024, 1),
-            "charts": MetadataValue.text(", ".join(sections)),
+            "charts": dg.MetadataValue.text(", ".join(sections)),
         }
     )

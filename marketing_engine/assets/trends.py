@@ -8,14 +8,7 @@ import time
 from datetime import date
 from typing import Any
 
-from dagster import (
-    AssetExecutionContext,
-    BackfillPolicy,
-    Failure,
-    MaterializeResult,
-    MetadataValue,
-    asset,
-)
+import dagster as dg
 
 from marketing_engine.assets.automation import (
     TREND_SNAPSHOTS_FRESHNESS,
@@ -51,24 +44,24 @@ SIGNAL_PREVIEW = (
 
 def _trends_asset(kinds: frozenset[str] = frozenset({"python", WAREHOUSE}), **spec: Any):
     """`@asset` in the trends group, with its owners and code version 1."""
-    return asset(group_name=GROUP, owners=owners(GROUP), code_version="1", kinds=set(kinds), **spec)
+    return dg.asset(group_name=GROUP, owners=owners(GROUP), code_version="1", kinds=set(kinds), **spec)
 
 
 @_trends_asset(
     partitions_def=daily_partitions,
-    backfill_policy=BackfillPolicy.single_run(),
+    backfill_policy=dg.BackfillPolicy.single_run(),
     freshness_policy=TREND_SNAPSHOTS_FRESHNESS,
     **calls("trend_sources"),
     description="One normalized reading per (day, source, topic) from every trend source, upserted "
     "into trend_data; which sources answered is recorded in trend_source_status.",
 )
 def trend_snapshots(
-    context: AssetExecutionContext,
+    context: dg.AssetExecutionContext,
     brand: BrandResource,
     warehouse: WarehouseResource,
     media_store: MediaStoreResource,
     trend_sources: TrendSourcesResource,
-) -> MaterializeResult:
+) -> dg.MaterializeResult:
     profile, store = brand.load(), warehouse.get()
     sources = trend_sources.sources()
     days = [date.fromisoformat(key) for key in context.partition_keys]
@@ -84,18 +77,18 @@ def trend_snapshots(
                 profile.slug, day, outcomes, lambda raw: media_store.put_bytes(raw, suffix=".json").key
             )
         except NoSourceAnswered as exc:
-            raise Failure(str(exc)) from None
+            raise dg.Failure(str(exc)) from None
         written += trend_store.save_snapshot(store, rows, status_rows)
         answered |= {status["source"] for status in status_rows if status["readings"]}
         statuses += status_rows
         preview = rows
-    return MaterializeResult(
+    return dg.MaterializeResult(
         metadata={
             "days": len(days),
             "readings": written,
             "topics": len(profile.seed_topics),
             "related_topics": len(related),
-            "sources_answered": MetadataValue.text(", ".join(sorted(answered)) or "none"),
+            "sources_answered": dg.MetadataValue.text(", ".join(sorted(answered)) or "none"),
             "source_status": markdown_table(
                 statuses[-len(sources) :], ["day", "source", "status", "readings", "error"]
             ),
@@ -114,29 +107,27 @@ def trend_snapshots(
     "model its values call for), spike or breakout date, lifecycle stage, how many sources agree, viral "
     "coefficient and a 14-day forecast (TSB for intermittent series) with 80 % intervals and a peak date.",
 )
-def trend_signals(
-    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource
-) -> MaterializeResult:
+def trend_signals(brand: BrandResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
     from marketing_engine.trends.analysis import signal_summary, topic_signal_rows
 
     started = time.perf_counter()
     profile, store = brand.load(), warehouse.get()
     as_of, readings = trend_store.recent_readings(store, profile.slug, SIGNAL_DAYS)
     if as_of is None:
-        raise Failure("trend_signals: no trend snapshots stored yet; materialize trend_snapshots first")
+        raise dg.Failure("trend_signals: no trend snapshots stored yet; materialize trend_snapshots first")
     try:
         rows = topic_signal_rows(readings, as_of, profile.trends.spike_threshold, days=SIGNAL_DAYS)
     except ValueError as exc:
-        raise Failure(f"trend_signals: {exc}") from None
+        raise dg.Failure(f"trend_signals: {exc}") from None
     trend_store.save_signals(store, profile.slug, as_of, rows)
     summary = signal_summary(rows)
-    return MaterializeResult(
+    return dg.MaterializeResult(
         metadata={
             "as_of": as_of.isoformat(),
             "topics": len(rows),
             "spiking": summary["spiking"],
             "breakouts": summary["breakouts"],
-            "lifecycle": MetadataValue.json(summary["lifecycle"]),
+            "lifecycle": dg.MetadataValue.json(summary["lifecycle"]),
             "seconds": round(time.perf_counter() - started, 3),
             "preview": markdown_table(
                 sorted(rows, key=lambda r: -(r["spike_score"] or -99)), SIGNAL_PREVIEW.split()
@@ -151,28 +142,26 @@ def trend_signals(
     description="Spiking or emerging topics matched to the brand's seed topics and keyword clusters, "
     "ranked, with the reason in words. Downstream reads rank 1 of the newest as_of day.",
 )
-def trend_opportunities(
-    context: AssetExecutionContext, brand: BrandResource, warehouse: WarehouseResource
-) -> MaterializeResult:
+def trend_opportunities(brand: BrandResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
     from marketing_engine.trends.opportunities import rank_opportunities
 
     profile, store = brand.load(), warehouse.get()
     threshold = profile.trends.spike_threshold
     as_of, signals = trend_store.newest_signals(store, profile.slug)
     if as_of is None:
-        raise Failure("trend_opportunities: no trend signals stored yet; materialize trend_signals first")
+        raise dg.Failure("trend_opportunities: no trend signals stored yet; materialize trend_signals first")
     seeds = list(dict.fromkeys([*profile.seed_topics, *trend_store.cluster_names(store, profile.slug)]))
     rows = [o.row(profile.slug, as_of) for o in rank_opportunities(signals, seeds, threshold)]
     trend_store.replace_opportunities(store, profile.slug, as_of, rows)
     over = [r for r in rows if r["spike_score"] is not None and r["spike_score"] >= threshold]
-    return MaterializeResult(
+    return dg.MaterializeResult(
         metadata={
             "as_of": as_of.isoformat(),
             "opportunities": len(rows),
             "over_threshold": len(over),
             "threshold": threshold,
             "matched_against": len(seeds),
-            "top_topic": MetadataValue.text(rows[0]["topic"] if rows else "none"),
+            "top_topic": dg.MetadataValue.text(rows[0]["topic"] if rows else "none"),
             "preview": markdown_table(
                 rows, ["rank", "topic", "score", "relevance", "lifecycle", "spike_date", "reason"]
             ),
@@ -188,18 +177,18 @@ def trend_opportunities(
     "the start of every piece of content made for the topic.",
 )
 def topic_brief(
-    context: AssetExecutionContext,
+    context: dg.AssetExecutionContext,
     brand: BrandResource,
     warehouse: WarehouseResource,
     media_store: MediaStoreResource,
-) -> MaterializeResult:
+) -> dg.MaterializeResult:
     from marketing_engine.trends.opportunities import BRIEF_SOURCES, brief_material, compose_brief
 
     profile, store = brand.load(), warehouse.get()
     key = context.partition_key
     found = trend_store.newest_opportunity(store, profile.slug, key)
     if found is None:
-        raise Failure(f"topic_brief: topic {key!r} has no row in trend_opportunities")
+        raise dg.Failure(f"topic_brief: topic {key!r} has no row in trend_opportunities")
     payloads = trend_store.payload_keys(store, profile.slug, found["as_of"], BRIEF_SOURCES)
     raw = {
         source: json.loads(media_store.get_bytes(k)).get(found["topic"], {}) for source, k in payloads.items()
@@ -209,12 +198,12 @@ def topic_brief(
     path = home_dir("briefs") / f"{key}.md"
     write_text(path, text)
     trend_store.set_brief_key(store, found["id"], stored.key)
-    return MaterializeResult(
+    return dg.MaterializeResult(
         metadata={
             "topic": found["topic"],
             "rank": found["rank"],
             "brief_key": stored.key,
-            "path": MetadataValue.path(str(path)),
-            "preview": MetadataValue.md(text),
+            "path": dg.MetadataValue.path(str(path)),
+            "preview": dg.MetadataValue.md(text),
         }
     )

@@ -86,6 +86,21 @@ class EventInputError(ValueError):
     """A panel the event detector cannot use; the message names the input."""
 
 
+def as_panel(
+    values: np.ndarray, name: str = "interest", error: type[ValueError] = EventInputError
+) -> np.ndarray:
+    """`values` as a (series × days) float array (one series may come as 1-D). Raises `error`, naming
+    the input, for any other shape or a negative value."""
+    panel = np.asarray(values, dtype=np.float64)
+    if panel.ndim == 1:
+        panel = panel[None, :]
+    if panel.ndim != 2:
+        raise error(f"{name}: expected a (series × days) array, got shape {panel.shape}")
+    if np.nanmin(panel, initial=0.0) < 0:
+        raise error(f"{name} must be ≥ 0 (found {np.nanmin(panel):.3g})")
+    return panel
+
+
 def is_count_series(values: np.ndarray, source: str | None = None) -> np.ndarray:
     """Per row: score with the count model? The rule: not from an index source (Google Trends'
     0–100 is relative to the query's own peak, not a count), and every observed value a whole number."""
@@ -172,6 +187,14 @@ def _trimmed_mean(values: np.ndarray) -> float:
     return float(finite[:-1].mean()) if len(finite) > 1 else float("nan")
 
 
+def _row_mad(values: np.ndarray) -> np.ndarray:
+    """Per row: the median absolute deviation of the values that are not NaN (NaN for a row of none)."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        center = np.nanmedian(values, axis=1)
+        return np.nanmedian(np.abs(values - center[:, None]), axis=1)
+
+
 def _onehot_weekdays(days: np.ndarray, season: int) -> np.ndarray:
     return (days[:, None] % season == np.arange(season)[None, :]).astype(np.float64)
 
@@ -254,10 +277,7 @@ class _Detector:
         index = ~counts
         if index.any():
             change = np.where(pairs[index], np.log1p(now[index]) - np.log1p(before[index]), np.nan)
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                center = np.nanmedian(change, axis=1)
-                mad = np.nanmedian(np.abs(change - center[:, None]), axis=1)
+            mad = _row_mad(change)
             self.scale[index] = np.where(
                 np.isnan(mad), np.nan, np.maximum(1.4826 * np.nan_to_num(mad) / np.sqrt(2.0), MIN_LOG_SCALE)
             )
@@ -277,11 +297,7 @@ class _Detector:
         index = ~self.is_count & ready
         if index.any():
             residual = np.where(fitted[index], np.log1p(window[index]) - np.log1p(past_mu[index]), np.nan)
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                center = np.nanmedian(residual, axis=1)
-                mad = np.nanmedian(np.abs(residual - center[:, None]), axis=1)
-            self.scale[index] = np.fmax(self.scale[index], 1.4826 * mad)
+            self.scale[index] = np.fmax(self.scale[index], 1.4826 * _row_mad(residual))
 
     def scores(
         self,
@@ -439,13 +455,7 @@ def detect_events(
     rule of `is_count_series`; `season` is the rhythm's period in steps (7 for daily readings, 1 for
     none: yearly data).
     """
-    y = np.asarray(values, dtype=np.float64)
-    if y.ndim == 1:
-        y = y[None, :]
-    if y.ndim != 2:
-        raise EventInputError(f"{name}: expected a (series × days) array, got shape {y.shape}")
-    if np.nanmin(y, initial=0.0) < 0:
-        raise EventInputError(f"{name}: values must be ≥ 0 (found {np.nanmin(y):.3g})")
+    y = as_panel(values, name)
     kinds = is_count_series(y) if is_count is None else np.asarray(is_count, dtype=bool)
     if kinds.shape != (len(y),):
         raise EventInputError(

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from marketing_engine.trends.events import BREAKOUT, SPIKE, TrendEvents, detect_events
+from marketing_engine.trends.events import as_panel as _panel
 
 SEASON = 7
 LOOKBACK_DAYS = 14
@@ -29,14 +30,8 @@ class SignalInputError(ValueError):
 
 
 def as_panel(interest: np.ndarray, name: str = "interest") -> np.ndarray:
-    array = np.asarray(interest, dtype=np.float64)
-    if array.ndim == 1:
-        array = array[None, :]
-    if array.ndim != 2:
-        raise SignalInputError(f"{name}: expected a (topics × days) array, got shape {array.shape}")
-    if np.nanmin(array, initial=0.0) < 0:
-        raise SignalInputError(f"{name}: interest must be ≥ 0 (found {np.nanmin(array):.3g})")
-    return array
+    """`interest` as a (topics × days) float array; SignalInputError for another shape or a negative value."""
+    return _panel(interest, name, SignalInputError)
 
 
 def shift(array: np.ndarray, lag: int) -> np.ndarray:
