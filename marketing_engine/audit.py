@@ -17,9 +17,9 @@ from pathlib import Path
 
 from marketing_engine.brand import BrandProfile
 from marketing_engine.claims import ClaimFinding, Evidence, check_claims
+from marketing_engine.wording import count_words
 
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+")
-_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
 @dataclass
@@ -32,10 +32,10 @@ class Page:
 
     @property
     def words(self) -> int:
-        return len(_WORD.findall(self.text))
+        return count_words(self.text)
 
     def sentences(self) -> list[str]:
-        return [s.strip() for s in _SENTENCE.split(self.text) if len(_WORD.findall(s)) >= 4]
+        return [s.strip() for s in _SENTENCE.split(self.text) if count_words(s) >= 4]
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Generic sentence frames per domain and language: `frames("seo", "pt")`.
+"""Generic sentence frames per domain and language (`frames("seo", "pt")`), and the one word count.
 
 Frames carry no word of any trade: every word about the business comes from the brand file through
 their slots. They live in `data/frames/<domain>/<language>.yaml`; a language without its own file
@@ -7,6 +7,7 @@ falls back to English, and a key missing from a language's file falls back to th
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -14,6 +15,10 @@ from typing import Any
 import yaml
 
 FALLBACK = "en"
+
+# A word is a run of non-space characters holding at least one letter or digit: "e-bike", "3.5",
+# a URL and a word with combining marks ("हिन्दी", decomposed "ação") count once; a lone "—" does not.
+_WORD = re.compile(r"(?<!\S)(?=\S*[^\W_])\S+")
 
 
 class FramesError(LookupError):
@@ -46,3 +51,8 @@ def languages(domain: str) -> list[str]:
     if not folder.is_dir():
         return []
     return sorted(item.name.removesuffix(".yaml") for item in folder.iterdir() if item.name.endswith(".yaml"))
+
+
+def count_words(text: str) -> int:
+    """Words as a reader (or a word limit) counts them, in any script that separates words by spaces."""
+    return len(_WORD.findall(text))

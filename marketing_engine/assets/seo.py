@@ -377,8 +377,9 @@ def programmatic_pages(
     media_store: MediaStoreResource,
     llm: LLMResource,
 ) -> MaterializeResult:
-    from marketing_engine.seo.composer import PageDraft, words
+    from marketing_engine.seo.composer import PageDraft
     from marketing_engine.seo.review import gate_pages, report_json
+    from marketing_engine.wording import count_words
 
     profile = brand.load()
     slug = profile.slug
@@ -411,7 +412,7 @@ def programmatic_pages(
             brief_row.draft_key, brief_row.draft_sha256 = stored.key, digest
             brief_row.gate_report = {"claims": report_json(claims)}
             brief_row.indexable = claims.passed
-            count = words(" ".join(result.data.body_texts()))
+            count = count_words(" ".join(result.data.body_texts()))
             _update_page(
                 session,
                 slug,

@@ -15,7 +15,7 @@ from marketing_engine.outreach import folders, store
 from marketing_engine.outreach.emails import OutreachGate
 from marketing_engine.outreach.prospects import BrandPage, best_brand_page
 from marketing_engine.warehouse import Warehouse
-from marketing_engine.wording import frames
+from marketing_engine.wording import count_words, frames
 
 TASK = "journalist_pitch"
 
@@ -29,10 +29,6 @@ class PitchDraft:
     @property
     def word_count(self) -> int:
         return count_words(self.body)
-
-
-def count_words(text: str) -> int:
-    return len(re.findall(r"\S+", text))
 
 
 def brand_pages(

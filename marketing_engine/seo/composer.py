@@ -15,7 +15,6 @@ escaping, and only for internal paths the brief planned.
 from __future__ import annotations
 
 import random
-import re
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -23,8 +22,6 @@ from pydantic import BaseModel, Field
 from marketing_engine.seo.factsheet import PlaceFact, ProductFact, join, sheet_for
 from marketing_engine.seo.keywords import tokens
 from marketing_engine.wording import frames
-
-WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
 class Subsection(BaseModel):
@@ -76,10 +73,6 @@ class PageDraft(BaseModel):
                 parts += sub.paragraphs
         parts += [item.answer for item in self.faq]
         return [part for part in parts if part]
-
-
-def words(text: str) -> int:
-    return len(WORD.findall(text))
 
 
 def _cap(text: str) -> str:

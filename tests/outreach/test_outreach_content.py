@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marketing_engine.outreach import competitors, eeat
-from marketing_engine.outreach.pitches import brand_pages, compose_pitch, count_words, finalize, pitch_request
+from marketing_engine.outreach.pitches import brand_pages, compose_pitch, finalize, pitch_request
 from marketing_engine.outreach.prospects import BrandPage
+from marketing_engine.wording import count_words
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 QUERY = {
