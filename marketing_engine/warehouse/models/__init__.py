@@ -45,8 +45,10 @@ from marketing_engine.warehouse.models.outreach import (
 from marketing_engine.warehouse.models.publishing import ReviewDecision
 from marketing_engine.warehouse.models.seo import SeoPageBrief
 from marketing_engine.warehouse.models.trends import TrendOpportunity, TrendSignal, TrendSourceStatus
+from marketing_engine.warehouse.models.visibility import AIVisibility
 
 __all__ = [
+    "AIVisibility",
     "AttributionCredit",
     "Backlink",
     "BanditAllocation",
