@@ -75,6 +75,7 @@ PROVIDER_POOLS = frozenset(
         "crawler",  # prospect, backlink and competitor sites
         "mail",  # IMAP / SMTP
         "social_discovery",  # creator and community search
+        "indexing",  # IndexNow, Search Console sitemaps and URL Inspection
     }
 )
 

@@ -16,6 +16,7 @@ from marketing_engine.resources.ad_library import AdLibraryResource
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.crawler import CrawlerResource, crawler_from_env
 from marketing_engine.resources.footage import FootageResource
+from marketing_engine.resources.indexing import IndexingResource
 from marketing_engine.resources.keyword_ideas import KeywordIdeasResource
 from marketing_engine.resources.llm import llm_from_env
 from marketing_engine.resources.mail import MailResource, mail_from_env
@@ -55,6 +56,7 @@ def local_resources() -> dict[str, Any]:
         "mail": MailResource(),
         "ad_library": AdLibraryResource(),
         "social_discovery": SocialDiscoveryResource(),
+        "indexing": IndexingResource(),  # seo: IndexNow pings and sitemap in the outbox, offline inspection
     }
 
 
@@ -98,6 +100,7 @@ def prod_resources() -> dict[str, Any]:
         if "META_AD_LIBRARY_TOKEN" in os.environ
         else AdLibraryResource(),
         "social_discovery": social_discovery_from_env(),
+        "indexing": IndexingResource.from_env(),
     }
 
 

@@ -1,4 +1,5 @@
-"""The static site: pages, topic hubs, home, sitemap(s), robots.txt, an Atom feed, hero images.
+"""The static site: pages, topic hubs, home, sitemap(s), robots.txt, the IndexNow key file, an Atom
+feed, hero images.
 
 Everything is rendered by Jinja2 with autoescaping; text from writers (offline or Claude) is data,
 never markup. The only markup a writer can ask for is an internal link marker `[[anchor|/path/]]`,
@@ -23,7 +24,7 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup, escape
 
 from marketing_engine.brand import BrandProfile
-from marketing_engine.seo import schema, trust
+from marketing_engine.seo import indexing, schema, trust
 from marketing_engine.seo.briefs import hub_path
 from marketing_engine.seo.factsheet import join
 from marketing_engine.seo.keywords import tokens
@@ -431,6 +432,7 @@ class SiteBuilder:
         sitemaps = sitemap_files(self.base_url, urls, max_urls)
         files.update(sitemaps)
         files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {self.url('/sitemap.xml')}\n"
+        files.update(indexing.key_files(self.brand.slug))  # IndexNow verifies its key at the root
         files["feed.xml"] = atom_feed(self, [p for p in pages if p.path not in build.noindex])
         for relative, text in files.items():
             target = out / relative

@@ -87,6 +87,7 @@ def test_every_job_in_jobs_module_is_registered(local_defs: Definitions) -> None
 
 PROVIDER_RESOURCES = {
     "llm",
+    "indexing",
     "metrics",
     "voice",
     "music",

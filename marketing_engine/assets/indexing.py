@@ -1,0 +1,99 @@
+"""Indexing, in the SEO group: announce published and changed pages to IndexNow and submit the
+sitemap to Search Console once the site is published, then read each page's index state daily.
+
+The work is `seo.indexing`'s, the rows `seo.indexing_store`'s, the calls `resources.indexing`'s
+(offline by default: the outbox and the pages' own facts).
+"""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from dagster import MaterializeResult, asset
+
+from marketing_engine.assets.automation import (
+    WAREHOUSE,
+    after_upstream,
+    calls,
+    on_cron,
+    owners,
+    refuse_unless_publishing,
+)
+from marketing_engine.assets.common import markdown_table
+from marketing_engine.resources.brand import BrandResource
+from marketing_engine.resources.indexing import IndexingResource
+from marketing_engine.resources.warehouse import WarehouseResource
+from marketing_engine.seo import indexing_store as store
+from marketing_engine.seo.indexing import brand_key, index_summary, ping_rows, sitemap_urls, to_announce
+from marketing_engine.settings import home_dir
+
+GROUP = "seo"
+DAILY = "0 7 * * *"  # 07:00 UTC, after the night's publishing and the search engines' crawl
+
+
+def indexing_asset(*kinds: str, **spec: Any):
+    """`@asset` with what both indexing assets share: the SEO group and owner, the indexing pool and
+    the provider retry, and the python and warehouse kinds."""
+    return asset(
+        group_name=GROUP,
+        owners=owners(GROUP),
+        code_version="1",
+        kinds={"python", WAREHOUSE, *kinds},
+        **calls("indexing"),
+        **spec,
+    )
+
+
+@indexing_asset("indexnow", deps=["published_pages"], automation_condition=after_upstream())
+def indexnow_pings(
+    brand: BrandResource, warehouse: WarehouseResource, indexing: IndexingResource
+) -> MaterializeResult:
+    """New and changed published pages announced to IndexNow (≤10,000 URLs a POST); the sitemap
+    submitted to Search Console."""
+    refuse_unless_publishing()  # announcing is publishing: in prod only with the switch on
+    profile, db = brand.load(), warehouse.get()
+    pages = store.page_facts(db, profile.slug)
+    last = {url: sha for url, (sha, _) in store.last_pings(db, profile.slug).items()}
+    due = to_announce(pages, last)
+    key, site = brand_key(profile.slug), profile.site_url.rstrip("/")
+    announced = indexing.announce(profile.slug, key, f"{site}/{key}.txt", [p.url for p in due])
+    rows = ping_rows(due, announced.sent, announced.backend, datetime.now(UTC))
+    store.save_pings(db, profile.slug, rows)
+    sitemap = indexing.submit_sitemap(profile.slug, f"{site}/sitemap.xml")
+    published = sum(1 for p in pages if p.status == "published")
+    return MaterializeResult(
+        metadata={
+            "backend": announced.backend,
+            "urls_pinged": len(rows),
+            "batches": len(announced.sent),
+            "unchanged": published - len(rows),
+            "key_location": f"{site}/{key}.txt",
+            "sitemap": sitemap,
+            "preview": markdown_table(rows, ["url", "batch", "http_status"]),
+        }
+    )
+
+
+@indexing_asset("google", deps=[indexnow_pings], automation_condition=on_cron(DAILY))
+def index_status(
+    brand: BrandResource, warehouse: WarehouseResource, indexing: IndexingResource
+) -> MaterializeResult:
+    """Each page's index state and last crawl (URL Inspection API, or offline what its facts imply)."""
+    profile, db, day = brand.load(), warehouse.get(), date.today()
+    pages = store.page_facts(db, profile.slug)
+    pinged = {url: at for url, (_, at) in store.last_pings(db, profile.slug).items()}
+    in_sitemap = sitemap_urls(home_dir("site"))
+    rows, source = indexing.index_states(pages, in_sitemap, pinged, day)
+    store.save_status(db, profile.slug, rows)
+    summary = index_summary(rows)
+    return MaterializeResult(
+        metadata={
+            "source": source,
+            "pages": len(rows),
+            "indexed": summary["indexed"],
+            "not_indexed": summary["not_indexed"],
+            "reasons": markdown_table(summary["reasons"], ["reason", "pages"]),
+            "not_indexed_pages": markdown_table(
+                [r for r in rows if not r["indexed"]], ["url", "coverage_state", "reason"], limit=15
+            ),
+        }
+    )

@@ -1,0 +1,171 @@
+"""Indexing: IndexNow pings and Search Console (sitemap submission, URL Inspection).
+
+Backends:
+- `offline` (default): no network. Each IndexNow POST body is written to `<home>/outbox/indexnow/`
+  exactly as it would be sent; the sitemap submission is recorded there too; the index state comes
+  from the pages' own facts (`seo.indexing.offline_inspection`).
+- `live`: IndexNow at api.indexnow.org (https://www.indexnow.org/documentation: 200/202 accepted,
+  400 bad request, 403 key not valid, 422 URLs not of the host, 429 too many requests), and the
+  Search Console API with an OAuth token (`webmasters` scope) for `sitemaps.submit` and
+  `urlInspection.index.inspect`, over httpx like the GA4 client, under Google's retry policy.
+  Without GOOGLE_ACCESS_TOKEN and SEARCH_CONSOLE_SITE_URL, Search Console is "not configured"
+  and the index state stays offline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+from urllib.parse import quote, urlsplit
+
+import httpx
+from dagster import ConfigurableResource, EnvVar
+from pydantic import Field, PrivateAttr
+
+from marketing_engine.files import write_text
+from marketing_engine.resources.http import error_message, failure, json_object
+from marketing_engine.resources.platforms.client import OAuthToken, PlatformClient
+from marketing_engine.resources.platforms.google import settings as google
+from marketing_engine.resources.retry import ProviderError, Transient
+from marketing_engine.seo.indexing import PageFacts, batches, inspection_row, offline_inspection
+from marketing_engine.settings import home_dir
+
+INDEXNOW_URL = "https://api.indexnow.org/indexnow"
+SEARCH_CONSOLE_URL = "https://searchconsole.googleapis.com/v1/urlInspection/index:inspect"
+SITEMAPS_URL = "https://www.googleapis.com/webmasters/v3/sites/{site}/sitemaps/{feed}"
+SEARCH_CONSOLE_SETTINGS = ("GOOGLE_ACCESS_TOKEN", "SEARCH_CONSOLE_SITE_URL")
+ACCEPTED = (200, 202)
+INDEXNOW_REFUSALS = {
+    400: "bad request: the body is not valid IndexNow JSON",
+    403: "key not valid: the key file is missing at keyLocation or does not hold the key",
+    422: "the URLs do not belong to the host, or the key does not match the protocol's schema",
+}
+
+
+class IndexNowClient(PlatformClient):
+    """POSTs `{host, key, keyLocation, urlList}` to IndexNow, one batch of ≤10,000 URLs at a time."""
+
+    def __init__(self, endpoint: str = INDEXNOW_URL, **options: Any):
+        super().__init__("indexnow", **options)
+        self.endpoint = endpoint
+
+    def sort(self, provider: str, response: httpx.Response) -> Transient | ProviderError:
+        meaning = INDEXNOW_REFUSALS.get(response.status_code)
+        if meaning is None:
+            return failure(provider, response)
+        return ProviderError(provider, f"{meaning} ({error_message(response)})", response.status_code)
+
+    def submit(self, host: str, key: str, key_location: str, urls: list[str]) -> list[tuple[int, int]]:
+        """(batch number, HTTP status) per POST; ProviderError naming the cause when one is refused."""
+        sent = []
+        for number, batch in enumerate(batches(urls), start=1):
+            body = {"host": host, "key": key, "keyLocation": key_location, "urlList": batch}
+            response = self.request("POST", self.endpoint, json=body)
+            if response.status_code not in ACCEPTED:
+                raise ProviderError(self.provider, f"batch {number}: unexpected answer", response.status_code)
+            sent.append((number, response.status_code))
+        return sent
+
+
+class SearchConsoleIndexClient(PlatformClient):
+    """Search Console's sitemap submission and URL Inspection over httpx with an OAuth token."""
+
+    policy = google.RETRY
+
+    def __init__(self, access_token: str, site_url: str, **options: Any):
+        super().__init__("search_console", **options)
+        self.token, self.site_url = OAuthToken(access_token), site_url
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token.access}"}
+
+    def submit_sitemap(self, sitemap_url: str) -> int:
+        """PUT sites/{siteUrl}/sitemaps/{feedpath}; the HTTP status (Google answers an empty body)."""
+        url = SITEMAPS_URL.format(site=quote(self.site_url, safe=""), feed=quote(sitemap_url, safe=""))
+        return self.request("PUT", url).status_code
+
+    def inspect(self, page_url: str) -> dict:
+        """urlInspection.index.inspect for one page: the answer with `inspectionResult`."""
+        body = {"inspectionUrl": page_url, "siteUrl": self.site_url}
+        return json_object(self.request("POST", SEARCH_CONSOLE_URL, json=body), self.provider)
+
+
+@dataclass(frozen=True)
+class Announced:
+    """What one announcement did: (batch, HTTP status or None offline) per POST, and where it went."""
+
+    sent: list[tuple[int, int | None]]
+    backend: str
+
+
+class IndexingResource(ConfigurableResource):
+    """IndexNow and Search Console: `offline` (default, no network) or `live`."""
+
+    backend: Literal["offline", "live"] = "offline"
+    indexnow_endpoint: str = INDEXNOW_URL
+    google_access_token: str | None = Field(default=None, description="Only through EnvVar.")
+    search_console_site_url: str = Field(default="", description="The property, e.g. sc-domain:example.com.")
+    daily_inspections: int = Field(default=2000, description="URL Inspection's daily quota per property.")
+    _clients: dict[str, PlatformClient] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> IndexingResource:
+        """Prod: IndexNow for real; Search Console too when its token and property are set."""
+        if not all(name in os.environ for name in SEARCH_CONSOLE_SETTINGS):
+            return cls(backend="live")
+        token, site = (EnvVar(name) for name in SEARCH_CONSOLE_SETTINGS)
+        return cls(backend="live", google_access_token=token, search_console_site_url=site)
+
+    @property
+    def search_console(self) -> SearchConsoleIndexClient | None:
+        """The Search Console client, or None when it is offline or not configured."""
+        if self.backend != "live" or not (self.google_access_token and self.search_console_site_url):
+            return None
+        if "search_console" not in self._clients:
+            self._clients["search_console"] = SearchConsoleIndexClient(
+                self.google_access_token, self.search_console_site_url
+            )
+        return self._clients["search_console"]  # type: ignore[return-value]
+
+    def announce(self, brand: str, key: str, key_location: str, urls: list[str]) -> Announced:
+        """Tell IndexNow about `urls` (all of one host), in batches; offline, write the bodies."""
+        host = urlsplit(key_location).hostname or ""
+        if self.backend == "live":
+            if "indexnow" not in self._clients:
+                self._clients["indexnow"] = IndexNowClient(self.indexnow_endpoint)
+            client: IndexNowClient = self._clients["indexnow"]  # type: ignore[assignment]
+            return Announced(list(client.submit(host, key, key_location, urls)), "indexnow")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        sent: list[tuple[int, int | None]] = []
+        for number, batch in enumerate(batches(urls), start=1):
+            body = {"host": host, "key": key, "keyLocation": key_location, "urlList": batch}
+            write_text(
+                home_dir("outbox") / "indexnow" / f"{brand}-{stamp}-{number}.json", json.dumps(body, indent=1)
+            )
+            sent.append((number, None))
+        return Announced(sent, "offline")
+
+    def submit_sitemap(self, brand: str, sitemap_url: str) -> str:
+        """Submit the sitemap to Search Console; offline or not configured, record it in the outbox."""
+        client = self.search_console
+        if client is not None:
+            return f"submitted (HTTP {client.submit_sitemap(sitemap_url)})"
+        record = {"sitemap": sitemap_url, "at": datetime.now(UTC).isoformat()}
+        write_text(home_dir("outbox") / "search_console" / f"{brand}-sitemap.json", json.dumps(record))
+        return "recorded offline" if self.backend == "offline" else "not configured: recorded offline"
+
+    def index_states(
+        self, pages: Sequence[PageFacts], in_sitemap: set[str], pinged: Mapping[str, datetime], day: date
+    ) -> tuple[list[dict[str, Any]], str]:
+        """index_status rows for the day and their source: the URL Inspection API for up to the
+        daily quota of pages, or (offline, not configured) the state each page's facts imply."""
+        client = self.search_console
+        if client is None:
+            rows = [offline_inspection(p, p.url in in_sitemap, pinged.get(p.url), day) for p in pages]
+            return rows, "offline"
+        inspected = pages[: self.daily_inspections]
+        return [inspection_row(p.url, client.inspect(p.url), day) for p in inspected], "search_console"
