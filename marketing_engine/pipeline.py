@@ -108,7 +108,7 @@ STAGES: list[Stage] = [
     Stage("video dna", jobs=("video_dna_job",)),
     Stage("video", sensed=("topic_brief",)),  # trend_spike_sensor: each spike's brief and video
     Stage("publishing", jobs=("content_plan_job", "publish_due_posts")),
-    Stage("analytics metrics", sensed=("content_metrics",)),  # daily_catch_up
+    Stage("analytics metrics", sensed=("content_metrics", "ai_visibility")),  # daily_catch_up, ai_visibility_today
     Stage("analytics", jobs=("analytics_job",)),
     Stage("outreach", jobs=("outreach_job",)),
 ]

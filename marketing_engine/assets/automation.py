@@ -75,6 +75,7 @@ PROVIDER_POOLS = frozenset(
         "crawler",  # prospect, backlink and competitor sites
         "mail",  # IMAP / SMTP
         "social_discovery",  # creator and community search
+        "assistants",  # AI assistants answering the brand's questions (Anthropic, OpenAI, Gemini)
         "indexing",  # IndexNow, Search Console sitemaps and URL Inspection
     }
 )

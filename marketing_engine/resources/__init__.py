@@ -13,6 +13,7 @@ from typing import Any
 from dagster import EnvVar
 
 from marketing_engine.resources.ad_library import AdLibraryResource
+from marketing_engine.resources.assistants import AssistantsResource, assistants_from_env
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.crawler import CrawlerResource, crawler_from_env
 from marketing_engine.resources.footage import FootageResource
@@ -56,6 +57,7 @@ def local_resources() -> dict[str, Any]:
         "mail": MailResource(),
         "ad_library": AdLibraryResource(),
         "social_discovery": SocialDiscoveryResource(),
+        "assistants": AssistantsResource(),  # analytics: AI visibility from the simulator
         "indexing": IndexingResource(),  # seo: IndexNow pings and sitemap in the outbox, offline inspection
     }
 
@@ -100,6 +102,7 @@ def prod_resources() -> dict[str, Any]:
         if "META_AD_LIBRARY_TOKEN" in os.environ
         else AdLibraryResource(),
         "social_discovery": social_discovery_from_env(),
+        "assistants": assistants_from_env(),
         "indexing": IndexingResource.from_env(),
     }
 
