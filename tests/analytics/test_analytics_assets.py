@@ -44,6 +44,16 @@ LOOP = [
     marketing_report,
 ]
 DAYS = ["2026-11-20", "2026-11-21"]
+TABLES = (
+    CustomerJourney,
+    ContentPerformance,
+    CampaignMetric,
+    AttributionCredit,
+    ExperimentResult,
+    BanditAllocation,
+    PerformanceForecast,
+    CampaignMemory,
+)
 
 
 def _resources(url: str, media: Path) -> dict:
@@ -65,23 +75,16 @@ def run_analytics(url: str, media: Path, instance: DagsterInstance) -> None:
     assert check.passed and check.metadata["models"].value == 9
 
 
+def _row_counts(store: Warehouse) -> dict[str, int]:
+    """The example brand's rows in each analytics table, by table name."""
+    return {m.__tablename__: store.count(m, brand="kestrel-cycles") for m in TABLES}
+
+
 def test_analytics_group_fills_its_tables_and_reruns_without_duplicates(warehouse_url, tmp_path, engine_home):
     instance = DagsterInstance.ephemeral()
     run_analytics(warehouse_url, tmp_path / "media", instance)
     store = Warehouse(warehouse_url)
-    counts = {
-        m.__tablename__: store.count(m, brand="kestrel-cycles")
-        for m in (
-            CustomerJourney,
-            ContentPerformance,
-            CampaignMetric,
-            AttributionCredit,
-            ExperimentResult,
-            BanditAllocation,
-            PerformanceForecast,
-            CampaignMemory,
-        )
-    }
+    counts = _row_counts(store)
     assert counts["customer_journeys"] == 6000
     assert counts["content_performance"] == 300
     # 9 models for all journeys and for each of the 4 products.
@@ -103,20 +106,7 @@ def test_analytics_group_fills_its_tables_and_reruns_without_duplicates(warehous
     assert min(counts.values()) > 0
 
     run_analytics(warehouse_url, tmp_path / "media", instance)
-    again = {
-        m.__tablename__: store.count(m, brand="kestrel-cycles")
-        for m in (
-            CustomerJourney,
-            ContentPerformance,
-            CampaignMetric,
-            AttributionCredit,
-            ExperimentResult,
-            BanditAllocation,
-            PerformanceForecast,
-            CampaignMemory,
-        )
-    }
-    assert again == counts
+    assert _row_counts(store) == counts
     report = engine_home / "reports" / "kestrel-cycles-marketing-report.html"
     assert report.is_file() and report.stat().st_size > 1_000_000
 

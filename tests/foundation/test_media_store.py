@@ -32,6 +32,15 @@ def _stored_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file())
 
 
+def _missing_key_is_named(store: MediaStoreResource, key: str) -> None:
+    """A key the store does not hold: `exists` says so, and reading it fails naming the key."""
+    assert not store.exists(key)
+    with pytest.raises(MediaStoreError, match=key):
+        store.get_bytes(key)
+    with pytest.raises(MediaStoreError, match=key):
+        store.local_path(key)
+
+
 def test_keys_are_sha256_content_addresses(local_store: MediaStoreResource) -> None:
     stored = local_store.put_bytes(PNG_BYTES, suffix="png")
     digest = hashlib.sha256(PNG_BYTES).hexdigest()
@@ -72,12 +81,7 @@ def test_default_root_is_under_engine_home(engine_home: Path) -> None:
 
 
 def test_missing_key_error_names_the_key(local_store: MediaStoreResource) -> None:
-    key = content_key("ab" * 32, ".png")
-    assert not local_store.exists(key)
-    with pytest.raises(MediaStoreError, match=key):
-        local_store.get_bytes(key)
-    with pytest.raises(MediaStoreError, match=key):
-        local_store.local_path(key)
+    _missing_key_is_named(local_store, content_key("ab" * 32, ".png"))
 
 
 @pytest.mark.parametrize("key", ["../x", "ab/../../x", "/etc/passwd", "ab\\..\\x", "", "ab//c"])
@@ -212,12 +216,7 @@ def test_s3_round_trip_and_local_path_cache(moto_endpoint: str, s3, bucket: str,
 
 def test_s3_missing_key_and_bad_keys(moto_endpoint: str, bucket: str) -> None:
     store = _s3_store(moto_endpoint, bucket)
-    key = content_key("cd" * 32, ".mp4")
-    assert not store.exists(key)
-    with pytest.raises(MediaStoreError, match=key):
-        store.get_bytes(key)
-    with pytest.raises(MediaStoreError, match=key):
-        store.local_path(key)
+    _missing_key_is_named(store, content_key("cd" * 32, ".mp4"))
     with pytest.raises(MediaStoreError, match="not a valid store key"):
         store.local_path("../../outside.mp4")
 

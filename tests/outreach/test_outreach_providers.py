@@ -19,6 +19,22 @@ from marketing_engine.resources.social_discovery import (
 )
 
 GRAPH = "https://graph.facebook.com/v21.0/ads_archive"
+YOUTUBE = "https://www.googleapis.com/youtube/v3"
+X_SEARCH = "https://api.x.com/2/tweets/search/recent"
+INVITES = "https://discord.com/api/v10/invites"
+
+
+def _answer(url: str, status: int = 200, **response) -> respx.Route:
+    """GETs of `url` answered with one response (`json=` or `text=`, `headers=`)."""
+    return respx.get(url).mock(return_value=httpx.Response(status, **response))
+
+
+def _listing(kind: str, things: list[dict], **page) -> dict:
+    """Reddit's Listing around `things` of one kind (t3 posts, t5 subreddits), on its last page."""
+    return {
+        "kind": "Listing",
+        "data": {"after": None, **page, "children": [{"kind": kind, "data": t} for t in things]},
+    }
 
 
 def _ad(n: int) -> dict:
@@ -59,18 +75,17 @@ def test_ad_library_retries_429_then_reports_graph_errors() -> None:
         ]
     )
     assert len(AdLibraryClient("t").search("x")) == 1 and route.call_count == 2
-    respx.get(GRAPH).mock(
-        return_value=httpx.Response(
-            400,
-            json={"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}},
-        )
+    _answer(
+        GRAPH,
+        400,
+        json={"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}},
     )
     with pytest.raises(ProviderError, match="HTTP 400: Invalid OAuth access token"):
         AdLibraryClient("bad").search("x")
-    respx.get(GRAPH).mock(return_value=httpx.Response(200, json={"unexpected": True}))
+    _answer(GRAPH, json={"unexpected": True})
     with pytest.raises(ProviderError, match="unexpected response shape"):
         AdLibraryClient("t").search("x")
-    respx.get(GRAPH).mock(return_value=httpx.Response(200, text="<html>maintenance</html>"))
+    _answer(GRAPH, text="<html>maintenance</html>")
     with pytest.raises(ProviderError, match="not JSON"):
         AdLibraryClient("t").search("x")
 
@@ -84,45 +99,41 @@ def test_ad_library_without_token_is_not_configured() -> None:
 
 @respx.mock
 def test_youtube_search_then_channel_statistics() -> None:
-    search = respx.get("https://www.googleapis.com/youtube/v3/search").mock(
-        return_value=httpx.Response(
-            200,
-            json={
-                "kind": "youtube#searchListResponse",
-                "items": [
-                    {"id": {"kind": "youtube#channel", "channelId": "UC1"}, "snippet": {"channelId": "UC1"}},
-                    {"id": {"kind": "youtube#channel", "channelId": "UC2"}, "snippet": {"channelId": "UC2"}},
-                ],
-            },
-        )
+    search = _answer(
+        f"{YOUTUBE}/search",
+        json={
+            "kind": "youtube#searchListResponse",
+            "items": [
+                {"id": {"kind": "youtube#channel", "channelId": "UC1"}, "snippet": {"channelId": "UC1"}},
+                {"id": {"kind": "youtube#channel", "channelId": "UC2"}, "snippet": {"channelId": "UC2"}},
+            ],
+        },
     )
-    channels = respx.get("https://www.googleapis.com/youtube/v3/channels").mock(
-        return_value=httpx.Response(
-            200,
-            json={
-                "items": [
-                    {
-                        "id": "UC1",
-                        "snippet": {
-                            "title": "E-bike Lab",
-                            "description": "e-bike reviews. Business: Lab@EbikeLab.example",
-                            "customUrl": "@ebikelab",
-                        },
-                        "statistics": {
-                            "subscriberCount": "10000",
-                            "viewCount": "600000",
-                            "videoCount": "200",
-                            "hiddenSubscriberCount": False,
-                        },
+    channels = _answer(
+        f"{YOUTUBE}/channels",
+        json={
+            "items": [
+                {
+                    "id": "UC1",
+                    "snippet": {
+                        "title": "E-bike Lab",
+                        "description": "e-bike reviews. Business: Lab@EbikeLab.example",
+                        "customUrl": "@ebikelab",
                     },
-                    {
-                        "id": "UC2",
-                        "snippet": {"title": "Hidden"},
-                        "statistics": {"hiddenSubscriberCount": True, "viewCount": "5", "videoCount": "1"},
+                    "statistics": {
+                        "subscriberCount": "10000",
+                        "viewCount": "600000",
+                        "videoCount": "200",
+                        "hiddenSubscriberCount": False,
                     },
-                ]
-            },
-        )
+                },
+                {
+                    "id": "UC2",
+                    "snippet": {"title": "Hidden"},
+                    "statistics": {"hiddenSubscriberCount": True, "viewCount": "5", "videoCount": "1"},
+                },
+            ]
+        },
     )
     creators = YouTubeClient("key").channels_for("cargo e-bike", 5)
     assert search.calls[0].request.url.params["type"] == "channel"
@@ -135,17 +146,16 @@ def test_youtube_search_then_channel_statistics() -> None:
 
 @respx.mock
 def test_youtube_quota_error_is_a_provider_error() -> None:
-    respx.get("https://www.googleapis.com/youtube/v3/search").mock(
-        return_value=httpx.Response(
-            403,
-            json={
-                "error": {
-                    "code": 403,
-                    "message": "The request cannot be completed because you have exceeded your quota.",
-                    "errors": [{"reason": "quotaExceeded"}],
-                }
-            },
-        )
+    _answer(
+        f"{YOUTUBE}/search",
+        403,
+        json={
+            "error": {
+                "code": 403,
+                "message": "The request cannot be completed because you have exceeded your quota.",
+                "errors": [{"reason": "quotaExceeded"}],
+            }
+        },
     )
     with pytest.raises(ProviderError, match="exceeded your quota"):
         YouTubeClient("key").channels_for("x")
@@ -153,48 +163,46 @@ def test_youtube_quota_error_is_a_provider_error() -> None:
 
 @respx.mock
 def test_x_recent_search_author_engagement() -> None:
-    route = respx.get("https://api.x.com/2/tweets/search/recent").mock(
-        return_value=httpx.Response(
-            200,
-            json={
-                "data": [
-                    {
-                        "id": "1",
-                        "text": "a",
-                        "author_id": "u1",
-                        "public_metrics": {
-                            "like_count": 30,
-                            "retweet_count": 5,
-                            "reply_count": 5,
-                            "quote_count": 0,
-                        },
+    route = _answer(
+        X_SEARCH,
+        json={
+            "data": [
+                {
+                    "id": "1",
+                    "text": "a",
+                    "author_id": "u1",
+                    "public_metrics": {
+                        "like_count": 30,
+                        "retweet_count": 5,
+                        "reply_count": 5,
+                        "quote_count": 0,
                     },
-                    {
-                        "id": "2",
-                        "text": "b",
-                        "author_id": "u1",
-                        "public_metrics": {
-                            "like_count": 10,
-                            "retweet_count": 0,
-                            "reply_count": 0,
-                            "quote_count": 0,
-                        },
-                    },
-                ],
-                "includes": {
-                    "users": [
-                        {
-                            "id": "u1",
-                            "username": "cargomum",
-                            "name": "Cargo Mum",
-                            "description": "bikes",
-                            "public_metrics": {"followers_count": 1000},
-                        }
-                    ]
                 },
-                "meta": {"result_count": 2},
+                {
+                    "id": "2",
+                    "text": "b",
+                    "author_id": "u1",
+                    "public_metrics": {
+                        "like_count": 10,
+                        "retweet_count": 0,
+                        "reply_count": 0,
+                        "quote_count": 0,
+                    },
+                },
+            ],
+            "includes": {
+                "users": [
+                    {
+                        "id": "u1",
+                        "username": "cargomum",
+                        "name": "Cargo Mum",
+                        "description": "bikes",
+                        "public_metrics": {"followers_count": 1000},
+                    }
+                ]
             },
-        )
+            "meta": {"result_count": 2},
+        },
     )
     creators = XClient("bearer").authors_for("cargo e-bike")
     request = route.calls[0].request
@@ -205,39 +213,29 @@ def test_x_recent_search_author_engagement() -> None:
 
 @respx.mock
 def test_x_rate_limit_waits_for_the_reset_then_gives_up() -> None:
-    respx.get("https://api.x.com/2/tweets/search/recent").mock(
-        return_value=httpx.Response(
-            429, headers={"x-rate-limit-reset": "99999999999"}, json={"title": "Too Many Requests"}
-        )
-    )
+    _answer(X_SEARCH, 429, headers={"x-rate-limit-reset": "99999999999"}, json={"title": "Too Many Requests"})
     with pytest.raises(ProviderError, match="rate limited"):
         XClient("bearer").authors_for("x")
 
 
 @respx.mock
 def test_discord_invite_with_counts() -> None:
-    route = respx.get("https://discord.com/api/v10/invites/ebike-commuters").mock(
-        return_value=httpx.Response(
-            200,
-            json={
-                "code": "ebike-commuters",
-                "guild": {"id": "1", "name": "E-bike Commuters", "description": None},
-                "approximate_member_count": 4210,
-                "approximate_presence_count": 388,
-            },
-        )
+    route = _answer(
+        f"{INVITES}/ebike-commuters",
+        json={
+            "code": "ebike-commuters",
+            "guild": {"id": "1", "name": "E-bike Commuters", "description": None},
+            "approximate_member_count": 4210,
+            "approximate_presence_count": 388,
+        },
     )
     server = DiscordInvites().server("https://discord.gg/ebike-commuters")
     assert route.calls[0].request.url.params["with_counts"] == "true"
     assert (server.name, server.members, server.online) == ("E-bike Commuters", 4210, 388)
-    respx.get("https://discord.com/api/v10/invites/gone").mock(
-        return_value=httpx.Response(404, json={"message": "Unknown Invite", "code": 10006})
-    )
+    _answer(f"{INVITES}/gone", 404, json={"message": "Unknown Invite", "code": 10006})
     with pytest.raises(ProviderError, match="Unknown Invite"):
         DiscordInvites().server("discord.gg/gone")
-    respx.get("https://discord.com/api/v10/invites/nocounts").mock(
-        return_value=httpx.Response(200, json={"code": "nocounts"})
-    )
+    _answer(f"{INVITES}/nocounts", json={"code": "nocounts"})
     with pytest.raises(ProviderError, match="no member counts"):
         DiscordInvites().server("nocounts")
     with pytest.raises(ValueError, match="not an invite"):
@@ -248,45 +246,33 @@ def test_reddit_through_praw_at_the_http_layer() -> None:
     import praw
     import responses
 
-    listing = {
-        "kind": "Listing",
-        "data": {
-            "after": None,
-            "dist": 1,
-            "children": [
-                {
-                    "kind": "t5",
-                    "data": {
-                        "display_name": "ebikes",
-                        "subscribers": 250000,
-                        "public_description": "Electric bikes",
-                        "name": "t5_abc",
-                        "id": "abc",
-                        "url": "/r/ebikes/",
-                    },
-                }
-            ],
-        },
-    }
-    posts = {
-        "kind": "Listing",
-        "data": {
-            "after": None,
-            "children": [
-                {
-                    "kind": "t3",
-                    "data": {
-                        "id": f"p{n}",
-                        "name": f"t3_p{n}",
-                        "title": "t",
-                        "created_utc": 1764000000 - n * 21600,
-                        "subreddit": "ebikes",
-                    },
-                }
-                for n in range(5)
-            ],
-        },
-    }
+    listing = _listing(
+        "t5",
+        [
+            {
+                "display_name": "ebikes",
+                "subscribers": 250000,
+                "public_description": "Electric bikes",
+                "name": "t5_abc",
+                "id": "abc",
+                "url": "/r/ebikes/",
+            }
+        ],
+        dist=1,
+    )
+    posts = _listing(
+        "t3",
+        [
+            {
+                "id": f"p{n}",
+                "name": f"t3_p{n}",
+                "title": "t",
+                "created_utc": 1764000000 - n * 21600,
+                "subreddit": "ebikes",
+            }
+            for n in range(5)
+        ],
+    )
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.post(
             "https://www.reddit.com/api/v1/access_token",
@@ -302,7 +288,7 @@ def test_reddit_through_praw_at_the_http_layer() -> None:
 
 def test_live_discovery_collects_errors_per_platform(monkeypatch) -> None:
     with respx.mock:
-        respx.get("https://discord.com/api/v10/invites/abc").mock(return_value=httpx.Response(500, json={}))
+        _answer(f"{INVITES}/abc", 500, json={})
         monkeypatch.setattr("marketing_engine.resources.http.time.sleep", lambda s: None)
         found, errors = SocialDiscoveryResource(backend="live").communities(["e-bike"], [], ["abc"])
     assert found == [] and "discord: HTTP 500" in errors[0]

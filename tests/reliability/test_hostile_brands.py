@@ -50,6 +50,16 @@ def _windows(data: dict, *windows: dict) -> dict:
     return data
 
 
+def _bad_url_path(url_path: str, problem: str) -> tuple[Callable[[dict], dict], Refused]:
+    """A probe: the first product's `url_path` leads off the brand's site, refused with `problem`."""
+    return (lambda d: _product(d, url_path=url_path), Refused("products[0].url_path", problem))
+
+
+def _bad_windows(field: str, problem: str, *windows: dict) -> tuple[Callable[[dict], dict], Refused]:
+    """A probe: the brand's posting windows replaced by `windows`, refused at `field` with `problem`."""
+    return (lambda d: _windows(d, *windows), Refused(field, problem))
+
+
 def _emoji_slug(profile: BrandProfile, _path: Path) -> None:
     assert profile.slug == "kestrelcycles-example"
     assert all(product.slug for product in profile.products)
@@ -138,61 +148,36 @@ PROBES: dict[str, tuple[Callable[[dict], dict | bytes], Refused | Loads]] = {
         Refused("seed_topics", "listed twice"),
     ),
     "emoji-only name": (lambda d: {**d, "name": "🐙🐙"}, Loads(_emoji_slug)),
-    "url_path @host": (
-        lambda d: _product(d, url_path="@evil.example/phish"),
-        Refused("products[0].url_path", "must start with a single /"),
-    ),
-    "url_path with @ inside": (
-        lambda d: _product(d, url_path="/x@evil.example"),
-        Refused("products[0].url_path", "contains '@'"),
-    ),
-    "url_path with a scheme": (
-        lambda d: _product(d, url_path="https://evil.example/x"),
-        Refused("products[0].url_path", "has a scheme"),
-    ),
-    "url_path javascript:": (
-        lambda d: _product(d, url_path="javascript:alert(1)"),
-        Refused("products[0].url_path", "has a scheme"),
-    ),
-    "url_path protocol-relative": (
-        lambda d: _product(d, url_path="//evil.example/x"),
-        Refused("products[0].url_path", "single /"),
-    ),
-    "url_path ../../../etc/passwd": (
-        lambda d: _product(d, url_path="../../../etc/passwd"),
-        Refused("products[0].url_path", "must start with a single /"),
-    ),
-    "url_path /a/../../etc/passwd": (
-        lambda d: _product(d, url_path="/a/../../etc/passwd"),
-        Refused("products[0].url_path", "'..' segment"),
-    ),
+    "url_path @host": _bad_url_path("@evil.example/phish", "must start with a single /"),
+    "url_path with @ inside": _bad_url_path("/x@evil.example", "contains '@'"),
+    "url_path with a scheme": _bad_url_path("https://evil.example/x", "has a scheme"),
+    "url_path javascript:": _bad_url_path("javascript:alert(1)", "has a scheme"),
+    "url_path protocol-relative": _bad_url_path("//evil.example/x", "single /"),
+    "url_path ../../../etc/passwd": _bad_url_path("../../../etc/passwd", "must start with a single /"),
+    "url_path /a/../../etc/passwd": _bad_url_path("/a/../../etc/passwd", "'..' segment"),
     "overnight window 22:00-02:00": (
         lambda d: _windows(d, {"days": ["fri"], "start": "22:00", "end": "02:00"}),
         Loads(_overnight),
     ),
-    "overlapping windows": (
-        lambda d: _windows(
-            d,
-            {"days": ["mon"], "start": "08:00", "end": "10:00"},
-            {"days": ["mon"], "start": "09:30", "end": "11:00"},
-        ),
-        Refused("posting_windows", "[1] (mon 09:30-11:00) overlaps [0] (mon 08:00-10:00) on mon at 09:30"),
+    "overlapping windows": _bad_windows(
+        "posting_windows",
+        "[1] (mon 09:30-11:00) overlaps [0] (mon 08:00-10:00) on mon at 09:30",
+        {"days": ["mon"], "start": "08:00", "end": "10:00"},
+        {"days": ["mon"], "start": "09:30", "end": "11:00"},
     ),
-    "overnight window overlapping the next morning": (
-        lambda d: _windows(
-            d,
-            {"days": ["sun"], "start": "22:00", "end": "02:00"},
-            {"days": ["mon"], "start": "01:00", "end": "03:00"},
-        ),
-        Refused("posting_windows", "on mon at 01:00"),
+    "overnight window overlapping the next morning": _bad_windows(
+        "posting_windows",
+        "on mon at 01:00",
+        {"days": ["sun"], "start": "22:00", "end": "02:00"},
+        {"days": ["mon"], "start": "01:00", "end": "03:00"},
     ),
-    "empty window": (
-        lambda d: _windows(d, {"days": ["mon"], "start": "09:00", "end": "09:00"}),
-        Refused("posting_windows[0]", "needs a length"),
+    "empty window": _bad_windows(
+        "posting_windows[0]", "needs a length", {"days": ["mon"], "start": "09:00", "end": "09:00"}
     ),
-    "swapped window (23 hours overnight)": (
-        lambda d: _windows(d, {"days": ["mon"], "start": "10:00", "end": "09:00"}),
-        Refused("posting_windows[0]", "overnight window of 23.0 hours"),
+    "swapped window (23 hours overnight)": _bad_windows(
+        "posting_windows[0]",
+        "overnight window of 23.0 hours",
+        {"days": ["mon"], "start": "10:00", "end": "09:00"},
     ),
     "channel window overlap": (
         lambda d: (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from dagster import DagsterInstance, materialize
+from dagster import DagsterInstance, ExecuteInProcessResult, materialize
 from sqlalchemy import select
 
 from marketing_engine.assets import video as video_assets
@@ -37,6 +37,12 @@ PARTITIONED = [
     "video_metadata",
 ]
 KEY = "e-bike-battery-care"
+PREVIEW_15S = {
+    "ops": {
+        "video_scripts": {"config": {"length_s": 15}},
+        "visual_tracks": {"config": {"renditions": ["preview"]}},
+    }
+}
 
 
 def _resources(url: str) -> dict:
@@ -47,25 +53,34 @@ def _resources(url: str) -> dict:
     }
 
 
-def test_topic_to_publishable_preview(warehouse_url):
+def _topics(*keys: str) -> DagsterInstance:
+    """A fresh instance whose `topics` partitions hold `keys`."""
     instance = DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("topics", [KEY])
-    resources = _resources(warehouse_url)
-    assert materialize([video_assets.video_dna], resources=resources, instance=instance).success
-    config = {
-        "ops": {
-            "video_scripts": {"config": {"length_s": 15}},
-            "visual_tracks": {"config": {"renditions": ["preview"]}},
-        }
-    }
-    result = materialize(
+    instance.add_dynamic_partitions("topics", list(keys))
+    return instance
+
+
+def _render_preview(
+    resources: dict, instance: DagsterInstance, selection: list[str] | None = None, **options
+) -> ExecuteInProcessResult:
+    """The video group for KEY (the partitioned assets unless `selection` says otherwise): a 15 s
+    script, rendered as the `preview` rendition only."""
+    return materialize(
         ASSETS,
-        selection=PARTITIONED,
+        selection=selection or PARTITIONED,
         resources=resources,
         instance=instance,
         partition_key=KEY,
-        run_config=config,
+        run_config=PREVIEW_15S,
+        **options,
     )
+
+
+def test_topic_to_publishable_preview(warehouse_url):
+    instance = _topics(KEY)
+    resources = _resources(warehouse_url)
+    assert materialize([video_assets.video_dna], resources=resources, instance=instance).success
+    result = _render_preview(resources, instance)
     assert result.success
     [check] = result.get_asset_check_evaluations()
     assert check.passed, check.description
@@ -94,14 +109,7 @@ def test_topic_to_publishable_preview(warehouse_url):
     # Re-running with the same manifest renders nothing new and keeps one row per rendition.
     rendered_at = (folder / "preview.mp4").stat().st_mtime_ns
     renders = {p: p.stat().st_mtime_ns for p in (home_dir("cache") / "renders").glob("*.mp4")}
-    assert materialize(
-        ASSETS,
-        selection=PARTITIONED,
-        resources=resources,
-        instance=instance,
-        partition_key=KEY,
-        run_config=config,
-    ).success
+    assert _render_preview(resources, instance).success
     assert {p: p.stat().st_mtime_ns for p in (home_dir("cache") / "renders").glob("*.mp4")} == renders
     assert (folder / "preview.mp4").stat().st_mtime_ns >= rendered_at
     warehouse = Warehouse(warehouse_url)
@@ -117,22 +125,8 @@ def test_a_rendition_that_breaks_the_spec_blocks_publishing_and_says_why(tmp_pat
     strict = {**table, "loudness": {**table["loudness"], "integrated_lufs": -23.0}}
     monkeypatch.setattr(gates, "spec_table", lambda: strict)
     url = f"sqlite:///{tmp_path / 'w.sqlite'}"
-    instance = DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("topics", [KEY])
-    config = {
-        "ops": {
-            "video_scripts": {"config": {"length_s": 15}},
-            "visual_tracks": {"config": {"renditions": ["preview"]}},
-        }
-    }
-    result = materialize(
-        ASSETS,
-        selection=["video_dna", *PARTITIONED],
-        resources=_resources(url),
-        instance=instance,
-        partition_key=KEY,
-        run_config=config,
-        raise_on_error=False,
+    result = _render_preview(
+        _resources(url), _topics(KEY), selection=["video_dna", *PARTITIONED], raise_on_error=False
     )
     [check] = result.get_asset_check_evaluations()
     assert not check.passed
@@ -160,22 +154,8 @@ def test_a_script_with_invented_claims_is_held_not_voiced_rendered_or_published(
 
     monkeypatch.setattr(script_module, "compose_video_script", invents_a_statistic)
     url = f"sqlite:///{tmp_path / 'w.sqlite'}"
-    instance = DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("topics", ["cargo-e-bike", KEY])  # another topic, never rendered
-    config = {
-        "ops": {
-            "video_scripts": {"config": {"length_s": 15}},
-            "visual_tracks": {"config": {"renditions": ["preview"]}},
-        }
-    }
-    result = materialize(
-        ASSETS,
-        selection=["video_dna", *PARTITIONED],
-        resources=_resources(url),
-        instance=instance,
-        partition_key=KEY,
-        run_config=config,
-    )
+    instance = _topics("cargo-e-bike", KEY)  # another topic, never rendered
+    result = _render_preview(_resources(url), instance, selection=["video_dna", *PARTITIONED])
     assert result.success
     scripts = result.asset_value("video_scripts")
     assert scripts["held"].startswith("claims gate: ") and scripts["claims"]["counts"]["first_person"] == 1

@@ -6,37 +6,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dagster import DagsterInstance, materialize
+from dagster import materialize
 from sqlalchemy import select
 
 from marketing_engine.assets import video as video_assets
 from marketing_engine.warehouse import Warehouse
 from marketing_engine.warehouse.models import ContentAsset, VideoAsset
-from video.test_video_assets import ASSETS, KEY, PARTITIONED, _resources
+from video.test_video_assets import KEY, _render_preview, _resources, _topics
 
 
 def test_each_rendition_and_its_thumbnail_are_content_assets(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'w.sqlite'}"
-    instance = DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("topics", [KEY])
+    instance = _topics(KEY)
     resources = _resources(url)
     assert materialize([video_assets.video_dna], resources=resources, instance=instance).success
-    config = {
-        "ops": {
-            "video_scripts": {"config": {"length_s": 15}},
-            "visual_tracks": {"config": {"renditions": ["preview"]}},
-        }
-    }
 
     def run() -> None:
-        assert materialize(
-            ASSETS,
-            selection=PARTITIONED,
-            resources=resources,
-            instance=instance,
-            partition_key=KEY,
-            run_config=config,
-        ).success
+        assert _render_preview(resources, instance).success
 
     run()
     warehouse = Warehouse(url)

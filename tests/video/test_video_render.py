@@ -14,12 +14,23 @@ from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.music import MusicResource
 from marketing_engine.resources.voice import VoiceResource
 from marketing_engine.video import studio
-from marketing_engine.video.gates import run_gates
+from marketing_engine.video.gates import probe, run_gates
 from marketing_engine.video.library import rendition
 from marketing_engine.video.render import manifest_json, render
 from marketing_engine.video.timeline import VOICE_OFFSET, build_manifest
 
 PREVIEW = rendition("preview")
+
+
+def _size(path: Path) -> str:
+    """The picture's width and height in a video or an image ("360,640"), as ffprobe reads them."""
+    [stream] = [s for s in probe(path)["streams"] if s.get("codec_type") == "video"]
+    return f"{stream['width']},{stream['height']}"
+
+
+def _lavfi(source: str, *options: str) -> None:
+    """ffmpeg with a generated input (lavfi `source`); `options` end with the output file."""
+    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "lavfi", "-i", source, *options], check=True)
 
 
 @pytest.fixture(scope="module")
@@ -58,22 +69,7 @@ def test_preview_render_passes_every_gate(made):
     assert report.failures == []
     assert abs(report.measurements["integrated_lufs"] + 14) <= 1
     assert report.measurements["true_peak_dbtp"] <= -1.5
-    header = subprocess.run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-show_entries",
-            "stream=width,height",
-            "-of",
-            "csv=p=0",
-            str(rendered.thumbnail),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert header.strip() == "360,640"
+    assert _size(rendered.thumbnail) == "360,640"
 
 
 def test_manifest_is_deterministic_and_follows_the_dna(made, dna, short_script):
@@ -141,22 +137,7 @@ def test_unchanged_manifest_is_not_rendered_again(made, dna, short_script):
 def test_generated_footage_clip_goes_under_its_beat(made, tmp_path):
     rendered = made["rendered"]
     clip = tmp_path / "clip.mp4"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-y",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=s=320x240:r=24:d=2",
-            "-pix_fmt",
-            "yuv420p",
-            str(clip),
-        ],
-        check=True,
-    )
+    _lavfi("testsrc2=s=320x240:r=24:d=2", "-pix_fmt", "yuv420p", str(clip))
     key = made["store"].put_file(clip).key
     manifest = json.loads(manifest_json(rendered.manifest))
     manifest["duration"] = 4.0
@@ -171,38 +152,28 @@ def test_generated_footage_clip_goes_under_its_beat(made, tmp_path):
 def _make(tmp_path: Path, name: str, video: str, audio: str | None, extra: list[str]) -> Path:
     out = tmp_path / name
     audio_in = ["-f", "lavfi", "-i", audio] if audio else []
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-y",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            video,
-            *audio_in,
-            "-t",
-            "3",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-profile:v",
-            "high",
-            "-pix_fmt",
-            "yuv420p",
-            "-colorspace",
-            "bt709",
-            "-color_primaries",
-            "bt709",
-            "-color_trc",
-            "bt709",
-            *(["-c:a", "aac", "-ar", "48000"] if audio else []),
-            *extra,
-            str(out),
-        ],
-        check=True,
+    _lavfi(
+        video,
+        *audio_in,
+        "-t",
+        "3",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-profile:v",
+        "high",
+        "-pix_fmt",
+        "yuv420p",
+        "-colorspace",
+        "bt709",
+        "-color_primaries",
+        "bt709",
+        "-color_trc",
+        "bt709",
+        *(["-c:a", "aac", "-ar", "48000"] if audio else []),
+        *extra,
+        str(out),
     )
     return out
 
@@ -245,13 +216,7 @@ def test_frame_command_puts_renditions_side_by_side(made, tmp_path, capsys):
     video = made["rendered"].video
     out = tmp_path / "frame.png"
     assert main([str(video), str(video), str(out), "--at", "2", "--height", "320"]) == 0
-    size = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0", str(out)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    assert size == f"{180 * 2 + 24},320"
+    assert _size(out) == f"{180 * 2 + 24},320"
     assert cli_main(["video-frame", str(tmp_path / "missing.mp4"), str(out)]) == 1
     assert "missing.mp4: no such video" in capsys.readouterr().err
     assert main([str(out)]) == 2
