@@ -27,6 +27,12 @@ seo_site_job = define_asset_job(
     description="Structured data, the static site and SERP positions (the publish_site sensor publishes it).",
 )
 
+seo_indexing_job = define_asset_job(
+    "seo_indexing_job",
+    selection=AssetSelection.assets("indexnow_pings", "index_status"),
+    description="New and changed pages announced to IndexNow, the sitemap submitted, each page's index state.",
+)
+
 trend_signals_job = define_asset_job(
     "trend_signals_job",
     selection=AssetSelection.assets("trend_signals", "trend_opportunities"),
@@ -70,6 +76,7 @@ JOBS = [
     foundation_job,
     seo_keywords_job,
     seo_site_job,
+    seo_indexing_job,
     trend_signals_job,
     video_dna_job,
     content_plan_job,

@@ -103,6 +103,7 @@ STAGES: list[Stage] = [
     Stage("seo keywords", jobs=("seo_keywords_job",)),
     Stage("seo pages", sensed=("programmatic_pages",)),  # keyword_cluster_pages
     Stage("seo site", jobs=("seo_site_job",), sensed=("published_pages",)),  # publish_site
+    Stage("seo indexing", jobs=("seo_indexing_job",)),
     Stage("trend snapshots", sensed=("trend_snapshots",)),  # daily_catch_up
     Stage("trend signals", jobs=("trend_signals_job",)),
     Stage("video dna", jobs=("video_dna_job",)),
