@@ -18,11 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from marketing_engine.brand import slug
 from marketing_engine.seo.intent import is_question
 from marketing_engine.seo.keywords import tokens
 from marketing_engine.wording import frames
+
+if TYPE_CHECKING:
+    from marketing_engine.brand import BrandProfile
 
 PAGE_TYPES = ("Location", "Service", "Comparison", "Question", "Guide", "Blog")
 LONG_FORM = frozenset({"Guide", "Blog", "Service"})
@@ -76,6 +80,10 @@ class PageBrief:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def preview(self) -> dict:
+        """The brief with its link count, as the asset's preview lists it."""
+        return self.as_dict() | {"links": len(self.links)}
 
 
 @dataclass(frozen=True)
@@ -137,3 +145,42 @@ def plan_links(
             if neighbour.url != hub.url:
                 links.append(neighbour)
         brief.links = links[:high]
+
+
+@dataclass(frozen=True)
+class StoredCluster:
+    """A keyword cluster as the warehouse keeps it (`content_clusters`)."""
+
+    id: int
+    slug: str
+    name: str
+    hub_keyword: str
+
+
+def find_cluster(clusters: Sequence[StoredCluster], cluster_slug: str) -> StoredCluster:
+    """The cluster of a partition key; a key whose cluster is gone is refused by name."""
+    for cluster in clusters:
+        if cluster.slug == cluster_slug:
+            return cluster
+    raise ValueError(f"keyword cluster {cluster_slug!r} is not in the warehouse; re-run keyword_clusters")
+
+
+def plan_cluster(
+    cluster: StoredCluster,
+    members: Sequence[tuple[str, str]],
+    clusters: Sequence[StoredCluster],
+    profile: BrandProfile,
+) -> list[PageBrief]:
+    """The cluster's briefs with their links, for the brand's cities and language; `clusters`
+    (largest first) gives the up to six neighbouring hubs that top up a small cluster's links."""
+    cities, language = [loc.city for loc in profile.locations], profile.language
+    index = list(clusters).index(cluster)
+    neighbours = [
+        Link(hub_path(c.slug), c.name)
+        for c in [*clusters[index + 1 : index + 4], *clusters[max(0, index - 3) : index]]
+    ]
+    plan = cluster_briefs(
+        ClusterInput(cluster.slug, cluster.name, cluster.hub_keyword, members), cities, language
+    )
+    plan_links(plan, neighbours)
+    return plan

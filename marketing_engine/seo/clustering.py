@@ -16,13 +16,17 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from marketing_engine.brand import slug as url_slug
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 INT8_NAME = f"{MODEL_NAME}-int8-per-channel"
@@ -371,3 +375,74 @@ def describe_clusters(
 def overall_cohesion(clusters: Sequence[Cluster]) -> float:
     total = sum(len(c.members) for c in clusters)
     return sum(c.cohesion * len(c.members) for c in clusters) / total if total else 0.0
+
+
+def keyword_cache() -> EmbeddingCache:
+    """The engine's keyword embedding cache (one SQLite file in its cache folder)."""
+    from marketing_engine.settings import home_dir
+
+    return EmbeddingCache(home_dir("cache") / "seo_embeddings.sqlite")
+
+
+@dataclass(frozen=True)
+class UniverseClusters:
+    """A keyword universe's clusters, with what embedding it took and how long each step did."""
+
+    clusters: list[Cluster]
+    stats: EmbeddingStats
+    seconds_embedding: float
+    seconds_clustering: float
+
+    def rows(self) -> tuple[list[dict], dict[str, str]]:
+        """The `content_clusters` rows (without the brand), and each member keyword's cluster slug."""
+        rows, by_keyword = [], {}
+        for cluster in self.clusters:
+            cluster_slug = url_slug(cluster.hub) or "topic"
+            rows.append(
+                {
+                    "slug": cluster_slug,
+                    "name": cluster.hub[:1].upper() + cluster.hub[1:],
+                    "hub_keyword": cluster.hub,
+                    "size": len(cluster.members),
+                    "cohesion": round(cluster.cohesion, 4),
+                }
+            )
+            by_keyword.update({member: cluster_slug for member in cluster.members})
+        return rows, by_keyword
+
+    def summary(self) -> dict[str, Any]:
+        """Counts, cohesion, cache use and timings, for the asset's metadata."""
+        return {
+            "clusters": len(self.clusters),
+            "keywords": self.stats.total,
+            "cohesion": round(overall_cohesion(self.clusters), 4),
+            "distance_threshold": DEFAULT_THRESHOLD,
+            "embedded": self.stats.embedded,
+            "from_cache": self.stats.from_cache,
+            "seconds_embedding": round(self.seconds_embedding, 2),
+            "seconds_clustering": round(self.seconds_clustering, 2),
+        }
+
+
+def cluster_universe(
+    keywords: Sequence[str], seeds: Sequence[str], cache: EmbeddingCache | None = None
+) -> UniverseClusters:
+    """Embed (through the cache), cluster and describe the keywords; seeds become hubs where they can."""
+    started = time.perf_counter()
+    vectors, stats = embed_keywords(keywords, cache=cache)
+    embedded = time.perf_counter()
+    found = describe_clusters(keywords, vectors, agglomerative_labels(vectors), seeds=seeds)
+    return UniverseClusters(found, stats, embedded - started, time.perf_counter() - embedded)
+
+
+def central_first(
+    members: Sequence[tuple[str, str]], hub: str, cache: EmbeddingCache | None = None
+) -> list[tuple[str, str]]:
+    """A cluster's (keyword, intent) members: the hub first, then the nearest to the centroid
+    (alphabetical on ties), the order page briefs pick their keywords in."""
+    if not members:
+        return []
+    vectors, _ = embed_keywords([text for text, _ in members], cache=cache)
+    centroid = vectors.mean(axis=0)
+    order = sorted(range(len(members)), key=lambda i: (-float(vectors[i] @ centroid), members[i][0]))
+    return [members[i] for i in sorted(order, key=lambda i: members[i][0] != hub)]

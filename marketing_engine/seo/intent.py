@@ -21,10 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from marketing_engine.seo.keywords import tokens
 from marketing_engine.wording import frames
+
+if TYPE_CHECKING:
+    from marketing_engine.brand import BrandProfile
 
 INTENTS = ("informational", "commercial", "transactional", "navigational")
 
@@ -148,6 +151,17 @@ class IntentRules:
         if _has(words, cities) and services & set(words):
             return "transactional", "local service in a brand city"
         return "informational", "default: a topic"
+
+
+def intent_rules(profile: BrandProfile) -> IntentRules:
+    """The rules with the brand's own names, cities and services, in its language."""
+    entities = [profile.name, *(c.name for c in profile.competitors), *(p.name for p in profile.products)]
+    return IntentRules(
+        entities=entities,
+        cities=[loc.city for loc in profile.locations],
+        services=[p.name for p in profile.products if p.kind == "service"],
+        language=profile.language,
+    )
 
 
 def accuracy(

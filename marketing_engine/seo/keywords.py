@@ -11,12 +11,16 @@ the way autocomplete would.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from marketing_engine.wording import frames
+
+if TYPE_CHECKING:
+    from marketing_engine.brand import BrandProfile
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 # Portuguese: a word ending in a stressed vowel and "s" is singular (país, inglês); else the plural rules.
@@ -138,6 +142,34 @@ def merge_duplicates(ideas: Iterable[KeywordIdea], language: str = "en") -> list
     return merged
 
 
+def keyword_rows(merged: Iterable[MergedKeyword], classify: Callable[[str], str]) -> list[dict[str, Any]]:
+    """The `keywords` rows of a merged universe (without the brand), each with its intent."""
+    return [
+        {
+            "normalized": m.normalized,
+            "text": m.text,
+            "seed": m.seed,
+            "intent": classify(m.text),
+            "source": m.source,
+            "volume": m.volume,
+        }
+        for m in merged
+    ]
+
+
+def universe_summary(ideas: int, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """How the universe came out: ideas in, keywords kept, and their spread over seeds and intents."""
+    per_seed = Counter(row["seed"] for row in rows)
+    return {
+        "ideas": ideas,
+        "keywords": len(rows),
+        "merged_duplicates": ideas - len(rows),
+        "fewest_per_seed": min(per_seed.values()) if per_seed else 0,
+        "per_seed": dict(per_seed),
+        "intents": dict(Counter(row["intent"] for row in rows)),
+    }
+
+
 # --- offline expansion ------------------------------------------------------------------------
 
 
@@ -172,6 +204,23 @@ class ExpansionContext:
     audiences: Sequence[str] = ()
     language: str = "en"
     country: str = ""  # the audience's country (ISO 3166), for autocomplete
+
+
+def expansion_context(profile: BrandProfile) -> ExpansionContext:
+    """What the offline expansion combines the seeds with, in the brand's language."""
+    return ExpansionContext(
+        profile.name,
+        [(loc.city, loc.region) for loc in profile.locations],
+        [c.name for c in profile.competitors],
+        audience_terms(profile.audience.personas, profile.language),
+        profile.language,
+        (profile.babel_locale.split("_")[1:] or [""])[0].lower(),
+    )
+
+
+def seeds_of(profile: BrandProfile) -> list[str]:
+    """What the keyword universe grows from: the brand's seed topics and product names."""
+    return [*profile.seed_topics, *(p.name for p in profile.products)]
 
 
 def expand_seed(seed: str, context: ExpansionContext) -> list[KeywordIdea]:

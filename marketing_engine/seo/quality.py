@@ -255,6 +255,19 @@ GATE_CATEGORIES = {
 }
 
 
+SITE_GATES = {
+    "uniqueness": "No two indexable pages above the MinHash/Jaccard similarity threshold.",
+    "thin": "Every indexable page has the non-template words its page type needs (quality.THIN_WORDS).",
+    "readability": "Flesch reading ease inside the brand file's band.",
+    "keyword_placement": "Keyword in the title, H1 and first 100 words.",
+    "internal_links": "No internal link points at a path the site does not serve.",
+    "reachability": "Every indexable page is reachable from a topic hub.",
+    "head_tags": "Title 10–60, meta description 50–160, one H1, alt text on images.",
+    "claims": "No indexable page states a number, first-person claim or quote the brand file does not hold.",
+}
+"""What each gate of `GATE_CATEGORIES` asks of the site as written (one blocking asset check each)."""
+
+
 def site_paths(site_dir: Path) -> set[str]:
     """Every path the built site serves (`/x/` for `x/index.html`, `/feed.xml` for files)."""
     paths = set()

@@ -46,6 +46,11 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "Product": ("name",),
 }
 NO_RICH_RESULT = frozenset({"FAQPage", "HowTo"})
+NO_RICH_RESULT_NOTE = (
+    "No FAQPage or HowTo JSON-LD (the check fails on either): Google shows FAQ rich results only "
+    "for well-known government and health sites and no HowTo results since 2023; the questions "
+    "stay on the page"
+)
 DAY_NAMES = {
     "mon": "Monday",
     "tue": "Tuesday",

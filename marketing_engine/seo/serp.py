@@ -13,9 +13,13 @@ paragraph (the words are the brand language's, `data/frames/seo`).
 from __future__ import annotations
 
 import hashlib
+import os
 import random
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from marketing_engine.seo import intent
 from marketing_engine.seo.keywords import tokens
@@ -111,3 +115,96 @@ def from_search_console(rows: list[dict], wanted: set[str]) -> dict[str, Positio
         if query not in found or (position.position or 1e9) < (found[query].position or 1e9):
             found[query] = position
     return found
+
+
+def measurement_day() -> date:
+    """The day positions are measured for: today, or MARKETING_ENGINE_TODAY (an ISO date) in a replay."""
+    return date.fromisoformat(os.environ.get("MARKETING_ENGINE_TODAY", date.today().isoformat()))
+
+
+@dataclass(frozen=True)
+class TrackedKeyword:
+    text: str
+    cluster_id: int | None
+
+
+@dataclass(frozen=True)
+class TrackedPage:
+    keyword: str
+    url: str | None  # where it is published, if it is
+    published: bool
+    words: int
+    cluster_id: int | None
+
+
+def ranking_inputs(keywords: Sequence[TrackedKeyword], pages: Sequence[TrackedPage]) -> list[RankingInput]:
+    """What ranks each keyword: the page that targets it, else its cluster's first published page
+    (which can rank for it, but not as a page that passes for it); and how many pages its cluster has out."""
+    by_keyword = {page.keyword: page for page in pages}
+    per_cluster = Counter(page.cluster_id for page in by_keyword.values() if page.published)
+    hub_pages: dict[int, TrackedPage] = {}
+    for page in by_keyword.values():
+        if page.published and page.cluster_id is not None:
+            hub_pages.setdefault(page.cluster_id, page)
+    items = []
+    for keyword in keywords:
+        page = by_keyword.get(keyword.text) or hub_pages.get(keyword.cluster_id)
+        items.append(
+            RankingInput(
+                keyword.text,
+                page.url if page else None,
+                page is not None and page.published and page.keyword == keyword.text,
+                page.words if page else 0,
+                per_cluster.get(keyword.cluster_id, 0),
+            )
+        )
+    return items
+
+
+def serp_rows(
+    items: Sequence[RankingInput],
+    day: date,
+    language: str = "en",
+    measured: Mapping[str, Position] | None = None,
+) -> list[dict[str, Any]]:
+    """One `serp_results` row (without brand, day and source) per keyword: its measured position
+    where `measured` is given (a keyword it lacks is unranked), else the simulator's, with the
+    snippet format to add where there is an opportunity."""
+    rows = []
+    for item in items:
+        if measured is not None:
+            position = measured.get(item.keyword, Position(item.keyword, None, None, 0, 0))
+        else:
+            position = simulate_position(item, day)
+        rows.append(
+            {
+                "keyword": item.keyword,
+                "position": position.position,
+                "url": position.url,
+                "clicks": position.clicks,
+                "impressions": position.impressions,
+                "snippet_format": snippet_opportunity(position, language),
+            }
+        )
+    return rows
+
+
+def serp_summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Keywords tracked, ranked and in the top 10, and how many have a snippet opportunity."""
+    ranked = [r["position"] for r in rows if r["position"] is not None]
+    return {
+        "keywords": len(rows),
+        "ranked": len(ranked),
+        "top_10": sum(1 for p in ranked if p <= 10),
+        "snippet_opportunities": sum(1 for r in rows if r["snippet_format"]),
+    }
+
+
+def opportunities(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The keywords with a snippet opportunity, best-ranked first: what format to add."""
+    found = [
+        {"keyword": r["keyword"], "position": r["position"], "add": r["snippet_format"]}
+        for r in rows
+        if r["snippet_format"]
+    ]
+    return sorted(found, key=lambda o: o["position"])
