@@ -164,11 +164,11 @@ def keywords_benchmark(model_dir: Path, choice: str = "onnx-int8", reference: bo
 
 
 def pages_benchmark(universe: list, n_pages: int = 1000) -> None:
-    from marketing_engine.assets.seo import page_request
     from marketing_engine.brand import load_brand
     from marketing_engine.resources.llm import LLMResource
     from marketing_engine.seo import briefs as briefing
     from marketing_engine.seo.composer import PageDraft
+    from marketing_engine.seo.pages import page_request
     from marketing_engine.seo.site import SiteBuilder, SiteHub, SitePage
     from marketing_engine.settings import EXAMPLE_BRAND
 

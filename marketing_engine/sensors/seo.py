@@ -2,7 +2,8 @@
 partitions follow the warehouse's clusters, and the largest clusters' briefs and pages are written.
 
 Which clusters get pages: the largest `cluster_limit()` (MARKETING_ENGINE_SEO_CLUSTERS, default 8) of
-`clusters_by_size` — `make run` evaluates this same sensor, so a deployment writes what it writes.
+the brand's clusters (`seo.store.cluster_slugs`) — `make run` evaluates this same sensor, so a
+deployment writes what it writes.
 A cluster whose pages were written after that materialization is up to date and asks for nothing,
 so the sensor redoes nothing already made; run keys (`pages:<materialization>:<cluster>`) stop a
 second run of the same one. (`keyword_clusters` still adds its partitions itself too, for a run of
@@ -22,9 +23,10 @@ from dagster import (
 )
 
 from marketing_engine.assets.partitions import keyword_cluster_partitions
-from marketing_engine.assets.seo import cluster_limit, clusters_by_size
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.warehouse import WarehouseResource
+from marketing_engine.seo import store
+from marketing_engine.seo.pages import cluster_limit
 
 CLUSTERS = AssetKey("keyword_clusters")
 PAGES = (AssetKey("page_briefs"), AssetKey("programmatic_pages"))
@@ -55,11 +57,12 @@ def keyword_cluster_pages(
     storage_id = records[0].storage_id
     if context.cursor and int(context.cursor) >= storage_id:
         return SkipReason(f"no keyword_clusters materialization after {context.cursor}")
-    wanted = clusters_by_size(warehouse.get(), brand.slug)
+    wanted = store.cluster_slugs(warehouse.get(), brand.slug)
+    limit = cluster_limit()
     existing = set(context.instance.get_dynamic_partitions(keyword_cluster_partitions.name))
     added = [c for c in wanted if c not in existing]
     gone = sorted(existing - set(wanted))
-    due = [c for c in wanted[: cluster_limit()] if not _written_since(context, c, storage_id)]
+    due = [c for c in wanted[:limit] if not _written_since(context, c, storage_id)]
     requests = []
     if added:
         requests.append(keyword_cluster_partitions.build_add_request(added))
@@ -67,7 +70,7 @@ def keyword_cluster_pages(
         requests.append(keyword_cluster_partitions.build_delete_request(gone))
     context.log.info(
         f"keyword_clusters {storage_id}: {len(wanted)} clusters ({len(added)} added, {len(gone)} removed); "
-        f"pages due for {len(due)} of the largest {cluster_limit()}"
+        f"pages due for {len(due)} of the largest {limit}"
     )
     return SensorResult(
         run_requests=[

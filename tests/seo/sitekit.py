@@ -8,11 +8,11 @@ from datetime import date
 
 import numpy as np
 
-from marketing_engine.assets.seo import expansion_context, intent_rules
 from marketing_engine.brand import BrandProfile, slug
 from marketing_engine.seo import briefs as briefing
 from marketing_engine.seo.composer import compose_page
-from marketing_engine.seo.keywords import expand_seed, merge_duplicates
+from marketing_engine.seo.intent import intent_rules
+from marketing_engine.seo.keywords import expand_seed, expansion_context, merge_duplicates
 from marketing_engine.seo.site import SiteHub, SitePage
 
 SEEDS = ("cargo e-bike", "e-bike battery care")

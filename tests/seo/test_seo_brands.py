@@ -15,7 +15,6 @@ from sqlalchemy import select
 from vocabulary import EXAMPLE_FILES, examples, leaks
 
 from marketing_engine.assets import seo as seo_assets
-from marketing_engine.assets.seo import expansion_context, seeds_of
 from marketing_engine.audit import audit_home
 from marketing_engine.brand import BrandProfile
 from marketing_engine.resources import KeywordIdeasResource, WordPressResource
@@ -24,7 +23,7 @@ from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.seo import clustering
-from marketing_engine.seo.keywords import expand_offline, merge_duplicates
+from marketing_engine.seo.keywords import expand_offline, expansion_context, merge_duplicates, seeds_of
 from marketing_engine.seo.review import gate_pages
 from marketing_engine.seo.site import SiteBuilder
 from marketing_engine.settings import EXAMPLE_BRAND

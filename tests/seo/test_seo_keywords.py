@@ -10,9 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marketing_engine.assets.seo import expansion_context, intent_rules, seeds_of
 from marketing_engine.brand import load_brand
-from marketing_engine.seo.intent import INTENTS, IntentRules, accuracy
+from marketing_engine.seo.intent import INTENTS, IntentRules, accuracy, intent_rules
 from marketing_engine.seo.keywords import (
     KeywordIdea,
     audience_terms,
@@ -20,7 +19,9 @@ from marketing_engine.seo.keywords import (
     dedupe_key,
     expand_offline,
     expand_seed,
+    expansion_context,
     merge_duplicates,
+    seeds_of,
     singular,
     tokens,
 )
