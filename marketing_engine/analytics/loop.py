@@ -30,6 +30,8 @@ from marketing_engine.analytics.touchpoints import (
     post_metric_rows,
 )
 from marketing_engine.brand import slug
+from marketing_engine.seo import indexing_store
+from marketing_engine.seo.indexing import index_summary
 from marketing_engine.trends import store as trend_store
 from marketing_engine.warehouse import Warehouse
 from marketing_engine.warehouse.models import (
@@ -463,6 +465,7 @@ def build_report(
         {**v, "duration_s": float(v["duration_s"])} for v in analytics_store.videos(warehouse, brand, 200)
     ]
     findings = _frame(warehouse, CampaignMemory, brand)
+    index_state = indexing_store.latest_status(warehouse, brand)
     scores = {
         "journeys": f"{analytics_store.journey_count(warehouse, brand):,}",
         "posts measured": f"{len(posts):,}",
@@ -486,6 +489,7 @@ def build_report(
         pages=pages,
         videos=videos,
         scores=scores,
+        indexing=index_summary(index_state) if index_state else {},
     )
     html = render_report(data)
     sections = [
@@ -496,5 +500,6 @@ def build_report(
         "trends",
         "pages",
         "videos",
+        *(["indexing"] if index_state else []),
     ]
     return html, sections

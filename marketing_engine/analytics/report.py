@@ -31,6 +31,7 @@ class ReportData:
     pages: list[dict] = field(default_factory=list)  # title, url, status
     videos: list[dict] = field(default_factory=list)  # topic, rendition, duration_s
     scores: dict[str, float] = field(default_factory=dict)  # predictor scores for the header
+    indexing: dict = field(default_factory=dict)  # indexed, not_indexed, reasons (seo.indexing.index_summary)
 
 
 def attribution_chart(frame: pd.DataFrame):

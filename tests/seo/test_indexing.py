@@ -300,3 +300,29 @@ def test_the_assets_announce_changed_pages_once_and_report_the_index_state(
         pinged = {r.url: r.content_sha256 for r in session.scalars(select(IndexPing))}
     assert pinged[f"{site_url}/beta/"] == "e" * 64 and len(pinged) == 2
     warehouse.dispose()
+
+
+def test_the_report_says_how_many_pages_are_indexed_and_why_the_others_are_not(warehouse: Warehouse) -> None:
+    import pandas as pd
+
+    from marketing_engine.analytics.report import ReportData, render_report
+    from marketing_engine.seo import indexing_store
+
+    day = date(2024, 5, 3)
+    pages = [
+        indexing.PageFacts("https://x/a/", "published", None, None),
+        indexing.PageFacts("https://x/b/", "noindex", None, None, ("reading ease 12 below 40",)),
+        indexing.PageFacts("https://x/c/", "ready", None, None),
+    ]
+    rows = [indexing.offline_inspection(p, p.url == "https://x/a/", None, day) for p in pages]
+    indexing_store.save_status(warehouse, "acme", rows)
+    indexing_store.save_status(warehouse, "acme", rows)  # a re-run keeps one row per page and day
+    latest = indexing_store.latest_status(warehouse, "acme")
+    assert len(latest) == 3
+    attribution = pd.DataFrame({"model": ["shapley"], "channel": ["x"], "share": [1.0], "revenue": [1.0]})
+    empty = pd.DataFrame(columns=["kind", "subject", "predicted", "low", "high"])
+    data = ReportData("Acme", datetime.now(UTC), attribution, [], empty, pd.DataFrame(), [])
+    data.indexing = indexing.index_summary(latest)
+    html = render_report(data)
+    assert "Indexing: 1 pages indexed, 2 not" in html
+    assert "Excluded by ‘noindex’ tag" in html and "URL is unknown to Google" in html
