@@ -10,16 +10,15 @@ from datetime import date, datetime
 from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketing_engine.warehouse.models.base import Base, BrandScoped, Timestamps
+from marketing_engine.warehouse.models.base import Base, BrandScoped, NaturalKey, Timestamps
 
 
-class ContentCluster(Base, BrandScoped, Timestamps):
+class ContentCluster(Base, NaturalKey, BrandScoped, Timestamps):
     """A topical cluster of keywords with one hub keyword (topical authority)."""
 
     __tablename__ = "content_clusters"
-    __table_args__ = (UniqueConstraint("brand", "slug"),)
+    natural_key = ("brand", "slug")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(300))
     hub_keyword: Mapped[str] = mapped_column(String(300))
@@ -27,13 +26,12 @@ class ContentCluster(Base, BrandScoped, Timestamps):
     cohesion: Mapped[float | None] = mapped_column(Float)
 
 
-class Keyword(Base, BrandScoped, Timestamps):
+class Keyword(Base, NaturalKey, BrandScoped, Timestamps):
     """One normalized search phrase of the keyword universe."""
 
     __tablename__ = "keywords"
-    __table_args__ = (UniqueConstraint("brand", "normalized"),)
+    natural_key = ("brand", "normalized")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(String(300))
     normalized: Mapped[str] = mapped_column(String(300))
     seed: Mapped[str] = mapped_column(String(300))
@@ -45,13 +43,12 @@ class Keyword(Base, BrandScoped, Timestamps):
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("content_clusters.id", ondelete="SET NULL"))
 
 
-class ProgrammaticPage(Base, BrandScoped, Timestamps):
+class ProgrammaticPage(Base, NaturalKey, BrandScoped, Timestamps):
     """A generated page (Location, Service, Comparison, Question, Guide, Blog)."""
 
     __tablename__ = "programmatic_pages"
-    __table_args__ = (UniqueConstraint("brand", "slug"),)
+    natural_key = ("brand", "slug")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(200))
     page_type: Mapped[str] = mapped_column(String(20))
     keyword: Mapped[str] = mapped_column(String(300))
@@ -68,13 +65,12 @@ class ProgrammaticPage(Base, BrandScoped, Timestamps):
     published_at: Mapped[datetime | None] = mapped_column()
 
 
-class SerpResult(Base, BrandScoped):
+class SerpResult(Base, NaturalKey, BrandScoped):
     """A keyword's search position on one day from one source."""
 
     __tablename__ = "serp_results"
-    __table_args__ = (UniqueConstraint("brand", "keyword", "day", "source"),)
+    natural_key = ("brand", "keyword", "day", "source")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     keyword: Mapped[str] = mapped_column(String(300))
     day: Mapped[date] = mapped_column()
     source: Mapped[str] = mapped_column(String(50))
@@ -85,13 +81,12 @@ class SerpResult(Base, BrandScoped):
     snippet_format: Mapped[str | None] = mapped_column(String(20))
 
 
-class Backlink(Base, BrandScoped, Timestamps):
+class Backlink(Base, NaturalKey, BrandScoped, Timestamps):
     """A link from another site to the brand's: promised, live or lost."""
 
     __tablename__ = "backlinks"
-    __table_args__ = (UniqueConstraint("brand", "source_url", "target_url"),)
+    natural_key = ("brand", "source_url", "target_url")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     source_url: Mapped[str] = mapped_column(String(1000))
     target_url: Mapped[str] = mapped_column(String(1000))
     anchor_text: Mapped[str | None] = mapped_column(String(500))
@@ -101,13 +96,12 @@ class Backlink(Base, BrandScoped, Timestamps):
     last_seen: Mapped[datetime | None] = mapped_column()
 
 
-class OutreachCampaign(Base, BrandScoped, Timestamps):
+class OutreachCampaign(Base, NaturalKey, BrandScoped, Timestamps):
     """A link-building or PR campaign: pitches, broken-link, resource-page, partnerships."""
 
     __tablename__ = "outreach_campaigns"
-    __table_args__ = (UniqueConstraint("brand", "slug"),)
+    natural_key = ("brand", "slug")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(30))
@@ -115,13 +109,12 @@ class OutreachCampaign(Base, BrandScoped, Timestamps):
     details: Mapped[dict] = mapped_column(default=dict)
 
 
-class TrendData(Base, BrandScoped):
+class TrendData(Base, NaturalKey, BrandScoped):
     """One normalized trend reading per (day, source, topic)."""
 
     __tablename__ = "trend_data"
-    __table_args__ = (UniqueConstraint("brand", "day", "source", "topic"),)
+    natural_key = ("brand", "day", "source", "topic")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(index=True)
     source: Mapped[str] = mapped_column(String(30))
     topic: Mapped[str] = mapped_column(String(300))
@@ -132,13 +125,12 @@ class TrendData(Base, BrandScoped):
     payload_key: Mapped[str | None] = mapped_column(String(300))
 
 
-class Campaign(Base, BrandScoped, Timestamps):
+class Campaign(Base, NaturalKey, BrandScoped, Timestamps):
     """A marketing campaign for one product on one channel."""
 
     __tablename__ = "campaigns"
-    __table_args__ = (UniqueConstraint("brand", "slug"),)
+    natural_key = ("brand", "slug")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(300))
     product: Mapped[str] = mapped_column(String(200))
@@ -148,13 +140,12 @@ class Campaign(Base, BrandScoped, Timestamps):
     utm_campaign: Mapped[str] = mapped_column(String(200))
 
 
-class CampaignContent(Base, Timestamps):
+class CampaignContent(Base, NaturalKey, Timestamps):
     """A piece of content (page, video, post) attached to a campaign on a platform."""
 
     __tablename__ = "campaign_contents"
-    __table_args__ = (UniqueConstraint("campaign_id", "content_type", "content_ref", "platform"),)
+    natural_key = ("campaign_id", "content_type", "content_ref", "platform")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     content_type: Mapped[str] = mapped_column(String(30))
     content_ref: Mapped[str] = mapped_column(String(300))
@@ -163,13 +154,12 @@ class CampaignContent(Base, Timestamps):
     status: Mapped[str] = mapped_column(String(20), default="draft")
 
 
-class CampaignMetric(Base, BrandScoped):
+class CampaignMetric(Base, NaturalKey, BrandScoped):
     """One metric value for one piece of content on one platform and day."""
 
     __tablename__ = "campaign_metrics"
-    __table_args__ = (UniqueConstraint("brand", "content_ref", "platform", "day", "metric"),)
+    natural_key = ("brand", "content_ref", "platform", "day", "metric")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
     content_ref: Mapped[str] = mapped_column(String(300))
     platform: Mapped[str] = mapped_column(String(30))
@@ -178,15 +168,14 @@ class CampaignMetric(Base, BrandScoped):
     value: Mapped[float] = mapped_column(Float)
 
 
-class CampaignWorkflow(Base, Timestamps):
+class CampaignWorkflow(Base, NaturalKey, Timestamps):
     """Where a campaign is in its workflow (brief, produce, review, publish, measure): the furthest
     stage its content reached, whether it waits for a person, and the counts behind it. Rewritten from
     the warehouse's rows by each asset that moves a campaign (see publishing/workflow.py)."""
 
     __tablename__ = "campaign_workflows"
-    __table_args__ = (UniqueConstraint("campaign_id", "name"),)
+    natural_key = ("campaign_id", "name")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
     stage: Mapped[str] = mapped_column(String(30))
@@ -195,24 +184,22 @@ class CampaignWorkflow(Base, Timestamps):
     details: Mapped[dict] = mapped_column(default=dict)  # added by migration 0019: the counts per stage
 
 
-class VideoDNA(Base, BrandScoped, Timestamps):
+class VideoDNA(Base, NaturalKey, BrandScoped, Timestamps):
     """The brand's video identity: the same look, voice and sound across every video."""
 
     __tablename__ = "video_dna"
-    __table_args__ = (UniqueConstraint("brand"),)
+    natural_key = ("brand",)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     spec: Mapped[dict] = mapped_column(default=dict)
 
 
-class VideoAsset(Base, BrandScoped, Timestamps):
+class VideoAsset(Base, NaturalKey, BrandScoped, Timestamps):
     """One rendered rendition of one video."""
 
     __tablename__ = "video_assets"
-    __table_args__ = (UniqueConstraint("brand", "topic", "length_s", "rendition"),)
+    natural_key = ("brand", "topic", "length_s", "rendition")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     topic: Mapped[str] = mapped_column(String(300))
     length_s: Mapped[int] = mapped_column(Integer)
     rendition: Mapped[str] = mapped_column(String(20))
@@ -227,15 +214,14 @@ class VideoAsset(Base, BrandScoped, Timestamps):
     gate_report: Mapped[dict] = mapped_column(default=dict)
 
 
-class ContentAsset(Base, BrandScoped, Timestamps):
+class ContentAsset(Base, NaturalKey, BrandScoped, Timestamps):
     """One version of a piece of content the engine made (page, video, post, image): its media-store
     key and checksum, and where it came from. A new version when the bytes of the same `source_ref`
     change; the same row when they do not (see warehouse/registry.py)."""
 
     __tablename__ = "content_assets"
-    __table_args__ = (UniqueConstraint("brand", "kind", "source_ref", "version"),)
+    natural_key = ("brand", "kind", "source_ref", "version")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     media_key: Mapped[str] = mapped_column(String(300), index=True)
     sha256: Mapped[str] = mapped_column(String(64))
@@ -249,13 +235,12 @@ class ContentAsset(Base, BrandScoped, Timestamps):
     provenance: Mapped[dict] = mapped_column(default=dict)  # the asset and run that made it, and from what
 
 
-class CampaignMemory(Base, BrandScoped, Timestamps):
+class CampaignMemory(Base, NaturalKey, BrandScoped, Timestamps):
     """Something the engine has learned, in words a person can read, with its evidence."""
 
     __tablename__ = "campaign_memory"
-    __table_args__ = (UniqueConstraint("brand", "platform", "dimension", "finding_key"),)
+    natural_key = ("brand", "platform", "dimension", "finding_key")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(30))
     dimension: Mapped[str] = mapped_column(String(50))
     finding_key: Mapped[str] = mapped_column(String(200))
@@ -266,16 +251,13 @@ class CampaignMemory(Base, BrandScoped, Timestamps):
     evidence_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class SocialPost(Base, BrandScoped, Timestamps):
+class SocialPost(Base, NaturalKey, BrandScoped, Timestamps):
     """A post on one platform, with its publish state and idempotency key (exactly-once)."""
 
     __tablename__ = "social_posts"
-    __table_args__ = (
-        UniqueConstraint("brand", "platform", "content_ref", "variant"),
-        UniqueConstraint("idempotency_key"),
-    )
+    natural_key = ("brand", "platform", "content_ref", "variant")
+    __table_args__ = (UniqueConstraint(*natural_key), UniqueConstraint("idempotency_key"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(30))
     content_ref: Mapped[str] = mapped_column(String(300))
     variant: Mapped[str] = mapped_column(String(50), default="main")
@@ -302,13 +284,12 @@ class SocialPost(Base, BrandScoped, Timestamps):
     verified_at: Mapped[datetime | None] = mapped_column()
 
 
-class Influencer(Base, BrandScoped, Timestamps):
+class Influencer(Base, NaturalKey, BrandScoped, Timestamps):
     """A creator on the brand's topics, scored by relevance and engagement."""
 
     __tablename__ = "influencers"
-    __table_args__ = (UniqueConstraint("brand", "platform", "handle"),)
+    natural_key = ("brand", "platform", "handle")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(30))
     handle: Mapped[str] = mapped_column(String(200))
     name: Mapped[str | None] = mapped_column(String(300))
@@ -319,13 +300,12 @@ class Influencer(Base, BrandScoped, Timestamps):
     contact_email: Mapped[str | None] = mapped_column(String(320))
 
 
-class Community(Base, BrandScoped, Timestamps):
+class Community(Base, NaturalKey, BrandScoped, Timestamps):
     """A place where the brand's topics are discussed (subreddit, Discord server)."""
 
     __tablename__ = "communities"
-    __table_args__ = (UniqueConstraint("brand", "platform", "name"),)
+    natural_key = ("brand", "platform", "name")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(30))
     name: Mapped[str] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(String(500))
