@@ -99,6 +99,29 @@ def _subtitles(pages: list[tuple[CaptionPage, float]]) -> pysubs2.SSAFile:
     return subs
 
 
+def word_events(
+    pages: list[tuple[CaptionPage, float]], box: CaptionLayout, accent: str, plain: str
+) -> list[tuple[float, float, str]]:
+    """(start, end, ASS text) per spoken word: the page's text with that word in the `accent` colour,
+    slightly larger, and the rest in `plain` (both ASS colour codes)."""
+    events = []
+    for page, page_end in pages:
+        # A single long word (a domain name) cannot wrap: shrink the page so it stays in the box.
+        longest = max(len(w.word) for w in page.words)
+        size = min(box.font_size, int((box.right - box.left) / (0.68 * longest)))
+        prefix = f"{{\\fs{size}}}" if size < box.font_size else ""
+        for index, word in enumerate(page.words):
+            end = page.words[index + 1].start if index + 1 < len(page.words) else page_end
+            parts = [
+                f"{{\\c{accent}\\fscx110\\fscy110}}{_escape(w.word.upper())}{{\\c{plain}\\fscx100\\fscy100}}"
+                if i == index
+                else _escape(w.word.upper())
+                for i, w in enumerate(page.words)
+            ]
+            events.append((word.start, end, prefix + " ".join(parts)))
+    return events
+
+
 def to_ass(
     pages: list[tuple[CaptionPage, float]], box: CaptionLayout, palette: dict[str, str], font: str
 ) -> str:
@@ -127,29 +150,11 @@ def to_ass(
             encoding=1,
         )
     }
-    accent = color_to_ass_rgba(_colour(palette["accent"]))
-    plain = f"{color_to_ass_rgba(white)}&"
-    for page, page_end in pages:
-        # A single long word (a domain name) cannot wrap: shrink the page so it stays in the box.
-        longest = max(len(w.word) for w in page.words)
-        size = min(box.font_size, int((box.right - box.left) / (0.68 * longest)))
-        prefix = f"{{\\fs{size}}}" if size < box.font_size else ""
-        for index, word in enumerate(page.words):
-            end = page.words[index + 1].start if index + 1 < len(page.words) else page_end
-            parts = [
-                f"{{\\c{accent}\\fscx110\\fscy110}}{_escape(w.word.upper())}{{\\c{plain}\\fscx100\\fscy100}}"
-                if i == index
-                else _escape(w.word.upper())
-                for i, w in enumerate(page.words)
-            ]
-            subs.append(
-                pysubs2.SSAEvent(
-                    start=round(word.start * 1000),
-                    end=round(end * 1000),
-                    style="Caption",
-                    text=prefix + " ".join(parts),
-                )
-            )
+    accent, plain = color_to_ass_rgba(_colour(palette["accent"])), f"{color_to_ass_rgba(white)}&"
+    for start, end, text in word_events(pages, box, accent, plain):
+        subs.append(
+            pysubs2.SSAEvent(start=round(start * 1000), end=round(end * 1000), style="Caption", text=text)
+        )
     return subs.to_string("ass", header_notice="")
 
 
