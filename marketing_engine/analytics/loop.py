@@ -30,9 +30,10 @@ from marketing_engine.analytics.touchpoints import (
     post_metric_rows,
 )
 from marketing_engine.brand import slug
-from marketing_engine.seo import indexing_store
+from marketing_engine.seo import store as seo_store
 from marketing_engine.seo.indexing import index_summary
 from marketing_engine.trends import store as trend_store
+from marketing_engine.visibility import store as visibility_store
 from marketing_engine.warehouse import Warehouse
 from marketing_engine.warehouse.models import (
     AttributionCredit,
@@ -465,7 +466,7 @@ def build_report(
         {**v, "duration_s": float(v["duration_s"])} for v in analytics_store.videos(warehouse, brand, 200)
     ]
     findings = _frame(warehouse, CampaignMemory, brand)
-    index_state = indexing_store.latest_status(warehouse, brand)
+    index_state = seo_store.latest_status(warehouse, brand)
     scores = {
         "journeys": f"{analytics_store.journey_count(warehouse, brand):,}",
         "posts measured": f"{len(posts):,}",
@@ -490,6 +491,10 @@ def build_report(
         videos=videos,
         scores=scores,
         indexing=index_summary(index_state) if index_state else {},
+        visibility=[
+            {"day": day.isoformat(), **share.__dict__}
+            for day, share in visibility_store.share_history(warehouse, brand)
+        ],
     )
     html = render_report(data)
     sections = [
@@ -501,5 +506,6 @@ def build_report(
         "pages",
         "videos",
         *(["indexing"] if index_state else []),
+        *(["ai visibility"] if data.visibility else []),
     ]
     return html, sections

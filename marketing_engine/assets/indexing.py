@@ -1,49 +1,30 @@
 """Indexing, in the SEO group: announce published and changed pages to IndexNow and submit the
 sitemap to Search Console once the site is published, then read each page's index state daily.
 
-The work is `seo.indexing`'s, the rows `seo.indexing_store`'s, the calls `resources.indexing`'s
+The work is `seo.indexing`'s, the rows `seo.store`'s, the calls `resources.indexing`'s
 (offline by default: the outbox and the pages' own facts).
 """
 
 from datetime import UTC, date, datetime
-from typing import Any
 
-from dagster import MaterializeResult, asset
+from dagster import MaterializeResult
 
-from marketing_engine.assets.automation import (
-    WAREHOUSE,
-    after_upstream,
-    calls,
-    on_cron,
-    owners,
-    refuse_unless_publishing,
-)
+from marketing_engine.assets.automation import WAREHOUSE, after_upstream, on_cron, refuse_unless_publishing
 from marketing_engine.assets.common import markdown_table
+from marketing_engine.assets.seo import seo_asset
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.indexing import IndexingResource
 from marketing_engine.resources.warehouse import WarehouseResource
-from marketing_engine.seo import indexing_store as store
+from marketing_engine.seo import store
 from marketing_engine.seo.indexing import brand_key, index_summary, ping_rows, sitemap_urls, to_announce
 from marketing_engine.settings import home_dir
 
-GROUP = "seo"
 DAILY = "0 7 * * *"  # 07:00 UTC, after the night's publishing and the search engines' crawl
 
 
-def indexing_asset(*kinds: str, **spec: Any):
-    """`@asset` with what both indexing assets share: the SEO group and owner, the indexing pool and
-    the provider retry, and the python and warehouse kinds."""
-    return asset(
-        group_name=GROUP,
-        owners=owners(GROUP),
-        code_version="1",
-        kinds={"python", WAREHOUSE, *kinds},
-        **calls("indexing"),
-        **spec,
-    )
-
-
-@indexing_asset("indexnow", deps=["published_pages"], automation_condition=after_upstream())
+@seo_asset(
+    WAREHOUSE, "indexnow", pool="indexing", deps=["published_pages"], automation_condition=after_upstream()
+)
 def indexnow_pings(
     brand: BrandResource, warehouse: WarehouseResource, indexing: IndexingResource
 ) -> MaterializeResult:
@@ -73,7 +54,7 @@ def indexnow_pings(
     )
 
 
-@indexing_asset("google", deps=[indexnow_pings], automation_condition=on_cron(DAILY))
+@seo_asset(WAREHOUSE, "google", pool="indexing", deps=[indexnow_pings], automation_condition=on_cron(DAILY))
 def index_status(
     brand: BrandResource, warehouse: WarehouseResource, indexing: IndexingResource
 ) -> MaterializeResult:

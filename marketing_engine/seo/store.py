@@ -2,7 +2,8 @@
 
 What the SEO assets and the keyword_cluster_pages sensor read and write: the keyword universe, its
 clusters, the page briefs with their drafts and gate reports, the programmatic pages from written to
-published, and the search positions. Each function takes the warehouse and the brand's slug, opens
+published, the search positions, and indexing (the last IndexNow ping per URL, the index state
+per day). Each function takes the warehouse and the brand's slug, opens
 and commits its own session, and returns plain values or the domain's dataclasses.
 """
 
@@ -13,14 +14,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Select, and_, delete, func, select, update
 
 from marketing_engine.seo.briefs import PageBrief, StoredCluster
+from marketing_engine.seo.indexing import PageFacts
 from marketing_engine.seo.pages import BuiltPage, StoredBrief, WrittenDraft
 from marketing_engine.seo.serp import TrackedKeyword, TrackedPage
 from marketing_engine.warehouse import Warehouse, upsert
 from marketing_engine.warehouse.models import (
     ContentCluster,
+    IndexPing,
+    IndexStatus,
     Keyword,
     ProgrammaticPage,
     SeoPageBrief,
@@ -359,3 +363,71 @@ def save_positions(
     stamped = [{"brand": brand, "day": day, "source": source, **row} for row in rows]
     with warehouse.session() as session:
         upsert(session, SerpResult, stamped, keys=["brand", "keyword", "day", "source"])
+
+
+# Indexing: the pages' facts, the last IndexNow ping per URL, the index state per day.
+
+
+def page_facts(warehouse: Warehouse, brand: str) -> list[PageFacts]:
+    """Every built page with a URL: its status, built HTML, publication time and gate failures."""
+    brief = and_(SeoPageBrief.brand == ProgrammaticPage.brand, SeoPageBrief.slug == ProgrammaticPage.slug)
+    query = (
+        select(
+            func.coalesce(ProgrammaticPage.published_url, ProgrammaticPage.canonical_url),
+            ProgrammaticPage.status,
+            ProgrammaticPage.html_key,
+            ProgrammaticPage.published_at,
+            SeoPageBrief.gate_report,
+        )
+        .outerjoin(SeoPageBrief, brief)
+        .where(ProgrammaticPage.brand == brand, ProgrammaticPage.html_key.is_not(None))
+        .order_by(ProgrammaticPage.slug)
+    )
+    with warehouse.session() as session:
+        return [
+            PageFacts(url, status, html_key, published, tuple((report or {}).get("failures") or ()))
+            for url, status, html_key, published, report in session.execute(query)
+            if url
+        ]
+
+
+def last_pings(warehouse: Warehouse, brand: str) -> dict[str, tuple[str, datetime]]:
+    """url -> (content hash, when) of each URL's last IndexNow ping."""
+    query = select(IndexPing.url, IndexPing.content_sha256, IndexPing.pinged_at).where(
+        IndexPing.brand == brand
+    )
+    with warehouse.session() as session:
+        return {url: (sha, at) for url, sha, at in session.execute(query)}
+
+
+def save_pings(warehouse: Warehouse, brand: str, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Upsert the pings on (brand, url): each URL keeps its last ping."""
+    with warehouse.session() as session:
+        return upsert(session, IndexPing, [{**row, "brand": brand} for row in rows], IndexPing.natural_key)
+
+
+def save_status(warehouse: Warehouse, brand: str, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Upsert the day's index state on (brand, day, url)."""
+    with warehouse.session() as session:
+        return upsert(
+            session, IndexStatus, [{**row, "brand": brand} for row in rows], IndexStatus.natural_key
+        )
+
+
+def latest_status(warehouse: Warehouse, brand: str) -> list[dict[str, Any]]:
+    """The newest day's index state of every inspected page (empty before the first inspection)."""
+    with warehouse.session() as session:
+        day: date | None = session.scalar(select(func.max(IndexStatus.day)).where(IndexStatus.brand == brand))
+        if day is None:
+            return []
+        query = (
+            select(IndexStatus)
+            .where(IndexStatus.brand == brand, IndexStatus.day == day)
+            .order_by(IndexStatus.url)
+        )
+        columns = [
+            c.name
+            for c in IndexStatus.__table__.columns
+            if c.name not in ("id", "brand", "created_at", "updated_at")
+        ]
+        return [{name: getattr(row, name) for name in columns} for row in session.scalars(query)]

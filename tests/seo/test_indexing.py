@@ -306,7 +306,7 @@ def test_the_report_says_how_many_pages_are_indexed_and_why_the_others_are_not(w
     import pandas as pd
 
     from marketing_engine.analytics.report import ReportData, render_report
-    from marketing_engine.seo import indexing_store
+    from marketing_engine.seo import store as seo_store
 
     day = date(2024, 5, 3)
     pages = [
@@ -315,9 +315,9 @@ def test_the_report_says_how_many_pages_are_indexed_and_why_the_others_are_not(w
         indexing.PageFacts("https://x/c/", "ready", None, None),
     ]
     rows = [indexing.offline_inspection(p, p.url == "https://x/a/", None, day) for p in pages]
-    indexing_store.save_status(warehouse, "acme", rows)
-    indexing_store.save_status(warehouse, "acme", rows)  # a re-run keeps one row per page and day
-    latest = indexing_store.latest_status(warehouse, "acme")
+    seo_store.save_status(warehouse, "acme", rows)
+    seo_store.save_status(warehouse, "acme", rows)  # a re-run keeps one row per page and day
+    latest = seo_store.latest_status(warehouse, "acme")
     assert len(latest) == 3
     attribution = pd.DataFrame({"model": ["shapley"], "channel": ["x"], "share": [1.0], "revenue": [1.0]})
     empty = pd.DataFrame(columns=["kind", "subject", "predicted", "low", "high"])
