@@ -18,7 +18,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,25 +36,24 @@ SEARCH_CONSOLE_PAGE = 25_000  # the API's maximum rowLimit
 
 
 class DailyCap:
-    """A per-day request counter in a small JSON file, so the cap holds across runs."""
+    """Requests per UTC day, kept by pyrate-limiter in a SQLite file under a file lock, so the cap
+    holds across runs and across processes taking from it at the same time."""
 
     def __init__(self, path: Path, limit: int):
-        self.path, self.limit = path, limit
+        from pyrate_limiter import Duration, FixedWindow, Rate, SQLiteBucket
 
-    def _load(self) -> dict[str, int]:
-        try:
-            return json.loads(self.path.read_text())
-        except (FileNotFoundError, json.JSONDecodeError):
-            return {}
+        self.bucket = SQLiteBucket.init_from_file(
+            [Rate(limit, Duration.DAY)], db_path=str(path), use_file_lock=True, algorithm=FixedWindow()
+        )
+        self.bucket.leak(self.bucket.now())  # earlier days' requests no longer count
 
     def take(self, today: date | None = None) -> bool:
-        """Count one request; False when today's cap is used up."""
-        day = (today or date.today()).isoformat()
-        counts = self._load()
-        if counts.get(day, 0) >= self.limit:
-            return False
-        self.path.write_text(json.dumps({day: counts.get(day, 0) + 1}))
-        return True
+        """Count one request; False when the day's cap is used up."""
+        from pyrate_limiter import RateItem
+
+        day = today and datetime(today.year, today.month, today.day, tzinfo=UTC)
+        when = round(day.timestamp() * 1000) if day else self.bucket.now()
+        return bool(self.bucket.put(RateItem("autocomplete", when)))
 
 
 def autocomplete_suggestions(
@@ -138,7 +137,7 @@ class KeywordIdeasResource(ConfigurableResource):
         return self._search_console(seeds) + offline
 
     def _autocomplete(self, seeds: Sequence[str], context: ExpansionContext) -> list[KeywordIdea]:
-        cap = DailyCap(home_dir("cache") / "autocomplete_requests.json", self.daily_cap)
+        cap = DailyCap(home_dir("cache") / "autocomplete_requests.sqlite", self.daily_cap)
         words = frames("seo", context.language)["keywords"]
         language = self.language or context.language
         country = (self.country or context.country or "us").lower()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
+from pathlib import Path
 
 import httpx
 import pytest
@@ -172,6 +175,17 @@ def test_the_daily_cap_holds_across_runs(engine_home) -> None:
     assert len([i for i in resource.ideas(["x"], CONTEXT) if i.source == "autocomplete"]) == 0
     cap = DailyCap(engine_home / "cap.json", 1)
     assert cap.take(date(2026, 1, 1)) and not cap.take(date(2026, 1, 1)) and cap.take(date(2026, 1, 2))
+
+
+def _take_from_cap(path: str, takes: int) -> int:
+    cap = DailyCap(Path(path), 60)
+    return sum(cap.take() for _ in range(takes))
+
+
+def test_the_daily_cap_holds_across_processes_taking_at_once(tmp_path) -> None:
+    with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("spawn")) as pool:
+        taken = list(pool.map(_take_from_cap, [str(tmp_path / "cap.sqlite")] * 4, [30] * 4))
+    assert sum(taken) == 60, taken
 
 
 @respx.mock
