@@ -1,7 +1,7 @@
 """The marketing report: one standalone HTML file with plotly charts a person actually looks at.
 
 Sections: attribution by model side by side, experiment posteriors, forecasts with intervals, a
-posting-time heatmap, trend opportunities, pages and videos published, and campaign memory.
+posting-time heatmap, trend opportunities, share of voice in AI answers, pages and videos published, and campaign memory.
 plotly.js is inlined once, so the file opens offline. Text from outside (topics, titles) is
 escaped by Jinja2's autoescape.
 """
@@ -32,6 +32,7 @@ class ReportData:
     videos: list[dict] = field(default_factory=list)  # topic, rendition, duration_s
     scores: dict[str, float] = field(default_factory=dict)  # predictor scores for the header
     indexing: dict = field(default_factory=dict)  # indexed, not_indexed, reasons (seo.indexing.index_summary)
+    visibility: list[dict] = field(default_factory=list)  # day, assistant, share of voice, rates
 
 
 def attribution_chart(frame: pd.DataFrame):
@@ -120,6 +121,20 @@ def trends_chart(trends: list[dict]):
     return figure
 
 
+def visibility_chart(visibility: list[dict]):
+    """Share of voice in AI answers over time, one line per assistant."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    for assistant in sorted({r["assistant"] for r in visibility}):
+        rows = [r for r in visibility if r["assistant"] == assistant]
+        figure.add_trace(
+            go.Scatter(x=[r["day"] for r in rows], y=[r["share_of_voice"] for r in rows], name=assistant)
+        )
+    figure.update_layout(title="Share of voice in AI answers", height=360, yaxis_tickformat=".0%")
+    return figure
+
+
 def render_report(data: ReportData) -> str:
     """The report as one HTML string (plotly.js inlined in the first chart)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
@@ -146,6 +161,8 @@ def render_report(data: ReportData) -> str:
         charts.append(("Posting times", heatmap_chart(data.posts)))
     if data.trends:
         charts.append(("Trend opportunities", trends_chart(data.trends)))
+    if data.visibility:
+        charts.append(("AI visibility", visibility_chart(data.visibility)))
     rendered = [
         (title, figure.to_html(full_html=False, include_plotlyjs=(i == 0), config=PLOTLY_CONFIG))
         for i, (title, figure) in enumerate(charts)

@@ -257,3 +257,31 @@ def test_the_asset_materializes_on_a_seeded_warehouse(tmp_path, example_brand) -
     assert metadata["questions"].value == 2 and metadata["records"].value == 6
     assert set(metadata["share_of_voice"].value) == {"anthropic", "openai", "gemini"}
     assert db.count(AIVisibility, brand=slug) == 6
+
+
+def test_the_report_shows_share_of_voice_over_time_per_assistant() -> None:
+    from datetime import UTC, datetime
+
+    import pandas as pd
+
+    from marketing_engine.analytics.report import ReportData, render_report
+
+    rows = [
+        {
+            "day": day,
+            "assistant": name,
+            "questions": 4,
+            "share_of_voice": sov,
+            "mention_rate": 0.5,
+            "citation_rate": 0.25,
+        }
+        for day, sov in (("2025-06-01", 0.2), ("2025-06-02", 0.3))
+        for name in ("anthropic", "gemini")
+    ]
+    empty = pd.DataFrame(columns=["model", "channel", "share", "revenue"])
+    data = ReportData(
+        "B", datetime(2025, 6, 2, tzinfo=UTC), empty, [], pd.DataFrame(), pd.DataFrame(), [], visibility=rows
+    )
+    html = render_report(data)
+    assert 'data-title="AI visibility"' in html and "Share of voice in AI answers" in html
+    assert html.count("<td>gemini</td>") == 2 and "30.0%" in html
