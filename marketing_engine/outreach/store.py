@@ -9,7 +9,7 @@ the Message-ID must be on record before the email leaves).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,6 +32,7 @@ from marketing_engine.warehouse.models import (
     ProgrammaticPage,
     Suppression,
 )
+from marketing_engine.warehouse.models.base import NaturalKey
 
 Row = dict[str, Any]
 KEYWORD_LIMIT = 5000  # enough to map competitors' topics; a larger universe adds nothing here
@@ -49,10 +50,10 @@ def _objects(warehouse: Warehouse, query: Select) -> list[Any]:
         return list(session.scalars(query))
 
 
-def _save(warehouse: Warehouse, model: type, rows: Iterable[Mapping[str, Any]], keys: Sequence[str]) -> int:
-    """Upsert on the natural key: a re-run rewrites the same rows, never adds any."""
+def _save(warehouse: Warehouse, model: type[NaturalKey], rows: Iterable[Mapping[str, Any]]) -> int:
+    """Upsert on the model's natural key: a re-run rewrites the same rows, never adds any."""
     with warehouse.session() as session:
-        return upsert(session, model, rows, keys=keys)
+        return upsert(session, model, rows, keys=model.natural_key)
 
 
 # -- what the assets read -------------------------------------------------------------------------
@@ -157,36 +158,36 @@ def emails_on_record(warehouse: Warehouse, brand: str) -> int:
 
 # -- what the assets keep -------------------------------------------------------------------------
 def save_link_prospects(warehouse: Warehouse, rows: Iterable[Row]) -> int:
-    return _save(warehouse, LinkProspect, rows, ["brand", "kind", "page_url", "broken_url"])
+    return _save(warehouse, LinkProspect, rows)
 
 
 def save_backlinks(warehouse: Warehouse, rows: Iterable[Row]) -> int:
-    return _save(warehouse, Backlink, rows, ["brand", "source_url", "target_url"])
+    return _save(warehouse, Backlink, rows)
 
 
 def save_journalist_queries(warehouse: Warehouse, rows: Iterable[Row]) -> int:
-    return _save(warehouse, JournalistQuery, rows, ["brand", "query_key"])
+    return _save(warehouse, JournalistQuery, rows)
 
 
 def save_pitches(warehouse: Warehouse, rows: Iterable[Row]) -> int:
-    return _save(warehouse, Pitch, rows, ["brand", "query_key"])
+    return _save(warehouse, Pitch, rows)
 
 
 def save_competitor_pages(warehouse: Warehouse, rows: Iterable[Row]) -> int:
-    return _save(warehouse, CompetitorPage, rows, ["brand", "url"])
+    return _save(warehouse, CompetitorPage, rows)
 
 
 def save_influencers(warehouse: Warehouse, rows: Iterable[Row]) -> int:
-    return _save(warehouse, Influencer, rows, ["brand", "platform", "handle"])
+    return _save(warehouse, Influencer, rows)
 
 
 def save_communities(warehouse: Warehouse, rows: Iterable[Row]) -> int:
-    return _save(warehouse, Community, rows, ["brand", "platform", "name"])
+    return _save(warehouse, Community, rows)
 
 
 # -- inside a transaction: campaigns, sequences, emails, suppressions ---------------------------
 def save_campaigns(session: Session, rows: Iterable[Row]) -> int:
-    return upsert(session, OutreachCampaign, rows, keys=["brand", "slug"])
+    return upsert(session, OutreachCampaign, rows, keys=OutreachCampaign.natural_key)
 
 
 def add(session: Session, row: OutreachSequence | OutreachEmail | Suppression) -> None:

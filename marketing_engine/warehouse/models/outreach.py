@@ -5,141 +5,148 @@ communities): journalist queries, pitches, link prospects, email sequences with 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketing_engine.warehouse.models.base import Base, BrandScoped, Timestamps
+from marketing_engine.warehouse.models.base import Base, BrandScoped, NaturalKey, Timestamps
+
+# The kinds of column these tables repeat, each declared once: `Mapped[Address]` is a String(320)
+# column (a default, an index or nullability is added where a column is declared).
+Address = Annotated[str, mapped_column(String(320))]  # an email address (SMTP's longest path)
+Url = Annotated[str, mapped_column(String(1000))]
+Line = Annotated[str, mapped_column(String(500))]  # a subject, topic or title; a digest's Message-ID
+Label = Annotated[str, mapped_column(String(300))]  # a site, outlet, anchor, reason, keyword or id
+Name = Annotated[str, mapped_column(String(200))]  # a person, a competitor, a campaign's slug
+Key = Annotated[str, mapped_column(String(64))]  # a query's key, a page's content sha256
+Tag = Annotated[str, mapped_column(String(30))]  # a digest source, a sequence kind, a suppression reason
+Word = Annotated[str, mapped_column(String(20))]  # a status, state, change or prospect kind
+Body = Annotated[str, mapped_column(Text)]
 
 
-class JournalistQuery(Base, BrandScoped, Timestamps):
+class JournalistQuery(Base, NaturalKey, BrandScoped, Timestamps):
     """One journalist request from a digest (HARO, Qwoted, SourceBottle ...), deduplicated."""
 
     __tablename__ = "journalist_queries"
-    __table_args__ = (UniqueConstraint("brand", "query_key"),)
+    natural_key = ("brand", "query_key")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    query_key: Mapped[str] = mapped_column(String(64))
-    source: Mapped[str] = mapped_column(String(30))
-    outlet: Mapped[str] = mapped_column(String(300), default="")
-    journalist: Mapped[str] = mapped_column(String(200), default="")
-    topic: Mapped[str] = mapped_column(String(500))
-    details: Mapped[str] = mapped_column(Text, default="")
-    requirements: Mapped[str] = mapped_column(Text, default="")
-    deadline: Mapped[datetime] = mapped_column()
-    reply_to: Mapped[str] = mapped_column(String(320))
-    word_limit: Mapped[int] = mapped_column(Integer, default=250)
-    received_at: Mapped[datetime] = mapped_column()
-    digest_message_id: Mapped[str] = mapped_column(String(500), default="")
+    query_key: Mapped[Key]
+    source: Mapped[Tag]
+    outlet: Mapped[Label] = mapped_column(default="")
+    journalist: Mapped[Name] = mapped_column(default="")
+    topic: Mapped[Line]
+    details: Mapped[Body] = mapped_column(default="")
+    requirements: Mapped[Body] = mapped_column(default="")
+    deadline: Mapped[datetime]
+    reply_to: Mapped[Address]
+    word_limit: Mapped[int] = mapped_column(default=250)
+    received_at: Mapped[datetime]
+    digest_message_id: Mapped[Line] = mapped_column(default="")
     relevance: Mapped[float | None] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(20), default="new")
+    status: Mapped[Word] = mapped_column(default="new")
 
 
-class Pitch(Base, BrandScoped, Timestamps):
+class Pitch(Base, NaturalKey, BrandScoped, Timestamps):
     """An answer to one journalist query, citing the brand's pages, within the word limit."""
 
     __tablename__ = "pitches"
-    __table_args__ = (UniqueConstraint("brand", "query_key"),)
+    natural_key = ("brand", "query_key")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    query_key: Mapped[str] = mapped_column(String(64))
-    recipient: Mapped[str] = mapped_column(String(320))
-    subject: Mapped[str] = mapped_column(String(500))
-    body: Mapped[str] = mapped_column(Text)
-    word_count: Mapped[int] = mapped_column(Integer)
-    word_limit: Mapped[int] = mapped_column(Integer)
+    query_key: Mapped[Key]
+    recipient: Mapped[Address]
+    subject: Mapped[Line]
+    body: Mapped[Body]
+    word_count: Mapped[int]
+    word_limit: Mapped[int]
     cited_urls: Mapped[list] = mapped_column(default=list)
-    send_by: Mapped[datetime] = mapped_column()
-    status: Mapped[str] = mapped_column(String(20), default="ready")
+    send_by: Mapped[datetime]
+    status: Mapped[Word] = mapped_column(default="ready")
 
 
-class LinkProspect(Base, BrandScoped, Timestamps):
+class LinkProspect(Base, NaturalKey, BrandScoped, Timestamps):
     """A broken outbound link the brand could replace, or a resource page on its topics."""
 
     __tablename__ = "link_prospects"
-    __table_args__ = (UniqueConstraint("brand", "kind", "page_url", "broken_url"),)
+    natural_key = ("brand", "kind", "page_url", "broken_url")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    page_url: Mapped[str] = mapped_column(String(1000))
-    site: Mapped[str] = mapped_column(String(300))
-    broken_url: Mapped[str] = mapped_column(String(1000), default="")
-    reason: Mapped[str] = mapped_column(String(300), default="")
-    anchor: Mapped[str] = mapped_column(String(300), default="")
-    suggested_url: Mapped[str] = mapped_column(String(1000), default="")
-    suggested_title: Mapped[str] = mapped_column(String(300), default="")
+    kind: Mapped[Word]
+    page_url: Mapped[Url]
+    site: Mapped[Label]
+    broken_url: Mapped[Url] = mapped_column(default="")
+    reason: Mapped[Label] = mapped_column(default="")
+    anchor: Mapped[Label] = mapped_column(default="")
+    suggested_url: Mapped[Url] = mapped_column(default="")
+    suggested_title: Mapped[Label] = mapped_column(default="")
     score: Mapped[float] = mapped_column(Float, default=0.0)
-    contact_email: Mapped[str] = mapped_column(String(320), default="")
-    status: Mapped[str] = mapped_column(String(20), default="new")
+    contact_email: Mapped[Address] = mapped_column(default="")
+    status: Mapped[Word] = mapped_column(default="new")
 
 
-class OutreachSequence(Base, BrandScoped, Timestamps):
+class OutreachSequence(Base, NaturalKey, BrandScoped, Timestamps):
     """One recipient in one campaign: a first email and scheduled follow-ups until a stop."""
 
     __tablename__ = "outreach_sequences"
-    __table_args__ = (UniqueConstraint("brand", "campaign_slug", "recipient"),)
+    natural_key = ("brand", "campaign_slug", "recipient")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_slug: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(30))
-    recipient: Mapped[str] = mapped_column(String(320), index=True)
-    recipient_name: Mapped[str] = mapped_column(String(200), default="")
-    subject: Mapped[str] = mapped_column(String(500))
-    body: Mapped[str] = mapped_column(Text)
+    campaign_slug: Mapped[Name]
+    kind: Mapped[Tag]
+    recipient: Mapped[Address] = mapped_column(index=True)
+    recipient_name: Mapped[Name] = mapped_column(default="")
+    subject: Mapped[Line]
+    body: Mapped[Body]
     follow_up_days: Mapped[list] = mapped_column(default=list)
-    send_by: Mapped[datetime | None] = mapped_column()
-    state: Mapped[str] = mapped_column(String(20), default="active", index=True)
-    started_at: Mapped[datetime] = mapped_column()
-    stopped_at: Mapped[datetime | None] = mapped_column()
-    stop_reason: Mapped[str | None] = mapped_column(String(300))
+    send_by: Mapped[datetime | None]
+    state: Mapped[Word] = mapped_column(default="active", index=True)
+    started_at: Mapped[datetime]
+    stopped_at: Mapped[datetime | None]
+    stop_reason: Mapped[Label | None]
 
 
-class OutreachEmail(Base, BrandScoped, Timestamps):
+class OutreachEmail(Base, NaturalKey, BrandScoped, Timestamps):
     """Every email of a sequence, recorded with its Message-ID before it is sent."""
 
     __tablename__ = "outreach_emails"
-    __table_args__ = (UniqueConstraint("sequence_id", "step"), UniqueConstraint("message_id"))
+    natural_key = ("sequence_id", "step")
+    __table_args__ = (UniqueConstraint(*natural_key), UniqueConstraint("message_id"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     sequence_id: Mapped[int] = mapped_column(ForeignKey("outreach_sequences.id", ondelete="CASCADE"))
-    step: Mapped[int] = mapped_column(Integer)
-    message_id: Mapped[str] = mapped_column(String(300))
-    mailbox: Mapped[str] = mapped_column(String(320), index=True)
-    recipient: Mapped[str] = mapped_column(String(320))
-    subject: Mapped[str] = mapped_column(String(500))
-    state: Mapped[str] = mapped_column(String(20), default="recorded")
-    recorded_at: Mapped[datetime] = mapped_column()
-    sent_at: Mapped[datetime | None] = mapped_column()
-    provider_id: Mapped[str | None] = mapped_column(String(300))
-    error: Mapped[str | None] = mapped_column(Text)
+    step: Mapped[int]
+    message_id: Mapped[Label]
+    mailbox: Mapped[Address] = mapped_column(index=True)
+    recipient: Mapped[Address]
+    subject: Mapped[Line]
+    state: Mapped[Word] = mapped_column(default="recorded")
+    recorded_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    provider_id: Mapped[Label | None]
+    error: Mapped[Body | None]
 
 
-class Suppression(Base, BrandScoped, Timestamps):
+class Suppression(Base, NaturalKey, BrandScoped, Timestamps):
     """An address never written to again, in any campaign (bounce, unsubscribe, complaint)."""
 
     __tablename__ = "suppressions"
-    __table_args__ = (UniqueConstraint("brand", "email"),)
+    natural_key = ("brand", "email")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(320))
-    reason: Mapped[str] = mapped_column(String(30))
-    source_message_id: Mapped[str | None] = mapped_column(String(500))
+    email: Mapped[Address]
+    reason: Mapped[Tag]
+    source_message_id: Mapped[Line | None]
 
 
-class CompetitorPage(Base, BrandScoped, Timestamps):
+class CompetitorPage(Base, NaturalKey, BrandScoped, Timestamps):
     """A competitor's page as last crawled: content hash, when it appeared and last changed."""
 
     __tablename__ = "competitor_pages"
-    __table_args__ = (UniqueConstraint("brand", "url"),)
+    natural_key = ("brand", "url")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    competitor: Mapped[str] = mapped_column(String(200))
-    url: Mapped[str] = mapped_column(String(1000))
-    title: Mapped[str] = mapped_column(String(500), default="")
-    content_sha256: Mapped[str] = mapped_column(String(64))
-    change: Mapped[str] = mapped_column(String(20), default="new")
-    first_seen: Mapped[datetime] = mapped_column()
-    last_seen: Mapped[datetime] = mapped_column()
-    changed_at: Mapped[datetime | None] = mapped_column()
-    matched_keyword: Mapped[str | None] = mapped_column(String(300))
+    competitor: Mapped[Name]
+    url: Mapped[Url]
+    title: Mapped[Line] = mapped_column(default="")
+    content_sha256: Mapped[Key]
+    change: Mapped[Word] = mapped_column(default="new")
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    changed_at: Mapped[datetime | None]
+    matched_keyword: Mapped[Label | None]
     brand_covers: Mapped[bool] = mapped_column(default=False)
