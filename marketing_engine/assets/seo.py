@@ -44,6 +44,7 @@ from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.resources.wordpress import PageToPublish, WordPressResource
 from marketing_engine.seo import briefs, keywords, pages, quality, serp, store
 from marketing_engine.seo.intent import intent_rules
+from marketing_engine.visibility.store import gap_questions
 
 GROUP = "seo"
 
@@ -117,12 +118,14 @@ def page_briefs(
         members = store.cluster_members(db, profile.slug, cluster.id)
         ordered = clustering.central_first(members, cluster.hub_keyword, cache)
         plans.append((cluster, briefs.plan_cluster(cluster, ordered, clusters, profile)))
-    store.save_briefs(db, profile.slug, plans)
     plan = [brief for _, cluster_plan in plans for brief in cluster_plan]
+    aimed = briefs.aim_at_gaps(plan, gap_questions(db, profile.slug), profile)
+    store.save_briefs(db, profile.slug, plans)
     return MaterializeResult(
         metadata={
             "clusters": list(context.partition_keys),
             "briefs": len(plan),
+            "briefs_aimed_at_ai_answer_gaps": aimed,
             "page_types": sorted(b.page_type for b in plan),
             "preview": markdown_table([b.preview() for b in plan], ["page_type", "keyword", "path", "links"]),
         }

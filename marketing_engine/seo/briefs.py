@@ -77,6 +77,7 @@ class PageBrief:
     siblings: list[str]
     questions: list[str]
     links: list[Link] = field(default_factory=list)
+    ai_gaps: list[str] = field(default_factory=list)  # questions AI assistants answer without the brand
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -184,3 +185,22 @@ def plan_cluster(
     )
     plan_links(plan, neighbours)
     return plan
+
+
+def aim_at_gaps(plan: Sequence[PageBrief], gaps: Sequence[str], profile: BrandProfile, most: int = 3) -> int:
+    """Point briefs at the questions AI assistants answer naming competitors but not the brand
+    (`visibility.store.gap_questions`): each brief takes up to `most` gap questions that share a
+    content word with its keyword, hub or related searches (words the whole trade shares do not
+    count), as questions its FAQ answers where the facts allow. Returns how many briefs took one."""
+    from marketing_engine.publishing.copy import common_words, topic_words
+
+    language, trade = profile.language, common_words(profile)
+    aimed = 0
+    for brief in plan:
+        about = topic_words(" ".join([brief.keyword, brief.hub_keyword, *brief.siblings]), language) - trade
+        taken = [q for q in gaps if topic_words(q, language) & about and q not in brief.questions][:most]
+        if taken:
+            brief.ai_gaps = taken
+            brief.questions = [*brief.questions, *taken]
+            aimed += 1
+    return aimed

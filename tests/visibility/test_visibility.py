@@ -285,3 +285,20 @@ def test_the_report_shows_share_of_voice_over_time_per_assistant() -> None:
     html = render_report(data)
     assert 'data-title="AI visibility"' in html and "Share of voice in AI answers" in html
     assert html.count("<td>gemini</td>") == 2 and "30.0%" in html
+
+
+def test_a_gap_question_reaches_the_brief_and_the_page_prompt(example_brand) -> None:
+    """A question assistants answer with competitors and not the brand joins the FAQ questions of
+    the briefs that share a content word with it, and so the page writer's prompt; an unrelated
+    gap reaches no brief."""
+    from marketing_engine.seo.briefs import PageBrief, aim_at_gaps
+    from marketing_engine.seo.pages import page_request
+
+    topic = example_brand.seed_topics[0]
+    near = PageBrief("s", "/s/", "Guide", f"{topic} guide", "informational", "c", topic, topic, [], [])
+    far = PageBrief("o", "/o/", "Blog", "zqxw vbnm", "informational", "d", "zqxw", "zqxw", [], [])
+    gap = f"which {topic} should I choose"
+    assert aim_at_gaps([near, far], [gap, "entirely unrelated plmk question"], example_brand) == 1
+    assert near.ai_gaps == [gap] and gap in near.questions and far.ai_gaps == far.questions == []
+    assert gap in page_request(example_brand, near.as_dict()).prompt
+    assert aim_at_gaps([near], [gap], example_brand) == 0  # asked once, not twice
