@@ -156,16 +156,15 @@ def bench_soundtrack() -> None:
         f"(python + numpy {base:.2f} s, python + numpy + scipy.signal {with_signal:.2f} s; median of 5)"
     )
     hand, library = hand_soundtrack(), library_soundtrack()
-    left, right = hand[:, 0].astype(np.float64), library[:, 0].astype(np.float64)
-    assert hand.shape == library.shape and np.max(np.abs(left - right)) < 1e-6, "the filters disagree"
-    freqs = np.fft.rfftfreq(len(left), 1 / music.SAMPLE_RATE)
-    centroids = [
-        float((np.abs(np.fft.rfft(x)) ** 2 * freqs).sum() / (np.abs(np.fft.rfft(x)) ** 2).sum())
-        for x in (left, right)
-    ]
-    rms = [float(np.sqrt(np.mean(x**2))) for x in (left, right)]
+    difference = float(np.max(np.abs(hand.astype(np.float64) - library)))
+    assert hand.shape == library.shape and difference < 1e-6, "the filters disagree"
+    mono = [track[:, 0].astype(np.float64) for track in (hand, library)]
+    power = [np.abs(np.fft.rfft(x)) ** 2 for x in mono]
+    freqs = np.fft.rfftfreq(len(mono[0]), 1 / music.SAMPLE_RATE)
+    centroids = [float((p * freqs).sum() / p.sum()) for p in power]
+    rms = [float(np.sqrt(np.mean(x**2))) for x in mono]
     print(
-        f"same soundtrack: {len(left)} samples both, largest sample difference {np.max(np.abs(left - right)):.1e}, "
+        f"same soundtrack: {hand.shape} samples both, largest sample difference {difference:.1e}, "
         f"RMS {rms[0]:.5f} / {rms[1]:.5f}, spectral centroid {centroids[0]:.2f} / {centroids[1]:.2f} Hz"
     )
     report(
