@@ -66,6 +66,15 @@ def replayed(stored: LLMResult, schema: type[BaseModel] | None) -> LLMResult:
     return stored.model_copy(update={"data": data, "usage": saved})
 
 
+def sqlite_file(path: Path, table: str) -> sqlite3.Connection:
+    """A connection to a SQLite file in WAL mode (parallel steps of one run share it), with the
+    `CREATE TABLE IF NOT EXISTS` statement `table` run."""
+    connection = sqlite3.connect(path, timeout=30)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute(table)
+    return connection
+
+
 class ResponseCache:
     """Results by key. Subclasses read and write the raw JSON; this class names what failed."""
 
@@ -113,13 +122,11 @@ class SQLiteResponseCache(ResponseCache):
         self.where = f"the LLM response cache {path}"
 
     def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=30)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(
+        return sqlite_file(
+            self.path,
             "CREATE TABLE IF NOT EXISTS llm_responses "
-            "(key TEXT PRIMARY KEY, result TEXT NOT NULL, stored_at TEXT NOT NULL)"
+            "(key TEXT PRIMARY KEY, result TEXT NOT NULL, stored_at TEXT NOT NULL)",
         )
-        return connection
 
     def _read(self, keys: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ from marketing_engine.analytics.touchpoints import (
     post_metric_rows,
 )
 from marketing_engine.brand import slug
+from marketing_engine.llm_ledger import GenerationLedger, ledger_from_env, totals
 from marketing_engine.seo import store as seo_store
 from marketing_engine.seo.indexing import index_summary
 from marketing_engine.trends import store as trend_store
@@ -45,6 +46,8 @@ from marketing_engine.warehouse.models import (
     PerformanceForecast,
 )
 from marketing_engine.wording import frames
+
+REPORT_DAYS = 30  # the report's period for text generation: the last 30 UTC days, today included
 
 
 class AnalyticsInputError(RuntimeError):
@@ -441,9 +444,11 @@ def build_report(
     name: str,
     now: datetime,
     money: Callable[[float], str] = lambda amount: f"{amount:,.0f}",
+    ledger: GenerationLedger | None = None,
 ) -> tuple[str, list[str]]:
     """The report's HTML and its sections; `money` writes amounts in the brand's currency
-    (`BrandProfile.money`)."""
+    (`BrandProfile.money`). Text generation comes from `ledger` (by default the one the settings
+    point at, which the LLM resource writes) over the last `REPORT_DAYS` days up to `now`."""
     from marketing_engine.analytics.report import ReportData, render_report
 
     credit = _frame(warehouse, AttributionCredit, brand)
@@ -467,6 +472,7 @@ def build_report(
     ]
     findings = _frame(warehouse, CampaignMemory, brand)
     index_state = seo_store.latest_status(warehouse, brand)
+    generated = (ledger or ledger_from_env()).rows(now.date() - timedelta(days=REPORT_DAYS - 1), now.date())
     scores = {
         "journeys": f"{analytics_store.journey_count(warehouse, brand):,}",
         "posts measured": f"{len(posts):,}",
@@ -495,6 +501,8 @@ def build_report(
             {"day": day.isoformat(), **share.__dict__}
             for day, share in visibility_store.share_history(warehouse, brand)
         ],
+        generation=totals(generated),
+        generation_days=REPORT_DAYS,
     )
     html = render_report(data)
     sections = [
@@ -507,5 +515,6 @@ def build_report(
         "videos",
         *(["indexing"] if index_state else []),
         *(["ai visibility"] if data.visibility else []),
+        *(["text generation"] if data.generation else []),
     ]
     return html, sections

@@ -1,7 +1,8 @@
 """The marketing report: one standalone HTML file with plotly charts a person actually looks at.
 
 Sections: attribution by model side by side, experiment posteriors, forecasts with intervals, a
-posting-time heatmap, trend opportunities, share of voice in AI answers, pages and videos published, and campaign memory.
+posting-time heatmap, trend opportunities, share of voice in AI answers, pages and videos published,
+indexing, text generation (backend, model, cost and what the response cache saved) and campaign memory.
 plotly.js is inlined once, so the file opens offline. Text from outside (topics, titles) is
 escaped by Jinja2's autoescape.
 """
@@ -33,6 +34,28 @@ class ReportData:
     scores: dict[str, float] = field(default_factory=dict)  # predictor scores for the header
     indexing: dict = field(default_factory=dict)  # indexed, not_indexed, reasons (seo.indexing.index_summary)
     visibility: list[dict] = field(default_factory=list)  # day, assistant, share of voice, rates
+    generation: list[dict] = field(default_factory=list)  # task, backend, model, counts (llm_ledger.totals)
+    generation_days: int = 30  # the period `generation` covers, ending on the day of `generated_at`
+
+
+def generation_summary(rows: list[dict]) -> dict:
+    """The text-generation section's figures: per task its rows, each with its cache hit rate, and
+    the totals of the period (requests, dollars spent and dollars the cache saved)."""
+    tasks: dict[str, list[dict]] = {}
+    for row in rows:
+        rate = row["cache_hits"] / row["requests"] if row["requests"] else math.nan
+        tasks.setdefault(row["task"], []).append({**row, "hit_rate": rate})
+    return {
+        "tasks": tasks,
+        "requests": sum(row["requests"] for row in rows),
+        "cost_usd": sum(row["cost_usd"] for row in rows),
+        "cost_saved_usd": sum(row["cost_saved_usd"] for row in rows),
+    }
+
+
+def usd(amount: float) -> str:
+    """Dollars as an API bills them: cents from $1, else down to a hundredth of a cent."""
+    return f"${amount:,.2f}" if amount >= 1 or amount == 0 else f"${amount:.4f}"
 
 
 def attribution_chart(frame: pd.DataFrame):
@@ -172,5 +195,9 @@ def render_report(data: ReportData) -> str:
         autoescape=select_autoescape(["html"]),
     )
     return env.get_template("report.html").render(
-        data=data, charts=rendered, percent=lambda v: "–" if v is None or math.isnan(v) else f"{v:.1%}"
+        data=data,
+        charts=rendered,
+        generation=generation_summary(data.generation),
+        usd=usd,
+        percent=lambda v: "–" if v is None or math.isnan(v) else f"{v:.1%}",
     )

@@ -10,13 +10,16 @@ Three backends:
 
 Every result carries token and dollar usage, so assets can report what generation cost. Answers of
 the paid backends are kept in a response cache (`marketing_engine.llm_cache`): an unchanged
-request is answered from it, with 0 new tokens and the tokens it saved in its usage.
+request is answered from it, with 0 new tokens and the tokens it saved in its usage. Every call,
+on every backend, is counted in the generation ledger (`marketing_engine.llm_ledger`) that the
+marketing report reads: requests, tokens and dollars per day, task, backend and model.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
 from dagster import ConfigurableResource, EnvVar
@@ -32,6 +35,7 @@ from marketing_engine.llm_cache import (
     cache_key,
     replayed,
 )
+from marketing_engine.llm_ledger import GenerationLedger, ledger_at, tally
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -63,6 +67,7 @@ class LLMResource(ConfigurableResource):
 
     _client: Any = PrivateAttr(default=None)
     _cache: ResponseCache | None = PrivateAttr(default=None)
+    _counts: GenerationLedger | None = PrivateAttr(default=None)
 
     def _backend(self):
         if self._client is None:
@@ -130,13 +135,25 @@ class LLMResource(ConfigurableResource):
                 result = result.model_copy(update={"usage": result.usage + Usage(cache_misses=1)})
             results[index] = result
 
-        if batch and len(missing) >= self.batch_threshold and hasattr(backend, "generate_batch"):
-            for index, result in zip(missing, backend.generate_batch([requests[i] for i in missing], schema)):
-                keep(index, result)
-        else:
-            for index in missing:  # each answer is kept as it arrives, so a later failure loses none
-                keep(index, backend.generate(requests[index], schema))
+        try:
+            if batch and len(missing) >= self.batch_threshold and hasattr(backend, "generate_batch"):
+                answers = backend.generate_batch([requests[i] for i in missing], schema)
+                for index, result in zip(missing, answers):
+                    keep(index, result)
+            else:
+                for index in missing:  # each answer is kept as it arrives, so a later failure loses none
+                    keep(index, backend.generate(requests[index], schema))
+        finally:  # what was answered is counted, even when a later request failed
+            answered = [(requests[index], result) for index, result in results.items()]
+            self._ledger().add(tally(datetime.now(UTC).date(), self.backend, self.model, answered))
         return [results[index] for index in range(len(requests))]
+
+    def _ledger(self) -> GenerationLedger:
+        """The generation ledger, beside the cache: Redis at `cache_redis_url`, else the engine home's
+        SQLite file. Every backend counts into it, cached or not, with the cache switched off too."""
+        if self._counts is None:
+            self._counts = ledger_at(self.cache_redis_url, self.cache_redis_prefix)
+        return self._counts
 
 
 def llm_from_env(env: Literal["local", "prod"]) -> LLMResource:
