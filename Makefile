@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test dev bench lint setup clean
+.PHONY: run test dev serve bench lint setup clean
 
 setup:
 	@scripts/bootstrap.sh run
@@ -28,6 +28,9 @@ dev: setup
 	@home="$$($(PY) -c 'from marketing_engine.settings import dagster_home_dir; print(dagster_home_dir())')" && \
 	  { test -f "$$home/dagster.yaml" || cp dagster.yaml "$$home/"; } && \
 	  DAGSTER_HOME="$$home" .venv/bin/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+
+serve: setup
+	@$(PY) -m marketing_engine.cli serve
 
 bench:
 	@scripts/bootstrap.sh bench

@@ -23,6 +23,8 @@ COMMANDS: dict[str, str] = {
     "posts": "marketing_engine.cli_publishing:register_posts",
     "report-screenshot": "marketing_engine.analytics.screenshot:register",
     "audit": "marketing_engine.audit:register",
+    "serve": "marketing_engine.desk.cli:register_serve",
+    "user": "marketing_engine.desk.cli:register_user",
 }
 
 

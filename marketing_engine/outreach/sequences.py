@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session
 
 from marketing_engine.brand import BrandProfile
 from marketing_engine.outreach import store
+from marketing_engine.outreach.unsubscribe import unsubscribe_token
+from marketing_engine.signing import signing_secret
 from marketing_engine.warehouse.models import OutreachEmail, OutreachSequence, Suppression
 from marketing_engine.wording import frames
 
@@ -87,7 +89,9 @@ class Identity:
         return f"{local}+unsubscribe-{self.unsubscribe_token(recipient)}@{host}"
 
     def unsubscribe_url(self, recipient: str) -> str:
-        return f"https://{self.domain}/unsubscribe?t={self.unsubscribe_token(recipient)}"
+        """The one-click link: the address signed with the installation's secret (the desk answers it)."""
+        token = unsubscribe_token(signing_secret(), self.brand, recipient)
+        return f"https://{self.domain}/unsubscribe?t={token}"
 
 
 def normalize_address(address: str) -> str:
@@ -232,6 +236,18 @@ def _stop(sequence: OutreachSequence, state: str, reason: str, now: datetime, re
     if sequence.state == "active":
         sequence.state, sequence.stop_reason, sequence.stopped_at = state, reason, now
         report.stopped[state] = report.stopped.get(state, 0) + 1
+
+
+def unsubscribe(session: Session, brand: str, address: str, now: datetime, source: str) -> int:
+    """A one-click unsubscribe: the address is suppressed (once) and its active sequences stop;
+    returns how many stopped. Asking again changes nothing."""
+    address = normalize_address(address)
+    suppress(session, brand, address, "unsubscribe", source)
+    report = RunReport()
+    for sequence in store.brand_sequences(session, brand):
+        if normalize_address(sequence.recipient) == address:
+            _stop(sequence, "unsubscribed", f"unsubscribe {source}", now, report)
+    return sum(report.stopped.values())
 
 
 def apply_inbound(

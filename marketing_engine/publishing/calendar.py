@@ -145,6 +145,35 @@ def candidates_for(day: date, windows: Sequence[PostingWindow]) -> list[datetime
     return sorted(found)
 
 
+def in_windows(local: datetime, windows: Sequence[PostingWindow]) -> bool:
+    """Whether a wall-clock time falls inside one of the windows (end excluded; an overnight
+    window counts from the day it opens)."""
+    for window in windows:
+        for opens in (local.date(), local.date() - timedelta(days=1)):
+            if DAYS[opens.weekday()] not in window.days:
+                continue
+            start = datetime.combine(opens, window.start)
+            end = datetime.combine(opens, window.end) + timedelta(days=1 if window.end < window.start else 0)
+            if start <= local < end:
+                return True
+    return False
+
+
+def window_problem(profile: BrandProfile, platform_name: str, at: datetime) -> str | None:
+    """Why `at` (aware) cannot be a posting time on the platform, or None when it is inside the
+    brand's posting windows for it."""
+    zone = ZoneInfo(profile.audience.timezone)
+    local = at.astimezone(zone).replace(tzinfo=None)
+    windows = profile.windows_for(platform_name) or list(DEFAULT_WINDOWS)
+    if in_windows(local, windows):
+        return None
+    allowed = "; ".join(f"{','.join(w.days)} {w.start:%H:%M}-{w.end:%H:%M}" for w in windows)
+    return (
+        f"{local:%a %Y-%m-%d %H:%M} ({profile.audience.timezone}) is outside the posting windows "
+        f"for {platform_name}: {allowed}"
+    )
+
+
 @dataclass(frozen=True)
 class Slot:
     platform: str

@@ -200,6 +200,22 @@ def decide(
     return post
 
 
+UNSENT = ("draft", "pending_review", "scheduled")
+
+
+def reschedule_post(session: Session, post_id: int, at: datetime) -> SocialPost:
+    """Move a post not yet sent to `at` (aware); the caller has checked the brand's windows."""
+    post = _existing(session, post_id)
+    if post.state not in UNSENT:
+        raise ReviewError(f"post {post_id} is {post.state}; only posts not yet sent can be rescheduled")
+    if at.tzinfo is None:
+        raise ReviewError(f"post {post_id}: {at} has no time zone")
+    post.scheduled_at = at.astimezone(UTC)
+    if post.state == "draft":
+        post.state = "scheduled" if post.approved_sha256 == post.content_sha256 else "pending_review"
+    return post
+
+
 def edit_post(session: Session, post_id: int, body: str) -> SocialPost:
     """Change a post's text; any approval is voided and the post waits for review again."""
     post = session.get(SocialPost, post_id)

@@ -32,6 +32,7 @@ from marketing_engine.warehouse.models.core import (
     VideoAsset,
     VideoDNA,
 )
+from marketing_engine.warehouse.models.desk import DeskUser
 from marketing_engine.warehouse.models.indexing import IndexPing, IndexStatus
 from marketing_engine.warehouse.models.outreach import (
     CompetitorPage,
@@ -64,6 +65,7 @@ __all__ = [
     "ContentCluster",
     "ContentPerformance",
     "CustomerJourney",
+    "DeskUser",
     "ExperimentResult",
     "IndexPing",
     "IndexStatus",

@@ -1,0 +1,67 @@
+"""The week calendar: each post with its state (queued, published with its link, failed with its
+reason, unknown while a claim waits for reconciliation); rescheduling stays inside the windows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from desk.conftest import csrf_of
+from marketing_engine.publishing.calendar import in_windows
+from marketing_engine.warehouse.models import SocialPost
+
+WEEK = "2027-01-04"
+
+
+def _local_times(profile, inside: bool) -> datetime:
+    """A wall-clock time in the week after WEEK, inside (or outside) LinkedIn's posting windows."""
+    windows = profile.windows_for("linkedin")
+    start = date.fromisoformat(WEEK) + timedelta(days=7)
+    for minutes in range(0, 7 * 24 * 60, 30):
+        local = datetime.combine(start, datetime.min.time()) + timedelta(minutes=minutes)
+        if in_windows(local, windows) is inside:
+            return local
+    raise AssertionError("no such time")
+
+
+def test_the_week_shows_each_state(login, seed, desk_warehouse) -> None:
+    ids = seed(["queued one", "published one", "failed one", "claimed one"])
+    with desk_warehouse.session() as session:
+        published, failed, claimed = (session.get(SocialPost, i) for i in ids[1:])
+        published.state, published.platform_url = "published", "https://www.linkedin.com/feed/update/1"
+        failed.state, failed.last_error = "failed", "401 token expired"
+        claimed.state = "publishing"
+    page = login("viewer").get(f"/calendar?week={WEEK}").text
+    assert "queued (waiting for approval)" in page
+    assert 'href="https://www.linkedin.com/feed/update/1"' in page
+    assert "401 token expired" in page and "unknown (waiting for reconciliation)" in page
+    assert "Reschedule</button>" not in page  # a viewer reads only
+
+
+def test_reschedule_inside_a_window_moves_the_post_and_outside_is_refused(
+    login, seed, desk_warehouse, profile
+) -> None:
+    post_id = seed(["movable post"])[0]
+    zone = ZoneInfo(profile.audience.timezone)
+    editor = login("editor")
+    token = csrf_of(editor, f"/calendar?week={WEEK}")
+    outside = _local_times(profile, inside=False)
+    answer = editor.post(
+        f"/calendar/{post_id}/reschedule", data={"csrf": token, "at": outside.isoformat(), "week": WEEK}
+    )
+    assert (
+        f"Post {post_id} not moved" in answer.text
+        and "outside the posting windows for linkedin" in answer.text
+    )
+    with desk_warehouse.session() as session:
+        before = session.get(SocialPost, post_id).scheduled_at
+    inside = _local_times(profile, inside=True)
+    answer = editor.post(
+        f"/calendar/{post_id}/reschedule", data={"csrf": token, "at": inside.isoformat(), "week": WEEK}
+    )
+    assert f"Post {post_id} moved to" in answer.text
+    with desk_warehouse.session() as session:
+        after = session.get(SocialPost, post_id).scheduled_at
+    assert after != before and after == inside.replace(tzinfo=zone)
+    garbage = editor.post(f"/calendar/{post_id}/reschedule", data={"csrf": token, "at": "soon"})
+    assert "is not a date and time" in garbage.text
