@@ -18,11 +18,13 @@ from zoneinfo import ZoneInfo
 import jinja2
 from sqlalchemy import select
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from marketing_engine.brand import BrandProfile
@@ -32,11 +34,12 @@ from marketing_engine.outreach.unsubscribe import BadToken, token_address
 from marketing_engine.publishing.calendar import local_to_utc, window_problem
 from marketing_engine.publishing.platforms import PlatformError, platform, validate
 from marketing_engine.publishing.queue import ReviewError, decide, edit_post, reschedule_post
-from marketing_engine.publishing.store import add_decision, review_queue
+from marketing_engine.publishing.store import add_decision, approved_upcoming, review_queue
 from marketing_engine.warehouse import Warehouse
 from marketing_engine.warehouse.models import SocialPost
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
 SESSION_HOURS = 8
 ONE_CLICK = "List-Unsubscribe=One-Click"
 # No script, style or frame from anywhere but here: an escaped payload stays text even if one slipped.
@@ -116,6 +119,13 @@ def _back(request: Request, to: str, message: str) -> Response:
 
 
 # -- login -------------------------------------------------------------------------------------------
+def _role_if_password_matches(desk: Desk, name: str, password: str) -> str | None:
+    """Run in a worker thread: argon2 takes tens of milliseconds and must not stall other requests."""
+    with desk.warehouse.session() as session:
+        user = authenticate(session, name, password)
+        return user.role if user else None
+
+
 async def login(request: Request) -> Response:
     desk = _desk(request)
     if request.method == "GET":
@@ -129,9 +139,7 @@ async def login(request: Request) -> Response:
         return desk.render(
             request, "login.html", 429, error="Too many attempts: wait a minute and try again."
         )
-    with desk.warehouse.session() as session:
-        user = authenticate(session, name, str(form.get("password") or ""))
-        role = user.role if user else None
+    role = await run_in_threadpool(_role_if_password_matches, desk, name, str(form.get("password") or ""))
     if role is None:
         return desk.render(request, "login.html", 401, error="Wrong name or password.")
     request.session.clear()  # a fresh session (and CSRF token) for the signed-in user
@@ -190,6 +198,7 @@ async def review(request: Request, desk: Desk, form: dict) -> Response:
         context = {
             "pending": [preview(p) for p in pending],
             "held": [preview(p) for p in held],
+            "approved": [preview(p) for p in approved_upcoming(session, desk.profile.slug)],
             "decisions": [
                 {
                     "post": d.post_id,
@@ -405,6 +414,7 @@ def create_app(
         Route("/calendar", calendar),
         Route("/calendar/{post_id:int}/reschedule", reschedule, methods=["POST"]),
         Route("/unsubscribe", unsubscribe_page, methods=["GET", "POST"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [
         Middleware(SecurityHeaders),

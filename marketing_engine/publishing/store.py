@@ -142,6 +142,11 @@ def review_queue(
     return pending, held, list(decisions)
 
 
+def approved_upcoming(session: Session, brand: str, limit: int = 100) -> list[SocialPost]:
+    """Approved posts waiting for their time (soonest first): still editable, which voids the approval."""
+    return _posts_in(session, brand, ["scheduled"], (SocialPost.scheduled_at, SocialPost.id), limit)
+
+
 def queued_drafts(session: Session, brand: str) -> dict[int, Draft]:
     """Post id → the draft as queued (pending review or scheduled), for the checks that re-read it."""
     drafts = {}

@@ -1,0 +1,94 @@
+"""The desk in headless Chromium (Playwright), over a real uvicorn server: sign in, approve a post,
+reject one with a reason, edit the approved one and see its approval voided, reschedule one inside
+its posting window — and the page keeps its style sheet under the CSP (no inline style)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from desk.conftest import PASSWORD
+from desk.test_desk_calendar import WEEK, _local_times
+from marketing_engine.warehouse.models import SocialPost
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def server(app) -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not running.started:
+        assert time.monotonic() < deadline, "the desk server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(10)
+
+
+def test_a_reviewer_journey_in_chromium(server, seed, desk_warehouse, profile, tmp_path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    first, second, third = seed(["A first post", "A second post", "A third post"])
+    when = _local_times(profile, inside=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--headless"]
+        )
+        page = browser.new_page()
+        page.goto(f"{server}/review")
+        assert page.url.endswith("/login")
+        page.fill("input[name=name]", "approver")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button:has-text('Sign in')")
+        page.wait_for_url("**/review")
+        assert (
+            page.eval_on_selector("header", "e => getComputedStyle(e).backgroundColor") == "rgb(29, 29, 31)"
+        )
+
+        page.click(f"#post-{first} button:has-text('Approve')")
+        page.wait_for_selector(f"text=Post {first} approved.")
+        assert "approved for this content" in page.inner_text(f"#post-{first}")
+
+        page.fill(f"#post-{second} input[name=reason]", "Off-brand tone")
+        page.click(f"#post-{second} button:has-text('Reject')")
+        page.wait_for_selector(f"text=Post {second} rejected.")
+        assert "Off-brand tone" in page.inner_text("table")
+
+        page.click(f"#post-{first} summary")
+        page.fill(f"#post-{first} textarea", "A first post, sharpened")
+        page.click(f"#post-{first} button:has-text('Save')")
+        page.wait_for_selector(f"text=Post {first} edited")
+        card = page.inner_text(f"#post-{first}")
+        assert "A first post, sharpened" in card and "not approved" in card
+        assert "voided" in page.inner_text("table")
+        page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
+
+        page.goto(f"{server}/calendar?week={WEEK}")
+        page.fill(f"#slot-{third} input[name=at]", when.strftime("%Y-%m-%dT%H:%M"))
+        page.click(f"#slot-{third} button:has-text('Reschedule')")
+        page.wait_for_selector(f"text=Post {third} moved to")
+        page.screenshot(path=str(tmp_path / "calendar.png"), full_page=True)
+        browser.close()
+    with desk_warehouse.session() as session:
+        moved = session.get(SocialPost, third).scheduled_at
+        edited = session.get(SocialPost, first)
+        assert session.get(SocialPost, second).state == "rejected"
+    zone = profile.audience.timezone
+    assert moved.astimezone(__import__("zoneinfo").ZoneInfo(zone)).replace(tzinfo=None) == when
+    assert edited.approved_sha256 is None and edited.state == "pending_review"
+    assert isinstance(moved, datetime)
