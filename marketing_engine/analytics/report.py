@@ -39,14 +39,14 @@ class ReportData:
 
 
 def generation_summary(rows: list[dict]) -> dict:
-    """The text-generation section's figures: per task its rows, each with its cache hit rate, and
-    the totals of the period (requests, dollars spent and dollars the cache saved)."""
-    tasks: dict[str, list[dict]] = {}
-    for row in rows:
-        rate = row["cache_hits"] / row["requests"] if row["requests"] else math.nan
-        tasks.setdefault(row["task"], []).append({**row, "hit_rate": rate})
+    """The text-generation section's figures: one row per task, backend and model (ordered by task)
+    with its cache hit rate, and the totals of the period (requests, dollars spent and saved)."""
+    ordered = sorted(rows, key=lambda row: (row["task"], row["backend"], row["model"]))
     return {
-        "tasks": tasks,
+        "rows": [
+            {**row, "hit_rate": row["cache_hits"] / row["requests"] if row["requests"] else math.nan}
+            for row in ordered
+        ],
         "requests": sum(row["requests"] for row in rows),
         "cost_usd": sum(row["cost_usd"] for row in rows),
         "cost_saved_usd": sum(row["cost_saved_usd"] for row in rows),
@@ -149,12 +149,22 @@ def visibility_chart(visibility: list[dict]):
     import plotly.graph_objects as go
 
     figure = go.Figure()
+    days = sorted({r["day"] for r in visibility})
     for assistant in sorted({r["assistant"] for r in visibility}):
         rows = [r for r in visibility if r["assistant"] == assistant]
         figure.add_trace(
-            go.Scatter(x=[r["day"] for r in rows], y=[r["share_of_voice"] for r in rows], name=assistant)
+            go.Scatter(
+                x=[r["day"] for r in rows],
+                y=[r["share_of_voice"] for r in rows],
+                name=assistant,
+                mode="lines+markers",
+            )
         )
-    figure.update_layout(title="Share of voice in AI answers", height=360, yaxis_tickformat=".0%")
+    # Whole days on the axis, even with one day measured (plotly would otherwise zoom into milliseconds).
+    figure.update_xaxes(type="category" if len(days) < 3 else "date", tickformat="%Y-%m-%d")
+    figure.update_layout(
+        title="Share of voice in AI answers", height=360, yaxis_tickformat=".0%", yaxis_rangemode="tozero"
+    )
     return figure
 
 

@@ -71,12 +71,12 @@ def test_the_report_shows_what_generation_cost_and_what_the_cache_saved(anthropi
         "B", datetime.now(UTC), empty, [], pd.DataFrame(), pd.DataFrame(), [], generation=rows
     )
     html = render_report(data)
-    assert "Text generation, last 30 days" in html and html.count("<h3>page</h3>") == 1
+    assert "Text generation, last 30 days" in html and html.count("<td>page</td>") == 2
     cost, saved = f"${paid['cost_usd']:.4f}", f"${paid['cost_saved_usd']:.4f}"
     assert f"{2 * K + 2} requests, {cost}; the cache saved {saved}." in html
-    assert f"<td>anthropic</td><td>claude-sonnet-4-5</td><td>{2 * K}</td>" in html
+    assert f"<td>page</td><td>anthropic</td><td>claude-sonnet-4-5</td><td>{2 * K}</td>" in html
     assert "<td>50.0%</td>" in html and f"<td>{150 * K}</td>" in html
-    assert "<td>offline</td><td>offline-composer</td><td>2</td>" in html and "<td>$0.00</td>" in html
+    assert "<td>page</td><td>offline</td><td>offline-composer</td><td>2</td>" in html and "<td>$0.00</td>" in html
 
 
 def test_a_ledger_that_cannot_be_written_does_not_fail_generation(engine_home: Path, caplog):
