@@ -113,9 +113,12 @@ def _reason(signal: TopicSignalRow, rel: float, seed: str, threshold: float) -> 
             "for three weeks (a lasting level shift, not a spike)"
         )
     elif signal.spike_date is not None:
+        score = signal.confirmed_score or 0.0
         parts.append(
-            f"spiking since {signal.spike_date.isoformat()} (score {signal.confirmed_score or 0:.1f}, "
-            f"threshold {threshold:g})"
+            f"spiking since {signal.spike_date.isoformat()} (score {score:.1f}, threshold {threshold:g})"
+            if score >= threshold
+            else f"last spike {signal.spike_date.isoformat()}; today's score {score:.1f} is under the "
+            f"threshold {threshold:g}"
         )
     parts.append(f"{signal.lifecycle}: {LIFECYCLE_RULES[signal.lifecycle]}")
     parts.append(f"{signal.confirmations} of {signal.sources} sources agree")

@@ -242,3 +242,20 @@ def test_brief_names_a_breakout_as_one():
     }
     text = compose_brief(opportunity, "Example Co")
     assert "- lifecycle: breakout; breakout date: 2026-04-10" in text and "spike date" not in text
+
+
+@pytest.mark.parametrize(
+    ("score", "says"),
+    [
+        (6.8, "spiking since 2026-11-24 (score 6.8, threshold 3.5)"),
+        (-40.0, "last spike 2026-11-24; today's score -40.0 is under the threshold 3.5"),
+    ],
+)
+def test_an_opportunity_says_spiking_only_while_the_score_is_over_the_threshold(score, says):
+    from datetime import date
+
+    from marketing_engine.trends.opportunities import TopicSignalRow, _reason
+
+    signal = TopicSignalRow("t", score, score, date(2026, 11, 24), "peaking", 0, 6, 0.9, None)
+    reason = _reason(signal, 0.5, "t", 3.5)
+    assert reason.startswith(says) and ("spiking" in reason) == (score >= 3.5)
