@@ -34,7 +34,7 @@ from marketing_engine.outreach.unsubscribe import BadToken, token_address
 from marketing_engine.publishing.calendar import local_to_utc, window_problem
 from marketing_engine.publishing.platforms import PlatformError, platform, validate
 from marketing_engine.publishing.queue import ReviewError, decide, edit_post, reschedule_post
-from marketing_engine.publishing.store import add_decision, approved_upcoming, review_queue
+from marketing_engine.publishing.store import approved_upcoming, review_queue
 from marketing_engine.warehouse import Warehouse
 from marketing_engine.warehouse.models import SocialPost
 
@@ -258,13 +258,12 @@ async def edit(request: Request, desk: Desk, form: dict) -> Response:
         )
         if broken:
             return _back(request, "/review", f"Post {post_id} not changed: " + "; ".join(map(str, broken)))
-        before = post.content_sha256
+        if text == post.body:
+            return _back(request, "/review", f"Post {post_id}: the text is unchanged.")
         try:
-            post = edit_post(session, post_id, text)
+            edit_post(session, post_id, text, editor=request.session["user"])
         except ReviewError as exc:
             return _back(request, "/review", str(exc))
-        if post.content_sha256 != before:
-            add_decision(session, post, "edited", request.session["user"], None)
     return _back(request, "/review", f"Post {post_id} edited: it waits for approval again.")
 
 
@@ -349,7 +348,7 @@ async def reschedule(request: Request, desk: Desk, form: dict) -> Response:
         if problem:
             return _back(request, back, f"Post {post_id} not moved: {problem}.")
         try:
-            reschedule_post(session, post_id, at)
+            reschedule_post(session, post_id, at, by=request.session["user"])
         except ReviewError as exc:
             return _back(request, back, str(exc))
     return _back(request, back, f"Post {post_id} moved to {local:%a %Y-%m-%d %H:%M} ({zone.key}).")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,7 @@ from marketing_engine.publishing.outgoing import (
 from marketing_engine.publishing.store import (
     add_decision,
     claim_due,
+    person_changes,
     posts_by_key,
     posts_to_verify,
     record_decisions,
@@ -67,6 +68,10 @@ STATES = (
     "rejected",
     "cancelled",
 )
+
+
+# What an `edited` post keeps from its row when the calendar plans it again.
+PERSON_TEXT = ("body", "payload", "media_keys", "link_url", "content_sha256")
 
 
 @dataclass
@@ -118,6 +123,7 @@ def sync_calendar(
     are left alone; an approval whose content hash no longer matches is voided."""
     report = SyncReport()
     existing = posts_by_key(session, brand)
+    by_people = person_changes(session, brand)
     rows, decisions = [], []
     for item in planned:
         row = _row(brand, item)
@@ -125,7 +131,13 @@ def sync_calendar(
         if old is not None and old.state not in PLANNABLE:
             report.frozen += 1
             continue
-        if item.draft.hold_reason:
+        changed = by_people.get(old.id, set()) if old is not None else set()
+        if "edited" in changed:  # a person's text stands; the planned copy does not replace it
+            row.update({column: getattr(old, column) for column in PERSON_TEXT})
+        if "rescheduled" in changed and old.scheduled_at is not None:
+            item = replace(item, scheduled_at=old.scheduled_at)
+            row["scheduled_at"] = old.scheduled_at
+        if item.draft.hold_reason and "edited" not in changed:
             row.update(
                 state="held", scheduled_at=None, approved_sha256=None, last_error=item.draft.hold_reason
             )
@@ -203,8 +215,9 @@ def decide(
 UNSENT = ("draft", "pending_review", "scheduled")
 
 
-def reschedule_post(session: Session, post_id: int, at: datetime) -> SocialPost:
-    """Move a post not yet sent to `at` (aware); the caller has checked the brand's windows."""
+def reschedule_post(session: Session, post_id: int, at: datetime, by: str = "system") -> SocialPost:
+    """Move a post not yet sent to `at` (aware); the caller has checked the brand's windows. The move
+    is recorded (`rescheduled`), so the next calendar run keeps the person's time."""
     post = _existing(session, post_id)
     if post.state not in UNSENT:
         raise ReviewError(f"post {post_id} is {post.state}; only posts not yet sent can be rescheduled")
@@ -213,11 +226,13 @@ def reschedule_post(session: Session, post_id: int, at: datetime) -> SocialPost:
     post.scheduled_at = at.astimezone(UTC)
     if post.state == "draft":
         post.state = "scheduled" if post.approved_sha256 == post.content_sha256 else "pending_review"
+    add_decision(session, post, "rescheduled", by, f"{post.scheduled_at:%Y-%m-%d %H:%M} UTC")
     return post
 
 
-def edit_post(session: Session, post_id: int, body: str) -> SocialPost:
-    """Change a post's text; any approval is voided and the post waits for review again."""
+def edit_post(session: Session, post_id: int, body: str, editor: str | None = None) -> SocialPost:
+    """Change a post's text; any approval is voided and the post waits for review again. With an
+    `editor`, the edit is recorded (`edited`), so the next calendar run keeps the person's text."""
     post = session.get(SocialPost, post_id)
     if post is None or post.state not in PLANNABLE:
         raise ReviewError(
@@ -230,6 +245,8 @@ def edit_post(session: Session, post_id: int, body: str) -> SocialPost:
     if post.approved_sha256 and post.approved_sha256 != post.content_sha256:
         add_decision(session, post, "voided", "system", "edited after approval")
         post.approved_sha256 = None
+    if editor:
+        add_decision(session, post, "edited", editor, None)
     if post.state == "scheduled":
         post.state = "pending_review"
     return post

@@ -202,6 +202,17 @@ def add_decision(session: Session, post: SocialPost, decision: str, reviewer: st
     )
 
 
+def person_changes(session: Session, brand: str) -> dict[int, set[str]]:
+    """Post id → what people changed by hand ({"edited", "rescheduled"}), from the decisions."""
+    found: dict[int, set[str]] = {}
+    query = select(ReviewDecision.post_id, ReviewDecision.decision).where(
+        ReviewDecision.brand == brand, ReviewDecision.decision.in_(["edited", "rescheduled"])
+    )
+    for post_id, decision in session.execute(query.distinct()):
+        found.setdefault(post_id, set()).add(decision)
+    return found
+
+
 def record_decisions(session: Session, brand: str, decisions: Iterable[tuple[dict, str, str, str]]) -> None:
     """Decisions on posts just upserted, each given as (its row, decision, reviewer, note)."""
     decisions = list(decisions)

@@ -3,7 +3,7 @@ reason, unknown while a claim waits for reconciliation); rescheduling stays insi
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from desk.conftest import csrf_of
@@ -11,6 +11,7 @@ from marketing_engine.publishing.calendar import in_windows
 from marketing_engine.warehouse.models import SocialPost
 
 WEEK = "2027-01-04"
+START_LATER = datetime(2027, 1, 6, 17, tzinfo=UTC)
 
 
 def _local_times(profile, inside: bool) -> datetime:
@@ -65,3 +66,33 @@ def test_reschedule_inside_a_window_moves_the_post_and_outside_is_refused(
     assert after != before and after == inside.replace(tzinfo=zone)
     garbage = editor.post(f"/calendar/{post_id}/reschedule", data={"csrf": token, "at": "soon"})
     assert "is not a date and time" in garbage.text
+
+
+def test_the_next_calendar_run_keeps_what_people_changed(login, seed, desk_warehouse, profile) -> None:
+    """`make run` plans the same content again: a person's text and time stand, the rest is re-planned."""
+    from desk.conftest import planned
+    from marketing_engine.publishing.queue import sync_calendar
+
+    edited, moved, untouched = seed(["one", "two", "three"])
+    editor = login("editor")
+    token = csrf_of(editor, "/review")
+    editor.post(f"/review/{edited}/edit", data={"csrf": token, "text": "one, by hand"})
+    inside = _local_times(profile, inside=True)
+    editor.post(f"/calendar/{moved}/reschedule", data={"csrf": token, "at": inside.isoformat(), "week": WEEK})
+    approver = login("approver")
+    approver.post(f"/review/{edited}/approve", data={"csrf": csrf_of(approver, "/review")})
+    with desk_warehouse.session() as session:
+        before = {i: session.get(SocialPost, i).scheduled_at for i in (edited, moved, untouched)}
+        report = sync_calendar(
+            session,
+            profile.slug,
+            planned(["one v2", "two v2", "three v2"], START_LATER),
+            approval_required=True,
+        )
+    assert report.voided == 0
+    with desk_warehouse.session() as session:
+        one, two, three = (session.get(SocialPost, i) for i in (edited, moved, untouched))
+        assert one.body == "one, by hand" and one.state == "scheduled"  # still approved
+        assert one.approved_sha256 == one.content_sha256
+        assert two.scheduled_at == before[moved] and two.body == "two v2"
+        assert three.body == "three v2" and three.scheduled_at != before[untouched]
