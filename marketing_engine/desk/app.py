@@ -28,12 +28,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from marketing_engine.brand import BrandProfile
+from marketing_engine.claims import Evidence, check_claims
 from marketing_engine.desk.auth import RateLimit, authenticate, csrf_ok, csrf_token, find_user, may
 from marketing_engine.outreach.sequences import unsubscribe
 from marketing_engine.outreach.unsubscribe import BadToken, token_address
 from marketing_engine.publishing.calendar import local_to_utc, window_problem
+from marketing_engine.publishing.copy import brand_evidence
 from marketing_engine.publishing.platforms import PlatformError, platform, validate
-from marketing_engine.publishing.queue import ReviewError, decide, edit_post, reschedule_post
+from marketing_engine.publishing.queue import ReviewError, decide, edit_post, reschedule_post, retry_post
 from marketing_engine.publishing.store import approved_upcoming, review_queue
 from marketing_engine.warehouse import Warehouse
 from marketing_engine.warehouse.models import SocialPost
@@ -66,6 +68,7 @@ class Desk:
     profile: BrandProfile
     templates: Jinja2Templates
     logins: RateLimit
+    evidence: Evidence  # the brand file's facts, for the claims gate on edited text
 
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         context |= {
@@ -243,7 +246,8 @@ async def reject(request: Request, desk: Desk, form: dict) -> Response:
 
 @guarded("editor")
 async def edit(request: Request, desk: Desk, form: dict) -> Response:
-    """A new version of the text: it must pass the platform's rules; any approval is voided."""
+    """A new version of the text: it must pass the platform's rules and the claims gate (the brand
+    file's facts and what the text said before may be restated); any approval is voided."""
     post_id, text = _post_id(request), str(form.get("text") or "").replace("\r\n", "\n").strip()
     with desk.warehouse.session() as session:
         post = session.get(SocialPost, post_id)
@@ -260,6 +264,9 @@ async def edit(request: Request, desk: Desk, form: dict) -> Response:
             return _back(request, "/review", f"Post {post_id} not changed: " + "; ".join(map(str, broken)))
         if text == post.body:
             return _back(request, "/review", f"Post {post_id}: the text is unchanged.")
+        claims = check_claims(text, desk.profile, desk.evidence.with_extra([post.body]))
+        if not claims.passed:
+            return _back(request, "/review", f"Post {post_id} not changed: {claims.summary()}")
         try:
             edit_post(session, post_id, text, editor=request.session["user"])
         except ReviewError as exc:
@@ -354,6 +361,19 @@ async def reschedule(request: Request, desk: Desk, form: dict) -> Response:
     return _back(request, back, f"Post {post_id} moved to {local:%a %Y-%m-%d %H:%M} ({zone.key}).")
 
 
+@guarded("editor")
+async def retry(request: Request, desk: Desk, form: dict) -> Response:
+    """A failed post goes back in the queue now (to review first if its approval no longer holds)."""
+    post_id, back = _post_id(request), f"/calendar?week={form.get('week') or ''}"
+    try:
+        with desk.warehouse.session() as session:
+            post = retry_post(session, post_id, datetime.now(UTC))
+            state = STATE_LABELS.get(post.state, post.state)
+    except ReviewError as exc:
+        return _back(request, back, str(exc))
+    return _back(request, back, f"Post {post_id} retried: {state}.")
+
+
 # -- one-click unsubscribe (RFC 8058) ----------------------------------------------------------------
 async def unsubscribe_page(request: Request) -> Response:
     """GET: a confirmation page (link scanners must not unsubscribe anyone); POST with
@@ -412,6 +432,7 @@ def create_app(
         Route("/review/{post_id:int}/edit", edit, methods=["POST"]),
         Route("/calendar", calendar),
         Route("/calendar/{post_id:int}/reschedule", reschedule, methods=["POST"]),
+        Route("/calendar/{post_id:int}/retry", retry, methods=["POST"]),
         Route("/unsubscribe", unsubscribe_page, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
@@ -427,6 +448,9 @@ def create_app(
         ),
     ]
     app = Starlette(routes=routes, middleware=middleware)
-    app.state.desk = Desk(warehouse, profile, Jinja2Templates(env=environment), logins or RateLimit())
+    evidence = Evidence(profile, brand_evidence(profile))
+    app.state.desk = Desk(
+        warehouse, profile, Jinja2Templates(env=environment), logins or RateLimit(), evidence
+    )
     app.state.secret = secret
     return app

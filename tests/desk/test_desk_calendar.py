@@ -96,3 +96,21 @@ def test_the_next_calendar_run_keeps_what_people_changed(login, seed, desk_wareh
         assert one.approved_sha256 == one.content_sha256
         assert two.scheduled_at == before[moved] and two.body == "two v2"
         assert three.body == "three v2" and three.scheduled_at != before[untouched]
+
+
+def test_a_failed_post_can_be_retried_from_the_calendar(login, seed, desk_warehouse) -> None:
+    post_id = seed(["will fail"])[0]
+    with desk_warehouse.session() as session:
+        post = session.get(SocialPost, post_id)
+        post.state, post.last_error = "failed", "502 from the platform"
+    assert "Retry</button>" not in login("viewer").get(f"/calendar?week={WEEK}").text
+    editor = login("editor")
+    page = editor.get(f"/calendar?week={WEEK}").text
+    assert "Retry</button>" in page
+    answer = editor.post(
+        f"/calendar/{post_id}/retry", data={"csrf": csrf_of(editor, "/review"), "week": WEEK}
+    )
+    assert f"Post {post_id} retried: queued (waiting for approval)" in answer.text  # never approved
+    with desk_warehouse.session() as session:
+        post = session.get(SocialPost, post_id)
+        assert (post.state, post.last_error) == ("pending_review", None)

@@ -67,3 +67,20 @@ def test_an_edit_that_breaks_the_platform_rules_is_refused(login, seed, desk_war
     )
     assert f"Post {post_id} not changed" in answer.text and "max chars limit 3000" in answer.text
     assert _post(desk_warehouse, post_id).body == "short post"
+
+
+def test_an_edit_with_an_untraceable_claim_is_held_back_by_the_claims_gate(
+    login, seed, desk_warehouse
+) -> None:
+    post_id = seed(["Winter tyres for city riders"])[0]
+    editor = login("editor")
+    token = csrf_of(editor, "/review")
+    answer = editor.post(
+        f"/review/{post_id}/edit", data={"csrf": token, "text": "We have served 12,000 riders since 1999"}
+    )
+    assert f"Post {post_id} not changed: claims gate" in answer.text and "12,000" in answer.text
+    assert _post(desk_warehouse, post_id).body == "Winter tyres for city riders"
+    kept = editor.post(
+        f"/review/{post_id}/edit", data={"csrf": token, "text": "Winter tyres for city riders!"}
+    )
+    assert f"Post {post_id} edited" in kept.text  # what the text said before may be restated
