@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "audit": "marketing_engine.audit:register",
     "serve": "marketing_engine.desk.cli:register_serve",
     "user": "marketing_engine.desk.cli:register_user",
+    "desk-screenshot": "marketing_engine.desk.screenshot:register",
 }
 
 

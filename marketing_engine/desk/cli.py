@@ -35,11 +35,12 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _password() -> str:
+def read_password(confirm: bool = True) -> str:
+    """The password from the first line of stdin, or prompted for (twice when `confirm`)."""
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass("Password: ")
-    if first != getpass.getpass("Password again: "):
+    if confirm and first != getpass.getpass("Password again: "):
         raise SystemExit("the two passwords differ: nothing was changed")
     return first
 
@@ -51,7 +52,7 @@ def _user(args: argparse.Namespace) -> int:
 
     try:
         with Warehouse(warehouse_url()).session() as session:
-            user = add_user(session, args.name, args.role, _password())
+            user = add_user(session, args.name, args.role, read_password())
             print(f"user {user.name}: {user.role}")
     except UserError as exc:
         print(str(exc), file=sys.stderr)

@@ -4,18 +4,15 @@ its posting window — and the page keeps its style sheet under the CSP (no inli
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from desk.conftest import PASSWORD
 from desk.test_desk_calendar import WEEK, _local_times
+from marketing_engine.desk.screenshot import screenshots, served
 from marketing_engine.warehouse.models import SocialPost
 
 pytestmark = pytest.mark.e2e
@@ -24,19 +21,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 @pytest.fixture
 def server(app) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started:
-        assert time.monotonic() < deadline, "the desk server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(10)
+    with served(app) as base:
+        yield base
 
 
 def test_a_reviewer_journey_in_chromium(server, seed, desk_warehouse, profile, tmp_path) -> None:
@@ -92,3 +78,15 @@ def test_a_reviewer_journey_in_chromium(server, seed, desk_warehouse, profile, t
     assert moved.astimezone(__import__("zoneinfo").ZoneInfo(zone)).replace(tzinfo=None) == when
     assert edited.approved_sha256 is None and edited.state == "pending_review"
     assert isinstance(moved, datetime)
+
+
+def test_the_screenshot_command_signs_in_and_saves_both_pages(server, seed, tmp_path) -> None:
+    pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    seed(["A post for the picture"])
+    saved = screenshots(server, "viewer", PASSWORD, tmp_path / "shots", WEEK)
+    assert [p.name for p in saved] == ["desk-review.png", "desk-calendar.png"]
+    assert all(p.read_bytes().startswith(b"\x89PNG") and p.stat().st_size > 10_000 for p in saved)
+    with pytest.raises(PermissionError, match="could not sign in as 'viewer'"):
+        screenshots(server, "viewer", "wrong password", tmp_path / "none")
