@@ -18,6 +18,7 @@ from marketing_engine.warehouse.models.desk import ROLES, DeskUser
 
 HASHER = PasswordHasher()
 MIN_PASSWORD = 10
+MAX_KEYS = 10_000  # login keys (name|address) remembered before the quiet ones are dropped
 # Verified against when the user does not exist, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH = HASHER.hash("not a password anybody has")
 
@@ -89,6 +90,9 @@ class RateLimit:
     def allow(self, key: str) -> bool:
         """Count one attempt; False when the key already used its `limit` in the window."""
         now = self.clock()
+        if len(self._seen) > MAX_KEYS:  # names sprayed to fill memory: forget the quiet ones
+            for stale in [k for k, seen in self._seen.items() if not seen or seen[-1] <= now - self.window]:
+                del self._seen[stale]
         seen = self._seen[key]
         while seen and seen[0] <= now - self.window:
             seen.popleft()

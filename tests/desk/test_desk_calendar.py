@@ -114,3 +114,16 @@ def test_a_failed_post_can_be_retried_from_the_calendar(login, seed, desk_wareho
     with desk_warehouse.session() as session:
         post = session.get(SocialPost, post_id)
         assert (post.state, post.last_error) == ("pending_review", None)
+
+
+def test_windows_hold_their_days_and_run_overnight() -> None:
+    from datetime import time
+
+    from marketing_engine.brand import PostingWindow
+
+    late = [PostingWindow(days=["fri"], start=time(22, 0), end=time(2, 0))]
+    friday = datetime(2027, 1, 8, 23, 30)
+    assert in_windows(friday, late) and in_windows(friday + timedelta(hours=2), late)  # Sat 01:30
+    assert not in_windows(friday + timedelta(hours=3), late)  # Sat 02:30: closed
+    assert not in_windows(friday - timedelta(days=1), late)  # Thursday
+    assert not in_windows(datetime(2027, 1, 8, 2, 0), late)  # Fri 02:00 belongs to Thursday's night

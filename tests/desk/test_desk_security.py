@@ -103,3 +103,19 @@ def test_the_cli_adds_a_user_with_the_password_from_stdin(engine_home, monkeypat
     assert "user maya: approver" in capsys.readouterr().out
     with Warehouse(warehouse_url()).session() as session:
         assert authenticate(session, "maya", PASSWORD).role == "approver"
+
+
+def test_the_rate_limit_window_slides_and_quiet_keys_are_forgotten(monkeypatch) -> None:
+    from marketing_engine.desk import auth
+
+    now = [0.0]
+    limit = auth.RateLimit(limit=2, window=60, clock=lambda: now[0])
+    assert [limit.allow("a|ip") for _ in range(3)] == [True, True, False]
+    now[0] = 61.0
+    assert limit.allow("a|ip")  # a minute later the key may try again
+    monkeypatch.setattr(auth, "MAX_KEYS", 5)
+    for i in range(10):
+        limit.allow(f"sprayed-{i}|ip")
+    now[0] = 200.0
+    limit.allow("late|ip")
+    assert len(limit._seen) <= 2
