@@ -145,7 +145,7 @@ def test_gemini_grounding_chunks_are_read_and_errors_named() -> None:
         ]
     }
     url = f"{GEMINI_API}/models/gemini-2.5-flash:generateContent"
-    with respx.mock() as mock:
+    with respx.mock(using="httpcore2") as mock:
         route = mock.post(url).mock(return_value=httpx.Response(200, json=body))
         answer = GeminiAssistant("g-key", "gemini-2.5-flash", max_retries=0).ask(QUESTION)
         assert route.calls.last.request.headers["x-goog-api-key"] == "g-key"
@@ -155,6 +155,43 @@ def test_gemini_grounding_chunks_are_read_and_errors_named() -> None:
     record = read_answer(answer, NAMES)
     assert record.competitors_cited == ["Rival One", "Other"] and record.gap
     assert [g.query for g in gaps([record])] == [QUESTION]
+
+
+def _gemini_error(code: int, status: str, message: str, reason: str | None = None) -> httpx.Response:
+    """The Gemini API's documented error body (google.rpc.Status, ErrorInfo in details)."""
+    details = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason}] if reason else []
+    error = {"code": code, "message": message, "status": status, "details": details}
+    return httpx.Response(code, json={"error": error})
+
+
+def test_gemini_sends_the_search_tool_and_names_each_failure(monkeypatch) -> None:
+    from marketing_engine.resources import retry
+
+    monkeypatch.setattr(retry.time, "sleep", lambda _seconds: None)
+    url = f"{GEMINI_API}/models/gemini-2.5-flash:generateContent"
+    answered = httpx.Response(200, json={"candidates": [{"content": {"parts": [{"text": "Other."}]}}]})
+    cases = [
+        ([_gemini_error(400, "INVALID_ARGUMENT", "API key not valid.", "API_KEY_INVALID")], "API key"),
+        ([_gemini_error(403, "PERMISSION_DENIED", "unregistered caller")], "GEMINI_API_KEY"),
+        ([_gemini_error(404, "NOT_FOUND", "models/x is not found")], "model 'gemini-2.5-flash' not found"),
+        ([_gemini_error(503, "UNAVAILABLE", "overloaded")] * 2, "HTTP 503: overloaded"),
+        ([httpx.Response(429, headers={"retry-after": "3600"})], "asks to wait 3600 s"),
+        ([httpx.Response(200, text="<html>")], "malformed answer"),
+    ]
+    for responses, said in cases:
+        retry.reset_provider_bounds()
+        with respx.mock(using="httpcore2") as mock:
+            route = mock.post(url).mock(side_effect=responses)
+            with pytest.raises(ProviderError, match=said) as raised:
+                GeminiAssistant("g-secret", "gemini-2.5-flash", max_retries=1).ask(QUESTION)
+        assert route.call_count == len(responses) and "g-secret" not in str(raised.value)
+    with respx.mock(using="httpcore2") as mock:
+        limited = _gemini_error(429, "RESOURCE_EXHAUSTED", "quota")
+        limited.headers["retry-after"] = "1"
+        route = mock.post(url).mock(side_effect=[limited, answered])
+        answer = GeminiAssistant("g-secret", "gemini-2.5-flash", max_retries=1).ask(QUESTION)
+    assert answer.text == "Other." and route.call_count == 2
+    assert b'"tools": [{"googleSearch": {}}]' in route.calls.last.request.read()
 
 
 def test_a_page_that_answers_the_question_is_cited_more() -> None:
