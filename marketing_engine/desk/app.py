@@ -288,41 +288,52 @@ def _week_start(value: str | None, zone: ZoneInfo) -> date:
     return day - timedelta(days=day.weekday())
 
 
-@guarded("viewer")
-async def calendar(request: Request, desk: Desk, form: dict) -> Response:
-    zone = ZoneInfo(desk.profile.audience.timezone)
-    start = _week_start(request.query_params.get("week"), zone)
-    days = [start + timedelta(days=i) for i in range(7)]
-    begin = local_to_utc(datetime.combine(start, datetime.min.time()), zone) or datetime.combine(
-        start, datetime.min.time(), UTC
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return local_to_utc(datetime.combine(day, datetime.min.time()), zone) or datetime.combine(
+        day, datetime.min.time(), UTC
     )
+
+
+def _scheduled(desk: Desk, first: date, last: date, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """The brand's posts scheduled from `first` to `last` (local days, both included), soonest first."""
     with desk.warehouse.session() as session:
         posts = session.scalars(
             select(SocialPost)
             .where(
                 SocialPost.brand == desk.profile.slug,
-                SocialPost.scheduled_at >= begin,
-                SocialPost.scheduled_at < begin + timedelta(days=7, hours=1),
+                SocialPost.scheduled_at >= _midnight(first, zone),
+                SocialPost.scheduled_at < _midnight(last + timedelta(days=1), zone),
             )
             .order_by(SocialPost.scheduled_at, SocialPost.id)
         )
-        grid: dict[str, dict[date, list[dict]]] = {}
-        for post in posts:
-            local = post.scheduled_at.astimezone(zone)
-            if local.date() not in days:
-                continue
-            grid.setdefault(post.platform, {}).setdefault(local.date(), []).append(
-                {
-                    "id": post.id,
-                    "time": local,
-                    "state": STATE_LABELS.get(post.state, post.state),
-                    "raw_state": post.state,
-                    "url": _web_link(post.platform_url) if post.state == "published" else None,
-                    "reason": post.last_error if post.state == "failed" else None,
-                    "text": " ".join(post.body.split())[:120],
-                    "movable": post.state in ("draft", "pending_review", "scheduled"),
-                }
-            )
+        return [
+            {
+                "id": post.id,
+                "platform": post.platform,
+                "day": post.scheduled_at.astimezone(zone).date(),
+                "time": post.scheduled_at.astimezone(zone),
+                "state": STATE_LABELS.get(post.state, post.state),
+                "raw_state": post.state,
+                "url": _web_link(post.platform_url) if post.state == "published" else None,
+                "reason": post.last_error if post.state == "failed" else None,
+                "text": " ".join(post.body.split())[:120],
+                "movable": post.state in ("draft", "pending_review", "scheduled"),
+            }
+            for post in posts
+        ]
+
+
+@guarded("viewer")
+async def calendar(request: Request, desk: Desk, form: dict) -> Response:
+    """The week (`?week=YYYY-MM-DD`, rows per platform) or the month (`?month=YYYY-MM`, weeks)."""
+    zone = ZoneInfo(desk.profile.audience.timezone)
+    if "month" in request.query_params:
+        return _month(request, desk, zone)
+    start = _week_start(request.query_params.get("week"), zone)
+    days = [start + timedelta(days=i) for i in range(7)]
+    grid: dict[str, dict[date, list[dict]]] = {}
+    for post in _scheduled(desk, days[0], days[-1], zone):
+        grid.setdefault(post["platform"], {}).setdefault(post["day"], []).append(post)
     return desk.render(
         request,
         "calendar.html",
@@ -331,6 +342,32 @@ async def calendar(request: Request, desk: Desk, form: dict) -> Response:
         zone=desk.profile.audience.timezone,
         previous=start - timedelta(days=7),
         next=start + timedelta(days=7),
+        month=start.strftime("%Y-%m"),
+    )
+
+
+def _month(request: Request, desk: Desk, zone: ZoneInfo) -> Response:
+    try:
+        first = date.fromisoformat(f"{request.query_params['month']}-01")
+    except ValueError:
+        first = datetime.now(zone).date().replace(day=1)
+    after = (first + timedelta(days=32)).replace(day=1)
+    weeks, day = [], first - timedelta(days=first.weekday())
+    while day < after:
+        weeks.append([day + timedelta(days=i) for i in range(7)])
+        day += timedelta(days=7)
+    by_day: dict[date, list[dict]] = {}
+    for post in _scheduled(desk, first, after - timedelta(days=1), zone):
+        by_day.setdefault(post["day"], []).append(post)
+    return desk.render(
+        request,
+        "month.html",
+        first=first,
+        weeks=weeks,
+        by_day=by_day,
+        zone=desk.profile.audience.timezone,
+        previous=(first - timedelta(days=1)).strftime("%Y-%m"),
+        next=after.strftime("%Y-%m"),
     )
 
 

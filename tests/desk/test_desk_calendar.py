@@ -37,6 +37,9 @@ def test_the_week_shows_each_state(login, seed, desk_warehouse) -> None:
     assert 'href="https://www.linkedin.com/feed/update/1"' in page
     assert "401 token expired" in page and "unknown (waiting for reconciliation)" in page
     assert "Reschedule</button>" not in page  # a viewer reads only
+    month = login("viewer").get("/calendar?month=2027-01").text
+    assert "January 2027" in month and 'href="https://www.linkedin.com/feed/update/1"' in month
+    assert "401 token expired" in month and month.count('id="slot-') == 4
 
 
 def test_reschedule_inside_a_window_moves_the_post_and_outside_is_refused(

@@ -33,6 +33,7 @@ def test_hostile_text_is_inert_on_every_view(desk_warehouse, login, seed) -> Non
         anonymous.get("/login"),
         client.get("/review"),
         client.get("/calendar?week=2027-01-04"),
+        client.get("/calendar?month=2027-01"),
         anonymous.get("/unsubscribe?t=bad"),
     ]
     for page in pages:
@@ -40,8 +41,9 @@ def test_hostile_text_is_inert_on_every_view(desk_warehouse, login, seed) -> Non
         assert "javascript:" not in page.text, page.url
         assert "default-src 'self'" in page.headers["content-security-policy"]
         assert "Brand &lt;script&gt;" in page.text, page.url
-    review, calendar = pages[1].text, pages[2].text
+    review, calendar, month = pages[1].text, pages[2].text, pages[3].text
     assert "trend &lt;script&gt;" in review and "claim &lt;script&gt;" in review
     assert "fifth &lt;script&gt;" in review
     assert "note &lt;script&gt;" in review
     assert "why &lt;script&gt;" in calendar and "second &lt;script&gt;" in calendar
+    assert "why &lt;script&gt;" in month
