@@ -8,6 +8,7 @@ routes are open: a mail client posts there, and the signed token is the authorit
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -22,11 +23,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from marketing_engine.analytics.screenshot import ReportNotFoundError, newest_report
+from marketing_engine.analytics.store import learned_findings
 from marketing_engine.brand import BrandProfile
 from marketing_engine.claims import Evidence, check_claims
 from marketing_engine.desk.auth import RateLimit, authenticate, csrf_ok, csrf_token, find_user, may
@@ -37,6 +40,7 @@ from marketing_engine.publishing.copy import brand_evidence
 from marketing_engine.publishing.platforms import PlatformError, platform, validate
 from marketing_engine.publishing.queue import ReviewError, decide, edit_post, reschedule_post, retry_post
 from marketing_engine.publishing.store import approved_upcoming, review_queue
+from marketing_engine.settings import engine_home
 from marketing_engine.warehouse import Warehouse
 from marketing_engine.warehouse.models import SocialPost
 
@@ -51,6 +55,10 @@ SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
+REPORT_CSP = (
+    "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'unsafe-inline'; img-src data: blob:; font-src data:"
+)
 STATE_LABELS = {  # the calendar's words for a post's state
     "pending_review": "queued (waiting for approval)",
     "scheduled": "queued",
@@ -69,6 +77,7 @@ class Desk:
     templates: Jinja2Templates
     logins: RateLimit
     evidence: Evidence  # the brand file's facts, for the claims gate on edited text
+    reports: Path  # where the marketing reports are written
 
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         context |= {
@@ -411,6 +420,35 @@ async def retry(request: Request, desk: Desk, form: dict) -> Response:
     return _back(request, back, f"Post {post_id} retried: {state}.")
 
 
+# -- results -----------------------------------------------------------------------------------------
+@guarded("viewer")
+async def results(request: Request, desk: Desk, form: dict) -> Response:
+    """What the engine learned (campaign memory), the newest marketing report, and the Dagster UI."""
+    try:
+        report = newest_report(desk.reports).name
+    except ReportNotFoundError:
+        report = None
+    dagster = os.environ.get("MARKETING_ENGINE_DAGSTER_URL", "http://127.0.0.1:3000").rstrip("/")
+    return desk.render(
+        request,
+        "results.html",
+        findings=learned_findings(desk.warehouse, desk.profile.slug, limit=50),
+        report=report,
+        runs=_web_link(f"{dagster}/runs"),
+    )
+
+
+@guarded("viewer")
+async def report(request: Request, desk: Desk, form: dict) -> Response:
+    """The newest report as the engine wrote it (plotly inline), in a CSP sandbox: a unique origin
+    that can run the charts but never reach the desk's cookies or forms."""
+    try:
+        path = newest_report(desk.reports)
+    except ReportNotFoundError as exc:
+        return PlainTextResponse(str(exc), 404)
+    return HTMLResponse(path.read_text(encoding="utf-8"), headers={"content-security-policy": REPORT_CSP})
+
+
 # -- one-click unsubscribe (RFC 8058) ----------------------------------------------------------------
 async def unsubscribe_page(request: Request) -> Response:
     """GET: a confirmation page (link scanners must not unsubscribe anyone); POST with
@@ -433,7 +471,7 @@ async def unsubscribe_page(request: Request) -> Response:
 
 # -- the app -----------------------------------------------------------------------------------------
 class SecurityHeaders:
-    """Adds `SECURITY_HEADERS` to every response."""
+    """Adds `SECURITY_HEADERS` to every response that does not set its own (the sandboxed report)."""
 
     def __init__(self, app):
         self.app = app
@@ -442,7 +480,10 @@ class SecurityHeaders:
         async def sending(message):
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                present = {name.lower() for name, _ in headers}
+                headers += [
+                    (k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k.encode() not in present
+                ]
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -456,6 +497,7 @@ def create_app(
     *,
     https_only: bool = False,
     logins: RateLimit | None = None,
+    reports: Path | None = None,
 ) -> Starlette:
     """The desk over `warehouse` for `profile`'s brand; `secret` signs sessions and unsubscribe tokens."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
@@ -468,6 +510,8 @@ def create_app(
         Route("/review/{post_id:int}/reject", reject, methods=["POST"]),
         Route("/review/{post_id:int}/edit", edit, methods=["POST"]),
         Route("/calendar", calendar),
+        Route("/results", results),
+        Route("/results/report", report),
         Route("/calendar/{post_id:int}/reschedule", reschedule, methods=["POST"]),
         Route("/calendar/{post_id:int}/retry", retry, methods=["POST"]),
         Route("/unsubscribe", unsubscribe_page, methods=["GET", "POST"]),
@@ -486,8 +530,8 @@ def create_app(
     ]
     app = Starlette(routes=routes, middleware=middleware)
     evidence = Evidence(profile, brand_evidence(profile))
-    app.state.desk = Desk(
-        warehouse, profile, Jinja2Templates(env=environment), logins or RateLimit(), evidence
-    )
+    templates = Jinja2Templates(env=environment)
+    reports = reports or engine_home() / "reports"
+    app.state.desk = Desk(warehouse, profile, templates, logins or RateLimit(), evidence, reports)
     app.state.secret = secret
     return app
