@@ -1,5 +1,6 @@
 """End to end against a real Dagster UI: webserver + daemon on PostgreSQL, a run launched through
-GraphQL and dequeued by the daemon, its rows in PostgreSQL, and the asset graph in headless Chromium.
+GraphQL and dequeued by the daemon, its rows in PostgreSQL, the asset graph in headless Chromium, and
+the daemon's own work: a sensor that fires and a schedule tick, with the rows their runs write.
 
 Under CI a missing Chromium or PostgreSQL fails the test; elsewhere it is skipped.
 """
@@ -19,18 +20,26 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from dagster import DagsterEventType, DagsterInstance
+from dagster._core.scheduler.instigation import InstigatorStatus  # no public API dates a schedule's start
 from needs import unavailable
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from benchmarks.drill import seed_posts
 from marketing_engine.assets.brand import campaign_rows
-from marketing_engine.settings import EXAMPLE_BRAND, PROJECT_ROOT
+from marketing_engine.brand import load_brand
+from marketing_engine.publishing.platforms import registry
+from marketing_engine.schedules import publish_due_posts_every_5_minutes as publish_schedule
+from marketing_engine.sensors.automation import automation_condition_sensor
+from marketing_engine.settings import EXAMPLE_BRAND, PROJECT_ROOT, sqlite_url
+from marketing_engine.warehouse import Warehouse
 
 pytestmark = pytest.mark.e2e
 
@@ -51,6 +60,11 @@ PG_ADMIN_URL = os.environ.get(
 )
 FOUNDATION_ASSETS = ["brand_profile", "campaigns"]
 RUN_TIMEOUT_S = 120
+FINISHED = ("SUCCESS", "FAILURE", "CANCELED")
+# How long the daemon "was down" for the publishing test: one period of the publishing schedule, so
+# it missed one of its ticks (*/5: every window of five minutes holds one).
+DAEMON_DOWNTIME_S = 5 * 60
+SEEDED_POST_PLATFORM, SEEDED_POST_REF = "linkedin", "drill:0"  # what seed_posts writes for one post
 
 
 def _free_port() -> int:
@@ -103,6 +117,7 @@ class Service:
 @dataclass
 class DagsterStack:
     base_url: str
+    dagster_home: Path
     dagster_pg_url: str
     engine_home: Path
     services: list[Service]
@@ -141,13 +156,16 @@ def dagster_database() -> Iterator[str]:
     admin.dispose()
 
 
-def _create_dagster_schema(dagster_home: Path, pg_url: str) -> None:
-    """Build the schema once, before webserver and daemon race each other to create it."""
+@contextmanager
+def _dagster_instance(dagster_home: Path, pg_url: str) -> Iterator[DagsterInstance]:
+    """The stack's instance, opened from this process (the first open builds the schema)."""
     before = os.environ.get("DAGSTER_PG_URL")
     os.environ["DAGSTER_PG_URL"] = pg_url  # the copied dagster.yaml reads it from the environment
+    instance = DagsterInstance.from_config(str(dagster_home))
     try:
-        DagsterInstance.from_config(str(dagster_home)).dispose()
+        yield instance
     finally:
+        instance.dispose()
         if before is None:
             os.environ.pop("DAGSTER_PG_URL")
         else:
@@ -169,6 +187,101 @@ def _wait_until_up(stack: DagsterStack, webserver: Service, timeout: float = 90.
     pytest.fail(f"dagster-webserver did not answer /server_info within {timeout} s\n{stack.logs()}")
 
 
+def _seed_a_due_post(engine_home: Path) -> None:
+    """One approved LinkedIn post of the example brand, due a minute ago, in the stack's warehouse
+    (created and migrated here, as the first run would)."""
+    warehouse = Warehouse(sqlite_url(engine_home / "warehouse.sqlite"))
+    try:
+        seed_posts(warehouse, 1, brand=load_brand(EXAMPLE_BRAND).slug)
+    finally:
+        warehouse.dispose()
+
+
+INSTIGATORS = """
+query Instigators($schedule: ScheduleSelector!, $sensor: SensorSelector!) {
+  scheduleOrError(scheduleSelector: $schedule) {
+    __typename
+    ... on Schedule { scheduleState { id status ticks(limit: 20) { tickId status timestamp runIds } } }
+    ... on PythonError { message }
+  }
+  sensorOrError(sensorSelector: $sensor) {
+    __typename
+    ... on Sensor { sensorState { id status } }
+    ... on PythonError { message }
+  }
+}
+"""
+
+SWITCH_OFF = """
+mutation SwitchOff($schedule: String!, $sensor: String!) {
+  stopRunningSchedule(id: $schedule) {
+    __typename
+    ... on ScheduleStateResult { scheduleState { status } }
+    ... on PythonError { message }
+  }
+  stopSensor(id: $sensor) {
+    __typename
+    ... on StopSensorMutationResult { instigationState { status } }
+    ... on PythonError { message }
+  }
+}
+"""
+
+
+def _instigator_states(stack: DagsterStack) -> tuple[dict, dict]:
+    """The publishing schedule's state (with its latest ticks) and the automation sensor's."""
+    location = {"repositoryLocationName": _location_name(stack), "repositoryName": "__repository__"}
+    found = stack.graphql(
+        INSTIGATORS,
+        {
+            "schedule": location | {"scheduleName": publish_schedule.name},
+            "sensor": location | {"sensorName": automation_condition_sensor.name},
+        },
+    )
+    schedule, sensor = found["scheduleOrError"], found["sensorOrError"]
+    assert (schedule["__typename"], sensor["__typename"]) == ("Schedule", "Sensor"), found
+    return schedule["scheduleState"], sensor["sensorState"]
+
+
+def _switch_off_what_races_the_publishing_test(stack: DagsterStack) -> None:
+    """Before the daemon starts, stop through GraphQL, as the UI's toggles do:
+    - the publishing schedule: no tick publishes the seeded post before the publishing test asks
+      for one (this also stores the schedule's state, which one running by default has not yet);
+    - the automation condition sensor: its content calendar run parks every scheduled post that
+      is in no plan, the seeded one too, and its runs (copy, calendar, signals, keywords) load two
+      cores for nothing a test here looks at."""
+    schedule, sensor = _instigator_states(stack)
+    stopped = stack.graphql(SWITCH_OFF, {"schedule": schedule["id"], "sensor": sensor["id"]})
+    assert stopped == {
+        "stopRunningSchedule": {"__typename": "ScheduleStateResult", "scheduleState": {"status": "STOPPED"}},
+        "stopSensor": {"__typename": "StopSensorMutationResult", "instigationState": {"status": "STOPPED"}},
+    }, stopped
+
+
+def _switch_publishing_on_as_if_the_daemon_was_down(stack: DagsterStack) -> None:
+    """Mark the publishing schedule running since DAEMON_DOWNTIME_S ago and not evaluated since: a
+    deployment whose daemon was down over its last tick. The daemon's scheduler evaluates a running
+    schedule for every cron time between its start (or last evaluation) and now, so its next pass
+    (once a minute) catches that tick up: the real tick of a real schedule, with no wait for the next
+    five-minute boundary and no knob in the product.
+
+    First waits until the daemon has seen the schedule stopped: its one checkpoint of a stopped
+    schedule's state would otherwise overwrite this one."""
+    name, deadline = publish_schedule.name, time.monotonic() + RUN_TIMEOUT_S
+    with _dagster_instance(stack.dagster_home, stack.dagster_pg_url) as instance:
+        while True:
+            (stored,) = [s for s in instance.all_instigator_state() if s.instigator_name == name]
+            if stored.instigator_data.last_iteration_timestamp:
+                break
+            if time.monotonic() > deadline or stack.services[-1].process.poll() is not None:
+                pytest.fail(f"the daemon never looked at {name}\n{stack.logs()}")
+            time.sleep(1)
+        data = stored.instigator_data._replace(
+            start_timestamp=time.time() - DAEMON_DOWNTIME_S, last_iteration_timestamp=None
+        )
+        instance.update_instigator_state(stored.with_status(InstigatorStatus.RUNNING).with_data(data))
+
+
 @pytest.fixture(scope="module")
 def dagster_stack(tmp_path_factory: pytest.TempPathFactory, dagster_database: str) -> Iterator[DagsterStack]:
     if not CHROMIUM.is_file():
@@ -186,17 +299,22 @@ def dagster_stack(tmp_path_factory: pytest.TempPathFactory, dagster_database: st
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
     )
-    _create_dagster_schema(dagster_home, dagster_database)
+    with _dagster_instance(dagster_home, dagster_database):
+        pass  # builds the schema once, before webserver and daemon race each other to create it
     port = _free_port()
     location = ["-m", "marketing_engine.definitions", "-d", str(PROJECT_ROOT)]
     services: list[Service] = []
-    stack = DagsterStack(f"http://127.0.0.1:{port}", dagster_database, root / "engine_home", services)
+    stack = DagsterStack(
+        f"http://127.0.0.1:{port}", dagster_home, dagster_database, root / "engine_home", services
+    )
     try:
         webserver_argv = [str(VENV_BIN / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), *location]
         services.append(Service.start("dagster-webserver", webserver_argv, env, root / "webserver.log"))
+        _seed_a_due_post(stack.engine_home)  # while the webserver starts
+        _wait_until_up(stack, services[0])
+        _switch_off_what_races_the_publishing_test(stack)
         daemon_argv = [str(VENV_BIN / "dagster-daemon"), "run", *location]
         services.append(Service.start("dagster-daemon", daemon_argv, env, root / "daemon.log"))
-        _wait_until_up(stack, services[0])
         yield stack
     finally:
         Service.stop_all(services)
@@ -280,7 +398,7 @@ def _wait_for_run(stack: DagsterStack, run_id: str) -> tuple[str, list[str]]:
         assert run["__typename"] == "Run", run
         if not seen or seen[-1] != run["status"]:
             seen.append(run["status"])
-        if run["status"] in ("SUCCESS", "FAILURE", "CANCELED"):
+        if run["status"] in FINISHED:
             return run["status"], seen
         time.sleep(1)
     pytest.fail(f"run {run_id} not finished after {RUN_TIMEOUT_S} s (statuses {seen})\n{stack.logs()}")
@@ -337,8 +455,6 @@ def test_run_launched_through_graphql_lands_in_postgres_and_the_warehouse(
     materialized = {key for event_type, key in events if event_type == "ASSET_MATERIALIZATION"}
     assert {json.loads(key)[0] for key in materialized} == set(FOUNDATION_ASSETS)
     assert DagsterEventType.ASSET_CHECK_EVALUATION.value in event_types
-
-    from marketing_engine.brand import load_brand
 
     expected_campaigns = len(campaign_rows(load_brand(EXAMPLE_BRAND)))
     with closing(sqlite3.connect(dagster_stack.engine_home / "warehouse.sqlite")) as warehouse:
@@ -397,8 +513,9 @@ query Runs($filter: RunsFilter) {
 """
 
 
-def _sensor_runs(stack: DagsterStack, sensor: str) -> list[dict]:
-    runs = stack.graphql(RUNS_BY_TAG, {"filter": {"tags": [{"key": "dagster/sensor_name", "value": sensor}]}})
+def _runs_tagged(stack: DagsterStack, key: str, value: str) -> list[dict]:
+    """The runs with this tag, newest first."""
+    runs = stack.graphql(RUNS_BY_TAG, {"filter": {"tags": [{"key": key, "value": value}]}})
     assert runs["runsOrError"]["__typename"] == "Runs", runs
     return runs["runsOrError"]["results"]
 
@@ -411,11 +528,11 @@ def test_the_daemon_fires_the_catch_up_sensor_and_its_run_writes_the_snapshots(
     deadline = time.monotonic() + RUN_TIMEOUT_S * 2
     snapshot_runs: list[dict] = []
     while time.monotonic() < deadline:
-        runs = _sensor_runs(dagster_stack, "daily_catch_up")
+        runs = _runs_tagged(dagster_stack, "dagster/sensor_name", "daily_catch_up")
         snapshot_runs = [
             run for run in runs if any(t["value"].startswith("trend_snapshots:") for t in run["tags"])
         ]
-        if snapshot_runs and snapshot_runs[0]["status"] in ("SUCCESS", "FAILURE", "CANCELED"):
+        if snapshot_runs and snapshot_runs[0]["status"] in FINISHED:
             break
         time.sleep(2)
     assert len(snapshot_runs) == 1, f"{snapshot_runs}\n{dagster_stack.logs()}"
@@ -427,3 +544,77 @@ def test_the_daemon_fires_the_catch_up_sensor_and_its_run_writes_the_snapshots(
     with closing(sqlite3.connect(dagster_stack.engine_home / "warehouse.sqlite")) as warehouse:
         days = warehouse.execute("SELECT count(DISTINCT day), count(*) FROM trend_data").fetchone()
     assert days[0] >= 30 and days[1] > 30, days
+
+
+RUN_MATERIALIZATIONS = """
+query Run($runId: ID!) {
+  runOrError(runId: $runId) {
+    __typename
+    ... on Run {
+      assetMaterializations {
+        assetKey { path }
+        metadataEntries { label ... on IntMetadataEntry { intValue } }
+      }
+    }
+    ... on PythonError { message }
+  }
+}
+"""
+
+
+def _published_counts(stack: DagsterStack, run_id: str) -> dict[str, int]:
+    """Asset name -> its `published` metadata, for each asset the run materialized."""
+    run = stack.graphql(RUN_MATERIALIZATIONS, {"runId": run_id})["runOrError"]
+    assert run["__typename"] == "Run", run
+    return {
+        "/".join(event["assetKey"]["path"]): entry["intValue"]
+        for event in run["assetMaterializations"]
+        for entry in event["metadataEntries"]
+        if entry["label"] == "published"
+    }
+
+
+def test_the_daemon_catches_up_the_missed_publishing_tick_and_its_run_publishes_the_due_post(
+    dagster_stack: DagsterStack,
+) -> None:
+    """The publishing schedule comes back on after its last tick went by: the daemon's next scheduler
+    pass ticks it for that time, launches the publish run, and that run moves the approved, due post
+    to published, exactly once, in the local outbox."""
+    name = publish_schedule.name
+    _switch_publishing_on_as_if_the_daemon_was_down(dagster_stack)
+    # up to a minute to the daemon's next pass, then ten steps of a subprocess each (~1 min when the
+    # machine is idle; several on two loaded cores)
+    deadline = time.monotonic() + RUN_TIMEOUT_S * 3
+    runs: list[dict] = []
+    while time.monotonic() < deadline:
+        runs = _runs_tagged(dagster_stack, "dagster/schedule_name", name)
+        if runs and runs[-1]["status"] in FINISHED:  # the oldest: later five-minute ticks come after it
+            break
+        time.sleep(2)
+    assert runs, f"the daemon launched no run of {name}\n{dagster_stack.logs()}"
+    caught_up = runs[-1]
+    assert caught_up["status"] == "SUCCESS", f"{caught_up}\n{dagster_stack.logs()}"
+
+    tags = {t["key"]: t["value"] for t in caught_up["tags"]}
+    assert tags["dagster/schedule_name"] == name
+    schedule, _ = _instigator_states(dagster_stack)
+    (tick,) = [t for t in schedule["ticks"] if caught_up["runId"] in t["runIds"]]
+    assert (tick["status"], tick["tickId"]) == ("SUCCESS", tags["dagster/tick"]), tick
+    tick_time = datetime.fromtimestamp(tick["timestamp"], UTC)
+    assert tick_time.minute % 5 == 0 and tick_time.second == 0, tick_time  # a boundary of */5
+
+    published = _published_counts(dagster_stack, caught_up["runId"])
+    expected = {f"published_posts_{p}": int(p == SEEDED_POST_PLATFORM) for p in registry()}
+    assert published == expected, published  # one step per platform, one post published
+    with closing(sqlite3.connect(dagster_stack.engine_home / "warehouse.sqlite")) as warehouse:
+        rows = warehouse.execute(
+            "SELECT state, attempts, published_at, platform_url, idempotency_key, body FROM social_posts "
+            "WHERE content_ref = ?",
+            (SEEDED_POST_REF,),
+        ).fetchall()
+    ((post_state, attempts, published_at, url, key, body),) = rows
+    assert (post_state, attempts) == ("published", 1) and published_at, rows
+    outbox = dagster_stack.engine_home / "outbox" / SEEDED_POST_PLATFORM / f"{key}.json"
+    assert url == outbox.as_uri()
+    document = json.loads(outbox.read_text(encoding="utf-8"))
+    assert (document["idempotency_key"], document["text"]) == (key, body)
