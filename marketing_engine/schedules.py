@@ -6,7 +6,7 @@ The rest of the engine follows from these and from the sensors, by automation co
 forecasts, memory → report.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from dagster import (
     AssetSelection,
@@ -19,7 +19,7 @@ from dagster import (
 )
 
 from marketing_engine.jobs import publish_due_posts
-from marketing_engine.settings import publishing_blocked
+from marketing_engine.settings import publishing_blocked, warehouse_url
 
 
 def _yesterday(context: ScheduleEvaluationContext) -> str:
@@ -67,7 +67,30 @@ def publish_due_posts_every_5_minutes(context: ScheduleEvaluationContext) -> Run
     blocked = publishing_blocked()
     if blocked:
         return SkipReason(blocked)
+    if not _anything_due(datetime.now(UTC)):  # what the run would claim: due by now
+        return SkipReason("no approved post is due")
     return RunRequest(run_key=None)
+
+
+def _anything_due(now: datetime) -> bool:
+    """One indexed query before a publish run (a run worker and a process per platform) is started
+    for nothing. A warehouse that cannot answer yet (not migrated, unreachable) gets the run, which
+    migrates it or names the problem."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from marketing_engine.publishing.store import anything_due
+    from marketing_engine.warehouse.db import make_engine
+
+    try:
+        engine = make_engine(warehouse_url())
+        try:
+            with Session(engine) as session:
+                return anything_due(session, now)
+        finally:
+            engine.dispose()
+    except SQLAlchemyError:
+        return True
 
 
 # outreach: every morning, read new journalist requests and pitch them (deadlines are short), advance

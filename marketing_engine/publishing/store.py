@@ -101,8 +101,16 @@ def posting_time_findings(session: Session, brand: str) -> tuple[list[dict[str, 
 
 # -- the calendar's posts ---------------------------------------------------------------------------
 def posts_by_key(session: Session, brand: str) -> dict[tuple[str, str, str], SocialPost]:
-    """The brand's posts by (platform, content_ref, variant)."""
-    query = select(SocialPost).where(SocialPost.brand == brand)
+    """The brand's posts by (platform, content_ref, variant), locked until the caller commits on
+    PostgreSQL: a publish worker's claim (`FOR UPDATE SKIP LOCKED`) passes them by meanwhile, and a
+    claim that got there first is waited for and read as it now stands, so planning never writes
+    `scheduled` or `draft` over a post that is being published. (SQLite has one writer at a time.)"""
+    query = (
+        select(SocialPost)
+        .where(SocialPost.brand == brand)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     return {(p.platform, p.content_ref, p.variant): p for p in session.scalars(query)}
 
 
@@ -249,6 +257,16 @@ def outgoing(post: SocialPost) -> OutgoingPost:
         link_url=post.link_url,
         content_sha256=post.content_sha256 or "",
     )
+
+
+def anything_due(session: Session, due_before: datetime) -> bool:
+    """Whether any approved post is due before `due_before` (what `claim_due` would take first)."""
+    query = select(SocialPost.id).where(
+        SocialPost.state == "scheduled",
+        SocialPost.scheduled_at <= due_before,
+        SocialPost.approved_sha256 == SocialPost.content_sha256,
+    )
+    return session.execute(query.limit(1)).first() is not None
 
 
 def claim_due(

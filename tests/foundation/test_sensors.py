@@ -363,3 +363,37 @@ def test_an_alert_never_carries_a_database_password():
     error = "OperationalError: could not connect to postgresql+psycopg2://postgres:s3cret-pw@db:5432/engine"
     text = alert_text("analytics_job", "run-1", "step failed", [("attribution_tables", error)], None)
     assert "s3cret-pw" not in text and "postgres:***@db:5432/engine" in text
+
+
+def test_the_publish_schedule_starts_a_run_only_when_a_post_is_due(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Every five minutes a run worker and a process per platform would start for nothing: the
+    schedule asks the warehouse first, and skips while no approved post is due."""
+    from datetime import UTC, datetime, timedelta
+
+    from marketing_engine.publishing.calendar import PlannedPost
+    from marketing_engine.publishing.platforms import Draft
+    from marketing_engine.publishing.queue import sync_calendar
+    from marketing_engine.schedules import publish_due_posts_every_5_minutes as schedule
+
+    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    monkeypatch.setenv("MARKETING_ENGINE_WAREHOUSE_URL", url)
+    monkeypatch.setenv("MARKETING_ENGINE_ENV", "local")
+    now = datetime.now(UTC)
+    warehouse = Warehouse(url)
+
+    def plan(at: datetime) -> None:
+        draft = Draft(platform="linkedin", content_ref="page:1", variant="main", fields={"text": "t"})
+        with warehouse.session() as session:
+            sync_calendar(session, "b", [PlannedPost(draft, at)], approval_required=False)
+
+    def evaluate():
+        return schedule.evaluate_tick(build_schedule_context())
+
+    plan(now + timedelta(hours=1))  # approved, but not due yet
+    data = evaluate()
+    assert not data.run_requests and data.skip_message == "no approved post is due"
+    plan(now - timedelta(minutes=1))
+    assert len(evaluate().run_requests) == 1
+    warehouse.dispose()

@@ -297,3 +297,32 @@ def test_an_unexpected_answer_leaves_the_post_for_the_reconciler(warehouse: Ware
     assert (report.left_for_reconciler, report.published) == (1, 1)
     assert "unexpected KeyError" in report.errors[0]
     assert [p.state for p in _posts(warehouse)] == ["publishing", "published"]
+
+
+def test_postgres_planning_never_writes_over_a_post_being_published(pg_url: str) -> None:
+    """A calendar sync that starts while a publish worker holds its claim waits for it, then leaves
+    the claimed posts alone (before, it wrote `scheduled` back over a post being published)."""
+    import threading
+
+    warehouse = Warehouse(pg_url)
+    with warehouse.session() as session:
+        session.execute(SocialPost.__table__.delete())
+        sync_calendar(session, "b", _planned(3), approval_required=False)
+    synced = threading.Event()
+    reports = []
+
+    def plan_again() -> None:
+        with warehouse.session() as session:
+            reports.append(sync_calendar(session, "b", _planned(3), approval_required=False))
+        synced.set()
+
+    with warehouse.session() as worker:
+        claimed = claim_due(worker, NOW + timedelta(hours=10), limit=2)  # locked until this commits
+        planner = threading.Thread(target=plan_again)
+        planner.start()
+        assert not synced.wait(1.0)  # the planner waits for the claim
+    planner.join(30)
+    states = sorted(p.state for p in _posts(warehouse))
+    assert len(claimed) == 2 and states == ["publishing", "publishing", "scheduled"]
+    assert reports[0].frozen == 2
+    warehouse.dispose()
