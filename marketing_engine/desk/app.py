@@ -25,11 +25,13 @@ from marketing_engine.brand import BrandProfile
 from marketing_engine.claims import Evidence
 from marketing_engine.desk.auth import RateLimit
 from marketing_engine.desk.core import SESSION_HOURS, STATIC, TEMPLATES, Desk, SecurityHeaders, desk_of
+from marketing_engine.desk.pages import approve_page, page_preview, reject_page
 from marketing_engine.desk.review import approve, edit, home, login, logout, reject, report, results, review
 from marketing_engine.desk.schedule import calendar, reschedule, retry
 from marketing_engine.outreach.sequences import unsubscribe
 from marketing_engine.outreach.unsubscribe import BadToken, token_address
 from marketing_engine.publishing.copy import brand_evidence
+from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.settings import engine_home
 from marketing_engine.warehouse import Warehouse
 
@@ -65,6 +67,7 @@ def create_app(
     https_only: bool = False,
     logins: RateLimit | None = None,
     reports: Path | None = None,
+    media: MediaStoreResource | None = None,
 ) -> Starlette:
     """The desk over `warehouse` for `profile`'s brand; `secret` signs sessions and unsubscribe tokens."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
@@ -76,6 +79,9 @@ def create_app(
         Route("/review/{post_id:int}/approve", approve, methods=["POST"]),
         Route("/review/{post_id:int}/reject", reject, methods=["POST"]),
         Route("/review/{post_id:int}/edit", edit, methods=["POST"]),
+        Route("/review/pages/{slug}/preview", page_preview),
+        Route("/review/pages/{slug}/approve", approve_page, methods=["POST"]),
+        Route("/review/pages/{slug}/reject", reject_page, methods=["POST"]),
         Route("/calendar", calendar),
         Route("/results", results),
         Route("/results/report", report),
@@ -99,6 +105,7 @@ def create_app(
     evidence = Evidence(profile, brand_evidence(profile))
     templates = Jinja2Templates(env=environment)
     reports = reports or engine_home() / "reports"
-    app.state.desk = Desk(warehouse, profile, templates, logins or RateLimit(), evidence, reports)
+    media = media or MediaStoreResource()  # the local store under the engine's home unless given
+    app.state.desk = Desk(warehouse, profile, templates, logins or RateLimit(), evidence, reports, media)
     app.state.secret = secret
     return app

@@ -13,6 +13,7 @@ from starlette.templating import Jinja2Templates
 from marketing_engine.brand import BrandProfile
 from marketing_engine.claims import Evidence
 from marketing_engine.desk.auth import RateLimit, csrf_ok, csrf_token, find_user, may
+from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.warehouse import Warehouse
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -29,7 +30,7 @@ SECURITY_HEADERS = {
 
 @dataclass(frozen=True)
 class Desk:
-    """What every route reads: the warehouse, the brand, and the login limiter."""
+    """What every route reads: the warehouse, the brand, the login limiter and the media store."""
 
     warehouse: Warehouse
     profile: BrandProfile
@@ -37,6 +38,7 @@ class Desk:
     logins: RateLimit
     evidence: Evidence  # the brand file's facts, for the claims gate on edited text
     reports: Path  # where the marketing reports are written
+    media: MediaStoreResource  # where the site build stored each page's HTML
 
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         context |= {

@@ -13,6 +13,7 @@ from marketing_engine.analytics.store import learned_findings
 from marketing_engine.claims import check_claims
 from marketing_engine.desk.auth import authenticate, csrf_ok
 from marketing_engine.desk.core import Desk, desk_of, go_back, guarded, post_id_of, web_link
+from marketing_engine.desk.pages import page_context
 from marketing_engine.publishing.platforms import PlatformError, platform, validate
 from marketing_engine.publishing.queue import ReviewError, decide, edit_post
 from marketing_engine.publishing.store import approved_upcoming, review_queue
@@ -116,7 +117,7 @@ async def review(request: Request, desk: Desk, form: dict) -> Response:
                 }
                 for d in decisions
             ],
-        }
+        } | page_context(desk)
     return desk.render(request, "review.html", **context)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, and_, delete, func, select, update
@@ -181,9 +181,12 @@ def save_drafts(warehouse: Warehouse, brand: str, drafts: Sequence[WrittenDraft]
             row = rows[draft.slug]
             if row.draft_sha256 != draft.sha256:
                 row.modified_on = today
+            review = person_review(row.gate_report, draft.sha256)  # kept while the text is the same
             row.draft_key, row.draft_sha256 = draft.draft_key, draft.sha256
-            row.gate_report = {"claims": draft.claims}
-            row.indexable = draft.passed
+            row.gate_report = {"claims": draft.claims} | ({"review": review} if review else {})
+            decided = review["decision"] if review else None
+            row.indexable = decided != "rejected" and (draft.passed or decided == "approved")
+            status = "rejected" if decided == "rejected" else "written" if row.indexable else "held"
             _update_page(
                 session,
                 brand,
@@ -191,7 +194,7 @@ def save_drafts(warehouse: Warehouse, brand: str, drafts: Sequence[WrittenDraft]
                 title=draft.title,
                 meta_description=draft.meta_description,
                 word_count=draft.words,
-                status="written" if draft.passed else "held",
+                status=status,
                 content_sha256=draft.sha256,
             )
 
@@ -211,7 +214,7 @@ def site_inputs(
             .where(SeoPageBrief.brand == brand, SeoPageBrief.draft_key.is_not(None))
             .order_by(SeoPageBrief.path)
         )
-        rows = [_stored_brief(row) for row in written]
+        rows = [_stored_brief(row) for row in written if not _rejected(row)]  # never built nor published
         hubs = session.execute(
             _largest_first(brand, ContentCluster.id, ContentCluster.slug, ContentCluster.name)
         )
@@ -257,8 +260,19 @@ def claims_reports(warehouse: Warehouse, brand: str) -> dict[str, dict[str, Any]
     query = select(SeoPageBrief.path, SeoPageBrief.gate_report).where(SeoPageBrief.brand == brand)
     with warehouse.session() as session:
         return {
-            path: report["claims"] for path, report in session.execute(query) if (report or {}).get("claims")
+            path: _as_reviewed(report)
+            for path, report in session.execute(query)
+            if (report or {}).get("claims")
         }
+
+
+def _as_reviewed(gate_report: dict[str, Any]) -> dict[str, Any]:
+    """The claims report, passed when a person approved this very text (`review.sha256` is checked
+    when the draft is saved: a new text drops the review)."""
+    review = gate_report.get("review") or {}
+    if review.get("decision") != "approved":
+        return gate_report["claims"]
+    return gate_report["claims"] | {"passed": True, "approved_by": review["by"]}
 
 
 BUILT_COLUMNS = ("status", "html_key", "canonical_url", "quality_score")
@@ -268,14 +282,20 @@ BUILT_COLUMNS = ("status", "html_key", "canonical_url", "quality_score")
 def save_built_pages(
     warehouse: Warehouse, brand: str, built: Sequence[BuiltPage], records: Sequence[ContentRecord]
 ) -> RegistryReport:
-    """Keep the site build's verdict on each brief and page, and record the built files in the
-    content registry, in one transaction."""
+    """Keep the site build's verdict on each brief and page (a person's decision on the same text is
+    kept, and a rejected page stays rejected), and record the built files in the content registry,
+    in one transaction."""
     with warehouse.session() as session:
         rows = _brief_rows(session, brand)
         for page in built:
-            rows[page.slug].indexable = page.indexable
-            rows[page.slug].gate_report = page.gate_report
-            _update_page(session, brand, page.slug, **{name: getattr(page, name) for name in BUILT_COLUMNS})
+            row = rows[page.slug]
+            review = person_review(row.gate_report, row.draft_sha256)
+            values = {name: getattr(page, name) for name in BUILT_COLUMNS}
+            if _rejected(row):
+                values["status"] = "rejected"
+            row.indexable = page.indexable and values["status"] != "rejected"
+            row.gate_report = page.gate_report | ({"review": review} if review else {})
+            _update_page(session, brand, page.slug, **values)
         return record_content(session, brand, records)
 
 
@@ -431,3 +451,130 @@ def latest_status(warehouse: Warehouse, brand: str) -> list[dict[str, Any]]:
             if c.name not in ("id", "brand", "created_at", "updated_at")
         ]
         return [{name: getattr(row, name) for name in columns} for row in session.scalars(query)]
+
+
+# -- a person's review of held pages (the desk) ---------------------------------------------------
+WAITING = ("held", "noindex")
+"""Page statuses that wait for a person: held by the claims gate, or left noindex by a quality gate."""
+
+
+class PageReviewError(ValueError):
+    """A page decision that cannot be made (unknown page, not waiting, no reason, a failing gate)."""
+
+
+def person_review(gate_report: dict[str, Any] | None, sha256: str | None) -> dict[str, Any] | None:
+    """The person's decision kept in `gate_report["review"]` when it was made on the text `sha256`."""
+    review = (gate_report or {}).get("review")
+    return review if review and sha256 and review.get("sha256") == sha256 else None
+
+
+def _rejected(row: SeoPageBrief) -> bool:
+    review = person_review(row.gate_report, row.draft_sha256)
+    return bool(review) and review["decision"] == "rejected"
+
+
+@dataclass(frozen=True)
+class PageForReview:
+    """A page waiting for a person: what the gates found and where its built HTML is."""
+
+    slug: str
+    path: str
+    keyword: str
+    title: str
+    status: str
+    sha256: str
+    html_key: str | None
+    claims: dict[str, Any] | None  # seo.review.report_json, when the claims gate held it
+    quality_failures: list[str]  # what another gate found; an approval cannot lift these
+    review: dict[str, Any] | None  # the person's decision on this text (decision, by, at, sha256, reason)
+
+    @property
+    def may_approve(self) -> bool:
+        return not self.quality_failures
+
+
+def _page_query(brand: str) -> Select:
+    return (
+        select(SeoPageBrief, ProgrammaticPage)
+        .join(
+            ProgrammaticPage,
+            and_(ProgrammaticPage.brand == SeoPageBrief.brand, ProgrammaticPage.slug == SeoPageBrief.slug),
+        )
+        .where(SeoPageBrief.brand == brand, SeoPageBrief.draft_sha256.is_not(None))
+    )
+
+
+def _for_review(brief: SeoPageBrief, page: ProgrammaticPage) -> PageForReview:
+    report = brief.gate_report or {}
+    failures = [f for f in report.get("failures") or [] if not str(f).startswith("claims: ")]
+    claims = report.get("claims")
+    return PageForReview(
+        brief.slug,
+        brief.path,
+        brief.keyword,
+        page.title,
+        page.status,
+        brief.draft_sha256 or "",
+        page.html_key,
+        claims if claims and not claims.get("passed") else None,
+        failures,
+        person_review(report, brief.draft_sha256),
+    )
+
+
+def pages_for_review(warehouse: Warehouse, brand: str) -> list[PageForReview]:
+    """The pages the gates held or left noindex, by path: each waits for a person."""
+    query = _page_query(brand).where(ProgrammaticPage.status.in_(WAITING)).order_by(SeoPageBrief.path)
+    with warehouse.session() as session:
+        return [_for_review(brief, page) for brief, page in session.execute(query).tuples()]
+
+
+def reviewed_pages(warehouse: Warehouse, brand: str) -> list[PageForReview]:
+    """The pages a person decided on (their current text), newest decision first."""
+    with warehouse.session() as session:
+        found = [_for_review(brief, page) for brief, page in session.execute(_page_query(brand)).tuples()]
+    return sorted((p for p in found if p.review), key=lambda p: p.review["at"], reverse=True)
+
+
+def page_for_review(warehouse: Warehouse, brand: str, slug: str) -> PageForReview | None:
+    """One page by slug, whatever its status (None when the brand has no written page of that slug)."""
+    with warehouse.session() as session:
+        found = session.execute(_page_query(brand).where(SeoPageBrief.slug == slug)).tuples().first()
+        return _for_review(*found) if found else None
+
+
+def decide_page(
+    warehouse: Warehouse, brand: str, slug: str, decision: str, reviewer: str, reason: str | None = None
+) -> PageForReview:
+    """A person's decision on a waiting page, kept on its brief with the text's sha256 (a new draft
+    drops it): approved lifts the claims hold, so the next site build makes the page indexable
+    (status `approved` until then); rejected (a reason is required) keeps it out of the site and of
+    publishing for good (status `rejected`). A page a quality gate failed cannot be approved."""
+    if decision not in ("approved", "rejected"):
+        raise PageReviewError(f"decision {decision!r}: expected 'approved' or 'rejected'")
+    if decision == "rejected" and not (reason or "").strip():
+        raise PageReviewError(f"page {slug}: a rejection needs a reason")
+    with warehouse.session() as session:
+        found = session.execute(_page_query(brand).where(SeoPageBrief.slug == slug)).tuples().first()
+        if found is None:
+            raise PageReviewError(f"page {slug!r}: the brand {brand!r} has no written page of that slug")
+        brief, page = found
+        if page.status not in WAITING:
+            raise PageReviewError(f"page {slug} is {page.status}; only held or noindex pages wait for review")
+        current = _for_review(brief, page)
+        if decision == "approved" and not current.may_approve:
+            raise PageReviewError(
+                f"page {slug} fails a quality gate ({'; '.join(current.quality_failures)}): "
+                "fix the draft or reject it"
+            )
+        review = {
+            "decision": decision,
+            "by": reviewer,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "sha256": brief.draft_sha256,
+            "reason": (reason or "").strip() or None,
+        }
+        brief.gate_report = {**(brief.gate_report or {}), "review": review}
+        brief.indexable = False  # the next site build decides, with the claims hold lifted or not
+        page.status = decision
+        return _for_review(brief, page)

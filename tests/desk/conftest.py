@@ -91,3 +91,78 @@ def login(app) -> Callable[[str], TestClient]:
         return client
 
     return login
+
+
+def claims_held(reason: str) -> dict:
+    """A claims report as `seo.review.report_json` keeps it, failed on one finding."""
+    finding = {"kind": "numeral", "span": "50%", "sentence": f"Costs fall 50% {XSS}", "reason": reason}
+    return {
+        "passed": False,
+        "counts": {"numeral": 1},
+        "summary": f"1 numeral: {reason}",
+        "findings": [finding],
+    }
+
+
+def write_page(
+    warehouse: Warehouse,
+    brand: str,
+    slug: str,
+    title: str,
+    *,
+    finding: str | None = None,
+    quality: tuple[str, ...] = (),
+    sha256: str = "a" * 64,
+) -> None:
+    """A written and built page through the SEO store, as the pages stage leaves it: held when the
+    claims gate found `finding` (and no person approved that text), noindex when a quality gate
+    failed, its HTML in the media store."""
+    from datetime import date
+    from html import escape
+
+    from marketing_engine.resources.media_store import MediaStoreResource
+    from marketing_engine.seo import store
+    from marketing_engine.seo.pages import BuiltPage, WrittenDraft, held_by_claims
+    from marketing_engine.warehouse.models import ProgrammaticPage, SeoPageBrief
+
+    keyword = slug.replace("-", " ")
+    with warehouse.session() as session:
+        if not session.query(SeoPageBrief).filter_by(brand=brand, slug=slug).count():
+            common = {"brand": brand, "slug": slug, "page_type": "Guide", "keyword": keyword}
+            session.add(SeoPageBrief(**common, path=f"/{slug}/", cluster_slug="c", brief={}))
+            session.add(ProgrammaticPage(**common, title=keyword, status="brief"))
+    claims = (
+        claims_held(finding) if finding else {"passed": True, "counts": {}, "summary": "", "findings": []}
+    )
+    draft = WrittenDraft(
+        slug,
+        "Guide",
+        keyword,
+        title,
+        "meta",
+        300,
+        f"{sha256[:2]}/{sha256}.json",
+        sha256,
+        claims,
+        not finding,
+        finding or "passed",
+    )
+    store.save_drafts(warehouse, brand, [draft], date(2027, 1, 4))
+    html = (
+        f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+        "<script>parent.document.title='framed'</script>"
+    )
+    key = MediaStoreResource().put_bytes(html.encode(), suffix=".html").key
+    path = f"/{slug}/"
+    reports = store.claims_reports(
+        warehouse, brand
+    )  # what the site build reads, a person's approval included
+    held = held_by_claims(reports)
+    failures = [*quality, *([f"claims: {held[path]}"] if path in held else [])]
+    indexable = not failures
+    status = "ready" if indexable else "held" if path in held else "noindex"
+    report = {"passed": indexable, "failures": failures} | (
+        {"claims": reports[path]} if path in reports else {}
+    )
+    built = BuiltPage(slug, indexable, report, status, key, f"https://example.test/{slug}/", 0.9)
+    store.save_built_pages(warehouse, brand, [built], [])
