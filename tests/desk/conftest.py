@@ -150,7 +150,7 @@ def write_page(
     store.save_drafts(warehouse, brand, [draft], date(2027, 1, 4))
     html = (
         f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
-        "<script>parent.document.title='framed'</script>"
+        "<script>document.querySelector('h1').textContent = 'script ran'</script>"
     )
     key = MediaStoreResource().put_bytes(html.encode(), suffix=".html").key
     path = f"/{slug}/"

@@ -1,6 +1,7 @@
 """The desk in headless Chromium (Playwright), over a real uvicorn server: sign in, approve a post,
-reject one with a reason, edit the approved one and see its approval voided, reschedule one inside
-its posting window — and the page keeps its style sheet under the CSP (no inline style)."""
+reject one with a reason, reject a page the claims gate held (with a reason; its built HTML is
+previewed in a sandboxed frame whose script never runs), edit the approved post and see its approval
+voided, reschedule one inside its posting window — and the page keeps its style sheet under the CSP (no inline style)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from desk.conftest import PASSWORD
+from desk.conftest import PASSWORD, write_page
 from desk.test_desk_calendar import WEEK, _local_times
 from marketing_engine.desk.screenshot import screenshots, served
+from marketing_engine.seo.store import reviewed_pages
 from marketing_engine.warehouse.models import SocialPost
 
 pytestmark = pytest.mark.e2e
@@ -30,6 +32,7 @@ def test_a_reviewer_journey_in_chromium(server, seed, desk_warehouse, profile, t
     if not CHROMIUM.is_file():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
     first, second, third = seed(["A first post", "A second post", "A third post"])
+    write_page(desk_warehouse, profile.slug, "held-page", "A held page", finding="no fact backs it")
     when = _local_times(profile, inside=True)
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -55,6 +58,16 @@ def test_a_reviewer_journey_in_chromium(server, seed, desk_warehouse, profile, t
         page.wait_for_selector(f"text=Post {second} rejected.")
         assert "Off-brand tone" in page.inner_text("table")
 
+        frame = page.frame_locator("#page-held-page iframe")
+        # the page as built, in the frame; its script (which rewrites the h1) did not run
+        assert frame.locator("h1").inner_text() == "A held page"
+        assert "no fact backs it" in page.inner_text("#page-held-page")  # the gate's finding, inline
+        page.fill("#page-held-page input[name=reason]", "States a saving we cannot back")
+        page.click("#page-held-page button:has-text('Reject page')")
+        page.wait_for_selector("text=Page held-page rejected.")
+        assert "States a saving we cannot back" in page.inner_text("#page-decisions")
+        assert page.locator("#page-held-page").count() == 0
+
         page.click(f"#post-{first} summary")
         page.fill(f"#post-{first} textarea", "A first post, sharpened")
         page.click(f"#post-{first} button:has-text('Save')")
@@ -78,6 +91,10 @@ def test_a_reviewer_journey_in_chromium(server, seed, desk_warehouse, profile, t
     assert moved.astimezone(__import__("zoneinfo").ZoneInfo(zone)).replace(tzinfo=None) == when
     assert edited.approved_sha256 is None and edited.state == "pending_review"
     assert isinstance(moved, datetime)
+    (rejected,) = reviewed_pages(desk_warehouse, profile.slug)
+    assert (rejected.slug, rejected.status) == ("held-page", "rejected")
+    assert rejected.review["reason"] == "States a saving we cannot back"
+    assert rejected.review["by"] == "approver" and rejected.review["sha256"] == rejected.sha256
 
 
 def test_the_screenshot_command_signs_in_and_saves_both_pages(server, seed, tmp_path) -> None:
