@@ -16,6 +16,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from marketing_engine.brand import BrandFileError, load_brand
     from marketing_engine.desk.app import create_app
+    from marketing_engine.resources import build_resources
     from marketing_engine.settings import brand_path, warehouse_url
     from marketing_engine.signing import signing_secret
     from marketing_engine.warehouse import Warehouse
@@ -27,7 +28,10 @@ def _serve(args: argparse.Namespace) -> int:
     except BrandFileError as exc:
         print(f"Brand file error: {exc}", file=sys.stderr)
         return 2
-    app = create_app(Warehouse(warehouse_url()), profile, signing_secret(), https_only=args.https_only)
+    media = build_resources()["media_store"]  # the store the pages stage wrote to (local or S3)
+    app = create_app(
+        Warehouse(warehouse_url()), profile, signing_secret(), https_only=args.https_only, media=media
+    )
     print(
         f"Review desk for {profile.name}: http://{args.host}:{args.port}/ (users: `marketing-engine user add`)"
     )
