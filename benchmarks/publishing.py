@@ -48,7 +48,7 @@ def _drop(handle: object) -> None:
 
 
 def _rows(count: int, due: datetime, prefix: str) -> list[dict]:
-    from benchmarks.drill import approved_posts
+    from benchmarks._drill import approved_posts
 
     stamps = {"attempts": 0, "created_at": due, "updated_at": due}  # no per-row defaults in the timing
     return [row | stamps for row in approved_posts("bench", prefix, count, due)]
@@ -88,7 +88,7 @@ def tick_benchmark(url: str) -> None:
 
 
 def drill_benchmark(url: str) -> None:
-    from benchmarks.drill import AUTHOR, run_drill
+    from benchmarks._drill import AUTHOR, run_drill
     from marketing_engine.publishing.queue import reconcile
     from marketing_engine.resources.publishers.linkedin import LinkedInPublisher
     from marketing_engine.warehouse import Warehouse

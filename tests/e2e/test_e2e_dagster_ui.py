@@ -32,7 +32,7 @@ from needs import unavailable
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from benchmarks.drill import seed_posts
+from benchmarks._drill import seed_posts
 from marketing_engine.assets.brand import campaign_rows
 from marketing_engine.brand import load_brand
 from marketing_engine.publishing.platforms import registry

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from benchmarks.drill import AUTHOR, run_drill
+from benchmarks._drill import AUTHOR, run_drill
 from marketing_engine.publishing.queue import reconcile
 from marketing_engine.resources.publishers.linkedin import LinkedInPublisher
 from marketing_engine.warehouse import Warehouse
