@@ -25,6 +25,7 @@ from marketing_engine.brand import BrandProfile
 from marketing_engine.claims import Evidence
 from marketing_engine.desk.auth import RateLimit
 from marketing_engine.desk.core import SESSION_HOURS, STATIC, TEMPLATES, Desk, SecurityHeaders, desk_of
+from marketing_engine.desk.outbound import video_file
 from marketing_engine.desk.pages import approve_page, page_preview, reject_page
 from marketing_engine.desk.review import approve, edit, home, login, logout, reject, report, results, review
 from marketing_engine.desk.schedule import calendar, reschedule, retry
@@ -82,6 +83,7 @@ def create_app(
         Route("/review/pages/{slug}/preview", page_preview),
         Route("/review/pages/{slug}/approve", approve_page, methods=["POST"]),
         Route("/review/pages/{slug}/reject", reject_page, methods=["POST"]),
+        Route("/review/videos/{asset_id:int}", video_file),
         Route("/calendar", calendar),
         Route("/results", results),
         Route("/results/report", report),

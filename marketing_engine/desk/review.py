@@ -13,6 +13,7 @@ from marketing_engine.analytics.store import learned_findings
 from marketing_engine.claims import check_claims
 from marketing_engine.desk.auth import authenticate, csrf_ok
 from marketing_engine.desk.core import Desk, desk_of, go_back, guarded, post_id_of, web_link
+from marketing_engine.desk.outbound import outbound_context
 from marketing_engine.desk.pages import page_context
 from marketing_engine.publishing.platforms import PlatformError, platform, validate
 from marketing_engine.publishing.queue import ReviewError, decide, edit_post
@@ -102,22 +103,26 @@ def preview(post: SocialPost) -> dict[str, Any]:
 async def review(request: Request, desk: Desk, form: dict) -> Response:
     with desk.warehouse.session() as session:
         pending, held, decisions = review_queue(session, desk.profile.slug)
-        context = {
-            "pending": [preview(p) for p in pending],
-            "held": [preview(p) for p in held],
-            "approved": [preview(p) for p in approved_upcoming(session, desk.profile.slug)],
-            "decisions": [
-                {
-                    "post": d.post_id,
-                    "decision": d.decision,
-                    "by": d.reviewer,
-                    "at": d.decided_at,
-                    "sha": d.content_sha256[:12],
-                    "note": d.note,
-                }
-                for d in decisions
-            ],
-        } | page_context(desk)
+        context = (
+            {
+                "pending": [preview(p) for p in pending],
+                "held": [preview(p) for p in held],
+                "approved": [preview(p) for p in approved_upcoming(session, desk.profile.slug)],
+                "decisions": [
+                    {
+                        "post": d.post_id,
+                        "decision": d.decision,
+                        "by": d.reviewer,
+                        "at": d.decided_at,
+                        "sha": d.content_sha256[:12],
+                        "note": d.note,
+                    }
+                    for d in decisions
+                ],
+            }
+            | page_context(desk)
+            | outbound_context(desk)
+        )
     return desk.render(request, "review.html", **context)
 
 

@@ -97,3 +97,22 @@ def news_payload_key(warehouse: Warehouse, brand: str, day: date) -> str | None:
             return session.scalar(query)
     except SQLAlchemyError:
         return None
+
+
+def latest_renditions(warehouse: Warehouse, brand: str, limit: int = 12) -> list[VideoAsset]:
+    """The brand's newest renditions with their gate status and report (for the review desk)."""
+    query = (
+        select(VideoAsset)
+        .where(VideoAsset.brand == brand)
+        .order_by(VideoAsset.updated_at.desc(), VideoAsset.id.desc())
+        .limit(limit)
+    )
+    with warehouse.session() as session:
+        return list(session.scalars(query))
+
+
+def rendition_by_id(warehouse: Warehouse, brand: str, asset_id: int) -> VideoAsset | None:
+    """One of the brand's renditions by id (None when the brand has no such rendition)."""
+    query = select(VideoAsset).where(VideoAsset.brand == brand, VideoAsset.id == asset_id)
+    with warehouse.session() as session:
+        return session.scalars(query).first()
