@@ -41,6 +41,9 @@ def served(app, start_timeout: float = 20.0) -> Iterator[str]:
         thread.join(10)
 
 
+MAX_HEIGHT = 2000  # the top of a long queue: a README image, not the whole scroll
+
+
 def screenshots(base: str, name: str, password: str, out: Path, week: str | None = None) -> list[Path]:
     """Sign in as `name` and save each page of `PAGES` under `out`."""
     from playwright.sync_api import sync_playwright
@@ -60,7 +63,10 @@ def screenshots(base: str, name: str, password: str, out: Path, week: str | None
                 raise PermissionError(f"could not sign in as {name!r}: {page.inner_text('main')[:200]}")
             for file_name, path in PAGES.items():
                 page.goto(f"{base}{path}" + (f"?week={week}" if week and path == "/calendar" else ""))
-                page.screenshot(path=str(out / file_name), full_page=True)
+                height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                clip = {"x": 0, "y": 0, "width": width, "height": height}
+                page.screenshot(path=str(out / file_name), full_page=True, clip=clip)
                 saved.append(out / file_name)
         finally:
             browser.close()
