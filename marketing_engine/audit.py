@@ -135,8 +135,25 @@ def _email_text(file: Path) -> str:
     return f"{message['subject']}\n{body.get_content() if body else ''}"
 
 
+class AuditError(ValueError):
+    """The home cannot be audited against this brand."""
+
+
+def home_brands(home: Path) -> list[str]:
+    """The slugs of the brands whose marketing report is in `home` (what `make run` made there)."""
+    suffix = "-marketing-report.html"
+    return sorted(f.name[: -len(suffix)] for f in (home / "reports").glob(f"*{suffix}"))
+
+
 def audit_home(home: Path, profile: BrandProfile) -> Audit:
-    """Read back every page, post, caption and email in `home` and run the claims gate on published pages."""
+    """Read back every page, post, caption and email in `home` and run the claims gate on published
+    pages. A home made for another brand is refused: its pages would be judged by the wrong facts."""
+    made_for = home_brands(home)
+    if made_for and profile.slug not in made_for:
+        raise AuditError(
+            f"{home} holds what make run made for {', '.join(made_for)}, not {profile.slug}: "
+            "pass that brand's file with --brand (or MARKETING_ENGINE_BRAND)"
+        )
     result = Audit()
     site = home / "site"
     for file in sorted(site.rglob("index.html")) if site.is_dir() else []:
@@ -165,7 +182,11 @@ def _audit_command(args: argparse.Namespace) -> int:
 
     console = Console()
     profile = load_brand(args.brand or brand_path())
-    result = audit_home(Path(args.home) if args.home else engine_home(), profile)
+    try:
+        result = audit_home(Path(args.home) if args.home else engine_home(), profile)
+    except AuditError as exc:
+        console.print(f"[red]audit: {exc}[/red]")
+        return 2
     table = Table(title=f"{profile.name}: pages by type")
     for column in ("type", "published", "held (noindex)", "median words"):
         table.add_column(column)

@@ -41,3 +41,15 @@ def test_audit_reads_back_every_output_and_checks_only_published_pages(tmp_path,
     assert any("bacalhau" in leaks(text, KESTREL) for _, text in result.texts())
     assert main(["audit", "--home", str(tmp_path)]) == 0
     assert "sentence reuse across published pages: 50.0%" in capsys.readouterr().out
+
+
+def test_a_home_made_for_another_brand_is_refused_naming_both(tmp_path, capsys):
+    """Judged by the wrong brand's facts, every price on the page would read as untraceable."""
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "tasca-da-conceicao-marketing-report.html").write_text("<html></html>")
+    _page(tmp_path / "site", "/locais/porto/", "Porto", "<p>Bacalhau à Brás por 16 €.</p>")
+    assert main(["audit", "--home", str(tmp_path)]) == 2
+    out = " ".join(capsys.readouterr().out.split())
+    assert "made for tasca-da-conceicao, not kestrel-cycles" in out and "--brand" in out
+    (tmp_path / "reports" / "kestrel-cycles-marketing-report.html").write_text("<html></html>")
+    assert audit_home(tmp_path, KESTREL).pages  # a home that holds this brand too is read
