@@ -8,8 +8,8 @@ import re
 import pytest
 from pydantic import BaseModel
 
-from marketing_engine.resources import llm_offline
 from marketing_engine.llm import LLMError, LLMRequest, total_usage
+from marketing_engine.resources import llm_offline
 from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.llm_offline import OfflineComposer, generic_composer
 
