@@ -16,7 +16,7 @@ import yaml
 
 FALLBACK = "en"
 
-# A word is a run of non-space characters holding at least one letter or digit: "e-bike", "3.5",
+# A word is a run of non-space characters holding at least one letter or digit: "well-known", "3.5",
 # a URL and a word with combining marks ("हिन्दी", decomposed "ação") count once; a lone "—" does not.
 _WORD = re.compile(r"(?<!\S)(?=\S*[^\W_])\S+")
 

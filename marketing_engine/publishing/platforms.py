@@ -340,7 +340,7 @@ def fit(text: str, platform_name: str, field_name: str = "text", ellipsis: str =
 def hashtag(text: str, platform_name: str | None = None) -> str:
     """`text` as one hashtag in camel case, keeping every letter where the platform links them
     (`Café à Noite` → `#CaféÀNoite`, `Atlântico` → `#Atlântico`) and transliterating where
-    it links only ASCII (`#PolvoALagareiro`); punctuation, spaces and emoji go. "" when nothing is left."""
+    it links only ASCII (`#CafeANoite`); punctuation, spaces and emoji go. "" when nothing is left."""
     letters = platform(platform_name).hashtag_letters if platform_name else "unicode"
     text = unicodedata.normalize("NFC", text)
     if letters == "ascii":

@@ -14,7 +14,7 @@ from marketing_engine.video.topics import topic_folder
 
 def hashtags(profile: Any, script: VideoScript, limit: int, platform: str | None = None) -> list[str]:
     """Topic first, then the brand, then seed topics: CamelCase, no duplicates, letters kept in any
-    script where the platform links them (`#PolvoÀLagareiro`), transliterated where it links ASCII only."""
+    script where the platform links them (`#CaféÀNoite`), transliterated where it links ASCII only."""
     from marketing_engine.publishing.platforms import hashtag
 
     tags: list[str] = []
