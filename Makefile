@@ -22,7 +22,7 @@ run: setup
 
 test:
 	@scripts/bootstrap.sh test
-	@$(PY) -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=85 $(PYTEST_ARGS)
+	@$(PY) -m pytest -n 2 --dist loadfile --durations=15 --cov --cov-report=term:skip-covered --cov-fail-under=85 $(PYTEST_ARGS)
 
 dev: setup
 	@home="$$($(PY) -c 'from marketing_engine.settings import dagster_home_dir; print(dagster_home_dir())')" && \
