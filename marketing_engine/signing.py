@@ -12,6 +12,8 @@ import os
 import secrets
 from pathlib import Path
 
+from dagster import EnvVar
+
 from marketing_engine.settings import engine_home
 
 SECRET_ENV = "MARKETING_ENGINE_DESK_SECRET"
@@ -21,7 +23,7 @@ MIN_LENGTH = 32
 
 def signing_secret(home: Path | None = None) -> str:
     """The secret from the environment, else from (or first written to) the engine home."""
-    given = os.environ.get(SECRET_ENV, "").strip()
+    given = (EnvVar(SECRET_ENV).get_value() or "").strip()
     if given:
         if len(given) < MIN_LENGTH:
             raise ValueError(f"{SECRET_ENV} is {len(given)} characters: use at least {MIN_LENGTH}")

@@ -172,7 +172,7 @@ def llm_from_env(env: Literal["local", "prod"]) -> LLMResource:
     if switch not in ("on", "off"):
         raise ValueError(f"{CACHE_SWITCH}={switch!r}: expected 'on' or 'off'")
     cache: dict[str, Any] = {"cache": switch == "on"}
-    if os.environ.get("REDIS_URL"):
+    if EnvVar("REDIS_URL").get_value():  # the URL may carry a password
         cache["cache_redis_url"] = EnvVar("REDIS_URL")
     if backend == "offline":
         return LLMResource(backend="offline", **cache)
@@ -184,6 +184,6 @@ def llm_from_env(env: Literal["local", "prod"]) -> LLMResource:
         raise ValueError(
             f"{BACKEND_SETTING}=openai needs OPENAI_MODEL: the name of a model the server at OPENAI_BASE_URL serves"
         )
-    server = {"base_url": EnvVar("OPENAI_BASE_URL")} if os.environ.get("OPENAI_BASE_URL") else {}
-    key = {"api_key": EnvVar("OPENAI_API_KEY")} if os.environ.get("OPENAI_API_KEY") else {}
+    server = {"base_url": EnvVar("OPENAI_BASE_URL")} if EnvVar("OPENAI_BASE_URL").get_value() else {}
+    key = {"api_key": EnvVar("OPENAI_API_KEY")} if EnvVar("OPENAI_API_KEY").get_value() else {}
     return LLMResource(backend="openai", model=EnvVar("OPENAI_MODEL"), **server, **key, **cache)

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from needs import unavailable
 
 from desk.conftest import PASSWORD, write_page
 from desk.test_desk_calendar import WEEK, _local_times
@@ -28,9 +29,10 @@ def server(app) -> Iterator[str]:
 
 
 def test_a_reviewer_journey_in_chromium(server, seed, desk_warehouse, profile, tmp_path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api  # a dev dependency: make test installs it
+
     if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     first, second, third = seed(["A first post", "A second post", "A third post"])
     write_page(desk_warehouse, profile.slug, "held-page", "A held page", finding="no fact backs it")
     when = _local_times(profile, inside=True)
@@ -98,9 +100,8 @@ def test_a_reviewer_journey_in_chromium(server, seed, desk_warehouse, profile, t
 
 
 def test_the_screenshot_command_signs_in_and_saves_both_pages(server, seed, tmp_path) -> None:
-    pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     seed(["A post for the picture"])
     saved = screenshots(server, "viewer", PASSWORD, tmp_path / "shots", WEEK)
     assert [p.name for p in saved] == ["desk-review.png", "desk-calendar.png"]
