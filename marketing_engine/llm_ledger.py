@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from contextlib import closing
@@ -226,9 +225,3 @@ def ledger_at(redis_url: str | None = None, redis_prefix: str = REDIS_PREFIX) ->
     if redis_url:
         return RedisLedger(redis_url, redis_prefix)
     return SQLiteLedger(engine_home() / LEDGER_FILE)
-
-
-def ledger_from_env() -> GenerationLedger:
-    """The ledger the settings point at (REDIS_URL, else the engine home): the one `llm_from_env`'s
-    resource writes."""
-    return ledger_at(os.environ.get("REDIS_URL") or None)

@@ -30,7 +30,7 @@ from marketing_engine.analytics.touchpoints import (
     post_metric_rows,
 )
 from marketing_engine.brand import slug
-from marketing_engine.llm_ledger import GenerationLedger, ledger_from_env, totals
+from marketing_engine.llm_ledger import GenerationLedger, ledger_at, totals
 from marketing_engine.seo import store as seo_store
 from marketing_engine.seo.indexing import index_summary
 from marketing_engine.trends import store as trend_store
@@ -447,8 +447,8 @@ def build_report(
     ledger: GenerationLedger | None = None,
 ) -> tuple[str, list[str]]:
     """The report's HTML and its sections; `money` writes amounts in the brand's currency
-    (`BrandProfile.money`). Text generation comes from `ledger` (by default the one the settings
-    point at, which the LLM resource writes) over the last `REPORT_DAYS` days up to `now`."""
+    (`BrandProfile.money`). Text generation comes from `ledger` (the LLM resource's, `LLMResource.ledger()`;
+    by default the engine home's SQLite file) over the last `REPORT_DAYS` days up to `now`."""
     from marketing_engine.analytics.report import ReportData, render_report
 
     credit = _frame(warehouse, AttributionCredit, brand)
@@ -472,7 +472,7 @@ def build_report(
     ]
     findings = _frame(warehouse, CampaignMemory, brand)
     index_state = seo_store.latest_status(warehouse, brand)
-    generated = (ledger or ledger_from_env()).rows(now.date() - timedelta(days=REPORT_DAYS - 1), now.date())
+    generated = (ledger or ledger_at(None)).rows(now.date() - timedelta(days=REPORT_DAYS - 1), now.date())
     scores = {
         "journeys": f"{analytics_store.journey_count(warehouse, brand):,}",
         "posts measured": f"{len(posts):,}",

@@ -229,10 +229,18 @@ def marketing_report(
     brand: BrandResource, warehouse: WarehouseResource, media_store: MediaStoreResource
 ) -> dg.MaterializeResult:
     from marketing_engine.analytics.loop import build_report
+    from marketing_engine.llm_ledger import ledger_at
     from marketing_engine.settings import home_dir
 
     profile = brand.load()
-    html, sections = build_report(warehouse.get(), brand.slug, profile.name, datetime.now(UTC), profile.money)
+    html, sections = build_report(
+        warehouse.get(),
+        brand.slug,
+        profile.name,
+        datetime.now(UTC),
+        profile.money,
+        ledger_at(dg.EnvVar("REDIS_URL").get_value() or None),  # where llm_from_env's resource counts
+    )
     path = home_dir("reports") / f"{brand.slug}-marketing-report.html"
     write_text(path, html)
     stored = media_store.put_file(path, "text/html")

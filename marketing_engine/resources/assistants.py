@@ -11,7 +11,6 @@ gives one client per assistant, each with a `name` and `ask(question) -> Answer`
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, Literal
@@ -96,5 +95,5 @@ def assistants_from_env() -> AssistantsResource:
         "openai_base_url": "OPENAI_BASE_URL",
         "gemini_api_key": "GEMINI_API_KEY",
     }
-    present = {field: EnvVar(name) for field, name in keys.items() if os.environ.get(name)}
+    present = {field: EnvVar(name) for field, name in keys.items() if EnvVar(name).get_value()}
     return AssistantsResource(backend="live", **present)

@@ -13,7 +13,7 @@ import pytest
 
 from marketing_engine.analytics.report import ReportData, render_report
 from marketing_engine.llm import total_usage
-from marketing_engine.llm_ledger import LEDGER_FILE, LedgerRow, SQLiteLedger, ledger_from_env, totals
+from marketing_engine.llm_ledger import LEDGER_FILE, LedgerRow, SQLiteLedger, ledger_at, totals
 from marketing_engine.resources.llm import LLMResource
 
 from .conftest import Tagline, request
@@ -24,7 +24,7 @@ K = 3
 
 def today_rows(ledger=None) -> list[LedgerRow]:
     today = datetime.now(UTC).date()
-    return (ledger or ledger_from_env()).rows(today, today)
+    return (ledger or ledger_at(None)).rows(today, today)
 
 
 def pages(k: int = K):
