@@ -33,6 +33,7 @@ from marketing_engine.warehouse.models.core import (
     VideoDNA,
 )
 from marketing_engine.warehouse.models.desk import DeskUser
+from marketing_engine.warehouse.models.experiments import ExperimentAssignment
 from marketing_engine.warehouse.models.indexing import IndexPing, IndexStatus
 from marketing_engine.warehouse.models.outreach import (
     CompetitorPage,
@@ -66,6 +67,7 @@ __all__ = [
     "ContentPerformance",
     "CustomerJourney",
     "DeskUser",
+    "ExperimentAssignment",
     "ExperimentResult",
     "IndexPing",
     "IndexStatus",
