@@ -77,13 +77,16 @@ def prod_resources() -> dict[str, Any]:
         # Every metrics provider whose secrets are in the environment (GA4, X, Meta, LinkedIn, Google).
         "metrics": MetricsResource.live_from_env(),
         "voice": VoiceResource(backend="elevenlabs", api_key=EnvVar("ELEVENLABS_API_KEY")),
-        "music": MusicResource(backend="suno", api_key=EnvVar("SUNO_API_KEY")),
+        "music": MusicResource(
+            backend="suno", api_key=EnvVar("SUNO_API_KEY"), base_url=EnvVar("SUNO_BASE_URL")
+        ),
         # Generated b-roll: Runway first, then Kling, then Pika; motion graphics if all fail.
         "footage": FootageResource(
             backend="runway",
             chain=["kling", "pika", "motion"],
             runway_api_key=EnvVar("RUNWAY_API_KEY"),
-            kling_api_key=EnvVar("KLING_API_TOKEN"),
+            kling_access_key=EnvVar("KLING_ACCESS_KEY"),  # Kling: a JWT signed per request
+            kling_secret_key=EnvVar("KLING_SECRET_KEY"),
             pika_api_key=EnvVar("FAL_KEY"),
         ),
         "keyword_ideas": KeywordIdeasResource(backend="autocomplete"),

@@ -4,15 +4,23 @@
 the picture. `runway`, `pika`, `kling`: text-to-video job APIs (submit, poll, download) tried in
 the order of `chain`; a provider that fails, times out or is not configured hands over to the next,
 and `motion` at the end of the chain always succeeds. Cost per clip is recorded.
+
+Runway and Pika take their API key as it is; Kling wants a JWT signed with the account's secret key
+(`KlingJWT`), so its requests carry a short-lived token and never the secret itself.
 """
 
 from __future__ import annotations
 
 import tempfile
+import threading
+import time
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import httpx
+import jwt
 from dagster import ConfigurableResource
 from pydantic import Field, PrivateAttr
 
@@ -50,6 +58,41 @@ class _Pika(ProviderAPI):
 class _Kling(ProviderAPI):
     def payload(self, prompt: str, seconds: int, ratio: str) -> dict[str, Any]:
         return {"model_name": "kling-v1-6", "prompt": prompt, "duration": str(seconds), "aspect_ratio": ratio}
+
+
+class KlingJWT(httpx.Auth):
+    """Kling's authentication: each request carries `Authorization: Bearer <JWT>`, an HS256 token
+    whose header is {"alg": "HS256", "typ": "JWT"} and whose claims are iss = the access key,
+    exp = now + 30 min, nbf = now - 5 s (Kling API reference, "General information: authentication").
+    A token is reused until a minute before it expires, then a fresh one is signed."""
+
+    TTL_S = 1800
+    NOT_BEFORE_S = 5
+    RENEW_BEFORE_S = 60
+
+    def __init__(self, access_key: str, secret_key: str, clock: Callable[[], float] = time.time):
+        self._access_key, self._secret_key, self._clock = access_key, secret_key, clock
+        self._token: str | None = None
+        self._expires = 0
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:  # never the keys
+        return "KlingJWT(***)"
+
+    def token(self) -> str:
+        with self._lock:
+            now = int(self._clock())
+            if self._token is None or now >= self._expires - self.RENEW_BEFORE_S:
+                self._expires = now + self.TTL_S
+                claims = {"iss": self._access_key, "exp": self._expires, "nbf": now - self.NOT_BEFORE_S}
+                self._token = jwt.encode(
+                    claims, self._secret_key, algorithm="HS256", headers={"alg": "HS256", "typ": "JWT"}
+                )
+            return self._token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self.token()}"
+        yield request
 
 
 PROVIDERS: dict[str, ProviderAPI] = {
@@ -106,7 +149,8 @@ class FootageResource(ConfigurableResource):
     )
     runway_api_key: str | None = Field(default=None, description="Only through EnvVar('RUNWAY_API_KEY').")
     pika_api_key: str | None = Field(default=None, description="Only through EnvVar('FAL_KEY').")
-    kling_api_key: str | None = Field(default=None, description="Only through EnvVar('KLING_API_TOKEN').")
+    kling_access_key: str | None = Field(default=None, description="Only through EnvVar('KLING_ACCESS_KEY').")
+    kling_secret_key: str | None = Field(default=None, description="Only through EnvVar('KLING_SECRET_KEY').")
     clip_seconds: int = 5
     poll_interval_s: float = 5.0
     timeout_s: float = 600.0
@@ -115,11 +159,30 @@ class FootageResource(ConfigurableResource):
     )
 
     _log: list[dict[str, Any]] = PrivateAttr(default_factory=list)
+    _kling: KlingJWT | None = PrivateAttr(default=None)
 
     def _key(self, provider: str) -> str | None:
-        return {"runway": self.runway_api_key, "pika": self.pika_api_key, "kling": self.kling_api_key}[
-            provider
-        ]
+        return {"runway": self.runway_api_key, "pika": self.pika_api_key}.get(provider)
+
+    def _auth(self, provider: str) -> httpx.Auth | None:
+        """Kling's request signer (one per resource, so its token is reused); None for the others."""
+        if provider != "kling":
+            return None
+        if self._kling is None:
+            missing = [
+                name
+                for name, value in (
+                    ("KLING_ACCESS_KEY", self.kling_access_key),
+                    ("KLING_SECRET_KEY", self.kling_secret_key),
+                )
+                if not value
+            ]
+            if missing:
+                raise ProviderError(
+                    "kling", f"{' and '.join(missing)} not set: Kling signs each request with both keys"
+                )
+            self._kling = KlingJWT(str(self.kling_access_key), str(self.kling_secret_key))
+        return self._kling
 
     def generate_clip(self, provider: str, prompt: str, ratio: str, target: Path) -> dict[str, Any]:
         """Run one job at one provider; raises ProviderError (JobFailed, JobTimedOut) when it fails."""
@@ -128,6 +191,7 @@ class FootageResource(ConfigurableResource):
             provider=provider,
             base_url=self.base_urls.get(provider, api.base_url),
             api_key=self._key(provider),
+            auth=self._auth(provider),
             shape=api.shape,
             poll_interval_s=self.poll_interval_s,
             timeout_s=self.timeout_s,

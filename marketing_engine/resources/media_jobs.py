@@ -72,15 +72,18 @@ class JobAPI:
     sleep: Callable[[float], None] = field(default=lambda seconds: time.sleep(seconds))
     clock: Callable[[], float] = time.monotonic
     transport: httpx.BaseTransport | None = None
+    # Signs each request itself (Kling's short-lived JWT) instead of sending `api_key` as it is.
+    auth: httpx.Auth | None = None
 
     def _client(self) -> httpx.Client:
-        if not self.api_key:
-            raise ProviderError(self.provider, "no API key configured")
-        headers = {
-            self.shape.auth_header: f"{self.shape.auth_prefix}{self.api_key}",
-            **self.shape.extra_headers,
-        }
-        return httpx.Client(base_url=self.base_url, headers=headers, timeout=60.0, transport=self.transport)
+        headers = dict(self.shape.extra_headers)
+        if self.auth is None:
+            if not self.api_key:
+                raise ProviderError(self.provider, "no API key configured")
+            headers[self.shape.auth_header] = f"{self.shape.auth_prefix}{self.api_key}"
+        return httpx.Client(
+            base_url=self.base_url, headers=headers, auth=self.auth, timeout=60.0, transport=self.transport
+        )
 
     def _job(self, body: Any, submitted: bool = False) -> Job:
         job_id = _dig(body, self.shape.id_path)

@@ -15,6 +15,7 @@ from dagster import ConfigurableResource
 from pydantic import Field
 
 from marketing_engine.ffmpeg import run as run_child
+from marketing_engine.resources.http import ProviderError
 from marketing_engine.resources.media_jobs import JobAPI
 from marketing_engine.settings import home_dir
 
@@ -24,7 +25,7 @@ class MusicResource(ConfigurableResource):
 
     backend: Literal["synth", "suno"] = "synth"
     api_key: str | None = Field(default=None, description="Only through EnvVar('SUNO_API_KEY').")
-    base_url: str = "https://api.suno.example"
+    base_url: str | None = Field(default=None, description="EnvVar('SUNO_BASE_URL') in prod.")
     poll_interval_s: float = 5.0
     timeout_s: float = 600.0
 
@@ -48,6 +49,10 @@ class MusicResource(ConfigurableResource):
         return target, False
 
     def _suno(self, mood: str, seconds: float, target: Path) -> None:
+        if not self.base_url:
+            raise ProviderError(
+                "suno", "SUNO_BASE_URL is not set: the suno music backend needs its API's URL"
+            )
         api = JobAPI(
             provider="suno",
             base_url=self.base_url,

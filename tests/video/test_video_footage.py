@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import io
 import subprocess
+import time
 import wave
 from types import SimpleNamespace
 
 import httpx
+import jwt
 import pytest
 import respx
 
-from marketing_engine.resources.footage import FootageResource
+from marketing_engine.resources.footage import FootageResource, KlingJWT
 from marketing_engine.resources.http import ProviderError
 from marketing_engine.resources.media_jobs import JobAPI, JobFailed, JobShape, JobTimedOut
 from marketing_engine.resources.music import MusicResource
 
 RUNWAY, KLING, PIKA = "https://runway.test", "https://kling.test", "https://fal.test"
 CLIP = b"\x00\x00\x00\x18ftypmp42fake-clip-bytes"
+# Kling's keys are 32-character strings; the secret must never travel or be printed.
+KLING_AK, KLING_SK = "AkTestAccessKey0123456789abcdefX", "SkTestSecretKey0123456789abcdefY"
 
 
 def _footage(**overrides) -> FootageResource:
@@ -26,7 +30,8 @@ def _footage(**overrides) -> FootageResource:
         "backend": "runway",
         "chain": ["kling", "pika", "motion"],
         "runway_api_key": "rw",
-        "kling_api_key": "kl",
+        "kling_access_key": KLING_AK,
+        "kling_secret_key": KLING_SK,
         "pika_api_key": "fa",
         "poll_interval_s": 0.0,
         "timeout_s": 0.05,
@@ -106,6 +111,87 @@ def test_all_providers_failing_leave_motion_graphics(tmp_path, monkeypatch):
     respx.post(url__startswith=PIKA).mock(return_value=httpx.Response(200, text="<html>oops</html>"))
     assert _footage().clip_with_fallback("x", "1:1", tmp_path / "x.mp4") is None
     assert len(slept) == 4  # the 500s were retried with backoff before falling through
+
+
+def _kling_claims(request: httpx.Request) -> tuple[dict, dict]:
+    scheme, token = request.headers["authorization"].split(" ", 1)
+    assert scheme == "Bearer" and KLING_SK not in request.headers["authorization"]
+    claims = jwt.decode(token, KLING_SK, algorithms=["HS256"], issuer=KLING_AK)
+    return jwt.get_unverified_header(token), claims
+
+
+@respx.mock
+def test_kling_requests_carry_a_jwt_signed_with_the_secret_key(tmp_path):
+    submit = respx.post(f"{KLING}/v1/videos/text2video").mock(
+        return_value=httpx.Response(
+            200, json={"code": 0, "data": {"task_id": "k9", "task_status": "submitted"}}
+        )
+    )
+    status = respx.get(f"{KLING}/v1/videos/text2video/k9").mock(
+        return_value=httpx.Response(
+            200,
+            json={
+                "code": 0,
+                "data": {
+                    "task_id": "k9",
+                    "task_status": "succeed",
+                    "task_result": {"videos": [{"id": "v", "url": "https://cdn.test/k.mp4"}]},
+                },
+            },
+        )
+    )
+    download = respx.get("https://cdn.test/k.mp4").mock(return_value=httpx.Response(200, content=CLIP))
+    before = int(time.time())
+    got = _footage(backend="kling", chain=[]).generate_clip("kling", "rider", "9:16", tmp_path / "k.mp4")
+    assert got["provider"] == "kling" and got["job_id"] == "k9" and got["cost_usd"] == 0.35
+    header, claims = _kling_claims(submit.calls[0].request)
+    assert header == {"alg": "HS256", "typ": "JWT"}
+    assert claims["iss"] == KLING_AK and set(claims) == {"iss", "exp", "nbf"}
+    assert before + 1800 <= claims["exp"] <= int(time.time()) + 1800
+    assert claims["exp"] - claims["nbf"] == 1805
+    assert _kling_claims(status.calls[0].request)[1] == claims  # the poll is signed too
+    assert "authorization" not in download.calls[0].request.headers  # the CDN gets no token
+    with pytest.raises(jwt.InvalidSignatureError):  # signed with the secret key, not anything else
+        jwt.decode(submit.calls[0].request.headers["authorization"][7:], "x" * 32, algorithms=["HS256"])
+
+
+def test_kling_token_is_reused_then_renewed_before_it_expires():
+    now = [1_000_000.0]
+    signer = KlingJWT(KLING_AK, KLING_SK, clock=lambda: now[0])
+    first = signer.token()
+    now[0] += 1700  # still more than a minute left
+    assert signer.token() == first
+    now[0] += 50  # 50 s left: sign a fresh one
+    fresh = signer.token()
+    assert fresh != first
+    claims = jwt.decode(
+        fresh, KLING_SK, algorithms=["HS256"], options={"verify_exp": False, "verify_nbf": False}
+    )
+    assert claims == {"iss": KLING_AK, "exp": 1_001_750 + 1800, "nbf": 1_001_750 - 5}
+    assert KLING_SK not in repr(signer) and KLING_AK not in repr(signer)
+
+
+@respx.mock
+def test_kling_without_both_keys_names_the_missing_one_and_hands_over(tmp_path):
+    kling = respx.post(url__startswith=KLING)
+    half = _footage(backend="kling", chain=["motion"], kling_secret_key=None)
+    with pytest.raises(ProviderError, match="kling: KLING_SECRET_KEY not set") as raised:
+        half.generate_clip("kling", "rider", "1:1", tmp_path / "k.mp4")
+    assert KLING_AK not in str(raised.value)
+    neither = _footage(backend="kling", chain=[], kling_access_key=None, kling_secret_key=None)
+    assert neither.clip_with_fallback("rider", "1:1", tmp_path / "k.mp4") is None
+    assert "KLING_ACCESS_KEY and KLING_SECRET_KEY not set" in neither._log[0]["attempts"][0]["error"]
+    assert not kling.called
+
+
+@respx.mock
+def test_kling_rejecting_the_token_never_echoes_a_key(tmp_path):
+    respx.post(f"{KLING}/v1/videos/text2video").mock(
+        return_value=httpx.Response(401, json={"code": 1004, "message": "token expired"})
+    )
+    with pytest.raises(ProviderError) as raised:
+        _footage(backend="kling", chain=[]).generate_clip("kling", "rider", "1:1", tmp_path / "k.mp4")
+    assert str(raised.value) == "kling: HTTP 401: token expired"
 
 
 class _Store:
@@ -216,3 +302,31 @@ def test_suno_failed_job_names_the_reason():
         MusicResource(backend="suno", api_key="su", base_url=base, poll_interval_s=0.0).soundtrack(
             "calm", 2, 1
         )
+
+
+@respx.mock
+def test_suno_without_a_base_url_names_the_setting_and_sends_nothing(monkeypatch):
+    with pytest.raises(ProviderError, match="suno: SUNO_BASE_URL is not set"):
+        MusicResource(backend="suno", api_key="su").soundtrack("calm", 2, 7)
+    assert not respx.calls
+
+
+@respx.mock
+def test_prod_music_calls_the_suno_host_the_settings_name(monkeypatch):
+    from dagster import build_resources
+
+    from marketing_engine.resources import prod_resources
+
+    monkeypatch.setenv("SUNO_API_KEY", "su-prod")
+    monkeypatch.setenv("SUNO_BASE_URL", "https://music.example.org/suno")
+    route = respx.post("https://music.example.org/suno/api/v1/generate").mock(
+        return_value=httpx.Response(200, json={"id": "s3", "status": "error", "error": "quota"})
+    )
+    respx.get("https://music.example.org/suno/api/v1/generate/s3").mock(
+        return_value=httpx.Response(200, json={"id": "s3", "status": "error", "error": "quota"})
+    )
+    with build_resources({"music": prod_resources()["music"]}) as resources:
+        assert resources.music.base_url == "https://music.example.org/suno"
+        with pytest.raises(JobFailed, match="quota"):
+            resources.music.soundtrack("calm", 2, 8)
+    assert route.calls[0].request.headers["authorization"] == "Bearer su-prod"
