@@ -24,7 +24,7 @@ class CustomerJourney(Base, NaturalKey, BrandScoped):
     converted: Mapped[bool] = mapped_column(Boolean, default=False)
     revenue: Mapped[float] = mapped_column(Float, default=0.0)
     product: Mapped[str] = mapped_column(String(200))
-    source: Mapped[str] = mapped_column(String(30), default="simulator")
+    source: Mapped[str] = mapped_column(String(30))  # provider, import or simulator: never assumed
 
 
 class ContentPerformance(Base, NaturalKey, BrandScoped):
@@ -45,7 +45,7 @@ class ContentPerformance(Base, NaturalKey, BrandScoped):
     engagements: Mapped[int] = mapped_column(Integer)
     clicks: Mapped[int] = mapped_column(Integer)
     engagement_rate: Mapped[float] = mapped_column(Float)
-    source: Mapped[str] = mapped_column(String(30), default="simulator")
+    source: Mapped[str] = mapped_column(String(30))  # provider, import or simulator: never assumed
 
 
 class AttributionCredit(Base, NaturalKey, BrandScoped, Timestamps):

@@ -123,6 +123,7 @@ class TrendData(Base, NaturalKey, BrandScoped):
     velocity: Mapped[float | None] = mapped_column(Float)
     lifecycle: Mapped[str | None] = mapped_column(String(20))
     payload_key: Mapped[str | None] = mapped_column(String(300))
+    provenance: Mapped[str] = mapped_column(String(20))  # added by 0025: `api` or `simulator` (the replay)
 
 
 class Campaign(Base, NaturalKey, BrandScoped, Timestamps):
@@ -166,6 +167,7 @@ class CampaignMetric(Base, NaturalKey, BrandScoped):
     day: Mapped[date] = mapped_column()
     metric: Mapped[str] = mapped_column(String(50))
     value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(50))  # added by 0025: the provider, import or simulator
 
 
 class CampaignWorkflow(Base, NaturalKey, Timestamps):
