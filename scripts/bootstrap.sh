@@ -46,7 +46,7 @@ stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   echo "Installing the Python package and its pinned dependencies into .venv (a few minutes the first time)"
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e '.[dev,bench]'
+  .venv/bin/pip install -q -e '.[dev,bench,celery]'
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
