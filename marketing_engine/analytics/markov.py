@@ -11,6 +11,7 @@ turned into a dead end. Credit shares are removal effects normalised to sum to o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from scipy.sparse import csr_matrix, identity
@@ -47,6 +48,23 @@ def _state_codes(channel: np.ndarray, position: np.ndarray, order: int, pad: int
     return codes
 
 
+CHUNK_TOUCHES = 1 << 18  # touches counted per pass: memory stays bounded however many journeys
+DENSE_PAIRS = 1 << 22  # code pairs counted in a dense array (32 MB) up to this many, else sparse
+
+
+def path_chunks(position: np.ndarray, size: int = CHUNK_TOUCHES) -> list[tuple[int, int]]:
+    """(start, end) slices of about `size` touches that never split a path (each starts where a
+    path does: position 0)."""
+    bounds, n = [0], position.size
+    while bounds[-1] < n:
+        cut = bounds[-1] + max(1, size)
+        while cut < n and position[cut] != 0:
+            ahead = np.flatnonzero(position[cut : cut + 4096] == 0)
+            cut = cut + int(ahead[0]) if ahead.size else cut + 4096
+        bounds.append(min(cut, n))
+    return list(pairwise(bounds))
+
+
 def transition_counts(
     channel: np.ndarray,
     position: np.ndarray,
@@ -55,37 +73,49 @@ def transition_counts(
     path_of_touch: np.ndarray,
     n_channels: int,
     order: int = 1,
+    chunk: int = CHUNK_TOUCHES,
 ) -> tuple[np.ndarray, csr_matrix, np.ndarray, np.ndarray, int]:
     """Weighted transition counts between states: (state codes, transient counts, to-conversion,
-    to-null, index of the start state). Each path's weight is its conversions plus nulls."""
+    to-null, index of the start state). Each path's weight is its conversions plus nulls. The
+    touches are counted `chunk` at a time (whole paths), so the temporaries are bounded by the
+    chunk, not by the number of journeys; counts are kept in the (small) code space and re-indexed
+    densely at the end."""
     if order < 1:
         raise AttributionError(f"Markov order must be ≥ 1, got {order}")
     pad = n_channels
-    codes = _state_codes(channel.astype(np.int64), position, order, pad)
+    size = (pad + 1) ** order
     start_code = sum(pad * (pad + 1) ** lag for lag in range(order))
-    # Dense re-indexing of the (small) code space: O(n), no sort of the touches.
-    seen = np.zeros((pad + 1) ** order, dtype=bool)
-    seen[codes] = True
+    conversions = np.asarray(path_conversions, dtype=float)
+    nulls = np.asarray(path_nulls, dtype=float)
+    seen = np.zeros(size, dtype=bool)
     seen[start_code] = True
+    dense = np.zeros(size * size) if size * size <= DENSE_PAIRS else None
+    pairs = csr_matrix((size, size))
+    to_conv, to_null = np.zeros(size), np.zeros(size)
+    for lo, hi in path_chunks(position, chunk):
+        pos, paths = position[lo:hi], path_of_touch[lo:hi]
+        codes = _state_codes(channel[lo:hi].astype(np.int64), pos, order, pad)
+        seen[codes] = True
+        source = np.empty_like(codes)
+        source[1:] = codes[:-1]
+        source[pos == 0] = start_code
+        weight = conversions[paths] + nulls[paths]
+        if dense is not None:
+            dense += np.bincount(source * size + codes, weights=weight, minlength=size * size)
+        else:
+            pairs = pairs + csr_matrix((weight, (source, codes)), shape=(size, size))
+        is_last = np.append(paths[1:] != paths[:-1], True)
+        last_code, last_path = codes[is_last], paths[is_last]
+        to_conv += np.bincount(last_code, weights=conversions[last_path], minlength=size)
+        to_null += np.bincount(last_code, weights=nulls[last_path], minlength=size)
     states = np.flatnonzero(seen)
-    lookup = np.cumsum(seen) - 1
-    touch_state = lookup[codes]
-    start = int(lookup[start_code])
-    weight = (path_conversions + path_nulls)[path_of_touch].astype(float)
-    is_last = np.append(path_of_touch[1:] != path_of_touch[:-1], True)
-    source = np.where(position == 0, start, np.roll(touch_state, 1))
-    n = states.size
-    if n * n <= 50_000_000:
-        pair_counts = np.bincount(source * n + touch_state, weights=weight, minlength=n * n)
-        nonzero = np.flatnonzero(pair_counts)
-        transient = csr_matrix((pair_counts[nonzero], (nonzero // n, nonzero % n)), shape=(n, n))
+    if dense is not None:
+        block = dense.reshape(size, size)[np.ix_(states, states)]
+        transient = csr_matrix(block)
     else:
-        transient = csr_matrix((weight, (source, touch_state)), shape=(n, n))
-    last_state = touch_state[is_last]
-    last_path = path_of_touch[is_last]
-    to_conv = np.bincount(last_state, weights=path_conversions[last_path].astype(float), minlength=n)
-    to_null = np.bincount(last_state, weights=path_nulls[last_path].astype(float), minlength=n)
-    return states, transient, to_conv, to_null, start
+        transient = pairs.tocsr()[states][:, states]
+    start = int(np.searchsorted(states, start_code))
+    return states, csr_matrix(transient), to_conv[states], to_null[states], start
 
 
 def _conversion_probability(q: csr_matrix, r: np.ndarray, start: int, keep: np.ndarray) -> float:

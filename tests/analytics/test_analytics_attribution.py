@@ -1,5 +1,7 @@
 """Attribution models against hand-computed values and against the simulator's causal truth."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -13,7 +15,13 @@ from marketing_engine.analytics.attribution import (
     position_based,
     time_decay,
 )
-from marketing_engine.analytics.markov import aggregate_paths, markov_attribution, markov_removal_effects
+from marketing_engine.analytics.markov import (
+    aggregate_paths,
+    markov_attribution,
+    markov_removal_effects,
+    path_chunks,
+    transition_counts,
+)
 from marketing_engine.analytics.simulator import (
     ZERO_LIFT_CHANNEL,
     SimulationError,
@@ -86,6 +94,29 @@ def test_raw_and_aggregated_paths_give_identical_markov_shares(simulation):
         )
         aggregated = markov_removal_effects(journeys.channels, *aggregate_paths(journeys), order=order)
         assert aggregated.shares == pytest.approx(raw.shares, abs=1e-12)
+
+
+def test_markov_counts_in_path_chunks_match_one_pass_dense_and_sparse(simulation, monkeypatch):
+    # Counting a bounded slice of whole paths at a time (memory flat in the journeys) must give the
+    # counts of one pass over every touch, in the dense and the sparse code-space accumulators.
+    journeys = simulation.journeys
+    position, converted = journeys.position(), journeys.converted.astype(float)
+    chunks = path_chunks(position, 1000)
+    assert len(chunks) > 100 and all(position[lo] == 0 for lo, _ in chunks)
+    assert chunks[0][0] == 0 and chunks[-1][1] == position.size
+    assert all(a[1] == b[0] for a, b in pairwise(chunks))
+    args = (journeys.channel, position, converted, 1 - converted, journeys.journey, len(journeys.channels))
+    for order in (1, 3):
+        whole = transition_counts(*args, order=order, chunk=position.size)
+        for dense in (True, False):
+            if not dense:
+                monkeypatch.setattr("marketing_engine.analytics.markov.DENSE_PAIRS", 0)
+            sliced = transition_counts(*args, order=order, chunk=997)
+            assert np.array_equal(sliced[0], whole[0]) and sliced[4] == whole[4]
+            assert abs(sliced[1] - whole[1]).max() < 1e-9
+            assert np.allclose(sliced[2], whole[2]) and np.allclose(sliced[3], whole[3])
+            assert sliced[1].sum() == position.size  # one transition into each touch
+            assert sliced[2].sum() + sliced[3].sum() == journeys.n_journeys  # one exit per journey
 
 
 def test_shapley_recovers_the_causal_truth_that_markov_misses(simulation):
