@@ -262,7 +262,8 @@ def journeys_from_records(records: list[dict], products: list[str] | None = None
         np.array([d for r in records for d in r["days_before"]], dtype=float),
         np.array([bool(r["converted"]) for r in records]),
         np.array([float(r["revenue"]) for r in records]),
-        np.array([product_code.get(r.get("product", ""), 0) for r in records]),
+        # -1: a product the brand does not sell (an imported journey's item): no product campaign
+        np.array([product_code.get(r.get("product", ""), -1) for r in records]),
     )
 
 

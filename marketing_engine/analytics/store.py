@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from marketing_engine.warehouse import Warehouse, upsert
 from marketing_engine.warehouse import models as tables
@@ -58,6 +58,20 @@ def save_journeys(warehouse: Warehouse, journeys: Sequence[dict], metrics: Seque
     """A day's customer journeys and the per-channel metrics drawn from them, in one transaction."""
     with warehouse.session() as session:
         upsert(session, tables.CustomerJourney, journeys, keys=tables.CustomerJourney.natural_key)
+        upsert(session, tables.CampaignMetric, metrics, keys=METRIC_KEY)
+
+
+def replace_journeys(warehouse: Warehouse, brand: str, journeys: Sequence[dict], metrics: Sequence[dict]) -> None:
+    """Imported journeys and their per-channel metrics, in one transaction. A journey's key names
+    its visitor and first touch: a row with the same key (an earlier import, when the journey had
+    not ended yet) is replaced whatever its day."""
+    journey = tables.CustomerJourney
+    keys = [row["journey_key"] for row in journeys]
+    with warehouse.session() as session:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            session.execute(delete(journey).where(journey.brand == brand, journey.journey_key.in_(chunk)))
+        upsert(session, journey, journeys, keys=journey.natural_key)
         upsert(session, tables.CampaignMetric, metrics, keys=METRIC_KEY)
 
 
