@@ -4,6 +4,7 @@ A domain that needs its own tables adds a module beside `core.py` and imports it
 """
 
 from marketing_engine.warehouse.models.analytics import (
+    AdSpend,
     AttributionCredit,
     BanditAllocation,
     ContentPerformance,
@@ -51,6 +52,7 @@ from marketing_engine.warehouse.models.visibility import AIVisibility
 
 __all__ = [
     "AIVisibility",
+    "AdSpend",
     "AttributionCredit",
     "Backlink",
     "BanditAllocation",

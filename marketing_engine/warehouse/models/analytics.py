@@ -115,3 +115,21 @@ class PerformanceForecast(Base, NaturalKey, BrandScoped, Timestamps):
     low: Mapped[float] = mapped_column(Float)
     high: Mapped[float] = mapped_column(Float)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class AdSpend(Base, NaturalKey, BrandScoped, Timestamps):
+    """What one ad campaign spent on one day on one platform (the ROI predictor's spend)."""
+
+    __tablename__ = "ad_spend"
+    natural_key = ("brand", "day", "platform", "campaign")
+
+    day: Mapped[date] = mapped_column(index=True)
+    platform: Mapped[str] = mapped_column(String(30))  # the channel the spend buys: google_ads, meta_ads, …
+    campaign: Mapped[str] = mapped_column(String(300))
+    spend: Mapped[float] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3))
+    impressions: Mapped[int] = mapped_column(Integer, default=0)
+    clicks: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(
+        String(30)
+    )  # meta_ads_api, google_ads_api, linkedin_ads_api, import, simulator
