@@ -48,6 +48,7 @@ class TrendReading:
     volume: float | None = None
     velocity: float | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    provenance: str = "api"  # `simulator` for the offline replay (marketing_engine.provenance)
 
     def row(self) -> dict[str, Any]:
         values = asdict(self)

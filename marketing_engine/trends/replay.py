@@ -27,6 +27,7 @@ from functools import lru_cache
 import numpy as np
 
 from marketing_engine.brand import slug
+from marketing_engine.provenance import SIMULATOR
 from marketing_engine.trends.readings import SOURCES, FetchRequest, TrendReading, TrendSourceError
 from marketing_engine.trends.replay_data import (
     REPLAY_DAYS,
@@ -156,6 +157,7 @@ class ReplaySource:
                     volume=round(float(today[position]) * per_point, 1),
                     velocity=round(float(velocity[position]), 4),
                     raw=raw,
+                    provenance=SIMULATOR,
                 )
             )
         return readings

@@ -101,8 +101,10 @@ def snapshot_rows(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The day's `trend_data` rows and one `trend_source_status` row per source. `keep_payload` stores
     a source's raw answer (JSON) and returns its key, which both kinds of row keep.
-    Raises NoSourceAnswered when no source answered: a day without readings is not a snapshot."""
-    if not any(outcome.status == "answered" for outcome in outcomes):
+    Raises NoSourceAnswered when no source answered: a day without readings is not a snapshot —
+    unless none is configured, which is no data (each source's status says "not_configured")."""
+    configured = [o for o in outcomes if o.status != "not_configured"]
+    if configured and not any(outcome.status == "answered" for outcome in outcomes):
         raise NoSourceAnswered(
             f"no trend source answered for {day}: " + "; ".join(f"{o.source}: {o.error}" for o in outcomes)
         )

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from marketing_engine.provenance import guard_rows
 from marketing_engine.settings import masked_url
 from marketing_engine.warehouse.models import Base
 
@@ -154,12 +155,14 @@ def upsert(
     """Insert rows, or update them where the natural key `keys` already exists.
 
     `update` names the columns to overwrite on conflict (default: every given column but the keys).
-    Returns the number of rows written. Works on SQLite and PostgreSQL.
+    Returns the number of rows written. Works on SQLite and PostgreSQL. Measured rows must say
+    where they came from; in prod simulated ones are refused (`marketing_engine.provenance`).
     """
     rows = [dict(row) for row in rows]
     if not rows:
         return 0
     table = model.__table__
+    guard_rows(table.name, rows)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     columns = update if update is not None else [c for c in rows[0] if c not in keys]

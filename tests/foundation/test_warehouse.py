@@ -84,6 +84,7 @@ def test_upsert_many_rows_in_chunks_and_nothing_when_empty(warehouse: Warehouse)
             "source": "replay",
             "topic": f"t{i // 28}",
             "interest": float(i),
+            "provenance": "simulator",
         }
         for i in range(1200)
     ]
@@ -148,3 +149,21 @@ def test_unreachable_database_is_a_clear_error():
     warehouse = Warehouse("postgresql+psycopg2://postgres@127.0.0.1:1/nowhere")
     with pytest.raises(WarehouseError, match="cannot reach the warehouse"):
         _ = warehouse.engine
+
+
+def test_prod_refuses_simulated_measured_rows_and_local_keeps_them(warehouse: Warehouse, monkeypatch):
+    from marketing_engine.provenance import SimulatedDataRefused
+
+    row = {"brand": "b", "day": date(2026, 1, 1), "source": "x", "topic": "t", "interest": 1.0}
+    keys = ["brand", "day", "source", "topic"]
+    monkeypatch.setenv("MARKETING_ENGINE_ENV", "prod")
+    for bad, why in (({"provenance": "simulator"}, "1 simulated of 1"), ({}, "1 without a 'provenance'")):
+        with pytest.raises(SimulatedDataRefused, match=f"trend_data: refused {why}"), warehouse.session() as s:
+            upsert(s, TrendData, [{**row, **bad}], keys=keys)
+    with warehouse.session() as session:  # measured by an API, or a table that is not measured
+        upsert(session, TrendData, [{**row, "provenance": "api"}], keys=keys)
+        upsert(session, Campaign, [_campaign("c", "checked")], keys=["brand", "slug"])
+    monkeypatch.setenv("MARKETING_ENGINE_ENV", "local")
+    with warehouse.session() as session:
+        upsert(session, TrendData, [{**row, "topic": "u", "provenance": "simulator"}], keys=keys)
+    assert warehouse.count(TrendData) == 2

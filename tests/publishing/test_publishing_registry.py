@@ -122,6 +122,7 @@ def test_publishing_assets_write_every_campaigns_workflow_and_every_post_as_cont
                 day=date(2027, 1, 5),
                 metric="impressions",
                 value=120.0,
+                source="x",
             )
         )
     with warehouse.session() as session:

@@ -1,0 +1,127 @@
+"""Where a measured figure came from, and the rule that in prod nothing simulated is stored.
+
+Every measured row names its origin in one column (`MEASURED`): the platform or API that answered
+(`ga4`, `x`, `search_console`, or `api` where the table already names the platform), `import` for
+a file a person loaded, or `simulator` for the offline stand-ins. `guard_rows` is called by the
+warehouse's one upsert, so no writer can slip past it: with MARKETING_ENGINE_ENV=prod a row that
+is simulated, or that does not say where it came from, is refused before anything is written.
+
+`SourceReport` is what an asset tells the user about its sources: which answered (measured or
+imported), which were simulated, and which are not configured, by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from marketing_engine.settings import environment
+
+SIMULATOR = "simulator"
+IMPORT = "import"
+API = "api"  # for tables whose `source` column already names the platform (trend_data)
+NOT_CONFIGURED = "not configured"
+
+# table -> the column that says where each row came from.
+MEASURED: dict[str, str] = {
+    "customer_journeys": "source",
+    "content_performance": "source",
+    "campaign_metrics": "source",
+    "serp_results": "source",
+    "trend_data": "provenance",
+    "ai_visibility": "provenance",
+}
+
+
+class SimulatedDataRefused(RuntimeError):
+    """A write of simulated (or unlabelled) measured rows in prod."""
+
+
+def is_simulated(origin: str | None) -> bool:
+    """True for the simulator, and for a combined origin (`ga4+simulator`) that includes it."""
+    return bool(origin) and SIMULATOR in str(origin).split("+")
+
+
+def combined(origins: Iterable[str | None]) -> str:
+    """One origin for a row drawn from several (`ga4+import`), sorted; empty when none is named."""
+    names = sorted({part for origin in origins if origin for part in str(origin).split("+")})
+    return "+".join(names)
+
+
+def origin(row: Mapping[str, Any], what: str) -> str:
+    """The `source` a provider gave a row; a row without one is an error naming what it was."""
+    found = row.get("source")
+    if not found:
+        raise ValueError(
+            f"a {what} without a source: every measured row says where it came from ({dict(row)!r:.200})"
+        )
+    return str(found)
+
+
+def guard_rows(table: str, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Refuse, in prod, measured rows that are simulated or say nothing of where they came from."""
+    column = MEASURED.get(table)
+    if column is None or environment() != "prod":
+        return
+    rows = list(rows)
+    simulated = sum(1 for row in rows if is_simulated(row.get(column)))
+    unlabelled = sum(1 for row in rows if not row.get(column))
+    if simulated or unlabelled:
+        what = f"{simulated} simulated" if simulated else f"{unlabelled} without a {column!r}"
+        raise SimulatedDataRefused(
+            f"{table}: refused {what} of {len(rows)} rows: with MARKETING_ENGINE_ENV=prod nothing "
+            "simulated is written to the warehouse (configure the source, or run locally)"
+        )
+
+
+@dataclass
+class SourceReport:
+    """Per origin (`measured`, `import`, `simulator`, `not configured`), the sources' names."""
+
+    measured: list[str] = field(default_factory=list)
+    imported: list[str] = field(default_factory=list)
+    simulated: list[str] = field(default_factory=list)
+    not_configured: list[str] = field(default_factory=list)
+
+    def add(self, origin: str, name: str) -> SourceReport:
+        """File `name` under its origin: the simulator, an import, not configured, or measured."""
+        bucket = {
+            SIMULATOR: self.simulated,
+            IMPORT: self.imported,
+            NOT_CONFIGURED: self.not_configured,
+        }.get(origin, self.measured)
+        if name not in bucket:
+            bucket.append(name)
+        return self
+
+    @property
+    def no_data(self) -> bool:
+        return not (self.measured or self.imported or self.simulated)
+
+    def metadata(self) -> dict[str, str]:
+        """The asset metadata entry `sources`: one line per origin that has a source, e.g.
+        `measured: ga4, x; not configured: meta, linkedin`."""
+        parts = [
+            (label, names)
+            for label, names in (
+                ("measured", self.measured),
+                (IMPORT, self.imported),
+                (SIMULATOR, self.simulated),
+                (NOT_CONFIGURED, self.not_configured),
+            )
+            if names
+        ]
+        return {
+            "sources": "; ".join(f"{label}: {', '.join(sorted(names))}" for label, names in parts) or "none"
+        }
+
+
+def no_data(what: str, report: SourceReport | None = None) -> str:
+    """The sentence a model says instead of computing on nothing: what is missing, and why."""
+    why = (
+        f" (not configured: {', '.join(sorted(report.not_configured))})"
+        if report and report.not_configured
+        else ""
+    )
+    return f"no data: {what}{why}"
