@@ -6,8 +6,7 @@ writes its results back with natural-key upserts, so re-running any step never d
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -18,7 +17,6 @@ from marketing_engine.analytics import memory
 from marketing_engine.analytics import store as analytics_store
 from marketing_engine.analytics.attribution import BASELINE, all_models
 from marketing_engine.analytics.bandits import ThompsonSampling
-from marketing_engine.analytics.experiments import cuped, read_daily
 from marketing_engine.analytics.simulator import DIRECT, HOOKS, journeys_from_records, select_journeys
 from marketing_engine.analytics.touchpoints import (
     channel_metric_rows,
@@ -45,7 +43,6 @@ from marketing_engine.warehouse.models import (
     ExperimentResult,
     PerformanceForecast,
 )
-from marketing_engine.wording import frames
 
 REPORT_DAYS = 30  # the report's period for text generation: the last 30 UTC days, today included
 
@@ -69,8 +66,12 @@ def _journey_records(warehouse: Warehouse, brand: str) -> list[dict]:
 
 
 def published_posts_on(warehouse: Warehouse, brand: str, day: date, topics: list[str]) -> list[dict]:
-    """Posts published on `day` as learner features (platform, hook, hour, weekday, topic, length)."""
-    return post_features(analytics_store.published_posts(warehouse, brand, day), topics)
+    """Posts published on `day` as learner features (platform, hook, hour, weekday, topic, length);
+    a post's hook is the arm it was assigned (`analytics.assignments`)."""
+    from marketing_engine.analytics.assignments import post_arms
+
+    posts = analytics_store.published_posts(warehouse, brand, day)
+    return post_features(posts, topics, post_arms(warehouse, brand))
 
 
 def measure_journeys(warehouse: Warehouse, provider, request) -> tuple[list[dict], list[dict]]:
@@ -100,10 +101,11 @@ def measure_posts(warehouse: Warehouse, provider, request, run_id: str | None) -
     published = published_posts_on(warehouse, request.brand, request.day, request.topics)
     rows = performance_rows(provider.post_metrics(request, published), request.brand, request.day)
     pages = provider.page_metrics(request.day) if hasattr(provider, "page_metrics") else []
+    pages = page_metric_rows(pages, request.brand, request.day)  # stored: the title split test reads them
     stages = analytics_store.save_post_performance(
-        warehouse, request.brand, rows, post_metric_rows(rows), run_id
+        warehouse, request.brand, rows, post_metric_rows(rows) + pages, run_id
     )
-    return PostMeasures(published, rows, page_metric_rows(pages, request.brand, request.day), stages)
+    return PostMeasures(published, rows, pages, stages)
 
 
 @dataclass
@@ -175,109 +177,32 @@ def credit_balance(warehouse: Warehouse, brand: str) -> dict[str, float]:
     }
 
 
-def _experiment_subjects(warehouse: Warehouse, brand: str, profile) -> list[tuple[str, str, str, str]]:
-    """(experiment, subject, variant A, variant B) from pages and videos made, else the products."""
-    subjects = []
-    for page in analytics_store.pages(warehouse, brand, limit=2):
-        subjects.append((f"title:{page['slug']}", page["title"], page["title"], f"{page['title']}?"))
-    for video in analytics_store.videos(warehouse, brand, limit=1):
-        subjects.append((f"thumbnail:{slug(video['topic'])}", video["topic"], "text overlay", "face + text"))
-    plain, named = frames("social", profile.language)["experiment_ctas"]
-    for product in profile.products[: max(1, 3 - len(subjects))]:
-        subjects.append((f"cta:{product.slug}", product.name, plain, named.format(product=product.name)))
-    return subjects
-
-
-def _simulate_test(name: str, days: int = 14) -> tuple[np.ndarray, ...]:
-    rng = np.random.default_rng(zlib.crc32(name.encode()))
-    base = rng.uniform(0.03, 0.06)
-    lift = rng.choice([-0.05, 0.0, 0.08, 0.15])
-    visitors_a, visitors_b = rng.integers(700, 1400, days), rng.integers(700, 1400, days)
-    conv_a = rng.binomial(visitors_a, base)
-    conv_b = rng.binomial(visitors_b, base * (1 + lift))
-    pre = rng.gamma(2.0, 20.0, 4000)  # pre-period spend per visitor, the CUPED covariate
-    spend = 0.6 * pre + rng.gamma(2.0, 8.0, 4000)
-    return visitors_a, visitors_b, conv_a, conv_b, spend, pre
-
-
-def _decision(looks) -> str:
-    last = looks[-1]
-    if last.sequential.significant:
-        return "ship B" if last.bayes.chance_to_win > 0.5 else "keep A"
-    return "keep running" if last.bayes.expected_loss > 0.002 else "no difference: keep A"
-
-
 @dataclass
 class ExperimentOutcome:
     experiments: list[dict] = field(default_factory=list)
     allocations: list[dict] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # assigned but nothing measured yet: no data
+    sources: dict[str, int] = field(default_factory=dict)  # measured units per source
 
 
 def run_experiments(warehouse: Warehouse, brand: str, profile) -> ExperimentOutcome:
-    outcome = ExperimentOutcome()
-    for name, subject, variant_a, variant_b in _experiment_subjects(warehouse, brand, profile):
-        visitors_a, visitors_b, conv_a, conv_b, spend, pre = _simulate_test(f"{brand}:{name}")
-        looks = read_daily(visitors_a, visitors_b, conv_a, conv_b)
-        last = looks[-1]
-        outcome.experiments.append(
-            {
-                "brand": brand,
-                "experiment": name,
-                "subject": subject[:300],
-                "variant_a": variant_a[:300],
-                "variant_b": variant_b[:300],
-                "visitors_a": last.visitors_a,
-                "conversions_a": last.conversions_a,
-                "visitors_b": last.visitors_b,
-                "conversions_b": last.conversions_b,
-                "chance_to_win": last.bayes.chance_to_win,
-                "lift": last.bayes.lift,
-                "ci_low": last.bayes.ci_low,
-                "ci_high": last.bayes.ci_high,
-                "expected_loss": last.bayes.expected_loss,
-                "sequential_significant": last.sequential.significant,
-                "cuped_variance_reduction": cuped(spend, pre).variance_reduction,
-                "decision": _decision(looks),
-                "looks": [
-                    {
-                        "day": k.day,
-                        "chance_to_win": round(k.bayes.chance_to_win, 4),
-                        "significant": k.sequential.significant,
-                    }
-                    for k in looks
-                ],
-            }
-        )
-    outcome.allocations = bandit_allocations(_frame(warehouse, ContentPerformance, brand), brand)
-    outcome.allocations += variant_allocations(outcome.experiments)
+    """Every experiment read from measured rows: the hook tests of published posts
+    (`analytics.assignments`) and the page-title split test (`seo.split_test`); no assignment, no
+    result. The hook bandit learns from the assigned posts, the posting-time bandit from every post."""
+    from marketing_engine.analytics.assignments import read_hook_tests
+    from marketing_engine.seo.split_test import read_title_test
+
+    hooks, titles = read_hook_tests(warehouse, brand), read_title_test(warehouse, brand)
+    outcome = ExperimentOutcome(
+        hooks.results + titles.results,
+        hooks.allocations + titles.allocations,
+        hooks.waiting + titles.waiting,
+        {k: hooks.sources.get(k, 0) + titles.sources.get(k, 0) for k in {**hooks.sources, **titles.sources}},
+    )
+    times = bandit_allocations(_frame(warehouse, ContentPerformance, brand), brand)
+    outcome.allocations += [row for row in times if row["dimension"] == "posting_time"]
     analytics_store.save_experiments(warehouse, outcome.experiments, outcome.allocations)
     return outcome
-
-
-def variant_allocations(experiments: list[dict], seed: int = 0) -> list[dict]:
-    """Thompson-sampling traffic shares between each test's variants (titles, thumbnails, calls to
-    action): the page and video makers show the variants in these proportions while a test runs."""
-    rows = []
-    for row in experiments:
-        kind, _, subject = row["experiment"].partition(":")
-        arms = [f"{subject}|A: {row['variant_a']}", f"{subject}|B: {row['variant_b']}"]
-        bandit = ThompsonSampling(arms, seed=seed)
-        bandit.record(arms[0], row["conversions_a"], row["visitors_a"])
-        bandit.record(arms[1], row["conversions_b"], row["visitors_b"])
-        for arm, share in bandit.allocation().items():
-            i = arms.index(arm)
-            rows.append(
-                {
-                    "brand": row["brand"],
-                    "platform": "site",
-                    "dimension": kind,
-                    "arm": arm[:100],
-                    "share": round(share, 4),
-                    "successes": float(bandit.successes[i]),
-                    "failures": float(bandit.failures[i]),
-                }
-            )
-    return rows
 
 
 def posting_window(hour: int) -> str:
@@ -322,10 +247,12 @@ def bandit_allocations(posts: pd.DataFrame, brand: str, seed: int = 0) -> list[d
 class ForecastOutcome:
     rows: list[dict]
     scores: list
+    spend: str = ""  # what the ROI predictor learned from, or why it made no forecast
 
 
 def forecast(warehouse: Warehouse, brand: str, profile) -> ForecastOutcome:
-    from marketing_engine.analytics.forecasting import CampaignPredictor, ContentPredictor, campaign_days
+    from marketing_engine.analytics.forecasting import ContentPredictor
+    from marketing_engine.analytics.spend import roi_forecasts
 
     posts = _frame(warehouse, ContentPerformance, brand)
     if posts.empty:
@@ -368,26 +295,11 @@ def forecast(warehouse: Warehouse, brand: str, profile) -> ForecastOutcome:
         credit[(credit["model"] == "shapley") & (credit["campaign"] == "all")] if not credit.empty else credit
     )
     shares = {r.channel: r.share for r in shapley.itertuples() if r.channel not in (BASELINE, DIRECT)}
-    if shares:
-        journeys = pd.DataFrame(_journey_records(warehouse, brand))
-        days = campaign_days(journeys, shares)
-        campaign = CampaignPredictor()
-        scores.append(campaign.fit(days))
-        grid = days.groupby(["channel", "product"], as_index=False)["spend"].median().assign(weekday="mon")
-        for r in campaign.predict(grid).itertuples():
-            rows.append(
-                {
-                    "brand": brand,
-                    "kind": "campaign",
-                    "subject": f"{r.product} on {r.channel}",
-                    "predicted": float(r.predicted),
-                    "low": float(r.low),
-                    "high": float(r.high),
-                    "details": {"spend": round(float(r.spend), 2), "roi": round(float(r.roi), 3)},
-                }
-            )
+    journeys = pd.DataFrame(_journey_records(warehouse, brand)) if shares else pd.DataFrame()
+    roi = roi_forecasts(brand, journeys, shares, pd.DataFrame(analytics_store.spend_rows(warehouse, brand)))
+    rows, scores = rows + roi.rows, scores + roi.scores
     analytics_store.save_forecasts(warehouse, rows)
-    return ForecastOutcome(rows, scores)
+    return ForecastOutcome(rows, scores, roi.spend)
 
 
 def remember(warehouse: Warehouse, brand: str) -> list[memory.Finding]:
@@ -450,17 +362,19 @@ def build_report(
     now: datetime,
     money: Callable[[float], str] = lambda amount: f"{amount:,.0f}",
     ledger: GenerationLedger | None = None,
+    not_configured: Mapping[str, list[str]] | None = None,
 ) -> tuple[str, list[str]]:
     """The report's HTML and its sections; `money` writes amounts in the brand's currency
     (`BrandProfile.money`). Text generation comes from `ledger` (the LLM resource's, `LLMResource.ledger()`;
-    by default the engine home's SQLite file) over the last `REPORT_DAYS` days up to `now`."""
+    by default the engine home's SQLite file) over the last `REPORT_DAYS` days up to `now`. The report
+    marks each figure measured or simulated (the warehouse's rows by origin) and names the sources
+    `not_configured` (measuring asset -> names); with nothing measured it says "no data"."""
     from marketing_engine.analytics.report import ReportData, render_report
+    from marketing_engine.analytics.spend import spend_summary
 
     credit = _frame(warehouse, AttributionCredit, brand)
-    if credit.empty:
-        raise AnalyticsInputError(
-            f"no attribution for brand {brand!r}: materialize `attribution_tables` first"
-        )
+    if credit.empty:  # no data: the report shows none rather than failing
+        credit = pd.DataFrame(columns=[column.name for column in AttributionCredit.__table__.columns])
     everyone = credit[(credit["campaign"] == "all") & ~credit["channel"].isin([BASELINE, DIRECT])].copy()
     everyone["share"] = everyone["share"] / everyone.groupby("model")["share"].transform("sum")
     forecasts = _frame(warehouse, PerformanceForecast, brand)
@@ -486,6 +400,7 @@ def build_report(
                 float(credit[(credit["model"] == "shapley") & (credit["campaign"] == "all")]["revenue"].sum())
             )
         ),
+        "ad spend": spend_summary(analytics_store.spend_rows(warehouse, brand), money),
     }
     data = ReportData(
         brand=name,
@@ -508,9 +423,12 @@ def build_report(
         ],
         generation=totals(generated),
         generation_days=REPORT_DAYS,
+        provenance=warehouse.measured_origins(brand),
+        not_configured=dict(not_configured or {}),
     )
     html = render_report(data)
     sections = [
+        "provenance",
         "attribution",
         "experiments",
         "forecasts",

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from marketing_engine.analytics.simulator import HOOKS, WEEKDAYS
+from marketing_engine.provenance import combined, origin
 
 METRICS = ("impressions", "engagements", "clicks", "engagement_rate")
 _STAT = re.compile(r"\d")
@@ -29,10 +30,16 @@ def hook_type(text: str) -> str:
     return "bold_claim" if first else HOOKS[0]
 
 
-def post_features(posts: Sequence[Mapping[str, Any]], topics: Sequence[str]) -> list[dict]:
+def post_features(
+    posts: Sequence[Mapping[str, Any]],
+    topics: Sequence[str],
+    arms: Mapping[tuple[str, str], str] | None = None,
+) -> list[dict]:
     """Published posts (`analytics.store.published_posts`) as learner features: platform, hook, hour,
-    weekday, topic and length. A post's topic is the first of `topics` its body or content ref
-    names, else the first topic."""
+    weekday, topic and length. A post's hook is the arm it was published with (`arms`: (platform,
+    content ref) → hook, from `analytics.assignments.post_arms`), else the type its first sentence
+    reads as. A post's topic is the first of `topics` its body or content ref names, else the first topic."""
+    arms = arms or {}
     features = []
     for post in posts:
         body, when, variant = post["body"] or "", post["posted_at"], post["variant"]
@@ -40,16 +47,16 @@ def post_features(posts: Sequence[Mapping[str, Any]], topics: Sequence[str]) -> 
             (t for t in topics if t.lower() in f"{body} {post['content_ref']}".lower()),
             topics[0] if topics else "general",
         )
+        ref = post["content_ref"] + (f"#{variant}" if variant not in (None, "main") else "")
         features.append(
             {
-                "content_ref": post["content_ref"] + (f"#{variant}" if variant not in (None, "main") else ""),
+                "content_ref": ref,
                 "platform": post["platform"],
-                "hook": hook_type(body),
+                "hook": arms.get((post["platform"], ref)) or hook_type(body),
                 "hour": when.hour,
                 "weekday": WEEKDAYS[when.weekday()],
                 "topic": topic,
                 "length": len(body),
-                "source": "published",
                 "platform_post_id": post["platform_post_id"],
             }
         )
@@ -67,14 +74,16 @@ def journey_rows(journeys: list[dict], brand: str, day: date) -> list[dict]:
             "converted": bool(j["converted"]),
             "revenue": float(j["revenue"]),
             "product": j["product"],
-            "source": j.get("source", "simulator"),
+            "source": origin(j, "journey"),
         }
         for j in journeys
     ]
 
 
 def channel_metric_rows(journeys: list[dict], brand: str, day: date) -> list[dict]:
-    """Per channel and day: touches, journeys reached, last-touch conversions and revenue."""
+    """Per channel and day: touches, journeys reached, last-touch conversions and revenue; their
+    `source` is the journeys' (several joined by `+`)."""
+    source = combined(origin(j, "journey") for j in journeys)
     touches: Counter[str] = Counter()
     reached: Counter[str] = Counter()
     conversions: Counter[str] = Counter()
@@ -101,6 +110,7 @@ def channel_metric_rows(journeys: list[dict], brand: str, day: date) -> list[dic
                     "day": day,
                     "metric": metric,
                     "value": float(round(counter[channel], 2)),
+                    "source": source,
                 }
             )
     return rows
@@ -115,7 +125,7 @@ def performance_rows(measured: list[dict], brand: str, day: date) -> list[dict]:
             **{name: m[name] for name in ("content_ref", "platform", "hook", "weekday", "topic")},
             **{name: int(m[name]) for name in ("hour", "length", "impressions", "engagements", "clicks")},
             "engagement_rate": float(m["engagement_rate"]),
-            "source": m.get("source", "simulator"),
+            "source": origin(m, "post measurement"),
         }
         for m in measured
     ]
@@ -130,6 +140,7 @@ def post_metric_rows(rows: list[dict]) -> list[dict]:
             "day": r["day"],
             "metric": metric,
             "value": float(r[metric]),
+            "source": r["source"],
         }
         for r in rows
         for metric in METRICS
@@ -146,10 +157,11 @@ def channel_total_rows(totals: list[dict], brand: str, day: date) -> list[dict]:
             "day": day,
             "metric": metric,
             "value": float(value),
+            "source": origin(row, "channel total"),
         }
         for row in totals
         for metric, value in row.items()
-        if metric != "channel"
+        if metric not in ("channel", "source")
     ]
 
 
@@ -163,6 +175,7 @@ def page_metric_rows(pages: list[dict], brand: str, day: date) -> list[dict]:
             "day": day,
             "metric": metric,
             "value": float(row[metric]),
+            "source": origin(row, "page measurement"),
         }
         for row in pages
         for metric in ("clicks", "impressions", "ctr", "position")

@@ -21,6 +21,8 @@ from dagster import (
     asset_check,
 )
 
+from marketing_engine.analytics.assignments import record_post_arms
+from marketing_engine.analytics.recall import bandit_shares, writer_memory
 from marketing_engine.assets.automation import (
     PUBLISHED_POSTS_FRESHNESS,
     WAREHOUSE,
@@ -41,6 +43,7 @@ from marketing_engine.publishing.copy import (
     gate_drafts,
     pitch_requests,
     preview_rows,
+    publishable_platforms,
 )
 from marketing_engine.publishing.platforms import Draft, registry, validate_draft
 from marketing_engine.publishing.queue import dispatch_due, sync_calendar
@@ -75,8 +78,11 @@ def social_copy(
     with warehouse.get().session() as session:
         sources = brand_sources(profile, *store.promotable_content(session, profile.slug))
         campaigns = store.campaign_keys(session, profile.slug)
-    results = llm.generate_many(pitch_requests(sources, profile), schema=Pitch)
-    drafts, links = campaign_drafts(sources, [result.data for result in results], profile, campaigns)
+    platforms = publishable_platforms(profile.enabled_channels)
+    memory = partial(writer_memory, warehouse.get(), profile.slug, platforms)  # findings per topic
+    results = llm.generate_many(pitch_requests(sources, profile, memory), schema=Pitch)
+    hooks = {name: bandit_shares(warehouse.get(), profile.slug, name, "hook") for name in platforms}
+    drafts, links = campaign_drafts(sources, [result.data for result in results], profile, campaigns, hooks)
     with warehouse.get().session() as session:
         store.link_campaign_contents(session, links)
     gate = gate_drafts(drafts, {s.ref: s for s in sources}, profile)
@@ -93,6 +99,8 @@ def social_copy(
             "drafts": len(drafts),
             "by_platform": MetadataValue.json(dict(Counter(d.platform for d in drafts))),
             "campaign_links": len(links),
+            "hook_arms": MetadataValue.json(dict(Counter(arm for d in drafts for arm in d.arms.values()))),
+            "hook_bandit_for": MetadataValue.text(", ".join(n for n, s in hooks.items() if s) or "none yet"),
             "preview": markdown_table(
                 preview_rows(drafts), ["platform", "variant", "arc", "gate", "text", "link"]
             ),
@@ -141,6 +149,7 @@ def content_calendar(
         optimizer, learned = cadence_optimizer(*store.posting_time_findings(session, profile.slug))
         planned = plan_calendar(profile, social_copy, optimizer, datetime.now(UTC))
         report = sync_calendar(session, profile.slug, planned, approval_required=profile.approval.required)
+        assigned = record_post_arms(session, profile.slug, social_copy)  # each post's hook arm
     with warehouse.get().session() as session:
         events = store.calendar_events(session, profile.slug)
         review = review_report(*store.review_queue(session, profile.slug))
@@ -160,6 +169,7 @@ def content_calendar(
             "campaign_stages": MetadataValue.json(stages),
             "states": MetadataValue.json(dict(Counter(e["state"] for e in events))),
             "by_platform": MetadataValue.json(dict(Counter(e["platform"] for e in events))),
+            "experiment_assignments": assigned,
             "learned_times_for": MetadataValue.text(", ".join(learned) or "none (brand windows)"),
             "approval_required": profile.approval.required,
             "ics": MetadataValue.path(str(ics)),

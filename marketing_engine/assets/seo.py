@@ -44,6 +44,7 @@ from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.resources.wordpress import PageToPublish, WordPressResource
 from marketing_engine.seo import briefs, keywords, pages, quality, serp, store
 from marketing_engine.seo.intent import intent_rules
+from marketing_engine.seo.split_test import apply_titles
 from marketing_engine.visibility.store import gap_questions
 
 GROUP = "seo"
@@ -199,6 +200,9 @@ def static_site(
     """The static site: pages, hubs, sitemap, robots.txt, feed."""
     profile, db = brand.load(), warehouse.get()
     site_pages, hubs = store.site_inputs(db, profile.slug, media_store.get_bytes)
+    site_pages, title_arms = apply_titles(
+        db, profile, site_pages
+    )  # the title split test (docs/experiments.md)
     claims = store.claims_reports(db, profile.slug)
     build, site = pages.build_site(profile, site_pages, hubs, pages.held_by_claims(claims))
     made, draft_keys = {"asset": "static_site", "run_id": context.run_id}, store.draft_keys(db, profile.slug)
@@ -210,6 +214,7 @@ def static_site(
         metadata={
             **pages.site_summary(site_pages, hubs, build),
             **registered.as_metadata(),
+            "title_test_pages": MetadataValue.json(dict(Counter(title_arms.values()))),
             "review_queue": MetadataValue.path(str(queue)),
             "site": MetadataValue.path(str(site)),
             "serve": f"python -m http.server -d {site}",

@@ -54,6 +54,9 @@ class Pitch(BaseModel):
     points: list[str] = Field(min_length=1, max_length=6)
     cta: str = Field(min_length=1)
     hashtags: list[str] = Field(default_factory=list, max_length=8)
+    # The same opening written as each hook type it can take (question, statistic, story, bold_claim,
+    # how_to): the arms the hook bandit picks from per platform (`analytics.assignments`).
+    hook_variants: dict[str, str] = Field(default_factory=dict)
 
 
 @dataclass
@@ -290,12 +293,47 @@ def compose_pitch(request: Any, rng: random.Random) -> dict[str, Any]:
     points += [words["place"].format(**place) for place in (inputs.get("places") or [])[:1]]
     if inputs.get("founded"):
         points.append(words["founded"].format(brand=slots["brand"], year=inputs["founded"]))
+    variants = hook_variants(inputs, words, slots, kind, product)
+    favoured = (inputs.get("learned") or {}).get("favoured_hook")
+    if favoured in variants:  # campaign memory's favourite hook type opens the pitch
+        hook = variants[favoured]
     points = [p for p in dict.fromkeys(points) if p and p != hook][:3] or [hook]
     ctas = words["ctas_product"] if product and kind == "product" else words["ctas"]
     cta = rng.choice(ctas).format(**{"product": product["name"] if product else slots["brand"], **slots})
     tag = inputs.get("hashtag_topic", topic)
     hashtags = [*([tag] if tag else []), *([product["name"]] if product else []), slots["brand"]]
-    return {"hook": hook, "points": points, "cta": cta, "hashtags": list(dict.fromkeys(hashtags))}
+    return {
+        "hook": hook,
+        "points": points,
+        "cta": cta,
+        "hashtags": list(dict.fromkeys(hashtags)),
+        "hook_variants": variants,
+    }
+
+
+def hook_variants(
+    inputs: Mapping[str, Any], words: Mapping[str, Any], slots: Mapping[str, str], kind: str, product: Any
+) -> dict[str, str]:
+    """The pitch's opening as each hook type the brand's facts allow (offline): a question (the
+    closest FAQ, else the language's question frame), how-to and bold-claim frames, and a statistic
+    only from a number the brand file holds (the product's price, the founding year). No story hook:
+    one would speak in the brand's first person, which the claims gate holds."""
+    types = words.get("hook_types") or {}
+    language = str(inputs.get("language") or "en")
+    about = topic_words(f"{slots['topic']} {slots['title']}", language) - set(
+        inputs.get("common_words") or ()
+    )
+    faqs = _ranked(inputs.get("faqs") or [], lambda f: f"{f['question']} {f['answer']}", about, language)
+    variants = {name: template.format(**slots) for name, template in types.items()}
+    if faqs:
+        variants["question"] = faqs[0]["question"]
+    if kind == "product" and product:
+        variants["bold_claim"] = f"{product['name']}: {product['description']}"
+    if product and product.get("price"):
+        variants["statistic"] = words["price"].format(product=product["name"], price=product["price"])
+    elif inputs.get("founded"):
+        variants["statistic"] = words["founded"].format(brand=slots["brand"], year=inputs["founded"])
+    return variants
 
 
 def _pick_media(source: ContentSource, platform_name: str) -> list[dict[str, Any]] | None:
@@ -554,21 +592,39 @@ def brand_sources(
     return sources_from_rows(profile.site_url, pages, videos, products, profile.language, topics)
 
 
-def pitch_requests(sources: Sequence[ContentSource], profile: BrandProfile) -> list[LLMRequest]:
+HOOK_ASK = (
+    "Also write the opening as each hook type in `hook_variants` (keys: question, statistic, story, "
+    "bold_claim, how_to), each from the facts only; leave out a type the facts cannot support."
+)
+
+
+def pitch_requests(
+    sources: Sequence[ContentSource], profile: BrandProfile, memory: Callable[[str], Any] | None = None
+) -> list[LLMRequest]:
     """One pitch request per source (batched on Anthropic), the brand's context for social posts as
-    the system prompt."""
+    the system prompt. `memory(topic)` gives what campaign memory says for the source's topic
+    (`analytics.recall.writer_memory`): its findings go into the prompt, and its favoured hook type
+    opens the offline pitch."""
     system = profile.llm_context("social posts")
-    return [
-        LLMRequest(
-            task="social_pitch",
-            prompt=f"Write a social pitch for: {source.title}\n{source.summary}",
-            inputs=pitch_inputs(source, profile),
-            system=system,
-            max_tokens=600,
-            custom_id=batch_custom_id(source.ref),
+    requests = []
+    for source in sources:
+        learned = memory(source.topic) if memory else None
+        block = learned.prompt_block() if learned else ""
+        requests.append(
+            LLMRequest(
+                task="social_pitch",
+                prompt=f"Write a social pitch for: {source.title}\n{source.summary}\n{HOOK_ASK}"
+                + (f"\n{block}" if block else ""),
+                inputs={
+                    **pitch_inputs(source, profile),
+                    **({"learned": learned.as_inputs()} if learned else {}),
+                },
+                system=system,
+                max_tokens=600,
+                custom_id=batch_custom_id(source.ref),
+            )
         )
-        for source in sources
-    ]
+    return requests
 
 
 def campaign_drafts(
@@ -576,10 +632,17 @@ def campaign_drafts(
     pitches: Sequence[Pitch],
     profile: BrandProfile,
     campaigns: Mapping[tuple[str, str], tuple[int, str]],
+    hook_shares: Mapping[str, Mapping[str, float]] | None = None,
 ) -> tuple[list[Draft], list[dict[str, Any]]]:
     """Every enabled platform's copy for every source. A link carries the utm_campaign of the
     source's product on that platform (`campaigns`: (product, channel) → (id, utm_campaign)), else
-    `<brand>-organic`; returns the drafts and the `campaign_contents` rows that link them."""
+    `<brand>-organic`; returns the drafts and the `campaign_contents` rows that link them.
+
+    With `hook_shares` (platform → hook arm → the bandit's share, `analytics.recall.bandit_shares`),
+    each platform's posts of a source open with the hook variant the bandit draws for them, and each
+    draft carries its arm (`Draft.arms`, experiment `hook:<platform>`) for the calendar to store."""
+    from marketing_engine.analytics.assignments import choose_arm, hook_experiment
+
     communities = profile.channels["reddit"].communities if "reddit" in profile.channels else []
     drafts: list[Draft] = []
     links: list[dict[str, Any]] = []
@@ -587,14 +650,21 @@ def campaign_drafts(
         product = product_for(source, profile)
         for platform_name in publishable_platforms(profile.enabled_channels):
             campaign = campaigns.get((product, platform_name)) if product else None
+            arm, told = None, pitch
+            if hook_shares is not None and pitch.hook_variants:
+                arms = sorted(pitch.hook_variants)
+                arm = choose_arm(hook_shares.get(platform_name, {}), arms, f"{platform_name}|{source.ref}")
+                told = pitch.model_copy(update={"hook": pitch.hook_variants[arm]})
             made = drafts_for_source(
                 source,
-                pitch,
+                told,
                 [platform_name],
                 campaign=campaign[1] if campaign else f"{profile.slug}-organic",
                 communities=communities,
                 language=profile.language,
             )
+            for draft in made if arm else ():
+                draft.arms[hook_experiment(platform_name)] = arm
             drafts += made
             if campaign and made:
                 links.append(

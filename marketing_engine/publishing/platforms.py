@@ -121,6 +121,7 @@ class Draft:
     campaign: str | None = None
     hold_reason: str | None = None  # set by the claims gate: the post is held, never queued
     claims: dict[str, int] = field(default_factory=dict)  # the gate's findings per kind
+    arms: dict[str, str] = field(default_factory=dict)  # experiment → arm it was given (its hook)
 
     @property
     def body(self) -> str:

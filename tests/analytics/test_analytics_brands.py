@@ -1,24 +1,27 @@
-"""The copy analytics makes for its experiments is in each brand's language, from its own products."""
+"""The hook variants the bandit picks from are in each brand's language, from its own facts only."""
 
 from __future__ import annotations
 
 import pytest
 from vocabulary import examples, leaks
 
-from marketing_engine.analytics.loop import _experiment_subjects
-from marketing_engine.warehouse import Warehouse
+from marketing_engine.publishing.copy import Pitch, brand_sources, pitch_requests
+from marketing_engine.resources.llm_offline import OfflineComposer
 
 BRANDS = {brand.slug: brand for brand in examples()}
 
 
 @pytest.mark.parametrize("name", sorted(BRANDS))
-def test_call_to_action_variants_name_the_brands_products_in_its_language(name: str, tmp_path) -> None:
+def test_hook_variants_speak_the_brands_language_from_its_facts(name: str) -> None:
     brand = BRANDS[name]
-    warehouse = Warehouse(f"sqlite:///{tmp_path / 'w.sqlite'}")
-    subjects = _experiment_subjects(warehouse, brand.slug, brand)
-    warehouse.dispose()
-    assert [s[0] for s in subjects] == [f"cta:{p.slug}" for p in brand.products[:3]]
-    for _, product, plain, named in subjects:
-        assert product in named and leaks(f"{plain} {named}", brand) == {}
-    expected = {"en": "Learn more", "pt": "Saiba mais"}[brand.language]
-    assert {s[2] for s in subjects} == {expected}
+    sources = brand_sources(brand, [], [])[:2]
+    for request in pitch_requests(sources, brand):
+        variants = OfflineComposer().generate(request, Pitch).data.hook_variants
+        assert {"question", "how_to", "bold_claim"} <= set(variants) and "story" not in variants
+        assert "?" in variants["question"]
+        for text in variants.values():
+            assert leaks(text, brand) == {}
+        if "statistic" in variants:
+            assert any(ch.isdigit() for ch in variants["statistic"])
+    expected = {"en": "how it works", "pt": "como funciona"}[brand.language]
+    assert expected in variants["how_to"]

@@ -1,0 +1,210 @@
+"""An SEO split test of page titles, measured on Search Console clicks and CTR (docs/experiments.md).
+
+Search engines show one title per URL, so visitors cannot be split: pages are. The brand's pages are
+ranked by their pre-period impressions and paired (strata of two pages with similar traffic); within
+each pair a hash of the slug sends one page to `treatment` and one to `control` — deterministic, so
+every site build puts each page in the same group. Treatment pages are built with the variant title
+(`variant_title`: the brand's name after the title, where it fits the 60-character limit); control
+pages keep theirs. Pages whose title cannot take the variant stay out of the test.
+
+The read (`read_title_test`) sums each group's Search Console clicks and impressions per day from the
+first assignment on and reads CTR through `assignments.ab_read` (Bayesian + always-valid sequential
+test, the same stop rules as the hook tests). It also reports the difference-in-differences of CTR
+against the pre-period and CUPED's variance reduction with each page's pre-period CTR as covariate.
+A decided test's winner is applied: after "ship B" every page is built with the variant title, after
+"keep A" none is; campaign memory keeps the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from marketing_engine.analytics.assignments import ExperimentRead, ab_read, assignments, save_assignments
+from marketing_engine.analytics.experiments import cuped
+from marketing_engine.warehouse import Warehouse
+from marketing_engine.warehouse.models import CampaignMetric, ExperimentResult
+
+EXPERIMENT = "seo_title"
+PRE_DAYS = 28  # the pre-period the groups are balanced on and the difference-in-differences reads
+TITLE_LIMIT = 60
+ARMS = ("control", "treatment")
+
+
+def variant_title(title: str, brand_name: str) -> str | None:
+    """The treatment title: `<title> | <brand>`, or None when it would pass 60 characters or the title
+    names the brand already (such a page cannot take the variant)."""
+    if brand_name.casefold() in title.casefold():
+        return None
+    variant = f"{title} | {brand_name}"
+    return variant if len(variant) <= TITLE_LIMIT else None
+
+
+def _coin(slug: str) -> int:
+    return hashlib.sha256(f"{EXPERIMENT}|{slug}".encode()).digest()[0] & 1
+
+
+def page_groups(pages: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """slug → control | treatment for pages `{slug, impressions}` (pre-period impressions, 0 when
+    unknown): ranked by traffic (then slug), paired, one page of each pair to each group by a hash."""
+    ranked = sorted(pages, key=lambda p: (-float(p.get("impressions") or 0.0), p["slug"]))
+    groups: dict[str, str] = {}
+    for start in range(0, len(ranked), 2):
+        pair = ranked[start : start + 2]
+        first = _coin(pair[0]["slug"])
+        for offset, page in enumerate(pair):
+            groups[page["slug"]] = ARMS[(first + offset) % 2]
+    return groups
+
+
+def search_rows(warehouse: Warehouse, brand: str, urls: Sequence[str]) -> pd.DataFrame:
+    """Search Console clicks and impressions per page URL and day (`campaign_metrics`, platform search)."""
+    metric = CampaignMetric
+    query = select(metric.content_ref, metric.day, metric.metric, metric.value).where(
+        metric.brand == brand,
+        metric.platform == "search",
+        metric.metric.in_(["clicks", "impressions"]),
+        metric.content_ref.in_(list(urls)),
+    )
+    with warehouse.session() as session:
+        rows = [dict(row._mapping) for row in session.execute(query)]
+    if not rows:
+        return pd.DataFrame(columns=["url", "day", "clicks", "impressions"])
+    frame = pd.DataFrame(rows).pivot_table(
+        index=["content_ref", "day"], columns="metric", values="value", aggfunc="sum", fill_value=0.0
+    )
+    frame = frame.reindex(columns=["clicks", "impressions"], fill_value=0.0).reset_index()
+    return frame.rename(columns={"content_ref": "url"})
+
+
+def _decided(warehouse: Warehouse, brand: str) -> str | None:
+    with warehouse.session() as session:
+        return session.scalar(
+            select(ExperimentResult.decision).where(
+                ExperimentResult.brand == brand, ExperimentResult.experiment == EXPERIMENT
+            )
+        )
+
+
+def apply_titles(
+    warehouse: Warehouse, profile: Any, pages: Sequence[Any], today: date | None = None
+) -> tuple[list[Any], dict[str, str]]:
+    """The site's pages (`seo.site.SitePage`) with the test applied: treatment pages carry the variant
+    title. New pages join the test (assigned and stored); once the test is decided the winner applies
+    to every page that can take it. Returns the pages and slug → arm for those in the test."""
+    today = today or datetime.now(UTC).date()
+    base = profile.site_url.rstrip("/")
+    eligible = {p.slug: p for p in pages if variant_title(p.draft["title"], profile.name)}
+    stored = {row["unit"]: row for row in assignments(warehouse, profile.slug, EXPERIMENT)}
+    new = [slug for slug in eligible if slug not in stored]
+    if new:
+        urls = {slug: base + eligible[slug].path for slug in new}
+        traffic = search_rows(warehouse, profile.slug, list(urls.values()))
+        pre = traffic[traffic["day"] >= today - timedelta(days=PRE_DAYS)].groupby("url")["impressions"].sum()
+        groups = page_groups([{"slug": s, "impressions": pre.get(urls[s], 0.0)} for s in new])
+        now = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
+        rows = [
+            {
+                "brand": profile.slug,
+                "experiment": EXPERIMENT,
+                "unit": slug,
+                "platform": "search",
+                "content_ref": urls[slug],
+                "arm": arm,
+                "assigned_at": now,
+            }
+            for slug, arm in groups.items()
+        ]
+        save_assignments(warehouse, rows)
+        stored.update({row["unit"]: row for row in rows})
+    decision = _decided(warehouse, profile.slug)
+    out = []
+    for page in pages:
+        arm = stored.get(page.slug, {}).get("arm") if page.slug in eligible else None
+        variant = decision == "ship B" or (arm == "treatment" and decision not in ("keep A",))
+        if page.slug in eligible and variant:
+            title = variant_title(page.draft["title"], profile.name)
+            page = replace(page, draft={**page.draft, "title": title})
+        out.append(page)
+    return out, {slug: stored[slug]["arm"] for slug in eligible if slug in stored}
+
+
+def read_title_test(warehouse: Warehouse, brand: str) -> ExperimentRead:
+    """The title test read from Search Console rows of its pages since the first assignment."""
+    read = ExperimentRead()
+    units = assignments(warehouse, brand, EXPERIMENT)
+    if not units:
+        return read
+    arm_of = {row["content_ref"]: row["arm"] for row in units}
+    start = min(row["assigned_at"] for row in units).date()
+    rows = search_rows(warehouse, brand, list(arm_of))
+    rows["arm"] = rows["url"].map(arm_of)
+    test, pre = rows[rows["day"] >= start], rows[rows["day"] < start]
+    daily = test.groupby(["day", "arm"])[["impressions", "clicks"]].sum().unstack("arm", fill_value=0)
+    if test.empty or any(("impressions", arm) not in daily.columns for arm in ARMS):
+        read.waiting = [EXPERIMENT]
+        return read
+    counts = pd.DataFrame(
+        {
+            "day": daily.index,
+            "n_a": daily[("impressions", "control")].to_numpy(),
+            "x_a": daily[("clicks", "control")].to_numpy(),
+            "n_b": daily[("impressions", "treatment")].to_numpy(),
+            "x_b": daily[("clicks", "treatment")].to_numpy(),
+        }
+    )
+    if counts["n_a"].sum() < 2 or counts["n_b"].sum() < 2:
+        read.waiting = [EXPERIMENT]
+        return read
+    did, reduction = _did(test, pre), _cuped(test, pre)
+    subject = "page titles in Search Console (CTR per impression)" + (
+        f"; difference-in-differences against the pre-period {did:+.2%}" if did is not None else ""
+    )
+    read.results.append(
+        ab_read(
+            EXPERIMENT,
+            subject,
+            "title as written",
+            "title | brand",
+            counts,
+            brand,
+            cuped_variance_reduction=reduction,
+        )
+    )
+    read.sources = {"search_console": len(test)}
+    return read
+
+
+def _ctr(frame: pd.DataFrame, arm: str) -> float | None:
+    rows = frame[frame["arm"] == arm]
+    impressions = float(rows["impressions"].sum())
+    return float(rows["clicks"].sum()) / impressions if impressions else None
+
+
+def _did(test: pd.DataFrame, pre: pd.DataFrame) -> float | None:
+    """(treatment CTR after − before) − (control CTR after − before), or None without a pre-period."""
+    values = [_ctr(frame, arm) for frame in (test, pre) for arm in ARMS]
+    if any(v is None for v in values):
+        return None
+    control_after, treatment_after, control_before, treatment_before = values
+    return (treatment_after - treatment_before) - (control_after - control_before)
+
+
+def _cuped(test: pd.DataFrame, pre: pd.DataFrame) -> float | None:
+    """CUPED's variance reduction of per-page test CTR with the page's pre-period CTR as covariate."""
+    after = test.groupby("url")[["clicks", "impressions"]].sum()
+    before = pre.groupby("url")[["clicks", "impressions"]].sum()
+    both = after.join(before, lsuffix="_after", rsuffix="_before", how="inner")
+    both = both[(both["impressions_after"] > 0) & (both["impressions_before"] > 0)]
+    if len(both) < 3:
+        return None
+    metric = (both["clicks_after"] / both["impressions_after"]).to_numpy(float)
+    covariate = (both["clicks_before"] / both["impressions_before"]).to_numpy(float)
+    return float(np.round(cuped(metric, covariate).variance_reduction, 4))
