@@ -33,11 +33,37 @@ def _analytics_asset(kinds: frozenset[str] = frozenset({"python", WAREHOUSE}), *
     return dg.asset(group_name=GROUP, owners=owners(GROUP), code_version="1", kinds=set(kinds), **spec)
 
 
+# The assets that measure (their metadata's `sources` names what is not configured), for the report.
+MEASURING = ("touchpoints", "content_metrics", "serp_positions", "trend_snapshots", "ai_visibility")
+
+
 def _timed(step: Callable[..., Any], brand: BrandResource, warehouse: WarehouseResource) -> tuple[Any, float]:
-    """Run one step of the learning loop for the brand; its result and how many seconds it took."""
+    """Run one step of the learning loop for the brand; its result and how many seconds it took. A step
+    whose inputs were never measured returns its AnalyticsInputError: the asset then says "no data"."""
+    from marketing_engine.analytics.loop import AnalyticsInputError
+
     started = time.perf_counter()
-    result = step(warehouse.get(), brand.slug, brand.load())
+    try:
+        result = step(warehouse.get(), brand.slug, brand.load())
+    except AnalyticsInputError as exc:
+        result = exc
     return result, round(time.perf_counter() - started, 2)
+
+
+def _no_data(missing: Exception) -> dg.MaterializeResult:
+    """A model with nothing measured to compute on says so, and writes nothing (no made-up figure)."""
+    return dg.MaterializeResult(metadata={"status": "no data", "why": dg.MetadataValue.text(str(missing))})
+
+
+def _not_configured(instance: dg.DagsterInstance) -> dict[str, list[str]]:
+    """Measuring asset -> the sources its latest materialization reported as not configured."""
+    found = {}
+    for name in MEASURING:
+        event = instance.get_latest_materialization_event(dg.AssetKey(name))
+        value = event.asset_materialization.metadata.get("not_configured") if event else None
+        if value is not None and value.value:
+            found[name] = list(value.value)
+    return found
 
 
 def _request(profile, partition_key: str, channels: list[str] | None = None):
@@ -74,6 +100,7 @@ def touchpoints(
     rows, metric_rows = measure_journeys(warehouse.get(), metrics.client(), request)
     return dg.MaterializeResult(
         metadata={
+            **metrics.sources().metadata(),
             "journeys": len(rows),
             "touches": sum(len(r["channels"]) for r in rows),
             "conversions": sum(r["converted"] for r in rows),
@@ -106,6 +133,7 @@ def content_metrics(
     rows = measured.rows
     return dg.MaterializeResult(
         metadata={
+            **metrics.sources().metadata(),
             "posts": len(rows),
             "published_posts": len(measured.published),
             "page_metrics": len(measured.page_metrics),
@@ -118,7 +146,7 @@ def content_metrics(
 
 
 @_analytics_asset(
-    deps=[touchpoints],
+    deps=[touchpoints, "imported_journeys"],
     automation_condition=after_upstream(),
     description="Credit for conversions and revenue per channel and campaign under every model: first, "
     "last, linear, time decay, position based, Markov orders 1–3 (exact) and data-driven Shapley.",
@@ -127,6 +155,8 @@ def attribution_tables(brand: BrandResource, warehouse: WarehouseResource) -> dg
     from marketing_engine.analytics.loop import attribute
 
     result, seconds = _timed(attribute, brand, warehouse)
+    if isinstance(result, Exception):
+        return _no_data(result)
     return dg.MaterializeResult(
         metadata={
             "journeys": result.journeys,
@@ -150,7 +180,10 @@ def attribution_credits_every_conversion(
     brand: BrandResource, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
     from marketing_engine.analytics.loop import credit_balance
+    from marketing_engine.analytics.store import journey_count
 
+    if not journey_count(warehouse.get(), brand.slug):  # no data: nothing credited, nothing to check
+        return dg.AssetCheckResult(passed=True, metadata={"status": "no data", "models": 0})
     balance = credit_balance(warehouse.get(), brand.slug)
     worst = max((abs(gap) for gap in balance.values()), default=1.0)
     return dg.AssetCheckResult(
@@ -163,16 +196,22 @@ def attribution_credits_every_conversion(
 @_analytics_asset(
     deps=[content_metrics, attribution_tables, "programmatic_pages", "rendered_videos"],
     automation_condition=after_upstream(only=["content_metrics", "attribution_tables"]),
-    description="A/B tests read daily (Bayesian chance to win, always-valid sequential test, CUPED) and "
-    "Thompson-sampling allocations of hooks and posting hours per platform for the calendar.",
+    description="Experiments read from measured rows only (docs/experiments.md): each platform's hook "
+    "test over the posts assigned an arm, and the page-title split test over Search Console rows — "
+    "Bayesian chance to win, always-valid sequential test, stop rules — and Thompson-sampling "
+    "allocations of hooks and posting hours per platform for the calendar.",
 )
 def experiments(brand: BrandResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
     from marketing_engine.analytics.loop import run_experiments
 
     result, seconds = _timed(run_experiments, brand, warehouse)
+    if isinstance(result, Exception):
+        return _no_data(result)
     return dg.MaterializeResult(
         metadata={
-            "experiments": len(result.experiments),
+            "experiments": len(result.experiments) or "no data",  # read from measured rows only
+            "waiting_for_data": dg.MetadataValue.text(", ".join(result.waiting) or "none"),
+            "measured_units_by_source": dg.MetadataValue.json(result.sources),
             "allocations": len(result.allocations),
             "experiments_preview": markdown_table(
                 result.experiments, ["experiment", "chance_to_win", "lift", "expected_loss", "decision"]
@@ -187,7 +226,7 @@ def experiments(brand: BrandResource, warehouse: WarehouseResource) -> dg.Materi
 
 
 @_analytics_asset(
-    deps=[content_metrics, attribution_tables],
+    deps=[content_metrics, attribution_tables, "ad_spend"],
     automation_condition=after_upstream(),
     description="Gradient-boosting predictors of a post's engagement rate and a campaign's revenue, with "
     "cross-validated error against a naive baseline, and their forecasts with 80% intervals.",
@@ -196,7 +235,9 @@ def performance_forecasts(brand: BrandResource, warehouse: WarehouseResource) ->
     from marketing_engine.analytics.loop import forecast
 
     result, seconds = _timed(forecast, brand, warehouse)
-    metadata = {"forecasts": len(result.rows), "seconds": seconds}
+    if isinstance(result, Exception):
+        return _no_data(result)
+    metadata = {"forecasts": len(result.rows), "ad_spend": result.spend, "seconds": seconds}
     for score in result.scores:
         metadata.update(score.figures())
     metadata["preview"] = markdown_table(result.rows, ["kind", "subject", "predicted", "low", "high"])
@@ -214,7 +255,8 @@ def campaign_memory(brand: BrandResource, warehouse: WarehouseResource) -> dg.Ma
 
     findings = remember(warehouse.get(), brand.slug)
     preview = markdown_table([f.__dict__ for f in findings], ["platform", "dimension", "finding"], 12)
-    return dg.MaterializeResult(metadata={"findings": len(findings), "preview": preview})
+    status = {"status": "no data"} if not findings else {}
+    return dg.MaterializeResult(metadata={**status, "findings": len(findings), "preview": preview})
 
 
 @_analytics_asset(
@@ -226,7 +268,10 @@ def campaign_memory(brand: BrandResource, warehouse: WarehouseResource) -> dg.Ma
     "experiment posteriors, forecasts, posting-time heatmap, trends, pages and videos).",
 )
 def marketing_report(
-    brand: BrandResource, warehouse: WarehouseResource, media_store: MediaStoreResource
+    context: dg.AssetExecutionContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    media_store: MediaStoreResource,
 ) -> dg.MaterializeResult:
     from marketing_engine.analytics.loop import build_report
     from marketing_engine.llm_ledger import ledger_at
@@ -240,6 +285,7 @@ def marketing_report(
         datetime.now(UTC),
         profile.money,
         ledger_at(dg.EnvVar("REDIS_URL").get_value() or None),  # where llm_from_env's resource counts
+        not_configured=_not_configured(context.instance),
     )
     path = home_dir("reports") / f"{brand.slug}-marketing-report.html"
     write_text(path, html)
@@ -254,5 +300,8 @@ def marketing_report(
             "sha256": stored.sha256,
             "size_kb": round(stored.size / 1024, 1),
             "charts": dg.MetadataValue.text(", ".join(sections)),
+            "not_configured": sorted(
+                {name for names in _not_configured(context.instance).values() for name in names}
+            ),
         }
     )
