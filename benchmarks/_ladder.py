@@ -5,7 +5,9 @@ size's imports, caches and memory peak never leak into another's figures).
 A module `benchmarks/_ladder_<area>.py` defines `CASES: list[Case]`. For each case the ladder calls
 `prepare(size)` (untimed: build the inputs) then `run(state)` (timed: the capability's work), at
 `base` and at `10 * base`. `run` returns extra figures to print beside the time (e.g. {"ari": 0.93});
-a figure whose name starts with "seconds" is printed as seconds.
+a figure whose name starts with "seconds" is printed as seconds. An optional `check(state)` runs
+after `run`'s time and memory are read (untimed, outside the peak): figures that cost more than the
+capability itself, such as a comparison with an exact method, go there.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import json
 import math
 import os
 import pkgutil
-import resource
 import sys
 import time
 from collections.abc import Callable
@@ -39,7 +40,8 @@ GROWTH: dict[str, Callable[[int], float]] = {
 @dataclass(frozen=True)
 class Case:
     """One capability on the ladder: `prepare(size)` builds its inputs (untimed), `run(state)` does
-    the work (timed) and returns extra figures. `unit` names what `size` counts ("keywords")."""
+    the work (timed) and returns extra figures; `check(state)`, if given, returns more figures,
+    computed after the measurement. `unit` names what `size` counts ("keywords")."""
 
     name: str
     unit: str
@@ -47,6 +49,7 @@ class Case:
     prepare: Callable[[int], Any]
     run: Callable[[Any], dict]
     ideal: str = "n"
+    check: Callable[[Any], dict] | None = None
 
     def __post_init__(self) -> None:
         if self.ideal not in GROWTH:
@@ -86,7 +89,8 @@ def _status_kib(field: str) -> int:
 
 
 def _reset_peak() -> bool:
-    """Reset VmHWM to the current RSS (Linux >= 4.0), so the peak read after `run` is run's own."""
+    """Reset VmHWM to the current RSS (Linux >= 4.0), so the peak read after `run` is run's own
+    (without it, run's growth is read against the whole process's peak: an upper bound)."""
     try:
         with open("/proc/self/clear_refs", "w") as handle:
             handle.write("5")
@@ -103,23 +107,28 @@ def measure(module_name: str, case_name: str, size: int) -> dict[str, Any]:
     prepare_wall = time.perf_counter()
     state = case.prepare(size)
     prepare_wall = time.perf_counter() - prepare_wall
-    rss_prepared = _status_kib("VmRSS")
+    rss_prepared, prepare_peak = _status_kib("VmRSS"), _status_kib("VmHWM")
     reset = _reset_peak()
     load_before = os.getloadavg()[0]
     wall, cpu = time.perf_counter(), time.process_time()
     extras = case.run(state) or {}
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    run_peak = _status_kib("VmHWM") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    run_peak = _status_kib("VmHWM")
+    # the process's peak: VmHWM, not ru_maxrss (Linux carries ru_maxrss over exec from the parent)
+    peak_mib = max(prepare_peak, run_peak) / 1024 if reset else run_peak / 1024
+    load = (load_before + os.getloadavg()[0]) / 2
+    if case.check is not None:
+        extras = {**extras, **case.check(state)}
     return {
         "case": case_name,
         "size": size,
         "seconds_prepare": prepare_wall,
         "wall": wall,
         "cpu": cpu,
-        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # whole process
+        "peak_mib": peak_mib,
         "prepared_mib": rss_prepared / 1024,
         "run_growth_mib": max(0, run_peak - rss_prepared) / 1024,
-        "load": (load_before + os.getloadavg()[0]) / 2,
+        "load": load,
         "extras": extras,
     }
 

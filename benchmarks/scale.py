@@ -4,7 +4,7 @@ memory, printed as growth ratios beside the ideal (10x for linear work, about 12
 
 Each size runs in a fresh process: `prepare(size)` builds the inputs (untimed), then `run` is timed
 (wall and CPU seconds: the 2 cores are shared, so CPU is the steadier figure) and its memory read:
-the process's peak RSS (ru_maxrss, prepare included) and the RSS growth during `run` alone (its own
+the process's peak RSS (VmHWM, prepare included) and the RSS growth during `run` alone (its own
 peak minus the RSS after prepare), which shows whether memory stays flat as the input grows.
 
 `python -m benchmarks.scale [case ...]` runs the named cases only (all by default); the table is
@@ -56,7 +56,9 @@ def _seconds(value: float) -> str:
 
 
 def _extra(value: Any) -> str:
-    return f"{value:.3g}" if isinstance(value, float) else str(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:,}" if isinstance(value, int) else f"{value:.3g}"
 
 
 def _extras(one: dict, ten: dict) -> str:
