@@ -310,11 +310,11 @@ def run_failures(
 
 def _env_names(value: Any) -> list[str]:
     """The environment variables a resource's settings come from (EnvVar fields, nested)."""
-    from dagster import ConfigurableResource, EnvVar
+    from dagster import ConfigurableIOManagerFactory, ConfigurableResource, EnvVar
 
     if isinstance(value, EnvVar):
         return [value.env_var_name]
-    if isinstance(value, ConfigurableResource):
+    if isinstance(value, (ConfigurableResource, ConfigurableIOManagerFactory)):  # IO managers too
         return [
             name for field in type(value).model_fields for name in _env_names(getattr(value, field, None))
         ]

@@ -18,6 +18,7 @@ from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.crawler import CrawlerResource, crawler_from_env
 from marketing_engine.resources.footage import FootageResource
 from marketing_engine.resources.indexing import IndexingResource
+from marketing_engine.resources.io_storage import S3_ENDPOINT, optional_env, s3_io_manager_from_env
 from marketing_engine.resources.keyword_ideas import KeywordIdeasResource
 from marketing_engine.resources.llm import llm_from_env
 from marketing_engine.resources.mail import MailResource, mail_from_env
@@ -64,12 +65,15 @@ def local_resources() -> dict[str, Any]:
 
 def prod_resources() -> dict[str, Any]:
     return {
+        # Asset outputs on S3, not under DAGSTER_HOME/storage: a step on another worker reads them.
+        "io_manager": s3_io_manager_from_env(),
         "brand": BrandResource(path=str(brand_path())),
         "warehouse": WarehouseResource(url=EnvVar("MARKETING_ENGINE_WAREHOUSE_URL")),
         "media_store": MediaStoreResource(
             backend="s3",
             bucket=EnvVar("MEDIA_STORE_BUCKET"),
             prefix="marketing-engine/",
+            endpoint_url=optional_env(S3_ENDPOINT),  # MinIO or another S3-compatible store
             aws_access_key_id=EnvVar("AWS_ACCESS_KEY_ID"),
             aws_secret_access_key=EnvVar("AWS_SECRET_ACCESS_KEY"),
         ),

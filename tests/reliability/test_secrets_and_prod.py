@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterator
 
 import httpx
 import pytest
+from moto_s3 import moto_server, s3_client
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -22,7 +24,7 @@ SECRET_NAME = re.compile(r"\"([A-Z][A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD)(?:_ID
 def configured_secret_names() -> list[str]:
     """Every secret the code reads: names like *_KEY, *_TOKEN, *_SECRET, *_PASSWORD in the source
     (so a provider added later is scanned for too) and every EnvVar of the prod resources."""
-    from dagster import ConfigurableResource, EnvVar
+    from dagster import ConfigurableIOManagerFactory, ConfigurableResource, EnvVar
 
     from marketing_engine.resources import build_resources
 
@@ -33,7 +35,7 @@ def configured_secret_names() -> list[str]:
     def walk(value):
         if isinstance(value, EnvVar):
             names.add(value.env_var_name)
-        elif isinstance(value, ConfigurableResource):
+        elif isinstance(value, (ConfigurableResource, ConfigurableIOManagerFactory)):
             for field in type(value).model_fields:
                 walk(getattr(value, field, None))
         elif isinstance(value, (list, tuple, dict)):
@@ -57,11 +59,21 @@ def _warehouse_text(url: str) -> str:
     return "\n".join(dump)
 
 
+@pytest.fixture
+def outputs_endpoint(tmp_path) -> Iterator[str]:
+    """Prod keeps asset outputs on S3: here a moto_server (any credentials pass)."""
+    with moto_server(tmp_path) as endpoint:
+        s3_client(endpoint).create_bucket(Bucket="probe-outputs")
+        yield endpoint
+
+
 @pytest.mark.postgres
-def test_no_configured_secret_appears_in_any_output(tmp_path, pg_url):
+def test_no_configured_secret_appears_in_any_output(tmp_path, pg_url, outputs_endpoint):
     names = configured_secret_names()
     assert len(names) >= 30
-    plain = {"MEDIA_STORE_BUCKET": "probe-bucket", "WORDPRESS_URL": "https://wp.invalid", "WORDPRESS_USERNAME": "u",
+    endpoint = outputs_endpoint
+    plain = {"MEDIA_STORE_BUCKET": "probe-bucket", "MARKETING_ENGINE_IO_BUCKET": "probe-outputs",
+             "AWS_ENDPOINT_URL_S3": endpoint, "WORDPRESS_URL": "https://wp.invalid", "WORDPRESS_USERNAME": "u",
              "LINKEDIN_AUTHOR_URN": "urn:li:person:1", "INSTAGRAM_USER_ID": "1", "PINTEREST_BOARD_ID": "1",
              "PUBLIC_MEDIA_BASE_URL": "https://media.invalid"}  # fmt: skip
     fake = {name: f"fake-{name.lower()}-{secrets.token_hex(6)}" for name in names if name not in plain}

@@ -1,0 +1,52 @@
+"""Where asset outputs live between steps.
+
+Locally Dagster's default IO manager keeps them as pickles under `DAGSTER_HOME/storage`, which only
+processes on this machine can read. In prod every output goes to S3 through dagster-aws's
+`S3PickleIOManager` (one object per asset and partition under `s3://<bucket>/<prefix>/`), so a step
+that runs on another worker reads what the step before it wrote. It uses the media store's
+credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) and, for MinIO or any S3-compatible store,
+the endpoint in AWS_ENDPOINT_URL_S3 (the name boto3 itself reads).
+
+Settings: MARKETING_ENGINE_IO_BUCKET (required in prod), MARKETING_ENGINE_IO_PREFIX (default
+`marketing-engine/io`), AWS_ENDPOINT_URL_S3 (optional), AWS_REGION (optional).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from dagster import EnvVar
+
+if TYPE_CHECKING:  # dagster-aws takes ~1 s to import: only prod loads it
+    from dagster_aws.s3 import S3PickleIOManager, S3Resource
+
+IO_BUCKET = "MARKETING_ENGINE_IO_BUCKET"
+IO_PREFIX = "MARKETING_ENGINE_IO_PREFIX"
+DEFAULT_PREFIX = "marketing-engine/io"
+S3_ENDPOINT = "AWS_ENDPOINT_URL_S3"
+
+
+def optional_env(name: str) -> EnvVar | None:
+    """An EnvVar for a setting that may be left out (then boto3's own default applies)."""
+    return EnvVar(name) if os.environ.get(name) else None
+
+
+def s3_from_env() -> S3Resource:
+    """The S3 client settings prod shares between asset outputs and the media store."""
+    from dagster_aws.s3 import S3Resource
+
+    return S3Resource(
+        endpoint_url=optional_env(S3_ENDPOINT),
+        region_name=optional_env("AWS_REGION"),
+        aws_access_key_id=EnvVar("AWS_ACCESS_KEY_ID"),
+        aws_secret_access_key=EnvVar("AWS_SECRET_ACCESS_KEY"),
+    )
+
+
+def s3_io_manager_from_env() -> S3PickleIOManager:
+    """Prod's IO manager: every asset output pickled to s3://$MARKETING_ENGINE_IO_BUCKET/<prefix>/."""
+    from dagster_aws.s3 import S3PickleIOManager
+
+    prefix = (os.environ.get(IO_PREFIX) or DEFAULT_PREFIX).strip("/")
+    return S3PickleIOManager(s3_resource=s3_from_env(), s3_bucket=EnvVar(IO_BUCKET), s3_prefix=prefix)
