@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test dev serve bench lint setup clean
+.PHONY: run test dev serve bench lint setup clean workers
 
 setup:
 	@scripts/bootstrap.sh run
@@ -35,6 +35,14 @@ serve: setup
 bench:
 	@scripts/bootstrap.sh bench
 	@$(PY) -m benchmarks
+
+# Celery workers for MARKETING_ENGINE_EXECUTOR=celery (deploy/README.md): N workers on this machine,
+# named NAME1@host..., consuming QUEUES (a render host: `make workers N=1 QUEUES=video NAME=render`).
+N ?= 2
+QUEUES ?= dagster,video,crawl
+NAME ?= w
+workers: setup
+	@scripts/workers.sh "$(N)" "$(QUEUES)" "$(NAME)"
 
 lint: setup
 	@.venv/bin/ruff check marketing_engine tests benchmarks

@@ -3,7 +3,8 @@
 Assets and checks are collected from every module of `marketing_engine.assets`, sensors from
 `marketing_engine.sensors`, schedules from `schedules.py` and jobs from `jobs.JOBS`, so a domain adds
 its module and nothing here changes; only Dagster's public API is used. Resources are chosen by
-MARKETING_ENGINE_ENV (local | prod).
+MARKETING_ENGINE_ENV (local | prod), the executor by MARKETING_ENGINE_EXECUTOR (multiprocess | celery,
+see `execution.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dagster import (
 )
 
 from marketing_engine import assets, jobs, schedules, sensors
+from marketing_engine.execution import executor_from_env
 from marketing_engine.resources import build_resources
 
 
@@ -48,6 +50,7 @@ def build_definitions(env: str | None = None) -> Definitions:
         schedules=_collect([schedules], (ScheduleDefinition,)),
         jobs=jobs.JOBS,
         resources=build_resources(env),
+        executor=executor_from_env(),
     )
 
 

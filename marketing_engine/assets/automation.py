@@ -31,6 +31,7 @@ from dagster import (
     RetryPolicy,
 )
 
+from marketing_engine.execution import queue_tags
 from marketing_engine.settings import publishing_blocked, warehouse_url
 
 OWNERS: dict[str, str] = {
@@ -88,10 +89,11 @@ An asset that knows a retry cannot help raises `Failure(allow_retries=False)` (t
 
 
 def calls(pool: str) -> dict[str, Any]:
-    """Decorator arguments for an asset that calls an external provider: its pool and the retry."""
+    """Decorator arguments for an asset that calls an external provider: its pool, the retry, and the
+    Celery queue of its kind of work where it has one (crawling)."""
     if pool not in PROVIDER_POOLS and not pool.startswith("publish_"):
         raise ValueError(f"pool {pool!r} is not a provider pool; known: {', '.join(sorted(PROVIDER_POOLS))}")
-    return {"pool": pool, "retry_policy": PROVIDER_RETRY}
+    return {"pool": pool, "retry_policy": PROVIDER_RETRY, **queue_tags(pool=pool)}
 
 
 def refuse_unless_publishing() -> None:

@@ -24,6 +24,7 @@ from pydantic import Field
 from marketing_engine.assets.automation import WAREHOUSE, after_upstream, calls, owners
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import topics_partitions
+from marketing_engine.execution import queue_tags
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.footage import FootageResource
 from marketing_engine.resources.llm import LLMResource
@@ -45,6 +46,7 @@ def _video_asset(*kinds: str, pool: str | None = None, partitioned: bool = True,
     topics partitions (but for the brand's video DNA), and a provider's pool and retry where it calls one."""
     spec |= calls(pool) if pool else {}
     spec |= {"partitions_def": topics_partitions} if partitioned else {}
+    spec |= queue_tags(group=GROUP)  # the studio's steps run on the render workers (the video queue)
     return asset(group_name=GROUP, owners=owners(GROUP), code_version="1", kinds={"python", *kinds}, **spec)
 
 
@@ -107,7 +109,11 @@ def video_scripts(
     key, profile = context.partition_key, brand.load()
     topic = topic_for_key(warehouse.get(), profile, key)
     found = topic_evidence(warehouse.get(), media_store, profile, topic)
-    written = write_script(llm, profile, video_dna, key, topic, config.length_s, found)
+    from marketing_engine.analytics.recall import writer_memory
+
+    platforms = [p for p in ("youtube", "tiktok", "instagram") if p in profile.enabled_channels]
+    memory = writer_memory(warehouse.get(), profile.slug, platforms, topic)  # for the video platforms
+    written = write_script(llm, profile, video_dna, key, topic, config.length_s, found, memory)
     if written.held:
         context.log.warning(f"video script for {topic!r} held: {written.held}")
     return _materialized(written.as_step())
