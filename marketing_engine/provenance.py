@@ -95,13 +95,9 @@ class SourceReport:
             bucket.append(name)
         return self
 
-    @property
-    def no_data(self) -> bool:
-        return not (self.measured or self.imported or self.simulated)
-
-    def metadata(self) -> dict[str, str]:
-        """The asset metadata entry `sources`: one line per origin that has a source, e.g.
-        `measured: ga4, x; not configured: meta, linkedin`."""
+    def metadata(self) -> dict[str, Any]:
+        """Asset metadata: `sources`, one line per origin that has a source (e.g. `measured: ga4, x;
+        not configured: meta, linkedin`), and `not_configured`, the names as a list the report reads."""
         parts = [
             (label, names)
             for label, names in (
@@ -112,16 +108,5 @@ class SourceReport:
             )
             if names
         ]
-        return {
-            "sources": "; ".join(f"{label}: {', '.join(sorted(names))}" for label, names in parts) or "none"
-        }
-
-
-def no_data(what: str, report: SourceReport | None = None) -> str:
-    """The sentence a model says instead of computing on nothing: what is missing, and why."""
-    why = (
-        f" (not configured: {', '.join(sorted(report.not_configured))})"
-        if report and report.not_configured
-        else ""
-    )
-    return f"no data: {what}{why}"
+        text = "; ".join(f"{label}: {', '.join(sorted(names))}" for label, names in parts)
+        return {"sources": text or "none", "not_configured": sorted(self.not_configured)}

@@ -36,6 +36,44 @@ class ReportData:
     visibility: list[dict] = field(default_factory=list)  # day, assistant, share of voice, rates
     generation: list[dict] = field(default_factory=list)  # task, backend, model, counts (llm_ledger.totals)
     generation_days: int = 30  # the period `generation` covers, ending on the day of `generated_at`
+    provenance: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> origin -> rows
+    not_configured: dict[str, list[str]] = field(default_factory=dict)  # measuring asset -> source names
+
+
+# Which measured table each headline figure is drawn from, for its measured/simulated mark.
+SCORE_TABLES = {
+    "journeys": "customer_journeys",
+    "posts measured": "content_performance",
+    "revenue credited": "customer_journeys",
+}
+
+
+def origin_kind(origin: str) -> str:
+    """How the report marks an origin: simulated, imported, unknown (stored before provenance), measured."""
+    from marketing_engine.provenance import IMPORT, is_simulated
+
+    if is_simulated(origin):
+        return "simulated"
+    return {IMPORT: "imported", "unknown": "unknown"}.get(origin, "measured")
+
+
+def figure_mark(origins: dict[str, int]) -> str:
+    """A figure's mark from the origins of its table's rows: `no data`, or its kinds (e.g. `simulated`)."""
+    kinds = sorted({origin_kind(origin) for origin, rows in origins.items() if rows})
+    return " + ".join(kinds) or "no data"
+
+
+def provenance_rows(provenance: dict[str, dict[str, int]]) -> list[dict]:
+    """One row per measured table: its rows per origin with their marks, or no data."""
+    return [
+        {
+            "table": table,
+            "origins": [(origin, rows, origin_kind(origin)) for origin, rows in sorted(origins.items())],
+            "mark": figure_mark(origins),
+            "simulated": any(origin_kind(origin) == "simulated" for origin in origins),
+        }
+        for table, origins in sorted(provenance.items())
+    ]
 
 
 def generation_summary(rows: list[dict]) -> dict:
@@ -172,7 +210,7 @@ def render_report(data: ReportData) -> str:
     """The report as one HTML string (plotly.js inlined in the first chart)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    charts = [("Attribution", attribution_chart(data.attribution))]
+    charts = [("Attribution", attribution_chart(data.attribution))] if not data.attribution.empty else []
     if data.experiments:
         charts.append(("Experiments", posterior_chart(data.experiments)))
     if not data.forecasts.empty:
@@ -208,6 +246,12 @@ def render_report(data: ReportData) -> str:
         data=data,
         charts=rendered,
         generation=generation_summary(data.generation),
+        provenance=provenance_rows(data.provenance),
+        marks={
+            name: figure_mark(data.provenance.get(table, {}))
+            for name, table in SCORE_TABLES.items()
+            if data.provenance
+        },
         usd=usd,
         percent=lambda v: "–" if v is None or math.isnan(v) else f"{v:.1%}",
     )

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from marketing_engine.provenance import guard_rows
+from marketing_engine.provenance import MEASURED, guard_rows
 from marketing_engine.settings import masked_url
 from marketing_engine.warehouse.models import Base
 
@@ -136,6 +136,21 @@ class Warehouse:
         with self.session() as session:
             for table in Base.metadata.sorted_tables:
                 counts[table.name] = int(session.scalar(select(func.count()).select_from(table)) or 0)
+        return counts
+
+    def measured_origins(self, brand: str | None = None) -> dict[str, dict[str, int]]:
+        """Per measured table (`provenance.MEASURED`), its rows counted by origin (the brand's only,
+        when given): e.g. {"serp_results": {"search_console": 12}, "customer_journeys": {}}."""
+        counts: dict[str, dict[str, int]] = {}
+        with self.session() as session:
+            for table in Base.metadata.sorted_tables:
+                if table.name not in MEASURED:
+                    continue
+                origin = table.c[MEASURED[table.name]]
+                query = select(origin, func.count()).group_by(origin).order_by(origin)
+                if brand is not None:
+                    query = query.where(table.c.brand == brand)
+                counts[table.name] = {str(name): int(n) for name, n in session.execute(query)}
         return counts
 
     def dispose(self) -> None:

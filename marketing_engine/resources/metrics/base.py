@@ -14,6 +14,7 @@ from typing import Literal, Protocol
 from dagster import ConfigurableResource
 from pydantic import Field
 
+from marketing_engine.provenance import NOT_CONFIGURED, SIMULATOR, SourceReport
 from marketing_engine.resources.platforms.google.settings import GA4_URL
 
 
@@ -94,21 +95,37 @@ class MetricsResource(ConfigurableResource):
         return cls(backend="live", **fields)
 
     def client(self) -> MetricsBackend:
+        """The simulator, one provider, or (`live`) every configured provider behind one backend that
+        stamps each row with its provider's name (`source`). `live` with none configured measures
+        nothing: the assets report each provider as not configured (`sources()`), nothing is made up."""
         if self.backend == "simulator":
             from marketing_engine.resources.metrics.simulator import SimulatorBackend
 
             return SimulatorBackend(self.seed, self.journeys_per_day, self.simulated_posts_per_day)
-        if self.backend == "live":
-            from marketing_engine.resources.metrics.live import LiveBackend
+        if self.backend != "live":
+            return self._provider(self.backend)
+        from marketing_engine.resources.metrics.live import LiveBackend
 
-            names = [name for name in PROVIDERS if not self._missing(name)]
-            if not names:
-                raise MetricsError(
-                    "metrics backend 'live' has no provider configured: set the secrets of at least "
-                    "one of " + "; ".join(f"{n}: {', '.join(SECRETS[n])}" for n in PROVIDERS)
-                )
-            return LiveBackend([self._provider(name) for name in names])
-        return self._provider(self.backend)
+        names = self.configured()
+        return LiveBackend([self._provider(name) for name in names], names)
+
+    def configured(self) -> list[str]:
+        """The providers this resource can ask: all of `live`'s whose secrets are set, or its one."""
+        if self.backend == "simulator":
+            return ["simulator"]
+        if self.backend == "live":
+            return [name for name in PROVIDERS if not self._missing(name)]
+        return [self.backend]
+
+    def sources(self) -> SourceReport:
+        """Which providers answer, and which are not configured (by name), for asset metadata."""
+        if self.backend == "simulator":
+            return SourceReport().add(SIMULATOR, "metrics simulator")
+        report = SourceReport()
+        for name in PROVIDERS if self.backend == "live" else [self.backend]:
+            report.add(NOT_CONFIGURED if self._missing(name) else "measured", name)
+        return report
+
 
     def _missing(self, name: str) -> list[str]:
         return [env for env, field in SECRETS[name].items() if not getattr(self, field)]

@@ -14,6 +14,7 @@ from marketing_engine.analytics.simulator import (
     simulate_journeys,
     simulate_post_metrics,
 )
+from marketing_engine.provenance import SIMULATOR
 from marketing_engine.resources.metrics.base import MetricsRequest
 
 
@@ -47,6 +48,7 @@ class SimulatorBackend:
                     "converted": bool(j.converted[i]),
                     "revenue": float(j.revenue[i]),
                     "product": products[int(j.product[i])],
+                    "source": SIMULATOR,
                 }
             )
         return rows
@@ -60,6 +62,7 @@ class SimulatorBackend:
         )
         for post in explore:
             post["content_ref"] = f"sim:{request.day:%Y%m%d}:{post['content_ref'].rsplit(':', 1)[-1]}"
-        return simulate_post_metrics(
+        measured = simulate_post_metrics(
             [*posts, *explore], truth, seed=_day_seed(self.seed, request, "engagement")
         )
+        return [{**row, "source": SIMULATOR} for row in measured]
