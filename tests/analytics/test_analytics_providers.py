@@ -1,4 +1,6 @@
-"""Real metrics providers at the HTTP layer: GA4 runReport (respx) and X public metrics (responses)."""
+"""Real metrics providers at the HTTP layer: X public metrics (responses), Meta and LinkedIn (respx),
+Search Console and YouTube Analytics (recorded httplib2). GA4 and Google's token refresh:
+test_analytics_google_auth.py; TikTok, Pinterest, Reddit, Threads, Bluesky: test_analytics_post_providers.py."""
 
 from datetime import date
 
@@ -9,97 +11,9 @@ import respx
 from marketing_engine.resources.http import ProviderError
 from marketing_engine.resources.metrics import MetricsResource
 from marketing_engine.resources.metrics.base import MetricsError, MetricsRequest
-from marketing_engine.resources.metrics.ga4 import GA4Backend
 
-GA4_URL = "https://analyticsdata.googleapis.com/v1beta/properties/123:runReport"
 DAY = date(2026, 11, 20)
 REQUEST = MetricsRequest(brand="kestrel-cycles", day=DAY, channels=["x"], products=[("Cargo", 3899.0)])
-
-
-def _report(rows: list[tuple[str, int, int, float]], total: int) -> dict:
-    return {
-        "dimensionHeaders": [{"name": "sessionDefaultChannelGroup"}],
-        "metricHeaders": [
-            {"name": "sessions", "type": "TYPE_INTEGER"},
-            {"name": "keyEvents", "type": "TYPE_FLOAT"},
-            {"name": "totalRevenue", "type": "TYPE_CURRENCY"},
-        ],
-        "rows": [
-            {
-                "dimensionValues": [{"value": c}],
-                "metricValues": [{"value": str(s)}, {"value": str(k)}, {"value": str(r)}],
-            }
-            for c, s, k, r in rows
-        ],
-        "rowCount": total,
-        "kind": "analyticsData#runReport",
-    }
-
-
-def _ga4() -> GA4Backend:
-    return MetricsResource(backend="ga4", ga4_property_id="123", ga4_access_token="token").client()
-
-
-@respx.mock
-def test_ga4_pages_through_row_count_and_sends_the_documented_body():
-    route = respx.post(GA4_URL).mock(
-        side_effect=[
-            httpx.Response(200, json=_report([("Organic Search", 120, 4, 580.0), ("Email", 40, 2, 98.5)], 3)),
-            httpx.Response(200, json=_report([("Paid Social", 15, 0, 0.0)], 3)),
-        ]
-    )
-    backend = _ga4()
-    backend.page_size = 2
-    rows = backend.channel_totals(DAY)
-    assert [r["channel"] for r in rows] == ["Organic Search", "Email", "Paid Social"]
-    assert rows[0] == {
-        "channel": "Organic Search",
-        "sessions": 120.0,
-        "keyEvents": 4.0,
-        "totalRevenue": 580.0,
-    }
-    first = route.calls[0].request
-    assert first.headers["authorization"] == "Bearer token"
-    body = first.content
-    assert b'"startDate":"2026-11-20"' in body.replace(b" ", b"") and b'"offset":0' in body.replace(b" ", b"")
-    assert b'"offset":2' in route.calls[1].request.content.replace(b" ", b"")
-    assert backend.journeys(REQUEST) == [] and backend.post_metrics(REQUEST, []) == []
-
-
-@respx.mock
-def test_ga4_retries_429_with_retry_after_then_succeeds():
-    respx.post(GA4_URL).mock(
-        side_effect=[
-            httpx.Response(
-                429, headers={"Retry-After": "0"}, json={"error": {"code": 429, "message": "quota"}}
-            ),
-            httpx.Response(200, json=_report([("Direct", 10, 1, 89.0)], 1)),
-        ]
-    )
-    assert _ga4().channel_totals(DAY)[0]["totalRevenue"] == 89.0
-
-
-@respx.mock
-def test_ga4_permission_error_and_malformed_body_raise_provider_errors():
-    respx.post(GA4_URL).mock(
-        side_effect=[
-            httpx.Response(
-                403,
-                json={
-                    "error": {
-                        "code": 403,
-                        "message": "User does not have sufficient permissions",
-                        "status": "PERMISSION_DENIED",
-                    }
-                },
-            ),
-            httpx.Response(200, json={"rows": [{"dimensionValues": []}], "metricHeaders": []}),
-        ]
-    )
-    with pytest.raises(ProviderError, match="ga4: HTTP 403: User does not have sufficient permissions"):
-        _ga4().channel_totals(DAY)
-    with pytest.raises(ProviderError, match="malformed runReport response"):
-        _ga4().channel_totals(DAY)
 
 
 def test_missing_credentials_name_the_setting():
@@ -410,10 +324,12 @@ def test_youtube_analytics_video_metrics_become_post_metrics():
     with pytest.raises(ProviderError, match="youtube_analytics: HTTP 429: Quota exceeded") as caught:
         backend.video_metrics(["dQw4w9WgXcQ"], DAY)
     assert caught.value.retryable
-    with pytest.raises(MetricsError, match="GOOGLE_ACCESS_TOKEN"):
+    with pytest.raises(MetricsError, match="GOOGLE_REFRESH_TOKEN"):
         MetricsResource(backend="youtube").client()
     with pytest.raises(MetricsError, match="SEARCH_CONSOLE_SITE_URL"):
-        MetricsResource(backend="search_console", google_access_token="t").client()
+        MetricsResource(
+            backend="search_console", google_refresh_token="r", google_client_id="i", google_client_secret="s"
+        ).client()
 
 
 LINKEDIN_URL = "https://api.linkedin.com/rest/organizationalEntityShareStatistics"
@@ -492,37 +408,51 @@ def test_linkedin_share_statistics_with_restli_lists_and_headers():
 
 @respx.mock
 def test_live_backend_combines_the_configured_providers():
+    import responses
+
+    from marketing_engine.resources.metrics.ga4 import GA4Backend
     from marketing_engine.resources.metrics.live import LiveBackend
     from marketing_engine.resources.metrics.x import XMetricsBackend
+    from marketing_engine.resources.metrics.youtube import YouTubeAnalyticsBackend
 
     assert MetricsResource(backend="live").client().providers == []  # none configured: measures nothing
-    live = MetricsResource(
-        backend="live", ga4_property_id="123", ga4_access_token="token", x_bearer_token="bearer"
-    ).client()
+    google = {"google_refresh_token": "r", "google_client_id": "i", "google_client_secret": "s"}
+    live = MetricsResource(backend="live", ga4_property_id="123", x_bearer_token="bearer", **google).client()
     assert isinstance(live, LiveBackend)
-    assert [type(p) for p in live.providers] == [GA4Backend, XMetricsBackend]
-    respx.post(GA4_URL).mock(return_value=httpx.Response(200, json=_report([("Email", 40, 2, 98.5)], 1)))
-    assert live.channel_totals(DAY) == [
-        {"channel": "Email", "sessions": 40.0, "keyEvents": 2.0, "totalRevenue": 98.5, "source": "ga4"}
+    # one Google consent serves GA4 and YouTube Analytics (Search Console also needs its site)
+    assert [type(p) for p in live.providers] == [GA4Backend, XMetricsBackend, YouTubeAnalyticsBackend]
+    report = {
+        "dimensionHeaders": [{"name": "sessionDefaultChannelGroup"}],
+        "metricHeaders": [
+            {"name": n, "type": "TYPE_FLOAT"} for n in ("sessions", "keyEvents", "totalRevenue")
+        ],
+        "rows": [
+            {
+                "dimensionValues": [{"value": "Email"}],
+                "metricValues": [{"value": v} for v in ("40", "2", "98.5")],
+            }
+        ],
+        "rowCount": 1,
+    }
+    with responses.RequestsMock() as mock:
+        mock.post("https://oauth2.googleapis.com/token", json={"access_token": "a", "expires_in": 3599})
+        mock.post("https://analyticsdata.googleapis.com/v1beta/properties/123:runReport", json=report)
+        totals = live.channel_totals(DAY)
+    assert [{k: v for k, v in row.items() if k != "source"} for row in totals] == [
+        {"channel": "Email", "sessions": 40.0, "keyEvents": 2.0, "totalRevenue": 98.5}
     ]
     assert live.page_metrics(DAY) == [] and live.journeys(REQUEST) == []
     assert live.post_metrics(REQUEST, []) == []
 
 
 def test_production_resource_uses_env_vars_for_the_secrets_present(monkeypatch):
+    from marketing_engine.resources.metrics.base import OPTIONAL_SECRETS, SECRETS
     from marketing_engine.resources.metrics.live import LiveBackend
     from marketing_engine.resources.metrics.x import XMetricsBackend
 
-    for name in (
-        "GA4_PROPERTY_ID",
-        "GA4_ACCESS_TOKEN",
-        "META_ACCESS_TOKEN",
-        "LINKEDIN_ACCESS_TOKEN",
-        "LINKEDIN_ORGANIZATION_ID",
-        "GOOGLE_ACCESS_TOKEN",
-        "SEARCH_CONSOLE_SITE_URL",
-    ):
-        monkeypatch.delenv(name, raising=False)
+    for table in (SECRETS, OPTIONAL_SECRETS):
+        for name in (env for secrets in table.values() for env in secrets):
+            monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("X_BEARER_TOKEN", "from-the-environment")
     resource = MetricsResource.live_from_env()
     assert "from-the-environment" not in repr(resource)  # the value is resolved only at run time

@@ -1,8 +1,11 @@
 """Google Analytics 4 Data API: daily sessions, key events and revenue per default channel group.
 
-`POST https://analyticsdata.googleapis.com/v1beta/properties/{id}:runReport` with an OAuth access
-token (docs: https://developers.google.com/analytics/devguides/reporting/data/v1/rest/v1beta/properties/runReport).
-Pages through `rowCount` with `limit`/`offset`. The Data API has no user-level paths, so this
+`runReport` through the official client (`google-analytics-data`, `BetaAnalyticsDataClient` on the
+REST transport: `POST https://analyticsdata.googleapis.com/v1beta/properties/{id}:runReport`, docs:
+https://developers.google.com/analytics/devguides/reporting/data/v1/rest/v1beta/properties/runReport)
+with google-auth credentials that refresh themselves from GOOGLE_REFRESH_TOKEN. Pages through
+`rowCount` with `limit`/`offset`; the client's own retries are off (retry=None) so Google's retry
+policy (`platforms.google.execute`) is the only one. The Data API has no user-level paths, so this
 provider feeds the channel totals in `campaign_metrics`; journeys for attribution come from a
 journey export (or the simulator offline).
 """
@@ -12,11 +15,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import httpx
-
 from marketing_engine.resources.http import ProviderError
 from marketing_engine.resources.metrics.base import MetricsRequest
-from marketing_engine.resources.platforms.google import GA4Client
+from marketing_engine.resources.platforms.client import OAuthToken
+from marketing_engine.resources.platforms.google import execute, ga4_client
 
 PROVIDER = "ga4"
 METRICS = ("sessions", "keyEvents", "totalRevenue")
@@ -24,29 +26,32 @@ PAGE = 10_000
 
 
 class GA4Backend:
-    def __init__(self, property_id: str, access_token: str, page_size: int = PAGE, **options: Any):
-        """`options`: base_url, client … as `GA4Client` takes them."""
+    def __init__(self, property_id: str, token: OAuthToken, page_size: int = PAGE, client: Any = None):
+        """`client`: a BetaAnalyticsDataClient (default: the REST one on `token`'s credentials)."""
         self.property_id = property_id
-        self.api = GA4Client(access_token, **options)
+        self.client = client or ga4_client(token)
         self.page_size = page_size
 
     def channel_totals(self, day: date) -> list[dict]:
         """[{channel, sessions, keyEvents, totalRevenue}] for one day, all pages."""
+        from google.analytics.data_v1beta.types import DateRange, Dimension, Metric, RunReportRequest
+
         rows: list[dict] = []
-        offset = 0
         while True:
-            body = {
-                "dateRanges": [{"startDate": day.isoformat(), "endDate": day.isoformat()}],
-                "dimensions": [{"name": "sessionDefaultChannelGroup"}],
-                "metrics": [{"name": name} for name in METRICS],
-                "limit": self.page_size,
-                "offset": offset,
-            }
-            response = self.api.run_report(self.property_id, body)
-            page, total = _parse(response)
+            request = RunReportRequest(
+                property=f"properties/{self.property_id}",
+                date_ranges=[DateRange(start_date=day.isoformat(), end_date=day.isoformat())],
+                dimensions=[Dimension(name="sessionDefaultChannelGroup")],
+                metrics=[Metric(name=name) for name in METRICS],
+                limit=self.page_size,
+                offset=len(rows),
+            )
+            report = execute(
+                PROVIDER, lambda request=request: self.client.run_report(request=request, retry=None)
+            )
+            page, total = _parse(report)
             rows.extend(page)
-            offset += len(page)
-            if not page or offset >= total:
+            if not page or len(rows) >= total:
                 return rows
 
     def journeys(self, request: MetricsRequest) -> list[dict]:
@@ -56,19 +61,17 @@ class GA4Backend:
         return []  # GA4 measures the site, not posts
 
 
-def _parse(response: httpx.Response) -> tuple[list[dict], int]:
+def _parse(response: Any) -> tuple[list[dict], int]:
+    """A RunReportResponse's rows as dicts, and its rowCount (every row of the report, all pages)."""
     try:
-        body = response.json()
-        names = [h["name"] for h in body.get("metricHeaders", [])]
+        names = [header.name for header in response.metric_headers]
         rows = [
             {
-                "channel": row["dimensionValues"][0]["value"],
-                **{name: float(value["value"]) for name, value in zip(names, row["metricValues"])},
+                "channel": row.dimension_values[0].value,
+                **{name: float(value.value) for name, value in zip(names, row.metric_values, strict=True)},
             }
-            for row in body.get("rows", [])
+            for row in response.rows
         ]
-        return rows, int(body.get("rowCount", len(rows)))
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise ProviderError(
-            PROVIDER, f"malformed runReport response ({type(exc).__name__}: {exc})", response.status_code
-        ) from None
+        return rows, int(response.row_count or len(rows))
+    except (ValueError, IndexError, TypeError) as exc:
+        raise ProviderError(PROVIDER, f"malformed runReport response ({type(exc).__name__}: {exc})") from None

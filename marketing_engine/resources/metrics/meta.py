@@ -38,7 +38,7 @@ class MetaInsightsBackend:
         response = self.graph.request(
             "GET", self.graph.url(f"{post_id}/insights"), params=self.graph.params(metric=METRICS[platform])
         )
-        values = _values(response)
+        values = insight_values(response)
         if platform == "facebook":
             reactions = values.get("post_reactions_by_type_total", {})
             reacted = sum(reactions.values()) if isinstance(reactions, dict) else int(reactions or 0)
@@ -74,10 +74,11 @@ class MetaInsightsBackend:
         return results
 
 
-def _values(response: httpx.Response) -> dict:
+def insight_values(response: httpx.Response, provider: str = PROVIDER) -> dict:
+    """{metric name: its value} of a Graph insights answer (Facebook, Instagram and Threads alike)."""
     try:
         return {item["name"]: item["values"][0]["value"] for item in response.json()["data"]}
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         raise ProviderError(
-            PROVIDER, f"malformed insights response ({type(exc).__name__}: {exc})", response.status_code
+            provider, f"malformed insights response ({type(exc).__name__}: {exc})", response.status_code
         ) from None

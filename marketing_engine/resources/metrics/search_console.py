@@ -18,10 +18,14 @@ ROW_LIMIT = 25_000
 
 class SearchConsoleBackend:
     def __init__(
-        self, site_url: str, access_token: str | None = None, http: Any = None, row_limit: int = ROW_LIMIT
+        self, site_url: str, token: OAuthToken | None = None, http: Any = None, row_limit: int = ROW_LIMIT
     ):
+        """`token`: the user's OAuth token (refreshed by google-auth); `http`: the httplib2 transport
+        under it (tests), or, without a token, an already authorized one."""
         self.site_url = site_url
-        self.service = build_service(settings.SEARCH_CONSOLE, http=http, token=OAuthToken(access_token))
+        self.service = build_service(
+            settings.SEARCH_CONSOLE, http=http, token=token, scopes=[settings.SEARCH_CONSOLE_SCOPE]
+        )
         self.row_limit = row_limit
 
     def page_metrics(self, day: date) -> list[dict]:

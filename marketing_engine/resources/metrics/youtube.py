@@ -18,8 +18,12 @@ BATCH = 200  # ids per filter, well under the API's limit
 
 
 class YouTubeAnalyticsBackend:
-    def __init__(self, access_token: str | None = None, http: Any = None):
-        self.service = build_service(settings.YOUTUBE_ANALYTICS, http=http, token=OAuthToken(access_token))
+    def __init__(self, token: OAuthToken | None = None, http: Any = None):
+        """`token`: the user's OAuth token (refreshed by google-auth); `http`: the httplib2 transport
+        under it (tests), or, without a token, an already authorized one."""
+        self.service = build_service(
+            settings.YOUTUBE_ANALYTICS, http=http, token=token, scopes=[settings.YOUTUBE_ANALYTICS_SCOPE]
+        )
 
     def video_metrics(self, video_ids: list[str], day: date) -> dict[str, dict]:
         found: dict[str, dict] = {}

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
+from marketing_engine.resources.http import failure
 from marketing_engine.resources.platforms.bluesky import settings
 from marketing_engine.resources.platforms.client import PlatformClient
+from marketing_engine.resources.retry import ProviderError, Transient
 
 
 class BlueskyApi(PlatformClient):
@@ -27,6 +31,16 @@ class BlueskyApi(PlatformClient):
 
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.access_jwt}"} if self.access_jwt else {}
+
+    def sort(self, provider: str, response: httpx.Response) -> Transient | ProviderError:
+        """XRPC errors are `{"error": "ExpiredToken", "message": …}`: the name becomes the code."""
+        sorted_ = failure(provider, response)
+        try:
+            name = response.json().get("error")
+        except (ValueError, AttributeError):
+            name = None
+        (sorted_.error if isinstance(sorted_, Transient) else sorted_).code = str(name) if name else None
+        return sorted_
 
     def session(self) -> None:
         """Log in once: the account's DID and its JWTs."""

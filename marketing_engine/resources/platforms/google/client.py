@@ -1,16 +1,16 @@
-"""Google clients: OAuth credentials, google-api-python-client services from the bundled discovery
-documents (no network to build them), their `HttpError`s as ProviderErrors, and httpx clients for
-the GA4 Data API and the YouTube Data API with an API key — all under Google's retry policy."""
+"""Google clients: OAuth credentials that refresh themselves (google-auth: a refresh token traded for
+an access token whenever it is missing, expired or answered with 401), google-api-python-client
+services from the bundled discovery documents (no network to build them) on those credentials, the
+official GA4 Data API client (`google-analytics-data`, REST transport), an httpx client for the
+YouTube Data API with an API key — their failures as ProviderErrors, all under Google's retry policy."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-import httpx
-
-from marketing_engine.resources.http import RETRY_STATUSES
+from marketing_engine.resources.http import RETRY_STATUSES, wait_from_headers
 from marketing_engine.resources.platforms.client import OAuthToken, PlatformClient
 from marketing_engine.resources.platforms.google import settings
 from marketing_engine.resources.retry import ProviderError, RetryPolicy, Transient
@@ -18,8 +18,10 @@ from marketing_engine.resources.retry import ProviderError, RetryPolicy, Transie
 T = TypeVar("T")
 
 
-def user_credentials(token: OAuthToken) -> Any:
-    """google-auth credentials for a user's OAuth token; they refresh themselves when they can."""
+def user_credentials(token: OAuthToken, scopes: Sequence[str] | None = None) -> Any:
+    """google-auth credentials for a user's OAuth token: with its refresh token and OAuth client
+    they refresh themselves (token endpoint `settings.TOKEN_URI`) when the access token is missing
+    or expired, and when an API answers 401."""
     from google.oauth2.credentials import Credentials
 
     return Credentials(
@@ -28,6 +30,7 @@ def user_credentials(token: OAuthToken) -> Any:
         client_id=token.client_id,
         client_secret=token.client_secret,
         token_uri=settings.TOKEN_URI,
+        scopes=list(scopes) if scopes else None,
     )
 
 
@@ -36,19 +39,70 @@ def build_service(
     *,
     http: Any = None,
     token: OAuthToken | None = None,
+    scopes: Sequence[str] | None = None,
     developer_key: str | None = None,
 ) -> Any:
-    """A google-api-python-client service (`api` is (name, version), e.g. settings.YOUTUBE_DATA),
-    on `http` when given (tests, or an authorized transport), else on the user's `token`."""
+    """A google-api-python-client service (`api` is (name, version), e.g. settings.YOUTUBE_DATA).
+    With the user's `token`, requests go through google-auth's AuthorizedHttp (refreshing as
+    needed) over `http` (an httplib2.Http; tests pass a recorded one) or a new one; without a
+    token, straight over `http` (an API key, or a transport authorized by the caller)."""
     from googleapiclient.discovery import build
 
     name, version = api
     options: dict[str, Any] = {"static_discovery": True, "cache_discovery": False}
-    if http is not None:
+    if token is not None:
+        from google_auth_httplib2 import AuthorizedHttp
+        from googleapiclient.http import build_http
+
+        options["http"] = AuthorizedHttp(user_credentials(token, scopes), http=http or build_http())
+    elif http is not None:
         options["http"] = http
-    elif token is not None:
-        options["credentials"] = user_credentials(token)
     return build(name, version, developerKey=developer_key, **options)
+
+
+def ga4_client(token: OAuthToken) -> Any:
+    """The official GA4 Data API client (v1beta) on the REST transport (requests, through
+    google-auth's AuthorizedSession) with refreshing credentials for the analytics.readonly scope."""
+    from google.analytics.data_v1beta import BetaAnalyticsDataClient
+
+    credentials = user_credentials(token, [settings.GA4_SCOPE])
+    return BetaAnalyticsDataClient(credentials=credentials, transport="rest")
+
+
+def refresh_error(provider: str, exc: Any) -> Transient | ProviderError:
+    """A refused or failed token refresh, named by the settings it comes from. Only Google's error
+    code and description are kept: never the request, where the refresh token and secret are."""
+    data = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], dict) else {}
+    code = str(data.get("error") or "refresh_failed")
+    said = str(data.get("error_description") or "")[:200]
+    token, client_id, client_secret = settings.REFRESH_SETTINGS
+    error = ProviderError(
+        provider,
+        f"Google refused the OAuth token refresh ({code}{': ' + said if said else ''}): check {token} "
+        f"(a refresh token granted this API's scope, not revoked) and the OAuth client it was issued "
+        f"to ({client_id}, {client_secret})",
+        retryable=bool(getattr(exc, "retryable", False)),
+        code=code,
+    )
+    return Transient(error) if error.retryable else error
+
+
+def api_error(provider: str, exc: Any) -> Transient | ProviderError:
+    """A google-api-core error (the GA4 client's) sorted for the retry policy like `http_error`."""
+    status = int(exc.code) if isinstance(exc.code, int) else None
+    why = str(exc.reason or "")
+    response = getattr(exc, "response", None)
+    try:  # Google's own words, without the method and URL api-core puts before them
+        message = str(response.json()["error"]["message"])  # type: ignore[union-attr]
+    except (AttributeError, ValueError, KeyError, TypeError):
+        message = str(exc.message)
+    rate_limited = status == 429 or why in settings.RATE_LIMIT_REASONS
+    retry = rate_limited or status in RETRY_STATUSES
+    error = ProviderError(provider, message[:300], status, retry, code=why or None)
+    if not retry:
+        return error
+    asked = wait_from_headers(response.headers) if response is not None else None
+    return Transient(error, asked, rate_limited=rate_limited)
 
 
 def reason(exc: Any) -> str:
@@ -91,7 +145,11 @@ def execute(
     policy: RetryPolicy = settings.RETRY,
     sleep: Callable[[float], None] | None = None,
 ) -> T:
-    """Run `request.execute` (or any client call) under Google's retry policy; name failures."""
+    """Run `request.execute` (or a GA4 client call) under Google's retry policy; name failures:
+    API errors, a refused token refresh, a dropped connection."""
+    import requests
+    from google.api_core.exceptions import GoogleAPICallError
+    from google.auth.exceptions import RefreshError, TransportError
     from googleapiclient.errors import HttpError
 
     def attempt() -> T:
@@ -99,6 +157,12 @@ def execute(
             return call()
         except HttpError as exc:
             raise http_error(provider, exc) from None
+        except GoogleAPICallError as exc:
+            raise api_error(provider, exc) from None
+        except RefreshError as exc:
+            raise refresh_error(provider, exc) from None
+        except (TransportError, requests.RequestException) as exc:
+            raise Transient(ProviderError(provider, type(exc).__name__, retryable=True)) from None
 
     return policy.run(provider, attempt, sleep=sleep)
 
@@ -114,20 +178,3 @@ class YouTubeDataClient(PlatformClient):
 
     def get(self, resource: str, **params: Any) -> dict:
         return self.get_json(f"{self.base}/{resource}", params={**params, "key": self.api_key})
-
-
-class GA4Client(PlatformClient):
-    """The GA4 Data API over httpx with an OAuth access token."""
-
-    policy = settings.RETRY
-
-    def __init__(self, access_token: str, *, base_url: str = settings.GA4_URL, **options: Any):
-        super().__init__("ga4", **options)
-        self.token = OAuthToken(access_token)
-        self.base = f"{base_url.rstrip('/')}/{settings.GA4_VERSION}"
-
-    def auth_headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token.access}"}
-
-    def run_report(self, property_id: str, body: dict) -> httpx.Response:
-        return self.request("POST", f"{self.base}/properties/{property_id}:runReport", json=body)

@@ -73,8 +73,9 @@ class GraphClient(PlatformClient):
     def sort(self, provider: str, response: httpx.Response) -> Transient | ProviderError:
         meaning = graph_error(response)
         status = response.status_code
+        code = _code(response)
         error = ProviderError(
-            provider, meaning.message, status, meaning.kind in ("rate_limited", "transient")
+            provider, meaning.message, status, meaning.kind in ("rate_limited", "transient"), code=code
         )
         if meaning.kind == "rate_limited":
             return Transient(error, meaning.wait, rate_limited=True)
@@ -93,3 +94,12 @@ class GraphClient(PlatformClient):
         )
         self.token = str(answer["access_token"])
         return True
+
+
+def _code(response: httpx.Response) -> str | None:
+    """Graph's own error code (190: the token expired), as text."""
+    try:
+        code = (response.json().get("error") or {}).get("code")
+    except (ValueError, AttributeError):
+        return None
+    return None if code is None else str(code)

@@ -88,6 +88,13 @@ class TikTokApi(PlatformClient):
         if not self.token.refreshable:
             return False
         data = self._token_call({"grant_type": "refresh_token", "refresh_token": self.token.refresh})
+        if "access_token" not in data:  # a refused refresh answers HTTP 200 with an OAuth error
+            raise ProviderError(
+                self.provider,
+                f"token refresh refused: {data.get('error') or 'no access token'}"
+                f" ({str(data.get('error_description') or '')[:200]})",
+                code=str(data.get("error") or "") or None,
+            )
         self.token.access = data["access_token"]
         self.token.refresh = data.get("refresh_token", self.token.refresh)
         return True
