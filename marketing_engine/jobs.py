@@ -61,7 +61,12 @@ publish_due_posts = define_asset_job(
 analytics_job = define_asset_job(
     "analytics_job",
     selection=AssetSelection.assets(
-        "attribution_tables", "experiments", "performance_forecasts", "campaign_memory", "marketing_report"
+        "ad_spend",
+        "attribution_tables",
+        "experiments",
+        "performance_forecasts",
+        "campaign_memory",
+        "marketing_report",
     ),
     description="Attribution, experiments, forecasts and memory from the metrics, and the report.",
 )

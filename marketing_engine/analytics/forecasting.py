@@ -16,6 +16,7 @@ import pandas as pd
 
 CONTENT_FEATURES = ["platform", "hook", "topic", "weekday"]
 CONTENT_NUMERIC = ["hour", "length"]
+CAMPAIGN_FEATURES = ["channel", "campaign", "weekday"]
 QUANTILES = (0.1, 0.5, 0.9)
 
 
@@ -122,47 +123,26 @@ class ContentPredictor:
         return _with_interval(self.models, x, candidates)
 
 
-def campaign_days(journeys: pd.DataFrame, credit_share: dict[str, float], seed: int = 0) -> pd.DataFrame:
-    """Per (day, channel, product): simulated spend and revenue credited by data-driven shares —
-    the rows the ROI predictor learns from."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for (day, product), group in journeys.groupby(["day", "product"]):
-        revenue = float(group["revenue"].sum())
-        for channel, share in credit_share.items():
-            spend = float(rng.uniform(50, 400))
-            rows.append(
-                {
-                    "day": day,
-                    "product": product,
-                    "channel": channel,
-                    "spend": spend,
-                    "weekday": pd.Timestamp(day).day_name()[:3].lower(),
-                    "revenue": revenue * share,
-                }
-            )
-    return pd.DataFrame(rows)
-
-
 @dataclass
 class CampaignPredictor:
-    """Revenue of a campaign-day (channel × product) from channel, product, weekday and spend."""
+    """Revenue of a campaign-day (channel × campaign) from channel, campaign, weekday and spend; its
+    rows come from `analytics.spend.campaign_days` (recorded spend joined with credited revenue)."""
 
     seed: int = 0
 
     def fit(self, days: pd.DataFrame) -> PredictorScore:
         if len(days) < 20:
             raise ForecastError(f"the campaign predictor needs at least 20 campaign-days, got {len(days)}")
-        x = _design(days, ["channel", "product", "weekday"], ["spend"])
+        x = _design(days, CAMPAIGN_FEATURES, ["spend"])
         y = days["revenue"].to_numpy(float)
         self.columns = list(x.columns)
-        groups = days["channel"] + "|" + days["product"]
+        groups = days["channel"] + "|" + days["campaign"]
         score = _cross_validate(x, y, groups, "campaign revenue per day", self.seed)
         self.models = _quantile_models(x, y, self.seed)
         return score
 
     def predict(self, candidates: pd.DataFrame) -> pd.DataFrame:
-        x = _design(candidates, ["channel", "product", "weekday"], ["spend"]).reindex(
+        x = _design(candidates, CAMPAIGN_FEATURES, ["spend"]).reindex(
             columns=self.columns, fill_value=0.0
         )
         out = _with_interval(self.models, x, candidates)

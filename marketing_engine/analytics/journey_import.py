@@ -219,9 +219,13 @@ class ImportSummary:
     last_day: date | None
 
 
-def store_journeys(warehouse, brand: str, journeys: list[dict]) -> ImportSummary:
+def store_journeys(
+    warehouse, brand: str, journeys: list[dict], window: tuple[str, date] | None = None
+) -> ImportSummary:
     """Write imported journeys (and their per-channel daily metrics) for the brand: a journey a
-    later import extends replaces its earlier row, so nothing is stored twice."""
+    later import extends replaces its earlier row, so nothing is stored twice. `window` (source,
+    first day): the journeys were read from an export window, and replace that source's journeys
+    that ended in it (a journey that began before the window keeps only its touches inside it)."""
     from marketing_engine.analytics import store
     from marketing_engine.analytics.touchpoints import channel_metric_rows
 
@@ -230,7 +234,7 @@ def store_journeys(warehouse, brand: str, journeys: list[dict]) -> ImportSummary
     for journey in journeys:
         by_day[journey["day"]].append(journey)
     metrics = [m for day, group in sorted(by_day.items()) for m in channel_metric_rows(group, brand, day)]
-    store.replace_journeys(warehouse, brand, rows, metrics)
+    store.replace_journeys(warehouse, brand, rows, metrics, window)
     return ImportSummary(
         len(rows),
         sum(j["converted"] for j in journeys),

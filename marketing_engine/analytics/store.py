@@ -61,13 +61,25 @@ def save_journeys(warehouse: Warehouse, journeys: Sequence[dict], metrics: Seque
         upsert(session, tables.CampaignMetric, metrics, keys=METRIC_KEY)
 
 
-def replace_journeys(warehouse: Warehouse, brand: str, journeys: Sequence[dict], metrics: Sequence[dict]) -> None:
+def replace_journeys(
+    warehouse: Warehouse,
+    brand: str,
+    journeys: Sequence[dict],
+    metrics: Sequence[dict],
+    window: tuple[str, date] | None = None,
+) -> None:
     """Imported journeys and their per-channel metrics, in one transaction. A journey's key names
     its visitor and first touch: a row with the same key (an earlier import, when the journey had
-    not ended yet) is replaced whatever its day."""
+    not ended yet) is replaced whatever its day. `window` (source, first day): an export read
+    again over a window replaces every journey of that source that ended in it."""
     journey = tables.CustomerJourney
     keys = [row["journey_key"] for row in journeys]
     with warehouse.session() as session:
+        if window:
+            source, first = window
+            session.execute(
+                delete(journey).where(journey.brand == brand, journey.source == source, journey.day >= first)
+            )
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             session.execute(delete(journey).where(journey.brand == brand, journey.journey_key.in_(chunk)))
@@ -158,3 +170,16 @@ def bandit_shares(warehouse: Warehouse, brand: str, platform: str, dimension: st
     )
     with warehouse.session() as session:
         return dict(session.execute(query).tuples().all())
+
+
+def save_spend(warehouse: Warehouse, brand: str, rows: Sequence[dict]) -> int:
+    """Daily campaign spend, upserted on (brand, day, platform, campaign): a platform's restated
+    figure replaces the one fetched before."""
+    return _upsert(warehouse, tables.AdSpend, [{"brand": brand, **row} for row in rows])
+
+
+def spend_rows(warehouse: Warehouse, brand: str) -> list[dict[str, Any]]:
+    """The brand's ad spend rows (day, platform, campaign, spend, currency, source)."""
+    spend = tables.AdSpend
+    columns = (spend.day, spend.platform, spend.campaign, spend.spend, spend.currency, spend.source)
+    return _brand_rows(warehouse, spend, brand, columns)

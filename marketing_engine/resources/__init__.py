@@ -13,12 +13,14 @@ from typing import Any
 from dagster import EnvVar
 
 from marketing_engine.resources.ad_library import AdLibraryResource
+from marketing_engine.resources.ad_spend import AdSpendResource
 from marketing_engine.resources.assistants import AssistantsResource, assistants_from_env
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.crawler import CrawlerResource, crawler_from_env
 from marketing_engine.resources.footage import FootageResource
 from marketing_engine.resources.indexing import IndexingResource
 from marketing_engine.resources.io_storage import S3_ENDPOINT, optional_env, s3_io_manager_from_env
+from marketing_engine.resources.journey_sources import JourneySourcesResource
 from marketing_engine.resources.keyword_ideas import KeywordIdeasResource
 from marketing_engine.resources.llm import llm_from_env
 from marketing_engine.resources.mail import MailResource, mail_from_env
@@ -60,6 +62,8 @@ def local_resources() -> dict[str, Any]:
         "social_discovery": SocialDiscoveryResource(),
         "assistants": AssistantsResource(),  # analytics: AI visibility from the simulator
         "indexing": IndexingResource(),  # seo: IndexNow pings and sitemap in the outbox, offline inspection
+        "journey_sources": JourneySourcesResource(),  # analytics: no import offline (the simulator measures)
+        "ad_spend_sources": AdSpendResource(),  # analytics: simulated spend, labelled `simulator`
     }
 
 
@@ -111,6 +115,8 @@ def prod_resources() -> dict[str, Any]:
         "social_discovery": social_discovery_from_env(),
         "assistants": assistants_from_env(),
         "indexing": IndexingResource.from_env(),
+        "journey_sources": JourneySourcesResource.from_env(),  # JOURNEYS_FILE or GA4_BIGQUERY_DATASET
+        "ad_spend_sources": AdSpendResource.live_from_env(),  # Meta, Google Ads, LinkedIn, AD_SPEND_FILE
     }
 
 
