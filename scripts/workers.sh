@@ -27,9 +27,10 @@ if [ -n "${CONCURRENCY:-}" ] && ! [[ "$CONCURRENCY" =~ ^[1-9][0-9]*$ ]]; then
   echo "workers: CONCURRENCY=$CONCURRENCY is not a positive whole number" >&2
   exit 2
 fi
-celery=.venv/bin/celery
-if [ ! -x "$celery" ]; then
-  echo "workers: $celery is missing: install the celery extra (pip install -e '.[celery]')" >&2
+celery=.venv/bin/celery  # the project's venv; in the image (deploy/Dockerfile), the one on PATH
+[ -x "$celery" ] || celery=$(command -v celery || true)
+if [ -z "$celery" ]; then
+  echo "workers: no celery command: install the celery extra (pip install -e '.[celery]')" >&2
   exit 1
 fi
 
