@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from marketing_engine.analytics.store import bandit_shares, learned_findings
 from marketing_engine.warehouse import Warehouse
-from marketing_engine.warehouse.models import BanditAllocation, CampaignMemory
+from marketing_engine.warehouse.models import BanditAllocation, CampaignMemory, ExperimentResult
 
 __all__ = ["WriterMemory", "bandit_shares", "learned_findings", "writer_memory"]
 
@@ -27,20 +27,28 @@ __all__ = ["WriterMemory", "bandit_shares", "learned_findings", "writer_memory"]
 class WriterMemory:
     findings: list[str] = field(default_factory=list)
     favoured_hook: str | None = None  # the hook type the bandit (else the hook findings) favours
+    winners: dict[str, str] = field(default_factory=dict)  # decided experiment → the variant that won
 
     def prompt_block(self) -> str:
         """The findings as a prompt paragraph ("" when memory is empty)."""
-        if not self.findings and not self.favoured_hook:
+        if not self.findings and not self.favoured_hook and not self.winners:
             return ""
         lines = [f"- {finding}" for finding in self.findings]
         if self.favoured_hook:
             lines.append(f"- favoured hook type: {self.favoured_hook.replace('_', ' ')}")
+        lines += [
+            f"- experiment {name} decided: use {variant!r}" for name, variant in sorted(self.winners.items())
+        ]
         return "What campaign memory has learned (measured; follow it where the facts allow):\n" + "\n".join(
             lines
         )
 
     def as_inputs(self) -> dict:
-        return {"findings": list(self.findings), "favoured_hook": self.favoured_hook}
+        return {
+            "findings": list(self.findings),
+            "favoured_hook": self.favoured_hook,
+            "winners": dict(self.winners),
+        }
 
 
 def _favoured_hook(warehouse: Warehouse, brand: str, platforms: Sequence[str]) -> str | None:
@@ -87,4 +95,15 @@ def writer_memory(
                 .limit(limit)
             )
             found += [text for text in about if text not in found]
-    return WriterMemory(found, _favoured_hook(warehouse, brand, platforms))
+    return WriterMemory(found, _favoured_hook(warehouse, brand, platforms), _winners(warehouse, brand))
+
+
+def _winners(warehouse: Warehouse, brand: str) -> dict[str, str]:
+    """Decided experiments (a final decision of `analytics.assignments.decide`) → the winning variant."""
+    result = ExperimentResult
+    query = select(result.experiment, result.decision, result.variant_a, result.variant_b).where(
+        result.brand == brand, result.decision.in_(["ship B", "keep A", "stopped: no difference, keep A"])
+    )
+    with warehouse.session() as session:
+        rows = session.execute(query).tuples().all()
+    return {name: b if decision == "ship B" else a for name, decision, a, b in rows}

@@ -24,6 +24,7 @@ from dagster import (
     multi_asset_check,
 )
 
+from marketing_engine.analytics.recall import writer_memory
 from marketing_engine.assets.automation import (
     WAREHOUSE,
     WEEKLY,
@@ -147,7 +148,13 @@ def programmatic_pages(
     profile, db = brand.load(), warehouse.get()
     rows = store.briefs(db, profile.slug, context.partition_keys)
     started = time.perf_counter()
-    results = llm.generate_many([pages.page_request(profile, row.brief) for row in rows], schema=PageDraft)
+    requests = [
+        pages.page_request(
+            profile, row.brief, writer_memory(db, profile.slug, ["site", "search"], row.keyword)
+        )
+        for row in rows
+    ]  # each page's writer reads campaign memory for the site and its keyword
+    results = llm.generate_many(requests, schema=PageDraft)
     written, gate = pages.write_drafts(profile, rows, [result.data for result in results], media_store)
     store.save_drafts(db, profile.slug, written, date.today())
     preview = [w.preview() for w in written]

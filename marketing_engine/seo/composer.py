@@ -370,6 +370,7 @@ def compose_page(inputs: dict[str, Any], rng: random.Random) -> PageDraft:
     if related:
         intro.append(related)
     title = _fit([writer.say(t) for t in writer.words["title"][page_type]], 10, 60)
+    title = _learned_title(title, inputs)
     meta = _fit([writer.say(m, contents=contents) for m in writer.words["meta"]], 50, 160)
     return PageDraft(
         title=title,
@@ -381,6 +382,17 @@ def compose_page(inputs: dict[str, Any], rng: random.Random) -> PageDraft:
         faq=faq,
         image_alt=writer.say(writer.words["image_alt"]),
     )
+
+
+def _learned_title(title: str, inputs: dict[str, Any]) -> str:
+    """The title as campaign memory's decided title test wants it: with the brand's name after it
+    when the variant won (`seo.split_test`), else as written."""
+    from marketing_engine.seo.split_test import EXPERIMENT, LABELS, variant_title
+
+    winners = (inputs.get("learned") or {}).get("winners") or {}
+    if winners.get(EXPERIMENT) != LABELS[1]:
+        return title
+    return variant_title(title, str((inputs.get("brand") or {}).get("name") or "")) or title
 
 
 def seo_page_composer(request: Any, rng: random.Random) -> dict[str, Any]:

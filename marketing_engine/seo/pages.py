@@ -49,9 +49,11 @@ def cluster_limit() -> int:
     return limit
 
 
-def page_request(profile: BrandProfile, brief: dict) -> LLMRequest:
+def page_request(profile: BrandProfile, brief: dict, memory: Any = None) -> LLMRequest:
     """The LLM request for one brief's page: built only from the brand's facts, with the brief's
-    keyword placement, questions and internal links; the system prompt is the brand's context."""
+    keyword placement, questions and internal links; the system prompt is the brand's context.
+    `memory` (`analytics.recall.WriterMemory`) adds what campaign memory learned to the prompt and
+    the offline composer's inputs (a decided title test's winner shapes the title)."""
     links = "; ".join(f"[[{link['anchor']}|{link['url']}]]" for link in brief["links"])
     prompt = (
         f'Write a {brief["page_type"]} page targeting the keyword "{brief["keyword"]}" '
@@ -65,13 +67,20 @@ def page_request(profile: BrandProfile, brief: dict) -> LLMRequest:
         f"Place each of these internal links once, in a sentence where it fits, written exactly as given: "
         f"{links}.\nReturn the page as the structured output."
     )
+    block = memory.prompt_block() if memory is not None else ""
+    if block:
+        prompt += f"\n{block}"
     return LLMRequest(
         task="seo_page",
         prompt=prompt,
         system=profile.llm_context("web pages"),
         max_tokens=8000,
         custom_id=brief["slug"][:64],
-        inputs={**brief, "brand": profile.model_dump(mode="json")},
+        inputs={
+            **brief,
+            "brand": profile.model_dump(mode="json"),
+            **({"learned": memory.as_inputs()} if memory is not None else {}),
+        },
     )
 
 

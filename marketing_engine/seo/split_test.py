@@ -36,6 +36,7 @@ EXPERIMENT = "seo_title"
 PRE_DAYS = 28  # the pre-period the groups are balanced on and the difference-in-differences reads
 TITLE_LIMIT = 60
 ARMS = ("control", "treatment")
+LABELS = ("title as written", "title | brand")  # variant A and B as experiment_results names them
 
 
 def variant_title(title: str, brand_name: str) -> str | None:
@@ -171,8 +172,7 @@ def read_title_test(warehouse: Warehouse, brand: str) -> ExperimentRead:
         ab_read(
             EXPERIMENT,
             subject,
-            "title as written",
-            "title | brand",
+            *LABELS,
             counts,
             brand,
             cuped_variance_reduction=reduction,

@@ -124,16 +124,28 @@ def fill(template: str, values: dict[str, Any]) -> str:
     return template.format(**{**values, "Topic": topic[:1].upper() + topic[1:]})
 
 
+# The post hook type the bandit favours (`analytics.assignments`) → the trigger that opens the same way.
+HOOK_TRIGGERS = {
+    "question": "direct_question",
+    "story": "storytelling",
+    "bold_claim": "bold_claim",
+    "statistic": "specificity",
+    "how_to": "shortcut",
+}
+
+
 def pick_trigger(
     topic: str,
     length_s: int,
     words_per_minute: int = 165,
     language: str = "en",
     values: dict[str, Any] | None = None,
+    favoured_hook: str | None = None,
 ) -> Trigger:
     """A trigger chosen from the topic (stable across runs, different across topics) among those whose
     facts exist (`needs`: a trending topic, a city) and whose hook, filled in, is spoken within three
-    seconds."""
+    seconds. With `favoured_hook` (campaign memory's favourite hook type on the video platforms), its
+    trigger (`HOOK_TRIGGERS`) is taken when it is usable."""
     values = {"brand": "", "product": "", "city": "", "trending": False, **(values or {}), "topic": topic}
     have = {"trending": bool(values["trending"]), "city": bool(values["city"])}
     limit = (HOOK_SECONDS + 0.5) * words_per_minute / 60
@@ -141,6 +153,10 @@ def pick_trigger(
     library = [t for t in usable if len(words(fill(t.template, values))) <= limit]
     if not library:  # a very long topic: only hooks that do not repeat it
         library = [t for t in usable if "{topic}" not in t.template.lower()] or usable
+    wanted = HOOK_TRIGGERS.get(favoured_hook or "")
+    for trigger in library:
+        if trigger.name == wanted:
+            return trigger
     digest = hashlib.sha256(f"{topic}|{length_s}".encode()).digest()
     return library[int.from_bytes(digest[:4], "big") % len(library)]
 
@@ -338,9 +354,11 @@ def script_inputs(
     outro_s: float,
     trending: bool = False,
     headlines: list[str] | tuple[str, ...] = (),
+    learned: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The structured facts a script is written from (the LLM prompt and the offline composer):
-    the brand file's products, facts and places ordered by how close they are to the topic."""
+    the brand file's products, facts and places ordered by how close they are to the topic, and
+    what campaign memory learned (`learned`: findings, favoured hook type)."""
     from babel.dates import get_day_names
 
     from marketing_engine.wording import frames
@@ -373,6 +391,7 @@ def script_inputs(
             "city": locations[0]["city"] if locations else "",
             "trending": trending,
         },
+        (learned or {}).get("favoured_hook"),
     )
     return {
         "topic": topic,
@@ -408,4 +427,5 @@ def script_inputs(
         "cities": [location["city"] for location in locations],
         "locations": locations,
         "trigger": {"name": trigger.name, "template": trigger.template, "principle": trigger.principle},
+        **({"learned": learned} if learned else {}),
     }

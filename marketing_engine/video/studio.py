@@ -48,15 +48,19 @@ def script_request(
     length_s: int,
     trending: bool = False,
     headlines: list[str] | tuple[str, ...] = (),
+    memory: Any = None,
 ) -> Any:
     """The `video_script` request: the brand's facts ordered by closeness to the topic (the offline
-    composer's material), and a prompt carrying the same facts, the language and the facts-only rule."""
+    composer's material), and a prompt carrying the same facts, the language and the facts-only rule.
+    `memory` (`analytics.recall.WriterMemory`): campaign memory's findings go into the prompt, and its
+    favoured hook type chooses the opening trigger."""
     from babel import Locale
 
     from marketing_engine.llm import LLMRequest
 
+    learned = memory.as_inputs() if memory is not None else None
     inputs = script_inputs(
-        profile, topic, length_s, dna["words_per_minute"], dna["outro_seconds"], trending, headlines
+        profile, topic, length_s, dna["words_per_minute"], dna["outro_seconds"], trending, headlines, learned
     )
     language = Locale.parse(profile.babel_locale).get_display_name("en")
     news = "".join(f"\n- In the news: {h}" for h in headlines[:3])
@@ -70,6 +74,9 @@ def script_request(
         + ("The topic is trending this week." if trending else "")
         + news
     )
+    block = memory.prompt_block() if memory is not None else ""
+    if block:
+        prompt += f"\n{block}"
     return LLMRequest(
         task="video_script", prompt=prompt, inputs=inputs, system=profile.llm_context("short video scripts")
     )

@@ -87,10 +87,12 @@ def write_script(
     topic: str,
     length_s: int,
     evidence: TopicEvidence,
+    memory: Any = None,
 ) -> WrittenScript:
     """Ask for the script, check it fits `length_s` and check its claims against the brand file, the
-    topic and the headlines the trends engine stored for it."""
-    request = script_request(profile, dna, topic, length_s, evidence.trending, evidence.headlines)
+    topic and the headlines the trends engine stored for it. `memory`: what campaign memory says for
+    the video platforms and the topic (`analytics.recall.writer_memory`)."""
+    request = script_request(profile, dna, topic, length_s, evidence.trending, evidence.headlines, memory)
     result = writer.generate(request, VideoScript)
     script, seconds = checked_script(result.data, dna)
     report = check_claims("\n".join(script_texts(script)), profile, [topic, *evidence.headlines])
