@@ -37,10 +37,12 @@ from marketing_engine.assets.automation import (
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import keyword_cluster_partitions
 from marketing_engine.llm import total_usage
+from marketing_engine.provenance import NOT_CONFIGURED, SIMULATOR, SourceReport
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.keyword_ideas import KeywordIdeasResource
 from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.media_store import MediaStoreResource
+from marketing_engine.resources.metrics import MetricsResource
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.resources.wordpress import PageToPublish, WordPressResource
 from marketing_engine.seo import briefs, keywords, pages, quality, serp, store
@@ -282,25 +284,50 @@ def published_pages(
     )
 
 
-@seo_asset(WAREHOUSE, pool="keyword_ideas", deps=[published_pages], automation_condition=after_upstream())
-def serp_positions(
-    brand: BrandResource, warehouse: WarehouseResource, keyword_ideas: KeywordIdeasResource
-) -> MaterializeResult:
-    """Search positions per keyword and snippet opportunities."""
-    profile, db, day = brand.load(), warehouse.get(), serp.measurement_day()
-    tracked_keywords, tracked_pages = store.tracked(db, profile.slug)
-    source = "search_console" if keyword_ideas.backend == "search_console" else "simulator"
-    measured = None
-    if source == "search_console":  # the real positions of the day, for every tracked keyword
+def _search_console_rows(day: date, metrics: MetricsResource, keyword_ideas: KeywordIdeasResource):
+    """Where the day's positions come from: Search Console's (query, page) rows and `search_console`,
+    or None and `simulator` offline. Measuring for real (prod's live metrics) without Search Console's
+    settings gives None and `not configured`: nothing is stored, nothing simulated."""
+    if metrics.backend != "simulator":
+        console = metrics.search_console()
+        return (console.query_positions(day), "search_console") if console else (None, NOT_CONFIGURED)
+    if keyword_ideas.backend == "search_console":  # Search Console through a service account
         from marketing_engine.resources.keyword_ideas import search_console_rows
 
         service = keyword_ideas.search_console_service()
         found = search_console_rows(service, keyword_ideas.site_url, day, day, dimensions=("query", "page"))
-        measured = serp.from_search_console(found, {k.text for k in tracked_keywords})
+        return found, "search_console"
+    return None, SIMULATOR
+
+
+@seo_asset(WAREHOUSE, pool="keyword_ideas", deps=[published_pages], automation_condition=after_upstream())
+def serp_positions(
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    keyword_ideas: KeywordIdeasResource,
+    metrics: MetricsResource,
+) -> MaterializeResult:
+    """Search positions per keyword (Search Console's where the engine measures for real, else the
+    simulator's) and snippet opportunities."""
+    profile, db, day = brand.load(), warehouse.get(), serp.measurement_day()
+    tracked_keywords, tracked_pages = store.tracked(db, profile.slug)
+    found, source = _search_console_rows(day, metrics, keyword_ideas)
+    sources = SourceReport().add(source, "search_console" if source != SIMULATOR else "serp simulator")
+    if source == NOT_CONFIGURED:
+        return MaterializeResult(
+            metadata={"keywords": len(tracked_keywords), "status": "no data", **sources.metadata()}
+        )
+    wanted = {k.text for k in tracked_keywords}
+    measured = serp.from_search_console(found, wanted) if found is not None else None
     ranking = serp.ranking_inputs(tracked_keywords, tracked_pages)
     rows = serp.serp_rows(ranking, day, profile.language, measured)
     store.save_positions(db, profile.slug, day, source, rows)
     opportunities = markdown_table(serp.opportunities(rows), ["keyword", "position", "add"], limit=15)
     return MaterializeResult(
-        metadata={**serp.serp_summary(rows), "source": source, "opportunities": opportunities}
+        metadata={
+            **serp.serp_summary(rows),
+            "source": source,
+            **sources.metadata(),
+            "opportunities": opportunities,
+        }
     )

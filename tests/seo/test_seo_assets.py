@@ -14,6 +14,7 @@ from marketing_engine.resources import KeywordIdeasResource, WordPressResource
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.media_store import MediaStoreResource
+from marketing_engine.resources.metrics import MetricsResource
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.seo import clustering
 from marketing_engine.settings import EXAMPLE_BRAND
@@ -39,6 +40,7 @@ def resources(warehouse_url: str, monkeypatch: pytest.MonkeyPatch) -> dict:
         "llm": LLMResource(backend="offline"),
         "keyword_ideas": KeywordIdeasResource(),
         "wordpress": WordPressResource(),
+        "metrics": MetricsResource(),  # offline: the simulator's search positions
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from dagster import ConfigurableResource
 from pydantic import Field
@@ -18,6 +18,9 @@ from pydantic import Field
 from marketing_engine.provenance import NOT_CONFIGURED, SIMULATOR, SourceReport
 from marketing_engine.resources.platforms.client import OAuthToken
 from marketing_engine.resources.retry import ProviderError
+
+if TYPE_CHECKING:
+    from marketing_engine.resources.metrics.search_console import SearchConsoleBackend
 
 T = TypeVar("T")
 
@@ -232,6 +235,13 @@ class MetricsResource(ConfigurableResource):
         for name in PROVIDERS if self.backend == "live" else [self.backend]:
             report.add(NOT_CONFIGURED if self._missing(name) else "measured", name)
         return report
+
+    def search_console(self) -> SearchConsoleBackend | None:
+        """Search Console's client where this resource measures for real and has its settings
+        (`live` or `search_console`), else None: search positions then come from nowhere."""
+        if self.backend not in ("live", "search_console") or self._missing("search_console"):
+            return None
+        return self._provider("search_console")  # type: ignore[return-value]
 
     def _missing(self, name: str) -> list[str]:
         return [env for env, field in SECRETS[name].items() if not getattr(self, field)]

@@ -30,12 +30,25 @@ class SearchConsoleBackend:
 
     def page_metrics(self, day: date) -> list[dict]:
         """[{page, clicks, impressions, ctr, position}] for one day, every page of results."""
+        return [
+            {"page": r["keys"][0], **{k: r[k] for k in ("clicks", "impressions", "ctr", "position")}}
+            for r in self.search_rows(day, ["page"])
+        ]
+
+    def query_positions(self, day: date) -> list[dict]:
+        """[{keys: [query, page], clicks, impressions, ctr, position}] for one day: where each
+        search query showed one of the site's pages (what `serp_positions` stores)."""
+        return self.search_rows(day, ["query", "page"])
+
+    def search_rows(self, day: date, dimensions: list[str]) -> list[dict]:
+        """Every row of `searchanalytics.query` for one day by `dimensions`, paged by `startRow`,
+        with its figures as floats; a row without them is a malformed answer."""
         rows: list[dict] = []
         while True:
             body = {
                 "startDate": day.isoformat(),
                 "endDate": day.isoformat(),
-                "dimensions": ["page"],
+                "dimensions": dimensions,
                 "rowLimit": self.row_limit,
                 "startRow": len(rows),
                 "dataState": "final",
@@ -46,14 +59,13 @@ class SearchConsoleBackend:
             try:
                 page = [
                     {
-                        "page": r["keys"][0],
-                        "clicks": float(r["clicks"]),
-                        "impressions": float(r["impressions"]),
-                        "ctr": float(r["ctr"]),
-                        "position": float(r["position"]),
+                        "keys": [str(key) for key in r["keys"][: len(dimensions)]],
+                        **{k: float(r[k]) for k in ("clicks", "impressions", "ctr", "position")},
                     }
                     for r in answer.get("rows", [])
                 ]
+                if any(len(r["keys"]) < len(dimensions) for r in page):
+                    raise IndexError(f"a row with fewer keys than {dimensions}")
             except (KeyError, IndexError, TypeError, ValueError) as exc:
                 raise ProviderError(PROVIDER, f"malformed searchanalytics response ({exc!r})") from None
             rows.extend(page)
