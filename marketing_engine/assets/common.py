@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from dagster import MetadataValue
+from dagster import AssetKey, DagsterInstance, MetadataValue
 
 
 def _cell(value: Any) -> str:
@@ -24,3 +24,11 @@ def markdown_table(
     if len(rows) > limit:
         lines.append(f"\n…and {len(rows) - limit} more")
     return MetadataValue.md("\n".join(lines))
+
+
+def latest_metadata(instance: DagsterInstance, asset: AssetKey, name: str) -> Any | None:
+    """One metadata value of the asset's newest materialization (None before any): how a step reads
+    what another step stored — a media-store key — when they may run on different machines."""
+    event = instance.get_latest_materialization_event(asset)
+    found = event.asset_materialization.metadata.get(name) if event and event.asset_materialization else None
+    return getattr(found, "value", found)

@@ -7,17 +7,17 @@ The work is `seo.indexing`'s, the rows `seo.store`'s, the calls `resources.index
 
 from datetime import UTC, date, datetime
 
-from dagster import MaterializeResult
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult
 
 from marketing_engine.assets.automation import WAREHOUSE, after_upstream, on_cron, refuse_unless_publishing
-from marketing_engine.assets.common import markdown_table
+from marketing_engine.assets.common import latest_metadata, markdown_table
 from marketing_engine.assets.seo import seo_asset
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.indexing import IndexingResource
+from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.warehouse import WarehouseResource
-from marketing_engine.seo import store
+from marketing_engine.seo import site_archive, store
 from marketing_engine.seo.indexing import brand_key, index_summary, ping_rows, sitemap_urls, to_announce
-from marketing_engine.settings import home_dir
 
 DAILY = "0 7 * * *"  # 07:00 UTC, after the night's publishing and the search engines' crawl
 
@@ -56,13 +56,18 @@ def indexnow_pings(
 
 @seo_asset(WAREHOUSE, "google", pool="indexing", deps=[indexnow_pings], automation_condition=on_cron(DAILY))
 def index_status(
-    brand: BrandResource, warehouse: WarehouseResource, indexing: IndexingResource
+    context: AssetExecutionContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    indexing: IndexingResource,
+    media_store: MediaStoreResource,
 ) -> MaterializeResult:
     """Each page's index state and last crawl (URL Inspection API, or offline what its facts imply)."""
     profile, db, day = brand.load(), warehouse.get(), date.today()
     pages = store.page_facts(db, profile.slug)
     pinged = {url: at for url, (_, at) in store.last_pings(db, profile.slug).items()}
-    in_sitemap = sitemap_urls(home_dir("site"))
+    built = latest_metadata(context.instance, AssetKey("static_site"), "site_archive")
+    in_sitemap = sitemap_urls(site_archive.site_folder(built, media_store))  # the sitemap as built
     rows, source = indexing.index_states(pages, in_sitemap, pinged, day)
     store.save_status(db, profile.slug, rows)
     summary = index_summary(rows)

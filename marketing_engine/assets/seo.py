@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from dagster import (
+    AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
@@ -34,7 +35,7 @@ from marketing_engine.assets.automation import (
     owners,
     refuse_unless_publishing,
 )
-from marketing_engine.assets.common import markdown_table
+from marketing_engine.assets.common import latest_metadata, markdown_table
 from marketing_engine.assets.partitions import keyword_cluster_partitions
 from marketing_engine.llm import total_usage
 from marketing_engine.provenance import NOT_CONFIGURED, SIMULATOR, SourceReport
@@ -45,7 +46,7 @@ from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.metrics import MetricsResource
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.resources.wordpress import PageToPublish, WordPressResource
-from marketing_engine.seo import briefs, keywords, pages, quality, serp, store
+from marketing_engine.seo import briefs, keywords, pages, quality, serp, site_archive, store
 from marketing_engine.seo.intent import intent_rules
 from marketing_engine.seo.split_test import apply_titles
 from marketing_engine.visibility.store import gap_questions
@@ -182,8 +183,10 @@ def page_schema(
     site_pages, _ = store.site_inputs(warehouse.get(), profile.slug, media_store.get_bytes)
     found = pages.json_ld(profile, site_pages)
     stored = media_store.put_bytes(found.manifest_json(), suffix=".json")
-    pages.save_json_ld_problems(found.problems)
-    return MaterializeResult(metadata={**found.summary(), "manifest_key": stored.key})
+    problems = pages.store_json_ld_problems(found.problems, media_store)
+    return MaterializeResult(
+        metadata={**found.summary(), "manifest_key": stored.key, "problems_key": problems}
+    )
 
 
 @asset_check(
@@ -192,8 +195,12 @@ def page_schema(
     description="Every JSON-LD block round-trips, has its required properties and is a type Google still "
     "gives a rich result (no FAQPage or HowTo).",
 )
-def json_ld_is_valid() -> AssetCheckResult:
-    problems = pages.json_ld_problems()
+def json_ld_is_valid(
+    context: AssetCheckExecutionContext, media_store: MediaStoreResource
+) -> AssetCheckResult:
+    problems = pages.json_ld_problems(
+        latest_metadata(context.instance, page_schema.key, "problems_key"), media_store
+    )
     examples = dict(list(problems.items())[:5])
     metadata = {"invalid_pages": len(problems), "examples": examples}
     return AssetCheckResult(passed=not problems, severity=AssetCheckSeverity.ERROR, metadata=metadata)
@@ -214,6 +221,7 @@ def static_site(
     )  # the title split test (docs/experiments.md)
     claims = store.claims_reports(db, profile.slug)
     build, site = pages.build_site(profile, site_pages, hubs, pages.held_by_claims(claims))
+    archive = site_archive.store_site(site, media_store)  # the site as written, for steps elsewhere
     made, draft_keys = {"asset": "static_site", "run_id": context.run_id}, store.draft_keys(db, profile.slug)
     built, records = pages.store_pages(site_pages, build, site, claims, media_store, made, draft_keys)
     registered = store.save_built_pages(db, profile.slug, built, records)
@@ -226,6 +234,7 @@ def static_site(
             "title_test_pages": MetadataValue.json(dict(Counter(title_arms.values()))),
             "review_queue": MetadataValue.path(str(queue)),
             "site": MetadataValue.path(str(site)),
+            "site_archive": archive.key,
             "serve": f"python -m http.server -d {site}",
             "failing": markdown_table(pages.failing_pages(build), ["path", "failures"]),
             "preview": preview,
@@ -240,9 +249,16 @@ def static_site(
     ],
     description="Every quality gate, re-run on the site as written (one audit, one result per gate).",
 )
-def site_quality_gates(brand: BrandResource, warehouse: WarehouseResource):
+def site_quality_gates(
+    context: AssetCheckExecutionContext,
+    brand: BrandResource,
+    warehouse: WarehouseResource,
+    media_store: MediaStoreResource,
+):
     profile = brand.load()
-    results = pages.audit_site(profile, store.indexable_pages(warehouse.get(), profile.slug))
+    key = latest_metadata(context.instance, static_site.key, "site_archive")
+    site = site_archive.site_folder(key, media_store)  # the build static_site stored, on this host
+    results = pages.audit_site(profile, store.indexable_pages(warehouse.get(), profile.slug), site)
     for name in quality.SITE_GATES:
         failing = quality.failures_in(results, name)
         examples = dict(list(failing.items())[:5])

@@ -151,6 +151,8 @@ class MediaStore(Protocol):
 
     def put_file(self, path: Path | str, content_type: str | None = None) -> Any: ...
 
+    def get_bytes(self, key: str) -> bytes: ...
+
 
 def write_drafts(
     profile: BrandProfile, briefs: Sequence[StoredBrief], drafts: Sequence[PageDraft], media: MediaStore
@@ -214,19 +216,15 @@ def json_ld(profile: BrandProfile, pages: Sequence[SitePage]) -> JsonLd:
     return found
 
 
-def _problems_file() -> Path:
-    return home_dir("seo") / "json_ld_problems.json"
+def store_json_ld_problems(problems: Mapping[str, list[str]], media: MediaStore) -> str:
+    """Keep the validation's problems for the JSON-LD check, which runs in its own step (maybe on
+    another machine): in the media store; the key goes in page_schema's metadata."""
+    return media.put_bytes(json.dumps(problems, indent=1, sort_keys=True).encode(), suffix=".json").key
 
 
-def save_json_ld_problems(problems: Mapping[str, list[str]]) -> None:
-    """Keep the last validation's problems for the JSON-LD check, which runs in its own step."""
-    write_text(_problems_file(), json.dumps(problems, indent=1))
-
-
-def json_ld_problems() -> dict[str, list[str]]:
-    """The last validation's problems by page path; before any, one problem: it has not run."""
-    path = _problems_file()
-    return json.loads(path.read_text()) if path.is_file() else {"<none>": ["page_schema has not run"]}
+def json_ld_problems(key: str | None, media: MediaStore) -> dict[str, list[str]]:
+    """The stored validation's problems by page path; before any, one problem: it has not run."""
+    return json.loads(media.get_bytes(key)) if key else {"<none>": ["page_schema has not run"]}
 
 
 def held_by_claims(claims: Mapping[str, dict[str, Any]]) -> dict[str, str]:
@@ -357,12 +355,15 @@ def site_preview(pages: Sequence[SitePage], build: SiteBuild) -> list[dict[str, 
     ]
 
 
-def audit_site(profile: BrandProfile, indexable: Sequence[tuple[str, str, str]]) -> dict[str, GateResult]:
-    """Every gate re-run on the site as written, for the (path, keyword, page type) indexable pages."""
+def audit_site(
+    profile: BrandProfile, indexable: Sequence[tuple[str, str, str]], site: Path
+) -> dict[str, GateResult]:
+    """Every gate re-run on the site as written (`site`), for the (path, keyword, page type)
+    indexable pages."""
     from marketing_engine.seo import quality
 
     return quality.audit_built_site(
-        home_dir("site"),
+        site,
         {path: keyword for path, keyword, _ in indexable},
         (profile.tone.reading_ease.min, profile.tone.reading_ease.max),
         page_types={path: page_type for path, _, page_type in indexable},

@@ -24,6 +24,7 @@ from marketing_engine.resources.indexing import (
     IndexNowClient,
     SearchConsoleIndexClient,
 )
+from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.retry import ProviderError
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.seo import indexing
@@ -262,6 +263,7 @@ def test_the_assets_announce_changed_pages_once_and_report_the_index_state(
         "brand": BrandResource(path=str(EXAMPLE_BRAND)),
         "warehouse": WarehouseResource(url=warehouse_url),
         "indexing": IndexingResource(),
+        "media_store": MediaStoreResource(),
     }
     instance = DagsterInstance.ephemeral()
     assets = [indexing_assets.indexnow_pings, indexing_assets.index_status]
@@ -326,3 +328,43 @@ def test_the_report_says_how_many_pages_are_indexed_and_why_the_others_are_not(w
     html = render_report(data)
     assert "Indexing: 1 pages indexed, 2 not" in html
     assert "Excluded by ‘noindex’ tag" in html and "URL is unknown to Google" in html
+
+
+def test_index_status_reads_the_sitemap_static_site_stored_on_another_host(
+    tmp_path: Path, engine_home: Path, monkeypatch: pytest.MonkeyPatch, example_brand
+) -> None:
+    """static_site ran on host A and stored the site; index_status runs on host B, whose engine home
+    has no site: it reads the sitemap from the stored build."""
+    from dagster import AssetMaterialization
+
+    from marketing_engine.seo.site_archive import store_site
+
+    url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    site_url = example_brand.site_url.rstrip("/")
+    _seed_pages(Warehouse(url), example_brand.slug, site_url)
+    media = MediaStoreResource(root=str(tmp_path / "shared media"))
+    monkeypatch.setenv("MARKETING_ENGINE_HOME", str(tmp_path / "host a"))
+    built = tmp_path / "host a" / "site"
+    built.mkdir(parents=True)
+    (built / "sitemap.xml").write_text(
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{site_url}/alpha/</loc></url><url><loc>{site_url}/beta/</loc></url></urlset>"
+    )
+    archive = store_site(built, media)
+    instance = DagsterInstance.ephemeral()
+    instance.report_runless_asset_event(
+        AssetMaterialization("static_site", metadata={"site_archive": archive.key})
+    )
+
+    monkeypatch.setenv("MARKETING_ENGINE_HOME", str(tmp_path / "host b"))
+    resources = {
+        "brand": BrandResource(path=str(EXAMPLE_BRAND)),
+        "warehouse": WarehouseResource(url=url),
+        "indexing": IndexingResource(),
+        "media_store": media,
+    }
+    result = materialize([indexing_assets.index_status], resources=resources, instance=instance)
+    status = result.asset_materializations_for_node("index_status")[0].metadata
+    assert (status["indexed"].value, status["not_indexed"].value) == (2, 2)  # alpha and beta: in the sitemap
+    assert not (tmp_path / "host b" / "site" / "sitemap.xml").exists()
+    assert (tmp_path / "host b" / "cache" / "sites").is_dir()
