@@ -26,6 +26,7 @@ NOT_CONFIGURED = "not configured"
 # table -> the column that says where each row came from.
 MEASURED: dict[str, str] = {
     "customer_journeys": "source",
+    "ad_spend": "source",  # the ROI predictor's spend: an ads API, `import` (a spend file) or `simulator`
     "content_performance": "source",
     "campaign_metrics": "source",
     "serp_results": "source",

@@ -46,13 +46,16 @@ def _asset(kinds: set[str], **spec):
 def imported_journeys(
     brand: BrandResource, warehouse: WarehouseResource, journey_sources: JourneySourcesResource
 ) -> dg.MaterializeResult:
-    from marketing_engine.analytics.journey_import import build_journeys, store_journeys
+    from marketing_engine.analytics.journey_import import JourneyImportError, build_journeys, store_journeys
 
     source = journey_sources.source
     if source is None:
         return dg.MaterializeResult(metadata={"source": NOT_CONFIGURED, "journeys": 0})
     profile = brand.load()
-    touches, window = journey_sources.touches(datetime.now(UTC).date(), profile.currency_code)
+    try:
+        touches, window = journey_sources.touches(datetime.now(UTC).date(), profile.currency_code)
+    except JourneyImportError as exc:  # bad input: trying again reads the same file
+        raise dg.Failure(description=str(exc), allow_retries=False) from None
     journeys = build_journeys(touches, source, journey_sources.lookback_days)
     summary = store_journeys(warehouse.get(), brand.slug, journeys, window)
     channels = Counter(c for j in journeys for c in j["channels"])
@@ -111,5 +114,8 @@ def ad_spend(
     }
     if fetched.failures:  # the others are stored; the step fails so its retry tries the failed ones again
         failed = "; ".join(f"{name}: {why}" for name, why in fetched.failures.items())
-        raise dg.Failure(description=f"ad spend sources failed: {failed}", metadata=metadata)
+        retry = set(fetched.failures) != {"file"}  # a bad spend file reads the same on a retry
+        raise dg.Failure(
+            description=f"ad spend sources failed: {failed}", metadata=metadata, allow_retries=retry
+        )
     return dg.MaterializeResult(metadata=metadata)

@@ -448,3 +448,14 @@ def test_recorded_spend_trains_the_roi_predictor_and_no_spend_says_so(tmp_path, 
         assert row["details"]["spend"] == round(recorded[(channel, campaign)], 2)
         assert row["details"]["roi"] == pytest.approx(row["predicted"] / row["details"]["spend"], abs=1e-3)
         assert row["details"]["spend_source"] == "import+meta_ads_api"
+
+
+def test_in_prod_simulated_spend_is_refused(warehouse, monkeypatch):
+    from marketing_engine.analytics.spend import simulated_spend
+    from marketing_engine.provenance import SimulatedDataRefused
+
+    rows = simulated_spend(["google_ads"], ["Brand"], FIRST, FIRST, "EUR")
+    monkeypatch.setenv("MARKETING_ENGINE_ENV", "prod")
+    with pytest.raises(SimulatedDataRefused, match="ad_spend: refused 1 simulated of 1 rows"):
+        store.save_spend(warehouse, "kestrel-cycles", rows)
+    assert store.spend_rows(warehouse, "kestrel-cycles") == []

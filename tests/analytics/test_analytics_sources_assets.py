@@ -1,0 +1,96 @@
+"""The imported_journeys and ad_spend assets: not configured, configured, and a failing platform."""
+
+from __future__ import annotations
+
+import dagster as dg
+import httpx
+import pytest
+import respx
+
+from marketing_engine.analytics import store
+from marketing_engine.assets.analytics import attribution_tables
+from marketing_engine.assets.analytics_sources import ad_spend, imported_journeys
+from marketing_engine.resources.ad_spend import AdSpendResource
+from marketing_engine.resources.brand import BrandResource
+from marketing_engine.resources.journey_sources import NOT_CONFIGURED, JourneySourcesResource
+from marketing_engine.resources.warehouse import WarehouseResource
+from marketing_engine.settings import EXAMPLE_BRAND
+from marketing_engine.warehouse import Warehouse
+from marketing_engine.warehouse.models import AttributionCredit, CustomerJourney
+
+
+def _touch_file(tmp_path) -> str:
+    rows = ["user_id,timestamp,channel,conversion,revenue,currency"]
+    for u in range(60):
+        day = 1 + u % 10
+        rows.append(f"v{u},2026-11-{day:02d}T09:00:00Z,{('email', 'google_ads', 'linkedin')[u % 3]},0,,")
+        if u % 4 == 0:
+            rows.append(f"v{u},2026-11-{day:02d}T10:00:00Z,meta_ads,1,{40 + u}.00,USD")
+    path = tmp_path / "touches.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return str(path)
+
+
+def test_imported_journeys_not_configured_then_from_a_file_into_attribution(tmp_path):
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    resources = {"brand": BrandResource(path=str(EXAMPLE_BRAND)), "warehouse": WarehouseResource(url=url)}
+    result = dg.materialize(
+        [imported_journeys], resources={**resources, "journey_sources": JourneySourcesResource()}
+    )
+    metadata = result.asset_materializations_for_node("imported_journeys")[0].metadata
+    assert metadata["source"].value == NOT_CONFIGURED and metadata["journeys"].value == 0
+
+    sources = JourneySourcesResource(journeys_file=_touch_file(tmp_path))
+    result = dg.materialize(
+        [imported_journeys, attribution_tables], resources={**resources, "journey_sources": sources}
+    )
+    metadata = result.asset_materializations_for_node("imported_journeys")[0].metadata
+    assert (metadata["source"].value, metadata["journeys"].value, metadata["conversions"].value) == (
+        "import",
+        60,
+        15,
+    )
+    assert metadata["touches_read"].value == 75 and metadata["first_day"].value == "2026-11-01"
+    credit = result.asset_materializations_for_node("attribution_tables")[0].metadata
+    assert credit["journeys"].value == 60 and credit["conversions"].value == 15
+    warehouse = Warehouse(url)
+    assert warehouse.count(CustomerJourney, brand="kestrel-cycles", source="import") == 60
+    assert warehouse.count(AttributionCredit, brand="kestrel-cycles") > 0
+    warehouse.dispose()
+
+    (tmp_path / "touches.csv").write_text("user_id,timestamp,channel\nv1,soon,email\n")
+    with pytest.raises(dg.Failure, match="touches.csv, line 2, column 'timestamp': 'soon'") as caught:
+        imported_journeys(brand=resources["brand"], warehouse=resources["warehouse"], journey_sources=sources)
+    assert caught.value.allow_retries is False
+
+
+def test_ad_spend_simulated_offline_from_a_file_live_and_a_refusing_platform_fails(tmp_path):
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    brand, warehouse = BrandResource(path=str(EXAMPLE_BRAND)), WarehouseResource(url=url)
+    offline = ad_spend(brand=brand, warehouse=warehouse, ad_spend_sources=AdSpendResource())
+    assert offline.metadata["rows"] > 0 and offline.metadata["sources"].value.keys() == {"simulator"}
+    rows = store.spend_rows(Warehouse(url), "kestrel-cycles")
+    assert {r["source"] for r in rows} == {"simulator"} and {r["currency"] for r in rows} == {"USD"}
+
+    spend = tmp_path / "spend.csv"
+    spend.write_text("day,platform,campaign,spend,currency\n2026-11-02,google_ads,Search - brand,31.20,USD\n")
+    live = AdSpendResource(backend="live", spend_file=str(spend))
+    result = ad_spend(brand=brand, warehouse=warehouse, ad_spend_sources=live)
+    assert (
+        result.metadata["rows"] == 1
+        and "meta_ads (META_ADS_ACCESS_TOKEN" in result.metadata["not_configured"]
+    )
+
+    refusing = AdSpendResource(
+        backend="live", spend_file=str(spend), meta_ads_access_token="EAAB-secret", meta_ads_account_id="42"
+    )
+    with respx.mock:
+        respx.get("https://graph.facebook.com/v21.0/act_42/insights").mock(
+            return_value=httpx.Response(400, json={"error": {"message": "(#200) No ads_read", "code": 200}})
+        )
+        with pytest.raises(
+            dg.Failure, match=r"ad spend sources failed: meta_ads: meta_ads: HTTP 400"
+        ) as caught:
+            ad_spend(brand=brand, warehouse=warehouse, ad_spend_sources=refusing)
+    assert "EAAB-secret" not in str(caught.value.description)
+    assert caught.value.metadata["rows"].value == 1  # the file's row is stored all the same
