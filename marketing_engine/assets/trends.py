@@ -20,6 +20,7 @@ from marketing_engine.assets.automation import (
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import daily_partitions, topics_partitions
 from marketing_engine.files import write_text
+from marketing_engine.provenance import NOT_CONFIGURED, SIMULATOR, SourceReport
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.trend_sources import TrendSourcesResource
@@ -45,6 +46,15 @@ SIGNAL_PREVIEW = (
 def _trends_asset(kinds: frozenset[str] = frozenset({"python", WAREHOUSE}), **spec: Any):
     """`@asset` in the trends group, with its owners and code version 1."""
     return dg.asset(group_name=GROUP, owners=owners(GROUP), code_version="1", kinds=set(kinds), **spec)
+
+
+def _sources(resource: TrendSourcesResource, sources: dict) -> SourceReport:
+    """Each trend platform by origin: the replay's (simulator), a live client's, or not configured."""
+    origin = SIMULATOR if resource.backend == "replay" else "measured"
+    report = SourceReport()
+    for name, client in sources.items():
+        report.add(NOT_CONFIGURED if client is None else origin, name)
+    return report
 
 
 @_trends_asset(
@@ -89,6 +99,7 @@ def trend_snapshots(
             "topics": len(profile.seed_topics),
             "related_topics": len(related),
             "sources_answered": dg.MetadataValue.text(", ".join(sorted(answered)) or "none"),
+            **_sources(trend_sources, sources).metadata(),
             "source_status": markdown_table(
                 statuses[-len(sources) :], ["day", "source", "status", "readings", "error"]
             ),

@@ -14,6 +14,7 @@ import dagster as dg
 from marketing_engine.assets.automation import WAREHOUSE, calls, on_cron, owners
 from marketing_engine.assets.common import markdown_table
 from marketing_engine.assets.partitions import daily_partitions
+from marketing_engine.provenance import NOT_CONFIGURED, SIMULATOR, SourceReport
 from marketing_engine.resources.assistants import AssistantsResource
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.warehouse import WarehouseResource
@@ -21,6 +22,17 @@ from marketing_engine.resources.warehouse import WarehouseResource
 GROUP = "analytics"
 DAILY = "30 8 * * *"  # after the morning's metrics; the newest day only (assistants answer today)
 QUESTIONS = 20
+
+
+def _sources(assistants: AssistantsResource, clients: list) -> SourceReport:
+    """The assistants that answered (or the simulator's), and those without a key, by name."""
+    origin = SIMULATOR if assistants.backend == "simulator" else "measured"
+    report = SourceReport()
+    for client in clients:
+        report.add(origin, client.name)
+    for name in assistants.not_configured():
+        report.add(NOT_CONFIGURED, name)
+    return report
 
 
 @dg.asset(
@@ -61,7 +73,7 @@ def ai_visibility(
         metadata={
             "questions": len(questions),
             "assistants": dg.MetadataValue.text(", ".join(c.name for c in clients) or "no data"),
-            "not_configured": dg.MetadataValue.text(", ".join(assistants.not_configured()) or "none"),
+            **_sources(assistants, clients).metadata(),
             "backend": assistants.backend,
             "records": len(records),
             "gaps": len(found),
