@@ -37,4 +37,7 @@ def app_args() -> dict:
 
 
 app = make_app(app_args())
+# Keep the process's own stdout/stderr (Celery would swap them for a logger), so Dagster captures each
+# step's output as it does elsewhere and its compute log manager ships it (to S3 in a deployment).
+app.conf.worker_redirect_stdouts = False
 execute_plan = create_task(app)

@@ -8,8 +8,9 @@ The two workers consume different queues: `general1` Celery's default `dagster` 
 executed by two distinct workers by routing, not by luck; which worker ran a step is read from the
 event the worker writes when it takes the step. The `crawler` pool is set to 1 through GraphQL (as an
 operator would in the UI): the worker could run two crawls at once and two crawls are ready together,
-so only the pool, claimed by the run worker in the instance's database, keeps them apart. The
-warehouse rows are compared with what the same assets write in one process.
+so only the pool, claimed by the run worker in the instance's database, keeps them apart. Step logs
+go to S3 (moto_server) as deploy/dagster.celery.yaml says, and the warehouse rows are compared with
+what the same assets write in one process.
 
 Under CI an unreachable RabbitMQ, Redis or PostgreSQL fails the test; elsewhere it is skipped.
 """
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import pytest
 from dagster import AssetKey, DagsterEventType, DagsterInstance, EventLogEntry
+from moto_s3 import moto_server, s3_client
 from needs import unavailable
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -69,6 +71,13 @@ NOT_COMPARED = {"id", "created_at", "updated_at", "first_seen", "last_seen", "ch
 HOST = socket.gethostname()  # what Celery puts for %h in a worker's name
 GENERAL, CRAWLER = f"general1@{HOST}", f"crawler1@{HOST}"
 WORKER_KEY = "Celery worker"  # dagster-celery's task reports the worker's name under this key
+S3_SETTINGS = {
+    "MARKETING_ENGINE_IO_BUCKET": "me-e2e-outputs",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_REGION": "us-east-1",
+}
+COMPUTE_LOGS_PREFIX = "marketing-engine/compute-logs/"  # deploy/dagster.celery.yaml
 
 
 def _check_services(broker: str, backend: str) -> None:
@@ -157,6 +166,7 @@ def _stop_every_instigator(stack: DagsterStack, location: str) -> None:
 class CeleryStack:
     dagster: DagsterStack
     warehouse_url: str
+    s3: dict[str, str]
 
 
 @pytest.fixture(scope="module")
@@ -183,15 +193,22 @@ def celery_stack(
         TRANSFORMERS_OFFLINE="1",
     )
     env[EXECUTOR_SWITCH], env[BACKEND_ENV] = "celery", backend
-    with _dagster_instance(dagster_home, database):
-        pass  # builds the schema once, before the processes race each other to create it
     port, location = _free_port(), ["-m", "marketing_engine.definitions", "-d", str(PROJECT_ROOT)]
     services: list[Service] = []
     base_url = f"http://127.0.0.1:{port}"
     stack = DagsterStack(base_url, dagster_home, database, root / "engine_home", services)
-    with ExitStack() as cleanup:  # undone in reverse: the processes stop, then their vhost goes
+    with ExitStack() as cleanup:  # undone in reverse: the processes stop, then vhost and bucket go
         cleanup.callback(lambda: print(stack.logs()))  # shown by pytest only when a test failed
         env[BROKER_ENV] = cleanup.enter_context(_own_vhost(broker))
+        # step logs to S3, as the deployment's instance says (moto_server stands in for S3)
+        s3 = {**S3_SETTINGS, "AWS_ENDPOINT_URL_S3": cleanup.enter_context(moto_server(root))}
+        s3_client(s3["AWS_ENDPOINT_URL_S3"]).create_bucket(Bucket=s3["MARKETING_ENGINE_IO_BUCKET"])
+        env.update(s3)
+        patch = cleanup.enter_context(pytest.MonkeyPatch.context())  # this process opens the instance too
+        for name, value in s3.items():
+            patch.setenv(name, value)
+        with _dagster_instance(dagster_home, database):
+            pass  # builds the schema once, before the processes race each other to create it
         cleanup.callback(Service.stop_all, services)
         webserver_argv = [str(VENV_BIN / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), *location]
         services.append(Service.start("dagster-webserver", webserver_argv, env, root / "webserver.log"))
@@ -206,7 +223,7 @@ def celery_stack(
         assert limit == {"setConcurrencyLimit": True}, limit
         daemon_argv = [str(VENV_BIN / "dagster-daemon"), "run", *location]
         services.append(Service.start("dagster-daemon", daemon_argv, env, root / "daemon.log"))
-        yield CeleryStack(stack, warehouse_url)
+        yield CeleryStack(stack, warehouse_url, s3)
 
 
 @dataclass
@@ -301,6 +318,15 @@ def test_a_run_on_two_celery_workers_routes_by_queue_holds_the_crawler_pool_and_
     first, second = sorted((crawls[key] for key in TOGETHER), key=lambda step: step.started)
     ready = steps["brand_profile"].ended
     assert ready < first.ended <= second.submitted, (ready, first, second)
+
+    # The workers' step logs are in the bucket, where the UI reads them from any machine.
+    listed = s3_client(celery_stack.s3["AWS_ENDPOINT_URL_S3"]).list_objects_v2(
+        Bucket=celery_stack.s3["MARKETING_ENGINE_IO_BUCKET"]
+    )
+    keys = [item["Key"] for item in listed.get("Contents", [])]
+    logged = [key for key in keys if key.startswith(COMPUTE_LOGS_PREFIX) and run_id in key]
+    # one log per step at least (the workers' stderr holds Dagster's own lines for each step)
+    assert len({key.rsplit(".", 1)[0] for key in logged}) >= len(steps), keys
 
     # The warehouse rows are those the same assets write in one process.
     local = build_definitions().resolve_implicit_global_asset_job_def()
