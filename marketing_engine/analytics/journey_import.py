@@ -125,28 +125,39 @@ def touch_from_row(row: dict, where: str, currency: str | None = None) -> Touch:
     )
 
 
-def read_touches(path: str | Path, currency: str | None = None) -> list[Touch]:
-    """The touches of a CSV (.csv) or Parquet (.parquet) file in the touch format."""
+def read_rows(
+    path: str | Path, required: Sequence[str], error: type[ValueError], what: str
+) -> list[tuple[str, dict]]:
+    """The rows of a CSV (.csv) or Parquet (.parquet) file, each with where it is ("touches.csv,
+    line 3": CSV lines count the header as line 1; Parquet rows count from 1); a missing file,
+    another format or a missing column is an `error` naming the file."""
     import pandas as pd
 
     path = Path(path)
     if not path.is_file():
-        raise JourneyImportError(f"{path}: no such touch file")
+        raise error(f"{path}: no such {what}")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        frame, first = pd.read_csv(path, dtype=str, keep_default_na=False), 2  # line 1 is the header
+        frame, first, kind = pd.read_csv(path, dtype=str, keep_default_na=False), 2, "line"
     elif suffix == ".parquet":
-        frame, first = pd.read_parquet(path), 1
+        frame, first, kind = pd.read_parquet(path), 1, "row"
     else:
-        raise JourneyImportError(f"{path}: a touch file is .csv or .parquet, not {suffix or 'no suffix'!r}")
-    missing = [c for c in REQUIRED if c not in frame.columns]
+        raise error(f"{path}: a {what} is .csv or .parquet, not {suffix or 'no suffix'!r}")
+    missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise JourneyImportError(
+        raise error(
             f"{path}: missing column(s) {', '.join(missing)} (has {', '.join(map(str, frame.columns))})"
         )
-    kind = "line" if suffix == ".csv" else "row"
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    return [touch_from_row(r, f"{path.name}, {kind} {first + i}", currency) for i, r in enumerate(records)]
+    return [(f"{path.name}, {kind} {first + i}", record) for i, record in enumerate(records)]
+
+
+def read_touches(path: str | Path, currency: str | None = None) -> list[Touch]:
+    """The touches of a CSV (.csv) or Parquet (.parquet) file in the touch format."""
+    return [
+        touch_from_row(row, where, currency)
+        for where, row in read_rows(path, REQUIRED, JourneyImportError, "touch file")
+    ]
 
 
 def _key(source: str, user: str, start: datetime) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from marketing_engine.analytics.journey_import import JourneyImportError, channel_name
+from marketing_engine.analytics.journey_import import JourneyImportError, channel_name, read_rows
 
 REQUIRED = ("day", "platform", "campaign", "spend", "currency")
 SPEND_DAYS = 30  # platforms restate recent spend: each run fetches the last 30 days again
@@ -75,25 +75,8 @@ def spend_row(row: dict, where: str, source: str, currency: str | None = None) -
 
 def read_spend(path: str | Path, currency: str | None = None) -> list[dict]:
     """Spend rows of a CSV (.csv) or Parquet (.parquet) spend file."""
-    path = Path(path)
-    if not path.is_file():
-        raise SpendError(f"{path}: no such spend file")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        frame, first, kind = pd.read_csv(path, dtype=str, keep_default_na=False), 2, "line"
-    elif suffix == ".parquet":
-        frame, first, kind = pd.read_parquet(path), 1, "row"
-    else:
-        raise SpendError(f"{path}: a spend file is .csv or .parquet, not {suffix or 'no suffix'!r}")
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        raise SpendError(
-            f"{path}: missing column(s) {', '.join(missing)} (has {', '.join(map(str, frame.columns))})"
-        )
-    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    return [
-        spend_row(r, f"{path.name}, {kind} {first + i}", "import", currency) for i, r in enumerate(records)
-    ]
+    rows = read_rows(path, REQUIRED, SpendError, "spend file")
+    return [spend_row(row, where, "import", currency) for where, row in rows]
 
 
 def spend_window(today: date, days: int = SPEND_DAYS) -> tuple[date, date]:

@@ -221,3 +221,23 @@ def test_a_bigquery_refusal_is_a_provider_error_and_a_bad_dataset_is_named():
         export_touches(_client(), "analytics_312345678", date(2026, 11, 2), date(2026, 11, 4))
     with pytest.raises(JourneyImportError, match="range 2026-11-04 .. 2026-11-02 is empty"):
         export_touches(_client(), DATASET, date(2026, 11, 4), date(2026, 11, 2))
+
+
+def test_an_export_window_read_again_replaces_that_sources_journeys_in_it(warehouse, tmp_path):
+    with responses.RequestsMock() as mock:
+        _recorded_export(mock)
+        touches = export_touches(_client(), DATASET, date(2026, 11, 2), date(2026, 11, 4), "EUR")
+    journeys = build_journeys(touches, PROVIDER)
+    ended_2nd = [j for j in journeys if j["day"] == date(2026, 11, 2)]
+    assert 0 < len(ended_2nd) < len(journeys)
+    path = _csv(tmp_path, "u1,2026-11-03T09:00:00Z,email,,0,,,\n")
+    store_journeys(warehouse, "kestrel-cycles", build_journeys(read_touches(path), "import"))
+    window = (PROVIDER, date(2026, 11, 2))
+    store_journeys(warehouse, "kestrel-cycles", journeys, window)
+    store_journeys(warehouse, "kestrel-cycles", journeys, window)
+    assert warehouse.count(CustomerJourney, brand="kestrel-cycles", source=PROVIDER) == len(journeys)
+    # The export read again from the 3rd holds no journey that ended then: those rows go, the
+    # journeys that ended before the window and the file's journey stay.
+    store_journeys(warehouse, "kestrel-cycles", ended_2nd, (PROVIDER, date(2026, 11, 3)))
+    assert warehouse.count(CustomerJourney, brand="kestrel-cycles", source=PROVIDER) == len(ended_2nd)
+    assert warehouse.count(CustomerJourney, brand="kestrel-cycles", source="import") == 1

@@ -3,7 +3,6 @@ official client over gRPC/TLS to a local server) and a spend file; and the ROI p
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from concurrent import futures
 from datetime import date, timedelta
@@ -183,36 +182,17 @@ def test_linkedin_ad_analytics_per_campaign_and_day():
 
 @pytest.fixture(scope="module")
 def tls_pair(tmp_path_factory) -> tuple[bytes, bytes, str]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
+    """A self-signed key and certificate for 127.0.0.1, and the certificate's path (the roots the
+    client trusts)."""
+    from outreach.mailservers import self_signed_tls
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    pem = cert.public_bytes(serialization.Encoding.PEM)
-    path = tmp_path_factory.mktemp("tls") / "root.pem"
-    path.write_bytes(pem)
-    private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return private, pem, str(path)
+    folder = tmp_path_factory.mktemp("tls")
+    _, cert = self_signed_tls(folder)
+    return (folder / "key.pem").read_bytes(), cert.read_bytes(), str(cert)
 
 
 def _ads_server(tls_pair, answer):
-    """A GoogleAdsService on localhost speaking the API's protobufs; `answer(request, context)`."""
+    """A GoogleAdsService on 127.0.0.1 speaking the API's protobufs; `answer(request, context)`."""
     from google.ads.googleads.v26.services.types.google_ads_service import (
         SearchGoogleAdsStreamRequest,
         SearchGoogleAdsStreamResponse,
@@ -230,9 +210,9 @@ def _ads_server(tls_pair, answer):
     )
     server = grpc.server(futures.ThreadPoolExecutor(2))
     server.add_generic_rpc_handlers((handler,))
-    port = server.add_secure_port("localhost:0", grpc.ssl_server_credentials([tls_pair[:2]]))
+    port = server.add_secure_port("127.0.0.1:0", grpc.ssl_server_credentials([tls_pair[:2]]))
     server.start()
-    return server, f"localhost:{port}"
+    return server, f"127.0.0.1:{port}"
 
 
 def _client(endpoint: str):
