@@ -4,6 +4,9 @@ emails' one-click unsubscribe tokens are signed with it.
 `MARKETING_ENGINE_DESK_SECRET` when set (several desk processes, or a secret manager); otherwise a
 random secret generated once and kept in the engine home (`desk_secret`, mode 0600), so cookies and
 links stay valid across restarts. It is read when asked for, never at import time.
+
+In prod (MARKETING_ENGINE_ENV=prod) the variable is required: the worker that signs an email's
+unsubscribe link and the desk that checks it may run on different machines, each with its own home.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from pathlib import Path
 
 from dagster import EnvVar
 
-from marketing_engine.settings import engine_home
+from marketing_engine.settings import engine_home, environment
 
 SECRET_ENV = "MARKETING_ENGINE_DESK_SECRET"
 SECRET_FILE = "desk_secret"
@@ -28,6 +31,11 @@ def signing_secret(home: Path | None = None) -> str:
         if len(given) < MIN_LENGTH:
             raise ValueError(f"{SECRET_ENV} is {len(given)} characters: use at least {MIN_LENGTH}")
         return given
+    if environment() == "prod":
+        raise ValueError(
+            f"{SECRET_ENV} is not set: in prod every machine signs and checks with the same secret "
+            "(a secret kept in one machine's engine home would not verify on another)"
+        )
     path = (home or engine_home()) / SECRET_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

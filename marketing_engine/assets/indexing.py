@@ -17,7 +17,7 @@ from marketing_engine.resources.indexing import IndexingResource
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.seo import site_archive, store
-from marketing_engine.seo.indexing import brand_key, index_summary, ping_rows, sitemap_urls, to_announce
+from marketing_engine.seo.indexing import index_summary, ping_rows, sitemap_urls, to_announce
 
 DAILY = "0 7 * * *"  # 07:00 UTC, after the night's publishing and the search engines' crawl
 
@@ -35,7 +35,7 @@ def indexnow_pings(
     pages = store.page_facts(db, profile.slug)
     last = {url: sha for url, (sha, _) in store.last_pings(db, profile.slug).items()}
     due = to_announce(pages, last)
-    key, site = brand_key(profile.slug), profile.site_url.rstrip("/")
+    key, site = indexing.key_for(profile.slug), profile.site_url.rstrip("/")
     announced = indexing.announce(profile.slug, key, f"{site}/{key}.txt", [p.url for p in due])
     rows = ping_rows(due, announced.sent, announced.backend, datetime.now(UTC))
     store.save_pings(db, profile.slug, rows)

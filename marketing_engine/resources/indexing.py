@@ -31,13 +31,22 @@ from marketing_engine.resources.http import error_message, failure, json_object
 from marketing_engine.resources.platforms.client import OAuthToken, PlatformClient
 from marketing_engine.resources.platforms.google import settings as google
 from marketing_engine.resources.retry import ProviderError, Transient
-from marketing_engine.seo.indexing import PageFacts, batches, inspection_row, offline_inspection
+from marketing_engine.seo.indexing import (
+    KEY,
+    IndexingError,
+    PageFacts,
+    batches,
+    brand_key,
+    inspection_row,
+    offline_inspection,
+)
 from marketing_engine.settings import home_dir
 
 INDEXNOW_URL = "https://api.indexnow.org/indexnow"
 SEARCH_CONSOLE_URL = "https://searchconsole.googleapis.com/v1/urlInspection/index:inspect"
 SITEMAPS_URL = "https://www.googleapis.com/webmasters/v3/sites/{site}/sitemaps/{feed}"
 SEARCH_CONSOLE_SETTINGS = ("GOOGLE_ACCESS_TOKEN", "SEARCH_CONSOLE_SITE_URL")
+INDEXNOW_KEY = "INDEXNOW_KEY"  # prod: the key the live site serves at /<key>.txt
 ACCEPTED = (200, 202)
 INDEXNOW_REFUSALS = {
     400: "bad request: the body is not valid IndexNow JSON",
@@ -110,15 +119,35 @@ class IndexingResource(ConfigurableResource):
     google_access_token: str | None = Field(default=None, description="Only through EnvVar.")
     search_console_site_url: str = Field(default="", description="The property, e.g. sc-domain:example.com.")
     daily_inspections: int = Field(default=2000, description="URL Inspection's daily quota per property.")
+    indexnow_key: str | None = Field(
+        default=None,
+        description="EnvVar('INDEXNOW_KEY') in prod: the key the live site serves at /<key>.txt.",
+    )
     _clients: dict[str, PlatformClient] = PrivateAttr(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> IndexingResource:
-        """Prod: IndexNow for real; Search Console too when its token and property are set."""
+        """Prod: IndexNow for real (with INDEXNOW_KEY); Search Console too when its token and property
+        are set."""
+        key = {"indexnow_key": EnvVar(INDEXNOW_KEY)} if os.environ.get(INDEXNOW_KEY) else {}
         if not all(name in os.environ for name in SEARCH_CONSOLE_SETTINGS):
-            return cls(backend="live")
+            return cls(backend="live", **key)
         token, site = (EnvVar(name) for name in SEARCH_CONSOLE_SETTINGS)
-        return cls(backend="live", google_access_token=token, search_console_site_url=site)
+        return cls(backend="live", google_access_token=token, search_console_site_url=site, **key)
+
+    def key_for(self, brand: str) -> str:
+        """The IndexNow key to announce with. Live: the configured INDEXNOW_KEY, the one the site serves
+        — every worker announces with the same key, where a key made on first use would differ per
+        machine. Offline: the brand's key kept under the engine home (the local site serves it)."""
+        if self.indexnow_key:
+            if not KEY.fullmatch(self.indexnow_key):
+                raise IndexingError(f"{INDEXNOW_KEY} is not an IndexNow key (8-128 of a-z, A-Z, 0-9, '-')")
+            return self.indexnow_key
+        if self.backend == "live":
+            raise IndexingError(
+                f"{INDEXNOW_KEY} is not set: IndexNow needs the key the live site serves at /<key>.txt"
+            )
+        return brand_key(brand)
 
     @property
     def search_console(self) -> SearchConsoleIndexClient | None:

@@ -91,6 +91,18 @@ def test_the_secret_is_kept_0600_and_a_short_env_secret_is_refused(engine_home, 
         signing_secret()
 
 
+def test_prod_needs_the_secret_from_the_environment(engine_home, monkeypatch) -> None:
+    """Workers sign unsubscribe links on one machine, the desk checks them on another: in prod a
+    secret kept in one engine home would differ per machine."""
+    monkeypatch.setenv("MARKETING_ENGINE_ENV", "prod")
+    monkeypatch.delenv(SECRET_ENV, raising=False)
+    with pytest.raises(ValueError, match=f"{SECRET_ENV} is not set"):
+        signing_secret()
+    assert not (engine_home / "desk_secret").exists()
+    monkeypatch.setenv(SECRET_ENV, "s" * 40)
+    assert signing_secret() == "s" * 40
+
+
 def test_the_cli_adds_a_user_with_the_password_from_stdin(engine_home, monkeypatch, capsys) -> None:
     import io
 

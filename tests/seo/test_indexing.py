@@ -368,3 +368,29 @@ def test_index_status_reads_the_sitemap_static_site_stored_on_another_host(
     assert (status["indexed"].value, status["not_indexed"].value) == (2, 2)  # alpha and beta: in the sitemap
     assert not (tmp_path / "host b" / "site" / "sitemap.xml").exists()
     assert (tmp_path / "host b" / "cache" / "sites").is_dir()
+
+
+def test_live_indexnow_announces_with_the_configured_key_on_every_host(tmp_path, monkeypatch) -> None:
+    from dagster import EnvVar
+
+    from marketing_engine.resources.indexing import INDEXNOW_KEY
+
+    keys = []
+    for host in ("host a", "host b"):
+        monkeypatch.setenv("MARKETING_ENGINE_HOME", str(tmp_path / host))
+        keys.append(
+            (
+                IndexingResource().key_for("acme"),
+                IndexingResource(backend="live", indexnow_key="k" * 32).key_for("acme"),
+            )
+        )
+    (offline_a, live_a), (offline_b, live_b) = keys
+    assert offline_a != offline_b  # a key made on first use differs per machine …
+    assert live_a == live_b == "k" * 32  # … so live uses the one the site serves
+    with pytest.raises(indexing.IndexingError, match="INDEXNOW_KEY is not set"):
+        IndexingResource(backend="live").key_for("acme")
+    with pytest.raises(indexing.IndexingError, match="INDEXNOW_KEY is not an IndexNow key"):
+        IndexingResource(backend="live", indexnow_key="no/slashes").key_for("acme")
+    monkeypatch.setenv(INDEXNOW_KEY, "0123abcd" * 4)
+    configured = IndexingResource.from_env().indexnow_key
+    assert isinstance(configured, EnvVar) and configured.env_var_name == INDEXNOW_KEY
