@@ -27,11 +27,11 @@ for both beside seasonal-naive, AutoTheta and statsforecast's own TSB.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
-from marketing_engine.trends.signals import SEASON, as_panel
+from marketing_engine.trends.signals import SEASON, TOPIC_BLOCK, as_panel
 
 ALPHAS = np.array([0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.65, 0.8, 0.95])
 Z80 = 1.2815515655446004
@@ -170,9 +170,19 @@ def tsb_forecast(interest: np.ndarray, horizon: int = 14, fit_days: int = FIT_DA
     )
 
 
-def forecast_topics(interest: np.ndarray, horizon: int = 14, fit_days: int = FIT_DAYS) -> Forecast:
-    """The forecast each series calls for: TSB where it is intermittent, the vectorized Theta elsewhere."""
+def forecast_topics(
+    interest: np.ndarray, horizon: int = 14, fit_days: int = FIT_DAYS, block: int = TOPIC_BLOCK
+) -> Forecast:
+    """The forecast each series calls for: TSB where it is intermittent, the vectorized Theta elsewhere.
+    Series are forecast `block` at a time (each on its own), so memory stays bounded by the block."""
     y = as_panel(interest)
+    if len(y) <= block:
+        return _forecast_block(y, horizon, fit_days)
+    parts = [_forecast_block(y[lo : lo + block], horizon, fit_days) for lo in range(0, len(y), block)]
+    return Forecast(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Forecast)))
+
+
+def _forecast_block(y: np.ndarray, horizon: int, fit_days: int) -> Forecast:
     theta = theta_forecast(y, horizon, fit_days=fit_days)
     sparse = intermittent(y, fit_days)
     if not sparse.any():

@@ -13,16 +13,17 @@ The reference detector (`trailing_zscore`) stays here for the benchmarks and tes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from marketing_engine.trends.events import BREAKOUT, SPIKE, TrendEvents, detect_events
+from marketing_engine.trends.events import BREAKOUT, SPIKE, EventInputError, TrendEvents, detect_events
 from marketing_engine.trends.events import as_panel as _panel
 
 SEASON = 7
 LOOKBACK_DAYS = 14
+TOPIC_BLOCK = 10_000  # topics scored at once (memory bounded by the block, not the panel)
 
 
 class SignalInputError(ValueError):
@@ -159,14 +160,36 @@ def latest_signals(
     threshold: float = 3.5,
     lookback: int = LOOKBACK_DAYS,
     is_count: np.ndarray | None = None,
+    block: int = TOPIC_BLOCK,
 ) -> TopicSignals:
-    """Spike score, confirmation, onsets, lifecycle and viral coefficient for the last day."""
+    """Spike score, confirmation, onsets, lifecycle and viral coefficient for the last day. Each
+    topic's signals are its own, so topics are scored `block` at a time: the detector's day-by-day
+    arrays stay bounded by the block however many topics there are."""
     y = as_panel(interest)
+    if len(y) <= block:
+        return _latest_signals(y, threshold, lookback, is_count)
+    kinds = None if is_count is None else np.asarray(is_count, dtype=bool)
+    if kinds is not None and kinds.shape != (len(y),):
+        raise EventInputError(
+            f"interest: is_count needs one flag per series ({len(y)}), got shape {kinds.shape}"
+        )
+    parts = [
+        _latest_signals(
+            y[lo : lo + block], threshold, lookback, None if kinds is None else kinds[lo : lo + block]
+        )
+        for lo in range(0, len(y), block)
+    ]
+    return TopicSignals(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(TopicSignals)))
+
+
+def _latest_signals(
+    y: np.ndarray, threshold: float, lookback: int, is_count: np.ndarray | None
+) -> TopicSignals:
     events = detect_events(y, threshold, is_count)
     spike, breakout = latest_events(events, lookback)
     return TopicSignals(
-        spike_score=events.score[:, -1],
-        confirmed_score=events.confirmed[:, -1],
+        spike_score=events.score[:, -1].copy(),  # a copy: a view would keep the whole score panel
+        confirmed_score=events.confirmed[:, -1].copy(),
         spike_onset=spike,
         breakout_onset=breakout,
         lifecycle=lifecycle_stages(y, events.confirmed[:, -1], threshold, breakout >= 0),

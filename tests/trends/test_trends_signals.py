@@ -259,3 +259,21 @@ def test_an_opportunity_says_spiking_only_while_the_score_is_over_the_threshold(
     signal = TopicSignalRow("t", score, score, date(2026, 11, 24), "peaking", 0, 6, 0.9, None)
     reason = _reason(signal, 0.5, "t", 3.5)
     assert reason.startswith(says) and ("spiking" in reason) == (score >= 3.5)
+
+
+def test_signals_and_forecasts_in_topic_blocks_equal_the_whole_panel() -> None:
+    # Topics are scored and forecast a block at a time (memory bounded however many topics): each
+    # topic's figures must be exactly those of the whole panel at once, counts and intermittent rows too.
+    values = generate_panel(300, 200, seed=11).interest.astype(float)
+    values[::5, 60:140] = np.round(values[::5, 60:140] / 40)  # zero-heavy rows: TSB and count scoring
+    whole, blocks = latest_signals(values, 3.5), latest_signals(values, 3.5, block=70)
+    for name in ("spike_score", "confirmed_score", "spike_onset", "breakout_onset", "lifecycle", "viral"):
+        a, b = getattr(whole, name), getattr(blocks, name)
+        assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
+    assert (whole.spike_onset >= 0).any()
+    one, many = forecast_topics(values, 14), forecast_topics(values, 14, block=70)
+    for name in ("mean", "lower", "upper", "peak_offset", "alpha"):
+        assert np.array_equal(getattr(one, name), getattr(many, name), equal_nan=True), name
+    counts = np.zeros(300, dtype=bool)
+    with pytest.raises(ValueError, match="is_count needs one flag per series"):
+        latest_signals(values, 3.5, is_count=counts[:10], block=70)
