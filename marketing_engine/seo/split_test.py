@@ -166,7 +166,7 @@ def read_title_test(warehouse: Warehouse, brand: str) -> ExperimentRead:
         return read
     did, reduction = _did(test, pre), _cuped(test, pre)
     subject = "page titles in Search Console (CTR per impression)" + (
-        f"; difference-in-differences against the pre-period {did:+.2%}" if did is not None else ""
+        f"; difference-in-differences of CTR against the pre-period {did * 100:+.2f} pt" if did is not None else ""
     )
     read.results.append(
         ab_read(
