@@ -5,12 +5,13 @@ audit of the brand's own site. The work is in `marketing_engine.outreach`; this 
 import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal
 
 import dagster as dg
 
 from marketing_engine.assets.automation import WAREHOUSE, calls, owners
-from marketing_engine.assets.common import markdown_table
+from marketing_engine.assets.common import latest_metadata, markdown_table
 from marketing_engine.brand import BrandProfile
 from marketing_engine.llm import total_usage
 from marketing_engine.outreach import folders, store
@@ -29,6 +30,7 @@ from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.crawler import CrawlerResource
 from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.mail import MailResource
+from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.social_discovery import SocialDiscoveryResource
 from marketing_engine.resources.warehouse import WarehouseResource
 
@@ -244,11 +246,21 @@ def communities(
     )
 
 
+def _built_site(instance: dg.DagsterInstance, media_store: MediaStoreResource) -> Path | None:
+    """The site static_site stored last, as a folder on this machine; None before any build."""
+    from marketing_engine.seo.site_archive import site_folder
+
+    key = latest_metadata(instance, dg.AssetKey("static_site"), "site_archive")
+    return site_folder(key, media_store) if key else None
+
+
 @_asset("static_site", kinds=("python", "html"))
-def eeat_audit(brand: BrandResource) -> dg.MaterializeResult:
+def eeat_audit(
+    context: dg.AssetExecutionContext, brand: BrandResource, media_store: MediaStoreResource
+) -> dg.MaterializeResult:
     """E-E-A-T audit of the brand's site: bylines and author pages, about and contact pages,
     citations, dates shown and plausible, original data; a score per page and for the site, with reasons."""
-    folder, audit = folders.audit_brand_site(brand.load())
+    folder, audit = folders.audit_brand_site(brand.load(), _built_site(context.instance, media_store))
     return _result(
         audit.weakest_pages(),
         ["url", "score", "missing"],
@@ -266,8 +278,10 @@ def eeat_audit(brand: BrandResource) -> dg.MaterializeResult:
     description=f"Warns when the site's E-E-A-T score is below {EEAT_WARN_BELOW} (of 100), naming what is "
     "missing.",
 )
-def eeat_score_is_healthy(brand: BrandResource) -> dg.AssetCheckResult:
-    _, audit = folders.audit_brand_site(brand.load())
+def eeat_score_is_healthy(
+    context: dg.AssetCheckExecutionContext, brand: BrandResource, media_store: MediaStoreResource
+) -> dg.AssetCheckResult:
+    _, audit = folders.audit_brand_site(brand.load(), _built_site(context.instance, media_store))
     metadata = {"site_score": audit.score, "reasons": dg.MetadataValue.md(audit.reasons_list())}
     passed = audit.score >= EEAT_WARN_BELOW
     return dg.AssetCheckResult(passed=passed, severity=dg.AssetCheckSeverity.WARN, metadata=metadata)

@@ -24,10 +24,11 @@ def sample_world(profile: BrandProfile) -> SampleWorld:
     return write_sample_world(profile, home_dir("samples"))
 
 
-def brand_site_folder(profile: BrandProfile) -> Path:
-    """The built site (SEO group's `static_site`) when there is one, else the brand's sample site
-    generated from its file."""
-    built = home_dir("site")
+def brand_site_folder(profile: BrandProfile, built: Path | None = None) -> Path:
+    """The built site (SEO group's `static_site`: `built`, the build it stored, when given — a step on
+    another machine has none of its own — else this home's `site/`) when there is one, else the
+    brand's sample site generated from its file."""
+    built = built or home_dir("site")
     for candidate in (built / profile.domain, built):
         if (candidate / "index.html").exists():
             return candidate
@@ -45,11 +46,11 @@ def site_pages(profile: BrandProfile) -> list[dict[str, str]]:
     ]
 
 
-def audit_brand_site(profile: BrandProfile) -> tuple[Path, SiteAudit]:
-    """The brand's site folder and its E-E-A-T audit."""
+def audit_brand_site(profile: BrandProfile, built: Path | None = None) -> tuple[Path, SiteAudit]:
+    """The brand's site folder and its E-E-A-T audit (`built`: see `brand_site_folder`)."""
     from marketing_engine.outreach.eeat import audit_site, site_files
 
-    folder = brand_site_folder(profile)
+    folder = brand_site_folder(profile, built)
     return folder, audit_site(site_files(folder, profile.site_url))
 
 

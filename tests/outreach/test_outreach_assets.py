@@ -7,7 +7,7 @@ import json
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from dagster import AssetsDefinition, DagsterInstance, materialize
+from dagster import AssetsDefinition, DagsterInstance, build_asset_check_context, materialize
 from sqlalchemy import func, select
 
 from marketing_engine.assets import outreach
@@ -18,6 +18,7 @@ from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.crawler import CrawlerResource
 from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.mail import MailResource
+from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.social_discovery import SocialDiscoveryResource
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.settings import EXAMPLE_BRAND
@@ -47,6 +48,7 @@ def _run(warehouse_url: str, tmp_path: Path, brand_file: Path = EXAMPLE_BRAND):
         "mail": MailResource(inbox_dir=str(tmp_path / "inbox"), outbox_dir=str(tmp_path / "outbox")),
         "ad_library": AdLibraryResource(),
         "social_discovery": SocialDiscoveryResource(),
+        "media_store": MediaStoreResource(),
     }
     result = materialize(
         ASSETS, resources=resources, instance=DagsterInstance.ephemeral(), run_config=RUN_CONFIG
@@ -118,8 +120,43 @@ def test_outreach_group_offline_end_to_end(
 
 
 def test_eeat_check_warns_on_the_sample_site(tmp_path: Path) -> None:
-    result = outreach.eeat_score_is_healthy(BrandResource(path=str(EXAMPLE_BRAND)))
+    context = build_asset_check_context(instance=DagsterInstance.ephemeral())
+    result = outreach.eeat_score_is_healthy(
+        context, BrandResource(path=str(EXAMPLE_BRAND)), MediaStoreResource()
+    )
     assert result.passed is False and result.metadata["site_score"].value < outreach.EEAT_WARN_BELOW
+
+
+def test_eeat_check_on_another_host_audits_the_site_static_site_stored(tmp_path, monkeypatch) -> None:
+    """static_site ran on host A; the check runs on host B, whose home has no site: it audits the
+    stored build, not the brand's generated sample site."""
+    from dagster import AssetMaterialization
+
+    from marketing_engine.outreach.folders import audit_brand_site
+    from marketing_engine.seo.site_archive import store_site
+
+    profile, media = load_brand(EXAMPLE_BRAND), MediaStoreResource(root=str(tmp_path / "shared media"))
+    monkeypatch.setenv("MARKETING_ENGINE_HOME", str(tmp_path / "host a"))
+    site = tmp_path / "host a" / "site"
+    (site / "about").mkdir(parents=True)
+    (site / "index.html").write_text(
+        f"<html><head><title>{profile.name}</title></head><body><article><h1>{profile.name}</h1>"
+        '<p><a href="/about/">About</a></p></article></body></html>',
+        encoding="utf-8",
+    )
+    (site / "about" / "index.html").write_text("<html><body><h1>About</h1></body></html>", encoding="utf-8")
+    _, on_a = audit_brand_site(profile, site)
+    instance = DagsterInstance.ephemeral()
+    stored = store_site(site, media)
+    instance.report_runless_asset_event(
+        AssetMaterialization("static_site", metadata={"site_archive": stored.key})
+    )
+
+    monkeypatch.setenv("MARKETING_ENGINE_HOME", str(tmp_path / "host b"))
+    _, sample = audit_brand_site(profile)  # host B alone would audit the generated sample site
+    context = build_asset_check_context(instance=instance)
+    result = outreach.eeat_score_is_healthy(context, BrandResource(path=str(EXAMPLE_BRAND)), media)
+    assert result.metadata["site_score"].value == on_a.score != sample.score
 
 
 def test_outreach_needs_the_brand_outreach_section(tmp_path: Path, warehouse_url: str) -> None:
