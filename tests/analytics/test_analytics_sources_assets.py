@@ -16,7 +16,7 @@ from marketing_engine.resources.journey_sources import NOT_CONFIGURED, JourneySo
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.settings import EXAMPLE_BRAND
 from marketing_engine.warehouse import Warehouse
-from marketing_engine.warehouse.models import AttributionCredit, CustomerJourney
+from marketing_engine.warehouse.models import AttributionCredit, CustomerJourney, PerformanceForecast
 
 
 def _touch_file(tmp_path) -> str:
@@ -94,3 +94,48 @@ def test_ad_spend_simulated_offline_from_a_file_live_and_a_refusing_platform_fai
             ad_spend(brand=brand, warehouse=warehouse, ad_spend_sources=refusing)
     assert "EAAB-secret" not in str(caught.value.description)
     assert caught.value.metadata["rows"].value == 1  # the file's row is stored all the same
+
+
+def test_offline_the_roi_forecast_learns_from_simulated_spend_and_says_so(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from marketing_engine.assets.analytics import content_metrics, performance_forecasts, touchpoints
+    from marketing_engine.resources.metrics import MetricsResource
+
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    resources = {
+        "brand": BrandResource(path=str(EXAMPLE_BRAND)),
+        "warehouse": WarehouseResource(url=url),
+        "metrics": MetricsResource(journeys_per_day=400, simulated_posts_per_day=40),
+        "ad_spend_sources": AdSpendResource(),
+    }
+    instance = dg.DagsterInstance.ephemeral()
+    today = datetime.now(UTC).date()
+    for day in (today - timedelta(days=2), today - timedelta(days=1)):  # inside the spend window
+        daily = dg.materialize(
+            [touchpoints, content_metrics], partition_key=str(day), resources=resources, instance=instance
+        )
+        assert daily.success
+    forecasts = (
+        dg.materialize([attribution_tables, performance_forecasts], resources=resources, instance=instance)
+        .asset_materializations_for_node("performance_forecasts")[0]
+        .metadata
+    )
+    assert (
+        forecasts["ad_spend"].value
+        == "no spend data: set AD_SPEND_FILE or an ad platform's settings (docs/journeys.md)"
+    )
+    assert "campaign_revenue_per_day_rows" not in forecasts
+
+    result = dg.materialize([ad_spend, performance_forecasts], resources=resources, instance=instance)
+    forecasts = result.asset_materializations_for_node("performance_forecasts")[0].metadata
+    assert (
+        forecasts["ad_spend"].value.endswith("spent (simulator)")
+        and forecasts["campaign_revenue_per_day_rows"].value >= 20
+    )
+    rows = [
+        r
+        for r in store.brand_rows(Warehouse(url), PerformanceForecast, "kestrel-cycles")
+        if r["kind"] == "campaign"
+    ]
+    assert rows and {r["details"]["spend_source"] for r in rows} == {"simulator"}
