@@ -39,6 +39,17 @@ def post(platform: str, post_id: str | None, ref: str = "p1") -> dict:
     }
 
 
+def _refreshing(platform: str, client: str = "client_id"):
+    """The platform's provider with an access token and everything its refresh needs."""
+    settings = {
+        "access_token": "old",
+        "refresh_token": "refresh-1",
+        client: "app",
+        "client_secret": "app-secret",
+    }
+    return MetricsResource(backend=platform, **{f"{platform}_{k}": v for k, v in settings.items()}).client()
+
+
 def _shape(rows: list[dict]) -> list[tuple]:
     return [
         (
@@ -131,18 +142,12 @@ def test_tiktok_expired_token_is_refreshed_once_and_rate_limits_wait():
             },
         )
     )
-    backend = MetricsResource(
-        backend="tiktok",
-        tiktok_access_token="act.1",
-        tiktok_refresh_token="rft.1",
-        tiktok_client_key="key",
-        tiktok_client_secret="secret",
-    ).client()
+    backend = _refreshing("tiktok", "client_key")
     assert backend.video_counts(["7301"]) == {"7301": {"impressions": 900, "engagements": 60}}
     form = parse_qs(token.calls[0].request.content.decode())
-    assert form["grant_type"] == ["refresh_token"] and form["refresh_token"] == ["rft.1"]
+    assert form["grant_type"] == ["refresh_token"] and form["refresh_token"] == ["refresh-1"]
     assert [c.request.headers["authorization"] for c in query.calls] == [
-        "Bearer act.1",
+        "Bearer old",
         "Bearer act.2",
         "Bearer act.2",
     ]
@@ -176,16 +181,10 @@ def test_tiktok_failures_are_named():
         alone.video_counts(["1"])
     with pytest.raises(ProviderError, match="malformed video/query answer"):
         alone.video_counts(["1"])
-    refreshing = MetricsResource(
-        backend="tiktok",
-        tiktok_access_token="act.1",
-        tiktok_refresh_token="rft.1",
-        tiktok_client_key="key",
-        tiktok_client_secret="secret",
-    ).client()
+    refreshing = _refreshing("tiktok", "client_key")
     with pytest.raises(ProviderError, match="tiktok: token refresh refused: invalid_grant") as caught:
         refreshing.video_counts(["1"])
-    assert "rft.1" not in str(caught.value) and "secret" not in str(caught.value)
+    assert "refresh-1" not in str(caught.value) and "app-secret" not in str(caught.value)
     with pytest.raises(MetricsError, match="TIKTOK_ACCESS_TOKEN"):
         MetricsResource(backend="tiktok").client()
 
@@ -256,17 +255,11 @@ def test_pinterest_refreshes_on_401_waits_on_429_and_names_failures():
             },
         )
     )
-    refreshing = MetricsResource(
-        backend="pinterest",
-        pinterest_access_token="pina_1",
-        pinterest_refresh_token="pinr_1",
-        pinterest_client_id="app",
-        pinterest_client_secret="app-secret",
-    ).client()
+    refreshing = _refreshing("pinterest")
     assert refreshing.pin_counts("8111", DAY) == {"impressions": 10, "engagements": 2, "clicks": 1}
     assert token.calls[0].request.headers["authorization"].startswith("Basic ")
-    assert parse_qs(token.calls[0].request.content.decode())["refresh_token"] == ["pinr_1"]
-    assert [c.request.headers["authorization"] for c in analytics.calls] == ["Bearer pina_1"] + [
+    assert parse_qs(token.calls[0].request.content.decode())["refresh_token"] == ["refresh-1"]
+    assert [c.request.headers["authorization"] for c in analytics.calls] == ["Bearer old"] + [
         "Bearer pina_2"
     ] * 2
     alone = MetricsResource(backend="pinterest", pinterest_access_token="pina_1").client()

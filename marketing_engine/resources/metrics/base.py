@@ -96,6 +96,7 @@ PROVIDERS = (
     "threads",
     "bluesky",
 )
+BACKENDS = ("simulator", "live", *PROVIDERS)
 # Google's OAuth client and the user's refresh token: google-auth trades it for access tokens.
 GOOGLE_OAUTH = {
     "GOOGLE_REFRESH_TOKEN": "google_refresh_token",
@@ -145,21 +146,7 @@ class MetricsResource(ConfigurableResource):
     uses every one of those whose secrets are set. Google's three refresh the user's token
     (GOOGLE_REFRESH_TOKEN with its OAuth client) through google-auth."""
 
-    backend: Literal[
-        "simulator",
-        "live",
-        "ga4",
-        "x",
-        "meta",
-        "linkedin",
-        "search_console",
-        "youtube",
-        "tiktok",
-        "pinterest",
-        "reddit",
-        "threads",
-        "bluesky",
-    ] = "simulator"
+    backend: Literal[BACKENDS] = "simulator"  # type: ignore[valid-type]
     seed: int = 0
     journeys_per_day: int = Field(default=8_000, gt=0)
     simulated_posts_per_day: int = Field(default=400, ge=0)
