@@ -170,10 +170,21 @@ def _client():
     return bigquery_client("kestrel-analytics", AnonymousCredentials())
 
 
-def test_ga4_bigquery_export_journeys_feed_markov_and_shapley_attribution(warehouse, example_brand):
+@pytest.fixture(scope="module")
+def tasca():
+    """A Portuguese brand whose revenue is in euros, like the recorded answers."""
+    from marketing_engine.brand import load_brand
+    from marketing_engine.settings import PROJECT_ROOT
+
+    return load_brand(PROJECT_ROOT / "examples" / "tasca-da-conceicao.yaml")
+
+
+def test_ga4_bigquery_export_journeys_feed_markov_and_shapley_attribution(warehouse, tasca):
     with responses.RequestsMock() as mock:
         recorded = _recorded_export(mock)
-        touches = export_touches(_client(), DATASET, date(2026, 11, 2), date(2026, 11, 4), "EUR")
+        touches = export_touches(
+            _client(), DATASET, date(2026, 11, 2), date(2026, 11, 4), tasca.currency_code
+        )
         sent = json.loads(mock.calls[0].request.body)
         assert "page_token" not in sent and "pageToken=BEHJWUTWRY" in mock.calls[2].request.url
     assert (
@@ -186,7 +197,7 @@ def test_ga4_bigquery_export_journeys_feed_markov_and_shapley_attribution(wareho
     assert touches[0].at == datetime.fromtimestamp(int(rows[0]["f"][1]["v"]) / 1e6, UTC)
 
     journeys = build_journeys(touches, PROVIDER)
-    summary = store_journeys(warehouse, example_brand.slug, journeys)
+    summary = store_journeys(warehouse, tasca.slug, journeys)
     recorded_revenue = round(sum(float(p[6]["v"]) for p in purchases), 2)
     assert (summary.conversions, summary.revenue) == (len(purchases), recorded_revenue) == (33, 5575.0)
     assert summary.journeys >= 50 and (summary.first_day, summary.last_day) == (
@@ -194,11 +205,11 @@ def test_ga4_bigquery_export_journeys_feed_markov_and_shapley_attribution(wareho
         date(2026, 11, 3),
     )
 
-    outcome = attribute(warehouse, example_brand.slug, example_brand)
+    outcome = attribute(warehouse, tasca.slug, tasca)
     assert (outcome.conversions, round(outcome.revenue, 2)) == (33, 5575.0)
     assert {"markov_1", "markov_2", "markov_3", "shapley"} <= set(outcome.shares)
     assert {"google_ads", "meta_ads", "email", "organic_search"} <= set(outcome.shares["shapley"])
-    balance = credit_balance(warehouse, example_brand.slug)
+    balance = credit_balance(warehouse, tasca.slug)
     assert {"markov_1", "shapley"} <= set(balance) and max(balance.values()) < 1e-6
 
 

@@ -378,13 +378,22 @@ def _journeys(tmp_path) -> list[dict]:
     return build_journeys(read_touches(path, "EUR"), "import")
 
 
-def test_recorded_spend_trains_the_roi_predictor_and_no_spend_says_so(tmp_path, warehouse, example_brand):
+@pytest.fixture(scope="module")
+def tasca():
+    """A Portuguese brand whose revenue is in euros, like the recorded answers."""
+    from marketing_engine.brand import load_brand
+    from marketing_engine.settings import PROJECT_ROOT
+
+    return load_brand(PROJECT_ROOT / "examples" / "tasca-da-conceicao.yaml")
+
+
+def test_recorded_spend_trains_the_roi_predictor_and_no_spend_says_so(tmp_path, warehouse, tasca):
     from marketing_engine.analytics.journey_import import store_journeys
     from marketing_engine.analytics.loop import attribute
 
-    brand = example_brand.slug
+    brand = tasca.slug
     store_journeys(warehouse, brand, _journeys(tmp_path))
-    outcome = attribute(warehouse, brand, example_brand)
+    outcome = attribute(warehouse, brand, tasca)
     shares = {c: s for c, s in outcome.shares["shapley"].items() if c not in ("direct", "baseline")}
     records = pd.DataFrame(store.journey_records(warehouse, brand))
     assert roi_forecasts(brand, records, shares, pd.DataFrame()).spend == NO_SPEND
@@ -401,7 +410,7 @@ def test_recorded_spend_trains_the_roi_predictor_and_no_spend_says_so(tmp_path, 
             meta_ads_access_token="EAAB",
             meta_ads_account_id="1234567",
         )
-        fetched = fetch_spend(resource.sources("EUR"), FIRST, LAST, "EUR")
+        fetched = fetch_spend(resource.sources(tasca.currency_code), FIRST, LAST, tasca.currency_code)
     assert fetched.per_source == {"file": 28, "meta_ads": 14} and not fetched.failures
     store.save_spend(warehouse, brand, fetched.rows)
     store.save_spend(warehouse, brand, fetched.rows)  # re-fetched: same rows, not twice
@@ -409,9 +418,7 @@ def test_recorded_spend_trains_the_roi_predictor_and_no_spend_says_so(tmp_path, 
     assert len(spend) == 42 and round(spend["spend"].sum(), 2) == round(
         sum(r["spend"] for r in fetched.rows), 2
     )
-    assert spend_summary(store.spend_rows(warehouse, brand), example_brand.money).endswith(
-        "(import+meta_ads_api)"
-    )
+    assert spend_summary(store.spend_rows(warehouse, brand), tasca.money).endswith("(import+meta_ads_api)")
 
     days = campaign_days(records, shares, spend)
     assert len(days) == 42 and days["spend"].sum() == pytest.approx(spend["spend"].sum())
