@@ -468,7 +468,9 @@ def sensor_runs(
         cursor=None,
         definitions=defs,
         sensor_name=sensor.name,
-        resources=dict(defs.resources or {}),
+        # as the daemon does: only the resources the sensor asks for, so that one a sensor does
+        # not use (a voice key in prod, say) cannot stop its tick
+        resources={k: v for k, v in (defs.resources or {}).items() if k in sensor.required_resource_keys},
     ) as context:
         data = sensor.evaluate_tick(context)
     for request in data.dynamic_partitions_requests or ():

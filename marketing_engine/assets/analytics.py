@@ -6,6 +6,7 @@ touchpoints / content_metrics (daily) ─► attribution_tables ─► experimen
 Wiring only: the models live in `marketing_engine.analytics`, the queries and upserts in its store.
 """
 
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -33,8 +34,17 @@ def _analytics_asset(kinds: frozenset[str] = frozenset({"python", WAREHOUSE}), *
     return dg.asset(group_name=GROUP, owners=owners(GROUP), code_version="1", kinds=set(kinds), **spec)
 
 
-# The assets that measure (their metadata's `sources` names what is not configured), for the report.
-MEASURING = ("touchpoints", "content_metrics", "serp_positions", "trend_snapshots", "ai_visibility")
+# The assets that measure: their metadata's `not_configured` (a list, or names joined by ", ") or a
+# `source` of "not configured" names what is not configured, for the report.
+MEASURING = (
+    "touchpoints",
+    "content_metrics",
+    "imported_journeys",
+    "ad_spend",
+    "serp_positions",
+    "trend_snapshots",
+    "ai_visibility",
+)
 
 
 def _timed(step: Callable[..., Any], brand: BrandResource, warehouse: WarehouseResource) -> tuple[Any, float]:
@@ -57,12 +67,20 @@ def _no_data(missing: Exception) -> dg.MaterializeResult:
 
 def _not_configured(instance: dg.DagsterInstance) -> dict[str, list[str]]:
     """Measuring asset -> the sources its latest materialization reported as not configured."""
+    from marketing_engine.provenance import NOT_CONFIGURED
+
     found = {}
     for name in MEASURING:
         event = instance.get_latest_materialization_event(dg.AssetKey(name))
-        value = event.asset_materialization.metadata.get("not_configured") if event else None
-        if value is not None and value.value:
-            found[name] = list(value.value)
+        metadata = {k: v.value for k, v in event.asset_materialization.metadata.items()} if event else {}
+        listed = metadata.get("not_configured") or []
+        if isinstance(listed, str):  # "a, b (SETTING_1, SETTING_2)": split outside the brackets
+            listed = re.split(r",(?![^()]*\))", listed)
+        names = [str(n).strip() for n in listed]
+        if str(metadata.get("source", "")).startswith(NOT_CONFIGURED):  # its one source: named by the asset
+            names.append(name)
+        if names := [n for n in names if n]:
+            found[name] = names
     return found
 
 
