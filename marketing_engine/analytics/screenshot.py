@@ -5,13 +5,40 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+REPORT_REF = "marketing-report"  # the report's source_ref in the content registry (kind 'report')
+
+
 class ReportNotFoundError(FileNotFoundError):
     """No report to photograph: `make run` (or the marketing_report asset) has not run yet."""
+
+
+def register_report(warehouse: Any, brand: str, stored: Any, run_id: str) -> None:
+    """Name the stored report in the content registry: the desk finds it there, on any machine."""
+    from marketing_engine.warehouse.registry import record_content, stored_record
+
+    made = {"asset": "marketing_report", "run_id": run_id}
+    with warehouse.session() as session:
+        record_content(session, brand, [stored_record("report", REPORT_REF, stored, made)])
+
+
+def stored_report(warehouse: Any, media: Any, brand: str) -> tuple[str, str] | None:
+    """(name, HTML) of the brand's newest report in the registry, read from the media store; None
+    before any."""
+    from marketing_engine.warehouse.registry import newest_version
+
+    with warehouse.session() as session:
+        row = newest_version(session, brand, "report", REPORT_REF)
+        found = (row.version, row.media_key) if row else None
+    if found is None:
+        return None
+    version, key = found
+    return f"{brand}-marketing-report.html (version {version})", media.get_bytes(key).decode("utf-8")
 
 
 def newest_report(folder: Path) -> Path:

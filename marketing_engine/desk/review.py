@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
-from marketing_engine.analytics.screenshot import ReportNotFoundError, newest_report
+from marketing_engine.analytics.screenshot import ReportNotFoundError, newest_report, stored_report
 from marketing_engine.analytics.store import learned_findings
 from marketing_engine.claims import check_claims
 from marketing_engine.desk.auth import authenticate, csrf_ok
@@ -180,11 +180,22 @@ async def edit(request: Request, desk: Desk, form: dict) -> Response:
 
 
 # -- results -----------------------------------------------------------------------------------------
+def _newest_report(desk: Desk) -> tuple[str, str]:
+    """(name, HTML) of the newest marketing report: the one the content registry names, from the media
+    store (the machine that ran marketing_report need not be this one), else the newest file in the
+    local reports folder; ReportNotFoundError when there is neither."""
+    found = stored_report(desk.warehouse, desk.media, desk.profile.slug)
+    if found is not None:
+        return found
+    path = newest_report(desk.reports)
+    return path.name, path.read_text(encoding="utf-8")
+
+
 @guarded("viewer")
 async def results(request: Request, desk: Desk, form: dict) -> Response:
     """What the engine learned (campaign memory), the newest marketing report, and the Dagster UI."""
     try:
-        report = newest_report(desk.reports).name
+        report, _ = await run_in_threadpool(_newest_report, desk)
     except ReportNotFoundError:
         report = None
     dagster = os.environ.get("MARKETING_ENGINE_DAGSTER_URL", "http://127.0.0.1:3000").rstrip("/")
@@ -202,7 +213,7 @@ async def report(request: Request, desk: Desk, form: dict) -> Response:
     """The newest report as the engine wrote it (plotly inline), in a CSP sandbox: a unique origin
     that can run the charts but never reach the desk's cookies or forms."""
     try:
-        path = newest_report(desk.reports)
+        _, html = await run_in_threadpool(_newest_report, desk)
     except ReportNotFoundError as exc:
         return PlainTextResponse(str(exc), 404)
-    return HTMLResponse(path.read_text(encoding="utf-8"), headers={"content-security-policy": REPORT_CSP})
+    return HTMLResponse(html, headers={"content-security-policy": REPORT_CSP})

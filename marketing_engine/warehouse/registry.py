@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from marketing_engine.warehouse.db import upsert
 from marketing_engine.warehouse.models import ContentAsset
 
-KINDS = ("page", "video", "post", "image")
+KINDS = ("page", "video", "post", "image", "report")
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,16 @@ def record_content(session: Session, brand: str, records: Sequence[ContentRecord
         update=["media_key", "size_bytes", "content_type"],
     )
     return report
+
+
+def newest_version(session: Session, brand: str, kind: str, source_ref: str) -> ContentAsset | None:
+    """The newest version of one piece of content, or None when it has none."""
+    return session.scalars(
+        select(ContentAsset)
+        .where(ContentAsset.brand == brand, ContentAsset.kind == kind, ContentAsset.source_ref == source_ref)
+        .order_by(ContentAsset.version.desc())
+        .limit(1)
+    ).first()
 
 
 def stored_record(
