@@ -292,6 +292,7 @@ def marketing_report(
     media_store: MediaStoreResource,
 ) -> dg.MaterializeResult:
     from marketing_engine.analytics.loop import build_report
+    from marketing_engine.analytics.screenshot import register_report
     from marketing_engine.llm_ledger import ledger_at
     from marketing_engine.settings import home_dir
 
@@ -308,6 +309,7 @@ def marketing_report(
     path = home_dir("reports") / f"{brand.slug}-marketing-report.html"
     write_text(path, html)
     stored = media_store.put_file(path, "text/html")
+    register_report(warehouse.get(), brand.slug, stored, context.run_id)  # the desk finds it on any machine
     return dg.MaterializeResult(
         metadata={
             "report": dg.MetadataValue.path(str(path)),
