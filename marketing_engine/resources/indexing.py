@@ -6,10 +6,11 @@ Backends:
   from the pages' own facts (`seo.indexing.offline_inspection`).
 - `live`: IndexNow at api.indexnow.org (https://www.indexnow.org/documentation: 200/202 accepted,
   400 bad request, 403 key not valid, 422 URLs not of the host, 429 too many requests), and the
-  Search Console API with an OAuth token (`webmasters` scope) for `sitemaps.submit` and
-  `urlInspection.index.inspect`, over httpx like the GA4 client, under Google's retry policy.
-  Without GOOGLE_ACCESS_TOKEN and SEARCH_CONSOLE_SITE_URL, Search Console is "not configured"
-  and the index state stays offline.
+  Search Console API for `sitemaps.submit` and `urlInspection.index.inspect` through Google's
+  discovery client on the user's OAuth refresh token (`webmasters` scope; google-auth refreshes the
+  access token), under Google's retry policy — the same client and settings as the Search Console
+  metrics. Without GOOGLE_REFRESH_TOKEN, GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and
+  SEARCH_CONSOLE_SITE_URL, Search Console is "not configured" and the index state stays offline.
 """
 
 from __future__ import annotations
@@ -20,15 +21,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 from dagster import ConfigurableResource, EnvVar
 from pydantic import Field, PrivateAttr
 
 from marketing_engine.files import write_text
-from marketing_engine.resources.http import error_message, failure, json_object
+from marketing_engine.resources.http import error_message, failure
 from marketing_engine.resources.platforms.client import OAuthToken, PlatformClient
+from marketing_engine.resources.platforms.google import build_service, execute
 from marketing_engine.resources.platforms.google import settings as google
 from marketing_engine.resources.retry import ProviderError, Transient
 from marketing_engine.seo.indexing import (
@@ -43,9 +45,8 @@ from marketing_engine.seo.indexing import (
 from marketing_engine.settings import home_dir
 
 INDEXNOW_URL = "https://api.indexnow.org/indexnow"
-SEARCH_CONSOLE_URL = "https://searchconsole.googleapis.com/v1/urlInspection/index:inspect"
-SITEMAPS_URL = "https://www.googleapis.com/webmasters/v3/sites/{site}/sitemaps/{feed}"
-SEARCH_CONSOLE_SETTINGS = ("GOOGLE_ACCESS_TOKEN", "SEARCH_CONSOLE_SITE_URL")
+SEARCH_CONSOLE_SETTINGS = (*google.REFRESH_SETTINGS, "SEARCH_CONSOLE_SITE_URL")
+WEBMASTERS_SCOPE = "https://www.googleapis.com/auth/webmasters"  # submitting a sitemap writes
 INDEXNOW_KEY = "INDEXNOW_KEY"  # prod: the key the live site serves at /<key>.txt
 ACCEPTED = (200, 202)
 INDEXNOW_REFUSALS = {
@@ -80,27 +81,28 @@ class IndexNowClient(PlatformClient):
         return sent
 
 
-class SearchConsoleIndexClient(PlatformClient):
-    """Search Console's sitemap submission and URL Inspection over httpx with an OAuth token."""
+class SearchConsoleIndexClient:
+    """Search Console's sitemap submission and URL Inspection (searchconsole v1 discovery client)
+    on the user's refreshing OAuth token; `http`: the httplib2 transport under it (tests)."""
 
-    policy = google.RETRY
+    provider = "search_console"
 
-    def __init__(self, access_token: str, site_url: str, **options: Any):
-        super().__init__("search_console", **options)
-        self.token, self.site_url = OAuthToken(access_token), site_url
+    def __init__(self, token: OAuthToken, site_url: str, http: Any = None):
+        self.site_url = site_url
+        self.service = build_service(google.SEARCH_CONSOLE, http=http, token=token, scopes=[WEBMASTERS_SCOPE])
 
-    def auth_headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token.access}"}
-
-    def submit_sitemap(self, sitemap_url: str) -> int:
-        """PUT sites/{siteUrl}/sitemaps/{feedpath}; the HTTP status (Google answers an empty body)."""
-        url = SITEMAPS_URL.format(site=quote(self.site_url, safe=""), feed=quote(sitemap_url, safe=""))
-        return self.request("PUT", url).status_code
+    def submit_sitemap(self, sitemap_url: str) -> None:
+        """sitemaps.submit: PUT …/sites/{siteUrl}/sitemaps/{feedpath} (Google answers an empty body)."""
+        call = self.service.sitemaps().submit(siteUrl=self.site_url, feedpath=sitemap_url)
+        execute(self.provider, call.execute)
 
     def inspect(self, page_url: str) -> dict:
         """urlInspection.index.inspect for one page: the answer with `inspectionResult`."""
         body = {"inspectionUrl": page_url, "siteUrl": self.site_url}
-        return json_object(self.request("POST", SEARCH_CONSOLE_URL, json=body), self.provider)
+        answer = execute(self.provider, self.service.urlInspection().index().inspect(body=body).execute)
+        if not isinstance(answer, dict):
+            raise ProviderError(self.provider, "unexpected urlInspection answer")
+        return answer
 
 
 @dataclass(frozen=True)
@@ -116,24 +118,33 @@ class IndexingResource(ConfigurableResource):
 
     backend: Literal["offline", "live"] = "offline"
     indexnow_endpoint: str = INDEXNOW_URL
-    google_access_token: str | None = Field(default=None, description="Only through EnvVar.")
+    google_refresh_token: str | None = Field(default=None, description="Only through EnvVar.")
+    google_client_id: str | None = Field(default=None, description="Only through EnvVar.")
+    google_client_secret: str | None = Field(default=None, description="Only through EnvVar.")
     search_console_site_url: str = Field(default="", description="The property, e.g. sc-domain:example.com.")
     daily_inspections: int = Field(default=2000, description="URL Inspection's daily quota per property.")
     indexnow_key: str | None = Field(
         default=None,
         description="EnvVar('INDEXNOW_KEY') in prod: the key the live site serves at /<key>.txt.",
     )
-    _clients: dict[str, PlatformClient] = PrivateAttr(default_factory=dict)
+    _clients: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> IndexingResource:
-        """Prod: IndexNow for real (with INDEXNOW_KEY); Search Console too when its token and property
-        are set."""
+        """Prod: IndexNow for real (with INDEXNOW_KEY); Search Console too when Google's OAuth
+        settings and the property are set."""
         key = {"indexnow_key": EnvVar(INDEXNOW_KEY)} if os.environ.get(INDEXNOW_KEY) else {}
         if not all(name in os.environ for name in SEARCH_CONSOLE_SETTINGS):
             return cls(backend="live", **key)
-        token, site = (EnvVar(name) for name in SEARCH_CONSOLE_SETTINGS)
-        return cls(backend="live", google_access_token=token, search_console_site_url=site, **key)
+        refresh, client_id, client_secret, site = (EnvVar(name) for name in SEARCH_CONSOLE_SETTINGS)
+        return cls(
+            backend="live",
+            google_refresh_token=refresh,
+            google_client_id=client_id,
+            google_client_secret=client_secret,
+            search_console_site_url=site,
+            **key,
+        )
 
     def key_for(self, brand: str) -> str:
         """The IndexNow key to announce with. Live: the configured INDEXNOW_KEY, the one the site serves
@@ -152,13 +163,14 @@ class IndexingResource(ConfigurableResource):
     @property
     def search_console(self) -> SearchConsoleIndexClient | None:
         """The Search Console client, or None when it is offline or not configured."""
-        if self.backend != "live" or not (self.google_access_token and self.search_console_site_url):
+        oauth = (self.google_refresh_token, self.google_client_id, self.google_client_secret)
+        if self.backend != "live" or not (all(oauth) and self.search_console_site_url):
             return None
         if "search_console" not in self._clients:
             self._clients["search_console"] = SearchConsoleIndexClient(
-                self.google_access_token, self.search_console_site_url
+                OAuthToken(None, *oauth), self.search_console_site_url
             )
-        return self._clients["search_console"]  # type: ignore[return-value]
+        return self._clients["search_console"]
 
     def announce(self, brand: str, key: str, key_location: str, urls: list[str]) -> Announced:
         """Tell IndexNow about `urls` (all of one host), in batches; offline, write the bodies."""
@@ -182,7 +194,8 @@ class IndexingResource(ConfigurableResource):
         """Submit the sitemap to Search Console; offline or not configured, record it in the outbox."""
         client = self.search_console
         if client is not None:
-            return f"submitted (HTTP {client.submit_sitemap(sitemap_url)})"
+            client.submit_sitemap(sitemap_url)
+            return "submitted"
         record = {"sitemap": sitemap_url, "at": datetime.now(UTC).isoformat()}
         write_text(home_dir("outbox") / "search_console" / f"{brand}-sitemap.json", json.dumps(record))
         return "recorded offline" if self.backend == "offline" else "not configured: recorded offline"

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from urllib.parse import parse_qs
 
 import pytest
 import responses
+from google_http import RecordedHttp, form, granted
 
 from marketing_engine.resources.http import ProviderError, reset_provider_bounds
 from marketing_engine.resources.metrics import MetricsResource
@@ -44,34 +44,6 @@ def _fresh_bounds():
     reset_provider_bounds()
 
 
-def _granted(scope: str, token: str = "ya29.fresh") -> dict:
-    return {"access_token": token, "expires_in": 3599, "scope": scope, "token_type": "Bearer"}
-
-
-class RecordedHttp:
-    """An httplib2.Http stand-in: answers each request with the next recorded (status, body),
-    token endpoint and API alike, and keeps what was sent."""
-
-    def __init__(self, *answers: tuple[int, dict]):
-        self.answers = list(answers)
-        self.sent: list[dict] = []
-        self.timeout = None
-
-    def request(self, uri, method="GET", body=None, headers=None, redirections=5, connection_type=None):
-        import httplib2
-
-        self.sent.append({"uri": uri, "method": method, "body": body, "headers": dict(headers or {})})
-        status, payload = self.answers.pop(0)
-        return httplib2.Response({"status": str(status), "content-type": "application/json"}), json.dumps(
-            payload
-        ).encode()
-
-
-def _form(body) -> dict[str, str]:
-    text = body.decode() if isinstance(body, bytes) else body
-    return {key: values[0] for key, values in parse_qs(text).items()}
-
-
 SC_ROWS = {
     "rows": [
         {
@@ -87,9 +59,7 @@ SC_ROWS = {
 
 
 def test_search_console_refreshes_the_missing_token_before_its_first_call():
-    http = RecordedHttp(
-        (200, _granted("https://www.googleapis.com/auth/webmasters.readonly")), (200, SC_ROWS)
-    )
+    http = RecordedHttp((200, granted("https://www.googleapis.com/auth/webmasters.readonly")), (200, SC_ROWS))
     token = OAuthToken(None, REFRESH, GOOGLE["google_client_id"], SECRET)
     pages = SearchConsoleBackend("sc-domain:kestrelcycles.example", token, http=http).page_metrics(DAY)
     assert pages == [
@@ -103,7 +73,7 @@ def test_search_console_refreshes_the_missing_token_before_its_first_call():
     ]
     refresh, query = http.sent
     assert (refresh["method"], refresh["uri"]) == ("POST", TOKEN_URI)
-    assert _form(refresh["body"]) == {
+    assert form(refresh["body"]) == {
         "grant_type": "refresh_token",
         "refresh_token": REFRESH,
         "client_id": GOOGLE["google_client_id"],
@@ -131,7 +101,7 @@ def test_youtube_answers_401_then_the_token_is_refreshed_and_the_call_repeated()
     unauthorized = {"error": {"code": 401, "message": "Request had invalid authentication credentials."}}
     http = RecordedHttp(
         (401, unauthorized),
-        (200, _granted("https://www.googleapis.com/auth/yt-analytics.readonly", "ya29.second")),
+        (200, granted("https://www.googleapis.com/auth/yt-analytics.readonly", "ya29.second")),
         (200, YT_TABLE),
     )
     token = OAuthToken("ya29.stale", REFRESH, GOOGLE["google_client_id"], SECRET)
@@ -139,8 +109,8 @@ def test_youtube_answers_401_then_the_token_is_refreshed_and_the_call_repeated()
     assert measured == {"dQw4w9WgXcQ": {"impressions": 1200, "engagements": 100}}
     first, refresh, again = http.sent
     assert first["headers"]["authorization"] == "Bearer ya29.stale"
-    assert refresh["uri"] == TOKEN_URI and _form(refresh["body"])["grant_type"] == "refresh_token"
-    assert _form(refresh["body"])["scope"] == "https://www.googleapis.com/auth/yt-analytics.readonly"
+    assert refresh["uri"] == TOKEN_URI and form(refresh["body"])["grant_type"] == "refresh_token"
+    assert form(refresh["body"])["scope"] == "https://www.googleapis.com/auth/yt-analytics.readonly"
     assert again["headers"]["authorization"] == "Bearer ya29.second"
     assert again["uri"] == first["uri"] and "filters=video%3D%3DdQw4w9WgXcQ" in again["uri"]
 
@@ -213,7 +183,7 @@ def _ga4(page_size: int = 10_000) -> GA4Backend:
 
 def test_ga4_official_client_refreshes_then_pages_through_row_count():
     with responses.RequestsMock() as mock:
-        mock.post(TOKEN_URI, json=_granted("https://www.googleapis.com/auth/analytics.readonly"))
+        mock.post(TOKEN_URI, json=granted("https://www.googleapis.com/auth/analytics.readonly"))
         mock.post(GA4_URL, json=_report([("Organic Search", 120, 4, 580.0), ("Email", 40, 2, 98.5)], 3))
         mock.post(GA4_URL, json=_report([("Paid Social", 15, 0, 0.0)], 3))
         backend = _ga4(page_size=2)
@@ -228,7 +198,7 @@ def test_ga4_official_client_refreshes_then_pages_through_row_count():
         "totalRevenue": 580.0,
     }
     assert calls == [("POST", TOKEN_URI), ("POST", GA4_URL), ("POST", GA4_URL)]  # one refresh for both pages
-    assert _form(sent[0].body)["refresh_token"] == REFRESH
+    assert form(sent[0].body)["refresh_token"] == REFRESH
     first, second = (json.loads(request.body) for request in sent[1:])
     assert first["dateRanges"] == [{"startDate": "2026-11-20", "endDate": "2026-11-20"}]
     assert first["dimensions"] == [{"name": "sessionDefaultChannelGroup"}]
@@ -249,9 +219,9 @@ def test_ga4_401_refreshes_and_repeats_and_429_waits_as_asked():
     }
     quota = {"error": {"code": 429, "message": "Exhausted property tokens", "status": "RESOURCE_EXHAUSTED"}}
     with responses.RequestsMock() as mock:
-        mock.post(TOKEN_URI, json=_granted("https://www.googleapis.com/auth/analytics.readonly", "ya29.one"))
+        mock.post(TOKEN_URI, json=granted("https://www.googleapis.com/auth/analytics.readonly", "ya29.one"))
         mock.post(GA4_URL, status=401, json=unauthenticated)
-        mock.post(TOKEN_URI, json=_granted("https://www.googleapis.com/auth/analytics.readonly", "ya29.two"))
+        mock.post(TOKEN_URI, json=granted("https://www.googleapis.com/auth/analytics.readonly", "ya29.two"))
         mock.post(GA4_URL, status=429, json=quota, headers={"Retry-After": "0"})
         mock.post(GA4_URL, json=_report([("Direct", 10, 1, 89.0)], 1))
         rows = _ga4().channel_totals(DAY)
@@ -275,7 +245,7 @@ def test_ga4_permission_error_malformed_rows_and_refused_refresh():
         }
     }
     with responses.RequestsMock() as mock:
-        mock.post(TOKEN_URI, json=_granted("https://www.googleapis.com/auth/analytics.readonly"))
+        mock.post(TOKEN_URI, json=granted("https://www.googleapis.com/auth/analytics.readonly"))
         mock.post(GA4_URL, status=403, json=denied)
         mock.post(GA4_URL, json={"rows": [{"dimensionValues": []}], "metricHeaders": [], "rowCount": 1})
         backend = _ga4()

@@ -1,6 +1,7 @@
-"""Indexing: IndexNow pings (batches of 10,000, 429 with Retry-After, 403/422 named), the key file at
-the site root, only changed pages re-announced, Search Console's sitemap submission and URL
-Inspection at the HTTP layer (respx), and the two assets on the offline backend."""
+"""Indexing: IndexNow pings (batches of 10,000, 429 with Retry-After, 403/422 named) at the HTTP
+layer (respx), the key file at the site root, only changed pages re-announced, Search Console's
+sitemap submission and URL Inspection on a recorded httplib2 transport (with the token refresh),
+and the two assets on the offline backend."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import httpx
 import pytest
 import respx
 from dagster import DagsterInstance, materialize
+from google_http import RecordedHttp, form, granted
 from sqlalchemy import select
 
 from marketing_engine.assets import indexing as indexing_assets
@@ -19,12 +21,12 @@ from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.http import reset_provider_bounds
 from marketing_engine.resources.indexing import (
     INDEXNOW_URL,
-    SEARCH_CONSOLE_URL,
     IndexingResource,
     IndexNowClient,
     SearchConsoleIndexClient,
 )
 from marketing_engine.resources.media_store import MediaStoreResource
+from marketing_engine.resources.platforms.client import OAuthToken
 from marketing_engine.resources.retry import ProviderError
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.seo import indexing
@@ -156,31 +158,44 @@ NOT_INDEXED = {
 }
 
 
-@respx.mock
+WEBMASTERS = "https://www.googleapis.com/auth/webmasters"
+OAUTH = OAuthToken(None, "g-refresh", "g-client", "g-secret")
+
+
 def test_the_sitemap_is_submitted_with_a_put_on_the_escaped_property_and_feed() -> None:
-    route = respx.put(url__startswith="https://www.googleapis.com/webmasters/v3/sites/").mock(
-        return_value=httpx.Response(204)
-    )
+    http = RecordedHttp((200, granted(WEBMASTERS)), (204, ""))
+    SearchConsoleIndexClient(OAUTH, SITE, http=http).submit_sitemap("https://www.example.com/sitemap.xml")
+    refresh, put = http.sent
+    assert refresh["uri"] == "https://oauth2.googleapis.com/token"  # no access token yet: refreshed first
     assert (
-        SearchConsoleIndexClient("token", SITE).submit_sitemap("https://www.example.com/sitemap.xml") == 204
+        form(refresh["body"])["refresh_token"] == "g-refresh" and form(refresh["body"])["scope"] == WEBMASTERS
     )
-    request = route.calls.last.request
-    assert request.url.raw_path.decode() == (
-        "/webmasters/v3/sites/sc-domain%3Aexample.com/sitemaps/https%3A%2F%2Fwww.example.com%2Fsitemap.xml"
+    assert put["method"] == "PUT" and put["uri"].split("?")[0] == (
+        "https://searchconsole.googleapis.com/webmasters/v3/sites/sc-domain%3Aexample.com/sitemaps/"
+        "https%3A%2F%2Fwww.example.com%2Fsitemap.xml"
     )
-    assert request.headers["authorization"] == "Bearer token"
+    assert put["headers"]["authorization"] == "Bearer ya29.fresh"
 
 
-@respx.mock
 def test_url_inspection_answers_become_index_status_rows() -> None:
-    route = respx.post(SEARCH_CONSOLE_URL).mock(
-        side_effect=[httpx.Response(200, json=INSPECTED), httpx.Response(200, json=NOT_INDEXED)]
+    http = RecordedHttp((200, granted(WEBMASTERS)), (200, INSPECTED), (200, NOT_INDEXED))
+    resource = IndexingResource(
+        backend="live",
+        google_refresh_token="g-refresh",
+        google_client_id="g-client",
+        google_client_secret="g-secret",
+        search_console_site_url=SITE,
     )
-    resource = IndexingResource(backend="live", google_access_token="token", search_console_site_url=SITE)
+    assert isinstance(resource.search_console, SearchConsoleIndexClient)
+    resource._clients["search_console"] = SearchConsoleIndexClient(OAUTH, SITE, http=http)
     pages = [indexing.PageFacts(f"https://www.example.com/{p}/", "published", None, None) for p in "ab"]
     rows, source = resource.index_states(pages, set(), {}, date(2024, 5, 3))
     assert source == "search_console"
-    assert [json.loads(c.request.content) for c in route.calls] == [
+    inspections = http.sent[1:]
+    assert {i["uri"].split("?")[0] for i in inspections} == {
+        "https://searchconsole.googleapis.com/v1/urlInspection/index:inspect"
+    }
+    assert [json.loads(i["body"]) for i in inspections] == [
         {"inspectionUrl": "https://www.example.com/a/", "siteUrl": SITE},
         {"inspectionUrl": "https://www.example.com/b/", "siteUrl": SITE},
     ]
@@ -194,14 +209,37 @@ def test_url_inspection_answers_become_index_status_rows() -> None:
     ]
 
 
-@respx.mock
-def test_a_malformed_inspection_answer_is_refused_with_the_url() -> None:
-    respx.post(SEARCH_CONSOLE_URL).mock(return_value=httpx.Response(200, json={"inspectionResult": {}}))
-    client = SearchConsoleIndexClient("token", SITE)
+def test_a_malformed_inspection_answer_and_a_refused_refresh_are_named() -> None:
+    http = RecordedHttp(
+        (200, granted(WEBMASTERS)),
+        (200, {"inspectionResult": {}}),
+        (
+            403,
+            {
+                "error": {
+                    "code": 403,
+                    "message": "User does not own this property",
+                    "status": "PERMISSION_DENIED",
+                }
+            },
+        ),
+    )
+    client = SearchConsoleIndexClient(OAUTH, SITE, http=http)
     with pytest.raises(indexing.IndexingError, match="https://www.example.com/a/: malformed"):
         indexing.inspection_row(
             "https://www.example.com/a/", client.inspect("https://www.example.com/a/"), date.today()
         )
+    with pytest.raises(ProviderError, match="search_console: HTTP 403: User does not own this property"):
+        client.inspect("https://www.example.com/a/")
+    refused = RecordedHttp((400, {"error": "invalid_grant", "error_description": "Bad Request"}))
+    with pytest.raises(
+        ProviderError, match="refused the OAuth token refresh .*GOOGLE_REFRESH_TOKEN"
+    ) as caught:
+        SearchConsoleIndexClient(OAUTH, SITE, http=refused).submit_sitemap(
+            "https://www.example.com/sitemap.xml"
+        )
+    assert "g-refresh" not in str(caught.value) and "g-secret" not in str(caught.value)
+    assert IndexingResource(backend="live", google_refresh_token="g-refresh").search_console is None
 
 
 # --- the assets on the offline backend -----------------------------------------------------------
