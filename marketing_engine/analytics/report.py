@@ -40,11 +40,17 @@ class ReportData:
     not_configured: dict[str, list[str]] = field(default_factory=dict)  # measuring asset -> source names
 
 
-# Which measured table each headline figure is drawn from, for its measured/simulated mark.
+# Which measured table each headline figure and chart is drawn from, for its measured/simulated mark.
 SCORE_TABLES = {
     "journeys": "customer_journeys",
     "posts measured": "content_performance",
     "revenue credited": "customer_journeys",
+    "Attribution": "customer_journeys",
+    "Content forecast": "content_performance",
+    "Campaign forecast": "customer_journeys",
+    "Posting times": "content_performance",
+    "Trend opportunities": "trend_data",
+    "AI visibility": "ai_visibility",
 }
 
 
