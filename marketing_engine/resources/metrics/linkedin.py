@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from marketing_engine.resources.http import ProviderError
-from marketing_engine.resources.metrics.base import MetricsRequest
+from marketing_engine.resources.metrics.base import MetricsRequest, measured_row, posts_on
 from marketing_engine.resources.platforms.client import OAuthToken
 from marketing_engine.resources.platforms.linkedin import LinkedInApi
 
@@ -61,16 +61,10 @@ class LinkedInStatsBackend:
         return []
 
     def post_metrics(self, request: MetricsRequest, posts: list[dict]) -> list[dict]:
-        mine = [p for p in posts if p["platform"] == "linkedin" and p.get("platform_post_id")]
+        mine = posts_on("linkedin", posts)
         measured = self.share_statistics([p["platform_post_id"] for p in mine])
         return [
-            {
-                **post,
-                **measured[post["platform_post_id"]],
-                "source": "linkedin",
-                "engagement_rate": measured[post["platform_post_id"]]["engagements"]
-                / max(measured[post["platform_post_id"]]["impressions"], 1),
-            }
+            measured_row(post, measured[post["platform_post_id"]], "linkedin")
             for post in mine
             if post["platform_post_id"] in measured
         ]

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from marketing_engine.resources.http import ProviderError
-from marketing_engine.resources.metrics.base import MetricsRequest
+from marketing_engine.resources.metrics.base import MetricsRequest, measured_row
 from marketing_engine.resources.platforms.meta import GraphClient
 
 PROVIDER = "meta"
@@ -58,20 +58,11 @@ class MetaInsightsBackend:
         return []  # Graph insights are per post, not customer journeys
 
     def post_metrics(self, request: MetricsRequest, posts: list[dict]) -> list[dict]:
-        results = []
-        for post in posts:
-            if post["platform"] not in METRICS or not post.get("platform_post_id"):
-                continue
-            numbers = self.insights(post["platform"], post["platform_post_id"])
-            results.append(
-                {
-                    **post,
-                    **numbers,
-                    "source": "meta",
-                    "engagement_rate": numbers["engagements"] / max(numbers["impressions"], 1),
-                }
-            )
-        return results
+        return [
+            measured_row(post, self.insights(post["platform"], post["platform_post_id"]), PROVIDER)
+            for post in posts
+            if post["platform"] in METRICS and post.get("platform_post_id")
+        ]
 
 
 def insight_values(response: httpx.Response, provider: str = PROVIDER) -> dict:

@@ -8,7 +8,7 @@ the interactions; clicks are not public and stay 0. Calls go through X's client 
 
 from __future__ import annotations
 
-from marketing_engine.resources.metrics.base import MetricsRequest
+from marketing_engine.resources.metrics.base import MetricsRequest, measured_row, posts_on
 from marketing_engine.resources.platforms.x import XApi
 
 BATCH = 100
@@ -40,20 +40,10 @@ class XMetricsBackend:
         return []  # X reports post metrics, not customer journeys
 
     def post_metrics(self, request: MetricsRequest, posts: list[dict]) -> list[dict]:
-        mine = [p for p in posts if p["platform"] == "x" and p.get("platform_post_id")]
+        mine = posts_on("x", posts)
         measured = self.public_metrics([p["platform_post_id"] for p in mine])
-        results = []
-        for post in mine:
-            numbers = measured.get(post["platform_post_id"])
-            if numbers is None:
-                continue
-            results.append(
-                {
-                    **post,
-                    **numbers,
-                    "clicks": 0,
-                    "source": "x",
-                    "engagement_rate": numbers["engagements"] / max(numbers["impressions"], 1),
-                }
-            )
-        return results
+        return [
+            measured_row(post, measured[post["platform_post_id"]], "x")
+            for post in mine
+            if post["platform_post_id"] in measured
+        ]

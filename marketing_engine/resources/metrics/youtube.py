@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from marketing_engine.resources.http import ProviderError
-from marketing_engine.resources.metrics.base import MetricsRequest
+from marketing_engine.resources.metrics.base import MetricsRequest, measured_row, posts_on
 from marketing_engine.resources.platforms.client import OAuthToken
 from marketing_engine.resources.platforms.google import build_service, execute, settings
 
@@ -55,17 +55,10 @@ class YouTubeAnalyticsBackend:
         return []
 
     def post_metrics(self, request: MetricsRequest, posts: list[dict]) -> list[dict]:
-        mine = [p for p in posts if p["platform"] == "youtube" and p.get("platform_post_id")]
+        mine = posts_on("youtube", posts)
         measured = self.video_metrics([p["platform_post_id"] for p in mine], request.day)
         return [
-            {
-                **post,
-                **measured[post["platform_post_id"]],
-                "clicks": 0,
-                "source": "youtube",
-                "engagement_rate": measured[post["platform_post_id"]]["engagements"]
-                / max(measured[post["platform_post_id"]]["impressions"], 1),
-            }
+            measured_row(post, measured[post["platform_post_id"]], "youtube")
             for post in mine
             if post["platform_post_id"] in measured
         ]
