@@ -33,6 +33,9 @@ from marketing_engine.warehouse.models import ContentPerformance, SocialPost
 from marketing_engine.warehouse.models.experiments import ExperimentAssignment
 
 HOOK = "hook"
+TITLE = "title"  # a video post's title: as written, or the pitch's question (YouTube)
+TITLED = ("youtube",)  # the platforms whose posts get a title arm
+POST_TESTS = (HOOK, TITLE)
 MAX_DAYS = 28  # a test stops after four weeks of measured units, decided or not
 MAX_UNITS = 400  # ... or once this many units are measured
 MIN_UNITS = 10  # per arm before a test may be called "no difference"
@@ -42,6 +45,10 @@ FINAL = ("ship B", "keep A", "stopped: no difference, keep A")
 
 def hook_experiment(platform: str) -> str:
     return f"{HOOK}:{platform}"
+
+
+def title_experiment(platform: str) -> str:
+    return f"{TITLE}:{platform}"
 
 
 def post_unit(platform: str, content_ref: str, variant: str | None) -> str:
@@ -131,14 +138,14 @@ def post_arms(warehouse: Warehouse, brand: str) -> dict[tuple[str, str], str]:
     return {(row["platform"], row["content_ref"]): row["arm"] for row in assignments(warehouse, brand, HOOK)}
 
 
-def measured_posts(warehouse: Warehouse, brand: str) -> pd.DataFrame:
-    """Every assigned post joined to its measured performance: experiment, platform, arm, day,
-    engagement rate, source (one row per post and measured day)."""
+def measured_posts(warehouse: Warehouse, brand: str, prefix: str = HOOK) -> pd.DataFrame:
+    """Every post assigned in a `<prefix>:<platform>` experiment joined to its measured performance:
+    experiment, platform, arm, day, engagement rate, source (one row per post and measured day)."""
     a, p = ExperimentAssignment, ContentPerformance
     query = (
         select(a.experiment, a.platform, a.arm, a.unit, p.day, p.engagement_rate, p.impressions, p.source)
         .join(p, (p.brand == a.brand) & (p.platform == a.platform) & (p.content_ref == a.content_ref))
-        .where(a.brand == brand, a.experiment.like(f"{HOOK}:%"))
+        .where(a.brand == brand, a.experiment.like(f"{prefix}:%"))
         .order_by(p.day, a.id)
     )
     with warehouse.session() as session:
@@ -222,13 +229,20 @@ def _wins(group: pd.DataFrame) -> pd.Series:
 
 
 def read_hook_tests(warehouse: Warehouse, brand: str, seed: int = 0) -> ExperimentRead:
-    """Every `hook:<platform>` test read from its measured posts, and the hook bandit's allocation
-    per platform learned from the same posts."""
+    """Every post test (`hook:<platform>`, `title:<platform>`) read from its measured posts, and each
+    bandit's allocation per platform (dimension hook or title) learned from the same posts."""
     read = ExperimentRead()
-    measured = measured_posts(warehouse, brand)
-    assigned = {row["experiment"] for row in assignments(warehouse, brand, HOOK)}
-    read.waiting = sorted(assigned - set(measured["experiment"]))
-    read.sources = {str(k): int(v) for k, v in measured["source"].value_counts().items()}
+    for prefix in POST_TESTS:
+        _read_post_tests(warehouse, brand, prefix, seed, read)
+    return read
+
+
+def _read_post_tests(warehouse: Warehouse, brand: str, prefix: str, seed: int, read: ExperimentRead) -> None:
+    measured = measured_posts(warehouse, brand, prefix)
+    assigned = {row["experiment"] for row in assignments(warehouse, brand, prefix)}
+    read.waiting += sorted(assigned - set(measured["experiment"]))
+    for source, count in measured.drop_duplicates("unit")["source"].value_counts().items():
+        read.sources[str(source)] = read.sources.get(str(source), 0) + int(count)
     for experiment, group in measured.groupby("experiment", sort=True):
         platform = str(group["platform"].iloc[0])
         group = group.assign(win=_wins(group))
@@ -259,7 +273,7 @@ def read_hook_tests(warehouse: Warehouse, brand: str, seed: int = 0) -> Experime
             )
             if counts["n_a"].sum() >= 2 and counts["n_b"].sum() >= 2:
                 subject = (
-                    f"{platform} post hooks (a post wins when it beats the platform's median engagement)"
+                    f"{platform} post {prefix}s (a post wins when it beats the platform's median engagement)"
                 )
                 result = ab_read(experiment, subject, str(a), str(b), counts, brand)
                 read.results.append(result)
@@ -271,11 +285,10 @@ def read_hook_tests(warehouse: Warehouse, brand: str, seed: int = 0) -> Experime
                 {
                     "brand": brand,
                     "platform": platform,
-                    "dimension": HOOK,
+                    "dimension": prefix,
                     "arm": arm,
                     "share": round(shares[arm], 4),
                     "successes": float(bandit.successes[i]),
                     "failures": float(bandit.failures[i]),
                 }
             )
-    return read

@@ -82,7 +82,9 @@ def social_copy(
     memory = partial(writer_memory, warehouse.get(), profile.slug, platforms)  # findings per topic
     results = llm.generate_many(pitch_requests(sources, profile, memory), schema=Pitch)
     hooks = {name: bandit_shares(warehouse.get(), profile.slug, name, "hook") for name in platforms}
-    drafts, links = campaign_drafts(sources, [result.data for result in results], profile, campaigns, hooks)
+    titles = {name: bandit_shares(warehouse.get(), profile.slug, name, "title") for name in platforms}
+    pitches = [result.data for result in results]
+    drafts, links = campaign_drafts(sources, pitches, profile, campaigns, hooks, titles)
     with warehouse.get().session() as session:
         store.link_campaign_contents(session, links)
     gate = gate_drafts(drafts, {s.ref: s for s in sources}, profile)
@@ -99,7 +101,9 @@ def social_copy(
             "drafts": len(drafts),
             "by_platform": MetadataValue.json(dict(Counter(d.platform for d in drafts))),
             "campaign_links": len(links),
-            "hook_arms": MetadataValue.json(dict(Counter(arm for d in drafts for arm in d.arms.values()))),
+            "experiment_arms": MetadataValue.json(
+                dict(Counter(f"{name.split(':')[0]}={arm}" for d in drafts for name, arm in d.arms.items()))
+            ),
             "hook_bandit_for": MetadataValue.text(", ".join(n for n, s in hooks.items() if s) or "none yet"),
             "preview": markdown_table(
                 preview_rows(drafts), ["platform", "variant", "arc", "gate", "text", "link"]

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from math import gcd
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -633,6 +633,7 @@ def campaign_drafts(
     profile: BrandProfile,
     campaigns: Mapping[tuple[str, str], tuple[int, str]],
     hook_shares: Mapping[str, Mapping[str, float]] | None = None,
+    title_shares: Mapping[str, Mapping[str, float]] | None = None,
 ) -> tuple[list[Draft], list[dict[str, Any]]]:
     """Every enabled platform's copy for every source. A link carries the utm_campaign of the
     source's product on that platform (`campaigns`: (product, channel) → (id, utm_campaign)), else
@@ -640,8 +641,10 @@ def campaign_drafts(
 
     With `hook_shares` (platform → hook arm → the bandit's share, `analytics.recall.bandit_shares`),
     each platform's posts of a source open with the hook variant the bandit draws for them, and each
-    draft carries its arm (`Draft.arms`, experiment `hook:<platform>`) for the calendar to store."""
-    from marketing_engine.analytics.assignments import choose_arm, hook_experiment
+    draft carries its arm (`Draft.arms`, experiment `hook:<platform>`) for the calendar to store.
+    With `title_shares` likewise, a video post's title (YouTube) is the source's title or the pitch's
+    question (experiment `title:<platform>`)."""
+    from marketing_engine.analytics.assignments import TITLED, choose_arm, hook_experiment, title_experiment
 
     communities = profile.channels["reddit"].communities if "reddit" in profile.channels else []
     drafts: list[Draft] = []
@@ -655,8 +658,15 @@ def campaign_drafts(
                 arms = sorted(pitch.hook_variants)
                 arm = choose_arm(hook_shares.get(platform_name, {}), arms, f"{platform_name}|{source.ref}")
                 told = pitch.model_copy(update={"hook": pitch.hook_variants[arm]})
+            titled, titles = (
+                None,
+                {"as_written": source.title, "question": pitch.hook_variants.get("question")},
+            )
+            if title_shares is not None and platform_name in TITLED and titles["question"]:
+                key = f"title|{platform_name}|{source.ref}"
+                titled = choose_arm(title_shares.get(platform_name, {}), sorted(titles), key)
             made = drafts_for_source(
-                source,
+                replace(source, title=titles[titled]) if titled else source,
                 told,
                 [platform_name],
                 campaign=campaign[1] if campaign else f"{profile.slug}-organic",
@@ -665,6 +675,8 @@ def campaign_drafts(
             )
             for draft in made if arm else ():
                 draft.arms[hook_experiment(platform_name)] = arm
+            for draft in made if titled else ():
+                draft.arms[title_experiment(platform_name)] = titled
             drafts += made
             if campaign and made:
                 links.append(

@@ -222,3 +222,57 @@ def test_stop_rules_stop_a_long_test_without_a_difference():
     looks = read_daily(flat, flat, np.full(40, 5), np.full(40, 5))
     assert decide(looks, days=MAX_DAYS, units=800, min_arm=400) == "stopped: no difference, keep A"
     assert decide(looks[:2], days=2, units=40, min_arm=20) in ("keep running", "no difference: keep A")
+
+
+def test_a_youtube_title_is_an_arm_too_and_its_bandit_learns_from_the_measured_videos(tmp_path):
+    """YouTube posts of a video get a title arm (the source's title or the pitch's question) beside
+    their hook arm; both are stored, and the title bandit counts exactly the measured video posts."""
+    from marketing_engine.analytics.assignments import title_experiment
+
+    profile = load_brand(EXAMPLE_BRAND)
+    warehouse = Warehouse(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    video = {"topic": profile.seed_topics[0], "length_s": 30, "media_key": "ab/ab.mp4", "sha256": "ab"}
+    video |= {"duration_s": 29.5, "width": 1920, "height": 1080, "rendition": "landscape"}
+    sources = [s for s in brand_sources(profile, [], [video]) if s.kind == "video"]
+    pitches = _pitches(profile, sources)
+    question = pitches[0].hook_variants["question"]
+
+    forced, _ = campaign_drafts(
+        sources, pitches, profile, {}, {}, {"youtube": {"question": 1.0, "as_written": 0.0}}
+    )
+    (tube,) = [d for d in forced if d.platform == "youtube"]
+    assert tube.fields["title"] == question[:100] and tube.arms[title_experiment("youtube")] == "question"
+    assert all(title_experiment("youtube") not in d.arms for d in forced if d.platform != "youtube")
+
+    for offset in range(6):
+        day = START + timedelta(days=offset)
+        shares = {"youtube": bandit_shares(warehouse, profile.slug, "youtube", "title")}
+        dated = [type(s)(**{**s.__dict__, "ref": f"{s.ref}@{offset}-{i}"}) for i in range(4) for s in sources]
+        drafts, _ = campaign_drafts(dated, pitches * 4, profile, {}, {}, shares)
+        drafts = [d for d in drafts if d.platform == "youtube"]
+        at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=17)
+        rows = [
+            {
+                "brand": profile.slug,
+                "platform": d.platform,
+                "content_ref": d.content_ref,
+                "variant": d.variant,
+                "body": d.body,
+                "idempotency_key": idempotency_key(profile.slug, d.platform, d.content_ref, d.variant),
+                "state": "published",
+                "published_at": at,
+                "platform_post_id": f"yt-{offset}-{n}",
+            }
+            for n, d in enumerate(drafts)
+        ]
+        with warehouse.session() as session:
+            record_post_arms(session, profile.slug, drafts, now=at)
+            upsert(session, SocialPost, rows, keys=SocialPost.natural_key)
+        _measure(warehouse, profile, day)
+    outcome = run_experiments(warehouse, profile.slug, profile)
+    titles = [r for r in outcome.allocations if r["dimension"] == "title"]
+    assert {r["platform"] for r in titles} == {"youtube"}
+    assert sum(r["successes"] + r["failures"] for r in titles) == 24  # 6 days x 4 measured videos
+    assert {r["arm"] for r in titles} <= {"as_written", "question"}
+    assert sum(1 for a in assignments(warehouse, profile.slug, "title")) == 24
+    warehouse.dispose()
