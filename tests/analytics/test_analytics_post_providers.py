@@ -460,6 +460,21 @@ def test_bluesky_expired_session_is_refreshed_or_renewed_and_failures_named():
         MetricsResource(backend="bluesky").client()
 
 
+@respx.mock
+def test_bluesky_refused_login_is_named():
+    respx.post(f"{XRPC}/com.atproto.server.createSession").mock(
+        return_value=httpx.Response(
+            401, json={"error": "AuthenticationRequired", "message": "Invalid identifier or password"}
+        )
+    )
+    backend = MetricsResource(
+        backend="bluesky", bluesky_handle="kestrel.example", bluesky_app_password="wrong-pw"
+    ).client()
+    with pytest.raises(ProviderError, match="bluesky: HTTP 401: Invalid identifier or password") as caught:
+        backend.post_metrics(REQUEST, [post("bluesky", _uri("a"))])
+    assert caught.value.code == "AuthenticationRequired" and "wrong-pw" not in str(caught.value)
+
+
 # --- Reddit: praw submissions by fullname ---------------------------------------------------------
 
 REDDIT_TOKEN = "https://www.reddit.com/api/v1/access_token"
