@@ -49,6 +49,20 @@ def _pitches(profile, sources):
     return [composer.generate(r, Pitch).data for r in pitch_requests(sources, profile)]
 
 
+def _post_row(profile, draft, **state) -> dict:
+    """A `social_posts` row for a draft, in the given state."""
+    key = idempotency_key(profile.slug, draft.platform, draft.content_ref, draft.variant)
+    return {
+        "brand": profile.slug,
+        "platform": draft.platform,
+        "content_ref": draft.content_ref,
+        "variant": draft.variant,
+        "body": draft.body,
+        "idempotency_key": key,
+        **state,
+    }
+
+
 def _platform_shares(warehouse, profile) -> dict:
     return {
         p: bandit_shares(warehouse, profile.slug, p, "hook")
@@ -65,19 +79,7 @@ def _day_of_posts(warehouse, profile, sources, pitches, day: date, copies: int =
     ]
     drafts, _ = campaign_drafts(dated, pitches * copies, profile, {}, shares)
     at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=10)
-    rows = [
-        {
-            "brand": profile.slug,
-            "platform": d.platform,
-            "content_ref": d.content_ref,
-            "variant": d.variant,
-            "body": d.body,
-            "idempotency_key": idempotency_key(profile.slug, d.platform, d.content_ref, d.variant),
-            "state": "scheduled",
-            "scheduled_at": at,
-        }
-        for d in drafts
-    ]
+    rows = [_post_row(profile, d, state="scheduled", scheduled_at=at) for d in drafts]
     with warehouse.session() as session:
         upsert(session, SocialPost, rows, keys=SocialPost.natural_key)
         record_post_arms(session, profile.slug, drafts, now=at)
@@ -252,17 +254,7 @@ def test_a_youtube_title_is_an_arm_too_and_its_bandit_learns_from_the_measured_v
         drafts = [d for d in drafts if d.platform == "youtube"]
         at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=17)
         rows = [
-            {
-                "brand": profile.slug,
-                "platform": d.platform,
-                "content_ref": d.content_ref,
-                "variant": d.variant,
-                "body": d.body,
-                "idempotency_key": idempotency_key(profile.slug, d.platform, d.content_ref, d.variant),
-                "state": "published",
-                "published_at": at,
-                "platform_post_id": f"yt-{offset}-{n}",
-            }
+            _post_row(profile, d, state="published", published_at=at, platform_post_id=f"yt-{offset}-{n}")
             for n, d in enumerate(drafts)
         ]
         with warehouse.session() as session:
