@@ -33,6 +33,7 @@ from marketing_engine.resources.mail import MailResource
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.social_discovery import SocialDiscoveryResource
 from marketing_engine.resources.warehouse import WarehouseResource
+from marketing_engine.settings import environment
 
 GROUP = "outreach"
 EEAT_WARN_BELOW = 60
@@ -103,7 +104,7 @@ def journalist_queries(
     from marketing_engine.outreach.relevance import score_queries  # numpy, and the model when asked
 
     profile, now = brand.load(), datetime.now(UTC)
-    if mail.reader == "folder":
+    if mail.reader == "folder" and environment() == "local":
         seed_inbox(mail.inbox_path(), profile, now)  # the offline world: today's digests arrive
     inbox = read_inbox(mail.mailbox().messages(since=mailbox_since(now)), now)
     scored = score_queries(inbox.fresh, profile, config.relevance_method)

@@ -72,10 +72,11 @@ class CrawlerResource(ConfigurableResource):
 
 
 def crawler_from_env(environ: dict[str, str] | None = None) -> CrawlerResource:
-    """Production crawling: the prospect sites listed in OUTREACH_PROSPECT_SITES (comma separated
-    URLs); without them, the brand's generated offline world."""
+    """Production crawling, on the web: the prospect sites listed in OUTREACH_PROSPECT_SITES (comma
+    separated URLs); without them no prospect is crawled. The brand's generated offline world (sample
+    prospect and competitor sites) is local only: in prod nothing simulated is stored."""
     import os
 
     env = os.environ if environ is None else environ
     sites = [s.strip() for s in env.get("OUTREACH_PROSPECT_SITES", "").split(",") if s.strip()]
-    return CrawlerResource(backend="web", prospect_sites=sites) if sites else CrawlerResource()
+    return CrawlerResource(backend="web", prospect_sites=sites)

@@ -178,3 +178,26 @@ def test_outreach_needs_the_brand_outreach_section(tmp_path: Path, warehouse_url
     metadata = result.asset_materializations_for_node("outreach_sequences")[0].metadata
     assert "no `outreach` section" in metadata["skipped"].value
     assert not (tmp_path / "outbox").exists()
+
+
+def test_prod_stores_nothing_from_the_offline_world(tmp_path: Path, warehouse_url: str, monkeypatch) -> None:
+    """Without an IMAP mailbox or prospect sites, prod reads an empty inbox and crawls no prospect:
+    the simulated digests and sample sites are local only."""
+    from marketing_engine.resources.crawler import crawler_from_env
+
+    monkeypatch.setenv("MARKETING_ENGINE_ENV", "prod")
+    result = materialize(
+        [outreach.journalist_queries, outreach.link_prospects],
+        resources={
+            "brand": BrandResource(path=str(EXAMPLE_BRAND)),
+            "warehouse": WarehouseResource(url=warehouse_url),
+            "mail": MailResource(inbox_dir=str(tmp_path / "inbox")),
+            "crawler": crawler_from_env({}),
+        },
+        instance=DagsterInstance.ephemeral(),
+        run_config={"ops": {"journalist_queries": TFIDF}},
+    )
+    assert result.success
+    warehouse = WarehouseResource(url=warehouse_url).get()
+    assert _count(warehouse, JournalistQuery) == 0 and _count(warehouse, LinkProspect) == 0
+    assert not list((tmp_path / "inbox").glob("**/*.eml"))

@@ -55,7 +55,8 @@ def test_mail_resource_builds_each_backend(tmp_path: Path) -> None:
 
 
 def test_crawler_backend_follows_the_environment() -> None:
-    assert crawler_from_env({}).backend == "offline"
+    nothing = crawler_from_env({})  # prod without prospect sites crawls none, never the offline world
+    assert nothing.backend == "web" and nothing.prospect_sites == []
     web = crawler_from_env({"OUTREACH_PROSPECT_SITES": "https://a.example/, https://b.example/"})
     assert web.backend == "web" and web.prospect_sites == ["https://a.example/", "https://b.example/"]
     with web.open() as setup:
