@@ -182,17 +182,19 @@ def celery_stack(
     dagster_home.mkdir()
     shutil.copy(PROJECT_ROOT / "deploy" / "dagster.celery.yaml", dagster_home / "dagster.yaml")
     warehouse_url = _warehouse_in(database)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MARKETING_ENGINE_", "DAGSTER_"))}
-    env.update(
-        DAGSTER_HOME=str(dagster_home),
-        DAGSTER_PG_URL=database,
-        MARKETING_ENGINE_HOME=str(root / "engine_home"),
-        MARKETING_ENGINE_ENV="local",
-        MARKETING_ENGINE_WAREHOUSE_URL=warehouse_url,
-        HF_HUB_OFFLINE="1",
-        TRANSFORMERS_OFFLINE="1",
-    )
-    env[EXECUTOR_SWITCH], env[BACKEND_ENV] = "celery", backend
+    # every process of the stack (webserver, daemon, workers) gets the same settings, as on real hosts
+    settings = {
+        **dict.fromkeys(("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"), "1"),
+        "DAGSTER_HOME": dagster_home,
+        "DAGSTER_PG_URL": database,
+        "MARKETING_ENGINE_HOME": root / "engine_home",
+        "MARKETING_ENGINE_ENV": "local",
+        "MARKETING_ENGINE_WAREHOUSE_URL": warehouse_url,
+        EXECUTOR_SWITCH: "celery",
+        BACKEND_ENV: backend,
+    }
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("MARKETING_ENGINE_", "DAGSTER_"))}
+    env = inherited | {name: str(value) for name, value in settings.items()}
     port, location = _free_port(), ["-m", "marketing_engine.definitions", "-d", str(PROJECT_ROOT)]
     services: list[Service] = []
     base_url = f"http://127.0.0.1:{port}"
@@ -209,7 +211,7 @@ def celery_stack(
             patch.setenv(name, value)
         with _dagster_instance(dagster_home, database):
             pass  # builds the schema once, before the processes race each other to create it
-        cleanup.callback(Service.stop_all, services)
+        cleanup.callback(Service.stop_all, services, 5.0)  # then SIGKILL: the database goes anyway
         webserver_argv = [str(VENV_BIN / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), *location]
         services.append(Service.start("dagster-webserver", webserver_argv, env, root / "webserver.log"))
         workers = PROJECT_ROOT / "scripts" / "workers.sh"
