@@ -32,7 +32,10 @@ MEASURED: dict[str, str] = {
     "serp_results": "source",
     "trend_data": "provenance",
     "ai_visibility": "provenance",
+    "index_status": "source",  # search_console, or `offline`: the state the page's facts imply
 }
+# Origins that are not a measurement: the simulators', and the index state inferred offline.
+SIMULATED = frozenset({SIMULATOR, "offline"})
 
 
 class SimulatedDataRefused(RuntimeError):
@@ -40,8 +43,8 @@ class SimulatedDataRefused(RuntimeError):
 
 
 def is_simulated(origin: str | None) -> bool:
-    """True for the simulator, and for a combined origin (`ga4+simulator`) that includes it."""
-    return bool(origin) and SIMULATOR in str(origin).split("+")
+    """True for a simulated origin, and for a combined one (`ga4+simulator`) that includes one."""
+    return bool(origin) and not SIMULATED.isdisjoint(str(origin).split("+"))
 
 
 def combined(origins: Iterable[str | None]) -> str:

@@ -44,6 +44,7 @@ MEASURING = (
     "serp_positions",
     "trend_snapshots",
     "ai_visibility",
+    "index_status",
 )
 
 

@@ -12,6 +12,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult
 from marketing_engine.assets.automation import WAREHOUSE, after_upstream, on_cron, refuse_unless_publishing
 from marketing_engine.assets.common import latest_metadata, markdown_table
 from marketing_engine.assets.seo import seo_asset
+from marketing_engine.provenance import NOT_CONFIGURED
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.indexing import IndexingResource
 from marketing_engine.resources.media_store import MediaStoreResource
@@ -74,6 +75,7 @@ def index_status(
     return MaterializeResult(
         metadata={
             "source": source,
+            "not_configured": ["search_console"] if source == NOT_CONFIGURED else [],
             "pages": len(rows),
             "indexed": summary["indexed"],
             "not_indexed": summary["not_indexed"],

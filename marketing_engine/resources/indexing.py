@@ -10,7 +10,7 @@ Backends:
   discovery client on the user's OAuth refresh token (`webmasters` scope; google-auth refreshes the
   access token), under Google's retry policy — the same client and settings as the Search Console
   metrics. Without GOOGLE_REFRESH_TOKEN, GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and
-  SEARCH_CONSOLE_SITE_URL, Search Console is "not configured" and the index state stays offline.
+  SEARCH_CONSOLE_SITE_URL, Search Console is "not configured": no index state is stored.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from dagster import ConfigurableResource, EnvVar
 from pydantic import Field, PrivateAttr
 
 from marketing_engine.files import write_text
+from marketing_engine.provenance import NOT_CONFIGURED
 from marketing_engine.resources.http import error_message, failure
 from marketing_engine.resources.platforms.client import OAuthToken, PlatformClient
 from marketing_engine.resources.platforms.google import build_service, execute
@@ -204,8 +205,11 @@ class IndexingResource(ConfigurableResource):
         self, pages: Sequence[PageFacts], in_sitemap: set[str], pinged: Mapping[str, datetime], day: date
     ) -> tuple[list[dict[str, Any]], str]:
         """index_status rows for the day and their source: the URL Inspection API for up to the
-        daily quota of pages, or (offline, not configured) the state each page's facts imply."""
+        daily quota of pages; offline, the state each page's facts imply (`offline`, simulated); live
+        without Search Console's settings, none (`not configured`: in prod nothing is inferred)."""
         client = self.search_console
+        if client is None and self.backend == "live":
+            return [], NOT_CONFIGURED
         if client is None:
             rows = [offline_inspection(p, p.url in in_sitemap, pinged.get(p.url), day) for p in pages]
             return rows, "offline"

@@ -75,6 +75,7 @@ def test_sources_name_every_provider_by_origin():
 def test_combined_origins_keep_the_simulator_visible():
     assert combined(["x", "ga4", "x"]) == "ga4+x" and combined([None]) == ""
     assert is_simulated("ga4+simulator") and not is_simulated("ga4") and not is_simulated(None)
+    assert is_simulated("offline")  # index_status inferred from the pages' facts, not inspected
     assert figure_mark({"simulator": 3, "x": 2}) == "measured + simulated" and figure_mark({}) == "no data"
 
 

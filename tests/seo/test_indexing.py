@@ -242,6 +242,15 @@ def test_a_malformed_inspection_answer_and_a_refused_refresh_are_named() -> None
     assert IndexingResource(backend="live", google_refresh_token="g-refresh").search_console is None
 
 
+def test_live_without_search_console_infers_no_index_state() -> None:
+    """Prod without Search Console stores no index state: the offline inference is local only."""
+    page = indexing.PageFacts("https://www.example.com/a/", "published", None, None)
+    unconfigured = IndexingResource(backend="live", google_refresh_token="g-refresh")
+    assert unconfigured.index_states([page], set(), {}, date(2024, 5, 3)) == ([], "not configured")
+    rows, source = IndexingResource().index_states([page], set(), {}, date(2024, 5, 3))
+    assert source == "offline" and len(rows) == 1
+
+
 # --- the assets on the offline backend -----------------------------------------------------------
 
 
