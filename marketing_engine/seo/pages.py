@@ -244,6 +244,7 @@ def build_site(
     build = SiteBuilder(profile).build(pages, hubs, staging, held=dict(held))
     shutil.rmtree(site, ignore_errors=True)
     staging.rename(site)
+    build.moved_to(site)  # the pages' HTML is read from the written files
     return build, site
 
 

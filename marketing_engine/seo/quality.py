@@ -15,8 +15,9 @@ of the set is boilerplate and does not count as content.
 from __future__ import annotations
 
 import re
-from collections import Counter, deque
-from collections.abc import Iterable, Sequence
+from array import array
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,27 +86,37 @@ def extract_facts(path: str, keyword: str, html: str, page_type: str = "") -> Pa
     h1s = [" ".join(h.text_content().split()) for h in tree.xpath("//h1")]
     links = list(tree.xpath("//a/@href"))  # before template parts are dropped: their links count too
     meta = tree.xpath('//meta[@name="description"]/@content')
-    article = tree.xpath("//article")
-    body = ""
-    if article:
-        for node in article[0].xpath('.//*[contains(concat(" ", @class, " "), " template ")]'):
-            node.drop_tree()
-        for node in article[0].xpath(".//h1"):
-            node.drop_tree()
-        # each heading, paragraph and list item is its own unit of text, as a reader takes it
-        blocks = [" ".join(node.text_content().split()) for node in article[0].xpath(_BLOCKS)]
-        body = " ".join(b if b.endswith((".", "!", "?", ":", "…")) else b + "." for b in blocks if b)
     return PageFacts(
         path=path,
         keyword=keyword,
         title=(tree.findtext(".//title") or "").strip(),
         meta_description=meta[0].strip() if meta else "",
         h1s=h1s,
-        body=body,
+        body=_article_body(tree),
         images_without_alt=len(tree.xpath("//img[not(@alt) or normalize-space(@alt)='']")),
         links=links,
         page_type=page_type,
     )
+
+
+def page_body(html: str) -> str:
+    """The article text of a rendered page as `extract_facts` reads it (template parts dropped)."""
+    import lxml.html
+
+    return _article_body(lxml.html.fromstring(html))
+
+
+def _article_body(tree) -> str:
+    article = tree.xpath("//article")
+    if not article:
+        return ""
+    for node in article[0].xpath('.//*[contains(concat(" ", @class, " "), " template ")]'):
+        node.drop_tree()
+    for node in article[0].xpath(".//h1"):
+        node.drop_tree()
+    # each heading, paragraph and list item is its own unit of text, as a reader takes it
+    blocks = [" ".join(node.text_content().split()) for node in article[0].xpath(_BLOCKS)]
+    return " ".join(b if b.endswith((".", "!", "?", ":", "…")) else b + "." for b in blocks if b)
 
 
 def reading_ease(text: str, language: str = "en") -> float:
@@ -125,45 +136,60 @@ def _sentences(body: str) -> list[str]:
     return [key for key in (" ".join(tokens(s)) for s in SENTENCE_END.split(body)) if key]
 
 
-def template_sentences(bodies: Sequence[str]) -> set[str]:
-    counts: Counter[str] = Counter()
-    for body in bodies:
-        counts.update(set(_sentences(body)))
-    floor = max(3, int(0.3 * len(bodies) + 0.999))
-    return {sentence for sentence, count in counts.items() if count >= floor}
-
-
-def content_text(body: str, boilerplate: set[str]) -> str:
-    return " ".join(sentence for sentence in _sentences(body) if sentence not in boilerplate)
-
-
 def _shingles(text: str, size: int = 5) -> set[str]:
     words = text.split()
     return {" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1))}
+
+
+class _NearDuplicates:
+    """Near-duplicates found one page at a time, in path order: each page's MinHash is queried
+    against the earlier pages' (LSH, a lower bar for candidates) and a candidate is confirmed by
+    exact Jaccard over the two pages' shingles. Only the LSH index stays in memory; a candidate's
+    shingles are taken from a small cache or read again through `text_of`."""
+
+    def __init__(self, text_of: Callable[[str], str], threshold: float, cache: int = 2048):
+        from datasketch import MinHash, MinHashLSH
+
+        self.text_of, self.threshold, self.cache_size = text_of, threshold, cache
+        self.lsh = MinHashLSH(threshold=threshold * 0.8, num_perm=64)
+        template = MinHash(num_perm=64)  # every page's permutations are the same: made once
+        self.permutations, self.scheme = template.permutations, template.scheme
+        self.cache: OrderedDict[str, set[str]] = OrderedDict()
+
+    def _shingles(self, path: str, text: str | None = None) -> set[str]:
+        if path in self.cache:
+            self.cache.move_to_end(path)
+            return self.cache[path]
+        found = _shingles(self.text_of(path) if text is None else text)
+        self.cache[path] = found
+        if len(self.cache) > self.cache_size:
+            self.cache.popitem(last=False)
+        return found
+
+    def add(self, path: str, text: str) -> tuple[str, float] | None:
+        """The earlier page most like this one at or above the threshold (and its Jaccard), if any."""
+        from datasketch import MinHash
+
+        shingles = self._shingles(path, text)
+        minhash = MinHash(num_perm=64, permutations=self.permutations, scheme=self.scheme)
+        minhash.update_batch([s.encode() for s in shingles])
+        best: tuple[str, float] | None = None
+        for other in self.lsh.query(minhash):
+            theirs = self._shingles(other)
+            jaccard = len(shingles & theirs) / max(1, len(shingles | theirs))
+            if best is None or jaccard > best[1]:
+                best = (other, jaccard)
+        self.lsh.insert(path, minhash)
+        return best if best and best[1] >= self.threshold else None
 
 
 def near_duplicates(
     texts: dict[str, str], threshold: float = SIMILARITY_THRESHOLD
 ) -> dict[str, tuple[str, float]]:
     """For each page that is too similar to an earlier one (path order): (earlier path, Jaccard)."""
-    from datasketch import MinHash, MinHashLSH
-
-    shingles = {path: _shingles(text) for path, text in texts.items()}
-    lsh = MinHashLSH(threshold=threshold * 0.8, num_perm=64)  # a lower bar for candidates; exact check below
-    found: dict[str, tuple[str, float]] = {}
-    for path in sorted(shingles):
-        minhash = MinHash(num_perm=64)
-        minhash.update_batch([s.encode() for s in shingles[path]])
-        best: tuple[str, float] | None = None
-        for other in lsh.query(minhash):
-            a, b = shingles[path], shingles[other]
-            jaccard = len(a & b) / max(1, len(a | b))
-            if best is None or jaccard > best[1]:
-                best = (other, jaccard)
-        if best:
-            found[path] = best
-        lsh.insert(path, minhash)
-    return {p: v for p, v in found.items() if v[1] >= threshold}
+    finder = _NearDuplicates(texts.__getitem__, threshold)
+    found = {path: finder.add(path, texts[path]) for path in sorted(texts)}
+    return {path: match for path, match in found.items() if match}
 
 
 def reachable(start: Iterable[str], links: dict[str, list[str]]) -> set[str]:
@@ -186,21 +212,46 @@ def evaluate(
     locale: str = "en_US",
 ) -> dict[str, GateResult]:
     """Gate results for every page. `hub_links`: hub (and home) path -> the paths it links to."""
-    import textstat
-
-    textstat.set_lang(locale)
-
-    boilerplate = template_sentences([p.body for p in pages])
-    texts = {p.path: content_text(p.body, boilerplate) for p in pages}
-    duplicates = near_duplicates(texts, threshold)
-    graph = dict(hub_links) | {p.path: [_internal(h) for h in p.links if _internal(h)] for p in pages}
-    reached = reachable(hub_links, graph)
-    low, high = reading_band
-    results = {}
+    checker = SiteChecker(reading_band, built_paths, hub_links, threshold, language, locale)
+    bodies = {}
     for page in pages:
-        result = GateResult(
-            page.path, words=len(page.body.split()), content_words=len(texts[page.path].split())
-        )
+        checker.add(page)
+        bodies[page.path] = page.body
+    return checker.finish(bodies.__getitem__)
+
+
+class SiteChecker:
+    """Every gate of `evaluate`, fed one page at a time so that a site of any size is checked in
+    memory flat in its pages' text: `add` runs the gates a page needs alone and keeps only its
+    sentences' hashes (for the boilerplate count) and internal links (for reachability); `finish`
+    runs the gates across the set — boilerplate, thin content, near-duplicates, reachability —
+    reading each page's body again through `body_of(path)`, one page at a time."""
+
+    def __init__(
+        self,
+        reading_band: tuple[float, float],
+        built_paths: set[str],
+        hub_links: dict[str, list[str]],
+        threshold: float = SIMILARITY_THRESHOLD,
+        language: str = "en",
+        locale: str = "en_US",
+    ):
+        import textstat
+
+        textstat.set_lang(locale)
+        self.band, self.built, self.hub_links = reading_band, built_paths, hub_links
+        self.threshold, self.language = threshold, language
+        self.results: dict[str, GateResult] = {}
+        self.later: dict[str, list[str]] = {}  # path -> failures after the thin gate (reading ease)
+        self.broken: dict[str, str] = {}
+        self.links: dict[str, list[str]] = {}
+        self.types: dict[str, str] = {}
+        self.hashes = array("q")  # each page's distinct sentences, hashed, one after another
+        self.added = 0
+        self._paths: dict[str, str] = {}  # one string object per internal path however often linked
+
+    def add(self, page: PageFacts) -> None:
+        result = GateResult(page.path, words=len(page.body.split()))
         fail = result.failures.append
         if not 10 <= len(page.title) <= 60:
             fail(f"title is {len(page.title)} characters (10–60)")
@@ -215,25 +266,58 @@ def evaluate(
             ("H1", " ".join(page.h1s)),
             ("first 100 words", " ".join(page.body.split()[:100])),
         ):
-            if not _has_keyword(page.keyword, text, language):
+            if not _has_keyword(page.keyword, text, self.language):
                 fail(f"keyword {page.keyword!r} missing from the {where}")
-        floor = THIN_WORDS.get(page.page_type, THIN_DEFAULT)
-        if result.content_words < floor:
-            fail(f"thin: {result.content_words} words of non-template text (< {floor} for this page type)")
-        result.reading_ease = reading_ease(page.body, language) if page.body else 0.0
-        if not low <= result.reading_ease <= high:
-            fail(f"reading ease {result.reading_ease:.0f} outside the brand's band {low:.0f}–{high:.0f}")
-        if page.path in duplicates:
-            other, similarity = duplicates[page.path]
-            result.max_similarity, result.similar_to = similarity, other
-            fail(f"near-duplicate of {other} (Jaccard {similarity:.2f} ≥ {threshold})")
-        broken = sorted({h for h in map(_internal, page.links) if h and h not in built_paths})
-        if broken:
-            fail(f"broken internal links: {', '.join(broken[:5])}")
-        if page.path not in reached:
-            fail("not reachable from any hub page")
-        results[page.path] = result
-    return results
+        low, high = self.band
+        result.reading_ease = reading_ease(page.body, self.language) if page.body else 0.0
+        self.later[page.path] = (
+            [f"reading ease {result.reading_ease:.0f} outside the brand's band {low:.0f}–{high:.0f}"]
+            if not low <= result.reading_ease <= high
+            else []
+        )
+        internal = [self._paths.setdefault(t, t) for t in map(_internal, page.links) if t]
+        self.links[page.path] = internal
+        broken = sorted({h for h in internal if h not in self.built})
+        self.broken[page.path] = f"broken internal links: {', '.join(broken[:5])}" if broken else ""
+        self.types[page.path] = page.page_type
+        self.hashes.extend({hash(sentence) for sentence in _sentences(page.body)})
+        self.added += 1  # a path given twice counts twice towards boilerplate; its last result stands
+        self.results[page.path] = result
+
+    def finish(self, body_of: Callable[[str], str]) -> dict[str, GateResult]:
+        """The set-wide gates, then every page's result (in the order the pages were added)."""
+        import numpy as np
+
+        hashes, counts = np.unique(np.frombuffer(self.hashes, dtype=np.int64), return_counts=True)
+        floor = max(3, int(0.3 * self.added + 0.999))
+        boilerplate = set(hashes[counts >= floor].tolist())
+        self.hashes = array("q")
+
+        def content(body: str) -> str:
+            return " ".join(s for s in _sentences(body) if hash(s) not in boilerplate)
+
+        finder = _NearDuplicates(lambda path: content(body_of(path)), self.threshold)
+        graph = dict(self.hub_links) | self.links
+        reached = reachable(self.hub_links, graph)
+        for path in sorted(self.results):
+            result, text = self.results[path], content(body_of(path))
+            result.content_words = len(text.split())
+            floor = THIN_WORDS.get(self.types[path], THIN_DEFAULT)
+            if result.content_words < floor:
+                result.failures.append(
+                    f"thin: {result.content_words} words of non-template text (< {floor} for this page type)"
+                )
+            result.failures += self.later[path]
+            if match := finder.add(path, text):
+                result.similar_to, result.max_similarity = match
+                result.failures.append(
+                    f"near-duplicate of {match[0]} (Jaccard {match[1]:.2f} ≥ {self.threshold})"
+                )
+            if self.broken[path]:
+                result.failures.append(self.broken[path])
+            if path not in reached:
+                result.failures.append("not reachable from any hub page")
+        return self.results
 
 
 def _internal(href: str) -> str | None:

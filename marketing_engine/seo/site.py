@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -28,7 +28,7 @@ from marketing_engine.seo import indexing, schema, trust
 from marketing_engine.seo.briefs import hub_path
 from marketing_engine.seo.factsheet import join
 from marketing_engine.seo.keywords import tokens
-from marketing_engine.seo.quality import SENTENCE_END, GateResult, evaluate, extract_facts
+from marketing_engine.seo.quality import SENTENCE_END, GateResult, SiteChecker, extract_facts, page_body
 from marketing_engine.wording import frames
 
 LINK = re.compile(r"\[\[([^|\]]+)\|([^\]\s]+)\]\]")
@@ -74,12 +74,45 @@ class HubDates:
         return cls(min(p.published for p in pages), max(p.modified for p in pages))
 
 
+class PageFiles(MutableMapping[str, str]):
+    """The built pages' HTML by path, kept where the site is written (`<path>/index.html` under
+    `root`) instead of in memory: a build of any size holds one page's HTML at a time."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._paths: dict[str, None] = {}
+
+    def _file(self, path: str) -> Path:
+        return self.root / path.strip("/") / "index.html"
+
+    def __setitem__(self, path: str, html: str) -> None:
+        target = self._file(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        self._paths[path] = None
+
+    def __getitem__(self, path: str) -> str:
+        if path not in self._paths:
+            raise KeyError(path)
+        return self._file(path).read_text(encoding="utf-8")
+
+    def __delitem__(self, path: str) -> None:
+        del self._paths[path]
+        self._file(path).unlink(missing_ok=True)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
 @dataclass
 class SiteBuild:
     out_dir: Path
     base_url: str
     gates: dict[str, GateResult]
-    html: dict[str, str]
+    html: MutableMapping[str, str]  # path -> HTML: on disk (PageFiles) when the build wrote the site
     sitemap_files: list[str]
     sitemap_urls: int
     files_written: int
@@ -89,6 +122,12 @@ class SiteBuild:
     noindex: list[str] = field(default_factory=list)
     held: dict[str, str] = field(default_factory=dict)  # path -> why the claims gate held it
     answers_dropped: int = 0  # FAQ answers left out because another page gives them
+
+    def moved_to(self, folder: Path) -> None:
+        """The written site now lives in `folder` (a staging folder swapped in)."""
+        self.out_dir = folder
+        if isinstance(self.html, PageFiles):
+            self.html.root = folder
 
 
 @pass_context
@@ -325,31 +364,53 @@ class SiteBuilder:
         held: dict[str, str] | None = None,
     ) -> SiteBuild:
         """Render, gate and (with `write`) write the site. `held`: pages the claims gate held (path ->
-        reason); they are rendered noindex with the reason among their gate failures."""
+        reason); they are rendered noindex with the reason among their gate failures.
+
+        Page by page: each is rendered, its facts taken for the gates and (with `write`) its file
+        written before the next, so no build holds every page's HTML; the gates across the set read
+        the written files again one at a time (`quality.SiteChecker`)."""
         held = dict(held or {})
         pages, dropped = drop_repeated_answers(pages, skip=set(held))
-        hub_pages = {hub.slug: [p for p in pages if p.cluster_slug == hub.slug] for hub in hubs}
+        hub_pages: dict[str, list[SitePage]] = {hub.slug: [] for hub in hubs}
+        for page in pages:
+            hub_pages.get(page.cluster_slug, []).append(page)
         allowed = {"/", "/topics/", "/feed.xml"} | {h.path for h in hubs} | {p.path for p in pages}
         allowed |= set(self.trust_paths())
-        started = time.perf_counter()
-        html = {p.path: self.render_page(p, True, allowed) for p in pages}
-        rendered = time.perf_counter()
-        facts = [extract_facts(p.path, p.keyword, html[p.path], p.page_type) for p in pages]
         hub_links = {"/": ["/topics/"], "/topics/": [h.path for h in hubs]} | {
             h.path: [p.path for p in hub_pages[h.slug]] for h in hubs
         }
         band = (self.brand.tone.reading_ease.min, self.brand.tone.reading_ease.max)
-        gates = evaluate(
-            facts, band, allowed, hub_links, language=self.brand.language, locale=self.brand.babel_locale
+        checker = SiteChecker(
+            band, allowed, hub_links, language=self.brand.language, locale=self.brand.babel_locale
         )
+        html: MutableMapping[str, str] = PageFiles(out_dir) if write else {}
+        seconds = {"render": 0.0, "check": 0.0, "write": 0.0}
+        clock = time.perf_counter()
+
+        def lap(step: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            seconds[step] += now - clock
+            clock = now
+
+        for page in pages:
+            text = self.render_page(page, True, allowed)
+            lap("render")
+            checker.add(extract_facts(page.path, page.keyword, text, page.page_type))
+            lap("check")
+            html[page.path] = text
+            lap("write")
+        gates = checker.finish(lambda path: page_body(html[path]))
         for path, reason in held.items():
             if path in gates:
                 gates[path].failures.append(f"claims: {reason}")
         noindex = sorted(path for path, gate in gates.items() if not gate.passed)
+        lap("check")
+        failed = set(noindex)
         for page in pages:
-            if page.path in noindex:
+            if page.path in failed:
                 html[page.path] = self.render_page(page, False, allowed)
-        checked = time.perf_counter()
+        lap("render")
         build = SiteBuild(
             out_dir,
             self.base_url,
@@ -361,12 +422,15 @@ class SiteBuilder:
             noindex=noindex,
             held={path: reason for path, reason in held.items() if path in gates},
             answers_dropped=dropped,
-            seconds_render=rendered - started,
-            seconds_check=checked - rendered,
         )
         if write:
             self._write(build, pages, hubs, hub_pages, max_urls)
-        build.seconds_write = time.perf_counter() - checked
+        lap("write")
+        build.seconds_render, build.seconds_check, build.seconds_write = (
+            seconds["render"],
+            seconds["check"],
+            seconds["write"],
+        )
         return build
 
     def _write(
@@ -377,70 +441,87 @@ class SiteBuilder:
         hub_pages: dict[str, list[SitePage]],
         max_urls: int,
     ) -> None:
+        """Everything but the pages themselves (written as they were built), one file at a time."""
         out = build.out_dir
-        files: dict[str, str] = {}
+        written = len(build.html)
+
+        def put(relative: str, text: str) -> None:
+            nonlocal written
+            target = out / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            written += 1
+
         for page in pages:
-            files[page.path.strip("/") + "/index.html"] = build.html[page.path]
-            files[f"assets/hero/{page.slug}.svg"] = self.hero_svg(page.draft["h1"])
+            put(f"assets/hero/{page.slug}.svg", self.hero_svg(page.draft["h1"]))
         today = max([p.modified for p in pages], default=date.today())
         dates = {h.slug: HubDates.of(hub_pages[h.slug], today) for h in hubs}
         for index, hub in enumerate(hubs):
             related = [h for h in hubs[max(0, index - 2) : index + 3] if h.slug != hub.slug]
-            files[hub.path.strip("/") + "/index.html"] = self.render_hub(
-                hub, hub_pages[hub.slug], related, dates[hub.slug]
+            put(
+                hub.path.strip("/") + "/index.html",
+                self.render_hub(hub, hub_pages[hub.slug], related, dates[hub.slug]),
             )
         title = f"{self.brand.name}: {self.brand.tagline}" if self.brand.tagline else self.brand.name
-        files["index.html"] = self._render_index(
-            "hub.html",
-            "/",
-            title,
-            self.brand.tagline or self.brand.description,  # the about page carries the description
-            heading=self.brand.name,
-            pages=[],
-            keywords=[],
-            related=[{"path": h.path, "name": h.name} for h in hubs if hub_pages[h.slug]],
-            extra_json_ld=[schema.website(self._index_context("/", title, HubDates(today, today)))],
+        put(
+            "index.html",
+            self._render_index(
+                "hub.html",
+                "/",
+                title,
+                self.brand.tagline or self.brand.description,  # the about page carries the description
+                heading=self.brand.name,
+                pages=[],
+                keywords=[],
+                related=[{"path": h.path, "name": h.name} for h in hubs if hub_pages[h.slug]],
+                extra_json_ld=[schema.website(self._index_context("/", title, HubDates(today, today)))],
+            ),
         )
         everything = HubDates.of(pages, today)
         editor = trust.byline(self.brand, (self.brand.site_authors or [None])[-1])
-        files["topics/index.html"] = self._render_index(
-            "hub.html",
-            "/topics/",
-            self.t["topics_title"].format(brand=self.brand.name),
-            self.t["topics_intro"].format(brand=self.brand.name),
-            heading=self.t["all_topics"],
-            pages=[],
-            keywords=[],
-            related=[{"path": h.path, "name": h.name} for h in hubs],
-            by=editor,
-            published=everything.published,
-            modified=everything.modified,
-            extra_json_ld=[
-                schema.collection_page(
-                    self._index_context("/topics/", self.t["all_topics"], everything, editor["json_ld"])
-                )
-            ],
+        put(
+            "topics/index.html",
+            self._render_index(
+                "hub.html",
+                "/topics/",
+                self.t["topics_title"].format(brand=self.brand.name),
+                self.t["topics_intro"].format(brand=self.brand.name),
+                heading=self.t["all_topics"],
+                pages=[],
+                keywords=[],
+                related=[{"path": h.path, "name": h.name} for h in hubs],
+                by=editor,
+                published=everything.published,
+                modified=everything.modified,
+                extra_json_ld=[
+                    schema.collection_page(
+                        self._index_context("/topics/", self.t["all_topics"], everything, editor["json_ld"])
+                    )
+                ],
+            ),
         )
-        files["assets/logo.svg"] = self.hero_svg(self.brand.name)
-        indexable = [p for p in pages if p.path not in build.noindex]
+        put("assets/logo.svg", self.hero_svg(self.brand.name))
+        failed = set(build.noindex)
+        indexable = [p for p in pages if p.path not in failed]
         trust_files = self.render_trust_pages(indexable)
-        files.update({path.strip("/") + "/index.html": html for path, html in trust_files.items()})
+        for path, text in trust_files.items():
+            put(path.strip("/") + "/index.html", text)
         urls = [(self.url("/"), today), (self.url("/topics/"), today)]
         urls += [(self.url(h.path), dates[h.slug].modified) for h in hubs]
         urls += [(self.url(path), today) for path in trust_files]
-        urls += [(self.url(p.path), p.modified) for p in pages if p.path not in build.noindex]
+        urls += [(self.url(p.path), p.modified) for p in indexable]
         sitemaps = sitemap_files(self.base_url, urls, max_urls)
-        files.update(sitemaps)
-        files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {self.url('/sitemap.xml')}\n"
-        files.update(indexing.key_files(self.brand.slug))  # IndexNow verifies its key at the root
-        files["feed.xml"] = atom_feed(self, [p for p in pages if p.path not in build.noindex])
-        for relative, text in files.items():
-            target = out / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+        for name, text in sitemaps.items():
+            put(name, text)
+        put("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {self.url('/sitemap.xml')}\n")
+        for name, text in indexing.key_files(
+            self.brand.slug
+        ).items():  # IndexNow verifies its key at the root
+            put(name, text)
+        put("feed.xml", atom_feed(self, indexable))
         build.sitemap_files = sorted(sitemaps)
         build.sitemap_urls = len(urls)
-        build.files_written = len(files)
+        build.files_written = written
 
     # --- about, contact, authors ------------------------------------------------------------------
 
@@ -549,7 +630,7 @@ def drop_repeated_answers(
         answers = []
         for item in page.draft.get("faq", []):
             keys = _sentence_keys(item["answer"])
-            if page.path not in skip and keys & (said | own):
+            if page.path not in skip and not (keys.isdisjoint(said) and keys.isdisjoint(own)):
                 dropped += 1
                 continue
             answers.append(item)

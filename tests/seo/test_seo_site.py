@@ -15,8 +15,8 @@ from protego import Protego
 
 from marketing_engine.seo import schema
 from marketing_engine.seo.briefs import page_type_for
-from marketing_engine.seo.quality import PageFacts, evaluate
-from marketing_engine.seo.site import SiteBuilder, sitemap_files
+from marketing_engine.seo.quality import PageFacts, _NearDuplicates, evaluate, near_duplicates
+from marketing_engine.seo.site import PageFiles, SiteBuilder, sitemap_files
 
 MARKER = re.compile(r"\[\[[^|\]]+\|[^\]]+\]\]")
 
@@ -257,6 +257,45 @@ def test_broken_internal_links_fail_the_gate() -> None:
     )
     results = evaluate([facts], (0, 120), {"/a/", "/b/"}, {"/": ["/a/"]})
     assert results["/a/"].failures == ["broken internal links: /missing/"]
+
+
+def test_a_written_build_keeps_each_page_html_in_its_file_not_in_memory(
+    example_brand, site_inputs, tmp_path: Path
+) -> None:
+    # A site of any size is built holding one page's HTML at a time: build.html reads the files.
+    pages, hubs = site_inputs
+    build = SiteBuilder(example_brand).build(pages, hubs, tmp_path / "staging")
+    assert isinstance(build.html, PageFiles) and set(build.html) == {p.path for p in pages}
+    for page in pages:
+        text = build.html[page.path]
+        assert text == (tmp_path / "staging" / page.path.strip("/") / "index.html").read_text(
+            encoding="utf-8"
+        )
+        assert ('content="noindex, follow"' in text) == (page.path in build.noindex)  # rewritten if it failed
+    assert build.noindex and len(build.noindex) < len(pages)
+    (tmp_path / "staging").rename(tmp_path / "site")  # the staging folder swapped in
+    build.moved_to(tmp_path / "site")
+    assert build.html[pages[0].path].startswith("<!doctype html>") and build.out_dir == tmp_path / "site"
+    with pytest.raises(KeyError):
+        build.html["/not-built/"]
+
+
+def test_near_duplicates_are_the_same_when_candidates_are_read_again() -> None:
+    # The gate keeps no page's shingles beyond a small cache: a candidate is read again by path.
+    words = [f"word{i}" for i in range(400)]
+    texts = {f"/p{i}/": " ".join(words[i * 3 : i * 3 + 120]) for i in range(40)}
+    texts["/z/"] = texts["/p3/"]
+    reads: list[str] = []
+
+    def text_of(path: str) -> str:
+        reads.append(path)
+        return texts[path]
+
+    finder = _NearDuplicates(text_of, 0.5, cache=1)
+    found = {path: finder.add(path, texts[path]) for path in sorted(texts)}
+    expected = near_duplicates(texts)
+    assert {p: m for p, m in found.items() if m} == expected and expected["/z/"] == ("/p3/", 1.0)
+    assert expected["/p1/"][0] == "/p0/" and reads  # overlapping neighbours found from re-read text
 
 
 def test_sitemap_splits_into_an_index_above_the_url_limit() -> None:
