@@ -100,8 +100,9 @@ def measure_posts(warehouse: Warehouse, provider, request, run_id: str | None) -
     campaigns on to the stage their measured posts put them in."""
     published = published_posts_on(warehouse, request.brand, request.day, request.topics)
     rows = performance_rows(provider.post_metrics(request, published), request.brand, request.day)
-    pages = provider.page_metrics(request.day) if hasattr(provider, "page_metrics") else []
-    pages = page_metric_rows(pages, request.brand, request.day)  # stored: the title split test reads them
+    from marketing_engine.seo.split_test import page_rows
+
+    pages = page_metric_rows(page_rows(provider, warehouse, request), request.brand, request.day)
     stages = analytics_store.save_post_performance(
         warehouse, request.brand, rows, post_metric_rows(rows) + pages, run_id
     )

@@ -13,6 +13,7 @@ effect × noise, so the learners downstream have real effects to find.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -280,3 +281,32 @@ def select_journeys(journeys: Journeys, keep: np.ndarray) -> Journeys:
         journeys.revenue[keep],
         journeys.product[keep],
     )
+
+
+# Search: the causal truth of the page-title split test (seo.split_test). A page's impressions and
+# position are its own (stable per URL); its CTR falls with position, and serving the variant title
+# multiplies it by this effect.
+TITLE_VARIANT_EFFECT = 1.10
+
+
+def simulate_search_rows(pages: list[dict], day_seed: int) -> list[dict]:
+    """Search Console page rows (page, clicks, impressions, ctr, position) for the served pages
+    (`{"url", "variant"}`: whether the page carries the variant title that day)."""
+    rng = np.random.default_rng(day_seed)
+    rows = []
+    for page in pages:
+        own = np.random.default_rng(zlib.crc32(page["url"].encode()))
+        level, position = own.lognormal(np.log(250), 0.8), own.uniform(2.0, 20.0)
+        ctr = 0.3 / position**0.9 * (TITLE_VARIANT_EFFECT if page.get("variant") else 1.0)
+        impressions = int(rng.poisson(level))
+        clicks = int(rng.binomial(impressions, min(ctr * rng.lognormal(0.0, 0.1), 0.9)))
+        rows.append(
+            {
+                "page": page["url"],
+                "clicks": float(clicks),
+                "impressions": float(impressions),
+                "ctr": clicks / impressions if impressions else 0.0,
+                "position": round(float(position + rng.normal(0, 0.3)), 2),
+            }
+        )
+    return rows

@@ -1,7 +1,7 @@
 """An SEO split test of page titles, measured on Search Console clicks and CTR (docs/experiments.md).
 
 Search engines show one title per URL, so visitors cannot be split: pages are. The brand's pages are
-ranked by their pre-period impressions and paired (strata of two pages with similar traffic); within
+ranked by their pre-period clicks and impressions and paired (strata of two pages with similar traffic); within
 each pair a hash of the slug sends one page to `treatment` and one to `control` — deterministic, so
 every site build puts each page in the same group. Treatment pages are built with the variant title
 (`variant_title`: the brand's name after the title, where it fits the 60-character limit); control
@@ -25,12 +25,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketing_engine.analytics.assignments import ExperimentRead, ab_read, assignments, save_assignments
 from marketing_engine.analytics.experiments import cuped
 from marketing_engine.warehouse import Warehouse
-from marketing_engine.warehouse.models import CampaignMetric, ExperimentResult
+from marketing_engine.warehouse.models import CampaignMetric, ExperimentResult, ProgrammaticPage
 
 EXPERIMENT = "seo_title"
 PRE_DAYS = 28  # the pre-period the groups are balanced on and the difference-in-differences reads
@@ -53,9 +53,14 @@ def _coin(slug: str) -> int:
 
 
 def page_groups(pages: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """slug → control | treatment for pages `{slug, impressions}` (pre-period impressions, 0 when
-    unknown): ranked by traffic (then slug), paired, one page of each pair to each group by a hash."""
-    ranked = sorted(pages, key=lambda p: (-float(p.get("impressions") or 0.0), p["slug"]))
+    """slug → control | treatment for pages `{slug, clicks, impressions}` (pre-period figures, 0 when
+    unknown): ranked by clicks, then impressions (then slug), paired, one page of each pair to each
+    group by a hash. Clicks first: they carry both traffic and CTR, the metric the test reads."""
+
+    def traffic(page: Mapping[str, Any]) -> tuple[float, float, str]:
+        return (-float(page.get("clicks") or 0.0), -float(page.get("impressions") or 0.0), page["slug"])
+
+    ranked = sorted(pages, key=traffic)
     groups: dict[str, str] = {}
     for start in range(0, len(ranked), 2):
         pair = ranked[start : start + 2]
@@ -108,8 +113,11 @@ def apply_titles(
     if new:
         urls = {slug: base + eligible[slug].path for slug in new}
         traffic = search_rows(warehouse, profile.slug, list(urls.values()))
-        pre = traffic[traffic["day"] >= today - timedelta(days=PRE_DAYS)].groupby("url")["impressions"].sum()
-        groups = page_groups([{"slug": s, "impressions": pre.get(urls[s], 0.0)} for s in new])
+        pre = traffic[traffic["day"] >= today - timedelta(days=PRE_DAYS)].groupby("url")[
+            ["clicks", "impressions"]
+        ]
+        pre = pre.sum().to_dict("index")
+        groups = page_groups([{"slug": s, **pre.get(urls[s], {})} for s in new])
         now = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
         rows = [
             {
@@ -135,6 +143,40 @@ def apply_titles(
             page = replace(page, draft={**page.draft, "title": title})
         out.append(page)
     return out, {slug: stored[slug]["arm"] for slug in eligible if slug in stored}
+
+
+def served_pages(warehouse: Warehouse, brand: str) -> list[dict[str, Any]]:
+    """The brand's built pages as a search engine sees them: URL, and whether the page carries the
+    variant title (its arm, or every eligible page once the test shipped the variant). What the
+    metrics simulator measures offline."""
+    page = ProgrammaticPage
+    query = select(page.slug, func.coalesce(page.published_url, page.canonical_url)).where(
+        page.brand == brand, func.coalesce(page.published_url, page.canonical_url).is_not(None)
+    )
+    with warehouse.session() as session:
+        built = session.execute(query).tuples().all()
+    arms = {row["unit"]: row["arm"] for row in assignments(warehouse, brand, EXPERIMENT)}
+    decision = _decided(warehouse, brand)
+    return [
+        {
+            "url": url,
+            "variant": slug in arms
+            and (decision == "ship B" or (arms[slug] == "treatment" and decision != "keep A")),
+        }
+        for slug, url in built
+    ]
+
+
+def page_rows(provider: Any, warehouse: Warehouse, request: Any) -> list[dict[str, Any]]:
+    """The day's Search Console page rows from the metrics provider (none from one without pages);
+    the offline simulator is told which pages are served with the variant title."""
+    if not hasattr(provider, "page_metrics"):
+        return []
+    from marketing_engine.resources.metrics.simulator import SimulatorBackend
+
+    if isinstance(provider, SimulatorBackend):
+        return provider.page_metrics(request.day, served_pages(warehouse, request.brand))
+    return provider.page_metrics(request.day)
 
 
 def read_title_test(warehouse: Warehouse, brand: str) -> ExperimentRead:
@@ -165,8 +207,18 @@ def read_title_test(warehouse: Warehouse, brand: str) -> ExperimentRead:
         read.waiting = [EXPERIMENT]
         return read
     did, reduction = _did(test, pre), _cuped(test, pre)
-    subject = "page titles in Search Console (CTR per impression)" + (
-        f"; difference-in-differences of CTR against the pre-period {did * 100:+.2f} pt" if did is not None else ""
+    before = [_ctr(pre, arm) for arm in ARMS]
+    calibration = before[1] / before[0] if all(before) else None
+    if calibration:  # the control's clicks as the treatment group would have had them without the variant
+        counts["x_a"] = np.minimum(np.round(counts["x_a"] * calibration), counts["n_a"]).astype(int)
+    subject = (
+        "page titles in Search Console (CTR per impression)"
+        + (
+            f"; control calibrated by the groups' pre-period CTR ratio {calibration:.3f}"
+            if calibration
+            else ""
+        )
+        + (f"; difference-in-differences of CTR {did * 100:+.2f} pt" if did is not None else "")
     )
     read.results.append(
         ab_read(

@@ -13,6 +13,7 @@ from marketing_engine.analytics.simulator import (
     random_posts,
     simulate_journeys,
     simulate_post_metrics,
+    simulate_search_rows,
 )
 from marketing_engine.provenance import SIMULATOR
 from marketing_engine.resources.metrics.base import MetricsRequest
@@ -66,3 +67,9 @@ class SimulatorBackend:
             [*posts, *explore], truth, seed=_day_seed(self.seed, request, "engagement")
         )
         return [{**row, "source": SIMULATOR} for row in measured]
+
+    def page_metrics(self, day, pages: list[dict] | None = None) -> list[dict]:
+        """Search Console rows for the site's served pages (`seo.split_test.served_pages`: URL and
+        whether it carries the variant title), the title test's causal truth applied."""
+        seed = zlib.crc32(f"{self.seed}:{day.isoformat()}:search".encode())
+        return [{**row, "source": SIMULATOR} for row in simulate_search_rows(list(pages or []), seed)]
