@@ -185,14 +185,20 @@ def test_without_search_console_settings_nothing_is_stored_and_it_is_named(wareh
 
 
 def test_prod_refuses_the_simulators_positions(warehouse_url, monkeypatch):
+    from marketing_engine.provenance import SimulatedDataRefused
+
+    resources = {
+        "brand": BrandResource(path=str(EXAMPLE_BRAND)),
+        "warehouse": WarehouseResource(url=warehouse_url),
+        "keyword_ideas": KeywordIdeasResource(),
+        "metrics": MetricsResource(),  # the simulator, misconfigured into prod
+    }
     monkeypatch.setenv("MARKETING_ENGINE_ENV", "prod")
-    result = _run(warehouse_url, MetricsResource())  # the simulator, misconfigured into prod
-    assert not result.success and _stored(warehouse_url) == {}
-    failure = next(e for e in result.all_events if e.is_step_failure).event_specific_data.error
-    assert failure.cause.cls_name == "SimulatedDataRefused"
-    assert "serp_results: refused 3 simulated of 3 rows" in failure.cause.message
+    with pytest.raises(SimulatedDataRefused, match="serp_results: refused 3 simulated of 3 rows"):
+        seo_assets.serp_positions(**resources)  # called directly: the step's retries would wait 30 s
+    assert _stored(warehouse_url) == {}
     monkeypatch.setenv("MARKETING_ENGINE_ENV", "local")
-    assert _run(warehouse_url, MetricsResource()).success
+    seo_assets.serp_positions(**resources)
     assert {row[0] for row in _stored(warehouse_url).values()} == {"simulator"}
 
 
