@@ -26,13 +26,13 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from dagster import AssetKey, DagsterEventType, DagsterInstance, EventLogEntry
 from moto_s3 import moto_server, s3_client
 from needs import unavailable
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
 
 from e2e.test_e2e_dagster_ui import (  # noqa: F401 - dagster_database: the fixture, used below
     LAUNCH_RUN,
@@ -54,7 +54,7 @@ from marketing_engine.execution import (
     DEFAULT_BROKER,
     EXECUTOR_SWITCH,
 )
-from marketing_engine.settings import PROJECT_ROOT
+from marketing_engine.settings import PROJECT_ROOT, masked_url
 from marketing_engine.warehouse.models import Base
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -89,11 +89,11 @@ def _check_services(broker: str, backend: str) -> None:
         with Connection(broker, connect_timeout=3) as connection:
             connection.ensure_connection(max_retries=1)
     except Exception as exc:  # noqa: BLE001 - any failure means "no RabbitMQ here"
-        unavailable(f"RabbitMQ at {make_url(broker.replace('amqp', 'pyamqp', 1))!r} is unreachable: {exc}")
+        unavailable(f"RabbitMQ at {masked_url(broker)} is unreachable: {exc}")
     try:
         redis.Redis.from_url(backend, socket_connect_timeout=3).ping()
     except Exception as exc:  # noqa: BLE001 - any failure means "no Redis here"
-        unavailable(f"Redis at {make_url(backend)!r} is unreachable: {exc}")
+        unavailable(f"Redis at {masked_url(backend)} is unreachable: {exc}")
 
 
 @contextmanager
@@ -104,7 +104,7 @@ def _own_vhost(broker: str) -> Iterator[str]:
     if os.environ.get(BROKER_ENV) or os.geteuid() != 0 or not os.access(ctl, os.X_OK):
         yield broker
         return
-    vhost, user = f"me_e2e_{uuid.uuid4().hex[:8]}", make_url(broker.replace("amqp", "pyamqp", 1)).username
+    vhost, user = f"me_e2e_{uuid.uuid4().hex[:8]}", urlsplit(broker).username
 
     def ctl_run(*args: str) -> None:
         subprocess.run([ctl, "-q", *args], check=True, capture_output=True, timeout=60)
