@@ -268,3 +268,39 @@ def test_a_youtube_title_is_an_arm_too_and_its_bandit_learns_from_the_measured_v
     assert {r["arm"] for r in titles} <= {"as_written", "question"}
     assert sum(1 for a in assignments(warehouse, profile.slug, "title")) == 24
     warehouse.dispose()
+
+
+def test_a_post_that_went_out_keeps_its_arm_and_an_unchanged_arm_its_first_time(tmp_path):
+    profile = load_brand(EXAMPLE_BRAND)
+    warehouse = Warehouse(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    sources = brand_sources(profile, [], [])[:2]
+    pitches = _pitches(profile, sources)
+    out = _day_of_posts(warehouse, profile, sources, pitches, START)  # published at 10:00
+    before = {a["unit"]: (a["arm"], a["assigned_at"]) for a in assignments(warehouse, profile.slug, "hook")}
+    arms = {arm for p in pitches for arm in p.hook_variants}
+    only = {
+        p: {arm: float(arm == "how_to") for arm in arms}
+        for p in publishable_platforms(profile.enabled_channels)
+    }
+    dated = [type(s)(**{**s.__dict__, "ref": f"{s.ref}@{START:%m%d}-0"}) for s in sources]  # the same posts
+    redrawn, _ = campaign_drafts(dated, pitches, profile, {}, only)
+    assert {(d.platform, d.content_ref, d.variant) for d in redrawn} == {
+        (d.platform, d.content_ref, d.variant) for d in out
+    }
+    later = datetime(2026, 10, 5, tzinfo=UTC)
+    with warehouse.session() as session:
+        assert record_post_arms(session, profile.slug, [*out, *redrawn], now=later) == 0  # all went out
+    assert {
+        a["unit"]: (a["arm"], a["assigned_at"]) for a in assignments(warehouse, profile.slug, "hook")
+    } == before
+    fresh = [type(s)(**{**s.__dict__, "ref": f"{s.ref}@new"}) for s in sources]
+    drafts, _ = campaign_drafts(fresh, pitches, profile, {}, only)
+    with warehouse.session() as session:
+        written = record_post_arms(session, profile.slug, drafts, now=later)
+        again = record_post_arms(session, profile.slug, drafts, now=later + timedelta(days=1))
+    assert written == again == len(drafts) and all(
+        d.arms[hook_experiment(d.platform)] == "how_to" for d in drafts
+    )
+    new = [a for a in assignments(warehouse, profile.slug, "hook") if "@new" in a["unit"]]
+    assert {a["assigned_at"] for a in new} == {later}  # re-planned with the same arm: first time kept
+    warehouse.dispose()
