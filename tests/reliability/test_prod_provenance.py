@@ -22,6 +22,7 @@ import httpx
 import pytest
 import respx
 from moto_s3 import moto_server, s3_client
+from seo.sitekit import seed_keywords
 
 from marketing_engine.provenance import MEASURED, SIMULATOR, is_simulated
 from marketing_engine.settings import sqlite_url
@@ -78,27 +79,6 @@ def prod_home(tmp_path, monkeypatch):
         yield settings
 
 
-def _seed_keywords(url: str) -> None:
-    """The keyword universe the SEO stage would have stored (its prod backend asks Google's
-    autocomplete with a politeness delay per request: minutes, and nothing it returns is measured)."""
-    from marketing_engine.warehouse import Warehouse, upsert
-    from marketing_engine.warehouse.models import Keyword
-
-    rows = [
-        {
-            "brand": "kestrel-cycles",
-            "text": k,
-            "normalized": k,
-            "seed": k,
-            "intent": "informational",
-            "source": "offline",
-        }
-        for k in KEYWORDS
-    ]
-    with Warehouse(url).session() as session:
-        upsert(session, Keyword, rows, keys=Keyword.natural_key)
-
-
 def _latest(instance, asset: str) -> dict:
     from dagster import AssetKey
 
@@ -119,7 +99,9 @@ def test_prod_without_credentials_writes_no_simulated_row_and_names_what_is_not_
     respx_mock.get(url__startswith="https://news.google.com/rss/search").mock(
         side_effect=lambda request: httpx.Response(200, text=_rss(request.url.params["q"]))
     )
-    _seed_keywords(prod_home["MARKETING_ENGINE_WAREHOUSE_URL"])
+    # The keyword universe the SEO stage would have stored (its prod backend asks Google's autocomplete
+    # with a politeness delay per request: minutes, and nothing it returns is measured).
+    seed_keywords(prod_home["MARKETING_ENGINE_WAREHOUSE_URL"], KEYWORDS)
     by_name = {stage.name: stage for stage in STAGES}
     stages = [
         by_name["foundation"],

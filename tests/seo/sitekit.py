@@ -65,3 +65,23 @@ def hashing_encoder(texts: list[str]) -> np.ndarray:
         for word in tokens(text):
             out[row, zlib.crc32(singular(word).encode()) % 384] += 1.0
     return out
+
+
+def seed_keywords(url: str, texts: list[str], brand: str = "kestrel-cycles") -> None:
+    """Keywords in the warehouse at `url`, as the keyword universe would have stored them."""
+    from marketing_engine.warehouse import Warehouse, upsert
+    from marketing_engine.warehouse.models import Keyword
+
+    rows = [
+        {
+            "brand": brand,
+            "text": t,
+            "normalized": t,
+            "seed": t,
+            "intent": "informational",
+            "source": "offline",
+        }
+        for t in texts
+    ]
+    with Warehouse(url).session() as session:
+        upsert(session, Keyword, rows, keys=Keyword.natural_key)

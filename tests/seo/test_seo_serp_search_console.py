@@ -24,8 +24,9 @@ from marketing_engine.resources.metrics.search_console import SearchConsoleBacke
 from marketing_engine.resources.platforms.client import OAuthToken
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.settings import EXAMPLE_BRAND
-from marketing_engine.warehouse import Warehouse, upsert
-from marketing_engine.warehouse.models import Keyword, SerpResult
+from marketing_engine.warehouse import Warehouse
+from marketing_engine.warehouse.models import SerpResult
+from seo.sitekit import seed_keywords
 
 DAY = date(2026, 11, 27)
 SITE = "sc-domain:kestrelcycles.example"
@@ -37,36 +38,26 @@ GOOGLE = {
 }
 TRACKED = ["cargo e-bike portland", "how to carry two kids on a bike", "e-bike tax credit"]
 GRANT = {"access_token": "ya29.fresh", "expires_in": 3599, "token_type": "Bearer"}
+
+
+def _row(query: str, page: str, clicks: int, impressions: int, position: float) -> dict:
+    """One searchAnalytics row by (query, page), as Google documents it."""
+    keys = [query, f"https://kestrelcycles.example/{page}"]
+    return {
+        "keys": keys,
+        "clicks": clicks,
+        "impressions": impressions,
+        "ctr": clicks / impressions,
+        "position": position,
+    }
+
+
 ROWS = {
     "rows": [
-        {
-            "keys": ["cargo e-bike portland", "https://kestrelcycles.example/a"],
-            "clicks": 4,
-            "impressions": 80,
-            "ctr": 0.05,
-            "position": 6.4,
-        },
-        {
-            "keys": ["cargo e-bike portland", "https://kestrelcycles.example/b"],
-            "clicks": 1,
-            "impressions": 30,
-            "ctr": 0.033,
-            "position": 3.2,
-        },
-        {
-            "keys": ["how to carry two kids on a bike", "https://kestrelcycles.example/c"],
-            "clicks": 9,
-            "impressions": 150,
-            "ctr": 0.06,
-            "position": 4.0,
-        },
-        {
-            "keys": ["a query nobody tracks", "https://kestrelcycles.example/d"],
-            "clicks": 0,
-            "impressions": 5,
-            "ctr": 0.0,
-            "position": 41.0,
-        },
+        _row("cargo e-bike portland", "a", 4, 80, 6.4),
+        _row("cargo e-bike portland", "b", 1, 30, 3.2),
+        _row("how to carry two kids on a bike", "c", 9, 150, 4.0),
+        _row("a query nobody tracks", "d", 0, 5, 41.0),
     ],
     "responseAggregationType": "byPage",
 }
@@ -88,19 +79,7 @@ class RecordedHttp(HttpMockSequence):
 def warehouse_url(tmp_path, engine_home, monkeypatch) -> str:
     monkeypatch.setenv("MARKETING_ENGINE_TODAY", DAY.isoformat())
     url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
-    keywords = [
-        {
-            "brand": "kestrel-cycles",
-            "text": k,
-            "normalized": k,
-            "seed": k,
-            "intent": "informational",
-            "source": "offline",
-        }
-        for k in TRACKED
-    ]
-    with Warehouse(url).session() as session:
-        upsert(session, Keyword, keywords, keys=Keyword.natural_key)
+    seed_keywords(url, TRACKED)
     return url
 
 
