@@ -161,9 +161,10 @@ def test_post_metrics_teach_the_hook_bandit_and_the_next_calendar_follows(name, 
     warehouse.dispose()
 
 
-def test_a_test_with_real_assignments_reads_through_the_sequential_test(tmp_path):
+def test_a_test_with_real_assignments_reads_through_the_sequential_test(warehouse_url):
+    """On SQLite and PostgreSQL."""
     profile = load_brand(EXAMPLE_BRAND)
-    warehouse = Warehouse(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    warehouse = Warehouse(warehouse_url)
     sources = brand_sources(profile, [], [])
     pitches = _pitches(profile, sources)
     _day_of_posts(warehouse, profile, sources, pitches, START)
