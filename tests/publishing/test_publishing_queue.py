@@ -326,3 +326,37 @@ def test_postgres_planning_never_writes_over_a_post_being_published(pg_url: str)
     assert len(claimed) == 2 and states == ["publishing", "publishing", "scheduled"]
     assert reports[0].frozen == 2
     warehouse.dispose()
+
+
+def test_postgres_claims_read_the_due_index_in_order_not_a_sort_of_every_post(pg_url: str) -> None:
+    # A claim of a batch must cost the batch, not every scheduled post: with 4,000 due the plan reads
+    # ix_social_posts_due (scheduled_at, id; approved and scheduled only) in order and sorts nothing.
+    from sqlalchemy import event, insert, text
+
+    from benchmarks._drill import approved_posts
+
+    warehouse = Warehouse(pg_url)
+    due = NOW - timedelta(minutes=1)
+    stamps = {"attempts": 0, "created_at": due, "updated_at": due}
+    with warehouse.session() as session:
+        session.execute(SocialPost.__table__.delete())
+        session.execute(insert(SocialPost), [r | stamps for r in approved_posts("b", "due", 4000, due)])
+        session.execute(text("ANALYZE social_posts"))
+    seen: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FOR UPDATE SKIP LOCKED" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(warehouse.engine, "before_cursor_execute", capture)
+    with warehouse.session() as session:
+        claimed = claim_due(session, NOW, limit=500)
+    event.remove(warehouse.engine, "before_cursor_execute", capture)
+    assert len(claimed) == 500 and [p.id for p in claimed] == sorted(p.id for p in claimed)
+    statement, parameters = seen[0]
+    with warehouse.engine.connect() as connection:
+        cursor = connection.connection.cursor()
+        cursor.execute("EXPLAIN " + statement, parameters)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "ix_social_posts_due" in plan and "Sort" not in plan, plan
+    warehouse.dispose()
