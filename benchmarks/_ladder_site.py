@@ -61,34 +61,16 @@ def _briefs(size: int):
 
 
 def _site(size: int):
+    from benchmarks.seo import written_pages
     from marketing_engine.brand import load_brand
-    from marketing_engine.resources.llm import LLMResource
-    from marketing_engine.seo.composer import PageDraft
-    from marketing_engine.seo.pages import page_request
-    from marketing_engine.seo.site import SiteBuilder, SitePage
+    from marketing_engine.seo.site import SiteBuilder
     from marketing_engine.settings import EXAMPLE_BRAND
 
     brand = load_brand(EXAMPLE_BRAND)
     briefs, hubs = _briefs(size)
-    llm = LLMResource(backend="offline")
-    pages = []
-    for start in range(0, len(briefs), 1000):
-        batch = briefs[start : start + 1000]
-        results = llm.generate_many([page_request(brand, b.as_dict()) for b in batch], schema=PageDraft)
-        pages += [
-            SitePage(
-                b.path,
-                b.slug,
-                b.page_type,
-                b.keyword,
-                b.cluster_slug,
-                b.cluster_name,
-                r.data.model_dump(),
-                date(2026, 11, 1),
-                date(2026, 11, 26),
-            )
-            for b, r in zip(briefs[start : start + 1000], results, strict=True)
-        ]
+    pages = [
+        page for start in range(0, size, 1000) for page in written_pages(brand, briefs[start : start + 1000])
+    ]
     used = {p.cluster_slug for p in pages}
     out = tempfile.TemporaryDirectory()
     atexit.register(out.cleanup)

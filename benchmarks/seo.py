@@ -163,13 +163,36 @@ def keywords_benchmark(model_dir: Path, choice: str = "onnx-int8", reference: bo
     return universe
 
 
-def pages_benchmark(universe: list, n_pages: int = 1000) -> None:
-    from marketing_engine.brand import load_brand
+def written_pages(brand, briefs: list) -> list:
+    """The briefs' pages as the offline composer writes them through the LLM resource."""
     from marketing_engine.resources.llm import LLMResource
-    from marketing_engine.seo import briefs as briefing
     from marketing_engine.seo.composer import PageDraft
     from marketing_engine.seo.pages import page_request
-    from marketing_engine.seo.site import SiteBuilder, SiteHub, SitePage
+    from marketing_engine.seo.site import SitePage
+
+    results = LLMResource(backend="offline").generate_many(
+        [page_request(brand, b.as_dict()) for b in briefs], schema=PageDraft
+    )
+    return [
+        SitePage(
+            b.path,
+            b.slug,
+            b.page_type,
+            b.keyword,
+            b.cluster_slug,
+            b.cluster_name,
+            r.data.model_dump(),
+            date(2026, 11, 1),
+            date(2026, 11, 26),
+        )
+        for b, r in zip(briefs, results, strict=True)
+    ]
+
+
+def pages_benchmark(universe: list, n_pages: int = 1000) -> None:
+    from marketing_engine.brand import load_brand
+    from marketing_engine.seo import briefs as briefing
+    from marketing_engine.seo.site import SiteBuilder, SiteHub
     from marketing_engine.settings import EXAMPLE_BRAND
 
     brand = load_brand(EXAMPLE_BRAND)
@@ -191,23 +214,8 @@ def pages_benchmark(universe: list, n_pages: int = 1000) -> None:
         briefs += plan
         hubs.append(SiteHub(slug, f"Topic {number}", [k for k, _ in group]))
     briefs = briefs[:n_pages]
-    llm = LLMResource(backend="offline")
     started = time.perf_counter()
-    results = llm.generate_many([page_request(brand, b.as_dict()) for b in briefs], schema=PageDraft)
-    pages = [
-        SitePage(
-            b.path,
-            b.slug,
-            b.page_type,
-            b.keyword,
-            b.cluster_slug,
-            b.cluster_name,
-            r.data.model_dump(),
-            date(2026, 11, 1),
-            date(2026, 11, 26),
-        )
-        for b, r in zip(briefs, results)
-    ]
+    pages = written_pages(brand, briefs)
     written = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         build = SiteBuilder(brand).build(pages, hubs[: len({p.cluster_slug for p in pages}) + 1], Path(tmp))
