@@ -15,8 +15,10 @@ outputs every machine can read (the S3 IO manager in prod; the local filesystem 
 
 from __future__ import annotations
 
+import logging
 import os
 
+from celery.signals import after_setup_logger
 from dagster._core.execution.retries import RetryMode
 from dagster_celery.executor import CeleryExecutor
 from dagster_celery.make_app import make_app
@@ -34,6 +36,14 @@ def app_args() -> dict:
         backend=os.environ.get(BACKEND_ENV) or DEFAULT_BACKEND,
     )
     return executor.app_args()
+
+
+@after_setup_logger.connect
+def _no_step_results_in_the_log(**_: object) -> None:
+    """Celery logs each task's return value, here every serialized Dagster event of the step (metadata
+    previews included): they belong in the run's event log, not again in the worker's. Failures are
+    still logged (at ERROR)."""
+    logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
 
 
 app = make_app(app_args())
