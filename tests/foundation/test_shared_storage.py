@@ -49,9 +49,9 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _prod_env(endpoint: str, home: Path, pg_url: str, brand: Path) -> dict[str, str]:
-    """A host's settings; its Dagster instance logs steps as prod's does (deploy/dagster.postgres.yaml's
-    compute_logs), its run storage stays SQLite (not what this test is about)."""
-    deploy = yaml.safe_load((PROJECT_ROOT / "deploy" / "dagster.postgres.yaml").read_text())
+    """A host's settings; its Dagster instance logs steps as a multi-host deployment's does
+    (deploy/dagster.celery.yaml's compute_logs), its run storage stays SQLite (not what this test is about)."""
+    deploy = yaml.safe_load((PROJECT_ROOT / "deploy" / "dagster.celery.yaml").read_text())
     (home / "dagster").mkdir(parents=True)
     instance = {"telemetry": {"enabled": False}, "compute_logs": deploy["compute_logs"]}
     (home / "dagster" / "dagster.yaml").write_text(yaml.safe_dump(instance))
