@@ -28,6 +28,15 @@ _UPGRADED: set[str] = set()
 _UPGRADE_LOCK = threading.Lock()
 
 
+@event.listens_for(Base, "before_insert", propagate=True)
+@event.listens_for(Base, "before_update", propagate=True)
+def _guard_orm_rows(mapper: Any, _connection: Any, row: Base) -> None:
+    """The provenance guard for rows written through the ORM (`session.add`), as `upsert` applies it."""
+    table = mapper.local_table.name
+    if table in MEASURED:
+        guard_rows(table, [{MEASURED[table]: getattr(row, MEASURED[table], None)}])
+
+
 class WarehouseError(RuntimeError):
     """The warehouse URL is unusable or the database cannot be reached."""
 

@@ -158,12 +158,21 @@ def test_prod_refuses_simulated_measured_rows_and_local_keeps_them(warehouse: Wa
     keys = ["brand", "day", "source", "topic"]
     monkeypatch.setenv("MARKETING_ENGINE_ENV", "prod")
     for bad, why in (({"provenance": "simulator"}, "1 simulated of 1"), ({}, "1 without a 'provenance'")):
-        with pytest.raises(SimulatedDataRefused, match=f"trend_data: refused {why}"), warehouse.session() as s:
+        with (
+            pytest.raises(SimulatedDataRefused, match=f"trend_data: refused {why}"),
+            warehouse.session() as s,
+        ):
             upsert(s, TrendData, [{**row, **bad}], keys=keys)
     with warehouse.session() as session:  # measured by an API, or a table that is not measured
         upsert(session, TrendData, [{**row, "provenance": "api"}], keys=keys)
         upsert(session, Campaign, [_campaign("c", "checked")], keys=["brand", "slug"])
+    with (
+        pytest.raises(SimulatedDataRefused, match="trend_data: refused 1 simulated"),
+        warehouse.session() as s,
+    ):
+        s.add(TrendData(**{**row, "topic": "orm", "provenance": "simulator"}))  # no path slips past it
     monkeypatch.setenv("MARKETING_ENGINE_ENV", "local")
     with warehouse.session() as session:
         upsert(session, TrendData, [{**row, "topic": "u", "provenance": "simulator"}], keys=keys)
-    assert warehouse.count(TrendData) == 2
+        session.add(TrendData(**{**row, "topic": "orm", "provenance": "simulator"}))
+    assert warehouse.count(TrendData) == 3
