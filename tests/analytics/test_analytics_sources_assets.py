@@ -139,3 +139,77 @@ def test_offline_the_roi_forecast_learns_from_simulated_spend_and_says_so(tmp_pa
         if r["kind"] == "campaign"
     ]
     assert rows and {r["details"]["spend_source"] for r in rows} == {"simulator"}
+
+
+def _service_account(tmp_path) -> str:
+    """A service-account key file as Google Cloud issues it (a fresh RSA key; nothing real)."""
+    import json
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    path = tmp_path / "service-account.json"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": "kestrel-analytics",
+                "private_key_id": "4f1c0a",
+                "private_key": pem.decode(),
+                "client_email": "journeys@kestrel-analytics.iam.gserviceaccount.com",
+                "client_id": "104561234567890123456",
+                "token_uri": "https://oauth2.googleapis.com/token",
+            }
+        )
+    )
+    return str(path)
+
+
+def test_imported_journeys_from_the_ga4_export_with_a_service_account(tmp_path, monkeypatch):
+    import json
+    from datetime import UTC, datetime, timedelta
+    from pathlib import Path
+    from urllib.parse import parse_qs
+
+    import responses
+
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", _service_account(tmp_path))
+    monkeypatch.setenv("GA4_BIGQUERY_DATASET", "kestrel-analytics.analytics_312345678")
+    sources = JourneySourcesResource.from_env()
+    assert sources.ga4_bigquery_dataset == dg.EnvVar("GA4_BIGQUERY_DATASET") and not sources.journeys_file
+    recorded = json.loads(
+        (Path(__file__).parent.parent / "data" / "ga4_bigquery" / "events_query.json").read_text()
+    )
+    for key in ("jobs.query", "jobs.getQueryResults"):  # the brand's currency, as its export would hold
+        for row in recorded[key]["rows"]:
+            row["f"][7]["v"] = "USD" if row["f"][7]["v"] else None
+    bigquery = "https://bigquery.googleapis.com/bigquery/v2/projects/kestrel-analytics"
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    resources = {"brand": BrandResource(path=str(EXAMPLE_BRAND)), "warehouse": WarehouseResource(url=url)}
+    with responses.RequestsMock() as mock:
+        token = mock.post(
+            "https://oauth2.googleapis.com/token", json={"access_token": "ya29.sa", "expires_in": 3599}
+        )
+        query = mock.post(f"{bigquery}/queries", json=recorded["jobs.query"])
+        mock.get(f"{bigquery}/jobs/job_ga4_export_journeys", json=recorded["jobs.get"])
+        mock.get(f"{bigquery}/queries/job_ga4_export_journeys", json=recorded["jobs.getQueryResults"])
+        result = dg.materialize([imported_journeys], resources={**resources, "journey_sources": sources})
+        body = token.calls[0].request.body
+        grant = parse_qs(body.decode() if isinstance(body, bytes) else body)
+        assert grant["grant_type"] == ["urn:ietf:params:oauth:grant-type:jwt-bearer"] and grant["assertion"]
+        assert query.calls[0].request.headers["Authorization"] == "Bearer ya29.sa"
+        sent = json.loads(query.calls[0].request.body)
+    today = datetime.now(UTC).date()
+    window = [(today - timedelta(days=d)).strftime("%Y%m%d") for d in (30, 1)]
+    assert [p["parameterValue"]["value"] for p in sent["queryParameters"]] == window
+    metadata = result.asset_materializations_for_node("imported_journeys")[0].metadata
+    assert (metadata["source"].value, metadata["touches_read"].value, metadata["conversions"].value) == (
+        "ga4_bigquery",
+        194,
+        33,
+    )
+    assert metadata["revenue"].value == "$5,575"  # the brand's money, as profile.money writes it
