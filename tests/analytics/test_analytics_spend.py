@@ -446,3 +446,61 @@ def test_in_prod_simulated_spend_is_refused(warehouse, monkeypatch):
     with pytest.raises(SimulatedDataRefused, match="ad_spend: refused 1 simulated of 1 rows"):
         store.save_spend(warehouse, "kestrel-cycles", rows)
     assert store.spend_rows(warehouse, "kestrel-cycles") == []
+
+
+def test_the_prod_resource_reads_each_platforms_settings_through_envvar(monkeypatch):
+    from dagster import EnvVar
+
+    settings = {
+        "META_ADS_ACCESS_TOKEN": "EAAB",
+        "META_ADS_ACCOUNT_ID": "act_1234567",
+        "GOOGLE_ADS_DEVELOPER_TOKEN": "dev",
+        "GOOGLE_ADS_CUSTOMER_ID": "123-456-7890",
+        "GOOGLE_ADS_CLIENT_ID": "cid",
+        "GOOGLE_ADS_CLIENT_SECRET": "cs",
+        "GOOGLE_ADS_REFRESH_TOKEN": "1//r",
+        "LINKEDIN_ADS_ACCESS_TOKEN": "AQX",
+    }
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("LINKEDIN_AD_ACCOUNT_ID", raising=False)
+    resource = AdSpendResource.live_from_env()
+    assert resource.meta_ads_access_token == EnvVar("META_ADS_ACCESS_TOKEN") and resource.backend == "live"
+    assert not resource.linkedin_ad_account_id and not resource.spend_file
+    # Resolved as Dagster resolves them at run time: each configured platform gets its client.
+    resolved = AdSpendResource(
+        backend="live", **{f: v for f, v in _fields(settings).items()}, linkedin_ad_account_id="42"
+    )
+    assert [s.name for s in resolved.sources("EUR")] == ["meta_ads", "google_ads", "linkedin_ads"]
+    assert resolved.not_configured() == ["file (AD_SPEND_FILE)"]
+
+
+def _fields(settings: dict[str, str]) -> dict[str, str]:
+    from marketing_engine.resources.ad_spend import SECRETS
+
+    names = {env: field for secrets in SECRETS.values() for env, field in secrets.items()}
+    return {names[env]: value for env, value in settings.items()}
+
+
+def test_a_google_ads_token_google_refuses_is_a_provider_error_at_fetch_time():
+    resolved = AdSpendResource(
+        backend="live",
+        google_ads_developer_token="dev",
+        google_ads_customer_id="1234567890",
+        google_ads_client_id="cid",
+        google_ads_client_secret="cs",
+        google_ads_refresh_token="1//revoked",
+    )
+    (source,) = resolved.sources("EUR")
+    with responses.RequestsMock() as mock:
+        mock.post(
+            "https://accounts.google.com/o/oauth2/token",
+            status=400,
+            json={"error": "invalid_grant", "error_description": "Token has been expired or revoked."},
+        )
+        fetched = fetch_spend([source], FIRST, LAST, "EUR")
+    assert (
+        fetched.rows == []
+        and "google_ads: OAuth refresh failed: RefreshError" in fetched.failures["google_ads"]
+    )
+    assert "revoked" in fetched.failures["google_ads"] and "1//revoked" not in fetched.failures["google_ads"]

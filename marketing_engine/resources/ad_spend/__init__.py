@@ -113,11 +113,13 @@ class AdSpendResource(ConfigurableResource):
             return LinkedInAdsSpend(self.linkedin_ads_access_token or "", self.linkedin_ad_account_id)
         from marketing_engine.resources.ad_spend.google_ads import GoogleAdsSpend, ads_client
 
-        client = ads_client(
-            self.google_ads_developer_token or "",
-            self.google_ads_client_id,
-            self.google_ads_client_secret or "",
-            self.google_ads_refresh_token or "",
-            self.google_ads_login_customer_id or None,
-        )
+        def client():  # made when spend is fetched: making it refreshes the OAuth token
+            return ads_client(
+                self.google_ads_developer_token or "",
+                self.google_ads_client_id,
+                self.google_ads_client_secret or "",
+                self.google_ads_refresh_token or "",
+                self.google_ads_login_customer_id or None,
+            )
+
         return GoogleAdsSpend(client, self.google_ads_customer_id)

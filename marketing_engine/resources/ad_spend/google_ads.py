@@ -60,7 +60,9 @@ class GoogleAdsSpend:
     name = PROVIDER
 
     def __init__(self, client: Any, customer_id: str):
-        """`client`: a `GoogleAdsClient` (`ads_client`); `customer_id`: the advertiser's account."""
+        """`client`: a `GoogleAdsClient`, or a function that makes one (`ads_client` refreshes the
+        OAuth token as it is made: the resource defers that to the fetch); `customer_id`: the
+        advertiser's account."""
         self.client = client
         self.customer = _customer(customer_id, "GOOGLE_ADS_CUSTOMER_ID")
 
@@ -68,10 +70,12 @@ class GoogleAdsSpend:
         """One row per campaign and day with spend between `first` and `last` (inclusive)."""
         import grpc
         from google.ads.googleads.errors import GoogleAdsException
+        from google.auth.exceptions import GoogleAuthError
 
-        service = self.client.get_service("GoogleAdsService")
         query = QUERY.format(first=first.isoformat(), last=last.isoformat())
         try:
+            client = self.client() if callable(self.client) else self.client
+            service = client.get_service("GoogleAdsService")
             return [
                 _row(row)
                 for batch in service.search_stream(customer_id=self.customer, query=query)
@@ -81,6 +85,10 @@ class GoogleAdsSpend:
             errors = "; ".join(e.message for e in exc.failure.errors) or exc.error.code().name
             raise ProviderError(
                 PROVIDER, errors[:300], code=exc.error.code().name, note=exc.request_id
+            ) from None
+        except GoogleAuthError as exc:
+            raise ProviderError(
+                PROVIDER, f"OAuth refresh failed: {type(exc).__name__}: {exc}"[:300]
             ) from None
         except grpc.RpcError as exc:
             raise ProviderError(
