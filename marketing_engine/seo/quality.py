@@ -142,18 +142,22 @@ def _shingles(text: str, size: int = 5) -> set[str]:
 
 
 class _NearDuplicates:
-    """Near-duplicates found one page at a time, in path order: each page's MinHash is queried
-    against the earlier pages' (LSH, a lower bar for candidates) and a candidate is confirmed by
-    exact Jaccard over the two pages' shingles. Only the LSH index stays in memory; a candidate's
-    shingles are taken from a small cache or read again through `text_of`."""
+    """Near-duplicates among pages added in path order: each page's MinHash signature (64 values,
+    512 bytes) is kept, the candidates are the earlier pages sharing an LSH band with it (the bands
+    `datasketch.MinHashLSH` uses for a lower bar of 0.8 × the threshold, grouped with numpy once all
+    pages are in), and a candidate is confirmed by exact Jaccard over the two pages' shingles, taken
+    from a small cache or read again through `text_of`. No page's text or shingles stay in memory."""
 
     def __init__(self, text_of: Callable[[str], str], threshold: float, cache: int = 2048):
         from datasketch import MinHash, MinHashLSH
 
         self.text_of, self.threshold, self.cache_size = text_of, threshold, cache
-        self.lsh = MinHashLSH(threshold=threshold * 0.8, num_perm=64)
+        lsh = MinHashLSH(threshold=threshold * 0.8, num_perm=64)
+        self.bands, self.rows = lsh.b, lsh.r
         template = MinHash(num_perm=64)  # every page's permutations are the same: made once
         self.permutations, self.scheme = template.permutations, template.scheme
+        self.paths: list[str] = []
+        self.signatures = array("Q")
         self.cache: OrderedDict[str, set[str]] = OrderedDict()
 
     def _shingles(self, path: str, text: str | None = None) -> set[str]:
@@ -166,21 +170,49 @@ class _NearDuplicates:
             self.cache.popitem(last=False)
         return found
 
-    def add(self, path: str, text: str) -> tuple[str, float] | None:
-        """The earlier page most like this one at or above the threshold (and its Jaccard), if any."""
+    def add(self, path: str, text: str) -> None:
         from datasketch import MinHash
 
-        shingles = self._shingles(path, text)
         minhash = MinHash(num_perm=64, permutations=self.permutations, scheme=self.scheme)
-        minhash.update_batch([s.encode() for s in shingles])
-        best: tuple[str, float] | None = None
-        for other in self.lsh.query(minhash):
-            theirs = self._shingles(other)
-            jaccard = len(shingles & theirs) / max(1, len(shingles | theirs))
-            if best is None or jaccard > best[1]:
-                best = (other, jaccard)
-        self.lsh.insert(path, minhash)
-        return best if best and best[1] >= self.threshold else None
+        minhash.update_batch([s.encode() for s in self._shingles(path, text)])
+        self.paths.append(path)
+        self.signatures.extend(minhash.hashvalues.astype("uint64").tolist())
+
+    def _candidates(self) -> dict[int, list[int]]:
+        """Page index -> the earlier pages sharing at least one band with it."""
+        import numpy as np
+
+        signatures = np.frombuffer(self.signatures, dtype=np.uint64).reshape(len(self.paths), 64)
+        pairs = []
+        for band in range(self.bands):
+            columns = signatures[:, band * self.rows : (band + 1) * self.rows]
+            _, group = np.unique(columns, axis=0, return_inverse=True)
+            order = np.argsort(group.ravel(), kind="stable")
+            runs = np.split(order, np.flatnonzero(np.diff(group.ravel()[order])) + 1)
+            for run in (r for r in runs if len(r) > 1):
+                first, second = np.triu_indices(len(run), 1)  # run is ascending: second is later
+                pairs.append(np.column_stack([run[second], run[first]]))  # (page, an earlier page)
+        found: dict[int, list[int]] = {}
+        if pairs:
+            for page, other in np.unique(np.concatenate(pairs), axis=0).tolist():
+                found.setdefault(page, []).append(other)
+        return found
+
+    def found(self) -> dict[str, tuple[str, float]]:
+        """Each page at or above the threshold with an earlier one: (the most similar, Jaccard);
+        of equally similar pages the earliest in path order."""
+        result = {}
+        for page, others in sorted(self._candidates().items()):
+            path = self.paths[page]
+            best: tuple[str, float] | None = None
+            for other in others:
+                theirs, mine = self._shingles(self.paths[other]), self._shingles(path)
+                jaccard = len(mine & theirs) / max(1, len(mine | theirs))
+                if best is None or jaccard > best[1]:
+                    best = (self.paths[other], jaccard)
+            if best and best[1] >= self.threshold:
+                result[path] = best
+        return result
 
 
 def near_duplicates(
@@ -188,8 +220,9 @@ def near_duplicates(
 ) -> dict[str, tuple[str, float]]:
     """For each page that is too similar to an earlier one (path order): (earlier path, Jaccard)."""
     finder = _NearDuplicates(texts.__getitem__, threshold)
-    found = {path: finder.add(path, texts[path]) for path in sorted(texts)}
-    return {path: match for path, match in found.items() if match}
+    for path in sorted(texts):
+        finder.add(path, texts[path])
+    return finder.found()
 
 
 def reachable(start: Iterable[str], links: dict[str, list[str]]) -> set[str]:
@@ -297,8 +330,6 @@ class SiteChecker:
             return " ".join(s for s in _sentences(body) if hash(s) not in boilerplate)
 
         finder = _NearDuplicates(lambda path: content(body_of(path)), self.threshold)
-        graph = dict(self.hub_links) | self.links
-        reached = reachable(self.hub_links, graph)
         for path in sorted(self.results):
             result, text = self.results[path], content(body_of(path))
             result.content_words = len(text.split())
@@ -308,7 +339,11 @@ class SiteChecker:
                     f"thin: {result.content_words} words of non-template text (< {floor} for this page type)"
                 )
             result.failures += self.later[path]
-            if match := finder.add(path, text):
+            finder.add(path, text)
+        duplicates = finder.found()
+        reached = reachable(self.hub_links, dict(self.hub_links) | self.links)
+        for path, result in self.results.items():
+            if match := duplicates.get(path):
                 result.similar_to, result.max_similarity = match
                 result.failures.append(
                     f"near-duplicate of {match[0]} (Jaccard {match[1]:.2f} ≥ {self.threshold})"

@@ -15,7 +15,7 @@ from protego import Protego
 
 from marketing_engine.seo import schema
 from marketing_engine.seo.briefs import page_type_for
-from marketing_engine.seo.quality import PageFacts, _NearDuplicates, evaluate, near_duplicates
+from marketing_engine.seo.quality import PageFacts, _NearDuplicates, _shingles, evaluate, near_duplicates
 from marketing_engine.seo.site import PageFiles, SiteBuilder, sitemap_files
 
 MARKER = re.compile(r"\[\[[^|\]]+\|[^\]]+\]\]")
@@ -280,11 +280,13 @@ def test_a_written_build_keeps_each_page_html_in_its_file_not_in_memory(
         build.html["/not-built/"]
 
 
-def test_near_duplicates_are_the_same_when_candidates_are_read_again() -> None:
-    # The gate keeps no page's shingles beyond a small cache: a candidate is read again by path.
+def test_near_duplicates_match_every_pair_compared_with_candidates_read_again() -> None:
+    # The gate keeps a signature per page, not its shingles: with a one-page cache each candidate is
+    # read again by path, and the answer is that of comparing every pair exactly (earliest on a tie).
     words = [f"word{i}" for i in range(400)]
-    texts = {f"/p{i}/": " ".join(words[i * 3 : i * 3 + 120]) for i in range(40)}
-    texts["/z/"] = texts["/p3/"]
+    texts = {f"/p{i:02d}/": " ".join(words[i * 3 : i * 3 + 120]) for i in range(40)}
+    texts["/z/"] = texts["/p03/"]
+    texts["/q/"] = " ".join(f"other{i}" for i in range(120))
     reads: list[str] = []
 
     def text_of(path: str) -> str:
@@ -292,10 +294,21 @@ def test_near_duplicates_are_the_same_when_candidates_are_read_again() -> None:
         return texts[path]
 
     finder = _NearDuplicates(text_of, 0.5, cache=1)
-    found = {path: finder.add(path, texts[path]) for path in sorted(texts)}
-    expected = near_duplicates(texts)
-    assert {p: m for p, m in found.items() if m} == expected and expected["/z/"] == ("/p3/", 1.0)
-    assert expected["/p1/"][0] == "/p0/" and reads  # overlapping neighbours found from re-read text
+    for path in sorted(texts):
+        finder.add(path, texts[path])
+    found = finder.found()
+
+    def jaccard(a: str, b: str) -> float:
+        x, y = _shingles(texts[a]), _shingles(texts[b])
+        return len(x & y) / len(x | y)
+
+    expected = {}
+    for index, path in enumerate(ordered := sorted(texts)):
+        scores = [(jaccard(path, other), -n, other) for n, other in enumerate(ordered[:index])]
+        if scores and (best := max(scores))[0] >= 0.5:
+            expected[path] = (best[2], best[0])
+    assert found == expected == near_duplicates(texts) and len(found) == 40  # every /pNN/ but the first
+    assert found["/z/"] == ("/p03/", 1.0) and "/q/" not in found and reads
 
 
 def test_sitemap_splits_into_an_index_above_the_url_limit() -> None:
