@@ -71,9 +71,10 @@ def page_groups(pages: Sequence[Mapping[str, Any]]) -> dict[str, str]:
 
 
 def search_rows(warehouse: Warehouse, brand: str, urls: Sequence[str]) -> pd.DataFrame:
-    """Search Console clicks and impressions per page URL and day (`campaign_metrics`, platform search)."""
+    """Search Console clicks and impressions per page URL and day (`campaign_metrics`, platform search),
+    with the source that measured them (`search_console`, or `simulator` offline)."""
     metric = CampaignMetric
-    query = select(metric.content_ref, metric.day, metric.metric, metric.value).where(
+    query = select(metric.content_ref, metric.day, metric.source, metric.metric, metric.value).where(
         metric.brand == brand,
         metric.platform == "search",
         metric.metric.in_(["clicks", "impressions"]),
@@ -82,9 +83,13 @@ def search_rows(warehouse: Warehouse, brand: str, urls: Sequence[str]) -> pd.Dat
     with warehouse.session() as session:
         rows = [dict(row._mapping) for row in session.execute(query)]
     if not rows:
-        return pd.DataFrame(columns=["url", "day", "clicks", "impressions"])
+        return pd.DataFrame(columns=["url", "day", "source", "clicks", "impressions"])
     frame = pd.DataFrame(rows).pivot_table(
-        index=["content_ref", "day"], columns="metric", values="value", aggfunc="sum", fill_value=0.0
+        index=["content_ref", "day", "source"],
+        columns="metric",
+        values="value",
+        aggfunc="sum",
+        fill_value=0.0,
     )
     frame = frame.reindex(columns=["clicks", "impressions"], fill_value=0.0).reset_index()
     return frame.rename(columns={"content_ref": "url"})
@@ -230,7 +235,8 @@ def read_title_test(warehouse: Warehouse, brand: str) -> ExperimentRead:
             cuped_variance_reduction=reduction,
         )
     )
-    read.sources = {"search_console": len(test)}
+    # measured units (pages) by the source that measured them: the simulator's rows offline
+    read.sources = {str(k): int(n) for k, n in test.drop_duplicates("url")["source"].value_counts().items()}
     return read
 
 

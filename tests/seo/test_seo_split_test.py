@@ -122,6 +122,7 @@ def test_title_test_serves_the_variant_reads_search_console_and_applies_the_winn
         measure(START + timedelta(days=offset), arms)
     outcome = run_experiments(warehouse, profile.slug, profile)
     (result,) = [r for r in outcome.experiments if r["experiment"] == EXPERIMENT]
+    assert outcome.sources == {"search_console": len(urls)}  # measured pages, by who measured them
     assert (result["variant_a"], result["variant_b"]) == LABELS
     assert result["visitors_a"] + result["visitors_b"] > 100_000  # impressions since the first assignment
     assert result["sequential_significant"] and result["decision"] == "ship B"
@@ -182,11 +183,9 @@ def test_offline_the_metrics_simulator_measures_the_titles_served(tmp_path):
     apply_titles(warehouse, profile, pages, today=START)
     for offset in range(28):
         measure(START + timedelta(days=offset))
-    (result,) = [
-        r
-        for r in run_experiments(warehouse, profile.slug, profile).experiments
-        if r["experiment"] == EXPERIMENT
-    ]
+    outcome = run_experiments(warehouse, profile.slug, profile)
+    (result,) = [r for r in outcome.experiments if r["experiment"] == EXPERIMENT]
+    assert outcome.sources == {"simulator": len(pages)}  # the simulator's rows are not called measured
     with warehouse.session() as session:
         sources = {row.source for row in session.query(CampaignMetric).filter_by(platform="search")}
     assert sources == {"simulator"}  # measured rows, labelled as the simulator's
