@@ -88,14 +88,15 @@ def prod_resources() -> dict[str, Any]:
         "music": MusicResource(
             backend="suno", api_key=EnvVar("SUNO_API_KEY"), base_url=EnvVar("SUNO_BASE_URL")
         ),
-        # Generated b-roll: Runway first, then Kling, then Pika; motion graphics if all fail.
+        # Generated b-roll: Runway first, then Kling, then Pika; motion graphics if all fail. Each key
+        # is optional: a provider left unset is skipped as not configured, never a failed resource.
         "footage": FootageResource(
             backend="runway",
             chain=["kling", "pika", "motion"],
-            runway_api_key=EnvVar("RUNWAY_API_KEY"),
-            kling_access_key=EnvVar("KLING_ACCESS_KEY"),  # Kling: a JWT signed per request
-            kling_secret_key=EnvVar("KLING_SECRET_KEY"),
-            pika_api_key=EnvVar("FAL_KEY"),
+            runway_api_key=optional_env("RUNWAY_API_KEY"),
+            kling_access_key=optional_env("KLING_ACCESS_KEY"),  # Kling: a JWT signed per request
+            kling_secret_key=optional_env("KLING_SECRET_KEY"),
+            pika_api_key=optional_env("FAL_KEY"),
         ),
         "keyword_ideas": KeywordIdeasResource(backend="autocomplete"),
         "wordpress": WordPressResource(

@@ -330,3 +330,41 @@ def test_prod_music_calls_the_suno_host_the_settings_name(monkeypatch):
         with pytest.raises(JobFailed, match="quota"):
             resources.music.soundtrack("calm", 2, 8)
     assert route.calls[0].request.headers["authorization"] == "Bearer su-prod"
+
+
+@respx.mock
+def test_prod_footage_skips_the_providers_left_unset(tmp_path, monkeypatch):
+    """In prod every footage key is optional: with only Pika's FAL_KEY the resource builds, Runway and
+    Kling are skipped as not configured (nothing sent to them) and Pika delivers."""
+    from dagster import build_resources
+
+    from marketing_engine.pipeline import _env_names
+    from marketing_engine.resources import prod_resources
+
+    for name in ("RUNWAY_API_KEY", "KLING_ACCESS_KEY", "KLING_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FAL_KEY", "fa-prod")
+    footage = prod_resources()["footage"]
+    assert _env_names(footage) == ["FAL_KEY"]  # the only setting `make run` asks for
+    runway, kling = respx.route(host="api.dev.runwayml.com"), respx.route(host="api.klingai.com")
+    fal = "https://queue.fal.run/fal-ai/pika"
+    respx.post(f"{fal}/v2.2/text-to-video").mock(
+        return_value=httpx.Response(200, json={"request_id": "p2", "status": "COMPLETED"})
+    )
+    respx.get(f"{fal}/requests/p2/status").mock(
+        return_value=httpx.Response(200, json={"request_id": "p2", "status": "COMPLETED"})
+    )
+    respx.get(f"{fal}/requests/p2").mock(
+        return_value=httpx.Response(
+            200, json={"request_id": "p2", "video": {"url": "https://cdn.test/q.mp4"}}
+        )
+    )
+    respx.get("https://cdn.test/q.mp4").mock(return_value=httpx.Response(200, content=CLIP))
+    with build_resources({"footage": footage}) as resources:
+        got = resources.footage.clip_with_fallback("a calm morning", "9:16", tmp_path / "q.mp4")
+    assert got["provider"] == "pika" and not runway.called and not kling.called
+    errors = [a["error"] for a in got["attempts"]]
+    assert errors == [
+        "runway: no API key configured",
+        "kling: KLING_ACCESS_KEY and KLING_SECRET_KEY not set: Kling signs each request with both keys",
+    ]
