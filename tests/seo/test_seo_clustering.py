@@ -79,6 +79,9 @@ def test_minilm_average_linkage_reaches_ari_0_9_on_the_labelled_clusters(
     ari = adjusted_rand_score([row["cluster"] for row in rows], labels)
     print(f"ARI {ari:.3f} on {len(rows)} keywords, {len(set(labels))} clusters")
     assert ari >= 0.9
+    # the path for large universes, forced: k-means buckets of about 30, merged across buckets
+    bucketed = clustering.agglomerative_labels(vectors, exact_limit=0, bucket_size=30)
+    assert adjusted_rand_score([row["cluster"] for row in rows], bucketed) >= 0.9
     clusters = clustering.describe_clusters(keywords, vectors, labels)
     assert 0.7 < clustering.overall_cohesion(clusters) <= 1.0
     hubs = {c.hub for c in clusters if len(c.members) >= 8}
@@ -121,3 +124,47 @@ def test_empty_and_single_keyword_universes() -> None:
     assert clustering.agglomerative_labels(np.zeros((0, 384), np.float32)).tolist() == []
     assert clustering.agglomerative_labels(np.ones((1, 384), np.float32)).tolist() == [0]
     assert clustering.embed_keywords([], encoder=hashing_encoder)[0].shape == (0, 384)
+
+
+def _topics(count: int, per_topic: int, seed: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors around `count` random topic directions (within-topic cosine about 0.6)."""
+    rng = np.random.default_rng(seed)
+    truth = np.repeat(np.arange(count), per_topic)
+    vectors = rng.normal(size=(count, 64))[truth] + 0.8 * rng.normal(size=(len(truth), 64))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    order = rng.permutation(len(truth))
+    return vectors[order], truth[order]
+
+
+def test_merging_across_buckets_from_single_keywords_is_exact_average_linkage() -> None:
+    vectors, _ = _topics(12, 20)
+    merged = clustering._merge_across(
+        vectors.astype(np.float64), np.ones(len(vectors)), np.zeros(len(vectors), dtype=int), 0.6
+    )
+    assert adjusted_rand_score(clustering._cut(vectors, 0.6), merged) == 1.0
+
+
+def test_bucketed_clusters_match_the_exact_ones_when_topics_straddle_buckets() -> None:
+    vectors, truth = _topics(40, 25)  # 1,000 vectors in buckets of about 60: most topics are split
+    exact = clustering.agglomerative_labels(vectors)
+    bucketed = clustering.agglomerative_labels(vectors, exact_limit=100, bucket_size=60)
+    assert abs(len(set(bucketed)) - len(set(exact))) <= 1  # 40 topics and a stray
+    assert adjusted_rand_score(exact, bucketed) >= 0.98 and adjusted_rand_score(truth, bucketed) >= 0.98
+    # a bucket as large as the universe is the exact clustering itself
+    whole = clustering.bucketed_cut(vectors, 0.6, bucket_size=len(vectors))
+    assert adjusted_rand_score(clustering._cut(vectors, 0.6), whole) == 1.0
+
+
+def test_identical_keywords_that_k_means_cannot_split_still_cluster_together() -> None:
+    vectors = np.tile(np.eye(8, dtype=np.float32)[:2], (40, 1))  # 2 directions, 40 copies each
+    labels = clustering.agglomerative_labels(vectors, exact_limit=5, bucket_size=10, max_size=1000)
+    assert sorted(np.bincount(labels)) == [40, 40]
+
+
+def test_the_summary_names_the_clustering_method_by_universe_size() -> None:
+    def summary(total: int) -> dict:
+        stats = clustering.EmbeddingStats(total, 0, total)
+        return clustering.UniverseClusters([], stats, 0.0, 0.0).summary()
+
+    assert summary(clustering.EXACT_LIMIT)["method"] == "exact average linkage"
+    assert summary(clustering.EXACT_LIMIT + 1)["method"].startswith("average linkage in k-means buckets")
