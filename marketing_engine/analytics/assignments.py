@@ -170,11 +170,20 @@ def decide(looks: Sequence[Any], days: int, units: int, min_arm: int) -> str:
 
 
 def ab_read(
-    experiment: str, subject: str, a: str, b: str, daily: pd.DataFrame, brand: str, **extra: Any
+    experiment: str,
+    subject: str,
+    a: str,
+    b: str,
+    daily: pd.DataFrame,
+    brand: str,
+    units: tuple[int, int] | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     """The experiment's row from daily counts (`day`, `n_a`, `x_a`, `n_b`, `x_b`), read through
     `read_daily` (Bayesian + always-valid sequential test). Leading days are pooled until each arm
-    has two units, the least the sequential test reads."""
+    has two units, the least the sequential test reads. `units`: the measured units per arm (A, B)
+    the stop rules count, where they are not the trials (the title test's pages, whose trials are
+    impressions); by default the trials (posts)."""
     daily = daily.sort_values("day").reset_index(drop=True)
     ready = ((daily["n_a"].cumsum() >= 2) & (daily["n_b"].cumsum() >= 2)).to_numpy()
     first = int(ready.argmax())
@@ -183,6 +192,7 @@ def ab_read(
     looks = read_daily(*(counts[c].to_numpy(int) for c in ("n_a", "n_b", "x_a", "x_b")))
     last = looks[-1]
     days = (daily["day"].max() - daily["day"].min()).days + 1
+    units_a, units_b = units if units is not None else (last.visitors_a, last.visitors_b)
     return {
         "brand": brand,
         "experiment": experiment[:200],
@@ -199,9 +209,7 @@ def ab_read(
         "ci_high": last.bayes.ci_high,
         "expected_loss": last.bayes.expected_loss,
         "sequential_significant": last.sequential.significant,
-        "decision": decide(
-            looks, days, last.visitors_a + last.visitors_b, min(last.visitors_a, last.visitors_b)
-        ),
+        "decision": decide(looks, days, units_a + units_b, min(units_a, units_b)),
         "looks": [
             {
                 "day": k.day,

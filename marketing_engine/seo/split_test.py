@@ -27,7 +27,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from marketing_engine.analytics.assignments import ExperimentRead, ab_read, assignments, save_assignments
+from marketing_engine.analytics.assignments import (
+    FINAL,
+    ExperimentRead,
+    ab_read,
+    assignments,
+    save_assignments,
+)
 from marketing_engine.analytics.experiments import cuped
 from marketing_engine.warehouse import Warehouse
 from marketing_engine.warehouse.models import CampaignMetric, ExperimentResult, ProgrammaticPage
@@ -142,7 +148,7 @@ def apply_titles(
     out = []
     for page in pages:
         arm = stored.get(page.slug, {}).get("arm") if page.slug in eligible else None
-        variant = decision == "ship B" or (arm == "treatment" and decision not in ("keep A",))
+        variant = decision == "ship B" or (arm == "treatment" and decision not in FINAL)
         if page.slug in eligible and variant:
             title = variant_title(page.draft["title"], profile.name)
             page = replace(page, draft={**page.draft, "title": title})
@@ -166,7 +172,7 @@ def served_pages(warehouse: Warehouse, brand: str) -> list[dict[str, Any]]:
         {
             "url": url,
             "variant": slug in arms
-            and (decision == "ship B" or (arms[slug] == "treatment" and decision != "keep A")),
+            and (decision == "ship B" or (arms[slug] == "treatment" and decision not in FINAL)),
         }
         for slug, url in built
     ]
@@ -232,6 +238,11 @@ def read_title_test(warehouse: Warehouse, brand: str) -> ExperimentRead:
             *LABELS,
             counts,
             brand,
+            # the stop rules count pages, the units of this test (its trials are impressions)
+            units=(
+                test.loc[test["arm"] == ARMS[0], "url"].nunique(),
+                test.loc[test["arm"] == ARMS[1], "url"].nunique(),
+            ),
             cuped_variance_reduction=reduction,
         )
     )

@@ -208,3 +208,34 @@ def test_offline_the_metrics_simulator_measures_the_titles_served(tmp_path):
         }
     )
     warehouse.dispose()
+
+
+def test_title_test_counts_pages_not_impressions_for_its_stop_rules(tmp_path):
+    """The title test's trials are impressions but its units are pages: a day of 9,000 impressions per
+    group is no reason to stop it (MAX_UNITS = 400 units), and while it runs treatment pages keep the
+    variant and no winner reaches the writers."""
+    from marketing_engine.analytics.assignments import FINAL
+    from marketing_engine.analytics.recall import writer_memory
+
+    profile = load_brand(EXAMPLE_BRAND)
+    warehouse = Warehouse(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    pages = _pages()
+    base = profile.site_url.rstrip("/")
+    urls = {p.slug: base + p.path for p in pages}
+
+    def measure(day: date, arms: dict[str, str]) -> None:
+        request = MetricsRequest(profile.slug, day, [], [], [])
+        measure_posts(warehouse, SearchConsoleRows(urls, arms), request, None)
+
+    for offset in range(PRE, 0, -1):
+        measure(START - timedelta(days=offset), {})
+    _, arms = apply_titles(warehouse, profile, pages, today=START)
+    measure(START, arms)
+    outcome = run_experiments(warehouse, profile.slug, profile)
+    (result,) = [r for r in outcome.experiments if r["experiment"] == EXPERIMENT]
+    assert result["visitors_a"] > 400 and result["decision"] not in FINAL
+    served, _ = apply_titles(warehouse, profile, pages, today=START + timedelta(days=1))
+    treated = [p for p in served if arms[p.slug] == "treatment"]
+    assert treated and all(p.draft["title"].endswith(f" | {profile.name}") for p in treated)
+    assert EXPERIMENT not in writer_memory(warehouse, profile.slug, ["site"]).winners
+    warehouse.dispose()
