@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from marketing_engine.analytics.assignments import FINAL, POST_TESTS
 from marketing_engine.analytics.store import bandit_shares, learned_findings
 from marketing_engine.warehouse import Warehouse
 from marketing_engine.warehouse.models import BanditAllocation, CampaignMemory, ExperimentResult
@@ -99,11 +100,17 @@ def writer_memory(
 
 
 def _winners(warehouse: Warehouse, brand: str) -> dict[str, str]:
-    """Decided experiments (a final decision of `analytics.assignments.decide`) → the winning variant."""
+    """Decided experiments (a final decision of `analytics.assignments.decide`) → the winning variant.
+    A post test (hook, title) stopped with no difference has no winner: its A is only the runner-up
+    arm, not a control (the title split test's A is: its control title stays)."""
     result = ExperimentResult
     query = select(result.experiment, result.decision, result.variant_a, result.variant_b).where(
-        result.brand == brand, result.decision.in_(["ship B", "keep A", "stopped: no difference, keep A"])
+        result.brand == brand, result.decision.in_(FINAL)
     )
     with warehouse.session() as session:
         rows = session.execute(query).tuples().all()
-    return {name: b if decision == "ship B" else a for name, decision, a, b in rows}
+    return {
+        name: b if decision == "ship B" else a
+        for name, decision, a, b in rows
+        if decision in ("ship B", "keep A") or name.split(":")[0] not in POST_TESTS
+    }

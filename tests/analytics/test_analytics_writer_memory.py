@@ -136,3 +136,43 @@ def test_a_decided_title_test_changes_the_next_page_title(name, warehouse):
         assert changed.title == f"{draft.title} | {profile.name}"
     else:  # too long for the variant: the title stays as written
         assert changed.title == draft.title
+
+
+def test_a_hook_test_stopped_with_no_difference_names_no_winner(warehouse):
+    """A hook test's A is only the runner-up arm: stopped with no difference, it is no winner for the
+    writers; shipped, its B is. The title test's A is its control, which a stopped test keeps."""
+    from marketing_engine.seo.split_test import EXPERIMENT, LABELS
+
+    def result(experiment: str, a: str, b: str, decision: str) -> dict:
+        figures = {"visitors_a": 200, "conversions_a": 100, "visitors_b": 200, "conversions_b": 101}
+        return {
+            "brand": "b",
+            "experiment": experiment,
+            "subject": "s",
+            "variant_a": a,
+            "variant_b": b,
+            **figures,
+            "chance_to_win": 0.52,
+            "lift": 0.01,
+            "ci_low": -0.1,
+            "ci_high": 0.1,
+            "expected_loss": 0.01,
+            "sequential_significant": False,
+            "decision": decision,
+            "looks": [],
+        }
+
+    save_experiments(
+        warehouse,
+        [
+            result("hook:linkedin", "question", "how_to", "stopped: no difference, keep A"),
+            result("hook:x", "question", "statistic", "ship B"),
+            result("title:youtube", "as_written", "question", "stopped: no difference, keep A"),
+            result(EXPERIMENT, *LABELS, "stopped: no difference, keep A"),
+            result("hook:reddit", "question", "how_to", "keep running"),
+        ],
+        [],
+    )
+    memory = writer_memory(warehouse, "b", ["linkedin", "x"])
+    assert memory.winners == {"hook:x": "statistic", EXPERIMENT: LABELS[0]}
+    assert "hook:linkedin" not in memory.prompt_block()
