@@ -141,6 +141,10 @@ def _shingles(text: str, size: int = 5) -> set[str]:
     return {" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1))}
 
 
+NEIGHBOURS = 32  # earlier pages a page is compared with in one LSH bucket of many alike pages
+CONFIRMED = 16  # candidates of a page confirmed by exact Jaccard, the likeliest first
+
+
 class _NearDuplicates:
     """Near-duplicates among pages added in path order: each page's MinHash signature (64 values,
     512 bytes) is kept, the candidates are the earlier pages sharing an LSH band with it (the bands
@@ -178,20 +182,26 @@ class _NearDuplicates:
         self.paths.append(path)
         self.signatures.extend(minhash.hashvalues.astype("uint64").tolist())
 
-    def _candidates(self) -> dict[int, list[int]]:
-        """Page index -> the earlier pages sharing at least one band with it."""
+    def _signatures(self):
         import numpy as np
 
-        signatures = np.frombuffer(self.signatures, dtype=np.uint64).reshape(len(self.paths), 64)
+        return np.frombuffer(self.signatures, dtype=np.uint64).reshape(len(self.paths), 64)
+
+    def _candidates(self) -> dict[int, list[int]]:
+        """Page index -> the earlier pages sharing a band with it: all of them in a bucket of up to
+        NEIGHBOURS + 1 pages, else the NEIGHBOURS before it in the bucket (a set of many alike pages
+        would otherwise give every pair: work with the square of its size)."""
+        import numpy as np
+
+        signatures = self._signatures()
         pairs = []
         for band in range(self.bands):
             columns = signatures[:, band * self.rows : (band + 1) * self.rows]
-            _, group = np.unique(columns, axis=0, return_inverse=True)
-            order = np.argsort(group.ravel(), kind="stable")
-            runs = np.split(order, np.flatnonzero(np.diff(group.ravel()[order])) + 1)
-            for run in (r for r in runs if len(r) > 1):
-                first, second = np.triu_indices(len(run), 1)  # run is ascending: second is later
-                pairs.append(np.column_stack([run[second], run[first]]))  # (page, an earlier page)
+            group = np.unique(columns, axis=0, return_inverse=True)[1].ravel()
+            order = np.argsort(group, kind="stable")  # ascending page index within each bucket
+            for run in np.split(order, np.flatnonzero(np.diff(group[order])) + 1):
+                for step in range(1, min(len(run), NEIGHBOURS + 1)):
+                    pairs.append(np.column_stack([run[step:], run[:-step]]))  # (page, an earlier page)
         found: dict[int, list[int]] = {}
         if pairs:
             for page, other in np.unique(np.concatenate(pairs), axis=0).tolist():
@@ -201,9 +211,14 @@ class _NearDuplicates:
     def found(self) -> dict[str, tuple[str, float]]:
         """Each page at or above the threshold with an earlier one: (the most similar, Jaccard);
         of equally similar pages the earliest in path order."""
-        result = {}
+        import numpy as np
+
+        result, signatures = {}, self._signatures()
         for page, others in sorted(self._candidates().items()):
             path = self.paths[page]
+            if len(others) > CONFIRMED:  # the likeliest by their signatures' agreement, confirmed exactly
+                agree = (signatures[others] == signatures[page]).sum(axis=1)
+                others = sorted(np.array(others)[np.argsort(-agree, kind="stable")[:CONFIRMED]].tolist())
             best: tuple[str, float] | None = None
             for other in others:
                 theirs, mine = self._shingles(self.paths[other]), self._shingles(path)

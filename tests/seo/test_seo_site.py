@@ -311,6 +311,24 @@ def test_near_duplicates_match_every_pair_compared_with_candidates_read_again() 
     assert found["/z/"] == ("/p03/", 1.0) and "/q/" not in found and reads
 
 
+def test_many_alike_pages_are_each_flagged_without_comparing_every_pair() -> None:
+    # 120 copies of one text share every LSH bucket: each copy after the first is a near-duplicate
+    # of an earlier one, yet a page is compared with at most NEIGHBOURS earlier pages per bucket.
+    from marketing_engine.seo.quality import NEIGHBOURS
+
+    text = " ".join(f"same{i}" for i in range(150))
+    texts = {f"/copy-{i:03d}/": text for i in range(120)}
+    finder = _NearDuplicates(texts.__getitem__, 0.5)
+    for path in sorted(texts):
+        finder.add(path, texts[path])
+    candidates = finder._candidates()
+    assert max(len(others) for others in candidates.values()) == NEIGHBOURS
+    assert sum(map(len, candidates.values())) < 120 * 119 // 2
+    found = finder.found()
+    assert sorted(found) == sorted(texts)[1:] and all(j == 1.0 for _, j in found.values())
+    assert found["/copy-001/"] == ("/copy-000/", 1.0)
+
+
 def test_sitemap_splits_into_an_index_above_the_url_limit() -> None:
     from datetime import date
 
