@@ -84,7 +84,14 @@ def measure_journeys(warehouse: Warehouse, provider, request) -> tuple[list[dict
     if hasattr(provider, "channel_totals"):
         metrics += channel_total_rows(provider.channel_totals(request.day), request.brand, request.day)
     analytics_store.save_journeys(warehouse, rows, metrics)
+    _raise_failures(provider)
     return rows, metrics
+
+
+def _raise_failures(provider) -> None:
+    """The providers of a live backend that failed, once what the others answered is stored."""
+    if hasattr(provider, "raise_failures"):
+        provider.raise_failures()
 
 
 @dataclass
@@ -106,6 +113,7 @@ def measure_posts(warehouse: Warehouse, provider, request, run_id: str | None) -
     stages = analytics_store.save_post_performance(
         warehouse, request.brand, rows, post_metric_rows(rows) + pages, run_id
     )
+    _raise_failures(provider)
     return PostMeasures(published, rows, pages, stages)
 
 

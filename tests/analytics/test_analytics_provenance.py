@@ -100,3 +100,35 @@ def test_the_report_marks_measured_and_simulated_figures_and_names_what_is_not_c
     empty = render_report(replace(data, attribution=pd.DataFrame(columns=["model", "channel", "share", "revenue"]),
                                   provenance={"customer_journeys": {}}))  # fmt: skip
     assert "No data: no customer journeys were measured" in empty and "Simulated figures" not in empty
+
+
+class Refuses:
+    """A provider whose token was revoked: it fails for good (its retries spent)."""
+
+    def journeys(self, request):
+        from marketing_engine.resources.retry import ProviderError
+
+        raise ProviderError("meta", "Error validating access token", 401)
+
+    def post_metrics(self, request, posts):
+        return self.journeys(request)
+
+
+def test_one_failing_provider_costs_only_its_own_rows(tmp_path):
+    """One platform's outage is named, after the other providers' rows are stored (the step fails
+    and its retry asks again): one revoked token never loses every platform's day."""
+    from marketing_engine.analytics.loop import measure_journeys
+    from marketing_engine.resources.retry import ProviderError
+    from marketing_engine.warehouse import Warehouse
+
+    journey = {"journey_key": "k1", "channels": ["x"], "days_before": [0.5], "converted": True,
+               "revenue": 12.0, "product": "P"}  # fmt: skip
+    warehouse = Warehouse(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    live = LiveBackend([Refuses(), Answers([journey])], ["meta", "ga4"])
+    with pytest.raises(
+        ProviderError, match=r"^metrics: providers failed .*stored\): meta: HTTP 401: Error validating"
+    ) as raised:
+        measure_journeys(warehouse, live, REQUEST)
+    assert raised.value.retryable and "ga4" not in str(raised.value)
+    assert warehouse.measured_origins("b")["customer_journeys"] == {"ga4": 1}  # the answer is kept
+    warehouse.dispose()
