@@ -12,6 +12,7 @@ imported), which were simulated, and which are not configured, by name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,3 +115,37 @@ class SourceReport:
         ]
         text = "; ".join(f"{label}: {', '.join(sorted(names))}" for label, names in parts)
         return {"sources": text or "none", "not_configured": sorted(self.not_configured)}
+
+
+# The assets that measure: their metadata's `not_configured` (a list, or names joined by ", ") or a
+# `source` of "not configured" names what is not configured, for the report.
+MEASURING_ASSETS = (
+    "touchpoints",
+    "content_metrics",
+    "imported_journeys",
+    "ad_spend",
+    "serp_positions",
+    "trend_snapshots",
+    "ai_visibility",
+    "index_status",
+)
+
+
+def not_configured_by_asset(instance: Any) -> dict[str, list[str]]:
+    """Measuring asset -> the sources its latest materialization (in the Dagster `instance`) reported
+    as not configured."""
+    from dagster import AssetKey
+
+    found = {}
+    for name in MEASURING_ASSETS:
+        event = instance.get_latest_materialization_event(AssetKey(name))
+        metadata = {k: v.value for k, v in event.asset_materialization.metadata.items()} if event else {}
+        listed = metadata.get("not_configured") or []
+        if isinstance(listed, str):  # "a, b (SETTING_1, SETTING_2)": split outside the brackets
+            listed = re.split(r",(?![^()]*\))", listed)
+        names = [str(n).strip() for n in listed]
+        if str(metadata.get("source", "")).startswith(NOT_CONFIGURED):  # its one source: named by the asset
+            names.append(name)
+        if names := [n for n in names if n]:
+            found[name] = names
+    return found

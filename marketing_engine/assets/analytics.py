@@ -6,7 +6,6 @@ touchpoints / content_metrics (daily) ─► attribution_tables ─► experimen
 Wiring only: the models live in `marketing_engine.analytics`, the queries and upserts in its store.
 """
 
-import re
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -22,6 +21,7 @@ from marketing_engine.files import write_text
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.metrics import MetricsResource
+from marketing_engine.resources.metrics.base import MetricsRequest
 from marketing_engine.resources.warehouse import WarehouseResource
 
 GROUP = "analytics"
@@ -32,20 +32,6 @@ PUBLISHED_POSTS = [f"published_posts_{p}" for p in PLATFORMS if p != "wordpress"
 def _analytics_asset(kinds: frozenset[str] = frozenset({"python", WAREHOUSE}), **spec: Any):
     """`@asset` in the analytics group, with its owners and code version 1."""
     return dg.asset(group_name=GROUP, owners=owners(GROUP), code_version="1", kinds=set(kinds), **spec)
-
-
-# The assets that measure: their metadata's `not_configured` (a list, or names joined by ", ") or a
-# `source` of "not configured" names what is not configured, for the report.
-MEASURING = (
-    "touchpoints",
-    "content_metrics",
-    "imported_journeys",
-    "ad_spend",
-    "serp_positions",
-    "trend_snapshots",
-    "ai_visibility",
-    "index_status",
-)
 
 
 def _timed(step: Callable[..., Any], brand: BrandResource, warehouse: WarehouseResource) -> tuple[Any, float]:
@@ -66,39 +52,6 @@ def _no_data(missing: Exception) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"status": "no data", "why": dg.MetadataValue.text(str(missing))})
 
 
-def _not_configured(instance: dg.DagsterInstance) -> dict[str, list[str]]:
-    """Measuring asset -> the sources its latest materialization reported as not configured."""
-    from marketing_engine.provenance import NOT_CONFIGURED
-
-    found = {}
-    for name in MEASURING:
-        event = instance.get_latest_materialization_event(dg.AssetKey(name))
-        metadata = {k: v.value for k, v in event.asset_materialization.metadata.items()} if event else {}
-        listed = metadata.get("not_configured") or []
-        if isinstance(listed, str):  # "a, b (SETTING_1, SETTING_2)": split outside the brackets
-            listed = re.split(r",(?![^()]*\))", listed)
-        names = [str(n).strip() for n in listed]
-        if str(metadata.get("source", "")).startswith(NOT_CONFIGURED):  # its one source: named by the asset
-            names.append(name)
-        if names := [n for n in names if n]:
-            found[name] = names
-    return found
-
-
-def _request(profile, partition_key: str, channels: list[str] | None = None):
-    """What the metrics provider is asked for a day (the partition's). Journeys run over the brand's platforms with its
-    site standing for organic search; post metrics ask for the platforms by their own names."""
-    from marketing_engine.resources.metrics.base import MetricsRequest
-
-    return MetricsRequest(
-        brand=profile.slug,
-        day=date.fromisoformat(partition_key),
-        channels=channels or ["organic_search" if p == "wordpress" else p for p in profile.enabled_channels],
-        products=[(p.name, p.price or 100.0) for p in profile.products],
-        topics=list(profile.seed_topics),
-    )
-
-
 @_analytics_asset(
     partitions_def=daily_partitions,
     deps=["campaigns"],
@@ -115,7 +68,7 @@ def touchpoints(
     from marketing_engine.analytics.loop import measure_journeys
 
     started = time.perf_counter()
-    request = _request(brand.load(), context.partition_key)
+    request = MetricsRequest.for_brand(brand.load(), date.fromisoformat(context.partition_key))
     rows, metric_rows = measure_journeys(warehouse.get(), metrics.client(), request)
     return dg.MaterializeResult(
         metadata={
@@ -147,7 +100,8 @@ def content_metrics(
     from marketing_engine.analytics.loop import measure_posts
 
     profile = brand.load()
-    request = _request(profile, context.partition_key, channels=list(profile.enabled_channels))
+    day = date.fromisoformat(context.partition_key)
+    request = MetricsRequest.for_brand(profile, day, channels=list(profile.enabled_channels))
     measured = measure_posts(warehouse.get(), metrics.client(), request, context.run_id)
     rows = measured.rows
     return dg.MaterializeResult(
@@ -295,9 +249,11 @@ def marketing_report(
     from marketing_engine.analytics.loop import build_report
     from marketing_engine.analytics.screenshot import register_report
     from marketing_engine.llm_ledger import ledger_at
+    from marketing_engine.provenance import not_configured_by_asset
     from marketing_engine.settings import home_dir
 
     profile = brand.load()
+    not_configured = not_configured_by_asset(context.instance)
     html, sections = build_report(
         warehouse.get(),
         brand.slug,
@@ -305,7 +261,7 @@ def marketing_report(
         datetime.now(UTC),
         profile.money,
         ledger_at(dg.EnvVar("REDIS_URL").get_value() or None),  # where llm_from_env's resource counts
-        not_configured=_not_configured(context.instance),
+        not_configured=not_configured,
     )
     path = home_dir("reports") / f"{brand.slug}-marketing-report.html"
     write_text(path, html)
@@ -321,8 +277,6 @@ def marketing_report(
             "sha256": stored.sha256,
             "size_kb": round(stored.size / 1024, 1),
             "charts": dg.MetadataValue.text(", ".join(sections)),
-            "not_configured": sorted(
-                {name for names in _not_configured(context.instance).values() for name in names}
-            ),
+            "not_configured": sorted({name for names in not_configured.values() for name in names}),
         }
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from dagster import ConfigurableResource
 from pydantic import Field
@@ -36,6 +36,19 @@ class MetricsRequest:
     channels: list[str]
     products: list[tuple[str, float]]  # (name, price)
     topics: list[str] = field(default_factory=list)
+
+    @classmethod
+    def for_brand(cls, profile: Any, day: date, channels: list[str] | None = None) -> MetricsRequest:
+        """What a provider is asked for the brand's day. Journeys run over the brand's platforms with its
+        site standing for organic search; post metrics ask for the platforms by their own names."""
+        return cls(
+            brand=profile.slug,
+            day=day,
+            channels=channels
+            or ["organic_search" if p == "wordpress" else p for p in profile.enabled_channels],
+            products=[(p.name, p.price or 100.0) for p in profile.products],
+            topics=list(profile.seed_topics),
+        )
 
 
 class MetricsBackend(Protocol):
