@@ -357,6 +357,15 @@ def test_one_failing_source_is_named_and_the_others_still_count(tmp_path):
     assert fetched.failures == {"meta_ads": "meta_ads: HTTP 503: Service temporarily unavailable"}
     with pytest.raises(ProviderError, match="simulator backend has no live sources"):
         AdSpendResource().sources()
+    # a malformed ad account id fails its own source when spend is fetched, not the others
+    typo = resource.model_copy(
+        update={"meta_ads_access_token": "EAAB-secret", "meta_ads_account_id": "acct-9"}
+    )
+    fetched = fetch_spend(typo.sources("EUR"), FIRST, LAST, "EUR")
+    assert fetched.per_source == {"file": 28}
+    assert fetched.failures == {
+        "meta_ads": "meta_ads: META_ADS_ACCOUNT_ID 'acct-9' is not an ad account number"
+    }
 
 
 def _journeys(tmp_path) -> list[dict]:

@@ -53,6 +53,17 @@ class FileSpend:
         return read_spend(self.path, self.currency)
 
 
+class Unusable:
+    """A source whose settings cannot be used (an ad account id that is not one): it fails when its
+    spend is fetched, like a refusing platform, so the other sources still count."""
+
+    def __init__(self, name: str, error: ProviderError):
+        self.name, self.error = name, error
+
+    def daily_spend(self, first: date, last: date) -> list[dict]:
+        raise self.error
+
+
 class AdSpendResource(ConfigurableResource):
     """`simulator` (offline: simulated spend labelled `simulator`) or `live`: every source whose
     settings are present (see SECRETS; docs/journeys.md)."""
@@ -97,7 +108,10 @@ class AdSpendResource(ConfigurableResource):
             raise ProviderError("ad_spend", "the simulator backend has no live sources")
         built: list[SpendSource] = []
         for name in self.configured():
-            built.append(self._source(name, currency))
+            try:
+                built.append(self._source(name, currency))
+            except ProviderError as exc:  # a malformed setting: that source's failure, not the step's
+                built.append(Unusable(name, exc))
         return built
 
     def _source(self, name: str, currency: str | None) -> SpendSource:
