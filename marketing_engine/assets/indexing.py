@@ -35,20 +35,25 @@ def indexnow_pings(
     profile, db = brand.load(), warehouse.get()
     pages = store.page_facts(db, profile.slug)
     last = {url: sha for url, (sha, _) in store.last_pings(db, profile.slug).items()}
-    due = to_announce(pages, last)
-    key, site = indexing.key_for(profile.slug), profile.site_url.rstrip("/")
-    announced = indexing.announce(profile.slug, key, f"{site}/{key}.txt", [p.url for p in due])
-    rows = ping_rows(due, announced.sent, announced.backend, datetime.now(UTC))
-    store.save_pings(db, profile.slug, rows)
+    due, site = to_announce(pages, last), profile.site_url.rstrip("/")
+    rows, backend, batches, location = [], NOT_CONFIGURED, 0, "INDEXNOW_KEY not set"
+    if indexing.announces:  # live without INDEXNOW_KEY: not configured, nothing announced (nor stored)
+        key = indexing.key_for(profile.slug)
+        location = f"{site}/{key}.txt"
+        announced = indexing.announce(profile.slug, key, location, [p.url for p in due])
+        rows = ping_rows(due, announced.sent, announced.backend, datetime.now(UTC))
+        store.save_pings(db, profile.slug, rows)
+        backend, batches = announced.backend, len(announced.sent)
     sitemap = indexing.submit_sitemap(profile.slug, f"{site}/sitemap.xml")
     published = sum(1 for p in pages if p.status == "published")
     return MaterializeResult(
         metadata={
-            "backend": announced.backend,
+            "backend": backend,
+            "not_configured": [] if indexing.announces else ["indexnow (INDEXNOW_KEY)"],
             "urls_pinged": len(rows),
-            "batches": len(announced.sent),
-            "unchanged": published - len(rows),
-            "key_location": f"{site}/{key}.txt",
+            "batches": batches,
+            "unchanged": published - len(due),
+            "key_location": location,
             "sitemap": sitemap,
             "preview": markdown_table(rows, ["url", "batch", "http_status"]),
         }

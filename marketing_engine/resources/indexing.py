@@ -147,6 +147,12 @@ class IndexingResource(ConfigurableResource):
             **key,
         )
 
+    @property
+    def announces(self) -> bool:
+        """Whether IndexNow can be told: offline always (the outbox), live only with INDEXNOW_KEY (else
+        IndexNow is not configured and nothing is announced)."""
+        return self.backend != "live" or bool(self.indexnow_key)
+
     def key_for(self, brand: str) -> str:
         """The IndexNow key to announce with. Live: the configured INDEXNOW_KEY, the one the site serves
         — every worker announces with the same key, where a key made on first use would differ per

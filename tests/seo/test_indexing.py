@@ -417,6 +417,31 @@ def test_index_status_reads_the_sitemap_static_site_stored_on_another_host(
     assert (tmp_path / "host b" / "cache" / "sites").is_dir()
 
 
+@respx.mock
+def test_live_indexnow_without_its_key_is_not_configured_and_the_step_goes_on(
+    warehouse_url: str, engine_home: Path, example_brand
+) -> None:
+    """Live without INDEXNOW_KEY: nothing is announced or stored as announced (the pages stay due
+    for when the key is set), the metadata names the setting, and the sitemap step still runs."""
+    warehouse = Warehouse(warehouse_url)
+    _seed_pages(warehouse, example_brand.slug, example_brand.site_url.rstrip("/"))
+    resources = {
+        "brand": BrandResource(path=str(EXAMPLE_BRAND)),
+        "warehouse": WarehouseResource(url=warehouse_url),
+        "indexing": IndexingResource(backend="live"),
+    }
+    result = materialize([indexing_assets.indexnow_pings], resources=resources)
+    meta = result.asset_materializations_for_node("indexnow_pings")[0].metadata
+    assert (meta["backend"].value, meta["urls_pinged"].value) == ("not configured", 0)
+    assert meta["not_configured"].value == ["indexnow (INDEXNOW_KEY)"] and meta["unchanged"].value == 0
+    assert not respx.calls  # nothing sent to IndexNow
+    with warehouse.session() as session:
+        assert not session.scalars(select(IndexPing)).all()
+    brand = example_brand.slug
+    assert (engine_home / "outbox" / "search_console" / f"{brand}-sitemap.json").is_file()
+    warehouse.dispose()
+
+
 def test_live_indexnow_announces_with_the_configured_key_on_every_host(tmp_path, monkeypatch) -> None:
     from dagster import EnvVar
 
