@@ -17,7 +17,7 @@ import shutil
 import tarfile
 import tempfile
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from marketing_engine.files import write_text
 from marketing_engine.settings import engine_home, home_dir
@@ -30,15 +30,15 @@ class SiteArchiveError(RuntimeError):
 
 
 class MediaStore(Protocol):
-    def put_bytes(self, data: bytes, suffix: str = "", content_type: str | None = None) -> Any: ...
+    def put_file(self, path: Path | str, content_type: str | None = None) -> Any: ...
     def local_path(self, key: str) -> Path: ...
 
 
-def archive_bytes(site: Path) -> bytes:
-    """Every file under `site` in a gzipped tar: sorted names, no times, owners or modes."""
-    raw = io.BytesIO()
+def write_archive(site: Path, out: BinaryIO) -> None:
+    """Every file under `site` as a gzipped tar into `out`, one file at a time: sorted names, no
+    times, owners, modes or file name in the gzip header (the same files give the same bytes)."""
     with (
-        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped,
+        gzip.GzipFile(filename="", fileobj=out, mode="wb", mtime=0) as zipped,
         tarfile.open(fileobj=zipped, mode="w") as tar,
     ):
         for path in sorted(p for p in site.rglob("*") if p.is_file()):
@@ -46,12 +46,23 @@ def archive_bytes(site: Path) -> bytes:
             info.size, info.mode = path.stat().st_size, 0o644
             with path.open("rb") as handle:
                 tar.addfile(info, handle)
+
+
+def archive_bytes(site: Path) -> bytes:
+    """The archive `store_site` stores, in memory (small sites and tests)."""
+    raw = io.BytesIO()
+    write_archive(site, raw)
     return raw.getvalue()
 
 
 def store_site(site: Path, media: MediaStore) -> Any:
-    """Put the built site in the media store; this host's `site/` is marked as that build."""
-    stored = media.put_bytes(archive_bytes(site), suffix=".tgz", content_type="application/gzip")
+    """Put the built site in the media store, streamed through a temporary file (a large site's
+    archive is never held in memory whole); this host's `site/` is marked as that build."""
+    with tempfile.TemporaryDirectory(prefix="site-archive-") as tmp:
+        path = Path(tmp) / "site.tgz"
+        with path.open("wb") as out:
+            write_archive(site, out)
+        stored = media.put_file(path, "application/gzip")
     write_text(site.parent / MARKER, stored.key + "\n")
     return stored
 

@@ -32,6 +32,7 @@ def test_the_stored_site_is_read_back_whole_on_another_host(tmp_path, monkeypatc
     built = _site(tmp_path / "host a" / "site")
     stored = store_site(built, media)
     assert archive_bytes(built) == archive_bytes(built) and stored.key.endswith(".tgz")
+    assert media.get_bytes(stored.key) == archive_bytes(built)  # streamed to the store, the same bytes
     assert store_site(built, media).key == stored.key  # same files, same object
     assert site_folder(stored.key, media) == built  # this host holds that build: no copy
     assert site_folder(None, media) == built  # no build recorded: the home's own folder
