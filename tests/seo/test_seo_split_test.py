@@ -78,6 +78,19 @@ class SearchConsoleRows:
         return []
 
 
+def _measurer(warehouse: Warehouse, profile, pages: list[SitePage]):
+    """The pages' URLs, and `measure(day, arms)`: their Search Console rows of the day (treatment pages
+    lifted once assigned), stored through measure_posts as content_metrics stores them."""
+    base = profile.site_url.rstrip("/")
+    urls = {p.slug: base + p.path for p in pages}
+
+    def measure(day: date, arms: dict[str, str]) -> None:
+        request = MetricsRequest(profile.slug, day, [], [], [])
+        measure_posts(warehouse, SearchConsoleRows(urls, arms), request, None)
+
+    return urls, measure
+
+
 def test_page_groups_pair_pages_of_similar_traffic_and_never_move_a_page():
     pages = [{"slug": f"p{i}", "impressions": 1000 - 37 * i} for i in range(21)]
     groups = page_groups(pages)
@@ -100,12 +113,7 @@ def test_title_test_serves_the_variant_reads_search_console_and_applies_the_winn
     profile = load_brand(BRANDS[name])
     warehouse = Warehouse(f"sqlite:///{tmp_path / 'w.sqlite'}")
     pages = _pages()
-    base = profile.site_url.rstrip("/")
-    urls = {p.slug: base + p.path for p in pages}
-
-    def measure(day: date, arms: dict[str, str]) -> None:
-        request = MetricsRequest(profile.slug, day, [], [], [])
-        measure_posts(warehouse, SearchConsoleRows(urls, arms), request, None)
+    urls, measure = _measurer(warehouse, profile, pages)
 
     for offset in range(PRE, 0, -1):  # the pre-period: no page has a variant yet
         measure(START - timedelta(days=offset), {})
@@ -220,12 +228,7 @@ def test_title_test_counts_pages_not_impressions_for_its_stop_rules(tmp_path):
     profile = load_brand(EXAMPLE_BRAND)
     warehouse = Warehouse(f"sqlite:///{tmp_path / 'w.sqlite'}")
     pages = _pages()
-    base = profile.site_url.rstrip("/")
-    urls = {p.slug: base + p.path for p in pages}
-
-    def measure(day: date, arms: dict[str, str]) -> None:
-        request = MetricsRequest(profile.slug, day, [], [], [])
-        measure_posts(warehouse, SearchConsoleRows(urls, arms), request, None)
+    _, measure = _measurer(warehouse, profile, pages)
 
     for offset in range(PRE, 0, -1):
         measure(START - timedelta(days=offset), {})

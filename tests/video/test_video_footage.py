@@ -40,6 +40,22 @@ def _footage(**overrides) -> FootageResource:
     return FootageResource(**{**settings, **overrides})
 
 
+def _pika_delivers(base: str, request_id: str, clip_url: str):
+    """Pika on fal's queue at `base` takes the job, completes it and serves the clip (the download's
+    route is returned)."""
+    pika = f"{base}/fal-ai/pika"
+    respx.post(f"{pika}/v2.2/text-to-video").mock(
+        return_value=httpx.Response(200, json={"request_id": request_id, "status": "IN_QUEUE"})
+    )
+    respx.get(f"{pika}/requests/{request_id}/status").mock(
+        return_value=httpx.Response(200, json={"request_id": request_id, "status": "COMPLETED"})
+    )
+    respx.get(f"{pika}/requests/{request_id}").mock(
+        return_value=httpx.Response(200, json={"request_id": request_id, "video": {"url": clip_url}})
+    )
+    return respx.get(clip_url).mock(return_value=httpx.Response(200, content=CLIP))
+
+
 @respx.mock
 def test_runway_submit_poll_download_and_cost(tmp_path):
     submit = respx.post(f"{RUNWAY}/v1/text_to_video").mock(
@@ -83,18 +99,7 @@ def test_fallback_chain_runway_fails_kling_times_out_pika_delivers(tmp_path):
             200, json={"code": 0, "data": {"task_id": "k1", "task_status": "processing"}}
         )
     )
-    respx.post(f"{PIKA}/fal-ai/pika/v2.2/text-to-video").mock(
-        return_value=httpx.Response(200, json={"request_id": "p1", "status": "IN_QUEUE"})
-    )
-    respx.get(f"{PIKA}/fal-ai/pika/requests/p1/status").mock(
-        return_value=httpx.Response(200, json={"request_id": "p1", "status": "COMPLETED"})
-    )
-    respx.get(f"{PIKA}/fal-ai/pika/requests/p1").mock(
-        return_value=httpx.Response(
-            200, json={"request_id": "p1", "video": {"url": "https://cdn.test/p.mp4"}}
-        )
-    )
-    pika = respx.get("https://cdn.test/p.mp4").mock(return_value=httpx.Response(200, content=CLIP))
+    pika = _pika_delivers(PIKA, "p1", "https://cdn.test/p.mp4")
     got = _footage().clip_with_fallback("rider at dusk", "16:9", tmp_path / "p.mp4")
     assert got["provider"] == "pika" and got["cost_usd"] == 0.2 and pika.called
     assert [a["provider"] for a in got["attempts"]] == ["runway", "kling"]
@@ -347,19 +352,7 @@ def test_prod_footage_skips_the_providers_left_unset(tmp_path, monkeypatch):
     footage = prod_resources()["footage"]
     assert _env_names(footage) == ["FAL_KEY"]  # the only setting `make run` asks for
     runway, kling = respx.route(host="api.dev.runwayml.com"), respx.route(host="api.klingai.com")
-    fal = "https://queue.fal.run/fal-ai/pika"
-    respx.post(f"{fal}/v2.2/text-to-video").mock(
-        return_value=httpx.Response(200, json={"request_id": "p2", "status": "COMPLETED"})
-    )
-    respx.get(f"{fal}/requests/p2/status").mock(
-        return_value=httpx.Response(200, json={"request_id": "p2", "status": "COMPLETED"})
-    )
-    respx.get(f"{fal}/requests/p2").mock(
-        return_value=httpx.Response(
-            200, json={"request_id": "p2", "video": {"url": "https://cdn.test/q.mp4"}}
-        )
-    )
-    respx.get("https://cdn.test/q.mp4").mock(return_value=httpx.Response(200, content=CLIP))
+    _pika_delivers("https://queue.fal.run", "p2", "https://cdn.test/q.mp4")  # Pika's own host
     with build_resources({"footage": footage}) as resources:
         got = resources.footage.clip_with_fallback("a calm morning", "9:16", tmp_path / "q.mp4")
     assert got["provider"] == "pika" and not runway.called and not kling.called
