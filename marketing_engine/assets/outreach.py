@@ -59,7 +59,9 @@ def _result(rows: Iterable[Mapping], columns: list[str], **metadata: Any) -> dg.
 
 
 def _crawl(crawler: CrawlerResource, profile: BrandProfile):
-    """The crawl of the brand's offline world (or the web), the brand's own site served beside it."""
+    """The crawl of the brand's offline world, the brand's own site served beside it; or of the web."""
+    if crawler.backend == "web":  # nothing of ours is served, no sample world is made
+        return crawler.open()
     return crawler.open({profile.domain: folders.brand_site_folder(profile)}, folders.sample_world(profile))
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from marketing_engine.brand import BrandProfile
 from marketing_engine.files import write_text
 from marketing_engine.outreach.sample_sites import SampleWorld, write_sample_world
-from marketing_engine.settings import home_dir
+from marketing_engine.settings import environment, home_dir
 
 if TYPE_CHECKING:
     from marketing_engine.outreach.eeat import SiteAudit
@@ -24,14 +24,21 @@ def sample_world(profile: BrandProfile) -> SampleWorld:
     return write_sample_world(profile, home_dir("samples"))
 
 
+class NoBuiltSite(FileNotFoundError):
+    """In prod, no site built by `static_site` to read (the generated sample site stands for nothing)."""
+
+
 def brand_site_folder(profile: BrandProfile, built: Path | None = None) -> Path:
     """The built site (SEO group's `static_site`: `built`, the build it stored, when given — a step on
-    another machine has none of its own — else this home's `site/`) when there is one, else the
-    brand's sample site generated from its file."""
+    another machine has none of its own — else this home's `site/`) when there is one, else, locally,
+    the brand's sample site generated from its file. In prod without a build: NoBuiltSite (an audit or
+    a citation of the made-up sample site would describe pages the business does not have)."""
     built = built or home_dir("site")
     for candidate in (built / profile.domain, built):
         if (candidate / "index.html").exists():
             return candidate
+    if environment() == "prod":
+        raise NoBuiltSite(f"no built site for {profile.slug!r} under {built}: materialize static_site first")
     return sample_world(profile).brand_site
 
 
@@ -40,9 +47,13 @@ def site_pages(profile: BrandProfile) -> list[dict[str, str]]:
     from marketing_engine.outreach.eeat import site_files
     from marketing_engine.outreach.html import parse_page
 
+    try:
+        folder = brand_site_folder(profile)
+    except NoBuiltSite:  # prod before the first build: nothing to cite from a site
+        return []
     return [
         {"url": url, "title": parse_page(html, url).title}
-        for url, html in site_files(brand_site_folder(profile), profile.site_url)
+        for url, html in site_files(folder, profile.site_url)
     ]
 
 

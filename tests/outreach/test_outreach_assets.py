@@ -159,6 +159,28 @@ def test_eeat_check_on_another_host_audits_the_site_static_site_stored(tmp_path,
     assert result.metadata["site_score"].value == on_a.score != sample.score
 
 
+def test_prod_never_audits_or_cites_the_generated_sample_site(tmp_path, monkeypatch) -> None:
+    """Locally, a home without a built site stands in the brand's generated sample site; in prod that
+    would audit and cite pages the business does not have: the audit names the missing build, and
+    there are no site pages to cite (the brand file's home and products remain)."""
+    import pytest
+
+    from marketing_engine.outreach import folders
+    from marketing_engine.outreach.pitches import brand_pages
+
+    profile = load_brand(EXAMPLE_BRAND)
+    monkeypatch.setenv("MARKETING_ENGINE_HOME", str(tmp_path / "home"))
+    assert folders.site_pages(profile)  # locally: the sample site's pages
+    monkeypatch.setenv("MARKETING_ENGINE_ENV", "prod")
+    with pytest.raises(folders.NoBuiltSite, match="materialize static_site first"):
+        folders.audit_brand_site(profile)
+    assert folders.site_pages(profile) == []
+    cited = {page.url for page in brand_pages(profile, [], folders.site_pages(profile))}
+    assert cited == {profile.site_url + "/"} | {
+        profile.site_url + p.url_path for p in profile.products if p.url_path
+    }
+
+
 def test_outreach_needs_the_brand_outreach_section(tmp_path: Path, warehouse_url: str) -> None:
     import yaml
 
