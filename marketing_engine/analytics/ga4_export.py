@@ -167,7 +167,15 @@ def export_touches(
 
 def bigquery_client(project: str, credentials: Any = None) -> Any:
     """A BigQuery client billed to `project`; credentials from the environment (a service
-    account through GOOGLE_APPLICATION_CREDENTIALS) unless given."""
+    account through GOOGLE_APPLICATION_CREDENTIALS) unless given. None found is a setting to fix,
+    named, not a failure to retry."""
+    from google.auth.exceptions import DefaultCredentialsError
     from google.cloud import bigquery
 
-    return bigquery.Client(project=project, credentials=credentials)
+    try:
+        return bigquery.Client(project=project, credentials=credentials)
+    except DefaultCredentialsError:
+        raise JourneyImportError(
+            "GA4_BIGQUERY_DATASET is set but no Google credentials were found: set "
+            "GOOGLE_APPLICATION_CREDENTIALS to the service account's key file (docs/journeys.md)"
+        ) from None

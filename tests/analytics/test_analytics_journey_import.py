@@ -252,3 +252,15 @@ def test_an_export_window_read_again_replaces_that_sources_journeys_in_it(wareho
     store_journeys(warehouse, "kestrel-cycles", ended_2nd, (PROVIDER, date(2026, 11, 3)))
     assert warehouse.count(CustomerJourney, brand="kestrel-cycles", source=PROVIDER) == len(ended_2nd)
     assert warehouse.count(CustomerJourney, brand="kestrel-cycles", source="import") == 1
+
+
+def test_the_export_without_google_credentials_names_the_setting(tmp_path, monkeypatch):
+    """GA4_BIGQUERY_DATASET set, no credentials anywhere (no key file, no gcloud login, not on Google
+    Cloud): a setting to fix, named, not a provider failure retried three times."""
+    from marketing_engine.analytics.ga4_export import bigquery_client
+
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "no gcloud"))  # no user login either
+    monkeypatch.setenv("NO_GCE_CHECK", "True")  # nor the metadata server of a Google VM
+    with pytest.raises(JourneyImportError, match="set GOOGLE_APPLICATION_CREDENTIALS"):
+        bigquery_client("kestrel-analytics")
