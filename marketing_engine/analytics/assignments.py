@@ -16,6 +16,7 @@ A decided test's winner takes every post of its platform (share 1) and is rememb
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -164,7 +165,11 @@ def decide(looks: Sequence[Any], days: int, units: int, min_arm: int) -> str:
         return "ship B" if last.bayes.chance_to_win > 0.5 else "keep A"
     if days >= MAX_DAYS or units >= MAX_UNITS:
         return "stopped: no difference, keep A"
-    if min_arm >= MIN_UNITS and last.bayes.expected_loss <= LOSS_THRESHOLD:
+    bayes = last.bayes
+    log_lift = (math.log1p(bayes.ci_low) + math.log1p(bayes.ci_high)) / 2  # posterior mean of log(B/A)
+    # keeping A loses E[max(0, log lift)] = E[max(0, -log lift)] + E[log lift]: B's loss plus the mean
+    keep_a_loss = bayes.expected_loss + log_lift
+    if min_arm >= MIN_UNITS and max(bayes.expected_loss, keep_a_loss) <= LOSS_THRESHOLD:
         return "no difference: keep A"
     return "keep running"
 

@@ -224,7 +224,14 @@ def test_stop_rules_stop_a_long_test_without_a_difference():
     flat = np.full(40, 10)
     looks = read_daily(flat, flat, np.full(40, 5), np.full(40, 5))
     assert decide(looks, days=MAX_DAYS, units=800, min_arm=400) == "stopped: no difference, keep A"
-    assert decide(looks[:2], days=2, units=40, min_arm=20) in ("keep running", "no difference: keep A")
+    assert decide(looks[:2], days=2, units=40, min_arm=20) == "keep running"  # too few units to tell
+    # "no difference" only when neither choice is likely to cost anything: the same CTR over many units …
+    same = read_daily(np.full(20, 5000), np.full(20, 5000), np.full(20, 2500), np.full(20, 2500))
+    assert decide(same, days=20, units=200, min_arm=100) == "no difference: keep A"
+    # … not while B leads by 15% without significance yet: keeping A would likely cost that lift
+    leading = read_daily(np.array([18000]), np.array([18000]), np.array([450]), np.array([517]))
+    assert not leading[-1].sequential.significant and leading[-1].bayes.expected_loss < 0.002
+    assert decide(leading, days=1, units=24, min_arm=12) == "keep running"
 
 
 def test_a_youtube_title_is_an_arm_too_and_its_bandit_learns_from_the_measured_videos(tmp_path):
