@@ -5,7 +5,7 @@ the ladder's cases (`release_freed_memory`).
 
 The pages are written by the offline composer through the LLM resource (untimed, in `prepare`),
 for briefs planned from the benchmark's keyword universe; past its ~7,300 keywords each further
-round adds a modifier to every keyword ("… guide", "… prices"), so every page has its own path.
+round adds a modifier (then two) to every keyword ("… guide", "… prices"), so every page has its own path.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from benchmarks._ladder import Case
 
 MODIFIERS = ["", "guide", "prices", "for beginners", "reviews", "checklist", "tips", "near me", "comparison"]
 MODIFIERS += ["mistakes", "questions", "cost", "ideas", "buying advice", "how to choose", "explained"]
+MODIFIERS += [f"{a} {b}" for a in MODIFIERS[1:] for b in MODIFIERS[1:] if a != b]  # past ~15,000 pages
 
 
 def release_freed_memory() -> None:
