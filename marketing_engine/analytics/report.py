@@ -40,18 +40,29 @@ class ReportData:
     not_configured: dict[str, list[str]] = field(default_factory=dict)  # measuring asset -> source names
 
 
-# Which measured table each headline figure and chart is drawn from, for its measured/simulated mark.
-SCORE_TABLES = {
-    "journeys": "customer_journeys",
-    "posts measured": "content_performance",
-    "revenue credited": "customer_journeys",
-    "Attribution": "customer_journeys",
-    "Content forecast": "content_performance",
-    "Campaign forecast": "customer_journeys",
-    "Posting times": "content_performance",
-    "Trend opportunities": "trend_data",
-    "AI visibility": "ai_visibility",
+# Which measured tables each headline figure and chart is drawn from, for its measured/simulated mark.
+SCORE_TABLES: dict[str, tuple[str, ...]] = {
+    "journeys": ("customer_journeys",),
+    "posts measured": ("content_performance",),
+    "revenue credited": ("customer_journeys",),
+    "ad spend": ("ad_spend",),
+    "Attribution": ("customer_journeys",),
+    "Experiments": ("content_performance", "campaign_metrics"),  # posts' and pages' measured rows
+    "Content forecast": ("content_performance",),
+    "Campaign forecast": ("customer_journeys", "ad_spend"),  # credited revenue and recorded spend
+    "Posting times": ("content_performance",),
+    "Trend opportunities": ("trend_data",),
+    "AI visibility": ("ai_visibility",),
 }
+
+
+def merged_origins(provenance: dict[str, dict[str, int]], tables: tuple[str, ...]) -> dict[str, int]:
+    """The rows per origin of several tables together."""
+    merged: dict[str, int] = {}
+    for table in tables:
+        for origin, rows in provenance.get(table, {}).items():
+            merged[origin] = merged.get(origin, 0) + rows
+    return merged
 
 
 def origin_kind(origin: str) -> str:
@@ -254,8 +265,8 @@ def render_report(data: ReportData) -> str:
         generation=generation_summary(data.generation),
         provenance=provenance_rows(data.provenance),
         marks={
-            name: figure_mark(data.provenance.get(table, {}))
-            for name, table in SCORE_TABLES.items()
+            name: figure_mark(merged_origins(data.provenance, tables))
+            for name, tables in SCORE_TABLES.items()
             if data.provenance
         },
         usd=usd,

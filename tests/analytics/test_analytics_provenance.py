@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from marketing_engine.analytics.report import figure_mark, render_report
+from marketing_engine.analytics.report import SCORE_TABLES, figure_mark, merged_origins, render_report
 from marketing_engine.analytics.touchpoints import channel_metric_rows, journey_rows, performance_rows
 from marketing_engine.provenance import SourceReport, combined, is_simulated
 from marketing_engine.resources.metrics import MetricsResource
@@ -77,6 +77,11 @@ def test_combined_origins_keep_the_simulator_visible():
     assert is_simulated("ga4+simulator") and not is_simulated("ga4") and not is_simulated(None)
     assert is_simulated("offline")  # index_status inferred from the pages' facts, not inspected
     assert figure_mark({"simulator": 3, "x": 2}) == "measured + simulated" and figure_mark({}) == "no data"
+    # a figure drawn from two tables carries both origins: imported journeys, simulated spend
+    both = merged_origins(
+        {"customer_journeys": {"import": 9}, "ad_spend": {"simulator": 4}}, SCORE_TABLES["Campaign forecast"]
+    )
+    assert figure_mark(both) == "imported + simulated"
 
 
 def test_the_report_marks_measured_and_simulated_figures_and_names_what_is_not_configured(report_data):
