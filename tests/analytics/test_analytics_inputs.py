@@ -65,8 +65,7 @@ def test_published_posts_become_learner_features(tmp_path):
             "weekday": "fri",
             "topic": "cargo e-bike",
             "length": len(rows[0]["body"]),
-            "source": "published",
-            "platform_post_id": "urn:li:share:1",
+            "platform_post_id": "urn:li:share:1",  # no `source`: the provider that measures it says
         }
     ]
     assert published_posts_on(store, "another-brand", date(2026, 11, 20), ["cargo e-bike"]) == []
@@ -101,6 +100,7 @@ def test_provider_totals_become_metric_rows():
                 "impressions": 120.0,
                 "ctr": 0.025,
                 "position": 8.4,
+                "source": "search_console",  # every measured row names its provider
             }
         ],
         "kestrel-cycles",
@@ -112,10 +112,13 @@ def test_provider_totals_become_metric_rows():
         "ctr": 0.025,
         "position": 8.4,
     }
-    assert {r["platform"] for r in pages} == {"search"}
+    assert {(r["platform"], r["source"]) for r in pages} == {("search", "search_console")}
     totals = channel_total_rows(
-        [{"channel": "Organic Search", "sessions": 120.0, "keyEvents": 4.0}], "kestrel-cycles", day
+        [{"channel": "Organic Search", "sessions": 120.0, "keyEvents": 4.0, "source": "ga4"}],
+        "kestrel-cycles",
+        day,
     )
+    assert {r["source"] for r in totals} == {"ga4"}
     assert [(r["content_ref"], r["metric"], r["value"]) for r in totals] == [
         ("channel:Organic Search", "sessions", 120.0),
         ("channel:Organic Search", "keyEvents", 4.0),
