@@ -41,6 +41,15 @@ def engine_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def fresh_provider_bounds() -> None:
+    """Each test is a run of its own: a provider that kept failing in an earlier test on the same
+    worker (the per-run failure bound in resources/retry.py) must not refuse this test's calls."""
+    from marketing_engine.resources.retry import reset_provider_bounds
+
+    reset_provider_bounds()
+
+
 @pytest.fixture(scope="session")
 def example_brand() -> BrandProfile:
     return load_brand(EXAMPLE_BRAND)

@@ -29,6 +29,7 @@ from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.crawler import CrawlerResource
 from marketing_engine.resources.llm import LLMResource
 from marketing_engine.resources.mail import MailResource
+from marketing_engine.resources.media_store import MediaStoreResource
 from marketing_engine.resources.social_discovery import SocialDiscoveryResource, simulated_creators
 from marketing_engine.resources.warehouse import WarehouseResource
 from marketing_engine.warehouse import Warehouse
@@ -189,6 +190,7 @@ def test_outreach_group_for_each_brand_sends_only_gated_mail_in_its_language(
             "mail": MailResource(inbox_dir=str(tmp_path / "inbox"), outbox_dir=str(tmp_path / "outbox")),
             "ad_library": AdLibraryResource(),
             "social_discovery": SocialDiscoveryResource(),
+            "media_store": MediaStoreResource(),  # eeat_audit reads the built site's archive from it
         },
         instance=DagsterInstance.ephemeral(),
         run_config=RUN_CONFIG,
