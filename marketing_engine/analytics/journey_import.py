@@ -137,12 +137,16 @@ def read_rows(
     if not path.is_file():
         raise error(f"{path}: no such {what}")
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        frame, first, kind = pd.read_csv(path, dtype=str, keep_default_na=False), 2, "line"
-    elif suffix == ".parquet":
-        frame, first, kind = pd.read_parquet(path), 1, "row"
-    else:
+    if suffix not in (".csv", ".parquet"):
         raise error(f"{path}: a {what} is .csv or .parquet, not {suffix or 'no suffix'!r}")
+    try:
+        if suffix == ".csv":
+            frame, first, kind = pd.read_csv(path, dtype=str, keep_default_na=False), 2, "line"
+        else:
+            frame, first, kind = pd.read_parquet(path), 1, "row"
+    except (ValueError, OSError) as exc:  # ragged CSV rows, not UTF-8, not Parquet (all ValueErrors)
+        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise error(f"{path}: not a readable {suffix[1:]} {what}: {reason}") from None
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise error(

@@ -91,6 +91,21 @@ def test_bad_files_are_named(tmp_path):
         read_touches(tmp_path / "short.csv")
     with pytest.raises(JourneyImportError, match="lookback_days must be positive"):
         build_journeys([], "import", lookback_days=0)
+    (tmp_path / "ragged.csv").write_text(
+        "user_id,timestamp,channel\nu1,2026-11-01T09:00:00Z,email\nu2,2026-11-01T10:00:00Z,email,extra\n"
+    )
+    with pytest.raises(
+        JourneyImportError, match=r"ragged.csv: not a readable csv touch file: Error tokenizing"
+    ):
+        read_touches(tmp_path / "ragged.csv")
+    (tmp_path / "latin.csv").write_bytes(
+        "user_id,timestamp,channel\nJos\xe9,2026-11-01,email\n".encode("latin-1")
+    )
+    with pytest.raises(JourneyImportError, match=r"latin.csv: not a readable csv touch file: 'utf-8' codec"):
+        read_touches(tmp_path / "latin.csv")
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 not really")
+    with pytest.raises(JourneyImportError, match=r"broken.parquet: not a readable parquet touch file"):
+        read_touches(tmp_path / "broken.parquet")
 
 
 def test_parquet_reads_like_csv_and_reimporting_stores_nothing_twice(tmp_path, warehouse):
