@@ -1,6 +1,10 @@
 """Every example brand end to end: `marketing-engine run` on the whole graph, then what a business
 owner reads back — no word of another brand's trade, no untraceable claim on a published page,
-little sentence reuse, the video on one of the brand's own topics, names that keep their letters."""
+little sentence reuse, the video on one of the brand's own topics, names that keep their letters.
+
+The checks live here; each brand has a test file of its own (`test_e2e_brand_<brand>.py`) that takes
+them with `brand_run(<slug>)`, so `make test`'s two workers (`--dist loadfile`) run the brands' whole
+graphs side by side instead of one after another on one worker."""
 
 from __future__ import annotations
 
@@ -19,7 +23,15 @@ from vocabulary import EXAMPLE_FILES, examples, leaks
 from marketing_engine.audit import Audit, audit_home
 from marketing_engine.brand import BrandProfile, slug
 
-pytestmark = pytest.mark.e2e
+__all__ = [  # what each brand's test file takes with `from e2e.brand_run import *`
+    "brand_run",
+    "test_names_keep_their_letters_in_paths_and_text",
+    "test_no_output_carries_another_brands_trade",
+    "test_published_pages_make_no_untraceable_claim",
+    "test_published_pages_reuse_few_sentences",
+    "test_the_run_makes_pages_posts_and_a_video",
+    "test_the_video_is_on_one_of_the_brands_topics",
+]
 BRANDS = dict(
     zip((profile.slug for profile in examples()), zip(EXAMPLE_FILES, examples(), strict=True), strict=True)
 )
@@ -34,10 +46,21 @@ class Finished:
     audit: Audit
 
 
-@pytest.fixture(scope="module", params=sorted(BRANDS))
-def finished(request, tmp_path_factory) -> Finished:
-    file, profile = BRANDS[request.param]
-    home = tmp_path_factory.mktemp(request.param)
+def brand_run(brand: str):
+    """The module-scoped `finished` fixture of one example brand's whole run."""
+    if brand not in BRANDS:
+        raise ValueError(f"no example brand {brand!r}: expected one of {', '.join(sorted(BRANDS))}")
+
+    @pytest.fixture(scope="module")
+    def finished(tmp_path_factory) -> Finished:
+        return _run(brand, tmp_path_factory)
+
+    return finished
+
+
+def _run(brand: str, tmp_path_factory) -> Finished:
+    file, profile = BRANDS[brand]
+    home = tmp_path_factory.mktemp(brand)
     env = {**os.environ, "MARKETING_ENGINE_HOME": str(home), "MARKETING_ENGINE_ENV": "local"}
     env.pop("MARKETING_ENGINE_WAREHOUSE_URL", None)
     started = time.perf_counter()
