@@ -19,11 +19,16 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from marketing_engine.provenance import NOT_CONFIGURED, SIMULATOR
 from marketing_engine.seo import intent
 from marketing_engine.seo.keywords import tokens
 from marketing_engine.wording import frames
+
+if TYPE_CHECKING:
+    from marketing_engine.resources.keyword_ideas import KeywordIdeasResource
+    from marketing_engine.resources.metrics import MetricsResource
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,24 @@ def from_search_console(rows: list[dict], wanted: set[str]) -> dict[str, Positio
         if query not in found or (position.position or 1e9) < (found[query].position or 1e9):
             found[query] = position
     return found
+
+
+def measured_rows(
+    day: date, metrics: MetricsResource, keyword_ideas: KeywordIdeasResource
+) -> tuple[list[dict] | None, str]:
+    """Where the day's positions come from: Search Console's (query, page) rows and `search_console`,
+    or None and `simulator` offline. Measuring for real (prod's live metrics) without Search Console's
+    settings gives None and `not configured`: nothing is stored, nothing simulated."""
+    if metrics.backend != "simulator":
+        console = metrics.search_console()
+        return (console.query_positions(day), "search_console") if console else (None, NOT_CONFIGURED)
+    if keyword_ideas.backend == "search_console":  # Search Console through a service account
+        from marketing_engine.resources.keyword_ideas import search_console_rows
+
+        service = keyword_ideas.search_console_service()
+        found = search_console_rows(service, keyword_ideas.site_url, day, day, dimensions=("query", "page"))
+        return found, "search_console"
+    return None, SIMULATOR
 
 
 def measurement_day() -> date:

@@ -10,6 +10,7 @@ from dagster import DagsterInstance, materialize
 from sqlalchemy import func, select
 
 from marketing_engine.assets import seo as seo_assets
+from marketing_engine.assets import seo_site
 from marketing_engine.resources import KeywordIdeasResource, WordPressResource
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.llm import LLMResource
@@ -76,11 +77,11 @@ def test_keywords_to_published_site_on_the_offline_backends(
     assert gate["claims_findings"].value == {"numeral": 0, "first_person": 0, "testimonial": 0}
     site = run(
         [
-            seo_assets.page_schema,
-            seo_assets.json_ld_is_valid,
-            seo_assets.static_site,
-            seo_assets.site_quality_gates,
-            seo_assets.published_pages,
+            seo_site.page_schema,
+            seo_site.json_ld_is_valid,
+            seo_site.static_site,
+            seo_site.site_quality_gates,
+            seo_site.published_pages,
             seo_assets.serp_positions,
         ]
     )

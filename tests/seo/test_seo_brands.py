@@ -15,6 +15,7 @@ from sqlalchemy import select
 from vocabulary import EXAMPLE_FILES, examples, leaks
 
 from marketing_engine.assets import seo as seo_assets
+from marketing_engine.assets import seo_site
 from marketing_engine.audit import audit_home
 from marketing_engine.brand import BrandProfile
 from marketing_engine.resources import KeywordIdeasResource, WordPressResource
@@ -150,7 +151,7 @@ def test_an_llm_page_inventing_a_statistic_is_held_for_review(
     assert meta["claims_pages_checked"].value == meta["claims_pages_held"].value == pages >= 3
     assert meta["claims_findings"].value["numeral"] >= 3 * pages
     assert meta["claims_findings"].value["first_person"] >= pages
-    site = run([seo_assets.page_schema, seo_assets.static_site, seo_assets.published_pages])
+    site = run([seo_site.page_schema, seo_site.static_site, seo_site.published_pages])
     assert site.success
     with Warehouse(warehouse_url).session() as session:
         statuses = set(session.scalars(select(ProgrammaticPage.status)))

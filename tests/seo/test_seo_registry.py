@@ -9,6 +9,7 @@ from dagster import DagsterInstance, materialize
 from sqlalchemy import select
 
 from marketing_engine.assets import seo as seo_assets
+from marketing_engine.assets import seo_site
 from marketing_engine.warehouse import Warehouse
 from marketing_engine.warehouse.models import ContentAsset, ProgrammaticPage, SeoPageBrief
 from seo.test_seo_assets import resources  # noqa: F401 - the fixture, with the fast encoder
@@ -20,7 +21,7 @@ def test_each_page_and_its_hero_image_are_content_assets(resources: dict, wareho
     assert run([seo_assets.keyword_universe, seo_assets.keyword_clusters]).success
     top = instance.get_dynamic_partitions("keyword_clusters")[:1]
     assert run([seo_assets.page_briefs, seo_assets.programmatic_pages], partition_key=top[0]).success
-    assert run([seo_assets.page_schema, seo_assets.static_site]).success
+    assert run([seo_site.page_schema, seo_site.static_site]).success
     warehouse = Warehouse(warehouse_url)
     with warehouse.session() as session:
         pages = {p.slug: p for p in session.scalars(select(ProgrammaticPage))}
@@ -37,7 +38,7 @@ def test_each_page_and_its_hero_image_are_content_assets(resources: dict, wareho
     assert {r.source_ref for r in by_kind["image"]} == {f"{p}#hero" for p in briefs}
     assert all(r.content_type == "image/svg+xml" for r in by_kind["image"])
 
-    assert run([seo_assets.static_site]).success  # the same site again: the same rows
+    assert run([seo_site.static_site]).success  # the same site again: the same rows
     with warehouse.session() as session:
         assert len(list(session.scalars(select(ContentAsset)))) == len(rows)
         # a page whose draft changed is a new version of the same page
@@ -45,7 +46,7 @@ def test_each_page_and_its_hero_image_are_content_assets(resources: dict, wareho
         draft = json.loads(resources["media_store"].get_bytes(brief.draft_key))
         draft["intro"] = [*draft["intro"], draft["intro"][0]]
         brief.draft_key = resources["media_store"].put_bytes(json.dumps(draft).encode(), suffix=".json").key
-    assert run([seo_assets.static_site]).success
+    assert run([seo_site.static_site]).success
     with warehouse.session() as session:
         versions = session.scalars(
             select(ContentAsset.version).where(
