@@ -156,10 +156,12 @@ class CampaignContent(Base, NaturalKey, Timestamps):
 
 
 class CampaignMetric(Base, NaturalKey, BrandScoped):
-    """One metric value for one piece of content on one platform and day."""
+    """One metric value for one piece of content on one platform and day, from one source: two sources
+    measuring the same thing (journeys simulated, from a touch file, from GA4's export) keep a row each
+    (the source joined the key in migration 0028)."""
 
     __tablename__ = "campaign_metrics"
-    natural_key = ("brand", "content_ref", "platform", "day", "metric")
+    natural_key = ("brand", "content_ref", "platform", "day", "metric", "source")
 
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
     content_ref: Mapped[str] = mapped_column(String(300))
