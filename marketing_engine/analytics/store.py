@@ -15,10 +15,12 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
+from marketing_engine.analytics.touchpoints import JOURNEY_METRICS
 from marketing_engine.warehouse import Warehouse, upsert
 from marketing_engine.warehouse import models as tables
 
-METRIC_KEY = ["brand", "content_ref", "platform", "day", "metric"]
+METRIC_KEY = tables.CampaignMetric.natural_key  # brand, content_ref, platform, day, metric, source
+CHANNEL = "channel:"  # the content_ref prefix of the per-channel rows journeys and channel totals make
 
 
 def _upsert(
@@ -54,11 +56,22 @@ def journey_count(warehouse: Warehouse, brand: str) -> int:
     return warehouse.count(tables.CustomerJourney, brand=brand)
 
 
+def _channel_rows(brand: str, source: str):
+    """The brand's per-channel `campaign_metrics` rows from one source (a query's where clause)."""
+    metric = tables.CampaignMetric
+    return metric.brand == brand, metric.source == source, metric.content_ref.startswith(CHANNEL)
+
+
 def save_journeys(warehouse: Warehouse, journeys: Sequence[dict], metrics: Sequence[dict]) -> None:
-    """A day's customer journeys and the per-channel metrics drawn from them, in one transaction."""
+    """A day's customer journeys and the per-channel metrics drawn from them, in one transaction. A
+    day measured again replaces its per-channel rows from the same source (a channel the source no
+    longer reports that day leaves no row behind); other sources' rows and other days' stay."""
+    metric = tables.CampaignMetric
     with warehouse.session() as session:
+        for brand, day, source in sorted({(m["brand"], m["day"], m["source"]) for m in metrics}):
+            session.execute(delete(metric).where(*_channel_rows(brand, source), metric.day == day))
         upsert(session, tables.CustomerJourney, journeys, keys=tables.CustomerJourney.natural_key)
-        upsert(session, tables.CampaignMetric, metrics, keys=METRIC_KEY)
+        upsert(session, metric, metrics, keys=METRIC_KEY)
 
 
 def replace_journeys(
@@ -71,8 +84,9 @@ def replace_journeys(
     """Imported journeys and their per-channel metrics, in one transaction. A journey's key names
     its visitor and first touch: a row with the same key (an earlier import, when the journey had
     not ended yet) is replaced whatever its day. `window` (source, first day): an export read
-    again over a window replaces every journey of that source that ended in it."""
-    journey = tables.CustomerJourney
+    again over a window replaces every journey of that source that ended in it, and that source's
+    per-channel journey metrics from the window's first day (a channel gone from a day leaves no row)."""
+    journey, metric = tables.CustomerJourney, tables.CampaignMetric
     keys = [row["journey_key"] for row in journeys]
     with warehouse.session() as session:
         if window:
@@ -80,11 +94,16 @@ def replace_journeys(
             session.execute(
                 delete(journey).where(journey.brand == brand, journey.source == source, journey.day >= first)
             )
+            session.execute(
+                delete(metric).where(
+                    *_channel_rows(brand, source), metric.day >= first, metric.metric.in_(JOURNEY_METRICS)
+                )
+            )
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             session.execute(delete(journey).where(journey.brand == brand, journey.journey_key.in_(chunk)))
         upsert(session, journey, journeys, keys=journey.natural_key)
-        upsert(session, tables.CampaignMetric, metrics, keys=METRIC_KEY)
+        upsert(session, metric, metrics, keys=METRIC_KEY)
 
 
 def save_post_performance(

@@ -80,6 +80,10 @@ def journey_rows(journeys: list[dict], brand: str, day: date) -> list[dict]:
     ]
 
 
+# the per-channel metrics drawn from journeys (`channel_metric_rows`), in that order
+JOURNEY_METRICS = ("touches", "journeys_reached", "last_touch_conversions", "last_touch_revenue")
+
+
 def channel_metric_rows(journeys: list[dict], brand: str, day: date) -> list[dict]:
     """Per channel and day: touches, journeys reached, last-touch conversions and revenue; their
     `source` is the journeys' (several joined by `+`)."""
@@ -96,12 +100,7 @@ def channel_metric_rows(journeys: list[dict], brand: str, day: date) -> list[dic
             revenue[journey["channels"][-1]] += journey["revenue"]
     rows = []
     for channel in sorted(touches):
-        for metric, counter in (
-            ("touches", touches),
-            ("journeys_reached", reached),
-            ("last_touch_conversions", conversions),
-            ("last_touch_revenue", revenue),
-        ):
+        for metric, counter in zip(JOURNEY_METRICS, (touches, reached, conversions, revenue), strict=True):
             rows.append(
                 {
                     "brand": brand,

@@ -20,7 +20,7 @@ from marketing_engine.analytics.journey_import import (
 )
 from marketing_engine.analytics.loop import attribute, credit_balance
 from marketing_engine.resources.retry import ProviderError
-from marketing_engine.warehouse.models import CustomerJourney
+from marketing_engine.warehouse.models import CampaignMetric, CustomerJourney
 
 DATA = Path(__file__).parent.parent / "data" / "ga4_bigquery"
 BQ = "https://bigquery.googleapis.com/bigquery/v2/projects/kestrel-analytics"
@@ -267,6 +267,67 @@ def test_an_export_window_read_again_replaces_that_sources_journeys_in_it(wareho
     store_journeys(warehouse, "kestrel-cycles", ended_2nd, (PROVIDER, date(2026, 11, 3)))
     assert warehouse.count(CustomerJourney, brand="kestrel-cycles", source=PROVIDER) == len(ended_2nd)
     assert warehouse.count(CustomerJourney, brand="kestrel-cycles", source="import") == 1
+
+
+def _channel_rows(warehouse, metric: str = "touches") -> dict[tuple, float]:
+    """The brand's per-channel rows of one metric: (day, channel, source) -> value."""
+    from sqlalchemy import select
+
+    row = CampaignMetric
+    query = select(row.day, row.platform, row.source, row.value).where(row.metric == metric)
+    with warehouse.session() as session:
+        return {(day, channel, source): value for day, channel, source, value in session.execute(query)}
+
+
+def test_each_source_keeps_its_channel_rows_and_a_window_read_again_leaves_none_stale(warehouse, tmp_path):
+    from marketing_engine.analytics import store
+    from marketing_engine.analytics.touchpoints import channel_metric_rows, channel_total_rows
+
+    brand, third, fourth = "kestrel-cycles", date(2026, 11, 3), date(2026, 11, 4)
+    simulated = [{"channels": ["email", "email"], "converted": False, "revenue": 0.0, "source": "simulator"}]
+    totals = channel_total_rows([{"channel": "email", "sessions": 9, "source": "ga4"}], brand, third)
+    store.save_journeys(warehouse, [], channel_metric_rows(simulated, brand, third) + totals)
+    store_journeys(
+        warehouse,
+        brand,
+        build_journeys(read_touches(_csv(tmp_path, "f1,2026-11-03T08:00:00Z,email,,0,,,\n")), "import"),
+    )
+    export = "g0,2026-11-02T07:00:00Z,x,,0,,,\ng1,2026-11-03T09:00:00Z,email,,0,,,\ng2,2026-11-04T09:00:00Z,x,,0,,,\n"
+    window = (PROVIDER, third)
+    store_journeys(
+        warehouse, brand, build_journeys(read_touches(_csv(tmp_path, export, "a.csv")), PROVIDER), window
+    )
+    # one day, one channel, one metric: the simulator's, the touch file's and the export's rows, each kept
+    assert {k: v for k, v in _channel_rows(warehouse).items() if k[:2] == (third, "email")} == {
+        (third, "email", "simulator"): 2.0,
+        (third, "email", "import"): 1.0,
+        (third, "email", PROVIDER): 1.0,
+    }
+    # The export read again from the 3rd: g1 now came by linkedin and g2 is gone from it. The export's
+    # email row of the 3rd and x row of the 4th go; the other sources' rows, its own row of the 2nd
+    # (before the window) and GA4's channel total stay.
+    again = "g1,2026-11-03T09:00:00Z,linkedin,,0,,,\n"
+    store_journeys(
+        warehouse, brand, build_journeys(read_touches(_csv(tmp_path, again, "b.csv")), PROVIDER), window
+    )
+    store_journeys(
+        warehouse, brand, build_journeys(read_touches(_csv(tmp_path, again, "b.csv")), PROVIDER), window
+    )
+    assert _channel_rows(warehouse) == {
+        (date(2026, 11, 2), "x", PROVIDER): 1.0,
+        (third, "email", "simulator"): 2.0,
+        (third, "email", "import"): 1.0,
+        (third, "linkedin", PROVIDER): 1.0,
+    }
+    assert fourth not in {day for day, _, _ in _channel_rows(warehouse, "journeys_reached")}
+    assert _channel_rows(warehouse, "sessions") == {(third, "email", "ga4"): 9.0}
+    # A day the loop measures again replaces that day's channel rows of the same source only.
+    moved = [{**simulated[0], "channels": ["x"]}]
+    store.save_journeys(warehouse, [], channel_metric_rows(moved, brand, third))
+    assert {k: v for k, v in _channel_rows(warehouse).items() if k[2] == "simulator"} == {
+        (third, "x", "simulator"): 1.0
+    }
+    assert len(_channel_rows(warehouse)) == 4 and _channel_rows(warehouse, "sessions")
 
 
 def test_the_export_without_google_credentials_names_the_setting(tmp_path, monkeypatch):
