@@ -78,15 +78,18 @@ def prod_resources() -> dict[str, Any]:
             bucket=EnvVar("MEDIA_STORE_BUCKET"),
             prefix="marketing-engine/",
             endpoint_url=optional_env(S3_ENDPOINT),  # MinIO or another S3-compatible store
-            aws_access_key_id=EnvVar("AWS_ACCESS_KEY_ID"),
-            aws_secret_access_key=EnvVar("AWS_SECRET_ACCESS_KEY"),
+            # Unset: boto3's default chain (instance role, IRSA, AWS_SHARED_CREDENTIALS_FILE, ...).
+            aws_access_key_id=optional_env("AWS_ACCESS_KEY_ID"),
+            aws_secret_access_key=optional_env("AWS_SECRET_ACCESS_KEY"),
         ),
         "llm": llm_from_env("prod"),  # MARKETING_ENGINE_LLM, Anthropic unless set
         # Every metrics provider whose secrets are in the environment (GA4, X, Meta, LinkedIn, Google).
         "metrics": MetricsResource.live_from_env(),
-        "voice": VoiceResource(backend="elevenlabs", api_key=EnvVar("ELEVENLABS_API_KEY")),
+        # Voice and music keys are optional too: unset, the provider is reported not configured and
+        # the offline espeak voice / synthesizer does the work.
+        "voice": VoiceResource(backend="elevenlabs", api_key=optional_env("ELEVENLABS_API_KEY")),
         "music": MusicResource(
-            backend="suno", api_key=EnvVar("SUNO_API_KEY"), base_url=EnvVar("SUNO_BASE_URL")
+            backend="suno", api_key=optional_env("SUNO_API_KEY"), base_url=optional_env("SUNO_BASE_URL")
         ),
         # Generated b-roll: Runway first, then Kling, then Pika; motion graphics if all fail. Each key
         # is optional: a provider left unset is skipped as not configured, never a failed resource.

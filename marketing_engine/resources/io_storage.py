@@ -4,11 +4,13 @@ Locally Dagster's default IO manager keeps them as pickles under `DAGSTER_HOME/s
 processes on this machine can read. In prod every output goes to S3 through dagster-aws's
 `S3PickleIOManager` (one object per asset and partition under `s3://<bucket>/<prefix>/`), so a step
 that runs on another worker reads what the step before it wrote. It uses the media store's
-credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) and, for MinIO or any S3-compatible store,
-the endpoint in AWS_ENDPOINT_URL_S3 (the name boto3 itself reads).
+credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY; when unset, boto3's default chain finds them:
+an instance role, IRSA's web identity, AWS_SHARED_CREDENTIALS_FILE ...) and, for MinIO or any
+S3-compatible store, the endpoint in AWS_ENDPOINT_URL_S3 (the name boto3 itself reads).
 
 Settings: MARKETING_ENGINE_IO_BUCKET (required in prod), MARKETING_ENGINE_IO_PREFIX (default
-`marketing-engine/io`), AWS_ENDPOINT_URL_S3 (optional), AWS_REGION (optional).
+`marketing-engine/io`), AWS_ENDPOINT_URL_S3, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+(all optional).
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ def s3_from_env() -> S3Resource:
     return S3Resource(
         endpoint_url=optional_env(S3_ENDPOINT),
         region_name=optional_env("AWS_REGION"),
-        aws_access_key_id=EnvVar("AWS_ACCESS_KEY_ID"),
-        aws_secret_access_key=EnvVar("AWS_SECRET_ACCESS_KEY"),
+        aws_access_key_id=optional_env("AWS_ACCESS_KEY_ID"),  # unset: boto3's default credential chain
+        aws_secret_access_key=optional_env("AWS_SECRET_ACCESS_KEY"),
     )
 
 

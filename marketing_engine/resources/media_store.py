@@ -145,7 +145,7 @@ class S3Backend:
             raise MediaStoreError(f"cannot write s3://{self.bucket}/{self._key(key)}: {exc}") from None
 
     def exists(self, key: str) -> bool:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             self.client.head_object(Bucket=self.bucket, Key=self._key(key))
@@ -153,14 +153,16 @@ class S3Backend:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return False
             raise MediaStoreError(f"s3://{self.bucket}/{self._key(key)}: {exc}") from None
+        except BotoCoreError as exc:  # no credentials in the default chain, an unreachable endpoint
+            raise MediaStoreError(f"s3://{self.bucket}/{self._key(key)}: {exc}") from None
         return True
 
     def read_bytes(self, key: str) -> bytes:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
-        except ClientError as exc:
+        except (ClientError, BotoCoreError) as exc:
             raise MediaStoreError(f"s3://{self.bucket}/{self._key(key)}: {exc}") from None
 
     def download(self, key: str, target: Path) -> None:

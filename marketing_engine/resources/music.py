@@ -2,6 +2,8 @@
 
 Backends: `synth` (default, offline: the seeded synthesizer in `video/music.py`, royalty-free by
 construction) and `suno` (a Suno-style job API: submit a generation, poll it, download the audio).
+`suno` without SUNO_API_KEY or SUNO_BASE_URL is not configured: the synthesizer plays and
+`not_configured()` names what is missing.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from dagster import ConfigurableResource
 from pydantic import Field
 
 from marketing_engine.ffmpeg import run as run_child
-from marketing_engine.resources.http import ProviderError
 from marketing_engine.resources.media_jobs import JobAPI
 from marketing_engine.settings import home_dir
 
@@ -29,17 +30,31 @@ class MusicResource(ConfigurableResource):
     poll_interval_s: float = 5.0
     timeout_s: float = 600.0
 
+    def not_configured(self) -> list[str]:
+        """The settings the chosen backend lacks; while any is missing the synthesizer plays."""
+        if self.backend != "suno":
+            return []
+        return [
+            name
+            for name, value in (("SUNO_API_KEY", self.api_key), ("SUNO_BASE_URL", self.base_url))
+            if not value
+        ]
+
+    def engine(self) -> str:
+        """The backend that plays: the chosen one, or synth when that one is not configured."""
+        return "synth" if self.not_configured() else self.backend
+
     def soundtrack(self, mood: str, seconds: float, seed: int) -> tuple[Path, bool]:
         """(WAV path at 48 kHz stereo, whether it came from the cache)."""
         digest = hashlib.sha256(
-            json.dumps([self.backend, mood, round(seconds, 3), seed]).encode()
+            json.dumps([self.engine(), mood, round(seconds, 3), seed]).encode()
         ).hexdigest()
         target = home_dir("cache") / "music" / f"{digest}.wav"
         if target.is_file():
             return target, True
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".partial.wav")
-        if self.backend == "synth":
+        if self.engine() == "synth":
             from marketing_engine.video.music import synthesize, write_wav
 
             write_wav(synthesize(mood, seconds, seed), partial)
@@ -49,13 +64,9 @@ class MusicResource(ConfigurableResource):
         return target, False
 
     def _suno(self, mood: str, seconds: float, target: Path) -> None:
-        if not self.base_url:
-            raise ProviderError(
-                "suno", "SUNO_BASE_URL is not set: the suno music backend needs its API's URL"
-            )
         api = JobAPI(
             provider="suno",
-            base_url=self.base_url,
+            base_url=self.base_url or "",
             api_key=self.api_key,
             poll_interval_s=self.poll_interval_s,
             timeout_s=self.timeout_s,

@@ -1,8 +1,9 @@
 """The Voice resource: text in, a WAV and one start/end time per spoken word out.
 
 Backends: `espeak` (default, offline: libespeak-ng word events through ctypes) and `elevenlabs`
-(the with-timestamps endpoint over httpx; character alignment grouped into words). Results are
-cached by content: the same text, voice, rate and engine version are never synthesized twice.
+(the with-timestamps endpoint over httpx; character alignment grouped into words). `elevenlabs`
+without its key is not configured: the offline espeak voice speaks and `not_configured()` says why.
+Results are cached by content: the same text, voice, rate and engine version are never synthesized twice.
 """
 
 from __future__ import annotations
@@ -71,8 +72,16 @@ class VoiceResource(ConfigurableResource):
     base_url: str = ELEVENLABS_URL
     timeout_s: float = 60.0
 
+    def not_configured(self) -> list[str]:
+        """The settings the chosen backend lacks; while any is missing the espeak voice speaks."""
+        return ["ELEVENLABS_API_KEY"] if self.backend == "elevenlabs" and not self.api_key else []
+
+    def engine(self) -> str:
+        """The backend that speaks: the chosen one, or espeak when that one is not configured."""
+        return "espeak" if self.not_configured() else self.backend
+
     def engine_version(self) -> str:
-        if self.backend == "espeak":
+        if self.engine() == "espeak":
             from marketing_engine.video.speech import TIMINGS_VERSION, espeak_version
 
             return f"espeak-ng {espeak_version()} (timings v{TIMINGS_VERSION})"
@@ -80,7 +89,7 @@ class VoiceResource(ConfigurableResource):
 
     def voice_name(self, language: str) -> str:
         """Which voice speaks `language` on this backend (for metadata and reports)."""
-        if self.backend == "espeak":
+        if self.engine() == "espeak":
             from marketing_engine.video.speech import resolve_voice
 
             chosen = resolve_voice(language)
@@ -89,14 +98,14 @@ class VoiceResource(ConfigurableResource):
 
     def speak(self, text: str, voice: str, words_per_minute: int) -> tuple[Path, list[dict[str, Any]], bool]:
         """(WAV path, word timings, whether it came from the cache)."""
-        payload = json.dumps([text, voice, words_per_minute, self.backend, self.engine_version()])
+        payload = json.dumps([text, voice, words_per_minute, self.engine(), self.engine_version()])
         digest = hashlib.sha256(payload.encode()).hexdigest()
         folder = home_dir("cache") / "voice"
         folder.mkdir(parents=True, exist_ok=True)
         wav, timings = folder / f"{digest}.wav", folder / f"{digest}.json"
         if wav.is_file() and timings.is_file():
             return wav, json.loads(timings.read_text()), True
-        if self.backend == "espeak":
+        if self.engine() == "espeak":
             words = self._espeak(text, voice, words_per_minute, wav)
         else:
             words = self._elevenlabs(text, wav)
@@ -119,8 +128,6 @@ class VoiceResource(ConfigurableResource):
 
         from marketing_engine.resources.http import ProviderError, send_with_retry
 
-        if not self.api_key:
-            raise VoiceError("voice backend 'elevenlabs' needs ELEVENLABS_API_KEY in the environment")
         with httpx.Client(base_url=self.base_url, timeout=self.timeout_s) as client:
             response = send_with_retry(
                 client,
@@ -128,7 +135,7 @@ class VoiceResource(ConfigurableResource):
                 f"/v1/text-to-speech/{self.voice_id}/with-timestamps",
                 provider="elevenlabs",
                 params={"output_format": "pcm_22050"},
-                headers={"xi-api-key": self.api_key},
+                headers={"xi-api-key": self.api_key or ""},
                 json={"text": text, "model_id": self.model_id},
             )
         try:

@@ -263,9 +263,16 @@ def record_voiceover(voice: Any, store: Any, script: VideoScript, dna: dict[str,
         "words_per_minute": spoken["words_per_minute"],
         "engine": value["engine"],
         "voice": voice.voice_name(dna["voice"]),
+        "not_configured": _not_configured(voice, "the offline espeak voice spoke"),
     }
     first_words = (spoken["words"][:8], ["word", "start", "end"])
     return Step(value, metadata, {"wav": store.uri(stored.key)}, {"first_words": first_words})
+
+
+def _not_configured(resource: Any, instead: str) -> str:
+    """`elevenlabs not configured (ELEVENLABS_API_KEY): <instead>`, or '' when nothing is missing."""
+    missing = resource.not_configured()
+    return f"{resource.backend} not configured ({', '.join(missing)}): {instead}" if missing else ""
 
 
 def make_soundtrack(music: Any, store: Any, length_s: int, mood: str, seed: int) -> Step:
@@ -273,7 +280,13 @@ def make_soundtrack(music: Any, store: Any, length_s: int, mood: str, seed: int)
     wav, cached = music.soundtrack(mood, length_s, seed)
     stored = store.put_file(wav)
     value = {"key": stored.key, "sha256": stored.sha256, "length_s": length_s}
-    metadata = {"mood": mood, "length_s": length_s, "cached": cached, "backend": music.backend}
+    metadata = {
+        "mood": mood,
+        "length_s": length_s,
+        "cached": cached,
+        "backend": music.engine(),
+        "not_configured": _not_configured(music, "the offline synthesizer played"),
+    }
     return Step(value, metadata, {"wav": store.uri(stored.key)})
 
 

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 import yaml
 from moto_s3 import moto_server, s3_client
@@ -143,7 +144,6 @@ def test_prod_names_the_output_bucket_setting_and_a_missing_bucket(endpoint, mon
 
     missing = unset_settings([Stage("foundation", groups=("foundation",))], defs, graph)
     assert "MARKETING_ENGINE_IO_BUCKET" in missing["io_manager"]
-    assert "AWS_ACCESS_KEY_ID" in missing["io_manager"]
 
     for name, value in {
         "MARKETING_ENGINE_IO_BUCKET": "no-such-bucket",
@@ -155,3 +155,68 @@ def test_prod_names_the_output_bucket_setting_and_a_missing_bucket(endpoint, mon
     resources = {"brand": build_resources("local")["brand"], "io_manager": s3_io_manager_from_env()}
     with pytest.raises(Exception, match="NoSuchBucket"):
         materialize([brand_profile], resources=resources)
+
+
+def test_prod_s3_without_key_settings_uses_boto3s_default_credential_chain(endpoint, tmp_path, monkeypatch):
+    """AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are optional in prod: unset, the media store and the
+    IO manager pass no keys and boto3's default chain finds them (here a shared credentials file, as
+    an instance role or IRSA would), and the settings check does not ask for them."""
+    from dagster import build_resources, materialize
+
+    from marketing_engine.assets.brand import brand_profile
+    from marketing_engine.definitions import build_definitions
+    from marketing_engine.pipeline import Stage, unset_settings
+    from marketing_engine.resources import build_resources as engine_resources
+    from marketing_engine.resources import prod_resources
+    from marketing_engine.resources.io_storage import s3_io_manager_from_env
+    from marketing_engine.resources.media_store import MediaStoreError, _s3_client
+
+    def fresh_boto3():  # a new process's boto3: the default session reads the chain's settings anew
+        monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+        _s3_client.cache_clear()
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    settings = {
+        "MEDIA_STORE_BUCKET": BUCKET,
+        "MARKETING_ENGINE_IO_BUCKET": BUCKET,
+        "AWS_ENDPOINT_URL_S3": endpoint,
+    }
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance role on this machine
+    defs = build_definitions("prod")
+    graph = defs.resolve_implicit_global_asset_job_def().asset_layer.asset_graph
+    missing = unset_settings([Stage("foundation", groups=("foundation",))], defs, graph)
+    assert not {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} & {
+        n for names in missing.values() for n in names
+    }
+    store = prod_resources()["media_store"]
+    assert store.aws_access_key_id is None and store.aws_secret_access_key is None
+
+    # no credentials anywhere: boto3 says so when the store is used
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    fresh_boto3()
+    refused = pytest.raises(MediaStoreError, match="Unable to locate credentials")
+    with build_resources({"media_store": store}) as built, refused:
+        built.media_store.put_bytes(b"frame", ".bin")
+
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        "[default]\naws_access_key_id = from-the-chain\naws_secret_access_key = chain-secret\n"
+    )
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    fresh_boto3()
+    try:
+        with build_resources({"media_store": store}) as built:
+            stored = built.media_store.put_bytes(b"frame", ".bin")
+            assert built.media_store.get_bytes(stored.key) == b"frame"
+        listed = s3_client(endpoint).list_objects_v2(Bucket=BUCKET, Prefix="marketing-engine/")
+        assert f"marketing-engine/{stored.key}" in {o["Key"] for o in listed.get("Contents", [])}
+        resources = {"brand": engine_resources("local")["brand"], "io_manager": s3_io_manager_from_env()}
+        assert materialize([brand_profile], resources=resources).success
+    finally:
+        _s3_client.cache_clear()
+    outputs = s3_client(endpoint).list_objects_v2(Bucket=BUCKET, Prefix="marketing-engine/io/")
+    assert any(o["Key"].endswith("brand_profile") for o in outputs.get("Contents", []))

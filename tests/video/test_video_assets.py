@@ -175,3 +175,55 @@ def test_a_script_with_invented_claims_is_held_not_voiced_rendered_or_published(
     with warehouse.session() as session:
         assert session.scalars(select(VideoAsset)).all() == []
     warehouse.dispose()
+
+
+def test_prod_voice_and_music_without_their_keys_say_not_configured_and_run_offline(tmp_path, monkeypatch):
+    """In prod the ElevenLabs and Suno keys are optional: unset, the resources build, the settings
+    check asks for none of them, the espeak voice and the synthesizer do the work and the assets'
+    metadata name what is not configured; set, the real backends are chosen."""
+    from dagster import build_resources
+
+    from marketing_engine.pipeline import _env_names
+    from marketing_engine.resources import prod_resources
+
+    keys = {"ELEVENLABS_API_KEY": "el-prod", "SUNO_API_KEY": "su-prod", "SUNO_BASE_URL": "https://suno.test"}
+    for name in keys:
+        monkeypatch.delenv(name, raising=False)
+    prod = prod_resources()
+    assert _env_names(prod["voice"]) == [] and _env_names(prod["music"]) == []
+    resources = {
+        **_resources(f"sqlite:///{tmp_path / 'w.sqlite'}"),
+        "voice": prod["voice"],
+        "music": prod["music"],
+    }
+    result = materialize(
+        ASSETS[:4],
+        resources=resources,
+        instance=_topics(KEY),
+        partition_key=KEY,
+        run_config={"ops": {"video_scripts": PREVIEW_15S["ops"]["video_scripts"]}},
+    )
+    metadata = {
+        e.asset_key.path[-1]: {k: v.value for k, v in e.materialization.metadata.items()}
+        for e in result.get_asset_materialization_events()
+    }
+    voiced, played = metadata["voiceovers"], metadata["soundtracks"]
+    assert (
+        voiced["not_configured"]
+        == "elevenlabs not configured (ELEVENLABS_API_KEY): the offline espeak voice spoke"
+    )
+    assert voiced["engine"].startswith("espeak-ng") and voiced["words"] > 10
+    assert played["backend"] == "synth" and played["not_configured"] == (
+        "suno not configured (SUNO_API_KEY, SUNO_BASE_URL): the offline synthesizer played"
+    )
+    assert result.asset_value("voiceovers")["engine"] == voiced["engine"]  # provenance names espeak
+
+    for name, value in keys.items():
+        monkeypatch.setenv(name, value)
+    prod = prod_resources()
+    assert _env_names(prod["voice"]) == ["ELEVENLABS_API_KEY"]
+    assert _env_names(prod["music"]) == ["SUNO_API_KEY", "SUNO_BASE_URL"]
+    with build_resources({"voice": prod["voice"], "music": prod["music"]}) as built:
+        assert (built.voice.engine(), built.voice.not_configured()) == ("elevenlabs", [])
+        assert (built.music.engine(), built.music.not_configured()) == ("suno", [])
+        assert built.voice.engine_version().startswith("elevenlabs ")

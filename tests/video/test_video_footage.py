@@ -310,10 +310,14 @@ def test_suno_failed_job_names_the_reason():
 
 
 @respx.mock
-def test_suno_without_a_base_url_names_the_setting_and_sends_nothing(monkeypatch):
-    with pytest.raises(ProviderError, match="suno: SUNO_BASE_URL is not set"):
-        MusicResource(backend="suno", api_key="su").soundtrack("calm", 2, 7)
-    assert not respx.calls
+def test_suno_without_a_base_url_is_not_configured_sends_nothing_and_the_synth_plays(monkeypatch):
+    keyless = MusicResource(backend="suno", api_key="su")
+    wav, _ = keyless.soundtrack("calm", 2, 7)
+    assert not respx.calls and wav.stat().st_size > 1000
+    assert keyless.not_configured() == ["SUNO_BASE_URL"] and keyless.engine() == "synth"
+    # the same soundtrack the synth backend makes (one cache entry per engine, mood, length, seed)
+    assert MusicResource().soundtrack("calm", 2, 7) == (wav, True)
+    assert MusicResource(backend="suno").not_configured() == ["SUNO_API_KEY", "SUNO_BASE_URL"]
 
 
 @respx.mock

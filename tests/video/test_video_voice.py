@@ -140,8 +140,14 @@ def test_elevenlabs_errors_are_specific():
     respx.post(URL).mock(return_value=httpx.Response(401, json={"detail": {"message": "invalid api key"}}))
     with pytest.raises(ProviderError, match="HTTP 401"):
         VoiceResource(backend="elevenlabs", api_key="k", voice_id="voice-1").speak("Two.", "en-us", 165)
-    with pytest.raises(VoiceError, match="ELEVENLABS_API_KEY"):
-        VoiceResource(backend="elevenlabs", voice_id="voice-1").speak("Three.", "en-us", 165)
+    # without its key ElevenLabs is not configured: nothing is sent, the offline espeak voice speaks
+    keyless = VoiceResource(backend="elevenlabs", voice_id="voice-1")
+    calls = len(respx.calls)
+    wav, words, _ = keyless.speak("Three.", "en-us", 165)
+    assert keyless.not_configured() == ["ELEVENLABS_API_KEY"] and keyless.engine() == "espeak"
+    assert len(respx.calls) == calls and [w["word"] for w in words] == ["Three"] and wav.stat().st_size > 44
+    assert keyless.engine_version().startswith("espeak-ng") and "gmw/en-US" in keyless.voice_name("en-us")
+    assert VoiceResource(backend="elevenlabs", api_key="k").not_configured() == []
 
 
 def test_hyphenated_words_and_domains_stay_whole_in_the_timings():
