@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from marketing_engine.analytics.journey_import import JourneyImportError, channel_name, read_rows
+from marketing_engine.resources.ad_spend import SettingError
 
 REQUIRED = ("day", "platform", "campaign", "spend", "currency")
 SPEND_DAYS = 30  # platforms restate recent spend: each run fetches the last 30 days again
@@ -149,6 +150,12 @@ class SpendFetch:
     rows: list[dict] = field(default_factory=list)
     per_source: dict[str, int] = field(default_factory=dict)  # source -> rows
     failures: dict[str, str] = field(default_factory=dict)  # source -> what went wrong
+    # failed sources a retry cannot fix: a malformed setting, a bad file or row (not a platform's outage)
+    unfixable: set[str] = field(default_factory=set)
+
+    def retryable(self) -> bool:
+        """Whether trying again may fetch what failed: some source failed for a reason of the moment."""
+        return bool(set(self.failures) - self.unfixable)
 
 
 def fetch_spend(sources: Sequence, first: date, last: date, currency: str | None) -> SpendFetch:
@@ -164,6 +171,8 @@ def fetch_spend(sources: Sequence, first: date, last: date, currency: str | None
             ]
         except (SpendError, RuntimeError) as exc:  # ProviderError is a RuntimeError
             fetched.failures[source.name] = str(exc)[:300]
+            if isinstance(exc, (SpendError, SettingError)):
+                fetched.unfixable.add(source.name)
             continue
         fetched.rows += rows
         fetched.per_source[source.name] = len(rows)

@@ -114,8 +114,10 @@ def ad_spend(
     }
     if fetched.failures:  # the others are stored; the step fails so its retry tries the failed ones again
         failed = "; ".join(f"{name}: {why}" for name, why in fetched.failures.items())
-        retry = set(fetched.failures) != {"file"}  # a bad spend file reads the same on a retry
+        # a malformed setting or a bad spend file reads the same on a retry: only outages are retried
         raise dg.Failure(
-            description=f"ad spend sources failed: {failed}", metadata=metadata, allow_retries=retry
+            description=f"ad spend sources failed: {failed}",
+            metadata=metadata,
+            allow_retries=fetched.retryable(),
         )
     return dg.MaterializeResult(metadata=metadata)

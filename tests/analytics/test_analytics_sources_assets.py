@@ -213,3 +213,65 @@ def test_imported_journeys_from_the_ga4_export_with_a_service_account(tmp_path, 
         33,
     )
     assert metadata["revenue"].value == "$5,575"  # the brand's money, as profile.money writes it
+
+
+def test_ad_spend_is_not_retried_for_a_malformed_setting_but_is_for_a_platform_refusal(tmp_path):
+    """A malformed setting (an ad account id that is not one) reads the same on a retry: the step
+    fails without a retry; a platform's own refusal next to it is worth one."""
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    brand, warehouse = BrandResource(path=str(EXAMPLE_BRAND)), WarehouseResource(url=url)
+    spend = tmp_path / "spend.csv"
+    spend.write_text("day,platform,campaign,spend,currency\n2026-11-02,google_ads,Search - brand,31.20,USD\n")
+    typo = AdSpendResource(
+        backend="live",
+        spend_file=str(spend),
+        meta_ads_access_token="EAAB-secret",
+        meta_ads_account_id="acct-9",
+        linkedin_ads_access_token="AQX-secret",
+        linkedin_ad_account_id="urn:li:sponsoredAccount:x7",
+    )
+    with respx.mock, pytest.raises(dg.Failure, match="META_ADS_ACCOUNT_ID 'acct-9' is not") as caught:
+        ad_spend(brand=brand, warehouse=warehouse, ad_spend_sources=typo)
+    assert caught.value.allow_retries is False and "LINKEDIN_AD_ACCOUNT_ID" in caught.value.description
+    assert not respx.calls and caught.value.metadata["rows"].value == 1  # nothing sent; the file counts
+
+    # Meta's id fixed, LinkedIn's still malformed: Meta's refusal is the platform's, worth a retry
+    down = AdSpendResource(
+        backend="live",
+        spend_file=str(spend),
+        meta_ads_access_token="EAAB-secret",
+        meta_ads_account_id="42",
+        linkedin_ads_access_token="AQX-secret",
+        linkedin_ad_account_id="urn:li:sponsoredAccount:x7",
+    )
+    with respx.mock:
+        respx.get("https://graph.facebook.com/v21.0/act_42/insights").mock(
+            return_value=httpx.Response(400, json={"error": {"message": "Service unavailable", "code": 2}})
+        )
+        with pytest.raises(dg.Failure, match="meta_ads: HTTP 400") as caught:
+            ad_spend(brand=brand, warehouse=warehouse, ad_spend_sources=down)
+    assert caught.value.allow_retries is True  # the platform may answer next time
+
+
+def test_a_malformed_google_ads_manager_id_is_a_setting_error_not_an_outage():
+    from datetime import date
+
+    from marketing_engine.analytics.spend import fetch_spend
+    from marketing_engine.resources.ad_spend import SettingError
+
+    resource = AdSpendResource(
+        backend="live",
+        google_ads_developer_token="dev",
+        google_ads_customer_id="123-456-7890",
+        google_ads_client_id="cid",
+        google_ads_client_secret="cs",
+        google_ads_refresh_token="1//r",
+        google_ads_login_customer_id="manager-1",
+    )
+    fetched = fetch_spend(resource.sources("USD"), date(2026, 11, 1), date(2026, 11, 2), "USD")
+    assert fetched.failures == {
+        "google_ads": "google_ads: GOOGLE_ADS_LOGIN_CUSTOMER_ID 'manager-1' is not a 10-digit customer id "
+        "(123-456-7890)"
+    }
+    assert fetched.unfixable == {"google_ads"} and not fetched.retryable()
+    assert issubclass(SettingError, RuntimeError)

@@ -34,6 +34,11 @@ SECRETS: dict[str, dict[str, str]] = {
 OPTIONAL = {"GOOGLE_ADS_LOGIN_CUSTOMER_ID": "google_ads_login_customer_id"}
 
 
+class SettingError(ProviderError):
+    """A source's setting that cannot be used as given (an ad account id that is not one): unlike a
+    platform's outage, trying again reads the same setting, so the step is not retried."""
+
+
 class SpendSource(Protocol):
     name: str
 
@@ -57,7 +62,7 @@ class Unusable:
     """A source whose settings cannot be used (an ad account id that is not one): it fails when its
     spend is fetched, like a refusing platform, so the other sources still count."""
 
-    def __init__(self, name: str, error: ProviderError):
+    def __init__(self, name: str, error: SettingError):
         self.name, self.error = name, error
 
     def daily_spend(self, first: date, last: date) -> list[dict]:
@@ -110,7 +115,7 @@ class AdSpendResource(ConfigurableResource):
         for name in self.configured():
             try:
                 built.append(self._source(name, currency))
-            except ProviderError as exc:  # a malformed setting: that source's failure, not the step's
+            except SettingError as exc:  # a malformed setting: that source's failure, not the step's
                 built.append(Unusable(name, exc))
         return built
 

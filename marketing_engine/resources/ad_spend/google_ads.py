@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from marketing_engine.resources.ad_spend import SettingError
 from marketing_engine.resources.retry import ProviderError
 
 PROVIDER = "google_ads"
@@ -27,7 +28,7 @@ QUERY = (
 def _customer(value: str, name: str) -> str:
     digits = str(value or "").replace("-", "").strip()
     if not (digits.isdigit() and len(digits) == 10):
-        raise ProviderError(PROVIDER, f"{name} {value!r} is not a 10-digit customer id (123-456-7890)")
+        raise SettingError(PROVIDER, f"{name} {value!r} is not a 10-digit customer id (123-456-7890)")
     return digits
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
+from marketing_engine.resources.ad_spend import SettingError
 from marketing_engine.resources.platforms.client import OAuthToken
 from marketing_engine.resources.platforms.linkedin import LinkedInApi
 from marketing_engine.resources.platforms.linkedin.settings import REST_URL
@@ -37,9 +38,7 @@ class LinkedInAdsSpend:
         self.api.provider = PROVIDER
         self.account = str(account_id).strip().rsplit(":", 1)[-1]
         if not self.account.isdigit():
-            raise ProviderError(
-                PROVIDER, f"LINKEDIN_AD_ACCOUNT_ID {account_id!r} is not an ad account number"
-            )
+            raise SettingError(PROVIDER, f"LINKEDIN_AD_ACCOUNT_ID {account_id!r} is not an ad account number")
         self.rest = rest_url.rstrip("/")
 
     def currency(self) -> str:

@@ -13,6 +13,7 @@ import json
 from datetime import date
 from typing import Any
 
+from marketing_engine.resources.ad_spend import SettingError
 from marketing_engine.resources.http import json_object
 from marketing_engine.resources.platforms.meta import GraphClient
 from marketing_engine.resources.retry import ProviderError
@@ -31,7 +32,7 @@ class MetaAdsSpend:
         self.graph = GraphClient(access_token, PROVIDER, **graph_options)
         self.account = str(account_id).strip().removeprefix("act_")
         if not self.account.isdigit():
-            raise ProviderError(PROVIDER, f"META_ADS_ACCOUNT_ID {account_id!r} is not an ad account number")
+            raise SettingError(PROVIDER, f"META_ADS_ACCOUNT_ID {account_id!r} is not an ad account number")
 
     def daily_spend(self, first: date, last: date) -> list[dict]:
         """One row per campaign and day between `first` and `last` (inclusive), in the spend format."""
