@@ -222,34 +222,31 @@ def test_ad_spend_is_not_retried_for_a_malformed_setting_but_is_for_a_platform_r
     brand, warehouse = BrandResource(path=str(EXAMPLE_BRAND)), WarehouseResource(url=url)
     spend = tmp_path / "spend.csv"
     spend.write_text("day,platform,campaign,spend,currency\n2026-11-02,google_ads,Search - brand,31.20,USD\n")
-    typo = AdSpendResource(
-        backend="live",
-        spend_file=str(spend),
-        meta_ads_access_token="EAAB-secret",
-        meta_ads_account_id="acct-9",
-        linkedin_ads_access_token="AQX-secret",
-        linkedin_ad_account_id="urn:li:sponsoredAccount:x7",
-    )
-    with respx.mock, pytest.raises(dg.Failure, match="META_ADS_ACCOUNT_ID 'acct-9' is not") as caught:
-        ad_spend(brand=brand, warehouse=warehouse, ad_spend_sources=typo)
-    assert caught.value.allow_retries is False and "LINKEDIN_AD_ACCOUNT_ID" in caught.value.description
-    assert not respx.calls and caught.value.metadata["rows"].value == 1  # nothing sent; the file counts
 
-    # Meta's id fixed, LinkedIn's still malformed: Meta's refusal is the platform's, worth a retry
-    down = AdSpendResource(
-        backend="live",
-        spend_file=str(spend),
-        meta_ads_access_token="EAAB-secret",
-        meta_ads_account_id="42",
-        linkedin_ads_access_token="AQX-secret",
-        linkedin_ad_account_id="urn:li:sponsoredAccount:x7",
-    )
+    def sources(meta_account: str) -> AdSpendResource:  # LinkedIn's account id is malformed in both
+        return AdSpendResource(
+            backend="live",
+            spend_file=str(spend),
+            meta_ads_access_token="EAAB-secret",
+            meta_ads_account_id=meta_account,
+            linkedin_ads_access_token="AQX-secret",
+            linkedin_ad_account_id="urn:li:sponsoredAccount:x7",
+        )
+
+    with respx.mock(assert_all_called=False) as mock:
+        with pytest.raises(dg.Failure, match="META_ADS_ACCOUNT_ID 'acct-9' is not") as caught:
+            ad_spend(brand=brand, warehouse=warehouse, ad_spend_sources=sources("acct-9"))
+        assert not mock.calls  # nothing sent with a malformed setting
+    assert caught.value.allow_retries is False and "LINKEDIN_AD_ACCOUNT_ID" in caught.value.description
+    assert caught.value.metadata["rows"].value == 1  # the file's row counts all the same
+
+    # Meta's id fixed: Meta's own refusal is the platform's answer of the moment, worth a retry
     with respx.mock:
         respx.get("https://graph.facebook.com/v21.0/act_42/insights").mock(
             return_value=httpx.Response(400, json={"error": {"message": "Service unavailable", "code": 2}})
         )
         with pytest.raises(dg.Failure, match="meta_ads: HTTP 400") as caught:
-            ad_spend(brand=brand, warehouse=warehouse, ad_spend_sources=down)
+            ad_spend(brand=brand, warehouse=warehouse, ad_spend_sources=sources("42"))
     assert caught.value.allow_retries is True  # the platform may answer next time
 
 
