@@ -187,35 +187,47 @@ class _NearDuplicates:
 
         return np.frombuffer(self.signatures, dtype=np.uint64).reshape(len(self.paths), 64)
 
-    def _candidates(self) -> dict[int, list[int]]:
-        """Page index -> the earlier pages sharing a band with it: all of them in a bucket of up to
-        NEIGHBOURS + 1 pages, else the NEIGHBOURS before it in the bucket (a set of many alike pages
-        would otherwise give every pair: work with the square of its size)."""
+    def _buckets(self) -> list[tuple]:
+        """Per LSH band: the pages ordered by bucket (ascending within one), each page's rank in that
+        order and where its bucket starts — three integers a page and band, never the pairs."""
         import numpy as np
 
-        signatures = self._signatures()
-        pairs = []
+        signatures, buckets = self._signatures(), []
         for band in range(self.bands):
             columns = signatures[:, band * self.rows : (band + 1) * self.rows]
             group = np.unique(columns, axis=0, return_inverse=True)[1].ravel()
-            order = np.argsort(group, kind="stable")  # ascending page index within each bucket
-            for run in np.split(order, np.flatnonzero(np.diff(group[order])) + 1):
-                for step in range(1, min(len(run), NEIGHBOURS + 1)):
-                    pairs.append(np.column_stack([run[step:], run[:-step]]))  # (page, an earlier page)
-        found: dict[int, list[int]] = {}
-        if pairs:
-            for page, other in np.unique(np.concatenate(pairs), axis=0).tolist():
-                found.setdefault(page, []).append(other)
-        return found
+            order = np.argsort(group, kind="stable")
+            rank = np.empty_like(order)
+            rank[order] = np.arange(len(order))
+            starts = np.r_[0, np.flatnonzero(np.diff(group[order])) + 1]
+            buckets.append((order, rank, starts[np.searchsorted(starts, rank, side="right") - 1]))
+        return buckets
+
+    @staticmethod
+    def _earlier(page: int, buckets: list[tuple]) -> list[int]:
+        """The earlier pages sharing a band with `page`: all of them in a bucket of up to
+        NEIGHBOURS + 1 pages, else the NEIGHBOURS before it (a set of many alike pages would
+        otherwise give every pair: work and memory with the square of its size)."""
+        found: set[int] = set()
+        for order, rank, start in buckets:
+            found.update(
+                order[max(int(start[page]), int(rank[page]) - NEIGHBOURS) : int(rank[page])].tolist()
+            )
+        return sorted(found)
+
+    def _candidates(self) -> dict[int, list[int]]:
+        buckets = self._buckets()
+        found = {page: self._earlier(page, buckets) for page in range(len(self.paths))}
+        return {page: others for page, others in found.items() if others}
 
     def found(self) -> dict[str, tuple[str, float]]:
         """Each page at or above the threshold with an earlier one: (the most similar, Jaccard);
         of equally similar pages the earliest in path order."""
         import numpy as np
 
-        result, signatures = {}, self._signatures()
-        for page, others in sorted(self._candidates().items()):
-            path = self.paths[page]
+        result, signatures, buckets = {}, self._signatures(), self._buckets()
+        for page, path in enumerate(self.paths):
+            others = self._earlier(page, buckets)
             if len(others) > CONFIRMED:  # the likeliest by their signatures' agreement, confirmed exactly
                 agree = (signatures[others] == signatures[page]).sum(axis=1)
                 others = sorted(np.array(others)[np.argsort(-agree, kind="stable")[:CONFIRMED]].tolist())
