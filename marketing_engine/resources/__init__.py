@@ -17,9 +17,10 @@ from marketing_engine.resources.ad_spend import AdSpendResource
 from marketing_engine.resources.assistants import AssistantsResource, assistants_from_env
 from marketing_engine.resources.brand import BrandResource
 from marketing_engine.resources.crawler import CrawlerResource, crawler_from_env
+from marketing_engine.resources.env import optional_env
 from marketing_engine.resources.footage import FootageResource
 from marketing_engine.resources.indexing import IndexingResource
-from marketing_engine.resources.io_storage import S3_ENDPOINT, optional_env, s3_io_manager_from_env
+from marketing_engine.resources.io_storage import S3_ENDPOINT, s3_io_manager_from_env
 from marketing_engine.resources.journey_sources import JourneySourcesResource
 from marketing_engine.resources.keyword_ideas import KeywordIdeasResource
 from marketing_engine.resources.llm import llm_from_env

@@ -29,6 +29,7 @@ from pydantic import Field, PrivateAttr
 
 from marketing_engine.files import write_text
 from marketing_engine.provenance import NOT_CONFIGURED
+from marketing_engine.resources.env import optional_env
 from marketing_engine.resources.http import error_message, failure
 from marketing_engine.resources.platforms.client import OAuthToken, PlatformClient
 from marketing_engine.resources.platforms.google import build_service, execute
@@ -134,9 +135,9 @@ class IndexingResource(ConfigurableResource):
     def from_env(cls) -> IndexingResource:
         """Prod: IndexNow for real (with INDEXNOW_KEY); Search Console too when Google's OAuth
         settings and the property are set."""
-        key = {"indexnow_key": EnvVar(INDEXNOW_KEY)} if os.environ.get(INDEXNOW_KEY) else {}
+        key = optional_env(INDEXNOW_KEY)
         if not all(name in os.environ for name in SEARCH_CONSOLE_SETTINGS):
-            return cls(backend="live", **key)
+            return cls(backend="live", indexnow_key=key)
         refresh, client_id, client_secret, site = (EnvVar(name) for name in SEARCH_CONSOLE_SETTINGS)
         return cls(
             backend="live",
@@ -144,7 +145,7 @@ class IndexingResource(ConfigurableResource):
             google_client_id=client_id,
             google_client_secret=client_secret,
             search_console_site_url=site,
-            **key,
+            indexnow_key=key,
         )
 
     @property

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 from dagster import EnvVar
 
+from marketing_engine.resources.env import optional_env  # unset: boto3's own default applies
+
 if TYPE_CHECKING:  # dagster-aws takes ~1 s to import: only prod loads it
     from dagster_aws.s3 import S3PickleIOManager, S3Resource
 
@@ -27,11 +29,6 @@ IO_BUCKET = "MARKETING_ENGINE_IO_BUCKET"
 IO_PREFIX = "MARKETING_ENGINE_IO_PREFIX"
 DEFAULT_PREFIX = "marketing-engine/io"
 S3_ENDPOINT = "AWS_ENDPOINT_URL_S3"
-
-
-def optional_env(name: str) -> EnvVar | None:
-    """An EnvVar for a setting that may be left out (then boto3's own default applies)."""
-    return EnvVar(name) if os.environ.get(name) else None
 
 
 def s3_from_env() -> S3Resource:
