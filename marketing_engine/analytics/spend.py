@@ -108,6 +108,17 @@ def simulated_spend(
     ]
 
 
+
+def simulated_fetch(profile, first: date, last: date) -> SpendFetch:
+    """Offline only: simulated spend for the channels the metrics simulator's journeys name (the brand's
+    channels, its site as organic search, email and the simulator's zero-lift channel) and its products."""
+    from marketing_engine.analytics.simulator import ZERO_LIFT_CHANNEL
+
+    channels = ["organic_search" if p == "wordpress" else p for p in profile.enabled_channels]
+    channels += ["email", ZERO_LIFT_CHANNEL]
+    rows = simulated_spend(channels, [p.name for p in profile.products], first, last, profile.currency_code)
+    return SpendFetch(rows, {"simulator": len(rows)})
+
 def campaign_days(
     journeys: pd.DataFrame, credit_share: dict[str, float], spend: pd.DataFrame
 ) -> pd.DataFrame:

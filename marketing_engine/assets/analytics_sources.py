@@ -85,18 +85,12 @@ def ad_spend(
     brand: BrandResource, warehouse: WarehouseResource, ad_spend_sources: AdSpendResource
 ) -> dg.MaterializeResult:
     from marketing_engine.analytics import store
-    from marketing_engine.analytics.simulator import ZERO_LIFT_CHANNEL
-    from marketing_engine.analytics.spend import SpendFetch, fetch_spend, simulated_spend, spend_window
+    from marketing_engine.analytics.spend import fetch_spend, simulated_fetch, spend_window
 
     profile = brand.load()
     first, last = spend_window(datetime.now(UTC).date())
     if ad_spend_sources.backend == "simulator":
-        channels = ["organic_search" if p == "wordpress" else p for p in profile.enabled_channels]
-        channels += ["email", ZERO_LIFT_CHANNEL]  # the simulator's channels, as its journeys name them
-        rows = simulated_spend(
-            channels, [p.name for p in profile.products], first, last, profile.currency_code
-        )
-        fetched = SpendFetch(rows, {"simulator": len(rows)})
+        fetched = simulated_fetch(profile, first, last)
     else:
         fetched = fetch_spend(
             ad_spend_sources.sources(profile.currency_code), first, last, profile.currency_code
