@@ -252,14 +252,18 @@ def read_hook_tests(warehouse: Warehouse, brand: str, seed: int = 0) -> Experime
 
 def _read_post_tests(warehouse: Warehouse, brand: str, prefix: str, seed: int, read: ExperimentRead) -> None:
     measured = measured_posts(warehouse, brand, prefix)
-    assigned = {row["experiment"] for row in assignments(warehouse, brand, prefix)}
-    read.waiting += sorted(assigned - set(measured["experiment"]))
+    assigned: dict[str, set[str]] = {}  # experiment -> every arm a post went out with, measured or not
+    for row in assignments(warehouse, brand, prefix):
+        assigned.setdefault(row["experiment"], set()).add(row["arm"])
+    read.waiting += sorted(set(assigned) - set(measured["experiment"]))
     for source, count in measured.drop_duplicates("unit")["source"].value_counts().items():
         read.sources[str(source)] = read.sources.get(str(source), 0) + int(count)
     for experiment, group in measured.groupby("experiment", sort=True):
         platform = str(group["platform"].iloc[0])
         group = group.assign(win=_wins(group))
-        arms = sorted(set(group["arm"]))  # the arms this platform's posts went out with
+        # every arm this platform's posts went out with: an arm not measured yet keeps its prior, so
+        # one measured post on one arm never takes the whole allocation
+        arms = sorted(assigned.get(experiment, set()) | set(group["arm"]))
         bandit = ThompsonSampling(arms, seed=seed)
         for arm, win in zip(group["arm"], group["win"]):
             bandit.update(arm, float(win))

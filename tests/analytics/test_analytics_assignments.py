@@ -312,3 +312,46 @@ def test_a_post_that_went_out_keeps_its_arm_and_an_unchanged_arm_its_first_time(
     new = [a for a in assignments(warehouse, profile.slug, "hook") if "@new" in a["unit"]]
     assert {a["assigned_at"] for a in new} == {later}  # re-planned with the same arm: first time kept
     warehouse.dispose()
+
+
+def test_one_measured_post_on_one_arm_never_takes_the_whole_allocation(tmp_path):
+    """Four hooks went out on one platform, one post is measured so far (and lost): the arms not measured
+    yet keep their prior, so the measured arm gets less than a uniform share, not 100%."""
+    from marketing_engine.analytics.assignments import read_hook_tests, save_assignments
+    from marketing_engine.warehouse.models import ContentPerformance
+
+    warehouse = Warehouse(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    arms = ["bold_claim", "how_to", "question", "statistic"]
+    save_assignments(
+        warehouse,
+        [
+            {
+                "brand": "b",
+                "experiment": hook_experiment("facebook"),
+                "unit": f"facebook|post-{arm}",
+                "platform": "facebook",
+                "content_ref": f"post-{arm}",
+                "arm": arm,
+                "assigned_at": datetime(2026, 10, 1, tzinfo=UTC),
+            }
+            for arm in arms
+        ],
+    )
+    measured = {"brand": "b", "platform": "facebook", "day": START, "hook": "bold_claim", "hour": 9}
+    measured |= {"weekday": "thu", "topic": "t", "length": 80, "impressions": 100, "engagements": 1}
+    measured |= {
+        "clicks": 0,
+        "engagement_rate": 0.01,
+        "source": "simulator",
+        "content_ref": "post-bold_claim",
+    }
+    with warehouse.session() as session:
+        upsert(session, ContentPerformance, [measured], keys=ContentPerformance.natural_key)
+    shares = {
+        row["arm"]: row["share"]
+        for row in read_hook_tests(warehouse, "b").allocations
+        if row["dimension"] == "hook"
+    }
+    assert set(shares) == set(arms)
+    assert shares["bold_claim"] < 0.25 and abs(sum(shares.values()) - 1) < 0.01
+    warehouse.dispose()
